@@ -1,0 +1,16 @@
+"""Built-in backends that are not analysis: separators, renderer, classifiers.
+
+Registered through the ``mirloop`` entry-point group like any third-party plugin.
+"""
+
+from __future__ import annotations
+
+from mirloop.hookspecs import Register
+from mirloop.plugins import hookimpl
+
+
+@hookimpl
+def register_renderers(register: Register) -> None:
+    from mirloop.render.backend import MirloopRenderer
+
+    register(MirloopRenderer)

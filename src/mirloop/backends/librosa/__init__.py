@@ -1,0 +1,1 @@
+"""librosa-based features, tempo, key and Laplacian segmentation."""

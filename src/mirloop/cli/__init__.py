@@ -1,0 +1,1 @@
+"""The ``mirloop`` command line."""

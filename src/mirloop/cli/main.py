@@ -1,0 +1,61 @@
+"""The ``mirloop`` command: a group whose subcommands load only when used."""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+import click
+
+from mirloop.errors import MirloopError
+
+#: command name -> "module:attribute" of its click command; each lives in its own file.
+COMMANDS: dict[str, str] = {
+    "analyze": "mirloop.cli.analyze:analyze",
+    "plugins": "mirloop.cli.plugins:plugins",
+    "config": "mirloop.cli.config:config",
+    "render": "mirloop.cli.render:render",
+    "descriptors": "mirloop.cli.descriptors:descriptors",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return super().get_command(ctx, name)
+        module, _, attr = target.partition(":")
+        command = getattr(import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mirloop")
+def cli() -> None:
+    """mirloop — analyze music, render music from descriptors, and close the loop between them."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the CLI; a MirloopError prints as one clear line and exits with status 2."""
+    try:
+        cli.main(args=argv, prog_name="mirloop", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except MirloopError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

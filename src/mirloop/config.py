@@ -1,0 +1,186 @@
+"""Which backend serves each stage, and with which options.
+
+Sources, later wins: built-in defaults, ``[tool.mirloop]`` in ``pyproject.toml``,
+``mirloop.toml`` (both looked up in the working directory), the environment
+(``MIRLOOP_CONFIG`` names a file; ``MIRLOOP_USE="tempo=librosa,key=librosa"`` and
+``MIRLOOP_SET="tempo.max_bpm=200"``), a ``config=`` mapping or file given from Python, and
+``--use stage=name`` / ``--set stage.option=value`` on the command line.
+
+File format — one table per stage, ``backend`` picks the backend, the other keys are its
+options::
+
+    [tempo]
+    backend = "librosa"
+    max_bpm = 210
+
+    [segmenter]
+    backend = "laplacian"
+    max_sections = 8
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from attrs import evolve, field, frozen
+
+from mirloop.errors import ConfigError
+from mirloop.stages import STAGES
+
+#: The backend each stage uses unless configured otherwise (``none`` switches a stage off).
+DEFAULT_BACKENDS: dict[str, str] = {
+    "separator": "none",
+    "features": "librosa",
+    "tempo": "librosa",
+    "key": "librosa",
+    "segmenter": "laplacian",
+    "classifier": "none",
+    "renderer": "mirloop",
+}
+
+
+@frozen
+class StageConfig:
+    backend: str
+    options: dict[str, Any] = field(factory=dict)
+
+
+@frozen
+class Config:
+    """The resolved configuration: a :class:`StageConfig` per stage, and where each part came from."""
+
+    stages: dict[str, StageConfig]
+    sources: tuple[str, ...] = ()
+
+    def backend(self, stage: str) -> str:
+        return self.stages[stage].backend
+
+    def options(self, stage: str) -> dict[str, Any]:
+        return dict(self.stages[stage].options)
+
+    def merged(self, layer: Mapping[str, Any], source: str) -> Config:
+        """This config with ``layer`` (``{stage: {"backend": …, option: …}}``) applied on top."""
+        stages = dict(self.stages)
+        for stage, table in layer.items():
+            if stage not in STAGES:
+                raise ConfigError(f"{source}: unknown stage {stage!r}; stages are: {', '.join(STAGES)}")
+            if isinstance(table, str):
+                table = {"backend": table}
+            if not isinstance(table, Mapping):
+                raise ConfigError(f"{source}: [{stage}] must be a table or a backend name, got {table!r}")
+            table = dict(table)
+            current = stages[stage]
+            backend = table.pop("backend", None)
+            if backend is not None:
+                if not isinstance(backend, str) or not backend:
+                    raise ConfigError(f"{source}: {stage}.backend must be a non-empty string, got {backend!r}")
+                # options belong to a backend: switching backend drops the previous backend's options
+                current = StageConfig(backend, {}) if backend != current.backend else current
+            stages[stage] = StageConfig(current.backend, {**current.options, **table})
+        return evolve(self, stages=stages, sources=(*self.sources, source))
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        return {stage: {"backend": c.backend, **c.options} for stage, c in self.stages.items()}
+
+    def validate(self) -> None:
+        """Check every configured backend exists and accepts its options (raises ConfigError)."""
+        from mirloop.plugins import registry
+
+        reg = registry()
+        for stage, conf in self.stages.items():
+            if conf.backend == "none":
+                if conf.options:
+                    raise ConfigError(f"stage {stage!r} is switched off ('none') but has options {conf.options}")
+                continue
+            reg.get(stage, conf.backend).cls.resolve_options(conf.options)
+
+
+def defaults() -> Config:
+    return Config({stage: StageConfig(name) for stage, name in DEFAULT_BACKENDS.items()}, ("defaults",))
+
+
+def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value: a TOML literal (``3``, ``0.5``, ``true``, ``"x"``) or else a plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_use(items: Iterable[str], source: str = "--use") -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for item in items:
+        for part in filter(None, (p.strip() for p in item.split(","))):
+            stage, sep, name = part.partition("=")
+            if not sep or not stage.strip() or not name.strip():
+                raise ConfigError(f"{source} expects stage=backend (e.g. tempo=librosa), got {part!r}")
+            layer.setdefault(stage.strip(), {})["backend"] = name.strip()
+    return layer
+
+
+def parse_set(items: Iterable[str], source: str = "--set") -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for item in items:
+        for part in filter(None, (p.strip() for p in item.split(","))):
+            key, sep, value = part.partition("=")
+            stage, dot, option = key.strip().partition(".")
+            if not sep or not dot or not stage or not option:
+                raise ConfigError(f"{source} expects stage.option=value (e.g. tempo.max_bpm=200), got {part!r}")
+            layer.setdefault(stage, {})[option] = parse_value(value.strip())
+    return layer
+
+
+def load_config(
+    config: Config | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    *,
+    use: Iterable[str] = (),
+    set: Iterable[str] = (),  # noqa: A002 - mirrors the CLI flag
+    cwd: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Resolve the configuration from every source (see the module docstring)."""
+    if isinstance(config, Config):
+        resolved = config
+    else:
+        env = os.environ if environ is None else environ
+        where = Path(cwd) if cwd is not None else Path.cwd()
+        resolved = defaults()
+        pyproject = where / "pyproject.toml"
+        if pyproject.is_file():
+            table = read_toml(pyproject).get("tool", {}).get("mirloop")
+            if table:
+                resolved = resolved.merged(table, f"{pyproject} [tool.mirloop]")
+        local = where / "mirloop.toml"
+        if local.is_file():
+            resolved = resolved.merged(read_toml(local), str(local))
+        if env.get("MIRLOOP_CONFIG"):
+            resolved = resolved.merged(read_toml(env["MIRLOOP_CONFIG"]), f"MIRLOOP_CONFIG={env['MIRLOOP_CONFIG']}")
+        if env.get("MIRLOOP_USE"):
+            resolved = resolved.merged(parse_use([env["MIRLOOP_USE"]], "MIRLOOP_USE"), "MIRLOOP_USE")
+        if env.get("MIRLOOP_SET"):
+            resolved = resolved.merged(parse_set([env["MIRLOOP_SET"]], "MIRLOOP_SET"), "MIRLOOP_SET")
+        if isinstance(config, Mapping):
+            resolved = resolved.merged(config, "config=")
+        elif config is not None:
+            resolved = resolved.merged(read_toml(config), str(config))
+    use, set_ = list(use), list(set)
+    if use:
+        resolved = resolved.merged(parse_use(use), "--use")
+    if set_:
+        resolved = resolved.merged(parse_set(set_), "--set")
+    return resolved

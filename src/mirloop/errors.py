@@ -1,0 +1,46 @@
+"""One exception root for everything mirloop raises on purpose.
+
+Every message says what was wrong, where, and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class MirloopError(Exception):
+    """Root of all mirloop errors."""
+
+
+class ConfigError(MirloopError):
+    """A configuration file, value or command-line override is invalid."""
+
+
+class BackendNotFoundError(ConfigError):
+    """A configured backend name is not installed for its stage."""
+
+
+class OptionError(ConfigError):
+    """A backend option is unknown or has an invalid value."""
+
+
+class PluginError(MirloopError):
+    """A plugin failed to import or registered something invalid."""
+
+
+class AudioError(MirloopError):
+    """An audio file is missing, unreadable, empty, silent or too short."""
+
+
+class TimelineError(MirloopError):
+    """A render timeline is malformed (the message names the JSON path)."""
+
+
+class DescriptorError(MirloopError):
+    """A descriptor is unknown or invalid (the message suggests the nearest one)."""
+
+
+class ModelError(MirloopError):
+    """A trained model is missing, corrupt or does not match the current set-up."""
+
+
+class RenderError(MirloopError):
+    """A renderer failed to produce audio for a timeline."""

@@ -1,0 +1,113 @@
+"""The hook specifications a mirloop plugin can implement.
+
+Every hook is a *registration* hook: mirloop calls it once, when the plugin registry is
+first built (on the first ``mirloop.plugins.registry()`` call), and passes a ``register``
+callback. A plugin calls ``register(BackendClass)`` once per backend it provides, as often as
+it likes; it returns nothing. ``BackendClass`` subclasses :class:`mirloop.stages.Backend`
+(class attributes ``name``, ``stage``, ``options``) and implements the stage's method listed
+in :mod:`mirloop.stages`. Registering a class does not instantiate it, so import heavy
+libraries inside the backend's methods.
+
+Implement hooks with ``@mirloop.hookimpl`` in a module named by an entry point of the
+``mirloop`` group::
+
+    [project.entry-points.mirloop]
+    myplugin = "mirloop_myplugin"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("mirloop")
+
+Register = Callable[..., None]
+
+
+@hookspec
+def register_separators(register: Register) -> None:
+    """Register source separators (stage ``separator``).
+
+    Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
+    class whose ``separate(audio: Audio) -> dict[str, Audio]`` returns stems at the input's
+    sample rate and length, with at least an ``accompaniment`` stem (``vocals`` if found).
+    """
+
+
+@hookspec
+def register_feature_extractors(register: Register) -> None:
+    """Register window feature extractors (stage ``features``).
+
+    Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
+    class whose ``extract(ctx: TrackContext) -> Features`` returns one row per window of
+    ``ctx.grid`` (10-s windows, 2-s hop) with finite values and its column names.
+    """
+
+
+@hookspec
+def register_classifiers(register: Register) -> None:
+    """Register descriptor classifiers (stage ``classifier``).
+
+    Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
+    class whose ``predict(features: Features) -> Prediction`` returns, for every target
+    (genre, subgenre, mood, sentiment, valence, momentum), probabilities per window that
+    sum to 1.
+    """
+
+
+@hookspec
+def register_inducers(register: Register) -> None:
+    """Register tempo and key inducers (stages ``tempo`` and ``key``).
+
+    Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
+    class with ``stage = "tempo"`` and ``estimate_tempo(ctx) -> TempoEstimate`` (BPM for the
+    track and per window, a tempo curve and beats), or ``stage = "key"`` and
+    ``estimate_key(ctx) -> KeyEstimate`` (key and mode for the track and per window, with
+    confidences in [0, 1]).
+    """
+
+
+@hookspec
+def register_segmenters(register: Register) -> None:
+    """Register form segmenters (stage ``segmenter``).
+
+    Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
+    class whose ``segment(ctx) -> Segmentation`` returns consecutive labelled segments
+    (``A``, ``B``, ``A'``…) covering ``[0, ctx.duration]``.
+    """
+
+
+@hookspec
+def register_renderers(register: Register) -> None:
+    """Register renderers (stage ``renderer``).
+
+    Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
+    class whose ``render(timeline, seed=None) -> RenderResult`` turns an Amper-style
+    timeline into audio (and, where it can, MIDI and ground truth).
+    """
+
+
+@hookspec
+def register_descriptors(register: Register) -> None:
+    """Extend the descriptor catalog.
+
+    Called once when the catalog is first loaded. ``register(item)`` takes a
+    :class:`~mirloop.model.Descriptor`, or a path to a catalog file in the package's
+    catalog format; names must not clash with existing descriptors.
+    """
+
+
+#: The hooks that register backends, by the stages they serve.
+BACKEND_HOOKS: dict[str, tuple[str, ...]] = {
+    "register_separators": ("separator",),
+    "register_feature_extractors": ("features",),
+    "register_classifiers": ("classifier",),
+    "register_inducers": ("tempo", "key"),
+    "register_segmenters": ("segmenter",),
+    "register_renderers": ("renderer",),
+}
+
+__all__: list[Any] = ["BACKEND_HOOKS", "hookspec"]

@@ -1,0 +1,31 @@
+"""Value types shared by every layer. No I/O and no heavy imports here."""
+
+from mirloop.model.analysis import Analysis
+from mirloop.model.audio import Audio
+from mirloop.model.descriptor import Band, Descriptor, Instrument, Style
+from mirloop.model.estimates import Key, KeyEstimate, Segment, Segmentation, TempoEstimate
+from mirloop.model.features import FEATURE_NAMES, Features, Projection
+from mirloop.model.grid import HOP_SECONDS, WINDOW_SECONDS, Grid
+from mirloop.model.prediction import Prediction, TargetPrediction
+
+__all__ = [
+    "FEATURE_NAMES",
+    "HOP_SECONDS",
+    "WINDOW_SECONDS",
+    "Analysis",
+    "Audio",
+    "Band",
+    "Descriptor",
+    "Features",
+    "Grid",
+    "Instrument",
+    "Key",
+    "KeyEstimate",
+    "Prediction",
+    "Projection",
+    "Segment",
+    "Segmentation",
+    "Style",
+    "TargetPrediction",
+    "TempoEstimate",
+]

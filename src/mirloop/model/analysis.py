@@ -1,0 +1,31 @@
+"""Everything the analysis pipeline found for one track."""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from mirloop.model.estimates import KeyEstimate, Segmentation, TempoEstimate
+from mirloop.model.features import Features
+from mirloop.model.grid import Grid
+from mirloop.model.prediction import Prediction
+
+
+@frozen(eq=False)
+class Analysis:
+    """Features, tempo, key, form and (once a classifier is configured) descriptor predictions.
+
+    ``backends`` maps each stage to the backend name that served it; ``timings`` maps
+    stage names to seconds spent.
+    """
+
+    source: str
+    duration: float
+    sr: int
+    grid: Grid
+    features: Features | None = None
+    tempo: TempoEstimate | None = None
+    key: KeyEstimate | None = None
+    segmentation: Segmentation | None = None
+    prediction: Prediction | None = None
+    backends: dict[str, str] = field(factory=dict)
+    timings: dict[str, float] = field(factory=dict)

@@ -1,0 +1,72 @@
+"""Window features: the paper's 21 features on the analysis grid."""
+
+from __future__ import annotations
+
+import numpy as np
+from attrs import field, frozen
+
+from mirloop.model.grid import Grid
+
+MFCC_NAMES = ("mfcc_1", "mfcc_2", "mfcc_3")
+PCA_NAMES = ("pca_1", "pca_2", "pca_3")
+SPECTRAL_TEMPORAL_NAMES = (
+    "tempo",
+    "onset_rate",
+    "rms_mean",
+    "rms_std",
+    "low_energy_ratio",
+    "zero_crossing_rate",
+    "spectral_centroid",
+    "spectral_bandwidth",
+    "spectral_rolloff",
+    "spectral_flatness",
+    "spectral_contrast",
+    "spectral_flux",
+    "chroma_strength",
+    "key_clarity",
+    "pulse_clarity",
+)
+#: The 21 window features, in table order.
+FEATURE_NAMES: tuple[str, ...] = MFCC_NAMES + PCA_NAMES + SPECTRAL_TEMPORAL_NAMES
+
+
+def _matrix(values: object) -> np.ndarray:
+    return np.atleast_2d(np.asarray(values, dtype=np.float32))
+
+
+@frozen(eq=False)
+class Features:
+    """A ``(n_windows, n_features)`` matrix with its column names and grid.
+
+    ``pca_input`` holds the per-window vectors that the 3 PCA coefficients are
+    projected from; a trained model stores the fitted projection and re-projects
+    them (see :class:`Projection`).
+    """
+
+    grid: Grid
+    values: np.ndarray = field(converter=_matrix)
+    names: tuple[str, ...] = FEATURE_NAMES
+    pca_input: np.ndarray | None = None
+    backend: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.values.shape != (self.grid.n_windows, len(self.names)):
+            raise ValueError(
+                f"feature matrix has shape {self.values.shape}, expected "
+                f"({self.grid.n_windows}, {len(self.names)}) for the grid and names"
+            )
+
+    def column(self, name: str) -> np.ndarray:
+        return self.values[:, self.names.index(name)]
+
+
+@frozen(eq=False)
+class Projection:
+    """A fitted linear projection (PCA): ``(x - mean) @ components.T``."""
+
+    mean: np.ndarray
+    components: np.ndarray
+    fitted_on: str = ""
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        return ((np.asarray(x, dtype=np.float64) - self.mean) @ self.components.T).astype(np.float32)

@@ -1,0 +1,257 @@
+"""The plugin registry: one pluggy manager, entry-point group ``mirloop``.
+
+Built-in backends are plugins of the ``mirloop`` distribution and load through the same
+entry points as third-party ones. Environment switches:
+
+``MIRLOOP_DISABLE_PLUGIN_AUTOLOAD=1``
+    load only the plugins shipped with mirloop itself (a clean room for tests and debugging).
+``MIRLOOP_PLUGINS=name,name``
+    allow-list: load only these third-party entry points (built-ins always load).
+``MIRLOOP_TRACE=1``
+    print every hook call and every backend call with its duration to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata as md
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from typing import Any
+
+import pluggy
+from attrs import field, frozen
+
+from mirloop import hookspecs
+from mirloop.errors import BackendNotFoundError, PluginError
+from mirloop.stages import PROTOCOLS, STAGES, Backend
+
+GROUP = "mirloop"
+hookimpl = pluggy.HookimplMarker("mirloop")
+
+#: Peer backends that live in their own distributions, with the command that installs them.
+KNOWN_PLUGINS: dict[str, str] = {
+    "essentia": "pip install ./plugins/mirloop-essentia",
+    "madmom": "pip install ./plugins/mirloop-madmom",
+    "spleeter": "pip install ./plugins/mirloop-spleeter",
+    "amper": "pip install ./plugins/mirloop-amper",
+}
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def tracing() -> bool:
+    return _env_flag("MIRLOOP_TRACE")
+
+
+@frozen
+class BackendInfo:
+    """A registered backend: which stage, which plugin and distribution provided it."""
+
+    stage: str
+    name: str
+    cls: type
+    plugin: str
+    dist: str
+    version: str
+    aliases: tuple[str, ...] = ()
+
+    def create(self, options: dict[str, Any] | None = None) -> Any:
+        """Instantiate the backend with validated options."""
+        return self.cls(**(options or {}))
+
+    @property
+    def option_table(self) -> dict[str, Any]:
+        return {key: opt.default for key, opt in getattr(self.cls, "options", {}).items()}
+
+
+@frozen
+class PluginFailure:
+    """A plugin that could not be imported or whose hooks raised."""
+
+    plugin: str
+    dist: str
+    error: str
+    details: str = ""
+
+
+@frozen
+class Registry:
+    """Every backend by stage, the plugins loaded, and the plugins that failed."""
+
+    backends: dict[str, dict[str, BackendInfo]]
+    plugins: dict[str, str] = field(factory=dict)  # entry-point name -> distribution
+    failures: tuple[PluginFailure, ...] = ()
+    manager: pluggy.PluginManager | None = None
+
+    def names(self, stage: str) -> list[str]:
+        return sorted({info.name for info in self.backends.get(stage, {}).values()})
+
+    def get(self, stage: str, name: str) -> BackendInfo:
+        """The backend ``name`` of ``stage``; unknown names fail with the installed ones."""
+        if stage not in STAGES:
+            raise BackendNotFoundError(f"unknown stage {stage!r}; stages are: {', '.join(STAGES)}")
+        found = self.backends.get(stage, {}).get(name)
+        if found is not None:
+            return found
+        installed = ", ".join(self.names(stage)) or "(none installed)"
+        hint = ""
+        if name in KNOWN_PLUGINS:
+            hint = f"; {name!r} ships as a separate plugin: {KNOWN_PLUGINS[name]}"
+        failed = [f for f in self.failures if name in (f.plugin, f.dist)]
+        if failed:
+            hint += f"; plugin {failed[0].plugin!r} failed to load: {failed[0].error}"
+        raise BackendNotFoundError(f"no {stage} backend named {name!r}. Installed: {installed}{hint}")
+
+    def create(self, stage: str, name: str, options: dict[str, Any] | None = None) -> Any:
+        return self.get(stage, name).create(options)
+
+
+def _dist_of(ep: md.EntryPoint) -> tuple[str, str]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return "?", "?"
+    return str(dist.metadata["Name"]), str(dist.version)
+
+
+def _entry_points() -> list[md.EntryPoint]:
+    return sorted(md.entry_points(group=GROUP), key=lambda ep: (ep.name != "builtin", ep.name))
+
+
+def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
+    """Load entry points (honouring the environment switches), call every registration hook.
+
+    A plugin that fails to import or whose hook raises is recorded in ``failures``; the others
+    still load. ``extra_plugins`` are plugin objects (modules or instances) registered directly,
+    e.g. by tests.
+    """
+    pm = pluggy.PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    if tracing():
+        pm.add_hookcall_monitoring(_trace_before, _trace_after)
+    failures: list[PluginFailure] = []
+    plugins: dict[str, str] = {}
+    versions: dict[str, tuple[str, str]] = {}
+    autoload = not _env_flag("MIRLOOP_DISABLE_PLUGIN_AUTOLOAD")
+    allow = {n.strip() for n in os.environ.get("MIRLOOP_PLUGINS", "").split(",") if n.strip()}
+    for ep in _entry_points():
+        dist, version = _dist_of(ep)
+        builtin = dist == "mirloop"
+        if not builtin and (not autoload or (allow and ep.name not in allow)):
+            continue
+        if pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            module = ep.load()
+            pm.register(module, name=ep.name)
+        except Exception as exc:  # a broken plugin must not take the others down
+            failures.append(PluginFailure(ep.name, dist, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            continue
+        plugins[ep.name] = dist
+        versions[ep.name] = (dist, version)
+    for index, plugin in enumerate(extra_plugins):
+        name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{index}"
+        pm.register(plugin, name=name)
+        plugins[name] = "(registered directly)"
+        versions[name] = ("(registered directly)", "")
+    pm.check_pending()
+
+    backends: dict[str, dict[str, BackendInfo]] = {stage: {} for stage in STAGES}
+    for hook_name, stages in hookspecs.BACKEND_HOOKS.items():
+        hook = getattr(pm.hook, hook_name)
+        for impl in hook.get_hookimpls():
+            plugin_name = impl.plugin_name
+            dist, version = versions.get(plugin_name, ("?", "?"))
+
+            def register(
+                cls: type, aliases: tuple[str, ...] | list[str] = (), *, _plugin: str = plugin_name,
+                _dist: str = dist, _version: str = version, _stages: tuple[str, ...] = stages,
+                _hook: str = hook_name,
+            ) -> None:
+                _register(backends, cls, tuple(aliases), _plugin, _dist, _version, _stages, _hook)
+
+            try:
+                impl.function(register=register)
+            except Exception as exc:
+                failures.append(
+                    PluginFailure(plugin_name, dist, f"{hook_name}: {type(exc).__name__}: {exc}",
+                                  traceback.format_exc())
+                )
+    return Registry(backends=backends, plugins=plugins, failures=tuple(failures), manager=pm)
+
+
+def _register(
+    backends: dict[str, dict[str, BackendInfo]],
+    cls: type,
+    aliases: tuple[str, ...],
+    plugin: str,
+    dist: str,
+    version: str,
+    stages: tuple[str, ...],
+    hook: str,
+) -> None:
+    stage = getattr(cls, "stage", "")
+    name = getattr(cls, "name", "")
+    if not isinstance(cls, type) or not issubclass(cls, Backend):
+        raise PluginError(f"{hook} in plugin {plugin!r} registered {cls!r}, which is not a mirloop.stages.Backend class")
+    if stage not in stages:
+        raise PluginError(f"{hook} in plugin {plugin!r} registered {cls.__name__} for stage {stage!r}; "
+                          f"this hook registers {' or '.join(stages)}")
+    if not name:
+        raise PluginError(f"{cls.__name__} from plugin {plugin!r} has no name")
+    if not isinstance(cls, type) or not all(hasattr(cls, m) for m in _methods(stage)):
+        raise PluginError(f"{cls.__name__} from plugin {plugin!r} lacks {_methods(stage)} for stage {stage!r}")
+    info = BackendInfo(stage, name, cls, plugin, dist, version, aliases)
+    for key in (name, *aliases):
+        existing = backends[stage].get(key)
+        if existing is not None and existing.cls is not cls:
+            raise PluginError(f"{stage} backend name {key!r} from plugin {plugin!r} is already taken by "
+                              f"plugin {existing.plugin!r}")
+        backends[stage][key] = info
+
+
+def _methods(stage: str) -> list[str]:
+    proto = PROTOCOLS[stage]
+    return [n for n in proto.__dict__ if not n.startswith("_")]
+
+
+_REGISTRY: Registry | None = None
+
+
+def registry(*, reload: bool = False) -> Registry:
+    """The process-wide registry, built on first use."""
+    global _REGISTRY
+    if _REGISTRY is None or reload:
+        _REGISTRY = build_registry()
+    return _REGISTRY
+
+
+_trace_starts: dict[int, float] = {}
+
+
+def _trace_before(hook_name: str, hook_impls: list[Any], kwargs: dict[str, Any]) -> None:
+    _trace_starts[id(kwargs)] = time.perf_counter()
+    print(f"[mirloop trace] hook {hook_name} -> {[i.plugin_name for i in hook_impls]}", file=sys.stderr)
+
+
+def _trace_after(outcome: Any, hook_name: str, hook_impls: list[Any], kwargs: dict[str, Any]) -> None:
+    started = _trace_starts.pop(id(kwargs), time.perf_counter())
+    print(f"[mirloop trace] hook {hook_name} done in {1000 * (time.perf_counter() - started):.1f} ms",
+          file=sys.stderr)
+
+
+@contextlib.contextmanager
+def trace(stage: str, backend: str, what: str = "") -> Iterator[None]:
+    """Time a backend call; printed to stderr when ``MIRLOOP_TRACE`` is set."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if tracing():
+            elapsed = 1000 * (time.perf_counter() - started)
+            print(f"[mirloop trace] {stage}:{backend} {what} {elapsed:.1f} ms", file=sys.stderr)
