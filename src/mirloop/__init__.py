@@ -34,10 +34,11 @@ _LAZY: dict[str, str] = {
     "load_config": "mirloop.config:load_config",
     "registry": "mirloop.plugins:registry",
     "render": "mirloop.render:render",
-    "catalog": "mirloop.catalog:load_catalog",
+    "load_catalog": "mirloop.catalog:load_catalog",
 }
 
 if TYPE_CHECKING:
+    from mirloop.catalog import load_catalog
     from mirloop.config import load_config
     from mirloop.io.audio import load_audio
     from mirloop.pipelines.analyze import analyze, analyze_audio
@@ -68,9 +69,9 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_audio",
-    "catalog",
     "hookimpl",
     "load_audio",
+    "load_catalog",
     "load_config",
     "registry",
     "render",

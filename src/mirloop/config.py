@@ -77,7 +77,9 @@ class Config:
             backend = table.pop("backend", None)
             if backend is not None:
                 if not isinstance(backend, str) or not backend:
-                    raise ConfigError(f"{source}: {stage}.backend must be a non-empty string, got {backend!r}")
+                    raise ConfigError(
+                        f"{source}: {stage}.backend must be a non-empty string, got {backend!r}"
+                    )
                 # options belong to a backend: switching backend drops the previous backend's options
                 current = StageConfig(backend, {}) if backend != current.backend else current
             stages[stage] = StageConfig(current.backend, {**current.options, **table})
@@ -94,7 +96,9 @@ class Config:
         for stage, conf in self.stages.items():
             if conf.backend == "none":
                 if conf.options:
-                    raise ConfigError(f"stage {stage!r} is switched off ('none') but has options {conf.options}")
+                    raise ConfigError(
+                        f"stage {stage!r} is switched off ('none') but has options {conf.options}"
+                    )
                 continue
             reg.get(stage, conf.backend).cls.resolve_options(conf.options)
 
@@ -140,7 +144,9 @@ def parse_set(items: Iterable[str], source: str = "--set") -> dict[str, Any]:
             key, sep, value = part.partition("=")
             stage, dot, option = key.strip().partition(".")
             if not sep or not dot or not stage or not option:
-                raise ConfigError(f"{source} expects stage.option=value (e.g. tempo.max_bpm=200), got {part!r}")
+                raise ConfigError(
+                    f"{source} expects stage.option=value (e.g. tempo.max_bpm=200), got {part!r}"
+                )
             layer.setdefault(stage, {})[option] = parse_value(value.strip())
     return layer
 
@@ -149,7 +155,7 @@ def load_config(
     config: Config | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     *,
     use: Iterable[str] = (),
-    set: Iterable[str] = (),  # noqa: A002 - mirrors the CLI flag
+    set: Iterable[str] = (),  # mirrors the CLI flag
     cwd: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
@@ -169,7 +175,8 @@ def load_config(
         if local.is_file():
             resolved = resolved.merged(read_toml(local), str(local))
         if env.get("MIRLOOP_CONFIG"):
-            resolved = resolved.merged(read_toml(env["MIRLOOP_CONFIG"]), f"MIRLOOP_CONFIG={env['MIRLOOP_CONFIG']}")
+            path = env["MIRLOOP_CONFIG"]
+            resolved = resolved.merged(read_toml(path), f"MIRLOOP_CONFIG={path}")
         if env.get("MIRLOOP_USE"):
             resolved = resolved.merged(parse_use([env["MIRLOOP_USE"]], "MIRLOOP_USE"), "MIRLOOP_USE")
         if env.get("MIRLOOP_SET"):

@@ -44,3 +44,7 @@ class ModelError(MirloopError):
 
 class RenderError(MirloopError):
     """A renderer failed to produce audio for a timeline."""
+
+
+class DatasetError(MirloopError):
+    """A dataset folder, manifest or feature table is missing, incomplete or inconsistent."""

@@ -19,7 +19,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pluggy
@@ -55,7 +55,7 @@ class BackendInfo:
 
     stage: str
     name: str
-    cls: type
+    cls: type[Backend]
     plugin: str
     dist: str
     version: str
@@ -106,6 +106,9 @@ class Registry:
         failed = [f for f in self.failures if name in (f.plugin, f.dist)]
         if failed:
             hint += f"; plugin {failed[0].plugin!r} failed to load: {failed[0].error}"
+        elif self.failures:
+            names = ", ".join(sorted({f.plugin for f in self.failures}))
+            hint += f"; plugin(s) {names} failed to load and may provide it (see `mirloop plugins -v`)"
         raise BackendNotFoundError(f"no {stage} backend named {name!r}. Installed: {installed}{hint}")
 
     def create(self, stage: str, name: str, options: dict[str, Any] | None = None) -> Any:
@@ -145,12 +148,20 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
         if not builtin and (not autoload or (allow and ep.name not in allow)):
             continue
         if pm.get_plugin(ep.name) is not None:
+            failures.append(PluginFailure(ep.name, dist, f"entry point name {ep.name!r} is already used by "
+                                          f"distribution {plugins[ep.name]!r}; rename one of them"))
             continue
         try:
             module = ep.load()
             pm.register(module, name=ep.name)
         except Exception as exc:  # a broken plugin must not take the others down
-            failures.append(PluginFailure(ep.name, dist, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            failures.append(_failure(ep.name, dist, exc))
+            continue
+        try:
+            pm.check_pending()  # a misspelt hook implementation fails this plugin only
+        except pluggy.PluginValidationError as exc:
+            pm.unregister(name=ep.name)
+            failures.append(_failure(ep.name, dist, exc))
             continue
         plugins[ep.name] = dist
         versions[ep.name] = (dist, version)
@@ -176,13 +187,16 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
                 _register(backends, cls, tuple(aliases), _plugin, _dist, _version, _stages, _hook)
 
             try:
-                impl.function(register=register)
+                with trace("hook", hook_name, f"(plugin {plugin_name})"):
+                    impl.function(register=register)
             except Exception as exc:
-                failures.append(
-                    PluginFailure(plugin_name, dist, f"{hook_name}: {type(exc).__name__}: {exc}",
-                                  traceback.format_exc())
-                )
+                failures.append(_failure(plugin_name, dist, exc, f"{hook_name}: "))
     return Registry(backends=backends, plugins=plugins, failures=tuple(failures), manager=pm)
+
+
+def _failure(plugin: str, dist: str, exc: Exception, context: str = "") -> PluginFailure:
+    """A failure record: ``context`` (e.g. the hook name), the exception's type and message, the traceback."""
+    return PluginFailure(plugin, dist, f"{context}{type(exc).__name__}: {exc}", traceback.format_exc())
 
 
 def _register(
@@ -198,14 +212,18 @@ def _register(
     stage = getattr(cls, "stage", "")
     name = getattr(cls, "name", "")
     if not isinstance(cls, type) or not issubclass(cls, Backend):
-        raise PluginError(f"{hook} in plugin {plugin!r} registered {cls!r}, which is not a mirloop.stages.Backend class")
+        raise PluginError(
+            f"{hook} in plugin {plugin!r} registered {cls!r}, which is not a mirloop.stages.Backend class"
+        )
     if stage not in stages:
         raise PluginError(f"{hook} in plugin {plugin!r} registered {cls.__name__} for stage {stage!r}; "
                           f"this hook registers {' or '.join(stages)}")
     if not name:
         raise PluginError(f"{cls.__name__} from plugin {plugin!r} has no name")
     if not isinstance(cls, type) or not all(hasattr(cls, m) for m in _methods(stage)):
-        raise PluginError(f"{cls.__name__} from plugin {plugin!r} lacks {_methods(stage)} for stage {stage!r}")
+        raise PluginError(
+            f"{cls.__name__} from plugin {plugin!r} lacks {_methods(stage)} for stage {stage!r}"
+        )
     info = BackendInfo(stage, name, cls, plugin, dist, version, aliases)
     for key in (name, *aliases):
         existing = backends[stage].get(key)
@@ -234,12 +252,12 @@ def registry(*, reload: bool = False) -> Registry:
 _trace_starts: dict[int, float] = {}
 
 
-def _trace_before(hook_name: str, hook_impls: list[Any], kwargs: dict[str, Any]) -> None:
+def _trace_before(hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
     _trace_starts[id(kwargs)] = time.perf_counter()
     print(f"[mirloop trace] hook {hook_name} -> {[i.plugin_name for i in hook_impls]}", file=sys.stderr)
 
 
-def _trace_after(outcome: Any, hook_name: str, hook_impls: list[Any], kwargs: dict[str, Any]) -> None:
+def _trace_after(outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
     started = _trace_starts.pop(id(kwargs), time.perf_counter())
     print(f"[mirloop trace] hook {hook_name} done in {1000 * (time.perf_counter() - started):.1f} ms",
           file=sys.stderr)

@@ -90,7 +90,8 @@ class Backend:
         if unknown:
             valid = ", ".join(sorted(cls.options)) or "(none)"
             raise OptionError(
-                f"unknown option(s) {', '.join(unknown)} for {cls.stage} backend {cls.name!r}; valid options: {valid}"
+                f"unknown option(s) {', '.join(unknown)} for {cls.stage} backend {cls.name!r}; "
+                f"valid options: {valid}"
             )
         resolved = {key: option.default for key, option in cls.options.items()}
         for key, value in given.items():

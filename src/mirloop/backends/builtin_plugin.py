@@ -14,3 +14,11 @@ def register_renderers(register: Register) -> None:
     from mirloop.render.backend import MirloopRenderer
 
     register(MirloopRenderer)
+
+
+@hookimpl
+def register_classifiers(register: Register) -> None:
+    from mirloop.classify.backend import KnnClassifier, MlpClassifier
+
+    register(KnnClassifier)
+    register(MlpClassifier)

@@ -16,6 +16,10 @@ COMMANDS: dict[str, str] = {
     "config": "mirloop.cli.config:config",
     "render": "mirloop.cli.render:render",
     "descriptors": "mirloop.cli.descriptors:descriptors",
+    "train": "mirloop.cli.train:train",
+    "classify": "mirloop.cli.classify:classify",
+    "evaluate": "mirloop.cli.evaluate:evaluate",
+    "dataset": "mirloop.cli.dataset:dataset",
 }
 
 

@@ -15,7 +15,8 @@ class Analysis:
     """Features, tempo, key, form and (once a classifier is configured) descriptor predictions.
 
     ``backends`` maps each stage to the backend name that served it; ``timings`` maps
-    stage names to seconds spent.
+    stage names to seconds spent; ``flags`` are notes about the input that did not stop the
+    analysis (``"silent"``: the track is digital silence, its estimates carry no information).
     """
 
     source: str
@@ -29,3 +30,4 @@ class Analysis:
     prediction: Prediction | None = None
     backends: dict[str, str] = field(factory=dict)
     timings: dict[str, float] = field(factory=dict)
+    flags: tuple[str, ...] = ()

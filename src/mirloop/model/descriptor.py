@@ -34,7 +34,8 @@ class Style:
     """The musical constraints of a descriptor, read by the renderer.
 
     Units: ``tempo_range`` in BPM; ``register`` as MIDI note numbers ``(low, high)``;
-    ``density``, ``dissonance`` and ``dynamics`` in [0, 1]; ``harmonic_rhythm`` in bars per chord.
+    ``density``, ``dissonance`` and ``dynamics`` in [0, 1]; ``harmonic_rhythm`` in bars per chord;
+    ``intro``, ``ending`` and ``climax`` are fractions of a region's length (the default shape).
     """
 
     tempo_range: tuple[float, float]
@@ -50,6 +51,10 @@ class Style:
     density: float = 0.5
     dynamics: float = 0.6
     articulation: str = "legato"  # legato, staccato, marcato, sustained
+    #: Default region shape, as fractions of a region's length: intro, ending, climax position.
+    intro: float = 0.1
+    ending: float = 0.1
+    climax: float = 0.66
 
 
 @frozen

@@ -10,16 +10,23 @@ UNKNOWN = "unknown"
 
 @frozen(eq=False)
 class TargetPrediction:
-    """Probabilities ``(n_windows, n_classes)`` over ``classes`` for one target."""
+    """Probabilities ``(n_windows, n_classes)`` over ``classes`` for one target.
+
+    ``threshold`` is the open-set threshold: a window (or track) whose top probability is
+    below it is labelled :data:`UNKNOWN`. The default 0 never answers unknown.
+    """
 
     target: str
     classes: tuple[str, ...]
     probabilities: np.ndarray
+    threshold: float = 0.0
 
     @property
     def labels(self) -> list[str]:
-        """The most probable class per window."""
-        return [self.classes[i] for i in np.argmax(self.probabilities, axis=1)]
+        """The most probable class per window (``unknown`` below ``threshold``)."""
+        top = np.argmax(self.probabilities, axis=1)
+        confident = self.probabilities[np.arange(len(top)), top] >= self.threshold
+        return [self.classes[i] if ok else UNKNOWN for i, ok in zip(top, confident)]
 
     def track_probabilities(self) -> np.ndarray:
         """Mean probability over windows."""
@@ -27,7 +34,10 @@ class TargetPrediction:
 
     @property
     def track_label(self) -> str:
-        return self.classes[int(np.argmax(self.track_probabilities()))]
+        """The most probable class of the mean probabilities (``unknown`` below ``threshold``)."""
+        mean = self.track_probabilities()
+        top = int(np.argmax(mean))
+        return self.classes[top] if mean[top] >= self.threshold else UNKNOWN
 
 
 @frozen(eq=False)

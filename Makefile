@@ -1,0 +1,85 @@
+# mirloop developer commands. From a fresh clone:
+#   make demo   set everything up and analyse the bundled example
+#   make test   set everything up and run ruff, mypy and pytest
+# Set-up is idempotent: it reruns only when a pyproject.toml changes (see STAMP).
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+EXAMPLE_PLUGIN := examples/mirloop-example-plugin
+# Debian packages the optional parts of mirloop use (GM sound font for the renderer).
+APT_PACKAGES ?= fluid-soundfont-gm
+PYTEST_WORKERS ?= 2
+DEMO_INPUT ?= examples/audio
+DEMO_OUTPUT ?= demo-output
+
+PYPROJECTS := pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml
+STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | sha256sum | cut -c1-16)
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install apt demo test lint typecheck pytest bench clean
+
+help:
+	@echo "make demo       set up .venv and analyse $(DEMO_INPUT) into $(DEMO_OUTPUT)/"
+	@echo "make test       set up .venv, then ruff, mypy and pytest -n $(PYTEST_WORKERS)"
+	@echo "make bench      analysis speed and memory benchmarks (see benchmarks/README.md)"
+	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
+	@echo "make clean      remove .venv and generated output"
+
+install: $(STAMP)
+
+$(STAMP):
+	@$(MAKE) --no-print-directory apt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --no-deps tinysoundfont
+	$(BIN)/pip install --quiet -e $(EXAMPLE_PLUGIN)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+	@echo "mirloop is installed in $(VENV)"
+
+# Debian packages: installed only when apt-get exists and we are root; otherwise a note and go on.
+# Also installs the venv module when the chosen Python lacks it (Debian splits it out).
+apt:
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1; then missing="$$missing python3.11 python3.11-venv"; fi; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "note: no apt-get; install these yourself if you need them:$$missing"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "note: not root; skipping Debian packages (sudo make apt installs them):$$missing"; \
+	else \
+	  echo "installing Debian packages:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } \
+	    || echo "warning: apt-get could not install$$missing; the parts that need them will be skipped"; \
+	fi
+
+demo: install
+	@rm -rf $(DEMO_OUTPUT)
+	$(BIN)/mirloop analyze $(DEMO_INPUT) --output $(DEMO_OUTPUT)
+	@echo
+	@echo "The demo output is in $(CURDIR)/$(DEMO_OUTPUT)/:"
+	@find $(DEMO_OUTPUT) -type f | sort | sed 's/^/  /'
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy src/mirloop $(EXAMPLE_PLUGIN)/src
+
+pytest: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests $(EXAMPLE_PLUGIN)/tests
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_analysis.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUTPUT) .pytest_cache .mypy_cache .ruff_cache

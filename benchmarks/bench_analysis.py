@@ -1,0 +1,273 @@
+"""Analysis speed and memory: mirloop's default backends against the naive librosa recipe.
+
+    .venv/bin/python benchmarks/bench_analysis.py            # or: make bench
+    .venv/bin/python benchmarks/bench_analysis.py --json --skip-memory
+
+1. Speed: a 3-minute track (real clips concatenated, or generated music when no clips are
+   found), written as a 44.1 kHz stereo WAV, analysed by ``mirloop.analyze`` with the default
+   backends and by ``naive_recipe.analyze``, single-threaded, after a warm-up on a short
+   excerpt. Targets: mirloop at least 60× real time and at least 3× faster than the recipe.
+2. Memory: peak resident memory of a fresh process analysing a 60-minute WAV (target below
+   1.5 GB), measured with ``resource.getrusage``.
+3. The cost of ``import mirloop``.
+
+See benchmarks/README.md for what is measured and the numbers on a reference machine.
+"""
+
+from __future__ import annotations
+
+import os
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS")
+for _variable in THREAD_VARIABLES:  # before numpy is imported anywhere
+    os.environ[_variable] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CLIPS = HERE.parent.parent / "shared" / "data" / "real-dev"
+FILE_SR = 44100
+TRACK_SECONDS = 180.0
+WARMUP_SECONDS = 20.0
+LONG_MINUTES = 60.0
+TARGET_REALTIME = 60.0
+TARGET_SPEEDUP = 3.0
+TARGET_PEAK_MB = 1536.0
+
+_MEASURE_MEMORY = """
+import json, resource, sys, time, warnings
+warnings.simplefilter("ignore")
+import mirloop
+started = time.perf_counter()
+analysis = mirloop.analyze(sys.argv[1])
+print(json.dumps({"seconds": time.perf_counter() - started, "duration": analysis.duration,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    clips = Path(os.environ.get("MIRLOOP_BENCH_CLIPS", DEFAULT_CLIPS))
+    parser.add_argument("--clips", type=Path, default=clips,
+                        help="folder of real .ogg clips to build the test audio from (else: generated music)")
+    parser.add_argument("--seconds", type=float, default=TRACK_SECONDS, help="length of the speed test track")
+    parser.add_argument("--minutes", type=float, default=LONG_MINUTES, help="length of the memory test file")
+    parser.add_argument("--skip-naive", action="store_true", help="do not time the naive recipe")
+    parser.add_argument("--skip-memory", action="store_true", help="do not measure the long-file memory")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
+    args = parser.parse_args(argv)
+
+    results: dict[str, Any] = {"threads": 1, "import_mirloop_seconds": import_seconds()}
+    with tempfile.TemporaryDirectory(prefix="mirloop-bench-") as scratch:
+        clips = sorted(args.clips.glob("*.ogg")) if args.clips.is_dir() else []
+        track = Path(scratch) / "track.wav"
+        warmup = Path(scratch) / "warmup.wav"
+        results["track"] = write_wav(track, blocks(clips, args.seconds))
+        write_wav(warmup, blocks(clips, WARMUP_SECONDS))
+        results.update(bench_speed(track, warmup, naive=not args.skip_naive))
+        if not args.skip_memory:
+            long_file = Path(scratch) / "long.wav"
+            results["long_file"] = write_wav(long_file, blocks(clips, args.minutes * 60.0))
+            results["memory"] = bench_memory(long_file)
+    results["targets"] = targets(results)
+
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        print(format_table(results))
+    missed = [name for name, target in results["targets"].items() if target["met"] is False]
+    return 1 if args.check and missed else 0
+
+
+# -- the test audio -------------------------------------------------------------------------------------
+
+
+def blocks(clips: list[Path], seconds: float) -> Iterator[tuple[np.ndarray, str]]:
+    """Stereo float32 blocks ``(n, 2)`` at :data:`FILE_SR` adding up to ``seconds``.
+
+    The clips in turn (repeated as needed), or generated music when there are none.
+    """
+    remaining = round(seconds * FILE_SR)
+    index = 0
+    while remaining > 0:
+        block, name = _clip(clips[index % len(clips)]) if clips else _generated(index)
+        block = block[:remaining]
+        remaining -= len(block)
+        index += 1
+        yield block, name
+
+
+def _clip(path: Path) -> tuple[np.ndarray, str]:
+    import soundfile as sf
+    import soxr
+
+    samples, sr = sf.read(path, dtype="float32", always_2d=True)
+    stereo = np.repeat(samples, 2, axis=1) if samples.shape[1] == 1 else samples[:, :2]
+    return np.asarray(soxr.resample(stereo, sr, FILE_SR), dtype=np.float32), path.name
+
+
+def _generated(index: int) -> tuple[np.ndarray, str]:
+    from mirloop.testing.signals import spliced_sections
+
+    layout = ("ABCA", "BACB", "CABA")[index % 3]
+    mono = spliced_sections(layout, section_seconds=15.0, sr=FILE_SR, seed=index).audio.samples
+    return np.stack([mono, 0.8 * mono], axis=1), f"generated-{layout}"
+
+
+def write_wav(path: Path, parts: Iterator[tuple[np.ndarray, str]]) -> dict[str, Any]:
+    """Write the blocks as 16-bit PCM; return what the file holds."""
+    import soundfile as sf
+
+    names: list[str] = []
+    frames = 0
+    with sf.SoundFile(path, "w", samplerate=FILE_SR, channels=2, subtype="PCM_16") as handle:
+        for block, name in parts:
+            handle.write(block)
+            frames += len(block)
+            if name not in names:
+                names.append(name)
+    real = not names[0].startswith("generated")
+    return {"seconds": frames / FILE_SR, "sr": FILE_SR, "channels": 2, "real_clips": real,
+            "sources": names if len(names) <= 8 else [*names[:8], f"… {len(names) - 8} more"]}
+
+
+# -- measurements ---------------------------------------------------------------------------------------
+
+
+def bench_speed(track: Path, warmup: Path, *, naive: bool) -> dict[str, Any]:
+    """Time both analyses of ``track`` after a warm-up run of each on ``warmup``."""
+    import mirloop
+
+    sys.path.insert(0, str(HERE))
+    import naive_recipe
+
+    duration = _duration(track)
+    out: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mirloop.analyze(warmup)
+        seconds, analysis = timed(lambda: mirloop.analyze(track))
+        out["mirloop"] = {"seconds": seconds, "x_realtime": duration / seconds,
+                          "backends": dict(analysis.backends),
+                          "stage_seconds": {k: round(v, 3) for k, v in analysis.timings.items()}}
+        if naive:
+            naive_recipe.analyze(str(warmup))
+            seconds, _ = timed(lambda: naive_recipe.analyze(str(track)))
+            out["naive"] = {"seconds": seconds, "x_realtime": duration / seconds}
+            out["speedup"] = out["naive"]["seconds"] / out["mirloop"]["seconds"]
+    return out
+
+
+def bench_memory(path: Path) -> dict[str, Any]:
+    """Analyse ``path`` in a fresh process; its peak RSS (MB), time and real-time factor."""
+    env = {**os.environ, **{variable: "1" for variable in THREAD_VARIABLES}}
+    completed = subprocess.run([sys.executable, "-c", _MEASURE_MEMORY, str(path)], capture_output=True,
+                               text=True, env=env, check=False)
+    if completed.returncode != 0:
+        return {"error": completed.stderr.strip().splitlines()[-1] if completed.stderr else "failed"}
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    result["x_realtime"] = result["duration"] / result["seconds"]
+    return result
+
+
+def import_seconds() -> float:
+    """Cumulative ``import mirloop`` time from ``-X importtime`` in a fresh interpreter (best of 3)."""
+    best = float("inf")
+    for _ in range(3):
+        stderr = subprocess.run([sys.executable, "-X", "importtime", "-c", "import mirloop"],
+                                capture_output=True, text=True, check=True).stderr
+        for line in stderr.splitlines():
+            match = re.match(r"import time:\s+\d+ \|\s+(\d+) \|\s+mirloop$", line.rstrip())
+            if match:
+                best = min(best, int(match.group(1)) / 1e6)
+    return best
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def _duration(path: Path) -> float:
+    import soundfile as sf
+
+    return float(sf.info(path).duration)
+
+
+# -- report ---------------------------------------------------------------------------------------------
+
+
+def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each target with its measured value and whether it is met (``None``: not measured)."""
+    mirloop = results.get("mirloop", {})
+    memory = results.get("memory", {})
+    return {
+        "x_realtime": {"target": f">= {TARGET_REALTIME:g}x", "value": mirloop.get("x_realtime"),
+                       "met": _met(mirloop.get("x_realtime"), lambda v: v >= TARGET_REALTIME)},
+        "speedup": {"target": f">= {TARGET_SPEEDUP:g}x", "value": results.get("speedup"),
+                    "met": _met(results.get("speedup"), lambda v: v >= TARGET_SPEEDUP)},
+        "peak_rss_mb": {"target": f"< {TARGET_PEAK_MB:g} MB", "value": memory.get("peak_rss_mb"),
+                        "met": _met(memory.get("peak_rss_mb"), lambda v: v < TARGET_PEAK_MB)},
+    }
+
+
+def _met(value: float | None, test: Callable[[float], bool]) -> bool | None:
+    return None if value is None else bool(test(value))
+
+
+def format_table(results: dict[str, Any]) -> str:
+    track = results["track"]
+    origin = "real clips" if track["real_clips"] else "generated music"
+    rows = [("", "seconds", "× real time", "target", "")]
+
+    def status(name: str) -> str:
+        met = results["targets"][name]["met"]
+        return {True: "ok", False: "MISSED", None: "-"}[met]
+
+    mirloop = results["mirloop"]
+    rows.append(("mirloop (default backends)", f"{mirloop['seconds']:.2f}", f"{mirloop['x_realtime']:.0f}×",
+                 f"≥ {TARGET_REALTIME:g}×", status("x_realtime")))
+    if "naive" in results:
+        naive = results["naive"]
+        rows.append(("naive librosa recipe", f"{naive['seconds']:.2f}", f"{naive['x_realtime']:.1f}×", "",
+                     ""))
+        rows.append(("speed-up over the recipe", "", f"{results['speedup']:.1f}×", f"≥ {TARGET_SPEEDUP:g}×",
+                     status("speedup")))
+    memory = results.get("memory")
+    if memory and "error" not in memory:
+        rows.append((f"{results['long_file']['seconds'] / 60:.0f}-min file: peak RSS",
+                     f"{memory['seconds']:.1f}", f"{memory['x_realtime']:.0f}×",
+                     f"< {TARGET_PEAK_MB:g} MB", f"{status('peak_rss_mb')} ({memory['peak_rss_mb']:.0f} MB)"))
+    elif memory:
+        rows.append(("long file", "", "", "", f"failed: {memory['error']}"))
+    rows.append(("import mirloop", f"{results['import_mirloop_seconds']:.3f}", "", "", ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = [f"mirloop analysis benchmark: {track['seconds']:.0f}-s track from {origin}, "
+             f"{track['sr']} Hz stereo WAV, 1 thread"]
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                               for i, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip())
+        if index == 0:
+            lines.append("-" * len(lines[-1]))
+    stages = ", ".join(f"{k} {v:.2f}" for k, v in mirloop["stage_seconds"].items())
+    lines.append(f"mirloop stage seconds: {stages}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

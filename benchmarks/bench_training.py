@@ -1,0 +1,131 @@
+"""Benchmark the training side: dataset build rate, model training and prediction speed.
+
+Usage::
+
+    python benchmarks/bench_training.py --data DATA/          # a generated dataset: rates, extrapolation,
+                                                              # grouped vs leaky accuracy for KNN and MLP
+    python benchmarks/bench_training.py --synthetic 20000     # training/prediction speed on synthetic windows
+
+The dataset rate is measured from the per-render CPU seconds recorded in ``manifest.parquet``
+(render and feature extraction), fitted as ``seconds = a + b · duration`` and extrapolated to
+the paper's build (every descriptor × 33 renders × 10, 30 and 60 s) on one core and on all
+local cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PAPER_DURATIONS = (10.0, 30.0, 60.0)
+PAPER_PER_DESCRIPTOR = 33
+
+
+def dataset_rates(data: Path) -> dict[str, Any]:
+    """Render/feature cost per render and per audio second, and the extrapolated full build."""
+    import pandas as pd
+
+    from mirloop.catalog import load_catalog
+
+    manifest = pd.read_parquet(data / "manifest.parquet")
+    cpu = manifest["render_seconds"] + manifest["feature_seconds"]
+    slope, intercept = (
+        np.polyfit(manifest["duration"], cpu, 1)
+        if manifest["duration"].nunique() > 1
+        else (float(cpu.sum() / manifest["duration"].sum()), 0.0)
+    )
+    n_descriptors = len(load_catalog())
+    renders = n_descriptors * PAPER_PER_DESCRIPTOR * len(PAPER_DURATIONS)
+    audio = n_descriptors * PAPER_PER_DESCRIPTOR * sum(PAPER_DURATIONS)
+    one_core = renders * intercept + audio * slope
+    cores = os.cpu_count() or 1
+    return {
+        "renders": len(manifest),
+        "audio_seconds": float(manifest["duration"].sum()),
+        "render_cpu_seconds": float(manifest["render_seconds"].sum()),
+        "feature_cpu_seconds": float(manifest["feature_seconds"].sum()),
+        "renders_per_cpu_second": float(len(manifest) / cpu.sum()),
+        "real_time_factor_per_core": float(manifest["duration"].sum() / cpu.sum()),
+        "cost_model": {"seconds_per_render": float(intercept), "seconds_per_audio_second": float(slope)},
+        "full_build": {
+            "descriptors": n_descriptors,
+            "renders": renders,
+            "audio_hours": audio / 3600,
+            "hours_one_core": one_core / 3600,
+            "hours_all_cores": one_core / 3600 / cores,
+            "cores": cores,
+        },
+    }
+
+
+def split_accuracies(data: Path) -> dict[str, Any]:
+    """Grouped (honest) and window-level (leaky) accuracy per target for KNN and MLP."""
+    from mirloop.pipelines.training import train_from_dataset
+
+    results: dict[str, Any] = {}
+    for kind in ("knn", "mlp"):
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            result = train_from_dataset(data, Path(folder) / kind, kind=kind, figures=False)
+            summary = result.summary()
+            summary["wall_seconds"] = time.perf_counter() - started
+            results[kind] = summary
+    return results
+
+
+def synthetic_speed(n_windows: int) -> dict[str, Any]:
+    """Fit and predict time of both classifiers on ``n_windows`` synthetic windows."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.classify.synthetic import synthetic_windows
+
+    from mirloop.classify.fit import fit_model
+
+    windows_per_render = 12
+    per_descriptor = max(2, n_windows // (9 * windows_per_render))
+    windows = synthetic_windows(per_descriptor, windows_per_render, spread=0.8)
+    out: dict[str, Any] = {"n_windows": len(windows)}
+    for kind in ("knn", "mlp"):
+        started = time.perf_counter()
+        model = fit_model(windows, kind)
+        fitted = time.perf_counter() - started
+        x = model.design_matrix(windows.values, windows.pca_input)
+        started = time.perf_counter()
+        model.predict_matrices(x)
+        predicted = time.perf_counter() - started
+        out[kind] = {
+            "fit_seconds": fitted,
+            "predict_windows_per_second": len(windows) / predicted,
+            "convergence": model.convergence(),
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, help="a generated dataset folder")
+    parser.add_argument("--no-train", action="store_true", help="with --data: only the build rates")
+    parser.add_argument("--synthetic", type=int, default=0, help="windows of a synthetic speed test")
+    args = parser.parse_args(argv)
+    report: dict[str, Any] = {}
+    if args.data:
+        report["dataset"] = dataset_rates(args.data)
+        if not args.no_train:
+            report["accuracy"] = split_accuracies(args.data)
+    if args.synthetic:
+        report["synthetic"] = synthetic_speed(args.synthetic)
+    if not report:
+        parser.error("give --data DIR and/or --synthetic N")
+    print(json.dumps(report, indent=1, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

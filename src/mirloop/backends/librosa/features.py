@@ -1,0 +1,136 @@
+"""The paper's 21 window features from the shared track representations."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from mirloop.backends.librosa.pca import fit_track_projection
+from mirloop.backends.librosa.profiles import PROFILES, key_correlations
+from mirloop.model import FEATURE_NAMES, Features, Projection
+from mirloop.signal import TrackContext
+from mirloop.signal.windows import window_bounds, window_mean_std
+from mirloop.stages import Backend, Option
+
+
+class LibrosaFeatures(Backend):
+    """21 features per grid window (10-s windows, 2-s hop), in :data:`~mirloop.model.FEATURE_NAMES` order.
+
+    ================================  ==========================================================
+    ``mfcc_1``–``mfcc_3``             means of the first three MFCCs (librosa rows 0–2, c0 included)
+    ``pca_1``–``pca_3``               projection of ``pca_input`` (below)
+    ``tempo``                         window tempo, BPM (the tempo stage's ``window_bpm``)
+    ``onset_rate``                    detected onsets per second
+    ``rms_mean``, ``rms_std``         frame RMS amplitude, mean and standard deviation
+    ``low_energy_ratio``              fraction of frames quieter than the window's mean RMS
+    ``zero_crossing_rate``            crossings per sample, mean
+    ``spectral_centroid``/…           centroid, bandwidth, 85 % roll-off (Hz), flatness, contrast
+                                      (dB, mean over 7 bands), flux — frame means
+    ``chroma_strength``               mean over frames of max / sum of the chroma vector (1/12–1)
+    ``key_clarity``                   best key-profile correlation of the window chroma (−1–1)
+    ``pulse_clarity``                 highest onset autocorrelation at a beat period of 40–240 BPM (0–1)
+    ================================  ==========================================================
+
+    ``pca_input`` is, per window, the mean and standard deviation of the 20 MFCCs, the 12
+    chroma bins and the 7 contrast bands (78 values). The three ``pca_*`` columns project it
+    with :attr:`projection` — a :class:`~mirloop.model.Projection` fitted on training data
+    and set by a trained model — or, when none is set, with a PCA fitted on this track's own
+    windows (z-scored columns; each component's largest loading made positive). Track-fitted
+    coefficients are comparable within a track, not across tracks.
+
+    Silent or constant input gives finite values (zeros where a ratio is undefined).
+    """
+
+    name: ClassVar[str] = "librosa"
+    stage: ClassVar[str] = "features"
+    summary: ClassVar[str] = (
+        "The 21 window features (MFCC, PCA, spectral, rhythm, tonal) on the shared STFT/CQT"
+    )
+    options: ClassVar[dict[str, Option]] = {
+        "key_profile": Option(
+            "temperley",
+            str,
+            "key profile for key_clarity: temperley, krumhansl or edma",
+            choices=tuple(PROFILES),
+        ),
+    }
+
+    def __init__(self, *, projection: Projection | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        #: Projection for the ``pca_*`` columns; ``None`` fits a PCA on each track's windows.
+        self.projection = projection
+
+    def extract(self, ctx: TrackContext) -> Features:
+        grid = ctx.grid
+        frames = ctx.frames
+        rate = ctx.frame_rate
+        mfcc_mean, mfcc_std = window_mean_std(frames.mfcc, rate, grid)
+        contrast_mean, contrast_std = window_mean_std(frames.contrast, rate, grid)
+        chroma_mean, chroma_std = window_mean_std(ctx.chroma, ctx.chroma_frame_rate, grid)
+        pca_input = np.hstack([mfcc_mean, mfcc_std, chroma_mean, chroma_std, contrast_mean, contrast_std])
+        projection = self.projection or fit_track_projection(pca_input)
+        pca = projection.apply(pca_input)
+
+        def mean(x: np.ndarray) -> np.ndarray:
+            return window_mean_std(x, rate, grid)[0]
+
+        rms_mean, rms_std = window_mean_std(frames.rms, rate, grid)
+        chroma_sum = ctx.chroma.sum(axis=0)
+        peakiness = np.where(chroma_sum > 0, 1.0 / np.maximum(chroma_sum, 1e-9), 0.0)
+        columns: dict[str, np.ndarray] = {
+            "mfcc_1": mfcc_mean[:, 0],
+            "mfcc_2": mfcc_mean[:, 1],
+            "mfcc_3": mfcc_mean[:, 2],
+            "pca_1": pca[:, 0],
+            "pca_2": pca[:, 1],
+            "pca_3": pca[:, 2],
+            "tempo": ctx.tempo.window_bpm,
+            "onset_rate": self._onset_rate(ctx),
+            "rms_mean": rms_mean,
+            "rms_std": rms_std,
+            "low_energy_ratio": self._low_energy_ratio(ctx, rms_mean),
+            "zero_crossing_rate": mean(frames.zcr),
+            "spectral_centroid": mean(frames.centroid),
+            "spectral_bandwidth": mean(frames.bandwidth),
+            "spectral_rolloff": mean(frames.rolloff),
+            "spectral_flatness": mean(frames.flatness),
+            "spectral_contrast": contrast_mean.mean(axis=1),
+            "spectral_flux": mean(frames.flux),
+            "chroma_strength": window_mean_std(peakiness, ctx.chroma_frame_rate, grid)[0],
+            "key_clarity": key_correlations(ctx.window_chroma, self.opts["key_profile"]).max(axis=1),
+            "pulse_clarity": self._pulse_clarity(ctx),
+        }
+        values = np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURE_NAMES])
+        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+        return Features(
+            grid=grid,
+            values=values,
+            names=FEATURE_NAMES,
+            pca_input=pca_input.astype(np.float32),
+            backend=self.name,
+        )
+
+    @staticmethod
+    def _onset_rate(ctx: TrackContext) -> np.ndarray:
+        onsets = ctx.onset_times
+        grid = ctx.grid
+        counts = np.searchsorted(onsets, grid.ends, side="left") - np.searchsorted(
+            onsets, grid.starts, side="left"
+        )
+        return counts / np.maximum(grid.ends - grid.starts, 1e-9)
+
+    @staticmethod
+    def _low_energy_ratio(ctx: TrackContext, rms_mean: np.ndarray) -> np.ndarray:
+        rms = ctx.frames.rms
+        lo, hi = window_bounds(ctx.frame_rate, len(rms), ctx.grid)
+        return np.array([np.mean(rms[a:b] < m) for a, b, m in zip(lo, hi, rms_mean)])
+
+    @staticmethod
+    def _pulse_clarity(ctx: TrackContext) -> np.ndarray:
+        tempogram = ctx.tempogram
+        fps = tempogram.fps
+        lags = slice(int(np.floor(60.0 * fps / 240.0)), int(np.ceil(60.0 * fps / 40.0)) + 1)
+        column_rate = fps / tempogram.stride
+        peak = tempogram.acf[lags].max(axis=0)
+        return np.clip(window_mean_std(peak, column_rate, ctx.grid)[0], 0.0, 1.0)

@@ -1,0 +1,87 @@
+"""The ``knn`` and ``mlp`` classifier backends: a trained hierarchical model behind the stage protocol.
+
+Both read a model directory written by ``mirloop train`` (option ``model``, or the
+``MIRLOOP_MODEL`` environment variable). This module imports nothing heavy: the model (and
+scikit-learn) load on the first ``predict``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from mirloop.errors import ModelError
+from mirloop.stages import Backend, Option
+
+if TYPE_CHECKING:
+    from mirloop.classify.model import HierarchicalModel
+    from mirloop.model import Features, Prediction
+
+#: Environment variable naming the model directory when the ``model`` option is empty.
+MODEL_ENV = "MIRLOOP_MODEL"
+
+_LOADED: dict[tuple[str, float], Any] = {}
+
+
+def load_cached(path: str) -> HierarchicalModel:
+    """Load the model at ``path`` once per process (reloaded when ``model.json`` changes)."""
+    from mirloop.classify.storage import MODEL_JSON, load_model
+
+    try:
+        stamp = os.stat(os.path.join(path, MODEL_JSON)).st_mtime
+    except OSError:
+        stamp = -1.0
+    key = (os.path.abspath(path), stamp)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = load_model(path)
+    model: HierarchicalModel = _LOADED[key]
+    return model
+
+
+class _HierarchicalClassifier(Backend):
+    stage: ClassVar[str] = "classifier"
+    options: ClassVar[dict[str, Option]] = {
+        "model": Option("", str, "Model directory written by `mirloop train` (default: $MIRLOOP_MODEL)."),
+    }
+
+    def model_path(self) -> str:
+        path = str(self.opts["model"] or os.environ.get(MODEL_ENV, ""))
+        if not path:
+            raise ModelError(
+                f"the {self.name!r} classifier has no model: train one with `mirloop train DATA/ -o MODEL/ "
+                f"--classifier {self.name}` and set it with --set classifier.model=MODEL/ (or ${MODEL_ENV})"
+            )
+        return path
+
+    def load(self) -> HierarchicalModel:
+        """The configured model; refused when it is of the other kind or for another catalog."""
+        from mirloop.classify.setup import installed_catalog_version
+
+        model = load_cached(self.model_path())
+        model.check_setup(catalog_version=installed_catalog_version())
+        if model.kind != self.name:
+            raise ModelError(
+                f"{self.model_path()} holds a {model.kind!r} model but the classifier backend is "
+                f"{self.name!r}; "
+                f"use --use classifier={model.kind}"
+            )
+        return model
+
+    def predict(self, features: Features) -> Prediction:
+        """Per-window probabilities for genre, subgenre, mood, sentiment, valence, momentum and descriptor."""
+        return self.load().predict(features)
+
+
+class KnnClassifier(_HierarchicalClassifier):
+    """Hierarchical k-nearest-neighbours descriptor classifier (the paper's best on renders)."""
+
+    name: ClassVar[str] = "knn"
+    summary: ClassVar[str] = "hierarchical KNN descriptor classifier (model trained by `mirloop train`)"
+
+
+class MlpClassifier(_HierarchicalClassifier):
+    """Hierarchical multi-layer-perceptron descriptor classifier (the paper's best on real tracks)."""
+
+    name: ClassVar[str] = "mlp"
+    summary: ClassVar[str] = "hierarchical MLP descriptor classifier (model trained by `mirloop train`)"

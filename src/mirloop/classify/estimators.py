@@ -1,0 +1,288 @@
+"""Local classifiers (one node of the hierarchy) and their safe array state.
+
+Every estimator is a scikit-learn ``StandardScaler`` followed by a KNN or an MLP, wrapped so
+that it can be written as plain JSON plus numeric arrays and rebuilt without pickle:
+
+* :class:`KnnEstimator` keeps the indices of its training rows into the model's shared
+  training matrix and their class codes; loading re-fits the (deterministic) neighbour index.
+* :class:`MlpEstimator` keeps the scaler statistics and every network's ``coefs_`` and
+  ``intercepts_``; loading sets them on fresh ``MLPClassifier`` objects.
+* :class:`ConstantEstimator` answers a parent with a single child class.
+
+Probabilities are always ``(n_windows, n_classes)`` in the node's class order.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Protocol
+
+import numpy as np
+from attrs import define, field
+
+from mirloop.errors import ModelError
+
+#: What the paper needed for the MLP to converge on the full table.
+MLP_MAX_ITER = 800
+
+
+class Estimator(Protocol):
+    classes: tuple[str, ...]
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray: ...
+
+    def state(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]: ...
+
+
+def _fit_scaler(x: np.ndarray) -> Any:
+    from sklearn.preprocessing import StandardScaler
+
+    return StandardScaler().fit(x)
+
+
+def _scaler_arrays(scaler: Any, prefix: str) -> dict[str, np.ndarray]:
+    return {
+        f"{prefix}scaler_mean": np.asarray(scaler.mean_, dtype=np.float64),
+        f"{prefix}scaler_scale": np.asarray(scaler.scale_, dtype=np.float64),
+        f"{prefix}scaler_var": np.asarray(scaler.var_, dtype=np.float64),
+    }
+
+
+def _restore_scaler(arrays: dict[str, np.ndarray], prefix: str, n_samples: int) -> Any:
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler()
+    scaler.mean_ = arrays[f"{prefix}scaler_mean"]
+    scaler.scale_ = arrays[f"{prefix}scaler_scale"]
+    scaler.var_ = arrays[f"{prefix}scaler_var"]
+    scaler.n_features_in_ = int(scaler.mean_.shape[0])
+    scaler.n_samples_seen_ = n_samples
+    return scaler
+
+
+@define
+class ConstantEstimator:
+    """A parent with one child class: that class with probability 1."""
+
+    classes: tuple[str, ...]
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return np.ones((x.shape[0], 1), dtype=np.float64)
+
+    def state(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {"kind": "constant", "classes": list(self.classes)}, {}
+
+
+@define
+class KnnEstimator:
+    """Scaler + ``KNeighborsClassifier`` on rows ``rows`` of the shared training matrix.
+
+    With uniform weights a KNN's one-vs-rest probabilities, normalised, equal its
+    multi-class probabilities (the fraction of the ``k`` neighbours in each class), so
+    the one-vs-rest top level of the hierarchy is served by a single multi-class KNN.
+    """
+
+    classes: tuple[str, ...]
+    rows: np.ndarray
+    codes: np.ndarray
+    n_neighbors: int
+    scaler: Any = field(default=None, repr=False)
+    knn: Any = field(default=None, repr=False)
+
+    @classmethod
+    def fit(
+        cls,
+        x_all: np.ndarray,
+        rows: np.ndarray,
+        codes: np.ndarray,
+        classes: tuple[str, ...],
+        n_neighbors: int,
+    ) -> KnnEstimator:
+        est = cls(classes, np.asarray(rows, dtype=np.int64), np.asarray(codes, dtype=np.int64), n_neighbors)
+        est._build(x_all, _fit_scaler(x_all[est.rows]))
+        return est
+
+    def _build(self, x_all: np.ndarray, scaler: Any) -> None:
+        from sklearn.neighbors import KNeighborsClassifier
+
+        self.scaler = scaler
+        k = max(1, min(self.n_neighbors, len(self.rows)))
+        self.knn = KNeighborsClassifier(n_neighbors=k).fit(scaler.transform(x_all[self.rows]), self.codes)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        proba = self.knn.predict_proba(self.scaler.transform(x))
+        out = np.zeros((x.shape[0], len(self.classes)), dtype=np.float64)
+        out[:, self.knn.classes_] = proba
+        return out
+
+    def state(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        meta = {"kind": "knn", "classes": list(self.classes), "n_neighbors": self.n_neighbors}
+        arrays = {
+            f"{prefix}rows": self.rows,
+            f"{prefix}codes": self.codes,
+            **_scaler_arrays(self.scaler, prefix),
+        }
+        return meta, arrays
+
+    @classmethod
+    def restore(
+        cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str, x_all: np.ndarray
+    ) -> KnnEstimator:
+        rows, codes = arrays[f"{prefix}rows"], arrays[f"{prefix}codes"]
+        if (
+            rows.ndim != 1
+            or rows.shape != codes.shape
+            or (len(rows) and (rows.min() < 0 or rows.max() >= len(x_all)))
+        ):
+            raise ModelError(f"KNN node {prefix!r}: training rows do not index the stored training matrix")
+        if len(codes) and (codes.min() < 0 or codes.max() >= len(meta["classes"])):
+            raise ModelError(f"KNN node {prefix!r}: class codes out of range")
+        est = cls(
+            tuple(meta["classes"]), rows.astype(np.int64), codes.astype(np.int64), int(meta["n_neighbors"])
+        )
+        est._build(x_all, _restore_scaler(arrays, prefix, len(rows)))
+        return est
+
+
+@define
+class MlpEstimator:
+    """Scaler + one multi-class ``MLPClassifier``, or one binary network per class (one-vs-rest).
+
+    One-vs-rest probabilities are each network's P(class) normalised to sum to 1.
+    ``n_iter`` records the iterations each network ran; ``converged`` is ``n_iter < max_iter``.
+    """
+
+    classes: tuple[str, ...]
+    one_vs_rest: bool
+    hidden_layer_sizes: tuple[int, ...]
+    max_iter: int
+    n_iter: tuple[int, ...] = ()
+    scaler: Any = field(default=None, repr=False)
+    nets: list[Any] = field(factory=list, repr=False)
+
+    @property
+    def converged(self) -> bool:
+        return all(n < self.max_iter for n in self.n_iter)
+
+    @classmethod
+    def fit(
+        cls,
+        x: np.ndarray,
+        codes: np.ndarray,
+        classes: tuple[str, ...],
+        *,
+        one_vs_rest: bool,
+        hidden_layer_sizes: tuple[int, ...] = (100,),
+        max_iter: int = MLP_MAX_ITER,
+        seed: int = 0,
+    ) -> MlpEstimator:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+
+        scaler = _fit_scaler(x)
+        z = scaler.transform(x)
+        targets = [(codes == c).astype(np.int64) for c in range(len(classes))] if one_vs_rest else [codes]
+        nets = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # reported through ``converged``
+            for y in targets:
+                net = MLPClassifier(
+                    hidden_layer_sizes=hidden_layer_sizes, max_iter=max_iter, random_state=seed
+                )
+                nets.append(net.fit(z, y))
+        return cls(
+            classes,
+            one_vs_rest,
+            tuple(hidden_layer_sizes),
+            max_iter,
+            tuple(int(n.n_iter_) for n in nets),
+            scaler,
+            nets,
+        )
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        z = self.scaler.transform(x)
+        if not self.one_vs_rest:
+            return np.asarray(self.nets[0].predict_proba(z), dtype=np.float64)
+        scores = np.column_stack([net.predict_proba(z)[:, 1] for net in self.nets]).astype(np.float64)
+        total = scores.sum(axis=1, keepdims=True)
+        uniform = np.full_like(scores, 1.0 / scores.shape[1])
+        return np.where(total > 0, scores / np.where(total > 0, total, 1.0), uniform)
+
+    def state(self, prefix: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        meta = {
+            "kind": "mlp",
+            "classes": list(self.classes),
+            "one_vs_rest": self.one_vs_rest,
+            "hidden_layer_sizes": list(self.hidden_layer_sizes),
+            "max_iter": self.max_iter,
+            "n_iter": list(self.n_iter),
+            "converged": self.converged,
+            "n_nets": len(self.nets),
+            "n_layers": len(self.nets[0].coefs_),
+        }
+        arrays = _scaler_arrays(self.scaler, prefix)
+        for j, net in enumerate(self.nets):
+            for i, (w, b) in enumerate(zip(net.coefs_, net.intercepts_)):
+                arrays[f"{prefix}net{j}_coef{i}"] = np.asarray(w)
+                arrays[f"{prefix}net{j}_intercept{i}"] = np.asarray(b)
+        return meta, arrays
+
+    @classmethod
+    def restore(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str) -> MlpEstimator:
+        from sklearn.neural_network import MLPClassifier
+        from sklearn.preprocessing import LabelBinarizer
+
+        classes = tuple(meta["classes"])
+        n_outputs_expected = 2 if meta["one_vs_rest"] else len(classes)
+        nets = []
+        for j in range(int(meta["n_nets"])):
+            coefs = [arrays[f"{prefix}net{j}_coef{i}"] for i in range(int(meta["n_layers"]))]
+            intercepts = [arrays[f"{prefix}net{j}_intercept{i}"] for i in range(int(meta["n_layers"]))]
+            for w, b in zip(coefs, intercepts):
+                if w.ndim != 2 or b.shape != (w.shape[1],):
+                    raise ModelError(f"MLP node {prefix!r}: inconsistent layer shapes {w.shape} / {b.shape}")
+            net = MLPClassifier(
+                hidden_layer_sizes=tuple(meta["hidden_layer_sizes"]), max_iter=int(meta["max_iter"])
+            )
+            net.coefs_, net.intercepts_ = coefs, intercepts
+            net.n_layers_ = len(coefs) + 1
+            net.n_outputs_ = int(coefs[-1].shape[1])
+            net.out_activation_ = "logistic" if net.n_outputs_ == 1 else "softmax"
+            net.classes_ = np.arange(n_outputs_expected)
+            net._label_binarizer = LabelBinarizer().fit(net.classes_)
+            net.n_features_in_ = int(coefs[0].shape[0])
+            if max(net.n_outputs_, 2) != n_outputs_expected:
+                raise ModelError(f"MLP node {prefix!r}: {net.n_outputs_} outputs for {len(classes)} classes")
+            nets.append(net)
+        scaler = _restore_scaler(arrays, prefix, 0)
+        return cls(
+            classes,
+            bool(meta["one_vs_rest"]),
+            tuple(meta["hidden_layer_sizes"]),
+            int(meta["max_iter"]),
+            tuple(int(n) for n in meta["n_iter"]),
+            scaler,
+            nets,
+        )
+
+
+def restore_estimator(
+    meta: dict[str, Any], arrays: dict[str, np.ndarray], prefix: str, x_all: np.ndarray | None
+) -> Estimator:
+    """Rebuild an estimator from :meth:`state` output (raises :class:`ModelError` if malformed)."""
+    kind = meta.get("kind")
+    try:
+        if kind == "constant":
+            return ConstantEstimator(tuple(meta["classes"]))
+        if kind == "knn":
+            if x_all is None:
+                raise ModelError("a KNN model needs its stored training matrix (arrays.npz key 'train_x')")
+            return KnnEstimator.restore(meta, arrays, prefix, x_all)
+        if kind == "mlp":
+            return MlpEstimator.restore(meta, arrays, prefix)
+    except KeyError as exc:
+        raise ModelError(
+            f"model node {prefix!r} lacks {exc}; the model files are incomplete or tampered"
+        ) from exc
+    raise ModelError(f"model node {prefix!r} has unknown estimator kind {kind!r}")

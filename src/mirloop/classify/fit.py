@@ -1,0 +1,176 @@
+"""Training a hierarchical model: PCA projection, local classifiers, open-set thresholds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from mirloop.classify.estimators import MLP_MAX_ITER, ConstantEstimator, Estimator, KnnEstimator, MlpEstimator
+from mirloop.classify.hierarchy import ALL_TARGETS, PARENT_PATH, TOP_TARGETS, NodeKey
+from mirloop.classify.model import HierarchicalModel, ModelInfo, library_versions
+from mirloop.classify.openset import DEFAULT_UNKNOWN_COST, choose_threshold, distance_matrix
+from mirloop.classify.splits import grouped_split
+from mirloop.classify.windows import LabeledWindows
+from mirloop.errors import ModelError
+from mirloop.model.features import PCA_NAMES, Projection
+
+KINDS = ("knn", "mlp")
+DEFAULT_NEIGHBORS = 5
+
+
+def _sorted_classes(values: np.ndarray) -> tuple[str, ...]:
+    unique = sorted(set(values.tolist()))
+    if all(v.lstrip("-").isdigit() for v in unique):
+        unique.sort(key=int)
+    return tuple(unique)
+
+
+def fit_projection(pca_input: np.ndarray, n_components: int = len(PCA_NAMES)) -> Projection:
+    """PCA fitted on training windows (mean and the top ``n_components`` axes).
+
+    With fewer windows or input dimensions than components, the missing axes are zero (their
+    coefficients are 0), so the projection always yields ``n_components`` columns.
+    """
+    from sklearn.decomposition import PCA
+
+    data = np.asarray(pca_input, dtype=np.float64)
+    fitted = max(1, min(n_components, data.shape[1], data.shape[0]))
+    pca = PCA(n_components=fitted, svd_solver="full").fit(data)
+    components = np.zeros((n_components, data.shape[1]))
+    components[:fitted] = pca.components_
+    return Projection(mean=pca.mean_.copy(), components=components, fitted_on="training windows")
+
+
+def fit_nodes(
+    x: np.ndarray, labels: dict[str, np.ndarray], rows: np.ndarray, kind: str, params: dict[str, Any]
+) -> dict[NodeKey, Estimator]:
+    """One local classifier per target and parent value, trained on ``x[rows]``."""
+    nodes: dict[NodeKey, Estimator] = {}
+    for target, parent_columns in PARENT_PATH.items():
+        paths = (
+            np.array(["\x1f".join(p) for p in zip(*(labels[c][rows] for c in parent_columns))])
+            if parent_columns
+            else np.full(len(rows), "")
+        )
+        for path_text in sorted(set(paths.tolist())):
+            sub_rows = rows[paths == path_text]
+            path = tuple(path_text.split("\x1f")) if parent_columns else ()
+            y = labels[target][sub_rows]
+            classes = _sorted_classes(y)
+            lookup = {c: i for i, c in enumerate(classes)}
+            codes = np.array([lookup[v] for v in y], dtype=np.int64)
+            if len(classes) == 1:
+                nodes[(target, path)] = ConstantEstimator(classes)
+            elif kind == "knn":
+                nodes[(target, path)] = KnnEstimator.fit(
+                    x, sub_rows, codes, classes, int(params["n_neighbors"])
+                )
+            else:
+                nodes[(target, path)] = MlpEstimator.fit(
+                    x[sub_rows],
+                    codes,
+                    classes,
+                    one_vs_rest=target in TOP_TARGETS,
+                    hidden_layer_sizes=tuple(params["hidden_layer_sizes"]),
+                    max_iter=int(params["max_iter"]),
+                    seed=int(params["seed"]),
+                )
+    return nodes
+
+
+def default_hyperparameters(kind: str) -> dict[str, Any]:
+    if kind == "knn":
+        return {"n_neighbors": DEFAULT_NEIGHBORS}
+    if kind == "mlp":
+        return {"hidden_layer_sizes": [100], "max_iter": MLP_MAX_ITER, "seed": 0}
+    raise ModelError(f"unknown classifier kind {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+def fit_model(
+    windows: LabeledWindows,
+    kind: str,
+    *,
+    hyperparameters: dict[str, Any] | None = None,
+    validation_fraction: float = 0.2,
+    unknown_cost: float = DEFAULT_UNKNOWN_COST,
+    descriptor_distance: Callable[[str, str], float] | None = None,
+    seed: int = 0,
+    provenance: dict[str, Any] | None = None,
+) -> HierarchicalModel:
+    """Train a hierarchical ``kind`` (``knn`` or ``mlp``) model on labelled windows.
+
+    The open-set thresholds are chosen on a ``validation_fraction`` of the renders (grouped, so
+    validation windows come from renders the validation model never saw); the final model is
+    then refit on every window. ``provenance`` fills :class:`ModelInfo` fields (feature backend
+    and options, catalog version, table hash, held-out groups).
+    """
+    params = {**default_hyperparameters(kind), **(hyperparameters or {})}
+    if kind == "mlp":
+        params["seed"] = params.get("seed", seed)
+    if len(windows) == 0:
+        raise ModelError("cannot train on an empty table")
+    projection = None
+    if windows.pca_input is not None and any(n in windows.feature_names for n in PCA_NAMES):
+        projection = fit_projection(windows.pca_input)
+    classes = {t: _sorted_classes(windows.labels[t]) for t in ALL_TARGETS}
+    descriptor_of = {
+        (g, s, m): d
+        for g, s, m, d in zip(
+            windows.labels["genre"],
+            windows.labels["subgenre"],
+            windows.labels["mood"],
+            windows.labels["descriptor"],
+        )
+    }
+    if len(descriptor_of) != len(classes["descriptor"]):
+        raise ModelError(
+            "descriptor names and (genre, subgenre, mood) triples are not one-to-one in the table"
+        )
+    base = ModelInfo(kind=kind, feature_names=windows.feature_names)
+    model = HierarchicalModel(base, classes, descriptor_of, {}, projection)
+    x = model.design_matrix(windows.values, windows.pca_input)
+
+    thresholds: dict[str, float] = {}
+    validation: dict[str, Any] = {}
+    if validation_fraction > 0 and len(set(windows.groups.tolist())) >= 4:
+        split = grouped_split(windows.labels["descriptor"], windows.groups, validation_fraction, seed=seed)
+        model.nodes = fit_nodes(x, windows.labels, split.train, kind, params)
+        model.train_x = x
+        matrices = model.predict_matrices(x[split.test])
+        for target in ALL_TARGETS:
+            index = {c: i for i, c in enumerate(classes[target])}
+            truth = np.array([index.get(v, -1) for v in windows.labels[target][split.test]])
+            choice = choose_threshold(
+                matrices[target],
+                truth,
+                distance_matrix(target, classes[target], descriptor_distance),
+                unknown_cost,
+            )
+            thresholds[target] = choice.threshold
+            validation[target] = {
+                "threshold": choice.threshold,
+                "cost": choice.cost,
+                "cost_without_unknown": choice.cost_without,
+                "unknown_rate": choice.unknown_rate,
+            }
+        validation["n_windows"] = len(split.test)
+
+    model.nodes = fit_nodes(x, windows.labels, np.arange(len(windows)), kind, params)
+    model.train_x = x if kind == "knn" else None
+    model.info = ModelInfo(
+        kind=kind,
+        feature_names=windows.feature_names,
+        hyperparameters=params,
+        library_versions=library_versions(),
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        n_windows=len(windows),
+        n_groups=len(set(windows.groups.tolist())),
+        unknown_cost=unknown_cost,
+        thresholds=thresholds,
+        validation=validation,
+        **(provenance or {}),
+    )
+    return model

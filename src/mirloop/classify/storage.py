@@ -1,0 +1,198 @@
+"""The model directory: ``model.json`` (metadata, hyperparameters, classes, nodes) + ``arrays.npz``.
+
+Loading never runs code from the files: ``model.json`` is plain JSON and ``arrays.npz`` is read
+with ``allow_pickle=False``. KNN nodes are rebuilt from the stored training matrix and labels,
+MLP nodes from their weights and scaler statistics, the PCA projection from its mean and
+components. ``model.json`` records the SHA-256 of ``arrays.npz``, so edited arrays are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mirloop.classify.estimators import restore_estimator
+from mirloop.classify.hierarchy import ALL_TARGETS, NodeKey
+from mirloop.classify.model import FORMAT_NAME, FORMAT_VERSION, HierarchicalModel, ModelInfo
+from mirloop.errors import ModelError
+from mirloop.model.features import Projection
+
+MODEL_JSON = "model.json"
+ARRAYS_NPZ = "arrays.npz"
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(model: HierarchicalModel, directory: str | os.PathLike[str]) -> Path:
+    """Write ``model`` to ``directory`` atomically (a previous model there is replaced)."""
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, Any] = {}
+    nodes = []
+    for i, (key, estimator) in enumerate(sorted(model.nodes.items())):
+        prefix = f"n{i}_"
+        state, node_arrays = estimator.state(prefix)
+        arrays.update(node_arrays)
+        nodes.append({"target": key[0], "path": list(key[1]), "prefix": prefix, "state": state})
+    if model.train_x is not None:
+        arrays["train_x"] = model.train_x
+    if model.projection is not None:
+        arrays["projection_mean"] = np.asarray(model.projection.mean, dtype=np.float64)
+        arrays["projection_components"] = np.asarray(model.projection.components, dtype=np.float64)
+
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        np.savez_compressed(staging / ARRAYS_NPZ, **arrays)
+        document = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "info": model.info.to_dict(),
+            "classes": {t: list(c) for t, c in model.classes.items()},
+            "descriptors": [[g, s, m, d] for (g, s, m), d in sorted(model.descriptor_of.items())],
+            "projection": None if model.projection is None else {"fitted_on": model.projection.fitted_on},
+            "nodes": nodes,
+            "arrays_sha256": sha256_file(staging / ARRAYS_NPZ),
+        }
+        (staging / MODEL_JSON).write_text(json.dumps(document, indent=1, default=_json_default))
+        _replace_directory(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__} in model.json")
+
+
+def _replace_directory(staging: Path, target: Path) -> None:
+    if target.exists():
+        if not (target / MODEL_JSON).is_file() and any(target.iterdir()):
+            raise ModelError(
+                f"{target} exists and is not a mirloop model directory; choose another output path"
+            )
+        retired = target.with_name(f".{target.name}.old")
+        shutil.rmtree(retired, ignore_errors=True)
+        target.rename(retired)
+        staging.rename(target)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(target)
+
+
+def read_model_document(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """The parsed ``model.json`` after format checks (no arrays loaded)."""
+    path = Path(directory)
+    meta_path = path / MODEL_JSON
+    if not meta_path.is_file():
+        raise ModelError(
+            f"{path} is not a mirloop model: {MODEL_JSON} is missing; train one with "
+            "`mirloop train DATA/ -o MODEL/`"
+        )
+    try:
+        document = json.loads(meta_path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{meta_path} is not valid JSON ({exc}); the model is corrupt, retrain it") from exc
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise ModelError(f"{meta_path} is not a {FORMAT_NAME} file")
+    version = document.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
+        raise ModelError(
+            f"{meta_path} has format version {version!r}; this mirloop reads version "
+            f"{FORMAT_VERSION} — upgrade mirloop or retrain the model"
+        )
+    return document
+
+
+def load_model(directory: str | os.PathLike[str]) -> HierarchicalModel:
+    """Read a model written by :func:`save_model`.
+
+    Raises :class:`ModelError` when it is missing, corrupt or tampered with.
+    """
+    path = Path(directory)
+    document = read_model_document(path)
+    arrays_path = path / ARRAYS_NPZ
+    if not arrays_path.is_file():
+        raise ModelError(f"{arrays_path} is missing; the model is incomplete, retrain it")
+    if sha256_file(arrays_path) != document.get("arrays_sha256"):
+        raise ModelError(
+            f"{arrays_path} does not match the checksum in {MODEL_JSON}; the model was modified "
+            "or damaged, retrain it"
+        )
+    try:
+        with np.load(arrays_path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{arrays_path} cannot be read safely ({exc}); retrain the model") from exc
+    try:
+        return _build(document, arrays)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ModelError(
+            f"{path / MODEL_JSON} is malformed ({type(exc).__name__}: {exc}); retrain the model"
+        ) from exc
+
+
+def _build(document: dict[str, Any], arrays: dict[str, np.ndarray]) -> HierarchicalModel:
+    info = ModelInfo.from_dict(document["info"])
+    classes = {t: tuple(str(c) for c in document["classes"][t]) for t in ALL_TARGETS}
+    descriptor_of = {(str(g), str(s), str(m)): str(d) for g, s, m, d in document["descriptors"]}
+    train_x = arrays.get("train_x")
+    if train_x is not None and (train_x.ndim != 2 or train_x.shape[1] != len(info.feature_names)):
+        raise ModelError(
+            f"stored training matrix has shape {train_x.shape} for {len(info.feature_names)} features"
+        )
+    nodes: dict[NodeKey, Any] = {}
+    for node in document["nodes"]:
+        key: NodeKey = (str(node["target"]), tuple(str(p) for p in node["path"]))
+        nodes[key] = restore_estimator(node["state"], arrays, str(node["prefix"]), train_x)
+    projection = None
+    if document.get("projection") is not None:
+        projection = Projection(
+            arrays["projection_mean"],
+            arrays["projection_components"],
+            str(document["projection"].get("fitted_on", "")),
+        )
+    model = HierarchicalModel(info, classes, descriptor_of, nodes, projection, train_x)
+    _check_complete(model)
+    return model
+
+
+def _check_complete(model: HierarchicalModel) -> None:
+    """Every node the chain rule visits exists (a truncated node list is refused)."""
+    missing: list[NodeKey] = []
+    for top in ("genre", "sentiment"):
+        if (top, ()) not in model.nodes:
+            missing.append((top, ()))
+    if missing:
+        raise ModelError(f"model lacks the top-level classifiers {missing}")
+    for genre in model.nodes[("genre", ())].classes:
+        if ("subgenre", (genre,)) not in model.nodes:
+            missing.append(("subgenre", (genre,)))
+            continue
+        missing += [
+            ("mood", (genre, s))
+            for s in model.nodes[("subgenre", (genre,))].classes
+            if ("mood", (genre, s)) not in model.nodes
+        ]
+    for sentiment in model.nodes[("sentiment", ())].classes:
+        missing += [
+            (c, (sentiment,)) for c in ("valence", "momentum") if (c, (sentiment,)) not in model.nodes
+        ]
+    if missing:
+        raise ModelError(f"model lacks local classifiers {missing[:5]}; the model files are incomplete")

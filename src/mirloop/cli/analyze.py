@@ -1,0 +1,103 @@
+"""``mirloop analyze``: analyse tracks and write JAMS, Parquet/CSV tables and a figure per track."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+
+
+class TracksFailed(click.ClickException):
+    """Some tracks failed (the others finished); exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+@click.command()
+@click.argument("tracks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the results; each track gets OUTPUT/<track-name>/.")
+@config_options
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Tracks analysed in parallel (processes).")
+@click.option("--no-figure", is_flag=True, help="Skip the PNG figure (faster on long tracks).")
+@json_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def analyze(
+    tracks: tuple[Path, ...],
+    out_dir: Path,
+    config_path: str | None,
+    use: tuple[str, ...],
+    set_: tuple[str, ...],
+    workers: int,
+    no_figure: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Analyse TRACK... (audio files or folders of them): tempo, key, form segments, features.
+
+    Writes OUTPUT/<name>/<name>.jams, .grid.parquet, .segments.parquet, .segments.csv and .png,
+    then prints a summary. Exits with status 1 when any track failed (the others still finish).
+    """
+    from mirloop.pipelines.analyze import resolve_analysis_config
+    from mirloop.pipelines.batch import analyze_tracks
+
+    config = resolve_analysis_config(resolve_config(config_path, use, set_))
+    progress = not quiet and sys.stderr.isatty()
+    reports = analyze_tracks(tracks, out_dir, config=config, workers=workers, progress=progress,
+                             figure=not no_figure)
+    failed = [report for report in reports if not report.ok]
+    if as_json:
+        echo_json({
+            "output": str(out_dir),
+            "backends": {stage: config.backend(stage) for stage in config.stages if stage != "renderer"},
+            "tracks": [report.to_dict() for report in reports],
+            "n_ok": len(reports) - len(failed),
+            "n_failed": len(failed),
+        })
+    else:
+        click.echo(format_summary(reports, out_dir))
+    if failed:
+        raise TracksFailed(f"{len(failed)} of {len(reports)} track(s) failed")
+
+
+def format_summary(reports: list[Any], out_dir: Path) -> str:
+    """A table of the finished tracks, then the failures with their messages."""
+    header = ("track", "duration", "tempo", "key", "segments", "time", "× real time")
+    rows: list[tuple[str, ...]] = []
+    for report in reports:
+        if not report.ok:
+            continue
+        name = Path(report.source).name + (f" [{', '.join(report.flags)}]" if report.flags else "")
+        rows.append((
+            name,
+            f"{report.duration:.1f} s",
+            "-" if report.tempo_bpm is None else f"{report.tempo_bpm:.1f} BPM",
+            report.key or "-",
+            "-" if report.n_segments is None else str(report.n_segments),
+            f"{report.seconds:.1f} s",
+            f"{report.realtime_factor:.1f}×" if report.realtime_factor else "-",
+        ))
+    lines: list[str] = []
+    if rows:
+        widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(header, widths)).rstrip())
+        for row in rows:
+            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    failed = [report for report in reports if not report.ok]
+    if failed:
+        lines.append("")
+        lines.append("failed:")
+        for report in failed:
+            error = report.error or "unknown error"
+            lines.append(f"  {error}" if error.startswith(report.source) else f"  {report.source}: {error}")
+    lines.append("")
+    lines.append(f"{len(rows)} of {len(reports)} track(s) analysed; results in {out_dir}/")
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""``mirloop classify TRACK…``: descriptor labels and probabilities per track, window and segment."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+
+
+def _model_path(given: str | None, config: Any) -> str:
+    from mirloop.classify.backend import MODEL_ENV
+    from mirloop.errors import ModelError
+
+    path = given or config.options("classifier").get("model") or os.environ.get(MODEL_ENV, "")
+    if not path:
+        raise ModelError(
+            f"no model given: pass --model MODEL/ (trained with `mirloop train`), "
+            f"set classifier.model, or set ${MODEL_ENV}"
+        )
+    return str(path)
+
+
+@click.command()
+@click.argument("tracks", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Model directory written by `mirloop train` (default: classifier.model or $MIRLOOP_MODEL).",
+)
+@click.option("--segments", is_flag=True, help="Also segment each track and label every segment.")
+@click.option(
+    "--top", type=click.IntRange(1), default=3, show_default=True, help="Classes listed per target."
+)
+@config_options
+@json_option
+def classify(
+    tracks: tuple[str, ...],
+    model_dir: str | None,
+    segments: bool,
+    top: int,
+    config_path: str | None,
+    use: tuple[str, ...],
+    set_: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Classify TRACKs with a trained model, using the configured feature backend."""
+    import mirloop
+    from mirloop.classify.aggregate import segment_predictions
+    from mirloop.classify.backend import load_cached
+    from mirloop.classify.setup import check_model_setup
+
+    base = resolve_config(config_path, use, set_)
+    path = _model_path(model_dir, base)
+    model = load_cached(path)
+    skipped = ["tempo=none", "key=none"] + ([] if segments else ["segmenter=none"])
+    config = resolve_config(
+        config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")
+    )
+    check_model_setup(model, config)
+    reports = []
+    for track in tracks:
+        analysis = mirloop.analyze(track, config=config)
+        prediction = analysis.prediction
+        assert prediction is not None
+        report: dict[str, Any] = {
+            "track": track,
+            "duration": analysis.duration,
+            "model": path,
+            "labels": {t: p.track_label for t, p in prediction.targets.items()},
+            "probabilities": {
+                t: dict(zip(p.classes, p.track_probabilities().round(4).tolist()))
+                for t, p in prediction.targets.items()
+            },
+            "windows": [
+                {
+                    "start": float(s),
+                    "end": float(e),
+                    "labels": {t: p.labels[i] for t, p in prediction.targets.items()},
+                    "probabilities": {
+                        t: dict(zip(p.classes, p.probabilities[i].round(4).tolist()))
+                        for t, p in prediction.targets.items()
+                    },
+                }
+                for i, (s, e) in enumerate(zip(analysis.grid.starts, analysis.grid.ends))
+            ],
+        }
+        if segments and analysis.segmentation is not None:
+            report["segments"] = [
+                {
+                    "start": sp.segment.start,
+                    "end": sp.segment.end,
+                    "label": sp.segment.label,
+                    "labels": sp.labels,
+                }
+                for sp in segment_predictions(prediction, analysis.segmentation, analysis.grid)
+            ]
+        reports.append(report)
+        if not as_json:
+            _print_report(report, prediction, top)
+    if as_json:
+        echo_json(reports if len(reports) > 1 else reports[0])
+
+
+def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:
+    import numpy as np
+
+    click.echo(f"{report['track']} ({report['duration']:.1f} s)")
+    for target, pred in prediction.targets.items():
+        mean = pred.track_probabilities()
+        order = np.argsort(mean)[::-1][:top]
+        ranked = ", ".join(f"{pred.classes[i]} {mean[i]:.2f}" for i in order)
+        click.echo(f"  {target:<11} {report['labels'][target]:<28} ({ranked})")
+    click.echo(
+        "  windows: "
+        + " | ".join(f"{w['start']:.0f}s {w['labels']['descriptor']}" for w in report["windows"])
+    )
+    for segment in report.get("segments", []):
+        click.echo(
+            f"  segment {segment['label']:<4} {segment['start']:6.1f}–{segment['end']:6.1f} s  "
+            f"{segment['labels']['descriptor']}"
+        )

@@ -1,0 +1,114 @@
+"""``mirloop dataset generate|report``: build a labelled training dataset from the catalog, and explore it."""
+
+from __future__ import annotations
+
+import click
+
+from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+
+
+@click.group()
+def dataset() -> None:
+    """Generate and explore training datasets (renders + window features)."""
+
+
+@dataset.command()
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Dataset folder.")
+@click.option(
+    "--per-descriptor",
+    type=click.IntRange(1),
+    default=33,
+    show_default=True,
+    help="Renders of each descriptor at each duration.",
+)
+@click.option(
+    "--durations",
+    default="10,30,60",
+    show_default=True,
+    metavar="S[,S…]",
+    help="Render durations in seconds.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Master seed (tempo, band, tonic, render)."
+)
+@click.option(
+    "--workers", type=click.IntRange(1), default=None, help="Worker processes (default: all cores)."
+)
+@click.option(
+    "--limit-descriptors",
+    type=click.IntRange(1),
+    default=None,
+    help="Only K descriptors, spread over the catalog (for quick runs).",
+)
+@click.option("--audio-format", type=click.Choice(["ogg", "flac"]), default="ogg", show_default=True)
+@click.option("--progress/--no-progress", default=True, show_default=True)
+@config_options
+@json_option
+def generate(
+    output: str,
+    per_descriptor: int,
+    durations: str,
+    seed: int,
+    workers: int | None,
+    limit_descriptors: int | None,
+    audio_format: str,
+    progress: bool,
+    config_path: str | None,
+    use: tuple[str, ...],
+    set_: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Render every descriptor and extract window features into OUTPUT (rerun to resume)."""
+    from mirloop.dataset.generate import generate_dataset
+    from mirloop.errors import DatasetError
+
+    try:
+        seconds = [float(d) for d in durations.split(",") if d.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"expected seconds separated by commas, got {durations!r}") from exc
+    report = generate_dataset(
+        output,
+        per_descriptor=per_descriptor,
+        durations=seconds,
+        seed=seed,
+        workers=workers,
+        limit_descriptors=limit_descriptors,
+        audio_format=audio_format,
+        config=resolve_config(config_path, use, set_),
+        progress=progress,
+    )
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(
+            f"{report.made} renders made, {report.already_done} already done, {len(report.failures)} failed "
+            f"of {report.planned} planned ({report.workers} workers)"
+        )
+        if report.made:
+            click.echo(
+                f"{report.renders_per_second:.3f} renders/s, {report.real_time_factor:.1f}× real time "
+                f"(render {report.render_seconds:.0f} s + features {report.feature_seconds:.0f} s of CPU)"
+            )
+        if report.collected:
+            click.echo(f"wrote {report.root / 'features.parquet'} and {report.root / 'manifest.parquet'}")
+    if report.failures:
+        for failure in report.failures[:10]:
+            click.echo(f"failed: {failure.render_id}: {failure.error}", err=True)
+        raise DatasetError(f"{len(report.failures)} render(s) failed; rerun the same command to retry them")
+
+
+@dataset.command()
+@click.argument("data", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the figures and index.html (default: DATA/report).",
+)
+def report(data: str, output: str | None) -> None:
+    """Draw exploratory figures of DATA (PNGs and one HTML page)."""
+    from mirloop.dataset.report import write_report
+
+    page = write_report(data, output)
+    click.echo(f"wrote {page}")

@@ -1,0 +1,128 @@
+"""``mirloop train DATA/ -o MODEL/``: train a hierarchical descriptor classifier on a feature table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from mirloop.cli.common import echo_json, json_option
+
+
+@click.command()
+@click.argument("data", type=click.Path(exists=True))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(file_okay=False), help="Model directory to write."
+)
+@click.option(
+    "--classifier",
+    "kind",
+    type=click.Choice(["knn", "mlp"]),
+    default="knn",
+    show_default=True,
+    help="Local classifier of every node of the hierarchy.",
+)
+@click.option(
+    "--test-size",
+    type=click.FloatRange(0.0, 0.9),
+    default=0.3,
+    show_default=True,
+    help="Share of renders held out for the grouped evaluation (0 trains on everything).",
+)
+@click.option(
+    "--leaky/--no-leaky",
+    default=True,
+    show_default=True,
+    help="Also score the paper's window-level 70/30 split for comparison.",
+)
+@click.option(
+    "--neighbors", type=click.IntRange(1), default=None, help="KNN: neighbours per vote (default 5)."
+)
+@click.option("--hidden", default=None, metavar="N[,N…]", help="MLP: hidden layer sizes (default 100).")
+@click.option("--max-iter", type=click.IntRange(1), default=None, help="MLP: iteration cap (default 800).")
+@click.option(
+    "--unknown-cost",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="Cost of answering 'unknown' when choosing the open-set thresholds (an error costs ≤ 1).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@json_option
+def train(
+    data: str,
+    output: str,
+    kind: str,
+    test_size: float,
+    leaky: bool,
+    neighbors: int | None,
+    hidden: str | None,
+    max_iter: int | None,
+    unknown_cost: float,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Train a hierarchical KNN or MLP on DATA (a dataset folder or its features.parquet)."""
+    from mirloop.pipelines.training import train_from_dataset
+
+    params: dict[str, Any] = {}
+    if neighbors is not None:
+        params["n_neighbors"] = neighbors
+    if hidden is not None:
+        params["hidden_layer_sizes"] = [int(n) for n in hidden.split(",") if n.strip()]
+    if max_iter is not None:
+        params["max_iter"] = max_iter
+    if kind == "mlp":
+        params["seed"] = seed
+    log = (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
+    result = train_from_dataset(
+        data,
+        output,
+        kind=kind,
+        test_size=test_size,
+        leaky_comparison=leaky,
+        hyperparameters=params,
+        unknown_cost=unknown_cost,
+        seed=seed,
+        log=log,
+    )
+    summary = result.summary()
+    if as_json:
+        echo_json(summary)
+        return
+    click.echo(
+        f"model written to {result.directory} ({kind}); evaluation in {result.directory / 'evaluation'}"
+    )
+    if result.grouped is not None:
+        click.echo(f"honest split: {result.grouped.split}")
+        if result.leaky is not None:
+            click.echo(f"paper split:  {result.leaky.split}")
+        click.echo(
+            f"{'target':<11} {'grouped acc':>11} {'macro-F1':>9} {'render acc':>10} {'unknown':>8} "
+            f"{'cost':>6} {'leaky acc':>10}"
+        )
+        for target, row in summary["targets"].items():
+            g = row.get("grouped", {})
+            leaky_acc = row.get("leaky", {}).get("accuracy")
+            click.echo(
+                f"{target:<11} {g['accuracy']:>11.3f} {g['macro_f1']:>9.3f} {g['render_accuracy']:>10.3f} "
+                f"{g['unknown_rate']:>8.3f} {g['cost']:>6.3f} "
+                f"{'—' if leaky_acc is None else format(leaky_acc, '.3f'):>10}"
+            )
+    convergence = result.model.convergence()
+    if convergence:
+        stuck = [name for name, c in convergence.items() if not c["converged"]]
+        most = max(max(c["n_iter"]) for c in convergence.values())
+        cap = next(iter(convergence.values()))["max_iter"]
+        if stuck:
+            click.echo(
+                f"warning: {len(stuck)} MLP node(s) hit max_iter={cap} without converging: "
+                f"{', '.join(stuck)}; "
+                "raise --max-iter",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"MLP: all {sum(len(c['n_iter']) for c in convergence.values())} networks converged "
+                f"(most iterations {most} < max_iter {cap})"
+            )

@@ -1,0 +1,285 @@
+"""Generate a training dataset: every descriptor rendered at several durations, then featurized.
+
+``generate_dataset`` plans the renders (:mod:`mirloop.dataset.plan`), skips those already
+complete in the folder (:meth:`DatasetLayout.finished_row`), runs the rest on a process pool
+(all local cores by default) with a progress bar, and — once every render is done — gathers
+the per-render parts into ``manifest.parquet`` and ``features.parquet``. A killed run is
+resumed by running the same command again: finished renders are kept, partial ones redone.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from mirloop.dataset.layout import DatasetLayout
+from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
+from mirloop.dataset.render_job import AUDIO_SUBTYPES, JobSettings, run_job
+from mirloop.dataset.table import FEATURES_PARQUET, DatasetInfo
+from mirloop.errors import DatasetError
+from mirloop.io.atomic import atomic_path
+from mirloop.model.descriptor import Descriptor
+from mirloop.model.features import FEATURE_NAMES
+
+JobRunner = Callable[[RenderJob, JobSettings], dict[str, Any]]
+#: Generation settings that must match when a run resumes in an existing folder.
+RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format")
+
+
+@frozen
+class JobFailure:
+    render_id: str
+    error: str
+    details: str = ""
+
+
+@frozen
+class GenerationReport:
+    """What a run did: renders planned, already done, made now, failed; rates over the new renders."""
+
+    root: Path
+    planned: int
+    already_done: int
+    made: int
+    failures: tuple[JobFailure, ...] = ()
+    wall_seconds: float = 0.0
+    audio_seconds: float = 0.0
+    render_seconds: float = 0.0
+    feature_seconds: float = 0.0
+    collected: bool = False
+    workers: int = 1
+    rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+
+    @property
+    def renders_per_second(self) -> float:
+        return self.made / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+    @property
+    def real_time_factor(self) -> float:
+        """Seconds of audio produced (rendered and featurized) per wall-clock second."""
+        return self.audio_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "root": str(self.root),
+            "planned": self.planned,
+            "already_done": self.already_done,
+            "made": self.made,
+            "failed": [{"render_id": f.render_id, "error": f.error} for f in self.failures],
+            "wall_seconds": self.wall_seconds,
+            "audio_seconds": self.audio_seconds,
+            "render_seconds": self.render_seconds,
+            "feature_seconds": self.feature_seconds,
+            "renders_per_second": self.renders_per_second,
+            "real_time_factor": self.real_time_factor,
+            "workers": self.workers,
+            "collected": self.collected,
+        }
+
+
+def pick_descriptors(descriptors: Sequence[Descriptor], limit: int | None) -> list[Descriptor]:
+    """All descriptors, or ``limit`` of them spread evenly over the name-sorted catalog (all genres)."""
+    ordered = sorted(descriptors, key=lambda d: d.name)
+    if limit is None or limit >= len(ordered):
+        return ordered
+    if limit <= 0:
+        raise DatasetError(f"--limit-descriptors must be positive, got {limit}")
+    return [ordered[(i * len(ordered)) // limit] for i in range(limit)]
+
+
+def _check_resume(root: Path, info: DatasetInfo) -> None:
+    try:
+        existing = DatasetInfo.read(root)
+    except DatasetError:
+        return
+    wanted = {k: info.generation.get(k) for k in RESUME_KEYS}
+    found = {k: existing.generation.get(k) for k in RESUME_KEYS}
+    differences = [
+        f"{name}: {a!r} in the folder vs {b!r} now"
+        for name, a, b in (
+            *((k, found[k], wanted[k]) for k in RESUME_KEYS),
+            ("feature backend", existing.feature_backend, info.feature_backend),
+            ("feature options", existing.feature_options, info.feature_options),
+            ("catalog version", existing.catalog_version, info.catalog_version),
+        )
+        if a != b
+    ]
+    if differences:
+        raise DatasetError(
+            f"{root} holds a dataset generated with other settings ({'; '.join(differences)}); "
+            "resume with the same settings or choose another output folder"
+        )
+
+
+def _init_worker() -> None:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[var] = "1"
+
+
+def _safe_run(runner: JobRunner, job: RenderJob, settings: JobSettings) -> dict[str, Any] | JobFailure:
+    try:
+        return runner(job, settings)
+    except Exception as exc:  # one bad render must not stop the others; reported at the end
+        return JobFailure(job.render_id, f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+def generate_dataset(
+    output: str | os.PathLike[str],
+    *,
+    per_descriptor: int = DEFAULT_PER_DESCRIPTOR,
+    durations: Sequence[float] = DEFAULT_DURATIONS,
+    seed: int = 0,
+    workers: int | None = None,
+    limit_descriptors: int | None = None,
+    audio_format: str = "ogg",
+    config: Any = None,
+    descriptors: Sequence[Descriptor] | None = None,
+    runner: JobRunner = run_job,
+    progress: bool = True,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> GenerationReport:
+    """Render and featurize the dataset into ``output`` (resumable; see the module docstring).
+
+    ``config`` is the analysis configuration (its feature backend and options are used);
+    ``descriptors`` defaults to the installed catalog; ``runner`` makes one render (the default
+    renders, writes and featurizes it); ``on_done`` is called in this process with each new
+    manifest row.
+    """
+    from mirloop.catalog import load_catalog
+    from mirloop.classify.setup import resolved_feature_options
+    from mirloop.config import load_config
+
+    if audio_format not in AUDIO_SUBTYPES:
+        raise DatasetError(
+            f"audio format {audio_format!r} is not supported; use one of {sorted(AUDIO_SUBTYPES)}"
+        )
+    if per_descriptor < 1 or not durations or min(durations) <= 0:
+        raise DatasetError("need at least one render per descriptor and positive durations")
+    resolved = config if config is not None and not isinstance(config, dict) else load_config(config)
+    catalog = load_catalog()
+    chosen = pick_descriptors(
+        list(descriptors) if descriptors is not None else list(catalog), limit_descriptors
+    )
+    jobs = plan_jobs(chosen, per_descriptor=per_descriptor, durations=durations, seed=seed)
+    root = Path(output)
+    feature_backend = resolved.backend("features")
+    info = DatasetInfo(
+        feature_backend=feature_backend,
+        feature_names=FEATURE_NAMES,
+        feature_options=resolved_feature_options(resolved),
+        catalog_version=str(getattr(catalog, "version", "")),
+        generation={
+            "per_descriptor": per_descriptor,
+            "durations": [float(d) for d in durations],
+            "seed": seed,
+            "audio_format": audio_format,
+            "limit_descriptors": limit_descriptors,
+            "descriptors": [d.name for d in chosen],
+        },
+    )
+    _check_resume(root, info)
+    layout = DatasetLayout(root, audio_format)
+    layout.make_folders()
+    layout.remove_stale_temporaries()
+    info.write(root)
+
+    done_rows = {job.render_id: row for job in jobs if (row := layout.finished_row(job)) is not None}
+    todo = [job for job in jobs if job.render_id not in done_rows]
+    settings = JobSettings(
+        str(root), audio_format, {"features": {"backend": feature_backend, **resolved.options("features")}}
+    )
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    failures: list[JobFailure] = []
+    new_rows: list[dict[str, Any]] = []
+    bar = _progress_bar(len(jobs), len(done_rows), progress)
+    started = time.perf_counter()
+
+    def record(outcome: dict[str, Any] | JobFailure) -> None:
+        if isinstance(outcome, JobFailure):
+            failures.append(outcome)
+            bar.set_postfix_str(f"{len(failures)} failed", refresh=False)
+        else:
+            new_rows.append(outcome)
+            done_rows[outcome["render_id"]] = outcome
+            if on_done is not None:
+                on_done(outcome)
+        bar.update(1)
+
+    try:
+        if n_workers == 1:
+            for job in todo:
+                record(_safe_run(runner, job, settings))
+        else:
+            context = multiprocessing.get_context("spawn")
+            with cf.ProcessPoolExecutor(n_workers, mp_context=context, initializer=_init_worker) as pool:
+                futures = [pool.submit(_safe_run, runner, job, settings) for job in todo]
+                try:
+                    for future in cf.as_completed(futures):
+                        record(future.result())
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+    finally:
+        bar.close()
+    wall = time.perf_counter() - started
+
+    collected = False
+    if not failures and len(done_rows) == len(jobs):
+        collect(layout, [done_rows[job.render_id] for job in jobs])
+        collected = True
+    return GenerationReport(
+        root=root,
+        planned=len(jobs),
+        already_done=len(jobs) - len(todo),
+        made=len(new_rows),
+        failures=tuple(failures),
+        wall_seconds=wall,
+        audio_seconds=sum(float(r["duration"]) for r in new_rows),
+        render_seconds=sum(float(r.get("render_seconds", 0.0)) for r in new_rows),
+        feature_seconds=sum(float(r.get("feature_seconds", 0.0)) for r in new_rows),
+        collected=collected,
+        workers=n_workers,
+        rows=tuple(new_rows),
+    )
+
+
+def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="render",
+        desc="dataset",
+        disable=not enabled,
+        smoothing=0.1,
+        dynamic_ncols=True,
+    )
+
+
+def collect(layout: DatasetLayout, rows: list[dict[str, Any]]) -> None:
+    """Gather the parts of ``rows`` (in order) into ``manifest.parquet`` and ``features.parquet``."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tables = [pq.read_table(layout.features(row["render_id"])) for row in rows]
+    features = pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
+    ids = features.column("render_id").to_pylist() if features.num_rows else []
+    if len(set(zip(ids, features.column("window").to_pylist()))) != features.num_rows:
+        raise DatasetError(f"{layout.root}: duplicate windows while collecting the feature table")
+    with atomic_path(layout.root / FEATURES_PARQUET) as temporary:
+        pq.write_table(features, temporary)
+    manifest = pd.DataFrame(
+        [{k: v for k, v in row.items() if k not in ("file_sizes", "job")} for row in rows]
+    )
+    with atomic_path(layout.manifest) as temporary:
+        manifest.to_parquet(temporary, index=False, engine="pyarrow")

@@ -1,0 +1,179 @@
+"""Make one render of the dataset: render → compressed audio, timeline, JAMS → window features.
+
+Runs in a worker process; everything it writes is atomic and the manifest row
+(``parts/<id>.json``) is written last, so an interrupted job leaves nothing that counts as done.
+Features are extracted from the *written* (compressed, decoded) file with the configured
+feature backend, exactly as ``mirloop classify`` will later see audio files.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from attrs import frozen
+
+from mirloop.dataset.layout import DatasetLayout
+from mirloop.dataset.plan import RenderJob
+from mirloop.dataset.table import PCA_INPUT_PREFIX
+from mirloop.io.atomic import atomic_path, write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mirloop.model import Descriptor, Features
+
+#: Subtype soundfile writes for each supported audio format.
+AUDIO_SUBTYPES = {"ogg": "VORBIS", "flac": "PCM_16"}
+
+
+@frozen
+class JobSettings:
+    """What every job of one run shares: the folder, audio format and analysis configuration layer."""
+
+    root: str
+    audio_format: str
+    config_layer: dict[str, Any]
+
+
+def single_region_timeline(job: RenderJob) -> dict[str, Any]:
+    """The Amper-style timeline of a job: one metered span, one region of the job's descriptor."""
+    from mirloop.timeline.tonic import from_pitch_name
+
+    span: dict[str, Any] = {
+        "time": 0,
+        "type": "metered",
+        "tempo": job.tempo,
+        "id": 1,
+        "actions": [
+            {
+                "time": 0,
+                "add_region": {
+                    "id": 2,
+                    "descriptor": job.descriptor,
+                    "key": {"tonic": from_pitch_name(job.tonic)},
+                    "cut_at": job.duration,
+                },
+            }
+        ],
+    }
+    if job.band:
+        span["instrument_groups"] = [{"instrument_group": job.band}]
+    return {"timeline": {"spans": [span, {"time": job.duration, "type": "unmetered"}]}}
+
+
+def analysis_config(layer: dict[str, Any]) -> Any:
+    """The configuration for featurizing: the given feature backend, every other stage off."""
+    from mirloop.config import load_config
+
+    off = {stage: {"backend": "none"} for stage in ("separator", "tempo", "key", "segmenter", "classifier")}
+    return load_config({**layer, **off})
+
+
+def window_rows(job: RenderJob, descriptor: Descriptor, features: Features) -> pd.DataFrame:
+    """One row per window: render id, labels, window timing, features and PCA input."""
+    import pandas as pd
+
+    grid = features.grid
+    n = grid.n_windows
+    columns: dict[str, Any] = {
+        "render_id": [job.render_id] * n,
+        "descriptor": [descriptor.name] * n,
+        "genre": [descriptor.genre] * n,
+        "subgenre": [descriptor.subgenre] * n,
+        "mood": [descriptor.mood] * n,
+        "sentiment": [descriptor.sentiment] * n,
+        "valence": np.full(n, descriptor.valence, dtype=np.int64),
+        "momentum": np.full(n, descriptor.momentum, dtype=np.int64),
+        "window": np.arange(n, dtype=np.int64),
+        "start": grid.starts,
+        "end": grid.ends,
+        "duration": np.full(n, grid.duration),
+        "tempo_bpm": np.full(n, job.tempo),
+    }
+    for index, name in enumerate(features.names):
+        columns[name] = features.values[:, index].astype(np.float32)
+    if features.pca_input is not None:
+        for index in range(features.pca_input.shape[1]):
+            columns[f"{PCA_INPUT_PREFIX}{index:03d}"] = np.asarray(
+                features.pca_input[:, index], dtype=np.float32
+            )
+    return pd.DataFrame(columns)
+
+
+def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
+    """Render, store and featurize ``job``; returns its manifest row (also written to ``parts/``)."""
+    import soundfile as sf
+
+    from mirloop.catalog import load_catalog
+    from mirloop.pipelines.analyze import analyze_file
+    from mirloop.render import render
+    from mirloop.render.writers import truth_to_jams
+    from mirloop.timeline.model import Timeline
+
+    layout = DatasetLayout(settings.root, settings.audio_format)
+    descriptor = load_catalog()[job.descriptor]
+    document = single_region_timeline(job)
+    started = time.perf_counter()
+    result = render(Timeline.from_json(document), seed=job.seed)
+    render_seconds = time.perf_counter() - started
+    audio = result.audio
+    samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples
+
+    with atomic_path(layout.audio(job.render_id)) as temporary:
+        sf.write(
+            temporary,
+            samples,
+            audio.sr,
+            format=settings.audio_format.upper(),
+            subtype=AUDIO_SUBTYPES[settings.audio_format],
+        )
+    write_text(layout.timeline(job.render_id), json.dumps(document, indent=1))
+    jam = truth_to_jams(result.truth, title=job.render_id, seed=result.seed)
+    jam.sandbox.mirloop = {**dict(getattr(jam.sandbox, "mirloop", None) or {}), "job": job.to_dict()}
+    with atomic_path(layout.jams(job.render_id)) as temporary:
+        jam.save(str(temporary), strict=False)
+
+    started = time.perf_counter()
+    analysis = analyze_file(
+        layout.audio(job.render_id), config=analysis_config(settings.config_layer)
+    ).analysis
+    feature_seconds = time.perf_counter() - started
+    if analysis.features is None:
+        raise RuntimeError("the feature stage returned nothing")
+    rows = window_rows(job, descriptor, analysis.features)
+    with atomic_path(layout.features(job.render_id)) as temporary:
+        rows.to_parquet(temporary, index=False, engine="pyarrow")
+
+    row = {
+        "render_id": job.render_id,
+        "descriptor": descriptor.name,
+        "genre": descriptor.genre,
+        "subgenre": descriptor.subgenre,
+        "mood": descriptor.mood,
+        "sentiment": descriptor.sentiment,
+        "valence": descriptor.valence,
+        "momentum": descriptor.momentum,
+        "duration": float(audio.duration),
+        "tempo_bpm": job.tempo,
+        "band": job.band,
+        "tonic": job.tonic,
+        "seed": job.seed,
+        "sr": int(audio.sr),
+        "n_windows": len(rows),
+        "audio": str(layout.audio(job.render_id).relative_to(layout.root)),
+        "render_seconds": render_seconds,
+        "feature_seconds": feature_seconds,
+        "feature_backend": analysis.backends.get("features", ""),
+        "file_sizes": {
+            "audio": layout.audio(job.render_id).stat().st_size,
+            "timeline": layout.timeline(job.render_id).stat().st_size,
+            "jams": layout.jams(job.render_id).stat().st_size,
+            "features": layout.features(job.render_id).stat().st_size,
+        },
+        "job": job.to_dict(),
+    }
+    write_text(layout.row(job.render_id), json.dumps(row, indent=1))
+    return row

@@ -1,0 +1,1 @@
+"""Pipelines: plain functions over the plugin registry (``analyze``, batch runs)."""

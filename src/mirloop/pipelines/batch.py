@@ -1,0 +1,174 @@
+"""Analyse many tracks: one report per track, failures collected rather than fatal.
+
+Tracks run one after another, or in ``workers`` processes. The configuration is resolved and
+validated once, before the first track; a track that fails (unreadable file, backend error)
+is reported with its message and the others go on.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from attrs import asdict, frozen
+
+from mirloop.config import Config
+from mirloop.errors import AudioError, MirloopError
+from mirloop.pipelines.analyze import ConfigLike, analyze_file, resolve_analysis_config
+
+#: File suffixes picked up when a folder is given (lower case).
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".w64", ".rf64", ".caf")
+
+
+@frozen
+class TrackReport:
+    """What happened to one track. Times in seconds; ``tempo_bpm`` in beats per minute."""
+
+    source: str
+    ok: bool
+    seconds: float
+    duration: float | None = None
+    tempo_bpm: float | None = None
+    key: str | None = None
+    n_segments: int | None = None
+    outputs: dict[str, str] | None = None
+    flags: tuple[str, ...] = ()
+    error: str | None = None
+    backends: dict[str, str] | None = None
+    stage_seconds: dict[str, float] | None = None
+
+    @property
+    def realtime_factor(self) -> float | None:
+        """Seconds of audio analysed per second of wall time (``None`` when unknown)."""
+        if not self.ok or self.duration is None or self.seconds <= 0:
+            return None
+        return self.duration / self.seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["flags"] = list(self.flags)
+        data["realtime_factor"] = self.realtime_factor
+        return data
+
+
+def find_tracks(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files as given (even unreadable ones: they fail as tracks), folders expanded to the audio inside.
+
+    A folder is searched recursively for :data:`AUDIO_SUFFIXES`; one without audio raises
+    :class:`~mirloop.errors.AudioError`.
+    """
+    tracks: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+            if not found:
+                raise AudioError(f"{path}: folder holds no audio files ({', '.join(AUDIO_SUFFIXES)})")
+            tracks.extend(found)
+        else:
+            tracks.append(path)
+    return tracks
+
+
+def output_names(tracks: Sequence[Path]) -> list[str]:
+    """One output folder name per track: its stem, with ``-2``, ``-3``… when stems repeat."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for track in tracks:
+        stem = track.stem or "track"
+        count = seen.get(stem, 0) + 1
+        seen[stem] = count
+        names.append(stem if count == 1 else f"{stem}-{count}")
+    return names
+
+
+def analyze_tracks(
+    inputs: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    config: ConfigLike = None,
+    workers: int = 1,
+    progress: bool = False,
+    figure: bool = True,
+    on_report: Callable[[TrackReport], None] | None = None,
+) -> list[TrackReport]:
+    """Analyse every track of ``inputs`` and write its outputs under ``out_dir``.
+
+    ``progress`` shows a tqdm bar over tracks on stderr. Reports come back in input order;
+    ``on_report`` is called as each track finishes.
+    """
+    resolved = resolve_analysis_config(config)
+    tracks = find_tracks(inputs)
+    names = output_names(tracks)
+    jobs = [(track, Path(out_dir), name, resolved, figure) for track, name in zip(tracks, names)]
+    reports: dict[int, TrackReport] = {}
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(jobs), unit="track", file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    with bar:
+        for index, report in _run(jobs, workers):
+            reports[index] = report
+            bar.set_postfix_str(Path(report.source).name, refresh=False)
+            bar.update()
+            if on_report is not None:
+                on_report(report)
+    return [reports[i] for i in range(len(jobs))]
+
+
+Job = tuple[Path, Path, str, Config, bool]
+
+
+def _run(jobs: list[Job], workers: int) -> Iterator[tuple[int, TrackReport]]:
+    if workers <= 1 or len(jobs) <= 1:
+        for index, job in enumerate(jobs):
+            yield index, analyze_one(*job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(analyze_one, *job): index for index, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                yield index, future.result()
+            except Exception as exc:  # the worker process itself died
+                yield index, TrackReport(str(jobs[index][0]), False, 0.0, error=f"worker failed: {exc!r}")
+
+
+def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: bool = True) -> TrackReport:
+    """Analyse one track and write its outputs; any failure becomes a report, never an exception."""
+    from mirloop.pipelines.outputs import write_outputs
+
+    started = time.perf_counter()
+    try:
+        run = analyze_file(track, config=config)
+        paths = write_outputs(run, out_dir, name=name, figure=figure)
+    except MirloopError as exc:
+        return TrackReport(str(track), False, time.perf_counter() - started, error=str(exc))
+    except Exception as exc:  # a backend bug must not stop the batch; keep where it happened
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return TrackReport(
+            str(track), False, time.perf_counter() - started,
+            error=f"unexpected {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
+        )
+    analysis = run.analysis
+    return TrackReport(
+        source=str(track),
+        ok=True,
+        seconds=time.perf_counter() - started,
+        duration=analysis.duration,
+        tempo_bpm=None if analysis.tempo is None else float(analysis.tempo.bpm),
+        key=None if analysis.key is None else str(analysis.key.key),
+        n_segments=None if analysis.segmentation is None else len(analysis.segmentation.segments),
+        outputs={kind: str(path) for kind, path in paths.items()},
+        flags=analysis.flags,
+        backends=dict(analysis.backends),
+        stage_seconds={stage: round(seconds, 4) for stage, seconds in analysis.timings.items()},
+    )

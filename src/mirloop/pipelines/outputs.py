@@ -1,0 +1,52 @@
+"""The files written for one analysed track, all under ``OUT/<name>/``, each written atomically.
+
+``<name>.jams`` (annotations), ``<name>.grid.parquet`` (one row per 2-s grid window),
+``<name>.segments.parquet`` and ``<name>.segments.csv`` (one row per form segment) and
+``<name>.png`` (the analysis figure). ``<name>`` is the track's file stem unless given.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mirloop.pipelines.analyze import AnalysisRun
+
+#: Output kinds in the order they are written, with their file suffix.
+OUTPUT_SUFFIXES: dict[str, str] = {
+    "jams": ".jams",
+    "grid": ".grid.parquet",
+    "segments": ".segments.parquet",
+    "segments_csv": ".segments.csv",
+    "figure": ".png",
+}
+
+
+def write_outputs(
+    run: AnalysisRun,
+    out_dir: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    figure: bool = True,
+) -> dict[str, Path]:
+    """Write every output of ``run`` into ``out_dir/<name>/``; returns the paths by kind."""
+    from mirloop.io.jams_io import write_jams
+    from mirloop.io.tables import grid_table, segment_table, write_csv, write_parquet
+
+    analysis = run.analysis
+    stem = name or Path(analysis.source).stem or "track"
+    folder = Path(out_dir) / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {kind: folder / f"{stem}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
+    write_jams(analysis, paths["jams"], title=Path(analysis.source).stem)
+    write_parquet(grid_table(analysis), paths["grid"])
+    segments = segment_table(analysis)
+    write_parquet(segments, paths["segments"])
+    write_csv(segments, paths["segments_csv"])
+    if figure:
+        from mirloop.plots.analysis import save_analysis_figure
+
+        save_analysis_figure(analysis, run.context, paths["figure"])
+    else:
+        del paths["figure"]
+    return paths

@@ -1,0 +1,31 @@
+"""The built-in ``mirloop`` renderer backend (stage ``renderer``)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from mirloop.stages import Backend, Option
+
+
+class MirloopRenderer(Backend):
+    """Rule-based composition and SoundFont synthesis, offline; see :mod:`mirloop.render`."""
+
+    name: ClassVar[str] = "mirloop"
+    stage: ClassVar[str] = "renderer"
+    summary: ClassVar[str] = "rule-based composer + General MIDI SoundFont synthesis (offline, seeded)"
+    options: ClassVar[dict[str, Option]] = {
+        "sr": Option(44100, int, "output sample rate (Hz)"),
+        "soundfont": Option("auto", str, "GM SoundFont: an .sf2 path, 'auto' (best installed) or 'bundled'"),
+        "stems": Option(False, bool, "also return one dry stem per role"),
+        "loudness": Option(-14.0, float, "target RMS of the loudest climax (dBFS)"),
+        "reverb": Option(0.18, float, "reverb wet level (0 = off)"),
+        "ceiling": Option(-1.5, float, "limiter ceiling (dBFS sample peak)"),
+        "block": Option(4096, int, "processing block (samples)"),
+    }
+
+    def render(self, timeline: Any, seed: int | None = None) -> Any:
+        """Render ``timeline`` (a Timeline or its JSON) with this backend's options."""
+        from mirloop.render.api import render
+        from mirloop.render.options import RenderOptions
+
+        return render(timeline, seed=seed, config=RenderOptions.from_mapping(self.opts))

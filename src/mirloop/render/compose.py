@@ -1,0 +1,144 @@
+"""The composer: a region plan and a seed in, the notes of every instrument out.
+
+Composition is a pure function of ``(plan, seed)``: every random choice draws from a
+generator seeded with the render seed, the region index and the instrument index, so the
+same timeline and seed always give the same score.
+"""
+
+from __future__ import annotations
+
+import random
+
+from mirloop.model import Instrument, Style
+from mirloop.render.context import RegionContext
+from mirloop.render.drums import drum_part
+from mirloop.render.form import active_instruments, plan_form
+from mirloop.render.harmony import chord_spans, voice
+from mirloop.render.meter import Meter
+from mirloop.render.pitched import BASS_RANGE, bass_part, chord_part, melody_part, ostinato_part
+from mirloop.render.plan import RegionPlan
+from mirloop.render.score import Note, Part, Score
+from mirloop.render.theory import harmony_scale, melody_scale, parse_numeral
+
+
+def rng_for(seed: int, *path: object) -> random.Random:
+    """A generator seeded from the render seed and a path such as ``(region, instrument)``."""
+    return random.Random(":".join(str(p) for p in (seed, *path)))
+
+
+def percussion_only(style: Style) -> bool:
+    """Whether every band of the style is drums only (such a style plays no pitched notes)."""
+    return bool(style.bands) and all(i.drums for band in style.bands for i in band.instruments)
+
+
+def playing_instruments(plan: RegionPlan) -> tuple[Instrument, ...]:
+    """The band's instruments, without pitched ones when the style is percussion-only."""
+    if percussion_only(plan.descriptor.style):
+        return tuple(i for i in plan.band.instruments if i.drums)
+    return plan.band.instruments
+
+
+def region_context(plan: RegionPlan, seed: int) -> RegionContext:
+    """The grid, form and chords of a region."""
+    style = plan.descriptor.style
+    meter = Meter.of(plan.start, plan.tempo, style.meter, style.feel)
+    n_bars = max(1, int(-(-plan.duration // meter.bar)))
+    momentum = plan.descriptor.momentum
+    intro = plan.intro if plan.intro is not None else style.intro * plan.duration
+    ending = plan.ending if plan.ending is not None else style.ending * plan.duration
+    climax = plan.climax if plan.climax is not None else style.climax
+    form = plan_form(n_bars, meter.bar, intro, ending, climax)
+    rng = rng_for(seed, plan.index, "harmony")
+    progression = rng.choice(style.progressions) if style.progressions else ("I",)
+    scale = harmony_scale(plan.scale)
+    spans = chord_spans(progression, plan.key.pitch_class, scale, n_bars, meter.beats_per_bar,
+                        style.harmonic_rhythm, style.dissonance, form.sections, rng)
+    return RegionContext(style, meter, form, tuple(spans), plan.key.pitch_class, scale,
+                         melody_scale(plan.scale), plan.end, momentum)
+
+
+def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
+    """One :class:`Part` per playing instrument of the region, and the climax time (s)."""
+    ctx = region_context(plan, seed)
+    instruments = playing_instruments(plan)
+    form = ctx.form
+    active = [active_instruments(instruments, form.intensity[b], form.sections[b]) for b in range(form.n_bars)]
+    rhythms = plan.descriptor.style.rhythms
+    rhythm = rng_for(seed, plan.index, "rhythm").choice(rhythms) if rhythms else None
+    parts: list[Part] = []
+    drum_count = 0
+    pulse_carrier = _pulse_carrier(instruments)
+    for index, instrument in enumerate(instruments):
+        playing = [index in bar for bar in active]
+        rng = rng_for(seed, plan.index, index)
+        notes: list[Note]
+        if instrument.drums:
+            notes = drum_part(ctx, playing, rhythm, drum_count > 0, rng)
+            drum_count += 1
+        elif instrument.role == "bass":
+            notes = bass_part(ctx, playing, rng)
+        elif instrument.role == "melody":
+            notes = melody_part(ctx, playing, rng)
+        elif instrument.role == "ostinato":
+            notes = ostinato_part(ctx, playing, rng)
+        else:
+            notes = chord_part(ctx, playing, "pad" if instrument.role == "pad" else "harmony", rng,
+                               pulse=index == pulse_carrier)
+        if plan.ringout is not None and not plan.cut:
+            notes = ring_out(ctx, instrument, notes, plan.ringout, rng)
+        notes.sort(key=lambda n: (n.start, n.pitch))
+        parts.append(Part(instrument, plan.index, notes, plan.end if plan.cut else None))
+    climax = ctx.meter.start + ctx.form.climax_bar * ctx.meter.bar
+    return parts, min(climax, plan.end)
+
+
+def _pulse_carrier(instruments: tuple[Instrument, ...]) -> int | None:
+    """The harmony (else pad) instrument that marks every beat when no drums or ostinato keep time."""
+    if any(i.drums or i.role == "ostinato" for i in instruments):
+        return None
+    for role in ("harmony", "pad"):
+        for index, instrument in enumerate(instruments):
+            if instrument.role == role:
+                return index
+    return None
+
+
+def ring_out(ctx: RegionContext, instrument: Instrument, notes: list[Note], at: float,
+             rng: random.Random) -> list[Note]:
+    """End a part with one final event at ``at`` (snapped to the beat) ringing until the region's end:
+    a tonic chord, root or note for pitched instruments, a crash and kick for drums."""
+    beat = ctx.meter.beat
+    at = ctx.meter.start + round((at - ctx.meter.start) / beat) * beat
+    if at >= ctx.end - 0.05 or not notes:
+        return notes
+    kept = [Note(n.start, min(n.end, at), n.pitch, n.velocity) for n in notes if n.start < at - 1e-6]
+    bar = min(ctx.form.n_bars - 1, int((at - ctx.meter.start) / ctx.meter.bar))
+    velocity = ctx.velocity(bar, 0.2, rng)
+    tonic = ctx.tonic
+    if instrument.drums:
+        final = [Note(at, min(at + 0.5, ctx.end), 49, velocity), Note(at, min(at + 0.5, ctx.end), 36, velocity)]
+    else:
+        third = ctx.harmony_scale[2]
+        chord = parse_numeral("I" if third == 4 else "i", tonic, ctx.harmony_scale)
+        if instrument.role == "bass":
+            pitches: tuple[int, ...] = (BASS_RANGE[0] + (tonic - BASS_RANGE[0]) % 12,)
+        elif instrument.role in ("melody", "ostinato"):
+            low, high = ctx.style.register
+            centre = (low + high) // 2 + 5
+            pitches = (centre - (centre - tonic) % 12,)
+        else:
+            low, high = ctx.style.register
+            pitches = voice(chord, None, max(low, 48), max(max(low, 48) + 14, min(high, 79)), 3)
+        final = [Note(at, ctx.end, p, velocity) for p in pitches]
+    return kept + final
+
+
+def compose(plans: list[RegionPlan], duration: float, seed: int) -> Score:
+    """The score of a whole render (``duration`` in s)."""
+    parts: list[Part] = []
+    climaxes: list[float] = []
+    for plan in plans:
+        region_parts, climax = compose_region(plan, seed)
+        parts.extend(region_parts)
+        climaxes.append(climax)
+    return Score(parts, duration, climaxes)

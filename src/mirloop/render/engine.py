@@ -1,0 +1,107 @@
+"""The streaming render: synthesis → master gain → reverb → limiter, one block at a time.
+
+:func:`stream_audio` yields consecutive output blocks covering exactly ``round(duration * sr)``
+samples; nothing in it grows with the render's length, so a long render written straight to
+a file uses the same memory as a short one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from attrs import frozen
+
+from mirloop.render.channels import Channel
+from mirloop.render.limiter import Limiter
+from mirloop.render.reverb import FdnReverb
+from mirloop.render.score import Score
+from mirloop.render.synth import BlockSynth, part_events
+
+END_FADE = 0.005  # s of fade-out at the very end, so a render never ends on a click
+
+
+@frozen
+class MixSettings:
+    """Mixing parameters: linear master ``gain``, reverb ``wet`` level and RT60 ``decay`` (s),
+    limiter ``ceiling_db`` (dBFS) and processing ``block`` size (samples)."""
+
+    gain: float = 1.0
+    wet: float = 0.18
+    decay: float = 1.6
+    ceiling_db: float = -1.5
+    block: int = 4096
+
+
+@frozen
+class Block:
+    """Output samples ``[start, start + n)``: the ``mix`` (2, n) and, if asked, dry ``stems`` per role."""
+
+    start: int
+    mix: np.ndarray
+    stems: dict[str, np.ndarray] | None = None
+
+
+class _Delay:
+    """A fixed delay line for ``(2, n)`` blocks."""
+
+    def __init__(self, samples: int) -> None:
+        self.tail = np.zeros((2, samples), dtype=np.float32)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        joined = np.concatenate([self.tail, block], axis=1)
+        self.tail = joined[:, block.shape[1]:]
+        return joined[:, : block.shape[1]]
+
+
+def stream_audio(score: Score, channels: list[Channel], soundfont: Path, sr: int, settings: MixSettings,
+                 *, stems: bool = False) -> Iterator[Block]:
+    """Render ``score`` block by block (see the module docstring)."""
+    total = int(round(score.duration * sr))
+    groups: dict[str, list[int]] = {}
+    for index, part in enumerate(score.parts):
+        groups.setdefault(part.role if stems else "mix", []).append(index)
+    synths = {
+        name: BlockSynth(soundfont, sr, part_events(tuple(score.parts[i] for i in members),
+                                                    [channels[i] for i in members], sr, total))
+        for name, members in groups.items()
+    }
+    reverb = FdnReverb(sr, decay=settings.decay)
+    limiter = Limiter(ceiling_db=settings.ceiling_db, window=max(64, int(0.03 * sr)))
+    delays = {name: _Delay(limiter.latency) for name in synths} if stems else {}
+    latency = limiter.latency
+    fade_start = max(0, total - int(END_FADE * sr))
+    produced = -latency  # index of the next output sample (negative while the limiter fills up)
+    try:
+        while produced < total:
+            n = min(settings.block, total - produced)
+            dry = {name: synth.render(n).T * np.float32(settings.gain) for name, synth in synths.items()}
+            mix = np.sum(list(dry.values()), axis=0, dtype=np.float32) if dry else np.zeros((2, n), np.float32)
+            mix = mix + reverb.process(mix) * np.float32(settings.wet)
+            out = limiter.process(mix)
+            stem_out = ({name: delays[name].process(block) * limiter.last_gain[None, :]
+                         for name, block in dry.items()} if stems else None)
+            first = max(0, -produced)
+            if first < n:
+                start = produced + first
+                out = out[:, first:]
+                if stem_out is not None:
+                    stem_out = {k: v[:, first:] for k, v in stem_out.items()}
+                end = start + out.shape[1]
+                if end > fade_start:
+                    ramp = _fade(start, end, fade_start, total)
+                    out = out * ramp
+                    if stem_out is not None:
+                        stem_out = {k: v * ramp for k, v in stem_out.items()}
+                yield Block(start, out.astype(np.float32, copy=False), stem_out)
+            produced += n
+    finally:
+        for synth in synths.values():
+            synth.close()
+
+
+def _fade(start: int, end: int, fade_start: int, total: int) -> np.ndarray:
+    index = np.arange(start, end, dtype=np.float64)
+    length = max(1, total - fade_start)
+    return np.clip((total - index) / length, 0.0, 1.0).astype(np.float32)[None, :]

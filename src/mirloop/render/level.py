@@ -1,0 +1,53 @@
+"""Master gain: probe-render a few seconds at each region's climax and aim them at a target RMS.
+
+Done before the main pass so that the render streams in one pass (memory flat in length)
+while keeping its dynamic shape: the loudest climax sits at the target and quieter sections
+stay quieter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mirloop.render.channels import Channel
+from mirloop.render.score import Note, Part, Score
+from mirloop.render.synth import BlockSynth, part_events
+
+PROBE_LEAD = 1.0  # s rendered before the measured stretch, so that sustained notes are sounding
+PROBE_LENGTH = 2.5  # s measured
+MAX_PROBES = 3
+
+
+def _excerpt(part: Part, start: float, stop: float) -> Part:
+    notes = tuple(Note(n.start - start, n.end - start, n.pitch, n.velocity)
+                  for n in part.notes if start <= n.start < stop)
+    cut = None if part.cut is None else part.cut - start
+    return Part(part.instrument, part.region, notes, cut)
+
+
+def probe_rms(score: Score, channels: list[Channel], soundfont: Path, sr: int) -> float:
+    """The highest RMS (linear) among short probe renders at the regions' climaxes."""
+    regions = sorted(range(len(score.climaxes)),
+                     key=lambda r: -sum(len(p.notes) for p in score.parts if p.region == r))[:MAX_PROBES]
+    loudest = 0.0
+    for region in regions:
+        centre = score.climaxes[region]
+        start = max(0.0, min(centre, score.duration - PROBE_LENGTH) - PROBE_LEAD)
+        stop = start + PROBE_LEAD + PROBE_LENGTH
+        parts = tuple(_excerpt(p, start, stop) for p in score.parts)
+        frames = int(round((stop - start) * sr))
+        with BlockSynth(soundfont, sr, part_events(parts, channels, sr, frames)) as synth:
+            audio = synth.render(frames)[int(PROBE_LEAD * sr):]
+        if audio.size:
+            loudest = max(loudest, float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))))
+    return loudest
+
+
+def master_gain(score: Score, channels: list[Channel], soundfont: Path, sr: int, target_db: float) -> float:
+    """Linear gain putting the loudest climax at ``target_db`` dBFS RMS (limited to ±30 dB)."""
+    rms = probe_rms(score, channels, soundfont, sr)
+    if rms <= 1e-6:
+        return 1.0
+    return float(np.clip(10 ** (target_db / 20) / rms, 10 ** (-30 / 20), 10 ** (30 / 20)))

@@ -1,0 +1,53 @@
+"""Renderer options, with units and defaults (also the options of the ``mirloop`` renderer backend)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import frozen
+
+from mirloop.errors import OptionError
+
+
+@frozen
+class RenderOptions:
+    """``sr`` output sample rate (Hz); ``soundfont`` an .sf2 path, ``"auto"`` (best found) or
+    ``"bundled"``; ``stems`` also return one dry stem per role; ``loudness`` target RMS of the
+    loudest climax (dBFS); ``reverb`` wet level (0 switches it off); ``ceiling`` limiter ceiling
+    (dBFS sample peak); ``block`` processing block (samples)."""
+
+    sr: int = 44100
+    soundfont: str = "auto"
+    stems: bool = False
+    loudness: float = -14.0
+    reverb: float = 0.18
+    ceiling: float = -1.5
+    block: int = 4096
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> RenderOptions:
+        """Options from a mapping; unknown keys and bad values raise :class:`OptionError`."""
+        values = dict(values or {})
+        fields = {a.name: a.default for a in cls.__attrs_attrs__}
+        unknown = sorted(set(values) - set(fields))
+        if unknown:
+            raise OptionError(f"unknown renderer option(s) {', '.join(unknown)}; valid: {', '.join(sorted(fields))}")
+        converted: dict[str, Any] = {}
+        for name, value in values.items():
+            kind = type(fields[name])
+            try:
+                if kind is bool and isinstance(value, str):
+                    converted[name] = value.strip().lower() in ("1", "true", "yes", "on")
+                else:
+                    converted[name] = kind(value)
+            except (TypeError, ValueError) as exc:
+                raise OptionError(f"renderer option {name!r} expects {kind.__name__}, got {value!r}") from exc
+        options = cls(**converted)
+        if not 8000 <= options.sr <= 192000:
+            raise OptionError(f"renderer option sr must be 8000–192000 Hz, got {options.sr}")
+        if options.block < 64:
+            raise OptionError(f"renderer option block must be at least 64 samples, got {options.block}")
+        if options.ceiling > 0:
+            raise OptionError(f"renderer option ceiling must be ≤ 0 dBFS, got {options.ceiling}")
+        return options

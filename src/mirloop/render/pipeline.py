@@ -1,0 +1,105 @@
+"""From region plans to a :class:`RenderResult` (in memory) or straight to an audio file (streaming)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from mirloop.errors import RenderError
+from mirloop.model import Audio
+from mirloop.render.channels import allocate
+from mirloop.render.compose import compose
+from mirloop.render.engine import Block, MixSettings, stream_audio
+from mirloop.render.level import master_gain
+from mirloop.render.midi import score_to_midi
+from mirloop.render.options import RenderOptions
+from mirloop.render.plan import RegionPlan
+from mirloop.render.result import RenderResult
+from mirloop.render.score import Score
+from mirloop.render.soundfont import find_soundfont
+from mirloop.render.truth import ground_truth
+
+#: Reverb send per articulation, relative to the ``reverb`` option.
+REVERB_BY_ARTICULATION = {"sustained": 1.4, "legato": 1.1, "marcato": 0.8, "staccato": 0.7}
+
+
+class Prepared:
+    """A composed render ready to stream: score, channels, MIDI bytes, soundfont and mix settings."""
+
+    def __init__(self, plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> None:
+        if duration <= 0:
+            raise RenderError(f"render duration must be positive, got {duration} s")
+        if not plans:
+            raise RenderError("nothing to render: the timeline has no region")
+        self.plans, self.duration, self.seed, self.options = plans, duration, seed, options
+        self.score: Score = compose(plans, duration, seed)
+        self.channels = allocate(self.score.parts)
+        self.midi = score_to_midi(self.score, plans, self.channels)
+        self.soundfont: Path = find_soundfont(options.soundfont)
+        wet = options.reverb * float(np.mean([REVERB_BY_ARTICULATION.get(p.descriptor.style.articulation, 1.0)
+                                              for p in plans]))
+        gain = master_gain(self.score, self.channels, self.soundfont, options.sr, options.loudness - 1.0)
+        self.settings = MixSettings(gain=gain, wet=wet, ceiling_db=options.ceiling, block=options.block)
+
+    @property
+    def n_samples(self) -> int:
+        return int(round(self.duration * self.options.sr))
+
+    def blocks(self, *, stems: bool | None = None) -> Iterator[Block]:
+        return stream_audio(self.score, self.channels, self.soundfont, self.options.sr, self.settings,
+                            stems=self.options.stems if stems is None else stems)
+
+
+def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> RenderResult:
+    """Compose, synthesize and mix in memory."""
+    prepared = Prepared(plans, duration, seed, options)
+    sr, n = options.sr, prepared.n_samples
+    audio = np.zeros((2, n), dtype=np.float32)
+    stems: dict[str, np.ndarray] | None = {} if options.stems else None
+    for block in prepared.blocks():
+        stop = block.start + block.mix.shape[1]
+        audio[:, block.start:stop] = block.mix
+        if stems is not None and block.stems:
+            for role, samples in block.stems.items():
+                stems.setdefault(role, np.zeros((2, n), dtype=np.float32))[:, block.start:stop] = samples
+    source = ", ".join(p.descriptor.name for p in plans)
+    return RenderResult(
+        audio=Audio(audio, sr, source),
+        midi=prepared.midi,
+        truth=ground_truth(plans, duration),
+        seed=seed,
+        stems={role: Audio(s, sr, role) for role, s in stems.items()} if stems is not None else None,
+        soundfont=str(prepared.soundfont),
+    )
+
+
+def stream_plans_to_file(plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions,
+                         path: str | os.PathLike[str], *, subtype: str | None = None) -> Prepared:
+    """Render straight into an audio file, block by block (memory does not grow with the duration).
+
+    The file appears atomically when complete. Returns the prepared render (score, MIDI, truth).
+    """
+    import soundfile as sf
+
+    from mirloop.io.atomic import atomic_path
+
+    prepared = Prepared(plans, duration, seed, options)
+    target = Path(path)
+    with atomic_path(target) as temporary, sf.SoundFile(
+        str(temporary), "w", samplerate=options.sr, channels=2, subtype=subtype,
+        format=_format_of(target),
+    ) as handle:
+        for block in prepared.blocks(stems=False):
+            handle.write(block.mix.T)
+    return prepared
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    formats = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG", "oga": "OGG"}
+    if suffix not in formats:
+        raise RenderError(f"cannot write audio as {path.suffix!r}; use .wav, .flac or .ogg")
+    return formats[suffix]

@@ -1,0 +1,44 @@
+"""The composed score: notes per part, in seconds from the start of the render."""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from mirloop.model import Instrument
+
+
+@frozen
+class Note:
+    """One note: ``start``/``end`` in seconds, MIDI ``pitch`` 0–127, ``velocity`` 1–127."""
+
+    start: float
+    end: float
+    pitch: int
+    velocity: int
+
+
+@frozen
+class Part:
+    """The notes one instrument plays in one region.
+
+    ``region`` indexes the render's regions; ``cut`` is the time (s) after which the part's sound is
+    stopped with a short fade (hard cut), or ``None`` when its notes ring out.
+    """
+
+    instrument: Instrument
+    region: int
+    notes: tuple[Note, ...] = field(converter=tuple)
+    cut: float | None = None
+
+    @property
+    def role(self) -> str:
+        return "percussion" if self.instrument.drums else self.instrument.role
+
+
+@frozen
+class Score:
+    """Every part of a render, its total length and each region's climax time (all in seconds)."""
+
+    parts: tuple[Part, ...] = field(converter=tuple)
+    duration: float
+    climaxes: tuple[float, ...] = field(converter=tuple, default=())

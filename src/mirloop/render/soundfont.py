@@ -1,0 +1,87 @@
+"""Finding a General MIDI SoundFont and sharing loaded synthesizers.
+
+Order of preference: the ``soundfont`` option, ``$MIRLOOP_SOUNDFONT``, a system GM font
+(Debian's ``fluid-soundfont-gm``), and the small GM font that ships inside ``pretty_midi``
+(always present).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from mirloop.errors import RenderError
+
+SYSTEM_SOUNDFONTS = (
+    "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf2/default-GM.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+    "/usr/share/soundfonts/default.sf2",
+)
+
+
+def bundled_soundfont() -> Path:
+    """``TimGM6mb.sf2`` from the ``pretty_midi`` package."""
+    import pretty_midi
+
+    return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
+
+
+def find_soundfont(option: str | os.PathLike[str] | None = None, *, autodetect: bool = True) -> Path:
+    """The SoundFont to use: ``option`` if given (``"auto"``/empty means look around), else the best found."""
+    if option not in (None, "", "auto"):
+        path = Path(str(option)).expanduser()
+        if path.is_file():
+            return path
+        if str(option) == "bundled":
+            return bundled_soundfont()
+        raise RenderError(f"SoundFont {path} does not exist; give an .sf2 file, 'auto' or 'bundled' "
+                          f"(install a GM font with: apt-get install fluid-soundfont-gm)")
+    env = os.environ.get("MIRLOOP_SOUNDFONT")
+    if env:
+        return find_soundfont(env)
+    if autodetect:
+        for candidate in SYSTEM_SOUNDFONTS:
+            if os.path.isfile(candidate):
+                return Path(candidate)
+    bundled = bundled_soundfont()
+    if not bundled.is_file():
+        raise RenderError("no General MIDI SoundFont found; pass the renderer option soundfont=/path/to/font.sf2")
+    return bundled
+
+
+class SynthPool:
+    """Loaded ``tinysoundfont`` SoundFonts, reused across renders (loading a large font takes time)."""
+
+    def __init__(self) -> None:
+        self._free: dict[tuple[str, int], list[Any]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, path: Path, sr: int) -> Any:
+        """A reset synthesizer for ``path`` producing interleaved stereo float32 at ``sr`` Hz."""
+        from tinysoundfont import _tinysoundfont as tsf
+
+        key = (str(path), sr)
+        with self._lock:
+            free = self._free.get(key)
+            font = free.pop() if free else None
+        if font is None:
+            try:
+                font = tsf.SoundFont(str(path))
+            except Exception as exc:  # the binding raises plain exceptions for unreadable files
+                raise RenderError(f"cannot load SoundFont {path}: {exc}") from exc
+        font.reset()
+        font.set_output(tsf.OutputMode.StereoInterleaved, sr, 0.0)
+        font.set_max_voices(128)
+        return font
+
+    def release(self, path: Path, sr: int, font: Any) -> None:
+        with self._lock:
+            free = self._free.setdefault((str(path), sr), [])
+            if len(free) < 8:
+                free.append(font)
+
+
+POOL = SynthPool()

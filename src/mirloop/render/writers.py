@@ -1,0 +1,146 @@
+"""Writing a render: audio (WAV/FLAC/OGG), MIDI, stems and the JAMS ground-truth sidecar.
+
+Every file is written atomically (a temporary file, then ``os.replace``): a failed write
+leaves no partial file behind, and the stems folder appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mirloop.errors import RenderError
+from mirloop.io.atomic import atomic_open, atomic_path
+from mirloop.model import Audio
+from mirloop.render.result import GroundTruth, RenderResult
+
+if TYPE_CHECKING:
+    import jams
+
+AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
+                 ".oga": ("OGG", "VORBIS")}
+
+
+def write_audio(audio: Audio, path: str | os.PathLike[str], *, subtype: str | None = None) -> Path:
+    """Write stereo/mono ``audio``; the format follows the suffix (.wav, .flac, .ogg)."""
+    import soundfile as sf
+
+    target = Path(path)
+    fmt = AUDIO_FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        raise RenderError(f"cannot write audio as {target.suffix!r} ({target}); use .wav, .flac or .ogg")
+    samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples
+    with atomic_path(target) as temporary:
+        sf.write(str(temporary), samples, audio.sr, format=fmt[0], subtype=subtype or fmt[1])
+    return target
+
+
+def write_midi(midi: bytes, path: str | os.PathLike[str]) -> Path:
+    with atomic_open(path, "wb") as handle:
+        handle.write(midi)
+    return Path(path)
+
+
+def write_stems(stems: dict[str, Audio], folder: str | os.PathLike[str], *, suffix: str = ".wav") -> Path:
+    """One file per stem in ``folder`` (replaced as a whole)."""
+    target = Path(folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
+    try:
+        for role, audio in sorted(stems.items()):
+            write_audio(audio, staging / f"{role}{suffix}")
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def truth_to_jams(truth: GroundTruth, *, title: str = "", seed: int | None = None) -> jams.JAMS:
+    """The ground truth as JAMS: ``beat``, ``tempo``, ``key_mode``, ``segment_open`` (regions) and
+    ``tag_open`` (descriptor per region, and ``target:label`` tags in ``sandbox.mirloop = "targets"``)."""
+    import jams
+
+    duration = float(truth.duration)
+    jam = jams.JAMS()
+    jam.file_metadata.duration = duration
+    jam.file_metadata.title = title
+    jam.sandbox.mirloop = {"seed": seed, "bands": [r.band for r in truth.regions]}
+    meta = jams.AnnotationMetadata(data_source="mirloop renderer (ground truth)")
+
+    beats = jams.Annotation("beat", annotation_metadata=meta, time=0, duration=duration)
+    for time in truth.beats:
+        beats.append(time=float(time), duration=0.0, value=None, confidence=1.0)
+    tempo = jams.Annotation("tempo", annotation_metadata=meta, time=0, duration=duration)
+    keys = jams.Annotation("key_mode", annotation_metadata=meta, time=0, duration=duration)
+    segments = jams.Annotation("segment_open", annotation_metadata=meta, time=0, duration=duration)
+    tags = jams.Annotation("tag_open", annotation_metadata=meta, time=0, duration=duration,
+                           sandbox={"mirloop": "descriptor"})
+    targets = jams.Annotation("tag_open", annotation_metadata=meta, time=0, duration=duration,
+                              sandbox={"mirloop": "targets"})
+    for region in truth.regions:
+        start, length = float(region.start), float(min(region.end, duration) - region.start)
+        tempo.append(time=start, duration=length, value=float(region.tempo), confidence=1.0)
+        if region.key is not None:
+            keys.append(time=start, duration=length, value=region.key.jams_value, confidence=1.0)
+        segments.append(time=start, duration=length, value=region.descriptor, confidence=1.0)
+        tags.append(time=start, duration=length, value=region.descriptor, confidence=1.0)
+        genre, subgenre, mood = (region.descriptor.split("_", 2) + ["", ""])[:3]
+        for name, label in (("genre", genre), ("subgenre", subgenre), ("mood", mood), ("band", region.band)):
+            targets.append(time=start, duration=length, value=f"{name}:{label}", confidence=1.0)
+    for annotation in (beats, tempo, keys, segments, tags, targets):
+        if len(annotation.data) or annotation.namespace != "key_mode":
+            jam.annotations.append(annotation)
+    return jam
+
+
+def write_jams(truth: GroundTruth, path: str | os.PathLike[str], *, title: str = "",
+               seed: int | None = None) -> Path:
+    jam = truth_to_jams(truth, title=title, seed=seed)
+    with atomic_path(path) as temporary:
+        jam.save(str(temporary), strict=True)
+    return Path(path)
+
+
+def sidecar_paths(audio_path: str | os.PathLike[str]) -> dict[str, Path]:
+    """Where :func:`write_render` puts the MIDI, JAMS and stems next to ``audio_path``."""
+    path = Path(audio_path)
+    return {"midi": path.with_suffix(".mid"), "jams": path.with_suffix(".jams"),
+            "stems": path.with_name(f"{path.stem}_stems")}
+
+
+def write_render(result: RenderResult, path: str | os.PathLike[str], *, midi: bool = False,
+                 stems: bool = False, jams: bool = True) -> dict[str, Path]:
+    """Write the audio to ``path`` and, next to it, the JAMS ground truth (``.jams``), the MIDI
+    (``.mid``) and the stems folder (``<name>_stems/``) when asked. Returns what was written."""
+    written = {"audio": write_audio(result.audio, path)}
+    others = sidecar_paths(path)
+    if midi:
+        written["midi"] = write_midi(result.midi, others["midi"])
+    if stems:
+        if not result.stems:
+            raise RenderError("this render has no stems; render with the option stems=true")
+        written["stems"] = write_stems(result.stems, others["stems"])
+    if jams:
+        written["jams"] = write_jams(result.truth, others["jams"], title=Path(path).stem, seed=result.seed)
+    return written
+
+
+def peak_dbfs(audio: Audio) -> float:
+    """Sample peak in dBFS (−inf for silence)."""
+    peak = float(np.max(np.abs(audio.samples))) if audio.samples.size else 0.0
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")

@@ -1,0 +1,38 @@
+"""Pooling per-frame arrays over the windows of an analysis grid."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirloop.model import Grid
+
+
+def window_bounds(frame_rate: float, n_frames: int, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """First and one-past-last frame of each window (frame ``t`` sits at ``t / frame_rate`` s).
+
+    Every window gets at least one frame, so pooled values are always defined.
+    """
+    lo = np.clip(np.ceil(grid.starts * frame_rate - 1e-9).astype(int), 0, max(n_frames - 1, 0))
+    hi = np.clip(np.ceil(grid.ends * frame_rate - 1e-9).astype(int), 0, n_frames)
+    hi = np.maximum(hi, lo + 1)
+    return lo, hi
+
+
+def window_mean_std(x: np.ndarray, frame_rate: float, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of ``x`` (``(n_frames,)`` or ``(d, n_frames)``) per window.
+
+    Returns arrays of shape ``(n_windows,)`` or ``(n_windows, d)``. Uses cumulative sums in
+    float64, so an hour of frames pools in milliseconds.
+    """
+    data = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    lo, hi = window_bounds(frame_rate, data.shape[1], grid)
+    zero = np.zeros((data.shape[0], 1))
+    sums = np.concatenate([zero, np.cumsum(data, axis=1)], axis=1)
+    squares = np.concatenate([zero, np.cumsum(data**2, axis=1)], axis=1)
+    count = (hi - lo).astype(np.float64)
+    mean = (sums[:, hi] - sums[:, lo]) / count
+    var = np.maximum((squares[:, hi] - squares[:, lo]) / count - mean**2, 0.0)
+    mean, std = mean.T, np.sqrt(var).T
+    if np.ndim(x) == 1:
+        return mean[:, 0], std[:, 0]
+    return mean, std

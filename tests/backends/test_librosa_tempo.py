@@ -1,0 +1,63 @@
+"""LibrosaTempo: tempo within 2 % and at the right metrical level on clicks and drum grooves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mirloop.backends.librosa.tempo import LibrosaTempo
+from mirloop.errors import OptionError
+from mirloop.signal import TrackContext
+from mirloop.testing.signals import click_track, drum_pattern, silence
+
+TEMPI = (70.0, 84.0, 97.0, 113.0, 128.0, 145.0, 162.0, 180.0)
+
+
+@pytest.mark.parametrize("bpm", TEMPI)
+@pytest.mark.parametrize("make", [click_track, drum_pattern], ids=["clicks", "drums"])
+def test_tempo_is_within_two_percent_without_octave_errors(make, bpm: float) -> None:  # type: ignore[no-untyped-def]
+    estimate = LibrosaTempo().estimate_tempo(TrackContext(make(bpm, 20.0)))
+    assert estimate.bpm == pytest.approx(bpm, rel=0.02)
+    np.testing.assert_allclose(estimate.window_bpm, bpm, rtol=0.02)
+
+
+def test_slow_groove_is_not_doubled_where_librosa_default_is() -> None:
+    import librosa
+
+    ctx = TrackContext(drum_pattern(180.0, 20.0))
+    librosa_default = float(librosa.feature.tempo(y=ctx.samples, sr=ctx.sr)[0])
+    assert librosa_default == pytest.approx(90.0, rel=0.03)  # the octave error this backend fixes
+    assert LibrosaTempo().estimate_tempo(ctx).bpm == pytest.approx(180.0, rel=0.02)
+
+
+def test_estimate_has_windows_curve_beats_and_confidence() -> None:
+    ctx = TrackContext(drum_pattern(120.0, 30.0))
+    estimate = LibrosaTempo().estimate_tempo(ctx)
+    assert len(estimate.window_bpm) == ctx.grid.n_windows
+    assert len(estimate.curve_times) == len(estimate.curve_bpm) > 20
+    np.testing.assert_allclose(estimate.curve_bpm, 120.0, rtol=0.03)
+    assert 0.0 < estimate.confidence <= 1.0
+    intervals = np.diff(estimate.beats)
+    assert np.median(intervals) == pytest.approx(0.5, abs=0.02)
+    assert estimate.beats[0] < 1.0 and estimate.beats[-1] > 29.0
+
+
+def test_default_options_reuse_the_tempo_cached_on_the_context() -> None:
+    ctx = TrackContext(click_track(100.0, 15.0))
+    assert LibrosaTempo().estimate_tempo(ctx) is ctx.tempo
+    narrow = LibrosaTempo(min_bpm=150, max_bpm=220).estimate_tempo(ctx)
+    assert narrow.bpm == pytest.approx(200.0, rel=0.02)  # forced to the double-time level
+
+
+def test_silence_gives_a_finite_tempo_with_zero_confidence() -> None:
+    estimate = LibrosaTempo().estimate_tempo(TrackContext(silence(12.0)))
+    assert np.isfinite(estimate.bpm)
+    assert estimate.confidence == 0.0
+    assert np.all(np.isfinite(estimate.window_bpm))
+    assert len(estimate.beats) == 0
+
+
+@pytest.mark.parametrize("options", [{"min_bpm": 200, "max_bpm": 100}, {"prior_width": 0}])
+def test_inconsistent_options_are_rejected(options: dict[str, float]) -> None:
+    with pytest.raises(OptionError):
+        LibrosaTempo(**options)

@@ -1,0 +1,120 @@
+"""TrackContext: the analysis signal and its shared, cached, memory-bounded representations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mirloop.errors import AudioError
+from mirloop.model import Audio, Grid
+from mirloop.signal import ANALYSIS_SR, TrackContext
+from mirloop.signal.cqt import compute_constant_q
+from mirloop.signal.frames import compute_frame_features
+from mirloop.testing.signals import cadence, drum_pattern, noise, spliced_sections
+
+
+def test_analysis_rate_is_22050_hz() -> None:
+    assert ANALYSIS_SR == 22050
+
+
+def test_context_exposes_the_signal_and_a_default_grid() -> None:
+    audio = drum_pattern(100.0, 25.0)
+    ctx = TrackContext(audio)
+    assert ctx.audio is audio
+    assert ctx.sr == ANALYSIS_SR
+    assert ctx.duration == pytest.approx(25.0)
+    assert ctx.grid == Grid(25.0)
+    assert ctx.frame_times[1] == pytest.approx(512 / ANALYSIS_SR)
+    assert len(ctx.frame_times) == ctx.log_mel.shape[1] == ctx.mfcc.shape[1] == len(ctx.onset_envelope)
+
+
+def test_a_custom_grid_is_kept() -> None:
+    grid = Grid(25.0, window=5.0, hop=1.0)
+    assert TrackContext(drum_pattern(100.0, 25.0), grid=grid).grid is grid
+
+
+@pytest.mark.parametrize(
+    ("audio", "complaint"),
+    [
+        (Audio(np.zeros((2, 22050), dtype=np.float32), ANALYSIS_SR), "mono"),
+        (Audio(np.zeros(44100, dtype=np.float32), 44100), "22050 Hz"),
+        (Audio(np.zeros(0, dtype=np.float32), ANALYSIS_SR), "empty"),
+    ],
+)
+def test_context_rejects_audio_it_cannot_analyse(audio: Audio, complaint: str) -> None:
+    with pytest.raises(AudioError, match=complaint):
+        TrackContext(audio)
+
+
+def test_representations_are_computed_once_and_shared() -> None:
+    ctx = TrackContext(drum_pattern(100.0, 12.0))
+    assert ctx.frames is ctx.frames
+    assert ctx.constant_q is ctx.constant_q
+    assert ctx.tempogram is ctx.tempogram
+    assert ctx.tempo is ctx.tempo
+    assert ctx.beat_units is ctx.beat_units
+
+
+def test_frame_features_match_plain_librosa() -> None:
+    import librosa
+
+    y = spliced_sections("AB", section_seconds=5.0).audio.samples
+    y = y + noise(10.0, level=1e-3).samples  # keeps contrasts below librosa's 80-dB floor
+    frames = compute_frame_features(y, sr=ANALYSIS_SR)
+    magnitude = np.abs(librosa.stft(y, n_fft=2048, hop_length=512))
+    log_mel = librosa.power_to_db(librosa.feature.melspectrogram(S=magnitude**2, sr=ANALYSIS_SR))
+    np.testing.assert_allclose(frames.log_mel, log_mel, atol=0.01)
+    np.testing.assert_allclose(frames.mfcc, librosa.feature.mfcc(S=log_mel, n_mfcc=20), atol=0.05)
+    np.testing.assert_allclose(frames.centroid, librosa.feature.spectral_centroid(S=magnitude)[0], rtol=1e-3)
+    np.testing.assert_allclose(frames.rolloff, librosa.feature.spectral_rolloff(S=magnitude)[0], rtol=1e-3)
+    np.testing.assert_allclose(frames.flatness, librosa.feature.spectral_flatness(S=magnitude)[0], atol=1e-4)
+    np.testing.assert_allclose(
+        frames.contrast, librosa.feature.spectral_contrast(S=magnitude, sr=ANALYSIS_SR), atol=0.1
+    )
+
+
+def test_blocked_frame_features_equal_the_unblocked_ones() -> None:
+    y = spliced_sections("ABC", section_seconds=4.0).audio.samples
+    whole = compute_frame_features(y, sr=ANALYSIS_SR, block_frames=10_000)
+    blocked = compute_frame_features(y, sr=ANALYSIS_SR, block_frames=97)
+    for name in (
+        "log_mel",
+        "mfcc",
+        "centroid",
+        "bandwidth",
+        "rolloff",
+        "flatness",
+        "contrast",
+        "flux",
+        "zcr",
+        "rms",
+    ):
+        np.testing.assert_allclose(
+            getattr(blocked, name), getattr(whole, name), rtol=1e-4, atol=1e-4, err_msg=name
+        )
+
+
+def test_blocked_cqt_equals_the_unblocked_one() -> None:
+    y = cadence("D", "minor", chord_seconds=1.5).samples
+    whole = compute_constant_q(y, sr=ANALYSIS_SR, block_frames=10_000)
+    blocked = compute_constant_q(y, sr=ANALYSIS_SR, block_frames=23)
+    assert blocked.db.shape == whole.db.shape
+    np.testing.assert_allclose(blocked.db, whole.db, atol=0.05)
+    np.testing.assert_allclose(blocked.chroma, whole.chroma, rtol=1e-2, atol=1e-3 * whole.chroma.max())
+
+
+def test_chroma_peaks_on_the_notes_played() -> None:
+    ctx = TrackContext(cadence("C", "major"))
+    strongest = set(np.argsort(ctx.track_chroma)[-3:])
+    assert strongest <= {0, 4, 5, 7, 9, 11, 2}  # pitch classes of C, F and G major triads
+
+
+def test_beat_units_cover_the_track() -> None:
+    ctx = TrackContext(drum_pattern(120.0, 20.0))
+    units = ctx.beat_units
+    assert units.bounds[0] == 0.0
+    assert units.bounds[-1] == pytest.approx(ctx.duration)
+    assert np.all(np.diff(units.bounds) > 0)
+    assert units.cqt.shape == (216, units.n)
+    assert units.mfcc.shape == (20, units.n)
+    assert np.median(np.diff(units.bounds)) == pytest.approx(0.5, abs=0.03)  # one beat at 120 BPM

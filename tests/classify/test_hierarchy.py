@@ -1,0 +1,67 @@
+"""The hierarchy combines local classifiers into full distributions by the chain rule."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirloop.classify.estimators import MlpEstimator
+from mirloop.classify.hierarchy import ALL_TARGETS
+from mirloop.classify.model import HierarchicalModel
+from mirloop.classify.windows import LabeledWindows
+
+
+def test_every_target_gets_a_distribution_per_window(
+    model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    matrices = model.predict_matrices(model.design_matrix(windows.values, windows.pca_input))
+    assert set(matrices) == set(ALL_TARGETS)
+    for target, matrix in matrices.items():
+        assert matrix.shape == (len(windows), len(model.classes[target]))
+        np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-9)
+        assert (matrix >= 0).all()
+
+
+def test_subgenre_is_the_sum_over_genres_of_genre_times_subgenre_given_genre(
+    model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    x = model.design_matrix(windows.values[:20], windows.pca_input[:20])  # type: ignore[index]
+    p_genre = model.nodes[("genre", ())].predict_proba(x)
+    expected = np.zeros((len(x), len(model.classes["subgenre"])))
+    for gi, genre in enumerate(model.nodes[("genre", ())].classes):
+        node = model.nodes[("subgenre", (genre,))]
+        p_sub = node.predict_proba(x)
+        for si, sub in enumerate(node.classes):
+            expected[:, model.classes["subgenre"].index(sub)] += p_genre[:, gi] * p_sub[:, si]
+    np.testing.assert_allclose(model.predict_matrices(x)["subgenre"], expected, atol=1e-9)
+
+
+def test_the_descriptor_joint_sums_to_the_genre_and_mood_marginals(
+    model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    matrices = model.predict_matrices(model.design_matrix(windows.values, windows.pca_input))
+    for target in ("genre", "mood"):
+        summed = np.zeros_like(matrices[target])
+        for d, name in enumerate(model.classes["descriptor"]):
+            triple = next(t for t, n in model.descriptor_of.items() if n == name)
+            value = triple[0] if target == "genre" else triple[2]
+            summed[:, model.classes[target].index(value)] += matrices["descriptor"][:, d]
+        np.testing.assert_allclose(summed, matrices[target], atol=1e-9)
+
+
+def test_children_are_conditioned_on_their_parents(model: HierarchicalModel) -> None:
+    keys = set(model.nodes)
+    assert ("genre", ()) in keys and ("sentiment", ()) in keys
+    assert ("subgenre", ("rock",)) in keys
+    assert ("mood", ("cinematic", "ambient")) in keys
+    assert ("valence", ("negative",)) in keys and ("momentum", ("positive",)) in keys
+    # folk has a single subgenre: its local classifier answers it with certainty
+    assert model.nodes[("subgenre", ("folk",))].classes == ("acoustic",)
+
+
+def test_the_mlp_tops_are_one_vs_rest_and_every_network_converged(mlp_model: HierarchicalModel) -> None:
+    genre = mlp_model.nodes[("genre", ())]
+    assert isinstance(genre, MlpEstimator)
+    assert genre.one_vs_rest and len(genre.nets) == len(genre.classes)
+    convergence = mlp_model.convergence()
+    assert convergence and all(c["converged"] for c in convergence.values())
+    assert all(n < c["max_iter"] for c in convergence.values() for n in c["n_iter"])

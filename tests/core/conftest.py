@@ -1,0 +1,45 @@
+"""Throwaway plugin distributions: real ``*.dist-info`` folders with entry points on ``sys.path``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.core.plugin_sources import InstallPlugin
+
+
+@pytest.fixture
+def install_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> Iterator[InstallPlugin]:
+    """Install a plugin distribution for this test only.
+
+    ``install_plugin(name, source)`` writes ``source`` as a module and a
+    ``<dist>-<version>.dist-info`` whose ``entry_points.txt`` names it in the ``mirloop`` group,
+    into a folder on ``sys.path``: ``importlib.metadata`` finds it like a pip-installed package.
+    The distribution defaults to ``mirloop-<name>``.
+    """
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    modules: list[str] = []
+
+    def install(name: str, source: str, *, dist: str | None = None, version: str = "0.1.0") -> Path:
+        dist = dist or f"mirloop-{name}"
+        module = f"{dist.replace('-', '_')}_plugin"
+        (site / f"{module}.py").write_text(source)
+        modules.append(module)
+        dist_info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+        dist_info.mkdir()
+        (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+        (dist_info / "entry_points.txt").write_text(f"[mirloop]\n{name} = {module}\n")
+        importlib.invalidate_caches()
+        return dist_info
+
+    yield install
+    for module in modules:
+        sys.modules.pop(module, None)

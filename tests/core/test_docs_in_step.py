@@ -1,0 +1,43 @@
+"""docs/hooks.md documents every hook and every stage, and nothing that does not exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mirloop import hookspecs
+from mirloop.stages import STAGES
+
+HOOKS_DOC = Path(__file__).resolve().parents[2] / "docs" / "hooks.md"
+
+
+def specified_hooks() -> set[str]:
+    return {name for name, value in vars(hookspecs).items() if hasattr(value, "mirloop_spec")}
+
+
+def documented_hooks() -> set[str]:
+    """Hooks documented with their own heading: ``## `register_x(register)` ``."""
+    return set(re.findall(r"^#+ `(\w+)\(", HOOKS_DOC.read_text(), flags=re.MULTILINE))
+
+
+def test_every_hook_spec_is_documented() -> None:
+    missing = specified_hooks() - documented_hooks()
+    assert not missing, f"docs/hooks.md lacks a section for {sorted(missing)}"
+
+
+def test_every_documented_hook_exists() -> None:
+    unknown = documented_hooks() - specified_hooks()
+    assert not unknown, f"docs/hooks.md documents hooks that mirloop.hookspecs lacks: {sorted(unknown)}"
+
+
+def test_every_backend_hook_lists_the_stages_it_registers() -> None:
+    text = HOOKS_DOC.read_text()
+    for hook, stages in hookspecs.BACKEND_HOOKS.items():
+        section = text.split(f"`{hook}(", 1)[1].split("\n#", 1)[0]
+        for stage in stages:
+            assert f"`{stage}`" in section, f"docs/hooks.md: the {hook} section does not name {stage!r}"
+
+
+def test_every_stage_is_documented() -> None:
+    table_rows = re.findall(r"^\| `(\w+)` \|", HOOKS_DOC.read_text(), flags=re.MULTILINE)
+    assert sorted(table_rows) == sorted(STAGES)

@@ -1,0 +1,142 @@
+"""Dataset generation: every planned render once, atomically, and a killed run resumes cleanly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from mirloop.catalog import load_catalog
+from mirloop.dataset.generate import GenerationReport, generate_dataset, pick_descriptors
+from mirloop.dataset.layout import DatasetLayout
+from mirloop.dataset.plan import plan_job, plan_jobs
+from mirloop.dataset.table import DatasetInfo, read_table
+from mirloop.errors import DatasetError
+from tests.dataset.conftest import TINY
+
+# jams validates with a jsonschema API that now warns on every file it saves
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:jsonschema.*")
+
+
+def test_a_run_stores_audio_timeline_truth_and_features_for_every_render(
+    tiny_dataset: tuple[Path, GenerationReport],
+) -> None:
+    root, report = tiny_dataset
+    assert (report.planned, report.made, report.failures, report.collected) == (4, 4, (), True)
+    manifest = pd.read_parquet(root / "manifest.parquet")
+    table = read_table(root)
+    assert sorted(manifest["render_id"]) == sorted(set(table["render_id"]))
+    layout = DatasetLayout(root)
+    for render_id in manifest["render_id"]:
+        assert layout.audio(render_id).stat().st_size > 0
+        timeline = json.loads(layout.timeline(render_id).read_text())
+        assert timeline["timeline"]["spans"][0]["actions"][0]["add_region"]["descriptor"] in render_id
+        truth = json.loads(layout.jams(render_id).read_text())
+        assert {a["namespace"] for a in truth["annotations"]} >= {"tempo", "segment_open", "tag_open"}
+    assert {"genre", "subgenre", "mood", "sentiment", "valence", "momentum", "pca_1", "pca_input_000"} <= set(
+        table.columns
+    )
+    info = DatasetInfo.read(root)
+    assert info.feature_backend == "librosa" and info.catalog_version == load_catalog().version
+
+
+def test_jobs_depend_only_on_the_seed_and_their_identity() -> None:
+    catalog = load_catalog()
+    some = pick_descriptors(list(catalog), 3)
+    assert len({d.genre for d in some}) == 3  # spread over the catalog
+    jobs = plan_jobs(some, per_descriptor=2, durations=[10.0, 30.0], seed=5)
+    assert len(jobs) == 12 and len({j.render_id for j in jobs}) == 12
+    assert plan_job(some[1], 30.0, 1, 5) in jobs
+    low, high = some[0].style.tempo_range
+    assert all(low <= j.tempo <= high for j in jobs if j.descriptor == some[0].name)
+    assert plan_job(some[0], 10.0, 0, 6) != plan_job(some[0], 10.0, 0, 5)
+
+
+class Interrupt(Exception):
+    """Stands in for the process being killed."""
+
+
+def test_an_interrupted_run_resumes_without_losing_or_duplicating_renders(
+    tiny_dataset: tuple[Path, GenerationReport], tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    made: list[str] = []
+
+    def stop_after_two(row: dict[str, Any]) -> None:
+        made.append(row["render_id"])
+        if len(made) == 2:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        generate_dataset(root, on_done=stop_after_two, **TINY)  # type: ignore[arg-type]
+    assert not (root / "features.parquet").exists()
+    (root / "renders" / ".half-written.ogg.abc.tmp.ogg").write_bytes(b"partial")  # left by a kill
+
+    resumed = generate_dataset(root, **TINY)  # type: ignore[arg-type]
+    assert (resumed.already_done, resumed.made, resumed.collected) == (2, 2, True)
+    assert not set(made) & {row["render_id"] for row in resumed.rows}
+    table = read_table(root)
+    assert len(table) == len(table.drop_duplicates(["render_id", "window"]))
+    assert sorted(set(table["render_id"])) == sorted(
+        pd.read_parquet(tiny_dataset[0] / "manifest.parquet")["render_id"]
+    )
+    assert not list((root / "renders").glob(".*tmp*"))
+    # the same seed gives the same renders as the uninterrupted run
+    reference = read_table(tiny_dataset[0]).sort_values(["render_id", "window"]).reset_index(drop=True)
+    again = table.sort_values(["render_id", "window"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(reference, again)
+
+
+def test_damaged_or_missing_files_are_found_and_only_those_renders_redone(
+    tiny_dataset: tuple[Path, GenerationReport], tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(tiny_dataset[0], root)
+    ids = sorted(pd.read_parquet(root / "manifest.parquet")["render_id"])
+    layout = DatasetLayout(root)
+    truncated = layout.features(ids[0]).read_bytes()[:100]
+    layout.features(ids[0]).write_bytes(truncated)
+    layout.audio(ids[1]).unlink()
+    report = generate_dataset(root, **TINY)  # type: ignore[arg-type]
+    assert sorted(row["render_id"] for row in report.rows) == ids[:2]
+    assert report.already_done == 2 and len(read_table(root)) == len(read_table(tiny_dataset[0]))
+
+
+def test_resuming_with_other_settings_is_refused(
+    tiny_dataset: tuple[Path, GenerationReport], tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(tiny_dataset[0], root)
+    with pytest.raises(DatasetError, match="seed: 0 in the folder vs 1 now"):
+        generate_dataset(root, **{**TINY, "seed": 1})  # type: ignore[arg-type]
+
+
+def test_the_generate_command_reports_its_rate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mirloop.cli.main import main
+
+    args = [
+        "dataset",
+        "generate",
+        "-o",
+        str(tmp_path / "d"),
+        "--limit-descriptors",
+        "1",
+        "--per-descriptor",
+        "1",
+        "--durations",
+        "3",
+        "--workers",
+        "1",
+        "--no-progress",
+        "--json",
+    ]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["made"], report["collected"]) == (1, True)
+    assert report["renders_per_second"] > 0 and report["real_time_factor"] > 0
+    assert main(args) == 0  # a finished dataset is left as it is
+    assert json.loads(capsys.readouterr().out)["already_done"] == 1

@@ -1,0 +1,114 @@
+"""analyze_tracks(): every track gets its outputs or a failure report; one bad file stops nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jams
+import numpy as np
+import pandas as pd
+import pytest
+
+from mirloop.errors import AudioError
+from mirloop.pipelines.batch import analyze_tracks, find_tracks, output_names
+from tests.pipelines.audio_files import pulse_track, write
+from tests.pipelines.toy_backends import TOY_CONFIG
+
+pytestmark = [
+    pytest.mark.usefixtures("toy_registry"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:jsonschema"),
+]
+
+
+@pytest.fixture
+def tracks(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = write(folder / "good.flac", pulse_track(14.0), 22050)
+    bad = folder / "bad.wav"
+    bad.write_bytes(b"RIFF but not really a wave file" * 10)
+    other = write(folder / "other.ogg", pulse_track(6.0), 22050, format="OGG")
+    return [good, bad, other]
+
+
+def test_bad_file_is_reported_and_the_others_finish(tracks: list[Path], tmp_path: Path) -> None:
+    reports = analyze_tracks(tracks, tmp_path / "out", config=TOY_CONFIG, figure=False)
+
+    assert [r.ok for r in reports] == [True, False, True]
+    good, bad, other = reports
+    assert bad.source == str(tracks[1]) and "not a recognised audio file" in (bad.error or "")
+    assert good.duration == pytest.approx(14.0, abs=1e-3) and good.tempo_bpm == 120.0
+    assert good.key == "A minor" and good.n_segments == 2
+    assert good.realtime_factor is not None and good.realtime_factor > 0
+    assert other.ok and not (tmp_path / "out" / "bad").exists()
+
+
+def test_each_track_gets_its_folder_of_outputs(tracks: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+
+    (report,) = analyze_tracks(tracks[:1], out, config=TOY_CONFIG)
+
+    folder = out / "good"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "good.grid.parquet", "good.jams", "good.png", "good.segments.csv", "good.segments.parquet",
+    ]
+    assert report.outputs is not None and report.outputs["jams"] == str(folder / "good.jams")
+    assert jams.load(str(folder / "good.jams")).validate()
+    grid = pd.read_parquet(folder / "good.grid.parquet")
+    assert len(grid) == 3 and {"tempo_bpm", "key", "segment"} <= set(grid.columns)
+    segments = pd.read_csv(folder / "good.segments.csv")
+    assert list(segments["label"]) == ["A", "B"]
+    assert (folder / "good.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rerunning_replaces_outputs(tracks: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    analyze_tracks(tracks[:1], out, config=TOY_CONFIG, figure=False)
+
+    slower = {**TOY_CONFIG, "tempo": {"backend": "toy", "bpm": 90}}
+    analyze_tracks(tracks[:1], out, config=slower, figure=False)
+
+    grid = pd.read_parquet(out / "good" / "good.grid.parquet")
+    assert np.all(grid["tempo_bpm"] == 90.0)
+    assert not [p for p in (out / "good").iterdir() if p.name.startswith(".")]  # no temporary files
+
+
+def test_reports_arrive_as_tracks_finish(tracks: list[Path], tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    analyze_tracks(tracks, tmp_path / "out", config=TOY_CONFIG, figure=False,
+                   on_report=lambda report: seen.append(Path(report.source).name))
+
+    assert seen == ["good.flac", "bad.wav", "other.ogg"]
+
+
+def test_a_folder_expands_to_the_audio_inside(tracks: list[Path]) -> None:
+    (tracks[0].parent / "notes.txt").write_text("not audio")
+
+    found = find_tracks([tracks[0].parent])
+
+    assert [p.name for p in found] == ["bad.wav", "good.flac", "other.ogg"]
+
+
+def test_a_folder_without_audio_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(AudioError, match="holds no audio files"):
+        find_tracks([tmp_path])
+
+
+def test_repeated_names_get_distinct_folders() -> None:
+    names = output_names([Path("a/song.wav"), Path("b/song.wav"), Path("song.flac"), Path("x.wav")])
+
+    assert names == ["song", "song-2", "song-3", "x"]
+
+
+def test_worker_processes_report_in_input_order(tracks: list[Path], tmp_path: Path) -> None:
+    # stages off: this checks the process plumbing, not the backends (each worker is a fresh interpreter)
+    loading_only = {stage: "none" for stage in ("features", "tempo", "key", "segmenter")}
+
+    reports = analyze_tracks(tracks, tmp_path / "out", config=loading_only, workers=2, figure=False)
+
+    assert [Path(r.source).name for r in reports] == ["good.flac", "bad.wav", "other.ogg"]
+    assert [r.ok for r in reports] == [True, False, True]
+    assert reports[0].duration == pytest.approx(14.0, abs=1e-3) and reports[0].tempo_bpm is None
+    assert "not a recognised audio file" in (reports[1].error or "")
+    assert len(pd.read_parquet(tmp_path / "out" / "other" / "other.grid.parquet")) == 1

@@ -1,0 +1,98 @@
+"""What the composer writes: percussion-only styles, moods that differ, form and harmony."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirloop.catalog import load_catalog
+from mirloop.model import Key
+from mirloop.render import render_descriptor
+from mirloop.render.api import descriptor_plan
+from mirloop.render.compose import compose, region_context
+from mirloop.render.form import active_instruments, plan_form
+from mirloop.render.harmony import voice
+from mirloop.render.theory import parse_numeral, pitch_class
+from tests.render.conftest import BAND, FAST, make_descriptor, make_plan
+
+
+def test_a_percussion_only_style_has_no_pitched_notes_and_no_key() -> None:
+    result = render_descriptor("cinematic_percussion_primal_pulsing", 8.0, seed=2, config=FAST)
+    instruments = result.pretty_midi.instruments
+    assert instruments and all(i.is_drum for i in instruments)
+    assert sum(len(i.notes) for i in instruments) > 20
+    assert result.truth.regions[0].key is None
+
+
+def _profile(name: str, seed: int) -> dict[str, float]:
+    descriptor = load_catalog()[name]
+    plan = descriptor_plan(descriptor, 30.0, seed, tempo=sum(descriptor.style.tempo_range) / 2, tonic="A")
+    score = compose([plan], 30.0, seed)
+    pitched = [n for p in score.parts if not p.instrument.drums for n in p.notes]
+    weight = np.zeros(12)
+    for n in pitched:
+        weight[(n.pitch - 9) % 12] += n.end - n.start
+    return {
+        "minor_over_major_third": float(weight[3] / max(weight[4], 1e-9)),
+        "notes_per_second": len(pitched) / 30.0,
+        "mean_pitch": float(np.mean([n.pitch for n in pitched])),
+        "mean_length": float(np.mean([n.end - n.start for n in pitched])),
+    }
+
+
+def test_a_sad_and_a_happy_mood_of_one_subgenre_differ_in_mode_density_and_register() -> None:
+    sad, happy = _profile("rock_indie_sad", 1), _profile("rock_indie_happy", 1)
+    assert sad["minor_over_major_third"] > 1.2 and happy["minor_over_major_third"] < 0.5
+    assert happy["notes_per_second"] > 1.2 * sad["notes_per_second"]
+    assert sad["mean_length"] > happy["mean_length"]
+
+
+def test_dark_moods_sit_lower_than_bright_ones() -> None:
+    dark, uplifting = _profile("electronica_house_dark", 2), _profile("electronica_house_uplifting", 2)
+    assert dark["mean_pitch"] < uplifting["mean_pitch"]
+
+
+def test_roman_numerals_are_realised_in_the_key_and_scale() -> None:
+    major = (0, 2, 4, 5, 7, 9, 11)
+    minor = (0, 2, 3, 5, 7, 8, 10)
+    assert parse_numeral("vi", pitch_class("C"), major).tones == (9, 0, 4)
+    assert parse_numeral("V7", pitch_class("G"), major).tones == (2, 6, 9, 0)
+    assert parse_numeral("VI", pitch_class("A"), minor).tones == (5, 9, 0)
+    assert parse_numeral("bVII", pitch_class("C"), major).root == 10
+    assert parse_numeral("ii°", pitch_class("A"), minor).tones == (11, 2, 5)
+    assert pitch_class("fis") == pitch_class("F#") == 6 and pitch_class("es") == 3
+
+
+def test_voice_leading_moves_each_voice_as_little_as_possible() -> None:
+    c_major = parse_numeral("I", 0, (0, 2, 4, 5, 7, 9, 11))
+    f_major = parse_numeral("IV", 0, (0, 2, 4, 5, 7, 9, 11))
+    first = voice(c_major, None, 55, 76, 3)
+    second = voice(f_major, first, 55, 76, 3)
+    assert sum(abs(a - b) for a, b in zip(sorted(first), sorted(second))) <= 3
+
+
+def test_the_intro_has_the_fewest_instruments_and_the_climax_all_of_them() -> None:
+    form = plan_form(16, 2.0, intro=4.0, ending=2.0, climax=0.6)
+    counts = [len(active_instruments(BAND.instruments, form.intensity[b], form.sections[b])) for b in range(16)]
+    assert form.sections[:2] == ("intro", "intro") and form.sections[-1] == "outro"
+    assert counts[0] == min(counts) < counts[form.climax_bar] == len(BAND.instruments)
+    assert form.sections[form.climax_bar] == "climax" and form.climax_bar == 9
+
+
+def test_intro_length_and_climax_position_are_taken_per_region() -> None:
+    ctx = region_context(make_plan(end=16.0, tempo=120.0, intro=4.0, ending=2.0, climax=0.25), seed=1)
+    assert ctx.form.intro_bars == 2 and ctx.form.outro_bars == 1 and ctx.form.climax_bar == 2
+
+
+def test_swing_moves_the_offbeat_eighths_late() -> None:
+    straight = compose([make_plan(make_descriptor(feel="straight", rhythms=("hat:x.x.x.x.x.x.x.x.",)),
+                                  key=Key("C", "major"))], 8.0, 1)
+    swung = compose([make_plan(make_descriptor(feel="swing", rhythms=("hat:x.x.x.x.x.x.x.x.",)),
+                               key=Key("C", "major"))], 8.0, 1)
+
+    def offbeat_positions(score: object) -> set[float]:
+        beat = 60 / 110.0
+        drums = [p for p in score.parts if p.instrument.drums][0]  # type: ignore[attr-defined]
+        return {round(((n.start % beat) / beat) * 12) / 12 for n in drums.notes if n.pitch == 42}
+
+    assert 0.5 in offbeat_positions(straight)
+    assert round(2 / 3, 3) in {round(x, 3) for x in offbeat_positions(swung)}

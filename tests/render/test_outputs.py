@@ -1,0 +1,77 @@
+"""Files written by a render: audio formats, MIDI, stems, JAMS ground truth — all atomic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jams
+import numpy as np
+import pytest
+import soundfile as sf
+
+from mirloop.errors import RenderError
+from mirloop.render import RenderResult, render_descriptor, write_render
+from mirloop.render.writers import write_audio
+from tests.render.conftest import FAST
+
+
+@pytest.fixture(scope="module")
+def result() -> RenderResult:
+    return render_descriptor("pop_synth_happy", 4.0, seed=9, key="D major", config={**FAST, "stems": True})
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac", ".ogg"])
+def test_audio_is_written_in_the_format_of_its_suffix(result: RenderResult, tmp_path: Path, suffix: str) -> None:
+    written = write_render(result, tmp_path / f"song{suffix}", jams=False)
+    info = sf.info(str(written["audio"]))
+    assert (info.samplerate, info.channels, info.frames) == (22050, 2, result.audio.n_samples)
+
+
+def test_midi_stems_and_jams_are_written_next_to_the_audio(result: RenderResult, tmp_path: Path) -> None:
+    written = write_render(result, tmp_path / "song.wav", midi=True, stems=True)
+    assert written["midi"] == tmp_path / "song.mid" and written["midi"].read_bytes() == result.midi
+    stems = sorted(p.name for p in (tmp_path / "song_stems").iterdir())
+    assert stems == sorted(f"{role}.wav" for role in result.stems or {})
+    mix = sf.read(str(written["audio"]))[0]
+    summed = sum(sf.read(str(tmp_path / "song_stems" / name))[0] for name in stems)
+    assert np.corrcoef(mix[:, 0], summed[:, 0])[0, 1] > 0.8, "the stems add up to (nearly) the mix"
+    jam = jams.load(str(tmp_path / "song.jams"), validate=True)
+    namespaces = {a.namespace for a in jam.annotations}
+    assert {"beat", "tempo", "key_mode", "segment_open", "tag_open"} <= namespaces
+    key = jam.search(namespace="key_mode")[0].data[0].value
+    assert key == "D:major"
+    tags = {o.value for a in jam.search(namespace="tag_open") for o in a.data}
+    assert "pop_synth_happy" in tags and "mood:happy" in tags
+    assert len(jam.search(namespace="beat")[0].data) == len(result.truth.beats)
+
+
+def test_a_failed_write_leaves_no_file_behind(result: RenderResult, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_write(*args: object, **kwargs: object) -> None:
+        Path(str(args[0])).write_bytes(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sf, "write", broken_write)
+    with pytest.raises(OSError, match="disk full"):
+        write_render(result, tmp_path / "song.wav", midi=True, stems=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_audio_suffix_is_refused(result: RenderResult, tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match=r"\.wav, \.flac or \.ogg"):
+        write_audio(result.audio, tmp_path / "song.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stream_to_file_writes_the_same_audio_as_rendering_in_memory(tmp_path: Path) -> None:
+    from mirloop.render.api import descriptor_plan
+    from mirloop.render.options import RenderOptions
+    from mirloop.render.pipeline import render_plans, stream_plans_to_file
+    from mirloop.catalog import load_catalog
+
+    plan = descriptor_plan(load_catalog()["rock_indie_happy"], 3.0, 5)
+    options = RenderOptions(**FAST)
+    stream_plans_to_file([plan], 3.0, 5, options, tmp_path / "s.wav", subtype="FLOAT")
+    streamed = sf.read(str(tmp_path / "s.wav"), dtype="float32")[0].T
+    in_memory = render_plans([plan], 3.0, 5, options).audio.samples
+    np.testing.assert_array_equal(streamed, in_memory)
