@@ -3,7 +3,7 @@
 #   make test   set everything up and run ruff, mypy and pytest
 # Set-up is idempotent: it reruns only when a pyproject.toml changes (see STAMP).
 
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3.11)
 VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE_PLUGIN := examples/mirloop-example-plugin
@@ -36,6 +36,7 @@ $(STAMP):
 	$(BIN)/pip install --quiet -e ".[dev]"
 	$(BIN)/pip install --quiet --no-deps tinysoundfont
 	$(BIN)/pip install --quiet -e $(EXAMPLE_PLUGIN)
+	$(BIN)/python .ci/warm_numba_cache.py
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 	@echo "mirloop is installed in $(VENV)"
@@ -71,7 +72,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy src/mirloop $(EXAMPLE_PLUGIN)/src
+	$(BIN)/mypy src/mirloop $(EXAMPLE_PLUGIN)/src benchmarks/bench_analysis.py benchmarks/naive_recipe.py
 
 pytest: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) tests $(EXAMPLE_PLUGIN)/tests

@@ -61,8 +61,8 @@ print(json.dumps({"seconds": time.perf_counter() - started, "duration": analysis
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    clips = Path(os.environ.get("MIRLOOP_BENCH_CLIPS", DEFAULT_CLIPS))
-    parser.add_argument("--clips", type=Path, default=clips,
+    clips_folder = Path(os.environ.get("MIRLOOP_BENCH_CLIPS", DEFAULT_CLIPS))
+    parser.add_argument("--clips", type=Path, default=clips_folder,
                         help="folder of real .ogg clips to build the test audio from (else: generated music)")
     parser.add_argument("--seconds", type=float, default=TRACK_SECONDS, help="length of the speed test track")
     parser.add_argument("--minutes", type=float, default=LONG_MINUTES, help="length of the memory test file")
@@ -260,7 +260,7 @@ def format_table(results: dict[str, Any]) -> str:
     lines = [f"mirloop analysis benchmark: {track['seconds']:.0f}-s track from {origin}, "
              f"{track['sr']} Hz stereo WAV, 1 thread"]
     for index, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+        lines.append("  ".join(cell.ljust(width) if i in (0, 4) else cell.rjust(width)
                                for i, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip())
         if index == 0:
             lines.append("-" * len(lines[-1]))

@@ -36,7 +36,12 @@ def dataset_rates(data: Path) -> dict[str, Any]:
     from mirloop.catalog import load_catalog
 
     manifest = pd.read_parquet(data / "manifest.parquet")
-    cpu = manifest["render_seconds"] + manifest["feature_seconds"]
+    # whole job (render, encode, write, featurize) when recorded; else render + features only
+    cpu = (
+        manifest["job_seconds"]
+        if "job_seconds" in manifest
+        else manifest["render_seconds"] + manifest["feature_seconds"]
+    )
     slope, intercept = (
         np.polyfit(manifest["duration"], cpu, 1)
         if manifest["duration"].nunique() > 1
@@ -49,6 +54,7 @@ def dataset_rates(data: Path) -> dict[str, Any]:
     cores = os.cpu_count() or 1
     return {
         "renders": len(manifest),
+        "cost_measured": "job_seconds" if "job_seconds" in manifest else "render_seconds + feature_seconds",
         "audio_seconds": float(manifest["duration"].sum()),
         "render_cpu_seconds": float(manifest["render_seconds"].sum()),
         "feature_cpu_seconds": float(manifest["feature_seconds"].sum()),

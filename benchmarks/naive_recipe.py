@@ -27,7 +27,8 @@ def analyze(path: str) -> dict[str, Any]:
     """Features, tempo, tonic per window and form segments of the audio file at ``path``."""
     import librosa
 
-    y, sr = librosa.load(path, sr=SR, mono=True)
+    y, _ = librosa.load(path, sr=SR, mono=True)
+    sr = SR
     windows = list(_windows(y, sr))
     features = window_features(windows, sr)
     tempi = [float(np.atleast_1d(librosa.feature.tempo(y=w, sr=sr))[0]) for w in windows]

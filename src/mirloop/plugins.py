@@ -36,7 +36,7 @@ hookimpl = pluggy.HookimplMarker("mirloop")
 KNOWN_PLUGINS: dict[str, str] = {
     "essentia": "pip install ./plugins/mirloop-essentia",
     "madmom": "pip install ./plugins/mirloop-madmom",
-    "spleeter": "pip install ./plugins/mirloop-spleeter",
+    "spleeter": "pip install ./plugins/mirloop-spleeter && mirloop-spleeter setup",
     "amper": "pip install ./plugins/mirloop-amper",
 }
 
@@ -123,7 +123,8 @@ def _dist_of(ep: md.EntryPoint) -> tuple[str, str]:
 
 
 def _entry_points() -> list[md.EntryPoint]:
-    return sorted(md.entry_points(group=GROUP), key=lambda ep: (ep.name != "builtin", ep.name))
+    """Entry points of the group, mirloop's own first: a third-party plugin cannot take a built-in name."""
+    return sorted(md.entry_points(group=GROUP), key=lambda ep: (_dist_of(ep)[0] != "mirloop", ep.name))
 
 
 def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:

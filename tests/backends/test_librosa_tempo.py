@@ -10,12 +10,13 @@ from mirloop.errors import OptionError
 from mirloop.signal import TrackContext
 from mirloop.testing.signals import click_track, drum_pattern, silence
 
-TEMPI = (70.0, 84.0, 97.0, 113.0, 128.0, 145.0, 162.0, 180.0)
+#: 70–184 BPM in 6-BPM steps, plus 180.
+TEMPI = (*range(70, 185, 6), 180)
 
 
 @pytest.mark.parametrize("bpm", TEMPI)
 @pytest.mark.parametrize("make", [click_track, drum_pattern], ids=["clicks", "drums"])
-def test_tempo_is_within_two_percent_without_octave_errors(make, bpm: float) -> None:  # type: ignore[no-untyped-def]
+def test_tempo_is_within_two_percent_without_octave_errors(make, bpm: int) -> None:  # type: ignore[no-untyped-def]
     estimate = LibrosaTempo().estimate_tempo(TrackContext(make(bpm, 20.0)))
     assert estimate.bpm == pytest.approx(bpm, rel=0.02)
     np.testing.assert_allclose(estimate.window_bpm, bpm, rtol=0.02)
@@ -61,3 +62,15 @@ def test_silence_gives_a_finite_tempo_with_zero_confidence() -> None:
 def test_inconsistent_options_are_rejected(options: dict[str, float]) -> None:
     with pytest.raises(OptionError):
         LibrosaTempo(**options)
+
+
+def test_beats_agree_with_librosa_beat_tracker() -> None:
+    import librosa
+
+    ctx = TrackContext(drum_pattern(123.0, 20.0))
+    estimate = LibrosaTempo().estimate_tempo(ctx)
+    _, reference = librosa.beat.beat_track(
+        onset_envelope=ctx.rhythm_envelope, sr=ctx.sr, bpm=estimate.bpm, trim=False, units="time"
+    )
+    assert len(estimate.beats) == len(reference)
+    np.testing.assert_allclose(estimate.beats, reference, atol=0.03)

@@ -10,6 +10,7 @@ from mirloop.model import Audio, Grid
 from mirloop.signal import ANALYSIS_SR, TrackContext
 from mirloop.signal.cqt import compute_constant_q
 from mirloop.signal.frames import compute_frame_features
+from mirloop.signal.tempo import compute_tempogram
 from mirloop.testing.signals import cadence, drum_pattern, noise, spliced_sections
 
 
@@ -118,3 +119,37 @@ def test_beat_units_cover_the_track() -> None:
     assert units.cqt.shape == (216, units.n)
     assert units.mfcc.shape == (20, units.n)
     assert np.median(np.diff(units.bounds)) == pytest.approx(0.5, abs=0.03)  # one beat at 120 BPM
+
+
+def test_blocked_tempogram_equals_the_unblocked_one() -> None:
+    onset = TrackContext(drum_pattern(100.0, 30.0)).rhythm_envelope
+    whole = compute_tempogram(onset, fps=ANALYSIS_SR / 512, block_columns=100_000)
+    blocked = compute_tempogram(onset, fps=ANALYSIS_SR / 512, block_columns=37)
+    np.testing.assert_allclose(blocked.acf, whole.acf, atol=1e-6)
+
+
+def test_all_four_stages_share_one_stft_pass_and_one_cqt_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirloop.backends.librosa.features import LibrosaFeatures
+    from mirloop.backends.librosa.key import LibrosaKey
+    from mirloop.backends.librosa.laplacian import LaplacianSegmenter
+    from mirloop.backends.librosa.tempo import LibrosaTempo
+    from mirloop.signal import context
+
+    calls: list[str] = []
+
+    def counted(name: str, compute):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(name)
+            return compute(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(context, "compute_frame_features", counted("stft", context.compute_frame_features))
+    monkeypatch.setattr(context, "compute_constant_q", counted("cqt", context.compute_constant_q))
+    monkeypatch.setattr(context, "compute_tempogram", counted("tempogram", context.compute_tempogram))
+    ctx = TrackContext(spliced_sections("AB", section_seconds=12.0).audio)
+    LibrosaFeatures().extract(ctx)
+    LibrosaTempo().estimate_tempo(ctx)
+    LibrosaKey().estimate_key(ctx)
+    LaplacianSegmenter().segment(ctx)
+    assert sorted(calls) == ["cqt", "stft", "tempogram"]

@@ -65,3 +65,16 @@ def test_the_mlp_tops_are_one_vs_rest_and_every_network_converged(mlp_model: Hie
     convergence = mlp_model.convergence()
     assert convergence and all(c["converged"] for c in convergence.values())
     assert all(n < c["max_iter"] for c in convergence.values() for n in c["n_iter"])
+
+
+def test_early_stopping_is_an_option_of_the_mlp(windows: LabeledWindows) -> None:
+    from mirloop.classify.fit import fit_model
+
+    model = fit_model(
+        windows,
+        "mlp",
+        hyperparameters={"hidden_layer_sizes": [16], "early_stopping": True},
+        validation_fraction=0.0,
+    )
+    assert model.info.hyperparameters["early_stopping"] is True
+    assert all(c["converged"] for c in model.convergence().values())

@@ -64,3 +64,11 @@ def test_unknown_for_an_unseen_class_costs_nothing_and_for_a_known_one_costs_the
 def test_the_descriptor_target_uses_the_given_descriptor_distance() -> None:
     costs = answer_costs(["a", "a"], ["a", "b"], "descriptor", descriptor_distance=lambda x, y: 0.25)
     np.testing.assert_allclose(costs, [0.0, 0.25])
+
+
+def test_a_wrong_mood_costs_less_when_its_profile_is_close() -> None:
+    profiles = {"calm": ("neutral", 1, 0), "dreamy": ("neutral", 1, 1), "angry": ("negative", 0, 4)}
+    near = target_distance("mood", "calm", "dreamy", profiles)
+    far = target_distance("mood", "calm", "angry", profiles)
+    assert 0.44 < near < far <= 1.0
+    assert target_distance("mood", "calm", "unheard-of", profiles) == 1.0

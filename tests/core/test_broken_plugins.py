@@ -157,3 +157,10 @@ def test_asking_for_a_missing_backend_mentions_every_failed_plugin(install_plugi
     install_plugin("raises", HOOK_RAISES)
     with pytest.raises(BackendNotFoundError, match=r"plugin\(s\) raises failed to load and may provide it"):
         build_registry().get("segmenter", "fancy")
+
+
+def test_a_third_party_plugin_cannot_take_a_builtin_name(install_plugin: InstallPlugin) -> None:
+    install_plugin("aaa-shadow", FIXED_TEMPO_PLUGIN.replace('name = "fixed"', 'name = "librosa"'))
+    registry = build_registry()
+    assert registry.get("tempo", "librosa").dist == "mirloop"
+    assert "already taken by plugin 'librosa'" in failure_of(registry, "aaa-shadow")

@@ -143,7 +143,7 @@ def test_a_conforming_classifier_passes_on_given_features() -> None:
                        lambda k, ctx: KeyEstimate(k.key, 1.5, k.window_keys, k.window_confidence)),
          r"key confidence is 1\.5, expected a number in \[0, 1\]"),
         ("key", broken(AlwaysC, "estimate_key",
-                       lambda k, ctx: KeyEstimate(k.key, 0.5, ("C major",) * len(k.window_keys),
+                       lambda k, ctx: KeyEstimate(k.key, 0.5, ("C major",) * len(k.window_keys),  # type: ignore[arg-type]
                                                   k.window_confidence)),
          r"window 0 key is 'C major', expected a Key"),
         ("segmenter", broken(Halves, "segment",
@@ -160,9 +160,13 @@ def test_a_conforming_classifier_passes_on_given_features() -> None:
          r"rendered 1\.00 s for a timeline of 8\.00 s"),
         ("renderer", broken(Beep, "render", lambda audio, timeline: Audio(audio.samples * 20, 8000)),
          r"rendered audio clips \(peak 2\.000 > 1\)"),
+        ("renderer", broken(Beep, "render",
+                            lambda audio, timeline: Audio(audio.samples * np.random.uniform(0.5, 1), 8000)),
+         r"two renders with seed 0 differ"),
     ],
     ids=["nan-features", "not-features", "zero-bpm", "window-count", "unsorted-beats", "confidence",
-         "not-a-key", "gap", "short-cover", "no-accompaniment", "stem-length", "render-length", "clipping"],
+         "not-a-key", "gap", "short-cover", "no-accompaniment", "stem-length", "render-length", "clipping",
+         "unseeded"],
 )
 def test_a_broken_backend_is_named_with_its_fault(stage: str, cls: type[Backend], message: str) -> None:
     with pytest.raises(ConformanceError, match=message) as caught:

@@ -68,3 +68,17 @@ def test_tracing_prints_every_registration_hook_call_with_its_duration(
 def test_without_tracing_nothing_is_printed(two_plugins: None, capsys: pytest.CaptureFixture[str]) -> None:
     build_registry()
     assert "[mirloop trace]" not in capsys.readouterr().err
+
+
+def test_tracing_prints_every_backend_call_of_an_analysis_with_its_duration(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import mirloop
+    from mirloop.testing.signals import drum_pattern
+
+    monkeypatch.setenv("MIRLOOP_TRACE", "1")
+    mirloop.analyze_audio(drum_pattern(120.0, 12.0))
+    err = capsys.readouterr().err
+    for call in ("features:librosa extract", "tempo:librosa estimate_tempo", "key:librosa estimate_key",
+                 "segmenter:laplacian segment"):
+        assert re.search(rf"\[mirloop trace\] {call} [0-9.]+ ms", err), err

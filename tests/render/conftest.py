@@ -13,29 +13,54 @@ import pytest
 from mirloop.model import Band, Descriptor, Instrument, Key, Style
 from mirloop.render.plan import RegionPlan
 
+C_MAJOR = Key("C", "major")
 FAST: dict[str, Any] = {"sr": 22050, "soundfont": "bundled"}
 
-BAND = Band("test_band", (
-    Instrument("piano", 0, role="harmony"),
-    Instrument("bass", 33, role="bass"),
-    Instrument("kit", 0, drums=True, role="percussion"),
-    Instrument("strings", 48, role="pad"),
-))
+BAND = Band(
+    "test_band",
+    (
+        Instrument("piano", 0, role="harmony"),
+        Instrument("bass", 33, role="bass"),
+        Instrument("kit", 0, drums=True, role="percussion"),
+        Instrument("strings", 48, role="pad"),
+    ),
+)
 
 
-def make_descriptor(name: str = "test_sub_calm", *, scales: tuple[str, ...] = ("major",),
-                    progressions: tuple[tuple[str, ...], ...] = (("I", "V", "vi", "IV"),),
-                    band: Band = BAND, **style: Any) -> Descriptor:
+def make_descriptor(
+    name: str = "test_sub_calm",
+    *,
+    scales: tuple[str, ...] = ("major",),
+    progressions: tuple[tuple[str, ...], ...] = (("I", "V", "vi", "IV"),),
+    band: Band = BAND,
+    **style: Any,
+) -> Descriptor:
     """A descriptor with a hand-made style (the tests do not depend on the catalog's data)."""
     genre, subgenre, mood = name.split("_", 2)
-    return Descriptor(1, name, genre, subgenre, mood, "neutral", 1, 2,
-                      Style(tempo_range=(100.0, 120.0), scales=scales, progressions=progressions,
-                            bands=(band,), **style))
+    return Descriptor(
+        1,
+        name,
+        genre,
+        subgenre,
+        mood,
+        "neutral",
+        1,
+        2,
+        Style(tempo_range=(100.0, 120.0), scales=scales, progressions=progressions, bands=(band,), **style),
+    )
 
 
-def make_plan(descriptor: Descriptor | None = None, *, start: float = 0.0, end: float = 8.0,
-              tempo: float = 110.0, key: Key = Key("C", "major"), index: int = 0, cut: bool = True,
-              **extra: Any) -> RegionPlan:
+def make_plan(
+    descriptor: Descriptor | None = None,
+    *,
+    start: float = 0.0,
+    end: float = 8.0,
+    tempo: float = 110.0,
+    key: Key = C_MAJOR,
+    index: int = 0,
+    cut: bool = True,
+    **extra: Any,
+) -> RegionPlan:
     descriptor = descriptor or make_descriptor()
     scale = extra.pop("scale", descriptor.style.scales[0])
     band = extra.pop("band", descriptor.style.bands[0])

@@ -12,13 +12,36 @@ from mirloop.cli.main import main
 from mirloop.errors import OptionError
 from mirloop.plugins import registry
 from mirloop.timeline import multi_region
+from tests.render.conftest import FAST
 
 
-def test_render_a_descriptor_with_tempo_key_and_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_a_descriptor_with_tempo_key_and_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out.wav"
-    code = main(["render", "--descriptor", "rock_indie_driving", "--duration", "3", "--tempo", "140",
-                 "--key", "fis minor", "--seed", "4", "--sr", "22050", "--soundfont", "bundled", "--midi",
-                 "-o", str(out), "--json"])
+    code = main(
+        [
+            "render",
+            "--descriptor",
+            "rock_indie_driving",
+            "--duration",
+            "3",
+            "--tempo",
+            "140",
+            "--key",
+            "fis minor",
+            "--seed",
+            "4",
+            "--sr",
+            "22050",
+            "--soundfont",
+            "bundled",
+            "--midi",
+            "-o",
+            str(out),
+            "--json",
+        ]
+    )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert report["seed"] == 4
@@ -29,15 +52,32 @@ def test_render_a_descriptor_with_tempo_key_and_seed(tmp_path: Path, capsys: pyt
 
 def test_render_a_timeline_file_with_stems(tmp_path: Path) -> None:
     timeline = tmp_path / "timeline.json"
-    timeline.write_text(multi_region([(0, 2, "rock_indie_driving"), (2, 4, "ambient_chill_peaceful")]).dumps())
-    code = main(["render", str(timeline), "-o", str(tmp_path / "mix.flac"), "--stems", "--seed", "1",
-                 "--set", "renderer.sr=22050", "--set", "renderer.soundfont='bundled'"])
+    timeline.write_text(
+        multi_region([(0, 2, "rock_indie_driving"), (2, 4, "ambient_chill_peaceful")]).dumps()
+    )
+    code = main(
+        [
+            "render",
+            str(timeline),
+            "-o",
+            str(tmp_path / "mix.flac"),
+            "--stems",
+            "--seed",
+            "1",
+            "--set",
+            "renderer.sr=22050",
+            "--set",
+            "renderer.soundfont='bundled'",
+        ]
+    )
     assert code == 0
     assert sf.info(str(tmp_path / "mix.flac")).frames == 4 * 22050
     assert any((tmp_path / "mix_stems").iterdir())
 
 
-def test_an_unknown_descriptor_suggests_the_nearest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_descriptor_suggests_the_nearest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["render", "--descriptor", "rock_indie_drivin", "-o", str(tmp_path / "x.wav")])
     assert code == 2
     assert "did you mean 'rock_indie_driving'" in capsys.readouterr().err
@@ -50,3 +90,11 @@ def test_the_backend_renders_with_its_validated_options() -> None:
     assert result.audio.samples.shape == (2, 2 * 22050)
     with pytest.raises(OptionError, match="valid options"):
         registry().create("renderer", "mirloop", {"samplerate": 8000})
+
+
+def test_mirloop_render_is_callable_even_after_its_submodules_are_imported() -> None:
+    import mirloop
+    import mirloop.render.options  # binds the package to mirloop.render
+
+    result = mirloop.render(multi_region([(0, 1, "rock_indie_driving")]), seed=1, config=FAST)
+    assert result.audio.n_samples == 22050

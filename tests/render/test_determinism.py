@@ -43,3 +43,28 @@ def test_random_tempo_and_band_are_drawn_from_the_descriptor_by_the_seed() -> No
 def test_the_seed_defaults_to_the_timelines_random_seed() -> None:
     timeline = single_region("rock_indie_driving", 3.0, seed=5)
     assert render(timeline, config=FAST).seed == 5
+
+
+def test_renders_are_identical_across_processes_with_different_hash_seeds() -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib; from mirloop.render import render; from mirloop.timeline import multi_region\n"
+        "regions = [(0, 2, 'rock_indie_driving'), (2, 4, 'jazz_swing_tense')]\n"
+        "t = multi_region(regions, random_instruments=True)\n"
+        "r = render(t, seed=9, config={'sr': 22050, 'soundfont': 'bundled'})\n"
+        "print(hashlib.sha256(r.audio.samples.tobytes() + r.midi).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for hash_seed in (1, 2)
+    }
+    assert len(digests) == 1

@@ -1,6 +1,6 @@
 """Rendered ground truth agrees with mirloop's own analysis backends across the catalog.
 
-24 descriptors spread over the sorted catalog, 20 s each at 22050 Hz (the analysis rate).
+40 descriptors spread over the sorted catalog, 16 s each at 22050 Hz (the analysis rate).
 The tempo backend is told each descriptor's tempo range (``prior_center`` at its centre,
 ``prior_width`` 0.5 octave) as the feedback loop knows it: the renders carry their beat, but
 slow, drum-less styles are otherwise read at double tempo by the default 120-BPM prior. The key
@@ -20,8 +20,8 @@ from mirloop.render import render_descriptor
 from mirloop.signal import TrackContext
 from tests.render.conftest import FAST
 
-SAMPLE_SIZE = 24
-DURATION = 20.0
+SAMPLE_SIZE = 40
+DURATION = 16.0
 
 
 @pytest.mark.slow
@@ -36,8 +36,9 @@ def test_tempo_within_4_percent_and_key_right_on_95_percent_of_renders() -> None
         truth = result.truth.regions[0]
         ctx = TrackContext(Audio(result.audio.samples.mean(axis=0).astype(np.float32), FAST["sr"]))
         low, high = catalog[name].style.tempo_range
-        tempo_backend = registry().create("tempo", "librosa", {"prior_center": (low + high) / 2,
-                                                               "prior_width": 0.5})
+        tempo_backend = registry().create(
+            "tempo", "librosa", {"prior_center": (low + high) / 2, "prior_width": 0.5}
+        )
         bpm = tempo_backend.estimate_tempo(ctx).bpm
         if abs(bpm - truth.tempo) <= 0.04 * truth.tempo:
             tempo_hits += 1

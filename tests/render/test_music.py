@@ -72,7 +72,9 @@ def test_voice_leading_moves_each_voice_as_little_as_possible() -> None:
 
 def test_the_intro_has_the_fewest_instruments_and_the_climax_all_of_them() -> None:
     form = plan_form(16, 2.0, intro=4.0, ending=2.0, climax=0.6)
-    counts = [len(active_instruments(BAND.instruments, form.intensity[b], form.sections[b])) for b in range(16)]
+    counts = [
+        len(active_instruments(BAND.instruments, form.intensity[b], form.sections[b])) for b in range(16)
+    ]
     assert form.sections[:2] == ("intro", "intro") and form.sections[-1] == "outro"
     assert counts[0] == min(counts) < counts[form.climax_bar] == len(BAND.instruments)
     assert form.sections[form.climax_bar] == "climax" and form.climax_bar == 9
@@ -84,14 +86,24 @@ def test_intro_length_and_climax_position_are_taken_per_region() -> None:
 
 
 def test_swing_moves_the_offbeat_eighths_late() -> None:
-    straight = compose([make_plan(make_descriptor(feel="straight", rhythms=("hat:x.x.x.x.x.x.x.x.",)),
-                                  key=Key("C", "major"))], 8.0, 1)
-    swung = compose([make_plan(make_descriptor(feel="swing", rhythms=("hat:x.x.x.x.x.x.x.x.",)),
-                               key=Key("C", "major"))], 8.0, 1)
+    straight = compose(
+        [
+            make_plan(
+                make_descriptor(feel="straight", rhythms=("hat:x.x.x.x.x.x.x.x.",)), key=Key("C", "major")
+            )
+        ],
+        8.0,
+        1,
+    )
+    swung = compose(
+        [make_plan(make_descriptor(feel="swing", rhythms=("hat:x.x.x.x.x.x.x.x.",)), key=Key("C", "major"))],
+        8.0,
+        1,
+    )
 
     def offbeat_positions(score: object) -> set[float]:
         beat = 60 / 110.0
-        drums = [p for p in score.parts if p.instrument.drums][0]  # type: ignore[attr-defined]
+        drums = next(p for p in score.parts if p.instrument.drums)  # type: ignore[attr-defined]
         return {round(((n.start % beat) / beat) * 12) / 12 for n in drums.notes if n.pitch == 42}
 
     assert 0.5 in offbeat_positions(straight)

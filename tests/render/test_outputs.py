@@ -21,7 +21,9 @@ def result() -> RenderResult:
 
 
 @pytest.mark.parametrize("suffix", [".wav", ".flac", ".ogg"])
-def test_audio_is_written_in_the_format_of_its_suffix(result: RenderResult, tmp_path: Path, suffix: str) -> None:
+def test_audio_is_written_in_the_format_of_its_suffix(
+    result: RenderResult, tmp_path: Path, suffix: str
+) -> None:
     written = write_render(result, tmp_path / f"song{suffix}", jams=False)
     info = sf.info(str(written["audio"]))
     assert (info.samplerate, info.channels, info.frames) == (22050, 2, result.audio.n_samples)
@@ -45,8 +47,9 @@ def test_midi_stems_and_jams_are_written_next_to_the_audio(result: RenderResult,
     assert len(jam.search(namespace="beat")[0].data) == len(result.truth.beats)
 
 
-def test_a_failed_write_leaves_no_file_behind(result: RenderResult, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_no_file_behind(
+    result: RenderResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken_write(*args: object, **kwargs: object) -> None:
         Path(str(args[0])).write_bytes(b"partial")
         raise OSError("disk full")
@@ -64,10 +67,10 @@ def test_an_unknown_audio_suffix_is_refused(result: RenderResult, tmp_path: Path
 
 
 def test_stream_to_file_writes_the_same_audio_as_rendering_in_memory(tmp_path: Path) -> None:
+    from mirloop.catalog import load_catalog
     from mirloop.render.api import descriptor_plan
     from mirloop.render.options import RenderOptions
     from mirloop.render.pipeline import render_plans, stream_plans_to_file
-    from mirloop.catalog import load_catalog
 
     plan = descriptor_plan(load_catalog()["rock_indie_happy"], 3.0, 5)
     options = RenderOptions(**FAST)

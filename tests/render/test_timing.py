@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from mirloop.render import render
-from mirloop.render.pipeline import render_plans
 from mirloop.render.options import RenderOptions
-from mirloop.timeline import Timeline
+from mirloop.render.pipeline import render_plans
 from tests.render.conftest import FAST, make_plan
 
 
@@ -20,12 +19,20 @@ def test_the_sample_count_is_duration_times_sample_rate(duration: float, sr: int
 
 
 def _silence_then_music(start: float) -> dict:
-    return {"spans": [
-        {"time": 0, "type": "metered", "tempo": 140,
-         "actions": [{"time": 0, "add_region": "silence"},
-                     {"time": start, "add_region": {"descriptor": "rock_indie_driving", "cut_at": 0}}]},
-        {"time": start + 2.0, "type": "unmetered"},
-    ]}
+    return {
+        "spans": [
+            {
+                "time": 0,
+                "type": "metered",
+                "tempo": 140,
+                "actions": [
+                    {"time": 0, "add_region": "silence"},
+                    {"time": start, "add_region": {"descriptor": "rock_indie_driving", "cut_at": 0}},
+                ],
+            },
+            {"time": start + 2.0, "type": "unmetered"},
+        ]
+    }
 
 
 @pytest.mark.parametrize("start", [1.0, 1.23457])
@@ -34,15 +41,16 @@ def test_a_region_starts_on_its_exact_sample(start: float) -> None:
     first = round(start * 22050)
     samples = np.abs(result.audio.samples).max(axis=0)
     assert not samples[:first].any(), "nothing may sound before the region starts"
-    assert samples[first:first + 64].max() > 1e-4, "the region must sound from its first sample"
+    assert samples[first : first + 64].max() > 1e-4, "the region must sound from its first sample"
     assert result.truth.regions[0].start == pytest.approx(start)
 
 
 def test_multi_region_boundaries_and_ground_truth() -> None:
     from mirloop.timeline import multi_region
 
-    timeline = multi_region([(0, 3, "rock_indie_driving", 140, "e minor"),
-                             (3, 6.5, "ambient_chill_peaceful", 80, "c major")])
+    timeline = multi_region(
+        [(0, 3, "rock_indie_driving", 140, "e minor"), (3, 6.5, "ambient_chill_peaceful", 80, "c major")]
+    )
     result = render(timeline, seed=2, config=FAST)
     truth = result.truth
     assert [(r.start, r.end) for r in truth.regions] == [(0.0, 3.0), (3.0, 6.5)]
@@ -67,8 +75,8 @@ def test_a_cut_stops_the_dry_sound_within_a_short_fade() -> None:
     assert result.stems is not None
     for role, stem in result.stems.items():
         assert np.abs(stem.samples[:, after:]).max() < 1e-3, role
-    before = np.sqrt(np.mean(result.audio.samples[:, after - 22050:after - 441] ** 2))
-    tail = np.sqrt(np.mean(result.audio.samples[:, after + 2205:] ** 2))
+    before = np.sqrt(np.mean(result.audio.samples[:, after - 22050 : after - 441] ** 2))
+    tail = np.sqrt(np.mean(result.audio.samples[:, after + 2205 :] ** 2))
     assert tail < before * 0.1, "only a faint reverb tail may follow a hard cut"
 
 
@@ -77,9 +85,31 @@ def test_a_ring_out_lets_the_final_chord_decay_past_the_region_end() -> None:
     result = render_plans([plan], 4.0, 1, RenderOptions(**FAST, stems=True))
     assert result.stems is not None
     after = round(3.05 * 22050)
-    decaying = max(np.abs(s.samples[:, after:after + 2205]).max() for s in result.stems.values())
+    decaying = max(np.abs(s.samples[:, after : after + 2205]).max() for s in result.stems.values())
     assert decaying > 1e-3
     pm = result.pretty_midi
     last_onsets = [n.start for i in pm.instruments for n in i.notes if n.start >= 2.0 - 1e-3]
-    assert last_onsets and all(abs(t - min(last_onsets)) < 0.01 for t in last_onsets), \
+    assert last_onsets and all(abs(t - min(last_onsets)) < 0.01 for t in last_onsets), (
         "a ring-out is one final attack"
+    )
+
+
+def test_a_tempo_change_inside_a_region_changes_the_beat_grid_there() -> None:
+    timeline = {
+        "spans": [
+            {
+                "time": 0,
+                "type": "metered",
+                "tempo": 130,
+                "actions": [{"time": 0, "add_region": {"descriptor": "rock_indie_driving", "cut_at": 0}}],
+            },
+            {"time": 4, "type": "metered", "tempo": 145},
+            {"time": 8, "type": "unmetered"},
+        ]
+    }
+    result = render(timeline, seed=1, config=FAST)
+    assert result.audio.n_samples == 8 * 22050
+    assert [r.tempo for r in result.truth.regions] == [130.0, 145.0]
+    beats = result.truth.beats
+    assert np.allclose(np.diff(beats[beats < 4.0]), 60 / 130)
+    assert np.allclose(np.diff(beats[beats >= 4.0]), 60 / 145)

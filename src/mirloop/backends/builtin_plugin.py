@@ -22,3 +22,11 @@ def register_classifiers(register: Register) -> None:
 
     register(KnnClassifier)
     register(MlpClassifier)
+
+
+@hookimpl
+def register_separators(register: Register) -> None:
+    from mirloop.separation.backends import PassThroughSeparator, RepetSeparator
+
+    register(RepetSeparator)
+    register(PassThroughSeparator)

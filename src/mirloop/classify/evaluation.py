@@ -19,7 +19,7 @@ from attrs import frozen
 
 from mirloop.classify.hierarchy import ALL_TARGETS, DESCRIPTOR_TARGET
 from mirloop.classify.model import HierarchicalModel
-from mirloop.classify.openset import answer_costs
+from mirloop.classify.openset import answer_costs, mood_profiles_of
 from mirloop.classify.windows import LabeledWindows
 from mirloop.model.prediction import UNKNOWN
 
@@ -105,6 +105,7 @@ def evaluate(
     groups = windows.groups
     group_names, first_window, group_index = np.unique(groups, return_index=True, return_inverse=True)
     genres = windows.labels["genre"]
+    profiles = {**model.info.mood_profiles, **mood_profiles_of(windows.labels)}
     scores: dict[str, TargetScores] = {}
     for target in ALL_TARGETS:
         classes = np.array(model.classes[target])
@@ -130,6 +131,7 @@ def evaluate(
             descriptor_distance,
             model.info.unknown_cost,
             known=model.classes[target],
+            mood_profiles=profiles,
         )
         scores[target] = TargetScores(
             target=target,

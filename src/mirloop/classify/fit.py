@@ -11,7 +11,7 @@ import numpy as np
 from mirloop.classify.estimators import MLP_MAX_ITER, ConstantEstimator, Estimator, KnnEstimator, MlpEstimator
 from mirloop.classify.hierarchy import ALL_TARGETS, PARENT_PATH, TOP_TARGETS, NodeKey
 from mirloop.classify.model import HierarchicalModel, ModelInfo, library_versions
-from mirloop.classify.openset import DEFAULT_UNKNOWN_COST, choose_threshold, distance_matrix
+from mirloop.classify.openset import DEFAULT_UNKNOWN_COST, choose_threshold, distance_matrix, mood_profiles_of
 from mirloop.classify.splits import grouped_split
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
@@ -77,6 +77,7 @@ def fit_nodes(
                     hidden_layer_sizes=tuple(params["hidden_layer_sizes"]),
                     max_iter=int(params["max_iter"]),
                     seed=int(params["seed"]),
+                    early_stopping=bool(params.get("early_stopping", False)),
                 )
     return nodes
 
@@ -85,7 +86,7 @@ def default_hyperparameters(kind: str) -> dict[str, Any]:
     if kind == "knn":
         return {"n_neighbors": DEFAULT_NEIGHBORS}
     if kind == "mlp":
-        return {"hidden_layer_sizes": [100], "max_iter": MLP_MAX_ITER, "seed": 0}
+        return {"hidden_layer_sizes": [100], "max_iter": MLP_MAX_ITER, "seed": 0, "early_stopping": False}
     raise ModelError(f"unknown classifier kind {kind!r}; choose one of {', '.join(KINDS)}")
 
 
@@ -133,6 +134,7 @@ def fit_model(
     model = HierarchicalModel(base, classes, descriptor_of, {}, projection)
     x = model.design_matrix(windows.values, windows.pca_input)
 
+    profiles = mood_profiles_of(windows.labels)
     thresholds: dict[str, float] = {}
     validation: dict[str, Any] = {}
     if validation_fraction > 0 and len(set(windows.groups.tolist())) >= 4:
@@ -146,7 +148,7 @@ def fit_model(
             choice = choose_threshold(
                 matrices[target],
                 truth,
-                distance_matrix(target, classes[target], descriptor_distance),
+                distance_matrix(target, classes[target], descriptor_distance, profiles),
                 unknown_cost,
             )
             thresholds[target] = choice.threshold
@@ -171,6 +173,7 @@ def fit_model(
         unknown_cost=unknown_cost,
         thresholds=thresholds,
         validation=validation,
+        mood_profiles=profiles,
         **(provenance or {}),
     )
     return model

@@ -20,13 +20,18 @@ FORMAT_NAME = "mirloop-descriptor-model"
 FORMAT_VERSION = 1
 
 
+def _profiles(value: Mapping[str, Any]) -> dict[str, tuple[str, int, int]]:
+    return {str(mood): (str(p[0]), int(p[1]), int(p[2])) for mood, p in value.items()}
+
+
 @frozen
 class ModelInfo:
     """Everything needed to decide whether a model fits the current set-up, and how it was made.
 
     ``feature_backend``/``feature_options`` name the extractor that produced the training
     table; ``table_sha256`` hashes that table; ``heldout_groups`` are renders kept out of
-    training for evaluation; ``thresholds`` are the open-set thresholds per target.
+    training for evaluation; ``thresholds`` are the open-set thresholds per target;
+    ``mood_profiles`` the (sentiment, valence, momentum) of each mood, for mood distances.
     """
 
     kind: str
@@ -44,6 +49,7 @@ class ModelInfo:
     unknown_cost: float = 0.5
     thresholds: dict[str, float] = field(factory=dict)
     validation: dict[str, Any] = field(factory=dict)
+    mood_profiles: dict[str, tuple[str, int, int]] = field(factory=dict, converter=_profiles)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +68,7 @@ class ModelInfo:
             "unknown_cost": self.unknown_cost,
             "thresholds": dict(self.thresholds),
             "validation": dict(self.validation),
+            "mood_profiles": {mood: list(profile) for mood, profile in self.mood_profiles.items()},
         }
 
     @classmethod

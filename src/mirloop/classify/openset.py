@@ -5,10 +5,12 @@ answering ``unknown`` costs a fixed ``unknown_cost``; a right answer costs 0, an
 ``unknown`` for a truth the model has never seen. The threshold on the top probability is
 chosen on validation windows to minimise the mean cost.
 
-Distances: nominal targets (genre, subgenre, mood) cost 1 per error; ordinal targets
-(sentiment, valence, momentum) cost the normalised level difference; the joint
-``descriptor`` target uses the catalog's ``distance`` when the catalog provides one, else
-the mean of the per-field distances above.
+Distances: genre and subgenre cost 1 per error; a wrong mood costs, on the catalog
+distance's weights, ``(0.20 + 0.05·[sentiment differs] + 0.10·|Δvalence|/2 +
+0.10·|Δmomentum|/4) / 0.45`` (0.44 for a mood of the same profile, 1 for the opposite one;
+1 when a mood's profile is unknown); ordinal targets (sentiment, valence, momentum) cost the
+normalised level difference; the joint ``descriptor`` target uses the catalog's ``distance``
+when the catalog provides one, else the mean of the per-field distances above.
 """
 
 from __future__ import annotations
@@ -32,12 +34,38 @@ _ORDINAL: dict[str, tuple[str, ...]] = {
 _FIELDS = ("genre", "subgenre", "mood", "sentiment", "valence", "momentum")
 
 DescriptorFields = Mapping[str, Mapping[str, str]]
+#: mood -> (sentiment, valence, momentum)
+MoodProfiles = Mapping[str, tuple[str, int, int]]
+_MOOD_WEIGHTS = {"mood": 0.20, "sentiment": 0.05, "valence": 0.10, "momentum": 0.10}
 
 
-def target_distance(target: str, a: str, b: str) -> float:
+def mood_profiles_of(labels: Mapping[str, Sequence[str] | np.ndarray]) -> dict[str, tuple[str, int, int]]:
+    """The (sentiment, valence, momentum) of every mood in label columns."""
+    return {
+        str(m): (str(s), int(v), int(o))
+        for m, s, v, o in zip(labels["mood"], labels["sentiment"], labels["valence"], labels["momentum"])
+    }
+
+
+def mood_distance(a: str, b: str, profiles: MoodProfiles) -> float:
+    """Distance in [0.44, 1] between two moods from their profiles (1 if a profile is unknown)."""
+    if a == b:
+        return 0.0
+    pa, pb = profiles.get(a), profiles.get(b)
+    if pa is None or pb is None:
+        return 1.0
+    w = _MOOD_WEIGHTS
+    gap = w["mood"] + w["sentiment"] * (pa[0] != pb[0])
+    gap += w["valence"] * abs(pa[1] - pb[1]) / 2 + w["momentum"] * abs(pa[2] - pb[2]) / 4
+    return gap / sum(w.values())
+
+
+def target_distance(target: str, a: str, b: str, mood_profiles: MoodProfiles | None = None) -> float:
     """Distance in [0, 1] between two labels of one target (not the descriptor target)."""
     if a == b:
         return 0.0
+    if target == "mood" and mood_profiles:
+        return mood_distance(a, b, mood_profiles)
     levels = _ORDINAL.get(target)
     if levels is not None and a in levels and b in levels:
         return abs(levels.index(a) - levels.index(b)) / (len(levels) - 1)
@@ -82,7 +110,10 @@ def catalog_descriptor_distance() -> Callable[[str, str], float] | None:
 
 
 def distance_matrix(
-    target: str, classes: Sequence[str], descriptor_distance: Callable[[str, str], float] | None = None
+    target: str,
+    classes: Sequence[str],
+    descriptor_distance: Callable[[str, str], float] | None = None,
+    mood_profiles: MoodProfiles | None = None,
 ) -> np.ndarray:
     """``D[i, j]`` = distance between class ``i`` (truth) and class ``j`` (answer)."""
     n = len(classes)
@@ -92,7 +123,7 @@ def distance_matrix(
             if target == "descriptor" and descriptor_distance is not None:
                 matrix[i, j] = descriptor_distance(a, b)
             else:
-                matrix[i, j] = target_distance(target, a, b)
+                matrix[i, j] = target_distance(target, a, b, mood_profiles)
     return matrix
 
 
@@ -103,6 +134,7 @@ def answer_costs(
     descriptor_distance: Callable[[str, str], float] | None = None,
     unknown_cost: float = DEFAULT_UNKNOWN_COST,
     known: Sequence[str] = (),
+    mood_profiles: MoodProfiles | None = None,
 ) -> np.ndarray:
     """The cost of each answer (see the module docstring); ``known`` lists the model's classes."""
     known_set = set(known)
@@ -113,7 +145,7 @@ def answer_costs(
         elif target == "descriptor" and descriptor_distance is not None:
             costs[i] = 0.0 if t == a else descriptor_distance(t, a)
         else:
-            costs[i] = target_distance(target, t, a)
+            costs[i] = target_distance(target, t, a, mood_profiles)
     return costs
 
 

@@ -55,6 +55,7 @@ def save_model(model: HierarchicalModel, directory: str | os.PathLike[str]) -> P
         arrays["projection_components"] = np.asarray(model.projection.components, dtype=np.float64)
 
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; a model is an ordinary folder
     try:
         np.savez_compressed(staging / ARRAYS_NPZ, **arrays)
         document = {
@@ -73,6 +74,12 @@ def save_model(model: HierarchicalModel, directory: str | os.PathLike[str]) -> P
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _json_default(value: Any) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+from mirloop.errors import AudioError
 
 
 def _model_path(given: str | None, config: Any) -> str:
@@ -63,8 +64,15 @@ def classify(
     )
     check_model_setup(model, config)
     reports = []
+    failed: list[str] = []
     for track in tracks:
-        analysis = mirloop.analyze(track, config=config)
+        try:
+            analysis = mirloop.analyze(track, config=config)
+        except AudioError as exc:  # one unreadable track must not stop the others
+            click.echo(f"error: {exc}", err=True)
+            failed.append(track)
+            reports.append({"track": track, "error": str(exc)})
+            continue
         prediction = analysis.prediction
         assert prediction is not None
         report: dict[str, Any] = {
@@ -104,6 +112,8 @@ def classify(
             _print_report(report, prediction, top)
     if as_json:
         echo_json(reports if len(reports) > 1 else reports[0])
+    if failed:
+        raise AudioError(f"{len(failed)} of {len(tracks)} track(s) could not be read: {', '.join(failed)}")
 
 
 def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:
@@ -115,9 +125,16 @@ def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:
         order = np.argsort(mean)[::-1][:top]
         ranked = ", ".join(f"{pred.classes[i]} {mean[i]:.2f}" for i in order)
         click.echo(f"  {target:<11} {report['labels'][target]:<28} ({ranked})")
+    runs: list[list[Any]] = []  # [first start, last start, label] of consecutive equal windows
+    for window in report["windows"]:
+        label = window["labels"]["descriptor"]
+        if runs and runs[-1][2] == label:
+            runs[-1][1] = window["start"]
+        else:
+            runs.append([window["start"], window["start"], label])
     click.echo(
-        "  windows: "
-        + " | ".join(f"{w['start']:.0f}s {w['labels']['descriptor']}" for w in report["windows"])
+        "  windows (start s): "
+        + " | ".join(f"{a:.0f}{'' if a == b else f'–{b:.0f}'} {label}" for a, b, label in runs)
     )
     for segment in report.get("segments", []):
         click.echo(

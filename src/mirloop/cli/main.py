@@ -19,7 +19,9 @@ COMMANDS: dict[str, str] = {
     "train": "mirloop.cli.train:train",
     "classify": "mirloop.cli.classify:classify",
     "evaluate": "mirloop.cli.evaluate:evaluate",
+    "evaluate-backends": "mirloop.cli.evaluate_backends:evaluate_backends",
     "dataset": "mirloop.cli.dataset:dataset",
+    "loop": "mirloop.cli.loop:loop",
 }
 
 

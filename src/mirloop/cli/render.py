@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,23 +12,48 @@ from mirloop.cli.common import config_options, echo_json, json_option, resolve_c
 
 @click.command()
 @click.argument("timeline", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Audio file to write (.wav, .flac or .ogg); the JAMS ground truth goes next to it.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Audio file to write (.wav, .flac or .ogg); the JAMS ground truth goes next to it.",
+)
 @click.option("--descriptor", metavar="NAME", help="Render one descriptor instead of a timeline file.")
-@click.option("--duration", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
-              help="Seconds (with --descriptor).")
-@click.option("--tempo", type=click.FloatRange(min=1), default=None,
-              help="BPM (with --descriptor; default: drawn from the descriptor's range).")
-@click.option("--key", "key_text", metavar="KEY", default=None,
-              help='Key (with --descriptor), e.g. "fis minor", "F#:minor" or a tonic alone.')
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds (with --descriptor).",
+)
+@click.option(
+    "--tempo",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="BPM (with --descriptor; default: drawn from the descriptor's range).",
+)
+@click.option(
+    "--key",
+    "key_text",
+    metavar="KEY",
+    default=None,
+    help='Key (with --descriptor), e.g. "fis minor", "F#:minor" or a tonic alone.',
+)
 @click.option("--band", default=None, help="Band of the descriptor (with --descriptor; default: drawn).")
 @click.option("--cut", is_flag=True, help="End with a hard cut instead of a ring-out (with --descriptor).")
 @click.option("--seed", type=int, default=None, help="Seed: the same seed gives the same audio.")
 @click.option("--midi", is_flag=True, help="Also write the MIDI file (.mid next to the audio).")
 @click.option("--stems", is_flag=True, help="Also write one stem per role (<name>_stems/ next to the audio).")
-@click.option("--sr", type=click.IntRange(8000, 192000), default=None, help="Sample rate in Hz (default 44100).")
-@click.option("--soundfont", type=click.Path(dir_okay=False), default=None,
-              help="General MIDI SoundFont (.sf2); default: the best one installed.")
+@click.option(
+    "--sr", type=click.IntRange(8000, 192000), default=None, help="Sample rate in Hz (default 44100)."
+)
+@click.option(
+    "--soundfont",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="General MIDI SoundFont (.sf2); default: the best one installed.",
+)
 @config_options
 @json_option
 def render(
@@ -55,14 +81,15 @@ def render(
     mirloop render timeline.json -o out.wav --midi --stems --seed 7
     mirloop render --descriptor rock_indie_driving --duration 30 --key "fis minor" -o out.wav
     """
-    from mirloop.render.api import draw_seed, render as render_timeline, resolve_options
+    from mirloop.render.api import draw_seed, resolve_options
+    from mirloop.render.api import render as render_timeline
     from mirloop.render.writers import write_render
 
     if (timeline is None) == (descriptor is None):
         raise click.UsageError("give either a TIMELINE file or --descriptor NAME (not both)")
     config = resolve_config(config_path, use, set_)
     options = resolve_options(config)
-    overrides = {"stems": stems or options.stems}
+    overrides: dict[str, Any] = {"stems": stems or options.stems}
     if sr is not None:
         overrides["sr"] = sr
     if soundfont is not None:
@@ -76,20 +103,37 @@ def render(
 
         found = load_catalog().get(descriptor)  # unknown names fail with the nearest suggestions
         seed = draw_seed() if seed is None else seed
-        source = single_region(found.name, duration, tempo=tempo, key=key_text, band=band,
-                               ending="cut" if cut else "ringout", random_tempo=tempo is None,
-                               random_instruments=band is None, seed=seed)
+        source = single_region(
+            found.name,
+            duration,
+            tempo=tempo,
+            key=key_text,
+            band=band,
+            ending="cut" if cut else "ringout",
+            random_tempo=tempo is None,
+            random_instruments=band is None,
+            seed=seed,
+        )
         result = render_timeline(source, seed=seed, config=options)
     else:
         result = render_timeline(timeline, seed=seed, config=options)
     written = write_render(result, output, midi=midi, stems=stems)
-    summary = {
+    summary: dict[str, Any] = {
         "seed": result.seed,
         "duration": result.duration,
         "soundfont": result.soundfont,
         "files": {kind: str(path) for kind, path in written.items()},
-        "regions": [{"start": r.start, "end": r.end, "descriptor": r.descriptor, "band": r.band,
-                     "tempo": r.tempo, "key": str(r.key) if r.key else None} for r in result.truth.regions],
+        "regions": [
+            {
+                "start": r.start,
+                "end": r.end,
+                "descriptor": r.descriptor,
+                "band": r.band,
+                "tempo": r.tempo,
+                "key": str(r.key) if r.key else None,
+            }
+            for r in result.truth.regions
+        ],
     }
     if as_json:
         echo_json(summary)
@@ -97,6 +141,8 @@ def render(
     for path in written.values():
         click.echo(f"wrote {path}")
     for r in summary["regions"]:
-        click.echo(f"  {r['start']:7.2f}–{r['end']:7.2f} s  {r['descriptor']}  band {r['band']}  "
-                   f"{r['tempo']:.1f} BPM  {r['key'] or '(no key)'}")
+        click.echo(
+            f"  {r['start']:7.2f}–{r['end']:7.2f} s  {r['descriptor']}  band {r['band']}  "
+            f"{r['tempo']:.1f} BPM  {r['key'] or '(no key)'}"
+        )
     click.echo(f"seed {result.seed} (repeat with --seed {result.seed})")

@@ -39,7 +39,12 @@ from mirloop.cli.common import echo_json, json_option
     "--neighbors", type=click.IntRange(1), default=None, help="KNN: neighbours per vote (default 5)."
 )
 @click.option("--hidden", default=None, metavar="N[,N…]", help="MLP: hidden layer sizes (default 100).")
-@click.option("--max-iter", type=click.IntRange(1), default=None, help="MLP: iteration cap (default 800).")
+@click.option(
+    "--early-stopping",
+    is_flag=True,
+    help="MLP: stop each network when a 10 % validation share stops improving.",
+)
+@click.option("--max-iter", type=click.IntRange(1), default=None, help="MLP: iteration cap (default 2000).")
 @click.option(
     "--unknown-cost",
     type=click.FloatRange(0.0, 1.0),
@@ -57,6 +62,7 @@ def train(
     leaky: bool,
     neighbors: int | None,
     hidden: str | None,
+    early_stopping: bool,
     max_iter: int | None,
     unknown_cost: float,
     seed: int,
@@ -74,6 +80,7 @@ def train(
         params["max_iter"] = max_iter
     if kind == "mlp":
         params["seed"] = seed
+        params["early_stopping"] = early_stopping
     log = (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
     result = train_from_dataset(
         data,

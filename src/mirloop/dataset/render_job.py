@@ -113,6 +113,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     from mirloop.render.writers import truth_to_jams
     from mirloop.timeline.model import Timeline
 
+    job_started = time.perf_counter()
     layout = DatasetLayout(settings.root, settings.audio_format)
     descriptor = load_catalog()[job.descriptor]
     document = single_region_timeline(job)
@@ -166,6 +167,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
         "audio": str(layout.audio(job.render_id).relative_to(layout.root)),
         "render_seconds": render_seconds,
         "feature_seconds": feature_seconds,
+        "job_seconds": time.perf_counter() - job_started,
         "feature_backend": analysis.backends.get("features", ""),
         "file_sizes": {
             "audio": layout.audio(job.render_id).stat().st_size,

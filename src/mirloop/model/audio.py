@@ -11,7 +11,9 @@ from mirloop.errors import AudioError
 def _as_float32(samples: object) -> np.ndarray:
     array = np.asarray(samples, dtype=np.float32)
     if array.ndim not in (1, 2):
-        raise AudioError(f"audio samples must be 1-D (mono) or 2-D (channels, samples), got shape {array.shape}")
+        raise AudioError(
+            f"audio samples must be 1-D (mono) or 2-D (channels, samples), got shape {array.shape}"
+        )
     return array
 
 

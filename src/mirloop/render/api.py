@@ -70,27 +70,53 @@ def render(timeline: Any, *, seed: int | None = None, config: Any = None) -> Ren
     return render_plans(plans, timeline.duration, seed, options)
 
 
-def descriptor_plan(descriptor: Descriptor, duration: float, seed: int, *, tempo: float | None = None,
-                    key: Key | None = None, tonic: str | None = None, band: str | None = None,
-                    cut: bool = False) -> RegionPlan:
+def descriptor_plan(
+    descriptor: Descriptor,
+    duration: float,
+    seed: int,
+    *,
+    tempo: float | None = None,
+    key: Key | None = None,
+    tonic: str | None = None,
+    band: str | None = None,
+    cut: bool = False,
+) -> RegionPlan:
     """One region of ``descriptor`` lasting ``duration`` s; what is not given is drawn from ``seed``."""
     if duration <= 0:
         raise RenderError(f"duration must be positive, got {duration} s")
-    rng = rng_for(seed, "descriptor")
+    rng = rng_for(seed, "descriptor", descriptor.name)
     chosen_tempo = choose_tempo(descriptor, rng) if tempo is None else float(tempo)
     chosen_key, scale = choose_key(descriptor, key, tonic, rng)
     chosen_band = choose_band(descriptor, band, rng)
     style = descriptor.style
     return RegionPlan(
-        index=0, start=0.0, end=float(duration), descriptor=descriptor, band=chosen_band, tempo=chosen_tempo,
-        key=chosen_key, scale=scale, cut=cut, intro=style.intro * duration, ending=style.ending * duration,
-        climax=style.climax, ringout=None if cut else max(0.0, duration - RINGOUT_SECONDS),
+        index=0,
+        start=0.0,
+        end=float(duration),
+        descriptor=descriptor,
+        band=chosen_band,
+        tempo=chosen_tempo,
+        key=chosen_key,
+        scale=scale,
+        cut=cut,
+        intro=style.intro * duration,
+        ending=style.ending * duration,
+        climax=style.climax,
+        ringout=None if cut else max(0.0, duration - RINGOUT_SECONDS),
     )
 
 
-def render_descriptor(descriptor: Descriptor | str, duration: float, *, seed: int | None = None,
-                      tempo: float | None = None, key: Key | str | None = None, band: str | None = None,
-                      cut: bool = False, config: Any = None) -> RenderResult:
+def render_descriptor(
+    descriptor: Descriptor | str,
+    duration: float,
+    *,
+    seed: int | None = None,
+    tempo: float | None = None,
+    key: Key | str | None = None,
+    band: str | None = None,
+    cut: bool = False,
+    config: Any = None,
+) -> RenderResult:
     """Render one descriptor (name or value) for ``duration`` s; ``key`` as a Key or text
     (``"F# minor"``, ``"fis minor"``, ``"F#:minor"``, or a tonic alone)."""
     if isinstance(descriptor, str):
@@ -100,7 +126,9 @@ def render_descriptor(descriptor: Descriptor | str, duration: float, *, seed: in
     if seed is None:
         seed = draw_seed()
     parsed_key, tonic = parse_key(key) if isinstance(key, str) else (key, None)
-    plan = descriptor_plan(descriptor, duration, seed, tempo=tempo, key=parsed_key, tonic=tonic, band=band, cut=cut)
+    plan = descriptor_plan(
+        descriptor, duration, seed, tempo=tempo, key=parsed_key, tonic=tonic, band=band, cut=cut
+    )
     return render_plans([plan], float(duration), seed, resolve_options(config))
 
 
@@ -115,7 +143,9 @@ def parse_key(text: str) -> tuple[Key | None, str | None]:
     tonic = PITCH_CLASSES[pitch_class(cleaned[0])]
     if len(cleaned) == 1:
         return None, tonic
-    mode = {"maj": "major", "major": "major", "min": "minor", "minor": "minor", "m": "minor"}.get(cleaned[1].lower())
+    mode = {"maj": "major", "major": "major", "min": "minor", "minor": "minor", "m": "minor"}.get(
+        cleaned[1].lower()
+    )
     if mode is None:
         raise RenderError(f"cannot read the mode of key {text!r}; use major or minor")
     return Key(tonic, mode), None

@@ -19,7 +19,7 @@ class MirloopRenderer(Backend):
         "stems": Option(False, bool, "also return one dry stem per role"),
         "loudness": Option(-14.0, float, "target RMS of the loudest climax (dBFS)"),
         "reverb": Option(0.18, float, "reverb wet level (0 = off)"),
-        "ceiling": Option(-1.5, float, "limiter ceiling (dBFS sample peak)"),
+        "ceiling": Option(-2.0, float, "limiter ceiling (dBFS, sample and half-sample peaks)"),
         "block": Option(4096, int, "processing block (samples)"),
     }
 

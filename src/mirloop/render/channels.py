@@ -31,14 +31,17 @@ def allocate(parts: tuple[Part, ...]) -> list[Channel]:
     for part in parts:
         bank = BANKS[part.region % 2]
         first_drum = part.instrument.drums and not any(
-            p.instrument.drums and p.region == part.region for p in parts[: len(result)])
+            p.instrument.drums and p.region == part.region for p in parts[: len(result)]
+        )
         if first_drum:
             result.append(Channel(DRUM_CHANNEL, DRUM_CHANNEL))
             continue
         slot = used.get(part.region, 0)
         if slot >= len(bank):
-            raise RenderError(f"region {part.region} has more than {len(bank)} instruments besides its drum kit; "
-                              f"use a smaller band")
+            raise RenderError(
+                f"region {part.region} has more than {len(bank)} instruments besides its drum kit; "
+                f"use a smaller band"
+            )
         used[part.region] = slot + 1
         result.append(Channel(bank[slot], DRUM_CHANNEL if part.instrument.drums else bank[slot]))
     return result

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
+from typing import Any, cast
 
 from mirloop.errors import RenderError
 from mirloop.model import Band, Descriptor, Instrument, Key
 from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.render.theory import normalise_scale, scale_mode
 
+
+def make_band(name: str, instruments: Iterable[Instrument]) -> Band:
+    """A :class:`Band` from any iterable of instruments (typed wrapper of its tuple converter)."""
+    return Band(name, cast(Any, tuple(instruments)))
+
+
 #: Used when a descriptor defines no band.
-FALLBACK_BAND = Band("basic", (Instrument("piano", 0, role="harmony"), Instrument("bass", 33, role="bass"),
-                               Instrument("drum_kit", 0, drums=True, role="percussion")))
+FALLBACK_BAND = make_band(
+    "basic",
+    (
+        Instrument("piano", 0, role="harmony"),
+        Instrument("bass", 33, role="bass"),
+        Instrument("drum_kit", 0, drums=True, role="percussion"),
+    ),
+)
 
 
 def choose_tempo(descriptor: Descriptor, rng: random.Random) -> float:
@@ -32,8 +46,9 @@ def choose_band(descriptor: Descriptor, name: str | None, rng: random.Random) ->
     return rng.choice(bands)
 
 
-def choose_key(descriptor: Descriptor, key: Key | None, tonic: str | None,
-               rng: random.Random) -> tuple[Key, str]:
+def choose_key(
+    descriptor: Descriptor, key: Key | None, tonic: str | None, rng: random.Random
+) -> tuple[Key, str]:
     """The region's key and the descriptor scale realising it.
 
     A full ``key`` keeps its mode and takes the descriptor's best scale of that mode; a ``tonic``

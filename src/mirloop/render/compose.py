@@ -51,10 +51,28 @@ def region_context(plan: RegionPlan, seed: int) -> RegionContext:
     rng = rng_for(seed, plan.index, "harmony")
     progression = rng.choice(style.progressions) if style.progressions else ("I",)
     scale = harmony_scale(plan.scale)
-    spans = chord_spans(progression, plan.key.pitch_class, scale, n_bars, meter.beats_per_bar,
-                        style.harmonic_rhythm, style.dissonance, form.sections, rng)
-    return RegionContext(style, meter, form, tuple(spans), plan.key.pitch_class, scale,
-                         melody_scale(plan.scale), plan.end, momentum)
+    spans = chord_spans(
+        progression,
+        plan.key.pitch_class,
+        scale,
+        n_bars,
+        meter.beats_per_bar,
+        style.harmonic_rhythm,
+        style.dissonance,
+        form.sections,
+        rng,
+    )
+    return RegionContext(
+        style,
+        meter,
+        form,
+        tuple(spans),
+        plan.key.pitch_class,
+        scale,
+        melody_scale(plan.scale),
+        plan.end,
+        momentum,
+    )
 
 
 def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
@@ -62,7 +80,9 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
     ctx = region_context(plan, seed)
     instruments = playing_instruments(plan)
     form = ctx.form
-    active = [active_instruments(instruments, form.intensity[b], form.sections[b]) for b in range(form.n_bars)]
+    active = [
+        active_instruments(instruments, form.intensity[b], form.sections[b]) for b in range(form.n_bars)
+    ]
     rhythms = plan.descriptor.style.rhythms
     rhythm = rng_for(seed, plan.index, "rhythm").choice(rhythms) if rhythms else None
     parts: list[Part] = []
@@ -82,8 +102,13 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
         elif instrument.role == "ostinato":
             notes = ostinato_part(ctx, playing, rng)
         else:
-            notes = chord_part(ctx, playing, "pad" if instrument.role == "pad" else "harmony", rng,
-                               pulse=index == pulse_carrier)
+            notes = chord_part(
+                ctx,
+                playing,
+                "pad" if instrument.role == "pad" else "harmony",
+                rng,
+                pulse=index == pulse_carrier,
+            )
         if plan.ringout is not None and not plan.cut:
             notes = ring_out(ctx, instrument, notes, plan.ringout, rng)
         notes.sort(key=lambda n: (n.start, n.pitch))
@@ -103,8 +128,9 @@ def _pulse_carrier(instruments: tuple[Instrument, ...]) -> int | None:
     return None
 
 
-def ring_out(ctx: RegionContext, instrument: Instrument, notes: list[Note], at: float,
-             rng: random.Random) -> list[Note]:
+def ring_out(
+    ctx: RegionContext, instrument: Instrument, notes: list[Note], at: float, rng: random.Random
+) -> list[Note]:
     """End a part with one final event at ``at`` (snapped to the beat) ringing until the region's end:
     a tonic chord, root or note for pitched instruments, a crash and kick for drums."""
     beat = ctx.meter.beat
@@ -116,7 +142,10 @@ def ring_out(ctx: RegionContext, instrument: Instrument, notes: list[Note], at: 
     velocity = ctx.velocity(bar, 0.2, rng)
     tonic = ctx.tonic
     if instrument.drums:
-        final = [Note(at, min(at + 0.5, ctx.end), 49, velocity), Note(at, min(at + 0.5, ctx.end), 36, velocity)]
+        final = [
+            Note(at, min(at + 0.5, ctx.end), 49, velocity),
+            Note(at, min(at + 0.5, ctx.end), 36, velocity),
+        ]
     else:
         third = ctx.harmony_scale[2]
         chord = parse_numeral("I" if third == 4 else "i", tonic, ctx.harmony_scale)

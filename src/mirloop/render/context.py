@@ -53,8 +53,11 @@ class RegionContext:
 
     def spans_in_bar(self, bar: int) -> list[ChordSpan]:
         bpb = self.meter.beats_per_bar
-        return [s for s in self.spans
-                if s.bar * bpb + s.beat < (bar + 1) * bpb and s.bar * bpb + s.beat + s.beats > bar * bpb]
+        return [
+            s
+            for s in self.spans
+            if s.bar * bpb + s.beat < (bar + 1) * bpb and s.bar * bpb + s.beat + s.beats > bar * bpb
+        ]
 
     def chord_at(self, bar: int, beat: float) -> ChordSpan:
         """The chord sounding at ``beat`` (beats from the bar start) of ``bar``."""

@@ -95,8 +95,9 @@ def waltz(beats: int, steps: int, density: float, rng: random.Random) -> list[Hi
 
 
 def tribal(beats: int, steps: int, density: float, rng: random.Random) -> list[Hit]:
-    hits: list[Hit] = [(b * steps, FLOOR_TOM if b % 2 == 0 else LOW_TOM, 0.6 if b == 0 else 0.2)
-                       for b in range(beats)]
+    hits: list[Hit] = [
+        (b * steps, FLOOR_TOM if b % 2 == 0 else LOW_TOM, 0.6 if b == 0 else 0.2) for b in range(beats)
+    ]
     hits += [(0, KICK, 0.7)]
     if density >= 0.4:
         hits += [(b * steps + steps // 2, MID_TOM, -0.2) for b in range(beats)]
@@ -179,8 +180,10 @@ def pattern_name(rhythm: str | None, feel: str, beats: int, density: float) -> s
 def aux_hits(beats: int, steps: int, density: float, bar: int) -> list[Hit]:
     """A second percussion instrument: shaker/tambourine pulse and congas."""
     half = max(1, steps // 2)
-    hits: list[Hit] = [(s, SHAKER if density < 0.6 else TAMBOURINE, -0.2 if s % steps else 0.1)
-                       for s in range(0, beats * steps, half)]
+    hits: list[Hit] = [
+        (s, SHAKER if density < 0.6 else TAMBOURINE, -0.2 if s % steps else 0.1)
+        for s in range(0, beats * steps, half)
+    ]
     hits += [(b * steps + half, LOW_CONGA if b % 2 else HIGH_CONGA, -0.1) for b in range(beats)]
     return hits
 
@@ -190,7 +193,8 @@ def catalog_hits(rhythm: str, meter: tuple[int, int], steps_per_bar: int, bar: i
     converted to the grid's steps; ``None`` if ``rhythm`` is not a pattern string."""
     if ":" not in rhythm:
         return None
-    from mirloop.catalog.rhythm import parse_rhythm, steps_per_bar as sixteenths_per_bar
+    from mirloop.catalog.rhythm import parse_rhythm
+    from mirloop.catalog.rhythm import steps_per_bar as sixteenths_per_bar
 
     try:
         pattern = parse_rhythm(rhythm, meter)
@@ -199,23 +203,29 @@ def catalog_hits(rhythm: str, meter: tuple[int, int], steps_per_bar: int, bar: i
     per_bar = sixteenths_per_bar(meter)
     offset = (bar % max(1, pattern.steps // per_bar)) * per_bar
     scale = steps_per_bar / per_bar
-    return [((step - offset) * scale, note, 0.3 if velocity >= 1.0 else -0.8)
-            for step, note, velocity in pattern.hits() if offset <= step < offset + per_bar]
+    return [
+        ((step - offset) * scale, note, 0.3 if velocity >= 1.0 else -0.8)
+        for step, note, velocity in pattern.hits()
+        if offset <= step < offset + per_bar
+    ]
 
 
 def with_pulse(hits: list[Hit], beats: int, steps: int, filler: int) -> list[Hit]:
     """Make every beat audible: a soft ``filler`` hit on beats without one, and off-beat hits a little
     softer than on-beat ones, so the beat level (the tempo) is the clearest periodicity."""
     on_beat = {round(h[0]) // steps for h in hits if abs(h[0] - round(h[0] / steps) * steps) < 1e-6}
-    shaped = [(step, note, accent if abs(step % steps) < 1e-6 else accent - 0.2) for step, note, accent in hits]
+    shaped = [
+        (step, note, accent if abs(step % steps) < 1e-6 else accent - 0.2) for step, note, accent in hits
+    ]
     return shaped + [(b * steps, filler, -0.45) for b in range(beats) if b not in on_beat]
 
 
 QUIET_VOICES = frozenset({KICK, SIDE_STICK, CLOSED_HAT, SHAKER, RIDE, PEDAL_HAT, FLOOR_TOM, LOW_TOM})
 
 
-def drum_part(ctx: RegionContext, active: list[bool], rhythm: str | None, aux: bool,
-              rng: random.Random) -> list[Note]:
+def drum_part(
+    ctx: RegionContext, active: list[bool], rhythm: str | None, aux: bool, rng: random.Random
+) -> list[Note]:
     """Drum notes for every active bar: the pattern thinned in quiet bars, a crash at section starts and
     a tom fill into the climax. ``rhythm`` is a catalog pattern string or a pattern name."""
     meter, form, style = ctx.meter, ctx.form, ctx.style
@@ -230,10 +240,14 @@ def drum_part(ctx: RegionContext, active: list[bool], rhythm: str | None, aux: b
             hits = aux_hits(meter.beats_per_bar, meter.steps, density, bar)
         else:
             given = catalog_hits(rhythm, style.meter, meter.steps_per_bar, bar) if rhythm else None
-            hits = given if given is not None else PATTERNS[name](meter.beats_per_bar, meter.steps, density, rng)
+            hits = (
+                given if given is not None else PATTERNS[name](meter.beats_per_bar, meter.steps, density, rng)
+            )
             if level < 0.35:
                 hits = [h for h in hits if h[1] in QUIET_VOICES and h[2] > -0.5] or hits[:1]
-            hits = with_pulse(hits, meter.beats_per_bar, meter.steps, SHAKER if style.density < 0.4 else CLOSED_HAT)
+            hits = with_pulse(
+                hits, meter.beats_per_bar, meter.steps, SHAKER if style.density < 0.4 else CLOSED_HAT
+            )
             section = form.sections[bar]
             previous = form.sections[bar - 1] if bar > 0 else ""
             if section != previous and section in ("build", "climax") and bar > 0:

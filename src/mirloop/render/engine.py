@@ -30,7 +30,7 @@ class MixSettings:
     gain: float = 1.0
     wet: float = 0.18
     decay: float = 1.6
-    ceiling_db: float = -1.5
+    ceiling_db: float = -2.0
     block: int = 4096
 
 
@@ -51,23 +51,33 @@ class _Delay:
 
     def process(self, block: np.ndarray) -> np.ndarray:
         joined = np.concatenate([self.tail, block], axis=1)
-        self.tail = joined[:, block.shape[1]:]
+        self.tail = joined[:, block.shape[1] :]
         return joined[:, : block.shape[1]]
 
 
-def stream_audio(score: Score, channels: list[Channel], soundfont: Path, sr: int, settings: MixSettings,
-                 *, stems: bool = False) -> Iterator[Block]:
+def stream_audio(
+    score: Score,
+    channels: list[Channel],
+    soundfont: Path,
+    sr: int,
+    settings: MixSettings,
+    *,
+    stems: bool = False,
+) -> Iterator[Block]:
     """Render ``score`` block by block (see the module docstring)."""
-    total = int(round(score.duration * sr))
+    total = round(score.duration * sr)
     groups: dict[str, list[int]] = {}
     for index, part in enumerate(score.parts):
         groups.setdefault(part.role if stems else "mix", []).append(index)
     synths = {
-        name: BlockSynth(soundfont, sr, part_events(tuple(score.parts[i] for i in members),
-                                                    [channels[i] for i in members], sr, total))
+        name: BlockSynth(
+            soundfont,
+            sr,
+            part_events(tuple(score.parts[i] for i in members), [channels[i] for i in members], sr, total),
+        )
         for name, members in groups.items()
     }
-    reverb = FdnReverb(sr, decay=settings.decay)
+    reverb = FdnReverb(sr, block=settings.block, decay=settings.decay)
     limiter = Limiter(ceiling_db=settings.ceiling_db, window=max(64, int(0.03 * sr)))
     delays = {name: _Delay(limiter.latency) for name in synths} if stems else {}
     latency = limiter.latency
@@ -75,19 +85,29 @@ def stream_audio(score: Score, channels: list[Channel], soundfont: Path, sr: int
     produced = -latency  # index of the next output sample (negative while the limiter fills up)
     try:
         while produced < total:
-            n = min(settings.block, total - produced)
+            n = settings.block  # always whole blocks; what runs past the end is dropped
             dry = {name: synth.render(n).T * np.float32(settings.gain) for name, synth in synths.items()}
-            mix = np.sum(list(dry.values()), axis=0, dtype=np.float32) if dry else np.zeros((2, n), np.float32)
+            parts = list(dry.values())
+            mix: np.ndarray = np.zeros((2, n), dtype=np.float32)
+            if parts:
+                mix = parts[0] if len(parts) == 1 else np.add.reduce(parts, dtype=np.float32)
             mix = mix + reverb.process(mix) * np.float32(settings.wet)
             out = limiter.process(mix)
-            stem_out = ({name: delays[name].process(block) * limiter.last_gain[None, :]
-                         for name, block in dry.items()} if stems else None)
+            stem_out = (
+                {
+                    name: delays[name].process(block) * limiter.last_gain[None, :]
+                    for name, block in dry.items()
+                }
+                if stems
+                else None
+            )
             first = max(0, -produced)
-            if first < n:
+            last = min(n, total - produced)
+            if first < last:
                 start = produced + first
-                out = out[:, first:]
+                out = out[:, first:last]
                 if stem_out is not None:
-                    stem_out = {k: v[:, first:] for k, v in stem_out.items()}
+                    stem_out = {k: v[:, first:last] for k, v in stem_out.items()}
                 end = start + out.shape[1]
                 if end > fade_start:
                     ramp = _fade(start, end, fade_start, total)

@@ -33,7 +33,10 @@ class Form:
 
 
 def plan_form(n_bars: int, bar: float, intro: float, ending: float, climax: float) -> Form:
-    """The section and intensity of each of ``n_bars`` bars (``intro``/``ending`` in s, ``climax`` in [0, 1])."""
+    """Section and intensity of each of ``n_bars`` bars.
+
+    ``bar`` and ``intro``/``ending`` in seconds, ``climax`` as a fraction of the region in [0, 1].
+    """
     intro_bars = max(0, min(n_bars - 1, round(intro / bar))) if n_bars > 1 else 0
     outro_bars = max(0, min(n_bars - intro_bars - 1, round(ending / bar))) if n_bars > 1 else 0
     body_first, body_last = intro_bars, n_bars - outro_bars - 1

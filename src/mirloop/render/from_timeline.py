@@ -11,7 +11,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from mirloop.model import Band, Instrument
-from mirloop.render.choices import choose_band, choose_key, choose_tempo
+from mirloop.render.choices import choose_band, choose_key, choose_tempo, make_band
 from mirloop.render.compose import rng_for
 from mirloop.render.form import ENTRY_ORDER
 from mirloop.render.plan import RegionPlan
@@ -31,7 +31,7 @@ def plans_from_regions(regions: tuple[Region, ...] | list[Region], seed: int) ->
         if region.random_instruments:
             band = choose_band(descriptor, None, rng)
         else:
-            band = Band(region.band or "custom", region.instruments)
+            band = make_band(region.band or "custom", region.instruments)
         band = _thin(band, region.instrumentation_threshold, rng)
         cuts = sorted({t for t, _ in region.tempo_changes} | {t for t, _ in region.instrument_changes})
         cuts = [t for t in cuts if region.start < t < region.end]
@@ -41,18 +41,26 @@ def plans_from_regions(regions: tuple[Region, ...] | list[Region], seed: int) ->
             start, end = edges[k], edges[k + 1]
             tempo_here = _latest(region.tempo_changes, start, tempo)
             instruments = _latest(region.instrument_changes, start, None)
-            band_here = band if instruments is None else Band(band.name, instruments)
+            band_here = band if instruments is None else make_band(band.name, instruments)
             last = k == len(edges) - 2
             climax = (climax_time - start) / (end - start) if start <= climax_time < end else 1.0
-            plans.append(RegionPlan(
-                index=len(plans), start=start, end=end, descriptor=descriptor, band=band_here,
-                tempo=float(tempo_here), key=key, scale=scale,
-                cut=region.ending == "cut" if last else False,
-                intro=region.shape.intro if k == 0 else 0.0,
-                ending=region.shape.ending if last else 0.0,
-                climax=min(1.0, max(0.0, climax)),
-                ringout=region.ringout_at if last else None,
-            ))
+            plans.append(
+                RegionPlan(
+                    index=len(plans),
+                    start=start,
+                    end=end,
+                    descriptor=descriptor,
+                    band=band_here,
+                    tempo=float(tempo_here),
+                    key=key,
+                    scale=scale,
+                    cut=region.ending == "cut" if last else False,
+                    intro=region.shape.intro if k == 0 else 0.0,
+                    ending=region.shape.ending if last else 0.0,
+                    climax=min(1.0, max(0.0, climax)),
+                    ringout=region.ringout_at if last else None,
+                )
+            )
     return plans
 
 
@@ -71,7 +79,7 @@ def _thin(band: Band, threshold: float, rng: Any) -> Band:
     keep = max(1, math.ceil(threshold * len(band.instruments)))
     ranked = sorted(band.instruments, key=lambda i: (ENTRY_ORDER.get(_role(i), 9), rng.random()))
     chosen = set(ranked[:keep])
-    return Band(band.name, tuple(i for i in band.instruments if i in chosen))
+    return make_band(band.name, tuple(i for i in band.instruments if i in chosen))
 
 
 def _role(instrument: Instrument) -> str:

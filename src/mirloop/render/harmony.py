@@ -38,8 +38,10 @@ def chord_spans(
     """The chords of ``n_bars`` bars: the progression cycled in the body, the tonic in intro/outro."""
     tonic_numeral = "I" if (scale[2] - scale[0]) % 12 == 4 else "i"
     tonic_chord = parse_numeral(tonic_numeral, tonic, scale)
-    chords = [add_colour(parse_numeral(s, tonic, scale), scale, tonic, dissonance, rng.random())
-              for s in progression] or [tonic_chord]
+    chords = [
+        add_colour(parse_numeral(s, tonic, scale), scale, tonic, dissonance, rng.random())
+        for s in progression
+    ] or [tonic_chord]
     beats_per_chord = max(1.0, harmonic_rhythm * beats_per_bar)
     spans: list[ChordSpan] = []
     position = 0.0  # in beats from the region start
@@ -63,7 +65,9 @@ def chord_spans(
     return spans
 
 
-def voice(chord: Chord, previous: tuple[int, ...] | None, low: int, high: int, voices: int) -> tuple[int, ...]:
+def voice(
+    chord: Chord, previous: tuple[int, ...] | None, low: int, high: int, voices: int
+) -> tuple[int, ...]:
     """MIDI pitches for ``chord`` with ``voices`` notes in ``[low, high]``, moving least from ``previous``.
 
     Candidates are the chord's close-position inversions (root, third and fifth kept first,
@@ -86,8 +90,8 @@ def voice(chord: Chord, previous: tuple[int, ...] | None, low: int, high: int, v
         centre = (low + high) // 2
         return tuple(sorted(centre - (centre - pc) % 12 for pc in tones))
     if previous is None:
-        centre = (low + high) / 2
-        return min(candidates, key=lambda c: (abs(sum(c) / len(c) - centre), c))
+        middle = (low + high) / 2
+        return min(candidates, key=lambda c: (abs(sum(c) / len(c) - middle), c))
     return min(candidates, key=lambda c: (_distance(c, previous), c))
 
 

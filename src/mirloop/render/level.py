@@ -15,31 +15,35 @@ from mirloop.render.channels import Channel
 from mirloop.render.score import Note, Part, Score
 from mirloop.render.synth import BlockSynth, part_events
 
-PROBE_LEAD = 1.0  # s rendered before the measured stretch, so that sustained notes are sounding
-PROBE_LENGTH = 2.5  # s measured
-MAX_PROBES = 3
+PROBE_LEAD = 0.75  # s rendered before the measured stretch, so that sustained notes are sounding
+PROBE_LENGTH = 2.0  # s measured
+MAX_PROBES = 2
 
 
 def _excerpt(part: Part, start: float, stop: float) -> Part:
-    notes = tuple(Note(n.start - start, n.end - start, n.pitch, n.velocity)
-                  for n in part.notes if start <= n.start < stop)
+    notes = tuple(
+        Note(n.start - start, n.end - start, n.pitch, n.velocity)
+        for n in part.notes
+        if start <= n.start < stop
+    )
     cut = None if part.cut is None else part.cut - start
     return Part(part.instrument, part.region, notes, cut)
 
 
 def probe_rms(score: Score, channels: list[Channel], soundfont: Path, sr: int) -> float:
     """The highest RMS (linear) among short probe renders at the regions' climaxes."""
-    regions = sorted(range(len(score.climaxes)),
-                     key=lambda r: -sum(len(p.notes) for p in score.parts if p.region == r))[:MAX_PROBES]
+    regions = sorted(
+        range(len(score.climaxes)), key=lambda r: -sum(len(p.notes) for p in score.parts if p.region == r)
+    )[:MAX_PROBES]
     loudest = 0.0
     for region in regions:
         centre = score.climaxes[region]
         start = max(0.0, min(centre, score.duration - PROBE_LENGTH) - PROBE_LEAD)
         stop = start + PROBE_LEAD + PROBE_LENGTH
         parts = tuple(_excerpt(p, start, stop) for p in score.parts)
-        frames = int(round((stop - start) * sr))
+        frames = round((stop - start) * sr)
         with BlockSynth(soundfont, sr, part_events(parts, channels, sr, frames)) as synth:
-            audio = synth.render(frames)[int(PROBE_LEAD * sr):]
+            audio = synth.render(frames)[int(PROBE_LEAD * sr) :]
         if audio.size:
             loudest = max(loudest, float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))))
     return loudest

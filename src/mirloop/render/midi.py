@@ -79,7 +79,8 @@ def score_to_midi(score: Score, plans: list[RegionPlan], channels: list[Channel]
     for part, channel in zip(score.parts, channels):
         ch = channel.midi
         events: list[tuple[int, int, bytes]] = [
-            (0, -2, _meta(0x03, _text(f"{part.instrument.name} (region {part.region})")))]
+            (0, -2, _meta(0x03, _text(f"{part.instrument.name} (region {part.region})")))
+        ]
         if not part.instrument.drums:
             start = tempo_map.tick(plans[part.region].start) if part.region < len(plans) else 0
             events.append((start, -1, bytes([0xC0 | ch, part.instrument.program & 0x7F])))

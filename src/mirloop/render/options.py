@@ -15,14 +15,15 @@ class RenderOptions:
     """``sr`` output sample rate (Hz); ``soundfont`` an .sf2 path, ``"auto"`` (best found) or
     ``"bundled"``; ``stems`` also return one dry stem per role; ``loudness`` target RMS of the
     loudest climax (dBFS); ``reverb`` wet level (0 switches it off); ``ceiling`` limiter ceiling
-    (dBFS sample peak); ``block`` processing block (samples)."""
+    (dBFS, on samples and half-sample points; true peaks stay under −1 dBFS at the default −2);
+    ``block`` processing block (samples, a multiple of 64)."""
 
     sr: int = 44100
     soundfont: str = "auto"
     stems: bool = False
     loudness: float = -14.0
     reverb: float = 0.18
-    ceiling: float = -1.5
+    ceiling: float = -2.0
     block: int = 4096
 
     @classmethod
@@ -32,10 +33,12 @@ class RenderOptions:
         fields = {a.name: a.default for a in cls.__attrs_attrs__}
         unknown = sorted(set(values) - set(fields))
         if unknown:
-            raise OptionError(f"unknown renderer option(s) {', '.join(unknown)}; valid: {', '.join(sorted(fields))}")
+            raise OptionError(
+                f"unknown renderer option(s) {', '.join(unknown)}; valid: {', '.join(sorted(fields))}"
+            )
         converted: dict[str, Any] = {}
         for name, value in values.items():
-            kind = type(fields[name])
+            kind: Any = type(fields[name])
             try:
                 if kind is bool and isinstance(value, str):
                     converted[name] = value.strip().lower() in ("1", "true", "yes", "on")
@@ -46,8 +49,10 @@ class RenderOptions:
         options = cls(**converted)
         if not 8000 <= options.sr <= 192000:
             raise OptionError(f"renderer option sr must be 8000–192000 Hz, got {options.sr}")
-        if options.block < 64:
-            raise OptionError(f"renderer option block must be at least 64 samples, got {options.block}")
+        if options.block < 256 or options.block % 64:
+            raise OptionError(
+                f"renderer option block must be a multiple of 64 samples, at least 256; got {options.block}"
+            )
         if options.ceiling > 0:
             raise OptionError(f"renderer option ceiling must be ≤ 0 dBFS, got {options.ceiling}")
         return options

@@ -39,18 +39,25 @@ class Prepared:
         self.channels = allocate(self.score.parts)
         self.midi = score_to_midi(self.score, plans, self.channels)
         self.soundfont: Path = find_soundfont(options.soundfont)
-        wet = options.reverb * float(np.mean([REVERB_BY_ARTICULATION.get(p.descriptor.style.articulation, 1.0)
-                                              for p in plans]))
+        wet = options.reverb * float(
+            np.mean([REVERB_BY_ARTICULATION.get(p.descriptor.style.articulation, 1.0) for p in plans])
+        )
         gain = master_gain(self.score, self.channels, self.soundfont, options.sr, options.loudness - 1.0)
         self.settings = MixSettings(gain=gain, wet=wet, ceiling_db=options.ceiling, block=options.block)
 
     @property
     def n_samples(self) -> int:
-        return int(round(self.duration * self.options.sr))
+        return round(self.duration * self.options.sr)
 
     def blocks(self, *, stems: bool | None = None) -> Iterator[Block]:
-        return stream_audio(self.score, self.channels, self.soundfont, self.options.sr, self.settings,
-                            stems=self.options.stems if stems is None else stems)
+        return stream_audio(
+            self.score,
+            self.channels,
+            self.soundfont,
+            self.options.sr,
+            self.settings,
+            stems=self.options.stems if stems is None else stems,
+        )
 
 
 def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> RenderResult:
@@ -61,10 +68,10 @@ def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: R
     stems: dict[str, np.ndarray] | None = {} if options.stems else None
     for block in prepared.blocks():
         stop = block.start + block.mix.shape[1]
-        audio[:, block.start:stop] = block.mix
+        audio[:, block.start : stop] = block.mix
         if stems is not None and block.stems:
             for role, samples in block.stems.items():
-                stems.setdefault(role, np.zeros((2, n), dtype=np.float32))[:, block.start:stop] = samples
+                stems.setdefault(role, np.zeros((2, n), dtype=np.float32))[:, block.start : stop] = samples
     source = ", ".join(p.descriptor.name for p in plans)
     return RenderResult(
         audio=Audio(audio, sr, source),
@@ -76,8 +83,15 @@ def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: R
     )
 
 
-def stream_plans_to_file(plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions,
-                         path: str | os.PathLike[str], *, subtype: str | None = None) -> Prepared:
+def stream_plans_to_file(
+    plans: list[RegionPlan],
+    duration: float,
+    seed: int,
+    options: RenderOptions,
+    path: str | os.PathLike[str],
+    *,
+    subtype: str | None = None,
+) -> Prepared:
     """Render straight into an audio file, block by block (memory does not grow with the duration).
 
     The file appears atomically when complete. Returns the prepared render (score, MIDI, truth).
@@ -88,10 +102,17 @@ def stream_plans_to_file(plans: list[RegionPlan], duration: float, seed: int, op
 
     prepared = Prepared(plans, duration, seed, options)
     target = Path(path)
-    with atomic_path(target) as temporary, sf.SoundFile(
-        str(temporary), "w", samplerate=options.sr, channels=2, subtype=subtype,
-        format=_format_of(target),
-    ) as handle:
+    with (
+        atomic_path(target) as temporary,
+        sf.SoundFile(
+            str(temporary),
+            "w",
+            samplerate=options.sr,
+            channels=2,
+            subtype=subtype,
+            format=_format_of(target),
+        ) as handle,
+    ):
         for block in prepared.blocks(stems=False):
             handle.write(block.mix.T)
     return prepared

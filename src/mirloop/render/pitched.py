@@ -78,8 +78,9 @@ def tonic_below(ctx: RegionContext, pitch: int, floor: int) -> int | None:
     return candidate if candidate >= floor else None
 
 
-def chord_part(ctx: RegionContext, active: list[bool], role: str, rng: random.Random,
-               *, pulse: bool = False) -> list[Note]:
+def chord_part(
+    ctx: RegionContext, active: list[bool], role: str, rng: random.Random, *, pulse: bool = False
+) -> list[Note]:
     """Voice-led chords: pads hold each chord over a tonic pedal, harmony instruments comp in the
     style's rhythm (on every beat at least when ``pulse``: the band has nothing else keeping time)."""
     low, high = _voicing_range(ctx, role)
@@ -103,7 +104,9 @@ def chord_part(ctx: RegionContext, active: list[bool], role: str, rng: random.Ra
             onsets = []
             bar = span.bar
             while bar * bpb < span_start + span.beats - 1e-9:
-                grid = _rhythm_grid(ctx, ctx.style.density * (0.7 + 0.3 * ctx.form.intensity[min(bar, len(active) - 1)]))
+                grid = _rhythm_grid(
+                    ctx, ctx.style.density * (0.7 + 0.3 * ctx.form.intensity[min(bar, len(active) - 1)])
+                )
                 if pulse and len(grid) < bpb:
                     grid = [float(b) for b in range(bpb)]
                 for i, onset in enumerate(grid):
@@ -113,13 +116,13 @@ def chord_part(ctx: RegionContext, active: list[bool], role: str, rng: random.Ra
                         onsets.append((at, min(nxt, span_start + span.beats) - at))
                 bar += 1
         for at, length in onsets:
-            bar, beat = divmod(at, bpb)
-            start = ctx.meter.step_time(int(bar), beat * ctx.meter.steps)
+            bar_index, beat = divmod(at, bpb)
+            start = ctx.meter.step_time(int(bar_index), beat * ctx.meter.steps)
             gate = 1.0 if role == "pad" and not pulse else ctx.gate
             end = start + max(0.06, length * ctx.meter.beat * gate)
             accent = (0.2 if beat == 0 else -0.1) - (0.35 if role == "pad" else 0.0)
             for k, pitch in enumerate(pitches):
-                velocity = ctx.velocity(int(bar), accent - 0.1 * (k > 0), rng)
+                velocity = ctx.velocity(int(bar_index), accent - 0.1 * (k > 0), rng)
                 note = _clip_note(ctx, start + (0.004 * k if role != "pad" else 0.0), end, pitch, velocity)
                 if note:
                     notes.append(note)
@@ -160,13 +163,17 @@ def melody_part(ctx: RegionContext, active: list[bool], rng: random.Random) -> l
             index = scale_pitches.index(_nearest(current, scale_pitches)) + move
             current = scale_pitches[max(0, min(len(scale_pitches) - 1, index))]
             if step in strong or i == 0:
-                current = _nearest(current, _pitches_in(set(span.chord.tones[:3]), low, high) or scale_pitches)
+                current = _nearest(
+                    current, _pitches_in(set(span.chord.tones[:3]), low, high) or scale_pitches
+                )
             if answer and i == len(onsets) - 1:
                 current = _nearest(current, _pitches_in({ctx.tonic}, low, high) or scale_pitches)
             nxt = onsets[i + 1] if i + 1 < len(onsets) else beats * steps
             start = ctx.meter.step_time(bar, step)
             end = start + max(0.06, (nxt - step) / steps * ctx.meter.beat * ctx.gate)
-            note = _clip_note(ctx, start, end, current, ctx.velocity(bar, 0.15 if step in strong else -0.1, rng))
+            note = _clip_note(
+                ctx, start, end, current, ctx.velocity(bar, 0.15 if step in strong else -0.1, rng)
+            )
             if note:
                 notes.append(note)
     return notes
@@ -198,7 +205,9 @@ def ostinato_part(ctx: RegionContext, active: list[bool], rng: random.Random) ->
                 pitch = _nearest(pitch, _pitches_in({ctx.tonic}, low - 12, high))
             start = ctx.meter.step_time(bar, step)
             end = start + max(0.05, stride / steps * ctx.meter.beat * min(ctx.gate, 0.85))
-            note = _clip_note(ctx, start, end, pitch, ctx.velocity(bar, 0.1 if step % steps == 0 else -0.2, rng))
+            note = _clip_note(
+                ctx, start, end, pitch, ctx.velocity(bar, 0.1 if step % steps == 0 else -0.2, rng)
+            )
             if note:
                 notes.append(note)
     return notes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from attrs import field, frozen
 
 from mirloop.model import Instrument
@@ -17,6 +19,18 @@ class Note:
     velocity: int
 
 
+def _notes(values: Iterable[Note]) -> tuple[Note, ...]:
+    return tuple(values)
+
+
+def _parts(values: Iterable[Part]) -> tuple[Part, ...]:
+    return tuple(values)
+
+
+def _floats(values: Iterable[float]) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
+
+
 @frozen
 class Part:
     """The notes one instrument plays in one region.
@@ -27,7 +41,7 @@ class Part:
 
     instrument: Instrument
     region: int
-    notes: tuple[Note, ...] = field(converter=tuple)
+    notes: tuple[Note, ...] = field(converter=_notes)
     cut: float | None = None
 
     @property
@@ -39,6 +53,6 @@ class Part:
 class Score:
     """Every part of a render, its total length and each region's climax time (all in seconds)."""
 
-    parts: tuple[Part, ...] = field(converter=tuple)
+    parts: tuple[Part, ...] = field(converter=_parts)
     duration: float
-    climaxes: tuple[float, ...] = field(converter=tuple, default=())
+    climaxes: tuple[float, ...] = field(converter=_floats, default=())

@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mirloop.errors import RenderError
 
 SYSTEM_SOUNDFONTS = (
@@ -37,8 +39,10 @@ def find_soundfont(option: str | os.PathLike[str] | None = None, *, autodetect: 
             return path
         if str(option) == "bundled":
             return bundled_soundfont()
-        raise RenderError(f"SoundFont {path} does not exist; give an .sf2 file, 'auto' or 'bundled' "
-                          f"(install a GM font with: apt-get install fluid-soundfont-gm)")
+        raise RenderError(
+            f"SoundFont {path} does not exist; give an .sf2 file, 'auto' or 'bundled' "
+            f"(install a GM font with: apt-get install fluid-soundfont-gm)"
+        )
     env = os.environ.get("MIRLOOP_SOUNDFONT")
     if env:
         return find_soundfont(env)
@@ -48,7 +52,9 @@ def find_soundfont(option: str | os.PathLike[str] | None = None, *, autodetect: 
                 return Path(candidate)
     bundled = bundled_soundfont()
     if not bundled.is_file():
-        raise RenderError("no General MIDI SoundFont found; pass the renderer option soundfont=/path/to/font.sf2")
+        raise RenderError(
+            "no General MIDI SoundFont found; pass the renderer option soundfont=/path/to/font.sf2"
+        )
     return bundled
 
 
@@ -61,7 +67,12 @@ class SynthPool:
 
     def acquire(self, path: Path, sr: int) -> Any:
         """A reset synthesizer for ``path`` producing interleaved stereo float32 at ``sr`` Hz."""
-        from tinysoundfont import _tinysoundfont as tsf
+        try:
+            from tinysoundfont import _tinysoundfont as tsf
+        except ImportError as exc:
+            raise RenderError(
+                "the renderer needs the tinysoundfont synthesizer: pip install --no-deps tinysoundfont"
+            ) from exc
 
         key = (str(path), sr)
         with self._lock:
@@ -72,9 +83,14 @@ class SynthPool:
                 font = tsf.SoundFont(str(path))
             except Exception as exc:  # the binding raises plain exceptions for unreadable files
                 raise RenderError(f"cannot load SoundFont {path}: {exc}") from exc
-        font.reset()
         font.set_output(tsf.OutputMode.StereoInterleaved, sr, 0.0)
-        font.set_max_voices(128)
+        font.set_max_voices(40)
+        # reset() only fades sounding voices out quickly: let them finish, then reset the channels,
+        # so a reused synthesizer starts exactly like a fresh one
+        font.reset()
+        scratch = np.zeros((sr // 10, 2), dtype=np.float32)
+        font.render(memoryview(scratch), False)  # type: ignore[arg-type]
+        font.reset()
         return font
 
     def release(self, path: Path, sr: int, font: Any) -> None:

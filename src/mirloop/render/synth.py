@@ -51,19 +51,21 @@ def part_events(parts: tuple[Part, ...], channels: list[Channel], sr: int, n_sam
         seen_roles[(part.region, role)] = count + 1
         pan = ROLE_PANS.get(role, 0.5)
         if count:
-            pan = 1.0 - pan if count % 2 else min(1.0, max(0.0, pan + 0.1 * count * (1 if pan >= 0.5 else -1)))
+            pan = (
+                1.0 - pan if count % 2 else min(1.0, max(0.0, pan + 0.1 * count * (1 if pan >= 0.5 else -1)))
+            )
         level = ROLE_LEVELS.get(role, 0.7) / (1 + 0.3 * count)
-        at = max(0, int(round(first * sr)) - 1)
+        at = max(0, round(first * sr) - 1)
         events.append(Event(at, SETUP, ch, (part.instrument.program, part.instrument.drums, level, pan)))
         for note in part.notes:
-            on = int(round(note.start * sr))
-            off = int(round(note.end * sr))
+            on = round(note.start * sr)
+            off = round(note.end * sr)
             if on >= n_samples:
                 continue
             events.append(Event(on, ON, ch, (note.pitch, note.velocity / 127.0)))
             events.append(Event(max(on + 1, off), OFF, ch, (note.pitch,)))
         if part.cut is not None:
-            events.append(Event(int(round(part.cut * sr)), CUT, ch, ()))
+            events.append(Event(round(part.cut * sr), CUT, ch, ()))
     events.sort(key=lambda e: (e.sample, e.order, e.channel))
     return events
 
@@ -102,7 +104,7 @@ class BlockSynth:
             if self.cursor < len(events):
                 stop = min(frames, events[self.cursor].sample - self.position)
             if stop > done:
-                font.render(memoryview(out[done:stop]), False)
+                font.render(memoryview(out[done:stop]), False)  # type: ignore[arg-type]
                 done = stop
         self.position += frames
         return out

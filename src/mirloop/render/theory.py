@@ -40,8 +40,18 @@ GAPPED: dict[str, tuple[tuple[int, ...], str]] = {
     "major blues": ((0, 2, 3, 4, 7, 9), "mixolydian"),
 }
 
-MAJOR_FAMILY = frozenset({"major", "ionian", "lydian", "mixolydian", "major pentatonic", "pentatonic",
-                          "pentatonic major", "major blues"})
+MAJOR_FAMILY = frozenset(
+    {
+        "major",
+        "ionian",
+        "lydian",
+        "mixolydian",
+        "major pentatonic",
+        "pentatonic",
+        "pentatonic major",
+        "major blues",
+    }
+)
 
 _NAMES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 _NUMERALS = {"i": 0, "ii": 1, "iii": 2, "iv": 3, "v": 4, "vi": 5, "vii": 6}
@@ -120,10 +130,7 @@ def parse_numeral(symbol: str, tonic: int, scale: tuple[int, ...]) -> Chord:
     num = match["num"]
     degree = _NUMERALS[num.lower()]
     acc = match["acc"]
-    if acc:
-        offset = SCALES["major"][degree] + (1 if acc in "#♯" else -1)
-    else:
-        offset = scale[degree]
+    offset = SCALES["major"][degree] + (1 if acc in "#♯" else -1) if acc else scale[degree]
     root = (tonic + offset) % 12
     qual = (match["qual"] or "").lower()
     if qual in ("°", "o", "dim", "ø"):

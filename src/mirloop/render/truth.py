@@ -20,9 +20,18 @@ def ground_truth(plans: list[RegionPlan], duration: float) -> GroundTruth:
         beats.extend(meter.beat_times(min(plan.end, duration)))
         instruments = playing_instruments(plan)
         pitched = any(not i.drums for i in instruments)
-        regions.append(RegionTruth(
-            index=plan.index, start=plan.start, end=plan.end, descriptor=plan.descriptor.name,
-            band=plan.band.name, tempo=plan.tempo, key=plan.key if pitched else None,
-            meter=style.meter, scale=plan.scale, instruments=tuple(i.name for i in instruments),
-        ))
+        regions.append(
+            RegionTruth(
+                index=plan.index,
+                start=plan.start,
+                end=plan.end,
+                descriptor=plan.descriptor.name,
+                band=plan.band.name,
+                tempo=plan.tempo,
+                key=plan.key if pitched else None,
+                meter=style.meter,
+                scale=plan.scale,
+                instruments=tuple(i.name for i in instruments),
+            )
+        )
     return GroundTruth(np.array(sorted(beats)), tuple(regions), duration)

@@ -22,8 +22,12 @@ from mirloop.render.result import GroundTruth, RenderResult
 if TYPE_CHECKING:
     import jams
 
-AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"),
-                 ".oga": ("OGG", "VORBIS")}
+AUDIO_FORMATS = {
+    ".wav": ("WAV", "PCM_16"),
+    ".flac": ("FLAC", "PCM_16"),
+    ".ogg": ("OGG", "VORBIS"),
+    ".oga": ("OGG", "VORBIS"),
+}
 
 
 def write_audio(audio: Audio, path: str | os.PathLike[str], *, subtype: str | None = None) -> Path:
@@ -88,10 +92,12 @@ def truth_to_jams(truth: GroundTruth, *, title: str = "", seed: int | None = Non
     tempo = jams.Annotation("tempo", annotation_metadata=meta, time=0, duration=duration)
     keys = jams.Annotation("key_mode", annotation_metadata=meta, time=0, duration=duration)
     segments = jams.Annotation("segment_open", annotation_metadata=meta, time=0, duration=duration)
-    tags = jams.Annotation("tag_open", annotation_metadata=meta, time=0, duration=duration,
-                           sandbox={"mirloop": "descriptor"})
-    targets = jams.Annotation("tag_open", annotation_metadata=meta, time=0, duration=duration,
-                              sandbox={"mirloop": "targets"})
+    tags = jams.Annotation(
+        "tag_open", annotation_metadata=meta, time=0, duration=duration, sandbox={"mirloop": "descriptor"}
+    )
+    targets = jams.Annotation(
+        "tag_open", annotation_metadata=meta, time=0, duration=duration, sandbox={"mirloop": "targets"}
+    )
     for region in truth.regions:
         start, length = float(region.start), float(min(region.end, duration) - region.start)
         tempo.append(time=start, duration=length, value=float(region.tempo), confidence=1.0)
@@ -99,7 +105,7 @@ def truth_to_jams(truth: GroundTruth, *, title: str = "", seed: int | None = Non
             keys.append(time=start, duration=length, value=region.key.jams_value, confidence=1.0)
         segments.append(time=start, duration=length, value=region.descriptor, confidence=1.0)
         tags.append(time=start, duration=length, value=region.descriptor, confidence=1.0)
-        genre, subgenre, mood = (region.descriptor.split("_", 2) + ["", ""])[:3]
+        genre, subgenre, mood = ([*region.descriptor.split("_", 2), "", ""])[:3]
         for name, label in (("genre", genre), ("subgenre", subgenre), ("mood", mood), ("band", region.band)):
             targets.append(time=start, duration=length, value=f"{name}:{label}", confidence=1.0)
     for annotation in (beats, tempo, keys, segments, tags, targets):
@@ -108,8 +114,9 @@ def truth_to_jams(truth: GroundTruth, *, title: str = "", seed: int | None = Non
     return jam
 
 
-def write_jams(truth: GroundTruth, path: str | os.PathLike[str], *, title: str = "",
-               seed: int | None = None) -> Path:
+def write_jams(
+    truth: GroundTruth, path: str | os.PathLike[str], *, title: str = "", seed: int | None = None
+) -> Path:
     jam = truth_to_jams(truth, title=title, seed=seed)
     with atomic_path(path) as temporary:
         jam.save(str(temporary), strict=True)
@@ -119,12 +126,21 @@ def write_jams(truth: GroundTruth, path: str | os.PathLike[str], *, title: str =
 def sidecar_paths(audio_path: str | os.PathLike[str]) -> dict[str, Path]:
     """Where :func:`write_render` puts the MIDI, JAMS and stems next to ``audio_path``."""
     path = Path(audio_path)
-    return {"midi": path.with_suffix(".mid"), "jams": path.with_suffix(".jams"),
-            "stems": path.with_name(f"{path.stem}_stems")}
+    return {
+        "midi": path.with_suffix(".mid"),
+        "jams": path.with_suffix(".jams"),
+        "stems": path.with_name(f"{path.stem}_stems"),
+    }
 
 
-def write_render(result: RenderResult, path: str | os.PathLike[str], *, midi: bool = False,
-                 stems: bool = False, jams: bool = True) -> dict[str, Path]:
+def write_render(
+    result: RenderResult,
+    path: str | os.PathLike[str],
+    *,
+    midi: bool = False,
+    stems: bool = False,
+    jams: bool = True,
+) -> dict[str, Path]:
     """Write the audio to ``path`` and, next to it, the JAMS ground truth (``.jams``), the MIDI
     (``.mid``) and the stems folder (``<name>_stems/``) when asked. Returns what was written."""
     written = {"audio": write_audio(result.audio, path)}

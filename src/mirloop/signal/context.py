@@ -53,8 +53,8 @@ class TrackContext:
             raise AudioError(f"TrackContext needs float32 samples, got {audio.samples.dtype}")
         if audio.n_samples == 0:
             raise AudioError("TrackContext got empty audio (0 samples); check the input file")
-        if hop_length <= 0 or hop_length % 32:
-            raise AudioError(f"hop_length must be a positive multiple of 32 samples, got {hop_length}")
+        if hop_length <= 0:
+            raise AudioError(f"hop_length must be a positive number of samples, got {hop_length}")
         self._audio = audio
         self.hop_length = int(hop_length)
         self._grid = grid if grid is not None else Grid(audio.duration)

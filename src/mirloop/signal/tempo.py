@@ -4,7 +4,10 @@
 often lands one metrical level off (a 70-BPM groove with eighth-note hats read as 140, or a
 180-BPM click as 90). Here every candidate tempo is scored by a *metrical comb*: the
 autocorrelation at its beat period plus, with decreasing weights, at 2, 3 and 4 periods (the
-bar-level evidence that a true beat level has and a subdivision does not). The comb is then
+bar-level evidence that a true beat level has and a subdivision does not), minus a penalty
+when half the period is nearly as periodic as the period and the double tempo is still a
+plausible beat rate (≤ 1.6 × the prior centre): then the faster level is the beat, as for
+a 178-BPM groove read at 89. The comb is then
 weighted by a broad log-Gaussian prior (Ellis 2007; Klapuri et al. 2006 use the same idea
 with a resonator bank). Because a comb over several multiples is evaluated on linearly
 interpolated lags, the chosen tempo is precise to a fraction of a frame.
@@ -16,11 +19,17 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.model import Grid, TempoEstimate
+from mirloop.signal.beats import track_beats
 
 #: Autocorrelation window in onset frames (8.9 s at 43 frames per second).
 TEMPOGRAM_WINDOW = 384
 #: Weights of the autocorrelation at 1, 2, 3 and 4 beat periods in the metrical comb.
 COMB_WEIGHTS = (1.0, 0.5, 0.5, 0.25)
+#: A candidate loses the excess of its half-period autocorrelation over this fraction of its
+#: period's: strong evidence that it is half the beat rate.
+SUBDIVISION_RATIO = 0.7
+#: The double tempo counts as a plausible beat rate up to this multiple of the prior centre.
+FASTEST_BEAT_FACTOR = 1.6
 
 
 @frozen(eq=False)
@@ -82,8 +91,14 @@ def _interpolate(acf: np.ndarray, lags: np.ndarray) -> np.ndarray:
     return np.where(mask, values, 0.0)
 
 
-def comb_salience(acf: np.ndarray, bpm: np.ndarray, fps: float) -> np.ndarray:
-    """Metrical-comb salience of each tempo in ``bpm`` for ``acf`` (1-D, or lags × columns)."""
+def comb_salience(
+    acf: np.ndarray, bpm: np.ndarray, fps: float, *, fastest_beat: float = np.inf
+) -> np.ndarray:
+    """Metrical-comb salience of each tempo in ``bpm`` for ``acf`` (1-D, or lags × columns).
+
+    The half-period penalty applies only to candidates whose double tempo is at most
+    ``fastest_beat`` BPM, i.e. when the faster level is itself a plausible beat rate.
+    """
     from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
     lag = 60.0 * fps / np.asarray(bpm, dtype=np.float64)
@@ -93,7 +108,12 @@ def comb_salience(acf: np.ndarray, bpm: np.ndarray, fps: float) -> np.ndarray:
     positive = maximum_filter1d(pooled, size=3, axis=0)
     level = [_interpolate(positive, lag * k) for k in (1, 2, 3, 4)]
     w1, w2, w3, w4 = COMB_WEIGHTS
-    return w1 * level[0] + np.maximum(w2 * level[1], w3 * level[2]) + w4 * level[3]
+    comb = w1 * level[0] + np.maximum(w2 * level[1], w3 * level[2]) + w4 * level[3]
+    # Half a period almost as periodic as the period itself: the faster level is the beat.
+    half = _interpolate(positive, lag / 2)
+    penalty = np.maximum(half - SUBDIVISION_RATIO * level[0], 0.0)
+    plausible = 2.0 * np.asarray(bpm, dtype=np.float64) <= fastest_beat
+    return comb - penalty * (plausible[:, None] if penalty.ndim == 2 else plausible)
 
 
 def log_gaussian_prior(bpm: np.ndarray, center: float, width: float) -> np.ndarray:
@@ -156,7 +176,10 @@ def choose_tempo(
     ``default`` with confidence 0.
     """
     grid = bpm_grid(min_bpm, max_bpm)
-    score = comb_salience(acf, grid, fps) * log_gaussian_prior(grid, prior_center, prior_width)
+    fastest = min(max_bpm, FASTEST_BEAT_FACTOR * prior_center)
+    score = comb_salience(acf, grid, fps, fastest_beat=fastest) * log_gaussian_prior(
+        grid, prior_center, prior_width
+    )
     best = int(np.argmax(score))
     if score[best] <= 1e-6:
         return TempoChoice(bpm=float(default), confidence=0.0, clarity=0.0)
@@ -170,9 +193,11 @@ def choose_tempo(
     )
 
 
-def salience_map(acf: np.ndarray, *, fps: float, grid: np.ndarray, prior: np.ndarray) -> np.ndarray:
+def salience_map(
+    acf: np.ndarray, *, fps: float, grid: np.ndarray, prior: np.ndarray, fastest_beat: float = np.inf
+) -> np.ndarray:
     """Comb salience × prior for every column of a tempogram: shape ``(len(grid), n_columns)``."""
-    return comb_salience(acf, grid, fps) * prior[:, None]
+    return comb_salience(acf, grid, fps, fastest_beat=fastest_beat) * prior[:, None]
 
 
 @frozen
@@ -215,11 +240,9 @@ def estimate_track_tempo(
 
     The track tempo comes from the mean tempogram; windows and the curve (one point every
     ``curve_step`` s, averaging ``curve_span`` s of tempogram) are re-estimated under a prior
-    centred on the track tempo. Beats come from librosa's dynamic-programming tracker driven
-    at the track tempo.
+    centred on the track tempo. Beats come from dynamic programming at the track tempo
+    (:func:`~mirloop.signal.beats.track_beats`, Ellis 2007).
     """
-    import librosa
-
     fps = tempogram.fps
     search = {"fps": fps, "min_bpm": settings.min_bpm, "max_bpm": settings.max_bpm}
     track = choose_tempo(
@@ -245,15 +268,14 @@ def estimate_track_tempo(
         ],
         axis=1,
     )
-    curve_salience = salience_map(pooled, fps=fps, grid=coarse, prior=prior)
+    fastest = min(settings.max_bpm, FASTEST_BEAT_FACTOR * track.bpm)
+    curve_salience = salience_map(pooled, fps=fps, grid=coarse, prior=prior, fastest_beat=fastest)
     curve_bpm = np.where(
         curve_salience.max(axis=0) > 1e-6, coarse[np.argmax(curve_salience, axis=0)], track.bpm
     )
     beats = np.zeros(0)
-    if track.confidence > 0 and onset.max() > 0:
-        _, beats = librosa.beat.beat_track(
-            onset_envelope=onset, sr=sr, hop_length=hop_length, bpm=track.bpm, trim=False, units="time"
-        )
+    if track.confidence > 0:
+        beats = track_beats(onset, fps=sr / hop_length, bpm=track.bpm)
     return TempoEstimate(
         bpm=track.bpm,
         confidence=track.confidence,

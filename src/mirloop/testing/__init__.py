@@ -1,4 +1,4 @@
-"""Test helpers for mirloop and its plugins.
+"""Testing tools for mirloop and its plugins.
 
 :func:`check_backend` runs a backend on generated audio and checks that what it returns keeps
 its stage's contract; plugin authors call it from their own test suites::

@@ -159,7 +159,7 @@ def check_classifier(backend: Backend, features: Features | None = None) -> Pred
 
 
 def check_renderer(backend: Backend, timeline: Any = None) -> Any:
-    """Audio (finite, peak at most 1) whose duration is the timeline's."""
+    """Audio (finite, peak at most 1) whose duration is the timeline's; the same seed, the same audio."""
     timeline = timeline if timeline is not None else _test_timeline()
     result = _call(backend, "render", timeline, seed=0)
     where = _name(backend)
@@ -173,6 +173,10 @@ def check_renderer(backend: Backend, timeline: Any = None) -> Any:
     peak = float(np.abs(audio.samples).max(initial=0.0))
     _require(peak <= 1.0 + 1e-6, f"{where}: rendered audio clips (peak {peak:.3f} > 1)")
     _require(peak > 0.0, f"{where}: rendered audio is silent")
+    repeat = _call(backend, "render", timeline, seed=0)
+    again = getattr(repeat, "audio", repeat)
+    _require(isinstance(again, Audio) and np.array_equal(again.samples, audio.samples),
+             f"{where}: two renders with seed 0 differ; the same timeline and seed must give the same audio")
     return result
 
 
@@ -281,7 +285,7 @@ def _check_segmentation_on(backend: Backend, ctx: TrackContext) -> Segmentation:
     return result
 
 
-# -- helpers -----------------------------------------------------------------------------------------------
+# -- building blocks --------------------------------------------------------------------------------------
 
 
 def _require(condition: bool, message: str) -> None:

@@ -20,7 +20,7 @@ class LibrosaFeatures(Backend):
     ================================  ==========================================================
     ``mfcc_1``–``mfcc_3``             means of the first three MFCCs (librosa rows 0–2, c0 included)
     ``pca_1``–``pca_3``               projection of ``pca_input`` (below)
-    ``tempo``                         window tempo, BPM (the tempo stage's ``window_bpm``)
+    ``tempo``                         window tempo, BPM (``window_bpm`` of the context's default tempo)
     ``onset_rate``                    detected onsets per second
     ``rms_mean``, ``rms_std``         frame RMS amplitude, mean and standard deviation
     ``low_energy_ratio``              fraction of frames quieter than the window's mean RMS
@@ -29,7 +29,7 @@ class LibrosaFeatures(Backend):
                                       (dB, mean over 7 bands), flux — frame means
     ``chroma_strength``               mean over frames of max / sum of the chroma vector (1/12–1)
     ``key_clarity``                   best key-profile correlation of the window chroma (−1–1)
-    ``pulse_clarity``                 highest onset autocorrelation at a beat period of 40–240 BPM (0–1)
+    ``pulse_clarity``                 highest onset autocorrelation at a 40–240 BPM period, window mean (0–1)
     ================================  ==========================================================
 
     ``pca_input`` is, per window, the mean and standard deviation of the 20 MFCCs, the 12

@@ -1,0 +1,157 @@
+"""The feedback loop on a 4-minute track, single-threaded.
+
+    .venv/bin/python benchmarks/bench_loop.py --model MODEL/      # a model from `mirloop train`
+    .venv/bin/python benchmarks/bench_loop.py                      # trains a tiny KNN first (~20 s)
+    .venv/bin/python benchmarks/bench_loop.py --json --check
+
+Times ``mirloop.pipelines.loop.run_loop`` on one 4-minute 44.1 kHz stereo WAV (real clips from
+``../shared/data/real-dev`` concatenated, or a generated multi-region render without clips):
+separation (``repet``), analysis and classification, 1 single-region and 10 multi-region
+renders as long as the track, and the re-classification of every render (no OGG, no HTML).
+A warm-up run on a 20-s excerpt comes first (imports, caches). Prints the wall time, the
+ratio to real time (seconds of input audio per second of wall time) and the time per phase.
+Target: under 60 s.
+"""
+
+from __future__ import annotations
+
+import os
+
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+for _variable in THREAD_VARIABLES:  # before numpy is imported anywhere
+    os.environ[_variable] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CLIPS = HERE.parent.parent / "shared" / "data" / "real-dev"
+FILE_SR = 44100
+TRACK_SECONDS = 240.0
+WARMUP_SECONDS = 20.0
+TARGET_SECONDS = 60.0
+
+
+def build_track(clips: Path, seconds: float, path: Path) -> Path:
+    """Real clips concatenated to ``seconds`` (or a generated render), as a 44.1 kHz stereo WAV."""
+    import soundfile as sf
+
+    from mirloop.io.audio import load_audio
+
+    parts: list[np.ndarray] = []
+    total = 0
+    files = sorted(clips.glob("*.ogg")) if clips.is_dir() else []
+    for file in files:
+        audio = load_audio(file, sr=FILE_SR, mono=False).samples
+        audio = audio if audio.ndim == 2 else np.stack([audio, audio])
+        parts.append(audio)
+        total += audio.shape[1]
+        if total >= seconds * FILE_SR:
+            break
+    if parts:
+        samples = np.concatenate(parts, axis=1)[:, : int(seconds * FILE_SR)]
+    else:
+        from mirloop.catalog import load_catalog
+        from mirloop.render import render
+        from mirloop.timeline import multi_region
+
+        names = load_catalog().names()
+        quarter = seconds / 4
+        timeline = multi_region([(i * quarter, (i + 1) * quarter, names[i * 50]) for i in range(4)], seed=1)
+        samples = render(timeline, seed=1).audio.samples
+    sf.write(path, samples.T, FILE_SR)
+    return path
+
+
+def tiny_model(folder: Path) -> Path:
+    """A KNN trained on 3 descriptors × 2 renders of 12 s (for when no model is given)."""
+    from mirloop.dataset.generate import generate_dataset
+    from mirloop.pipelines.training import train_from_dataset
+
+    generate_dataset(
+        folder / "data", per_descriptor=2, durations=[12.0], limit_descriptors=3, workers=1, progress=False
+    )
+    train_from_dataset(
+        folder / "data", folder / "model", kind="knn", test_size=0.0, leaky_comparison=False, figures=False
+    )
+    return folder / "model"
+
+
+def run(track: Path, out: Path, model: Path) -> tuple[float, dict[str, Any]]:
+    from mirloop.pipelines.loop import LoopSettings, run_loop
+
+    settings = LoopSettings(renders=10, descriptors=1, tempi=1, keys=1, audio=False, html=False)
+    started = time.perf_counter()
+    report = run_loop([track], out, model=model, settings=settings)
+    seconds = time.perf_counter() - started
+    summary = report.tracks[0]
+    if not summary["ok"]:
+        raise SystemExit(f"the loop failed: {summary['error']}")
+    return seconds, summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--model", type=Path, default=None, help="model directory (default: train a tiny one)"
+    )
+    parser.add_argument(
+        "--clips", type=Path, default=Path(os.environ.get("MIRLOOP_BENCH_CLIPS", DEFAULT_CLIPS))
+    )
+    parser.add_argument("--seconds", type=float, default=TRACK_SECONDS, help="track length (s)")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--check", action="store_true", help=f"exit 1 above {TARGET_SECONDS:g} s")
+    args = parser.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory(prefix="mirloop-bench-loop-") as scratch:
+        root = Path(scratch)
+        model = args.model or tiny_model(root / "tiny")
+        track = build_track(args.clips, args.seconds, root / "track.wav")
+        warmup = build_track(args.clips, WARMUP_SECONDS, root / "warmup.wav")
+        run(warmup, root / "warmup-out", model)
+        seconds, summary = run(track, root / "out", model)
+    renders = summary["renders"]
+    result = {
+        "track_seconds": args.seconds,
+        "wall_seconds": round(seconds, 2),
+        "realtime_factor": round(args.seconds / seconds, 2),
+        "renders": len(renders),
+        "failed_renders": sum(not r["ok"] for r in renders),
+        "rendered_audio_seconds": args.seconds * len(renders),
+        "phases": summary["timings"],
+        "target_seconds": TARGET_SECONDS,
+        "met": seconds < TARGET_SECONDS,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(
+            f"loop on a {args.seconds:.0f}-s track: {seconds:.1f} s wall, {result['realtime_factor']}× real "
+            f"time ({len(renders)} renders = {result['rendered_audio_seconds']:.0f} s of audio made and "
+            f"re-classified); target < {TARGET_SECONDS:.0f} s: {'met' if result['met'] else 'MISSED'}"
+        )
+        for phase, value in summary["timings"].items():
+            print(f"  {phase:<22} {value:8.2f} s")
+    return 0 if (result["met"] or not args.check) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install mirloop's peer-backend plugins (editable) into a virtualenv. Idempotent.
+#
+#   sh plugins/install.sh                      # essentia, madmom and spleeter into .venv
+#   sh plugins/install.sh essentia madmom      # only these
+#   sh plugins/install.sh --spleeter-env       # also create spleeter's own TensorFlow
+#                                              # environment (~600 MB; mirloop-spleeter setup)
+#
+# VENV=path selects the virtualenv (default: .venv next to this folder).
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+VENV=${VENV:-"$HERE/../.venv"}
+PIP="$VENV/bin/pip"
+SPLEETER_ENV=no
+NAMES=""
+for arg in "$@"; do
+    case "$arg" in
+        --spleeter-env) SPLEETER_ENV=yes ;;
+        essentia|madmom|spleeter) NAMES="$NAMES $arg" ;;
+        *) echo "unknown argument: $arg (expected essentia, madmom, spleeter or --spleeter-env)" >&2; exit 2 ;;
+    esac
+done
+[ -n "$NAMES" ] || NAMES="essentia madmom spleeter"
+
+if [ ! -x "$PIP" ]; then
+    echo "no virtualenv at $VENV; run 'make install' first or set VENV=path" >&2
+    exit 2
+fi
+for name in $NAMES; do
+    echo "installing mirloop-$name"
+    "$PIP" install --quiet -e "$HERE/mirloop-$name"
+done
+if [ "$SPLEETER_ENV" = yes ]; then
+    "$VENV/bin/mirloop-spleeter" setup
+fi

@@ -1,0 +1,143 @@
+"""mirloop's 21 window features computed with Essentia's descriptors."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from mirloop.backends.librosa.pca import fit_track_projection
+from mirloop.model import FEATURE_NAMES, Features, Projection
+from mirloop.signal import TrackContext
+from mirloop.signal.windows import window_bounds, window_mean_std
+from mirloop.stages import Backend, Option
+
+from mirloop_essentia.frames import SpectralFrames, spectral_frames, tonal_frames
+from mirloop_essentia.key import PROFILES
+from mirloop_essentia.runtime import standard
+
+
+class EssentiaFeatures(Backend):
+    """The 21 :data:`~mirloop.model.FEATURE_NAMES` per grid window, Essentia's versions of them.
+
+    ================================  ==========================================================
+    ``mfcc_1``–``mfcc_3``             means of Essentia MFCC coefficients 0–2 (40 mel bands, dB)
+    ``pca_1``–``pca_3``               projection of ``pca_input`` (13 MFCC, 12 HPCP and 6 contrast
+                                      means and standard deviations: 62 values)
+    ``tempo``                         window tempo, BPM, from the ``tempo_method`` of
+                                      :class:`~mirloop_essentia.tempo.EssentiaTempo`
+    ``onset_rate``                    SuperFlux onsets per second
+    ``rms_mean``, ``rms_std``         frame RMS, mean and standard deviation
+    ``low_energy_ratio``              fraction of frames quieter than the window's mean RMS
+    ``zero_crossing_rate``            ZeroCrossingRate, mean
+    ``spectral_centroid``             Centroid, Hz; ``spectral_bandwidth``: spectral spread, Hz
+    ``spectral_rolloff``              85 % RollOff, Hz; ``spectral_flatness``: Flatness (0–1)
+    ``spectral_contrast``             SpectralContrast, mean over 6 bands; ``spectral_flux``: Flux
+    ``chroma_strength``               mean over frames of max / sum of the HPCP (1/12–1)
+    ``key_clarity``                   Essentia Key strength of the window's mean HPCP (``key_profile``)
+    ``pulse_clarity``                 highest normalised autocorrelation of the complex-domain onset
+                                      function at beat periods of 40–240 BPM (0–1)
+    ================================  ==========================================================
+
+    STFT descriptors use 93-ms frames with a 23-ms hop at 22050 Hz. Values are on the same
+    scales as the ``librosa`` backend where the definitions agree, but they are not identical:
+    a model trained on one backend's features must be used with the same backend.
+    """
+
+    name: ClassVar[str] = "essentia"
+    stage: ClassVar[str] = "features"
+    summary: ClassVar[str] = "The 21 window features from Essentia descriptors (MFCC, HPCP, SuperFlux, …)"
+    options: ClassVar[dict[str, Option]] = {
+        "key_profile": Option("bgate", str, "Essentia key profile for key_clarity", choices=PROFILES),
+        "tempo_method": Option("degara", str, "tempo for the tempo column: degara, multifeature or percival",
+                               choices=("degara", "multifeature", "percival")),
+    }
+
+    def __init__(self, *, projection: Projection | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        #: Projection for the ``pca_*`` columns; ``None`` fits a PCA on each track's windows.
+        self.projection = projection
+
+    def extract(self, ctx: TrackContext) -> Features:
+        from mirloop_essentia.tempo import EssentiaTempo
+
+        grid = ctx.grid
+        frames = spectral_frames(ctx)
+        tonal = tonal_frames(ctx)
+        rate = frames.rate
+
+        def mean(x: np.ndarray) -> np.ndarray:
+            return window_mean_std(x, rate, grid)[0]
+
+        mfcc_mean, mfcc_std = window_mean_std(frames.mfcc, rate, grid)
+        contrast_mean, contrast_std = window_mean_std(frames.contrast, rate, grid)
+        hpcp_mean, hpcp_std = window_mean_std(tonal.hpcp, tonal.rate, grid)
+        pca_input = np.hstack([mfcc_mean, mfcc_std, hpcp_mean, hpcp_std, contrast_mean, contrast_std])
+        projection = self.projection or fit_track_projection(pca_input)
+        pca = projection.apply(pca_input)
+        rms_mean, rms_std = window_mean_std(frames.rms, rate, grid)
+        hpcp_sum = tonal.hpcp.sum(axis=0)
+        peakiness = np.where(hpcp_sum > 0, tonal.hpcp.max(axis=0) / np.maximum(hpcp_sum, 1e-9), 0.0)
+        tempo = EssentiaTempo(method=self.opts["tempo_method"]).estimate_tempo(ctx)
+        key_of = standard().Key(profileType=self.opts["key_profile"], pcpSize=12)
+        columns: dict[str, np.ndarray] = {
+            "mfcc_1": mfcc_mean[:, 0],
+            "mfcc_2": mfcc_mean[:, 1],
+            "mfcc_3": mfcc_mean[:, 2],
+            "pca_1": pca[:, 0],
+            "pca_2": pca[:, 1],
+            "pca_3": pca[:, 2],
+            "tempo": tempo.window_bpm,
+            "onset_rate": _onset_rate(ctx),
+            "rms_mean": rms_mean,
+            "rms_std": rms_std,
+            "low_energy_ratio": _low_energy_ratio(frames, rms_mean, ctx),
+            "zero_crossing_rate": mean(frames.zcr),
+            "spectral_centroid": mean(frames.centroid),
+            "spectral_bandwidth": mean(frames.bandwidth),
+            "spectral_rolloff": mean(frames.rolloff),
+            "spectral_flatness": mean(frames.flatness),
+            "spectral_contrast": contrast_mean.mean(axis=1),
+            "spectral_flux": mean(frames.flux),
+            "chroma_strength": window_mean_std(peakiness, tonal.rate, grid)[0],
+            "key_clarity": np.array([_strength(key_of, row) for row in np.atleast_2d(hpcp_mean)]),
+            "pulse_clarity": _pulse_clarity(frames, ctx),
+        }
+        values = np.column_stack([np.asarray(columns[n], dtype=np.float64) for n in FEATURE_NAMES])
+        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+        return Features(grid=grid, values=values, names=FEATURE_NAMES,
+                        pca_input=pca_input.astype(np.float32), backend=self.name)
+
+
+def _onset_rate(ctx: TrackContext) -> np.ndarray:
+    onsets = np.asarray(standard().SuperFluxExtractor(sampleRate=ctx.sr)(ctx.samples), dtype=np.float64)
+    grid = ctx.grid
+    counts = np.searchsorted(onsets, grid.ends) - np.searchsorted(onsets, grid.starts)
+    return counts / np.maximum(grid.ends - grid.starts, 1e-9)
+
+
+def _low_energy_ratio(frames: SpectralFrames, rms_mean: np.ndarray, ctx: TrackContext) -> np.ndarray:
+    lo, hi = window_bounds(frames.rate, len(frames.rms), ctx.grid)
+    return np.array([np.mean(frames.rms[a:b] < m) for a, b, m in zip(lo, hi, rms_mean, strict=True)])
+
+
+def _strength(key_of: Any, hpcp: np.ndarray) -> float:
+    if not np.any(hpcp > 0):
+        return 0.0
+    return float(key_of(np.ascontiguousarray(hpcp, dtype=np.float32))[2])
+
+
+def _pulse_clarity(frames: SpectralFrames, ctx: TrackContext) -> np.ndarray:
+    """Per window: max normalised autocorrelation of the onset function at lags of 40–240 BPM."""
+    onset = frames.onset_function
+    lo, hi = window_bounds(frames.rate, len(onset), ctx.grid)
+    short, long = int(np.floor(60.0 * frames.rate / 240.0)), int(np.ceil(60.0 * frames.rate / 40.0))
+    values = []
+    for a, b in zip(lo, hi, strict=True):
+        x = onset[a:b] - onset[a:b].mean()
+        energy = float(np.dot(x, x))
+        if energy <= 0 or len(x) <= short + 1:
+            values.append(0.0)
+            continue
+        acf = np.correlate(x, x, mode="full")[len(x) - 1:] / energy
+        values.append(float(acf[short: min(long, len(x) - 1) + 1].max()))
+    return np.clip(np.array(values), 0.0, 1.0)

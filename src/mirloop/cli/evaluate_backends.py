@@ -1,0 +1,61 @@
+"""``mirloop evaluate-backends DATASET``: every installed backend of a stage, side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mirloop.cli.common import json_option
+
+
+@click.command("evaluate-backends")
+@click.argument("dataset", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--stage", type=click.Choice(["tempo", "key", "segmenter"]), multiple=True,
+              help="Stage to compare (repeatable; default: tempo, key and segmenter).")
+@click.option("--backend", "backends", multiple=True, metavar="NAME",
+              help="Only these backends (repeatable; default: every installed one).")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for <stage>.md, <stage>.csv and <stage>.json (default: DATASET/comparison).")
+@click.option("--build-synthetic", is_flag=True,
+              help="First write mirloop's synthetic annotated dataset into DATASET (kept files are reused).")
+@click.option("--no-renders", is_flag=True,
+              help="With --build-synthetic: generated signals only, no renders.")
+@json_option
+def evaluate_backends(
+    dataset: Path, stage: tuple[str, ...], backends: tuple[str, ...], output: Path | None,
+    build_synthetic: bool, no_renders: bool, as_json: bool,
+) -> None:
+    """Run every installed tempo, key or segmenter backend on DATASET and compare them.
+
+    DATASET is a folder of audio files, each with a JAMS or CSV annotation of the same stem.
+    Scores: tempo Acc1/Acc2 (4 %), MIREX weighted key score, boundary hit-rate F at 0.5 s and
+    3 s, and seconds of computing per minute of audio. A backend that fails on a file is
+    reported and scored 0; the batch goes on.
+    """
+    import json
+
+    from mirloop.evaluation import compare_backends
+    from mirloop.evaluation.report import save, to_markdown
+
+    def say(message: str) -> None:
+        click.echo(message, err=True)
+
+    if build_synthetic:
+        from mirloop.evaluation.synthetic import build_synthetic_dataset
+
+        files = build_synthetic_dataset(dataset, renders=not no_renders,
+                                        progress=lambda name: say(f"writing {name}"))
+        say(f"{len(files)} annotated files in {dataset}")
+    out = output if output is not None else dataset / "comparison"
+    comparisons = []
+    for name in stage or ("tempo", "key", "segmenter"):
+        comparison = compare_backends(dataset, name, backends=backends or None, progress=say)
+        for path in save(comparison, out):
+            say(f"wrote {path}")
+        comparisons.append(comparison)
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in comparisons], indent=2, default=float))
+        return
+    for comparison in comparisons:
+        click.echo(to_markdown(comparison, per_file=False))

@@ -1,0 +1,115 @@
+"""``mirloop loop TRACK... -o OUT/``: analyse reference tracks, render them back, re-classify, report."""
+
+from __future__ import annotations
+
+import click
+
+from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+
+
+@click.command()
+@click.argument("tracks", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Report folder.")
+@click.option(
+    "--model",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Model directory written by `mirloop train` (sets the classifier).",
+)
+@click.option(
+    "--renders", type=click.IntRange(0), default=10, show_default=True, help="Multi-region renders per track."
+)
+@click.option(
+    "--descriptors",
+    type=click.IntRange(0),
+    default=2,
+    show_default=True,
+    help="Top descriptors per track rendered as single-region renders.",
+)
+@click.option(
+    "--tempi",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Top tempi per track for single-region renders.",
+)
+@click.option(
+    "--keys",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Top keys per track for single-region renders.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every render.")
+@click.option(
+    "--separation/--no-separation",
+    default=True,
+    show_default=True,
+    help="Strip vocals before analysis (separator 'repet' unless configured).",
+)
+@click.option(
+    "--audio/--no-audio", default=True, show_default=True, help="Write OGG players for the HTML report."
+)
+@click.option("--progress/--no-progress", default=True, show_default=True)
+@config_options
+@json_option
+def loop(
+    tracks: tuple[str, ...],
+    output: str,
+    model: str | None,
+    renders: int,
+    descriptors: int,
+    tempi: int,
+    keys: int,
+    seed: int,
+    separation: bool,
+    audio: bool,
+    progress: bool,
+    config_path: str | None,
+    use: tuple[str, ...],
+    set_: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Render every TRACK back from its analysis and measure how well the classifier agrees."""
+    from mirloop.pipelines.loop import LoopSettings, run_loop
+
+    settings = LoopSettings(
+        renders=renders,
+        descriptors=descriptors,
+        tempi=tempi,
+        keys=keys,
+        seed=seed,
+        separate=separation,
+        audio=audio,
+    )
+    report = run_loop(
+        tracks,
+        output,
+        config=resolve_config(config_path, use, set_),
+        model=model,
+        settings=settings,
+        progress=progress and not as_json,
+    )
+    if as_json:
+        echo_json(report.to_dict())
+        return
+    click.echo(f"single-region accuracy ({len(report.single) // 6 if len(report.single) else 0} renders):")
+    for row in report.accuracy.to_dict("records"):
+        click.echo(
+            f"  {row['target']:<10} {row['accuracy']:.3f}  [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+        )
+    click.echo("multi-region consistency (mean over titles):")
+    for row in report.consistency.to_dict("records"):
+        click.echo(
+            f"  {row['target']:<10} {row['consistency']:.3f}  [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+        )
+    for flag in report.flags:
+        click.echo(f"warning: {flag}", err=True)
+    for failed in report.failed_renders:
+        click.echo(f"failed render {failed['track']}/{failed['name']}: {failed['error']}", err=True)
+    for track in report.tracks:
+        if not track["ok"]:
+            click.echo(f"failed track {track['source']}: {track['error']}", err=True)
+        elif track["skipped"]:
+            click.echo(f"{track['source']}: {track['skipped']}", err=True)
+    click.echo(f"report: {output}/report.html ({report.seconds:.1f} s)")

@@ -1,0 +1,164 @@
+"""The renders of one track: single-region candidates and multi-region ("stitched") variations.
+
+Single-region: every top descriptor × top tempo × top key, each as long as the track.
+Multi-region: one region per form segment with its descriptor, tempo and key (region lengths
+equal segment durations), ``n`` times with a random band per region (seeded). Segments shorter
+than :data:`MIN_REGION_SECONDS` join their predecessor. Tempi outside a descriptor's range move
+by octaves into it when they can (a 150-BPM track rendered as a 70–82-BPM style plays at 75).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from attrs import frozen
+
+from mirloop.errors import MirloopError
+from mirloop.loop.reduce import Candidates
+from mirloop.timeline import Timeline, TimelineWarning, multi_region, single_region
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mirloop.model import Audio
+
+SINGLE, MULTI = "single", "multi"
+#: Shortest region a multi-region render gets, in seconds.
+MIN_REGION_SECONDS = 1.0
+
+
+@frozen
+class RenderJob:
+    """One render to make: ``kind`` is ``single`` or ``multi``; ``descriptor`` is the single
+    region's descriptor (``None`` for multi); ``segments`` the input segment index of each region."""
+
+    track: str
+    kind: str
+    index: int
+    timeline: Timeline
+    seed: int
+    descriptor: str | None = None
+    segments: tuple[int, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}-{self.index:02d}"
+
+
+@frozen(eq=False)
+class RenderOutcome:
+    """A finished render (``audio``) or a failed one (``error``)."""
+
+    job: RenderJob
+    audio: Audio | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.audio is not None
+
+
+def stable_seed(*parts: object) -> int:
+    """A seed in [0, 2³¹) derived from ``parts`` (the same inputs always give the same seed)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def fit_tempo(descriptor: str, tempo: float | None) -> float | None:
+    """``tempo`` (BPM) moved into the descriptor's tempo range by octaves (×2, ÷2) when that lands
+    inside it, else clamped to the range; ``None`` stays ``None`` (the renderer picks)."""
+    if tempo is None or not np.isfinite(tempo) or tempo <= 0:
+        return None
+    from mirloop.catalog import load_catalog
+
+    low, high = load_catalog()[descriptor].style.tempo_range
+    inside = [tempo * 2.0**k for k in (0, -1, 1, -2, 2) if low <= tempo * 2.0**k <= high]
+    return round(float(inside[0] if inside else min(max(tempo, low), high)), 1)
+
+
+def plan_single(track: str, candidates: Candidates, duration: float, *, seed: int = 0) -> list[RenderJob]:
+    """A job per top descriptor × tempo × key, each ``duration`` s long with a random band."""
+    jobs: list[RenderJob] = []
+    tempi: Sequence[float | None] = candidates.tempi or (None,)
+    keys: Sequence[str | None] = candidates.keys or (None,)
+    for descriptor in candidates.descriptors:
+        for tempo in tempi:
+            for key in keys:
+                job_seed = stable_seed(seed, track, SINGLE, len(jobs))
+                timeline = single_region(
+                    descriptor,
+                    duration,
+                    tempo=fit_tempo(descriptor, tempo),
+                    key=key,
+                    random_instruments=True,
+                    seed=job_seed,
+                )
+                jobs.append(RenderJob(track, SINGLE, len(jobs), timeline, job_seed, descriptor=descriptor))
+    return jobs
+
+
+def region_specs(segments: pd.DataFrame) -> tuple[list[tuple[Any, ...]], tuple[int, ...]]:
+    """``(start, end, descriptor, tempo, key)`` per region and the input segment of each.
+
+    Segments without a descriptor or shorter than :data:`MIN_REGION_SECONDS` extend the previous
+    region (or the next one, at the start).
+    """
+    regions: list[list[Any]] = []
+    owners: list[int] = []
+    pending_start: float | None = None
+    for row in segments.itertuples(index=False):
+        start, end = float(row.start), float(row.end)  # type: ignore[arg-type]
+        descriptor = getattr(row, "descriptor", None)
+        usable = isinstance(descriptor, str) and bool(descriptor) and end - start >= MIN_REGION_SECONDS
+        if not usable:
+            if regions:
+                regions[-1][1] = end
+            elif pending_start is None:
+                pending_start = start
+            continue
+        if pending_start is not None:
+            start, pending_start = pending_start, None
+        tempo = getattr(row, "tempo_bpm", None)
+        key = getattr(row, "key", None)
+        regions.append([start, end, descriptor, fit_tempo(str(descriptor), tempo), key])
+        owners.append(int(row.segment))  # type: ignore[arg-type]
+    if pending_start is not None and regions:
+        regions[-1][1] = max(regions[-1][1], float(segments["end"].to_numpy()[-1]))
+    return [tuple(r) for r in regions], tuple(owners)
+
+
+def plan_multi(track: str, segments: pd.DataFrame, *, renders: int = 10, seed: int = 0) -> list[RenderJob]:
+    """``renders`` stitched timelines over the segments, each with its own random bands."""
+    specs, owners = region_specs(segments)
+    if not specs:
+        return []
+    jobs = []
+    for index in range(renders):
+        job_seed = stable_seed(seed, track, MULTI, index)
+        timeline = multi_region(specs, random_instruments=True, seed=job_seed)
+        jobs.append(RenderJob(track, MULTI, index, timeline, job_seed, segments=owners))
+    return jobs
+
+
+def run_render(job: RenderJob, renderer: Any) -> RenderOutcome:
+    """Render ``job`` with a renderer backend; any failure becomes ``error``, never an exception."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TimelineWarning)  # tempi clamped into the descriptor's range
+            result = renderer.render(job.timeline, seed=job.seed)
+        audio = getattr(result, "audio", result)
+        if audio is None or getattr(audio, "n_samples", 0) == 0:
+            return RenderOutcome(job, error="the renderer returned no audio")
+        return RenderOutcome(job, audio=audio)
+    except MirloopError as exc:
+        return RenderOutcome(job, error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a renderer bug must not stop the loop; keep where it happened
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return RenderOutcome(
+            job, error=f"unexpected {type(exc).__name__}: {exc} (at {where.name}:{where.lineno})"
+        )

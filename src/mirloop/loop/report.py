@@ -1,0 +1,175 @@
+"""The loop's tables and JSON summary, and where they are written.
+
+Under ``OUT/``: ``accuracy.csv`` (single-region accuracy per target), ``consistency.csv``
+(multi-region consistency per target, mean over titles), ``consistency_by_title.csv``,
+``boundaries.csv`` (boundary hit-rate F per multi-region render), ``spread.csv`` (how varied the
+predicted descriptors are), ``single_predictions.csv``, ``multi_predictions.csv``,
+``agreement.csv``, ``report.json`` and ``report.html``; per track ``OUT/<name>/``:
+``grid.parquet|csv``, ``segments.parquet|csv``, ``candidates.json``, ``timelines/*.json``
+(Amper JSON) and ``renders/*.ogg``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from mirloop.loop.scores import accuracy_table, bootstrap_ci, consistency_table, spread, title_consistency
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mirloop.config import Config
+    from mirloop.pipelines.loop import LoopSettings, TrackLoop
+
+
+@frozen(eq=False)
+class LoopReport:
+    """Tables (pandas DataFrames) and a summary of one loop run; ``seconds`` is wall time."""
+
+    accuracy: pd.DataFrame
+    consistency: pd.DataFrame
+    by_title: pd.DataFrame
+    boundaries: pd.DataFrame
+    spread: pd.DataFrame
+    single: pd.DataFrame
+    multi: pd.DataFrame
+    agreement: pd.DataFrame
+    tracks: tuple[dict[str, Any], ...]
+    failed_renders: tuple[dict[str, Any], ...]
+    config: dict[str, Any]
+    seconds: float
+    flags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "accuracy": self.accuracy.to_dict("records"),
+                "consistency": self.consistency.to_dict("records"),
+                "consistency_by_title": self.by_title.to_dict("records"),
+                "boundary_f": _boundary_summary(self.boundaries),
+                "spread": self.spread.to_dict("records"),
+                "failed_renders": list(self.failed_renders),
+                "tracks": list(self.tracks),
+                "flags": list(self.flags),
+                "config": self.config,
+                "seconds": round(self.seconds, 3),
+            }
+        )
+
+
+def build_report(
+    tracks: list[TrackLoop], *, settings: LoopSettings, config: Config, seconds: float
+) -> LoopReport:
+    """Score every track's records into the report tables."""
+    import pandas as pd
+
+    single = pd.DataFrame(
+        [r for t in tracks for r in t.single],
+        columns=["track", "render", "descriptor", "target", "expected", "predicted"],
+    )
+    multi = pd.DataFrame([r for t in tracks for r in t.multi])
+    agreement = pd.DataFrame(
+        [r for t in tracks for r in t.agreement],
+        columns=["track", "segment", "target", "input", "renders", "agree", "n"],
+    )
+    boundaries = pd.DataFrame(
+        [r for t in tracks for r in t.boundaries],
+        columns=["track", "render", "precision", "recall", "f", "reference_segments", "render_segments"],
+    )
+    by_title = title_consistency(agreement)
+    spreads: dict[str, list[str]] = {
+        "input segments": [d for t in tracks for d in t.input_descriptors],
+        "single-region renders": [
+            str(r["predicted_descriptor"]) for t in tracks for r in t.renders if r.get("predicted_descriptor")
+        ],
+        "multi-region render segments": [str(d) for d in multi["descriptor"]] if len(multi) else [],
+    }
+    spread_table = pd.DataFrame([{"predictions": name, **spread(labels)} for name, labels in spreads.items()])
+    flags = tuple(
+        f"one descriptor dominates the {row['predictions']}: {row['top']} "
+        f"({row['top_share']:.0%} of {row['count']})"
+        for row in spread_table.to_dict("records")
+        if row["dominated"]
+    )
+    failed = tuple({"track": t.name, **r} for t in tracks for r in t.renders if not r["ok"])
+    return LoopReport(
+        accuracy=accuracy_table(single),
+        consistency=consistency_table(by_title, agreement),
+        by_title=by_title,
+        boundaries=boundaries,
+        spread=spread_table,
+        single=single,
+        multi=multi,
+        agreement=agreement,
+        tracks=tuple(t.summary() for t in tracks),
+        failed_renders=failed,
+        config={"stages": config.to_dict(), "settings": _settings(settings)},
+        seconds=seconds,
+        flags=flags,
+    )
+
+
+def write_report(
+    report: LoopReport, tracks: list[TrackLoop], out: Path, *, settings: LoopSettings
+) -> dict[str, Path]:
+    """Write the tables, ``report.json`` and (unless switched off) ``report.html`` into ``out``."""
+    from mirloop.io.atomic import atomic_open
+    from mirloop.io.tables import write_csv
+
+    paths: dict[str, Path] = {}
+    for name, table in (
+        ("accuracy", report.accuracy),
+        ("consistency", report.consistency),
+        ("consistency_by_title", report.by_title),
+        ("boundaries", report.boundaries),
+        ("spread", report.spread),
+        ("single_predictions", report.single),
+        ("multi_predictions", report.multi),
+        ("agreement", report.agreement),
+    ):
+        paths[name] = write_csv(table, out / f"{name}.csv")
+    with atomic_open(out / "report.json") as handle:
+        json.dump(report.to_dict(), handle, indent=2)
+    paths["json"] = out / "report.json"
+    if settings.html:
+        from mirloop.loop.html import write_html
+
+        paths["html"] = write_html(report, tracks, out)
+    return paths
+
+
+def _boundary_summary(boundaries: pd.DataFrame) -> dict[str, Any]:
+    if len(boundaries) == 0:
+        return {"renders": 0, "mean_f": None, "ci": [None, None], "by_title": {}}
+    by_title = boundaries.groupby("track")["f"].mean()
+    low, high = bootstrap_ci(list(by_title))
+    return {
+        "renders": len(boundaries),
+        "mean_f": float(by_title.mean()),
+        "ci": [low, high],
+        "by_title": {k: float(v) for k, v in by_title.items()},
+    }
+
+
+def _settings(settings: LoopSettings) -> dict[str, Any]:
+    import attrs
+
+    return attrs.asdict(settings)
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN → None, numpy scalars → Python."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,472 @@
+"""The feedback loop over reference tracks: analyse → reduce → render → re-classify → score.
+
+For every track: separate and analyse it (:mod:`mirloop.pipelines.analyze`), merge every stage
+on the 2-s grid and reduce it per form segment (:mod:`mirloop.loop.reduce`), render the
+single-region candidates and the multi-region variations with the configured renderer
+(:mod:`mirloop.loop.renders`), analyse every render with the same classifier, and score
+accuracy, consistency, boundary fidelity and spread (:mod:`mirloop.loop.scores`). A track or a
+render that fails is reported and the rest goes on. Everything is written under ``out_dir``
+(see :func:`mirloop.loop.report.write_report`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from attrs import define, field, frozen
+
+from mirloop.config import Config, load_config
+from mirloop.errors import ConfigError, MirloopError, ModelError
+from mirloop.loop.merge import DESCRIPTOR, merged_grid
+from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities, top_candidates
+from mirloop.loop.renders import MULTI, SINGLE, RenderJob, RenderOutcome, plan_multi, plan_single, run_render
+from mirloop.loop.scores import boundary_fidelity
+from mirloop.model import Audio, Segment
+from mirloop.model.descriptor import TARGETS
+from mirloop.model.prediction import UNKNOWN
+from mirloop.pipelines.analyze import analyze_file, analyze_samples, validate_analysis_config
+
+#: Separator used when separation is on and the configuration names none.
+DEFAULT_SEPARATOR = "repet"
+
+
+@frozen
+class LoopSettings:
+    """How many renders to make and how.
+
+    ``renders``: multi-region renders per track; ``descriptors``/``tempi``/``keys``: how many top
+    candidates of each are combined into single-region renders; ``seed`` seeds every render;
+    ``separate``: strip vocals before analysis; ``audio``: write OGG files for the HTML report.
+    """
+
+    renders: int = 10
+    descriptors: int = 2
+    tempi: int = 1
+    keys: int = 1
+    seed: int = 0
+    separate: bool = True
+    audio: bool = True
+    html: bool = True
+
+
+@define
+class TrackLoop:
+    """Everything the loop found and made for one track (records are plain dicts for tables)."""
+
+    name: str
+    source: str
+    ok: bool = True
+    error: str | None = None
+    skipped: str | None = None
+    duration: float = 0.0
+    flags: tuple[str, ...] = ()
+    seconds: float = 0.0
+    candidates: Candidates | None = None
+    segments: Any = None  # pandas DataFrame of the reduced segments
+    renders: list[dict[str, Any]] = field(factory=list)
+    single: list[dict[str, Any]] = field(factory=list)
+    multi: list[dict[str, Any]] = field(factory=list)
+    agreement: list[dict[str, Any]] = field(factory=list)
+    boundaries: list[dict[str, Any]] = field(factory=list)
+    input_descriptors: list[str] = field(factory=list)
+    #: The input's and the first multi-region render's analysis runs, until :func:`write_media` uses them.
+    figures: dict[str, Any] = field(factory=dict)
+    #: Files for the HTML report, relative to the report folder: ``figure``, ``input_audio``.
+    media: dict[str, str] = field(factory=dict)
+    #: Seconds spent per phase: ``analysis`` (incl. separation), ``render``, ``reclassify``, ``write``.
+    timings: dict[str, float] = field(factory=dict)
+
+    def spend(self, phase: str, seconds: float) -> None:
+        self.timings[phase] = self.timings.get(phase, 0.0) + seconds
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "ok": self.ok,
+            "error": self.error,
+            "skipped": self.skipped,
+            "duration": self.duration,
+            "flags": list(self.flags),
+            "seconds": round(self.seconds, 3),
+            "candidates": None if self.candidates is None else self.candidates.to_dict(),
+            "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
+            "renders": self.renders,
+        }
+
+
+def read_model_kind(model: str | os.PathLike[str]) -> str:
+    """``knn`` or ``mlp``: the kind of the model directory written by ``mirloop train``."""
+    path = Path(model) / "model.json"
+    try:
+        kind = json.loads(path.read_text())["info"]["kind"]
+    except FileNotFoundError:
+        raise ModelError(
+            f"{model} is not a mirloop model ({path.name} is missing); train one with "
+            "`mirloop train DATA/ -o MODEL/`"
+        ) from None
+    except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path} is not a readable mirloop model file ({exc}); retrain the model") from None
+    return str(kind)
+
+
+def loop_config(
+    config: Config | Any = None, *, model: str | os.PathLike[str] | None = None, separate: bool = True
+) -> Config:
+    """The analysis configuration of the loop: ``model`` picks the classifier (its kind and path);
+    separation on uses :data:`DEFAULT_SEPARATOR` unless another separator is configured."""
+    resolved = config if isinstance(config, Config) else load_config(config)
+    if model is not None:
+        resolved = resolved.merged(
+            {"classifier": {"backend": read_model_kind(model), "model": str(model)}}, "--model"
+        )
+    if not separate:
+        resolved = resolved.merged({"separator": {"backend": "none"}}, "--no-separation")
+    elif resolved.backend("separator") == "none":
+        resolved = resolved.merged({"separator": {"backend": DEFAULT_SEPARATOR}}, "loop default")
+    if resolved.backend("classifier") == "none":
+        raise ConfigError(
+            "the loop classifies the track and every render, but no classifier is configured; "
+            "pass --model MODEL/ (a directory written by `mirloop train`)"
+        )
+    validate_analysis_config(resolved)
+    resolved.validate()
+    return resolved
+
+
+def render_analysis_config(config: Config, *, segment: bool) -> Config:
+    """How renders are analysed: no separation (renders have no vocals); no segmenter unless asked."""
+    layer: dict[str, Any] = {"separator": {"backend": "none"}}
+    if not segment:
+        layer["segmenter"] = {"backend": "none"}
+    return config.merged(layer, "render analysis")
+
+
+def run_loop(
+    tracks: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    config: Config | Any = None,
+    model: str | os.PathLike[str] | None = None,
+    settings: LoopSettings | None = None,
+    progress: bool = False,
+) -> Any:
+    """Run the loop over ``tracks`` and write every output under ``out_dir``; returns the
+    :class:`mirloop.loop.report.LoopReport`."""
+    from tqdm import tqdm
+
+    from mirloop.catalog import load_catalog
+    from mirloop.loop.report import build_report, write_report
+    from mirloop.pipelines.batch import find_tracks, output_names
+    from mirloop.plugins import registry
+
+    settings = settings or LoopSettings()
+    resolved = loop_config(config, model=model, separate=settings.separate)
+    renderer = registry().create("renderer", resolved.backend("renderer"), resolved.options("renderer"))
+    catalog = load_catalog()
+    paths = find_tracks(tracks)
+    names = output_names(paths)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results: list[TrackLoop] = []
+    track_bar = tqdm(total=len(paths), unit="track", file=sys.stderr, disable=not progress, position=0)
+    render_bar = tqdm(total=0, unit="render", file=sys.stderr, disable=not progress, position=1, leave=False)
+    with track_bar, render_bar:
+        for path, name in zip(paths, names):
+            track_bar.set_postfix_str(path.name, refresh=False)
+            results.append(
+                loop_track(
+                    path,
+                    name,
+                    out / name,
+                    config=resolved,
+                    renderer=renderer,
+                    catalog=catalog,
+                    settings=settings,
+                    bar=render_bar,
+                )
+            )
+            track_bar.update()
+    report = build_report(results, settings=settings, config=resolved, seconds=time.perf_counter() - started)
+    write_report(report, results, out, settings=settings)
+    return report
+
+
+def loop_track(
+    path: Path,
+    name: str,
+    folder: Path,
+    *,
+    config: Config,
+    renderer: Any,
+    catalog: Any,
+    settings: LoopSettings,
+    bar: Any = None,
+) -> TrackLoop:
+    """The whole loop for one track; failures end up in the result, never as an exception."""
+    started = time.perf_counter()
+    track = TrackLoop(name=name, source=str(path))
+    try:
+        _loop_track(
+            track, path, folder, config=config, renderer=renderer, catalog=catalog, settings=settings, bar=bar
+        )
+    except MirloopError as exc:
+        track.ok, track.error = False, str(exc)
+    except Exception as exc:  # keep the other tracks going; say where it broke
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        track.ok, track.error = (
+            False,
+            f"unexpected {type(exc).__name__}: {exc} (at {where.name}:{where.lineno})",
+        )
+    if track.ok and settings.html:
+        try:
+            write_media(track, folder, audio=settings.audio)
+        except Exception as exc:  # a figure must not cost the track its numbers
+            track.media["error"] = f"{type(exc).__name__}: {exc}"
+    track.figures.clear()  # the analysis contexts are large: keep them no longer than needed
+    track.seconds = time.perf_counter() - started
+    return track
+
+
+def _loop_track(
+    track: TrackLoop,
+    path: Path,
+    folder: Path,
+    *,
+    config: Config,
+    renderer: Any,
+    catalog: Any,
+    settings: LoopSettings,
+    bar: Any,
+) -> None:
+    from mirloop.io.tables import write_csv, write_parquet
+
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    run = analyze_file(path, config=config)
+    track.spend("analysis", time.perf_counter() - started)
+    track.timings.update({f"analysis.{k}": round(v, 3) for k, v in run.analysis.timings.items()})
+    analysis = run.analysis
+    track.duration, track.flags = analysis.duration, analysis.flags
+    merged = merged_grid(analysis)
+    write_parquet(merged, folder / "grid.parquet")
+    write_csv(merged, folder / "grid.csv")
+    segments = (
+        list(analysis.segmentation.segments)
+        if analysis.segmentation is not None
+        else [Segment(0.0, analysis.duration, "A")]
+    )
+    reduced = reduce_segments(merged, segments, catalog)
+    track.segments = reduced
+    write_parquet(reduced, folder / "segments.parquet")
+    write_csv(reduced, folder / "segments.csv")
+    track.input_descriptors = [
+        _combo({str(k): v for k, v in row.items()}) for row in reduced.to_dict("records")
+    ]
+    track.figures["input"] = run
+    if "silent" in analysis.flags:
+        track.skipped = "the input is silent: there is nothing to render"
+        return
+    candidates = top_candidates(
+        merged, catalog, n_descriptors=settings.descriptors, n_tempi=settings.tempi, n_keys=settings.keys
+    )
+    track.candidates = candidates
+    (folder / "candidates.json").write_text(json.dumps(candidates.to_dict(), indent=2))
+    if not candidates.descriptors:
+        track.skipped = "every window of the input was classified 'unknown': no descriptor to render"
+        return
+    jobs = plan_single(track.name, candidates, analysis.duration, seed=settings.seed)
+    jobs += plan_multi(track.name, reduced, renders=settings.renders, seed=settings.seed)
+    if bar is not None:
+        bar.total += len(jobs)
+        bar.refresh()
+    single_config = render_analysis_config(config, segment=False)
+    multi_config = render_analysis_config(config, segment=True)
+    for job in jobs:
+        started = time.perf_counter()
+        outcome = run_render(job, renderer)
+        track.spend("render", time.perf_counter() - started)
+        _record(
+            track,
+            job,
+            outcome,
+            folder,
+            segments,
+            reduced,
+            catalog,
+            settings,
+            single_config if job.kind == SINGLE else multi_config,
+        )
+        if bar is not None:
+            bar.update()
+    _agreement(track, reduced)
+
+
+def _combo(row: dict[str, Any]) -> str:
+    """``genre_subgenre_mood`` of a row of labels (``unknown`` parts kept)."""
+    return "_".join(str(row.get(t, UNKNOWN)) for t in ("genre", "subgenre", "mood"))
+
+
+def _record(
+    track: TrackLoop,
+    job: RenderJob,
+    outcome: RenderOutcome,
+    folder: Path,
+    segments: list[Segment],
+    reduced: Any,
+    catalog: Any,
+    settings: LoopSettings,
+    analysis_config: Config,
+) -> None:
+    timeline_path = folder / "timelines" / f"{job.name}.json"
+    timeline_path.parent.mkdir(parents=True, exist_ok=True)
+    timeline_path.write_text(json.dumps(job.timeline.to_json(wrap=True), indent=1))
+    entry: dict[str, Any] = {
+        "name": job.name,
+        "kind": job.kind,
+        "seed": job.seed,
+        "descriptor": job.descriptor,
+        "timeline": str(timeline_path.relative_to(folder.parent)),
+        "ok": outcome.ok,
+        "error": outcome.error,
+    }
+    track.renders.append(entry)
+    if outcome.audio is None:
+        return
+    started = time.perf_counter()
+    try:
+        run = analyze_samples(outcome.audio, config=analysis_config)
+    except MirloopError as exc:
+        entry.update(ok=False, error=f"re-classification failed: {exc}")
+        return
+    finally:
+        track.spend("reclassify", time.perf_counter() - started)
+    if settings.audio:
+        entry["audio"] = str(
+            write_ogg(outcome.audio, folder / "renders" / f"{job.name}.ogg").relative_to(folder.parent)
+        )
+    prediction = run.analysis.prediction
+    assert prediction is not None
+    if job.kind == SINGLE:
+        descriptor = catalog[job.descriptor]
+        for target in TARGETS:
+            track.single.append(
+                {
+                    "track": track.name,
+                    "render": job.name,
+                    "descriptor": job.descriptor,
+                    "target": target,
+                    "expected": descriptor.target(target),
+                    "predicted": prediction[target].track_label,
+                }
+            )
+        entry["predicted_descriptor"] = _combo({t: prediction[t].track_label for t in TARGETS})
+        return
+    merged = merged_grid(run.analysis)
+    owned = [segments[i] for i in job.segments]
+    for index, labels in zip(job.segments, segment_majorities(merged, owned)):
+        track.multi.append(
+            {
+                "track": track.name,
+                "render": job.name,
+                "segment": index,
+                "descriptor": _combo(labels),
+                **labels,
+            }
+        )
+    estimated = run.analysis.segmentation
+    if estimated is not None:
+        reference = np.array([[s.start, s.end] for s in segments])
+        score = boundary_fidelity(reference, estimated.intervals)
+        track.boundaries.append(
+            {
+                "track": track.name,
+                "render": job.name,
+                **score,
+                "reference_segments": len(segments),
+                "render_segments": len(estimated.segments),
+            }
+        )
+    if "multi" not in track.figures:
+        track.figures["multi"] = (run, job)
+    del merged
+
+
+def _agreement(track: TrackLoop, reduced: Any) -> None:
+    """Per segment and target: the most frequent label over the multi-region renders vs the input's.
+
+    ``unknown`` on both sides does not count as agreement (it says nothing about the music).
+    """
+    from mirloop.loop.reduce import most_common
+
+    by_segment: dict[int, list[dict[str, Any]]] = {}
+    for row in track.multi:
+        by_segment.setdefault(int(row["segment"]), []).append(row)
+    inputs = {int(r["segment"]): r for r in reduced.to_dict("records")}
+    for segment, rows in sorted(by_segment.items()):
+        for target in TARGETS:
+            if target not in inputs[segment]:
+                continue
+            majority = most_common([r[target] for r in rows])
+            expected = inputs[segment][target]
+            agree = float(majority == expected and expected != UNKNOWN)  # two "unknown"s are no agreement
+            track.agreement.append(
+                {
+                    "track": track.name,
+                    "segment": segment,
+                    "target": target,
+                    "input": expected,
+                    "renders": majority,
+                    "agree": agree,
+                    "n": len(rows),
+                }
+            )
+
+
+def write_media(track: TrackLoop, folder: Path, *, audio: bool = True) -> None:
+    """The track's figure (``loop.png``) and, with ``audio``, its analysed input as ``input.ogg``."""
+    from mirloop.loop.figures import track_figure
+
+    input_run = track.figures.get("input")
+    if input_run is None:
+        return
+    multi = track.figures.get("multi")
+    figure = track_figure(
+        input_run,
+        multi[0] if multi else None,
+        folder / "loop.png",
+        title=f"{track.name}: input (grey) and {multi[1].name if multi else 'no'} multi-region render "
+        "(blue); red dashes = input boundaries, blue dots = boundaries found in the render",
+    )
+    track.media["figure"] = figure.relative_to(folder.parent).as_posix()
+    if audio:
+        path = write_ogg(input_run.context.audio, folder / "input.ogg")
+        track.media["input_audio"] = path.relative_to(folder.parent).as_posix()
+
+
+def write_ogg(audio: Audio, path: Path, *, sr: int = 22050) -> Path:
+    """``audio`` as mono Ogg Vorbis at ``sr`` Hz (for the HTML report's players)."""
+    import soundfile as sf
+    import soxr
+
+    from mirloop.io.atomic import atomic_path
+
+    mono = audio.mono().samples
+    if audio.sr != sr:
+        mono = soxr.resample(mono, audio.sr, sr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as temporary:
+        sf.write(str(temporary), np.clip(mono, -1, 1), sr, format="OGG", subtype="VORBIS")
+    return path
+
+
+__all__ = ["DESCRIPTOR", "MULTI", "LoopSettings", "TrackLoop", "loop_config", "run_loop"]

@@ -1,0 +1,172 @@
+"""The whole loop on real audio with a real (tiny) trained model: files, tables and failure handling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from mirloop.loop.report import LoopReport
+from mirloop.model.descriptor import TARGETS
+from mirloop.pipelines.loop import LoopSettings, run_loop
+
+SETTINGS = LoopSettings(renders=2, descriptors=1, tempi=1, keys=1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def loop_run(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[LoopReport, Path]:
+    out = tmp_path_factory.mktemp("loop-out")
+    order = [tracks[name] for name in ("reference", "short", "silent", "broken")]
+    return run_loop(order, out, model=tiny_model, settings=SETTINGS), out
+
+
+def track(report: LoopReport, name: str) -> dict[str, Any]:
+    return next(t for t in report.tracks if t["name"] == name)
+
+
+def test_every_output_is_written(loop_run: tuple[LoopReport, Path]) -> None:
+    _, out = loop_run
+    for name in (
+        "accuracy.csv",
+        "consistency.csv",
+        "consistency_by_title.csv",
+        "boundaries.csv",
+        "spread.csv",
+        "report.json",
+        "report.html",
+    ):
+        assert (out / name).is_file(), name
+    folder = out / "reference"
+    for name in (
+        "grid.parquet",
+        "grid.csv",
+        "segments.parquet",
+        "segments.csv",
+        "candidates.json",
+        "input.ogg",
+        "loop.png",
+        "timelines/single-00.json",
+        "timelines/multi-01.json",
+        "renders/multi-00.ogg",
+    ):
+        assert (folder / name).is_file(), name
+    html = (out / "report.html").read_text()
+    assert "<audio" in html and "reference/renders/multi-00.ogg" in html and "loop.png" in html
+
+
+def test_single_region_renders_are_scored_on_every_target(loop_run: tuple[LoopReport, Path]) -> None:
+    report, _ = loop_run
+    reference = report.single[report.single["track"] == "reference"]
+    assert set(reference["target"]) == set(TARGETS)
+    assert list(report.accuracy["target"]) == list(TARGETS)
+    assert report.accuracy["accuracy"].between(0, 1).all()
+
+
+def test_multi_region_renders_follow_the_input_segments(loop_run: tuple[LoopReport, Path]) -> None:
+    from mirloop.timeline import Timeline
+
+    _, out = loop_run
+    segments = pd.read_csv(out / "reference" / "segments.csv")
+    timeline = Timeline.from_json(json.loads((out / "reference" / "timelines" / "multi-00.json").read_text()))
+    regions = timeline.regions()
+    assert regions[-1].end == pytest.approx(segments["end"].iloc[-1])
+    starts = {round(r.start, 3) for r in regions}
+    assert starts <= {round(s, 3) for s in segments["start"]}
+    assert all(name in set(segments["descriptor"]) for name in (r.descriptor.name for r in regions))
+
+
+def test_consistency_and_boundaries_are_reported_per_title(loop_run: tuple[LoopReport, Path]) -> None:
+    report, _ = loop_run
+    assert set(report.by_title["track"]) >= {"reference"}
+    assert report.consistency["consistency"].between(0, 1).all()
+    assert set(report.boundaries["render"]) == {"multi-00", "multi-01"}
+    assert report.boundaries["f"].between(0, 1).all()
+    assert len(report.spread) == 3 and {"entropy", "top_share", "dominated"} <= set(report.spread)
+
+
+def test_silence_is_skipped_with_a_reason_and_a_broken_file_fails_alone(
+    loop_run: tuple[LoopReport, Path],
+) -> None:
+    report, _ = loop_run
+    silent = track(report, "silent")
+    assert silent["ok"] and "silent" in silent["skipped"] and silent["renders"] == []
+    broken = track(report, "broken")
+    assert not broken["ok"] and "not a recognised audio file" in broken["error"]
+    short = track(report, "short")
+    assert short["ok"] and short["duration"] == pytest.approx(3.0, abs=0.01)
+    assert all(r["ok"] for r in short["renders"])
+
+
+def test_failed_renders_are_named_and_the_rest_is_kept(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path
+) -> None:
+    from mirloop.catalog import load_catalog
+    from mirloop.errors import RenderError
+    from mirloop.loop.report import build_report
+    from mirloop.pipelines.loop import loop_config, loop_track
+    from mirloop.render.backend import MirloopRenderer
+
+    class EveryOtherRenderFails(MirloopRenderer):
+        calls = 0
+
+        def render(self, timeline: Any, seed: int | None = None) -> Any:
+            type(self).calls += 1
+            if type(self).calls % 2 == 0:
+                raise RenderError("the render server is busy")
+            return super().render(timeline, seed)
+
+    config = loop_config(model=tiny_model, separate=False)
+    result = loop_track(
+        tracks["short"],
+        "short",
+        tmp_path / "short",
+        config=config,
+        renderer=EveryOtherRenderFails(),
+        catalog=load_catalog(),
+        settings=SETTINGS,
+    )
+    report = build_report([result], settings=SETTINGS, config=config, seconds=0.0)
+    failed = [f["name"] for f in report.failed_renders]
+    assert failed and all(f["error"].endswith("the render server is busy") for f in report.failed_renders)
+    kept = [r["name"] for r in result.renders if r["ok"]]
+    assert kept and not set(kept) & set(failed)
+
+
+def test_the_loop_needs_a_classifier(tracks: dict[str, Path], tmp_path: Path) -> None:
+    from mirloop.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--model"):
+        run_loop([tracks["short"]], tmp_path, config={"classifier": {"backend": "none"}}, settings=SETTINGS)
+
+
+def test_the_command_line_writes_the_report_and_prints_json(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mirloop.cli.main import main
+
+    status = main(
+        [
+            "loop",
+            str(tracks["short"]),
+            "-o",
+            str(tmp_path),
+            "--model",
+            str(tiny_model),
+            "--renders",
+            "1",
+            "--descriptors",
+            "1",
+            "--no-separation",
+            "--no-audio",
+            "--json",
+        ]
+    )
+    assert status == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [row["target"] for row in data["accuracy"]] == list(TARGETS)
+    assert (tmp_path / "report.html").is_file() and data["tracks"][0]["name"] == "short"

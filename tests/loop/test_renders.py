@@ -1,0 +1,108 @@
+"""Render planning: single-region candidates and multi-region timelines that follow the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from mirloop.errors import RenderError
+from mirloop.loop.reduce import Candidates
+from mirloop.loop.renders import MULTI, RenderJob, plan_multi, plan_single, region_specs, run_render
+from mirloop.timeline import Timeline
+
+SEGMENTS = pd.DataFrame(
+    [
+        {
+            "segment": 0,
+            "start": 0.0,
+            "end": 12.5,
+            "descriptor": "rock_indie_driving",
+            "tempo_bpm": 128.0,
+            "key": "E minor",
+        },
+        {
+            "segment": 1,
+            "start": 12.5,
+            "end": 13.0,
+            "descriptor": "rock_indie_driving",
+            "tempo_bpm": 128.0,
+            "key": "E minor",
+        },
+        {
+            "segment": 2,
+            "start": 13.0,
+            "end": 40.0,
+            "descriptor": "ambient_chill_dreamy",
+            "tempo_bpm": 80.0,
+            "key": "C major",
+        },
+    ]
+)
+
+
+def test_single_region_renders_cross_descriptors_tempi_and_keys_over_the_whole_track() -> None:
+    candidates = Candidates(("rock_indie_driving", "ambient_chill_dreamy"), (120.0, 90.0), ("E minor",))
+    jobs = plan_single("t", candidates, 37.5, seed=1)
+    assert len(jobs) == 2 * 2 * 1
+    assert {j.descriptor for j in jobs} == set(candidates.descriptors)
+    for job in jobs:
+        assert job.timeline.duration == 37.5 and len(job.timeline.regions()) == 1
+    assert len({j.seed for j in jobs}) == 4
+
+
+def test_multi_region_timelines_follow_the_segments_and_vary_only_the_bands() -> None:
+    jobs = plan_multi("t", SEGMENTS, renders=3, seed=0)
+    assert len(jobs) == 3 and all(j.kind == MULTI for j in jobs)
+    regions = jobs[0].timeline.regions()
+    # the 0.5-s segment joins its predecessor: regions keep the segment boundaries otherwise
+    assert [(r.start, r.end) for r in regions] == [(0.0, 13.0), (13.0, 40.0)]
+    assert [r.descriptor.name for r in regions] == ["rock_indie_driving", "ambient_chill_dreamy"]
+    assert jobs[0].segments == (0, 2)
+    assert len({j.seed for j in jobs}) == 3
+    assert plan_multi("t", SEGMENTS, renders=3, seed=0)[1].timeline == jobs[1].timeline  # reproducible
+
+
+def test_timelines_are_amper_json_that_reads_back() -> None:
+    job = plan_multi("t", SEGMENTS, renders=1)[0]
+    data = job.timeline.to_json(wrap=True)
+    assert data["timeline"]["spans"][-1]["type"] == "unmetered"
+    assert Timeline.from_json(data) == job.timeline
+
+
+def test_segments_without_descriptor_extend_their_neighbours() -> None:
+    table = SEGMENTS.copy()
+    table.loc[0, "descriptor"] = None
+    specs, owners = region_specs(table)
+    assert [(s[0], s[1]) for s in specs] == [(0.0, 40.0)] and owners == (2,)
+    assert plan_multi("t", table.assign(descriptor=None)) == []
+
+
+class FailingRenderer:
+    """A renderer that always fails, as a broken backend would."""
+
+    def render(self, timeline: Any, seed: int | None = None) -> Any:
+        raise RenderError("no SoundFont installed")
+
+
+class CrashingRenderer:
+    def render(self, timeline: Any, seed: int | None = None) -> Any:
+        raise ZeroDivisionError("bug")
+
+
+@pytest.mark.parametrize("renderer", [FailingRenderer(), CrashingRenderer()])
+def test_a_failing_renderer_becomes_a_failed_outcome(renderer: Any) -> None:
+    job: RenderJob = plan_multi("t", SEGMENTS, renders=1)[0]
+    outcome = run_render(job, renderer)
+    assert not outcome.ok and outcome.audio is None
+    assert ("no SoundFont" in str(outcome.error)) or ("ZeroDivisionError" in str(outcome.error))
+
+
+def test_tempi_move_by_octaves_into_the_descriptors_range() -> None:
+    from mirloop.loop.renders import fit_tempo
+
+    assert fit_tempo("ambient_chill_dreamy", 150.0) == 75.0  # range 70–82 BPM
+    assert fit_tempo("ambient_chill_dreamy", 76.0) == 76.0
+    assert fit_tempo("ambient_chill_dreamy", 100.0) == 82.0  # no octave fits: clamped
+    assert fit_tempo("ambient_chill_dreamy", None) is None

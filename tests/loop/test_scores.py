@@ -1,0 +1,70 @@
+"""Scores: accuracy and consistency with bootstrap intervals, boundary hit rate, prediction spread."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mirloop.loop.scores import (
+    accuracy_table,
+    bootstrap_ci,
+    boundary_fidelity,
+    consistency_table,
+    spread,
+    title_consistency,
+)
+from mirloop.model.prediction import UNKNOWN
+
+
+def test_bootstrap_interval_brackets_the_mean_and_shrinks_with_more_data() -> None:
+    few = [1.0, 0.0, 1.0, 1.0]
+    many = few * 25
+    low, high = bootstrap_ci(few)
+    assert low <= np.mean(few) <= high
+    assert bootstrap_ci(many)[1] - bootstrap_ci(many)[0] < high - low
+    assert bootstrap_ci([0.5]) == (0.5, 0.5) and all(np.isnan(bootstrap_ci([])))
+
+
+def test_accuracy_counts_unknown_as_wrong_and_reports_its_rate() -> None:
+    rows = [
+        {"target": "genre", "expected": "rock", "predicted": p} for p in ("rock", "rock", "folk", UNKNOWN)
+    ]
+    table = accuracy_table(pd.DataFrame(rows)).set_index("target")
+    assert table.loc["genre", "accuracy"] == 0.5 and table.loc["genre", "unknown_rate"] == 0.25
+    assert table.loc["genre", "n"] == 4 and table["accuracy"].isna().sum() == 5
+
+
+def test_consistency_is_a_mean_over_titles_not_over_segments() -> None:
+    agreement = pd.DataFrame(
+        [{"track": "long", "segment": i, "target": "genre", "input": "rock", "agree": 1.0} for i in range(9)]
+        + [{"track": "short", "segment": 0, "target": "genre", "input": "rock", "agree": 0.0}]
+    )
+    by_title = title_consistency(agreement)
+    table = consistency_table(by_title, agreement).set_index("target")
+    assert table.loc["genre", "consistency"] == 0.5  # (1 + 0) / 2 titles, not 9 / 10 segments
+    assert (table.loc["genre", "min"], table.loc["genre", "max"]) == (0.0, 1.0)
+    assert table.loc["genre", "titles"] == 2 and table.loc["genre", "input_unknown"] == 0.0
+
+
+def test_boundary_fidelity_is_mir_evals_hit_rate_at_three_seconds() -> None:
+    reference = np.array([[0, 10], [10, 20], [20, 30.0]])
+    assert boundary_fidelity(reference, np.array([[0, 11], [11, 22.5], [22.5, 30]]))["f"] == 1.0
+    half = boundary_fidelity(reference, np.array([[0, 10.5], [10.5, 30]]))
+    assert half["precision"] == 1.0 and half["recall"] == 0.5
+    assert boundary_fidelity(reference, np.array([[0, 15], [15, 30]]))["f"] == 0.0
+
+
+def test_boundary_fidelity_with_a_single_segment() -> None:
+    one = np.array([[0, 30.0]])
+    assert boundary_fidelity(one, one)["f"] == 1.0
+    assert boundary_fidelity(one, np.array([[0, 10], [10, 30.0]]))["f"] == 0.0
+
+
+def test_spread_flags_a_run_where_one_descriptor_dominates() -> None:
+    varied = spread(["a", "b", "c", "d"])
+    assert varied["normalized_entropy"] == pytest.approx(1.0) and not varied["dominated"]
+    assert varied["entropy"] == pytest.approx(2.0)
+    stuck = spread(["a"] * 9 + ["b"])
+    assert stuck["dominated"] and stuck["top"] == "a" and stuck["top_share"] == 0.9
+    assert spread([])["count"] == 0
