@@ -14,7 +14,7 @@ DEMO_INPUT ?= examples/audio
 DEMO_OUTPUT ?= demo-output
 
 PYPROJECTS := pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml
-STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | sha256sum | cut -c1-16)
+STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2>/dev/null || shasum -a 256) | cut -c1-16)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -140,3 +140,14 @@ def test_the_generate_command_reports_its_rate(tmp_path: Path, capsys: pytest.Ca
     assert report["renders_per_second"] > 0 and report["real_time_factor"] > 0
     assert main(args) == 0  # a finished dataset is left as it is
     assert json.loads(capsys.readouterr().out)["already_done"] == 1
+
+
+def test_a_minute_of_stereo_vorbis_is_written_without_crashing_the_encoder(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    from mirloop.dataset.render_job import write_blocks
+
+    samples = (np.random.default_rng(0).standard_normal((60 * 44100, 2)) * 0.1).astype(np.float32)
+    write_blocks(tmp_path / "minute.ogg", samples, 44100, "ogg")
+    assert sf.info(str(tmp_path / "minute.ogg")).frames == len(samples)

@@ -38,6 +38,22 @@ class JobSettings:
     config_layer: dict[str, Any]
 
 
+#: Frames per write call: libsndfile 1.2.2 crashes (SIGSEGV) encoding ~60 s of stereo Vorbis in one call.
+WRITE_BLOCK = 1 << 15
+
+
+def write_blocks(path: Any, samples: np.ndarray, sr: int, audio_format: str) -> None:
+    """Encode ``samples`` (frames × channels, or mono) to ``path`` a block at a time."""
+    import soundfile as sf
+
+    channels = 1 if samples.ndim == 1 else samples.shape[1]
+    with sf.SoundFile(
+        path, "w", sr, channels, format=audio_format.upper(), subtype=AUDIO_SUBTYPES[audio_format]
+    ) as handle:
+        for start in range(0, len(samples), WRITE_BLOCK):
+            handle.write(samples[start : start + WRITE_BLOCK])
+
+
 def single_region_timeline(job: RenderJob) -> dict[str, Any]:
     """The Amper-style timeline of a job: one metered span, one region of the job's descriptor."""
     from mirloop.timeline.tonic import from_pitch_name
@@ -105,8 +121,6 @@ def window_rows(job: RenderJob, descriptor: Descriptor, features: Features) -> p
 
 def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     """Render, store and featurize ``job``; returns its manifest row (also written to ``parts/``)."""
-    import soundfile as sf
-
     from mirloop.catalog import load_catalog
     from mirloop.pipelines.analyze import analyze_file
     from mirloop.render import render
@@ -124,13 +138,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples
 
     with atomic_path(layout.audio(job.render_id)) as temporary:
-        sf.write(
-            temporary,
-            samples,
-            audio.sr,
-            format=settings.audio_format.upper(),
-            subtype=AUDIO_SUBTYPES[settings.audio_format],
-        )
+        write_blocks(temporary, samples, audio.sr, settings.audio_format)
     write_text(layout.timeline(job.render_id), json.dumps(document, indent=1))
     jam = truth_to_jams(result.truth, title=job.render_id, seed=result.seed)
     jam.sandbox.mirloop = {**dict(getattr(jam.sandbox, "mirloop", None) or {}), "job": job.to_dict()}

@@ -12,7 +12,6 @@ delayed by ``window`` samples to look ahead (the caller drops that many leading 
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d
 
 
 class Limiter:
@@ -52,6 +51,7 @@ class Limiter:
         need = np.minimum(1.0, self.ceiling / np.maximum(peak, 1e-9)).astype(np.float32)
         needs = np.concatenate([self.need_tail, need])  # frame j ↔ input frame (t0 - 2w + j)
         # the minimum of frames [j, j + w - 1] sits at j + w // 2 of the centred filter
+        from scipy.ndimage import minimum_filter1d  # scipy loads only when rendering
         centred = minimum_filter1d(needs, size=w, mode="nearest")
         # output frame i is input frame t0 - w + i (j = w + i); its gain averages the minima of the
         # w windows starting at t0 - 2w + i + 1 .. t0 - w + i, each of which contains that frame

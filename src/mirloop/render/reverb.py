@@ -11,7 +11,6 @@ wet output linearly interpolated back, so the reverb costs a fraction of the syn
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import hadamard
 
 #: Tail delays in seconds (mutually prime at 11025 Hz) and early-reflection taps (s, gain).
 TAIL_DELAYS = (0.0937, 0.1031, 0.1129, 0.1223, 0.1319, 0.1427, 0.1531, 0.1637)
@@ -38,6 +37,7 @@ class FdnReverb:
         self.lines = np.zeros((8, self.longest + 16 * self.max_block), dtype=np.float32)
         self.head = self.longest
         self.gains = np.array([10 ** (-3 * d / (decay * rate)) for d in delays], dtype=np.float32)[:, None]
+        from scipy.linalg import hadamard  # scipy loads only when rendering
         self.matrix = (hadamard(8) / np.sqrt(8)).astype(np.float32)
         self.damping = np.float32(damping)
         self.previous = np.zeros((8, 1), dtype=np.float32)

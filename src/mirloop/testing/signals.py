@@ -24,6 +24,11 @@ _CADENCES: dict[str, tuple[tuple[int, str], ...]] = {
     "major": ((0, "major"), (5, "major"), (7, "major"), (0, "major")),  # I IV V I
     "minor": ((0, "minor"), (5, "minor"), (7, "major"), (0, "minor")),  # i iv V i
 }
+#: Modal minor progressions with the flat seventh (no leading tone), common in popular music.
+_MODAL: dict[str, tuple[tuple[int, str], ...]] = {
+    "aeolian": ((0, "minor"), (8, "major"), (10, "major"), (0, "minor")),  # i VI VII i
+    "dorian": ((0, "minor"), (5, "major"), (0, "minor"), (10, "major")),  # i IV i VII
+}
 _TRIADS = {"major": (0, 4, 7), "minor": (0, 3, 7)}
 
 
@@ -137,14 +142,22 @@ def chord_progression(
     sr: int = DEFAULT_SR,
     octave: int = 4,
     brightness: float = 1.5,
+    progression: str = "cadence",
 ) -> np.ndarray:
-    """Raw samples of the cadence (see :func:`cadence`), not normalised."""
+    """Raw samples of the cadence (see :func:`cadence`), not normalised.
+
+    ``progression="aeolian"`` (i–VI–VII–i) or ``"dorian"`` (i–IV–i–VII) plays a modal minor
+    progression with the flat seventh instead; ``mode`` must then be ``"minor"``.
+    """
     if mode not in _CADENCES:
         raise ValueError(f"mode must be 'major' or 'minor', got {mode!r}")
+    if progression != "cadence" and (progression not in _MODAL or mode != "minor"):
+        raise ValueError(f"progression must be 'cadence', or 'aeolian'/'dorian' in minor, got {progression!r}")
+    chord_list = _CADENCES[mode] if progression == "cadence" else _MODAL[progression]
     root_midi = 12 * (octave + 1) + _tonic_index(tonic)
     n = round(chord_seconds * sr)
     chords = []
-    for degree, quality in _CADENCES[mode] * repeats:
+    for degree, quality in chord_list * repeats:
         notes = [root_midi + degree + step for step in _TRIADS[quality]]
         bass = root_midi + degree - 24
         chord = sum(_tone(440.0 * 2 ** ((m - 69) / 12), n, sr, brightness) for m in notes)

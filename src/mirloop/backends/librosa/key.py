@@ -28,9 +28,10 @@ class LibrosaKey(Backend):
     summary: ClassVar[str] = "Key and mode per window and track from CQT chroma and key profiles"
     options: ClassVar[dict[str, Option]] = {
         "profile": Option(
-            "temperley",
+            "edma",
             str,
-            "key profile: temperley (default; best on the synthetic cadence tests), krumhansl or edma",
+            "key profile: edma (default; right on cadences and on modal minor progressions), "
+            "temperley or krumhansl",
             choices=tuple(PROFILES),
         ),
     }
