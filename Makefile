@@ -13,18 +13,20 @@ PYTEST_WORKERS ?= 2
 DEMO_INPUT ?= examples/audio
 DEMO_OUTPUT ?= demo-output
 
-PYPROJECTS := pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml
+PEER_PLUGINS := essentia madmom spleeter
+PYPROJECTS := pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(wildcard plugins/*/pyproject.toml)
 STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2>/dev/null || shasum -a 256) | cut -c1-16)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install apt demo test lint typecheck pytest bench clean
+.PHONY: help install apt demo test lint typecheck pytest bench clean spleeter-env
 
 help:
 	@echo "make demo       set up .venv and analyse $(DEMO_INPUT) into $(DEMO_OUTPUT)/"
 	@echo "make test       set up .venv, then ruff, mypy and pytest -n $(PYTEST_WORKERS)"
 	@echo "make bench      analysis speed and memory benchmarks (see benchmarks/README.md)"
 	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
+	@echo "make spleeter-env  spleeter's own TensorFlow environment (about 2.4 GB; used by make test)"
 	@echo "make clean      remove .venv and generated output"
 
 install: $(STAMP)
@@ -36,6 +38,7 @@ $(STAMP):
 	$(BIN)/pip install --quiet -e ".[dev]"
 	$(BIN)/pip install --quiet --no-deps tinysoundfont
 	$(BIN)/pip install --quiet -e $(EXAMPLE_PLUGIN)
+	VENV=$(VENV) sh plugins/install.sh $(PEER_PLUGINS)
 	$(BIN)/python .ci/warm_numba_cache.py
 	@rm -f $(VENV)/.installed-*
 	@touch $@
@@ -73,9 +76,18 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy src/mirloop $(EXAMPLE_PLUGIN)/src benchmarks/bench_analysis.py benchmarks/naive_recipe.py
+	for p in $(PEER_PLUGINS); do $(BIN)/mypy plugins/mirloop-$$p/src || exit 1; done
 
-pytest: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) tests $(EXAMPLE_PLUGIN)/tests
+# spleeter pins TensorFlow and an old NumPy: it runs in its own environment, made once.
+SPLEETER_STAMP := $(VENV)/.spleeter-env-ready
+spleeter-env: $(SPLEETER_STAMP)
+
+$(SPLEETER_STAMP): $(STAMP)
+	$(BIN)/mirloop-spleeter setup
+	@touch $@
+
+pytest: install $(SPLEETER_STAMP)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) tests $(EXAMPLE_PLUGIN)/tests $(addsuffix /tests,$(addprefix plugins/mirloop-,$(PEER_PLUGINS)))
 
 test: lint typecheck pytest
 

@@ -36,12 +36,9 @@ def dataset_rates(data: Path) -> dict[str, Any]:
     from mirloop.catalog import load_catalog
 
     manifest = pd.read_parquet(data / "manifest.parquet")
-    # whole job (render, encode, write, featurize) when recorded; else render + features only
-    cpu = (
-        manifest["job_seconds"]
-        if "job_seconds" in manifest
-        else manifest["render_seconds"] + manifest["feature_seconds"]
-    )
+    # whole job (render, encode, write, featurize) where recorded; else render + features only
+    partial = manifest["render_seconds"] + manifest["feature_seconds"]
+    cpu = manifest["job_seconds"].fillna(partial) if "job_seconds" in manifest else partial
     slope, intercept = (
         np.polyfit(manifest["duration"], cpu, 1)
         if manifest["duration"].nunique() > 1

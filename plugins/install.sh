@@ -4,7 +4,7 @@
 #   sh plugins/install.sh                      # essentia, madmom and spleeter into .venv
 #   sh plugins/install.sh essentia madmom      # only these
 #   sh plugins/install.sh --spleeter-env       # also create spleeter's own TensorFlow
-#                                              # environment (~600 MB; mirloop-spleeter setup)
+#                                              # environment (2.4 GB; mirloop-spleeter setup)
 #
 # VENV=path selects the virtualenv (default: .venv next to this folder).
 set -eu

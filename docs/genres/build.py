@@ -71,7 +71,8 @@ def main() -> None:
         sf.write(HERE / f"{genre}.ogg", audio.T, result.audio.sr, format="OGG", subtype="VORBIS")
         figure(name, audio.mean(axis=0), result.audio.sr, result.pretty_midi, HERE / f"{genre}.png")
         region = result.truth.regions[0]
-        lines += [f"## {genre}", "", f"`{name}` — {region.tempo:.0f} BPM, key {region.key or 'none (percussion)'}, "
+        key = region.key or "none (percussion)"
+        lines += [f"## {genre}", "", f"`{name}` — {region.tempo:.0f} BPM, key {key}, "
                   f"band `{region.band}`", "", f"![{name}]({genre}.png)", "", f"[listen]({genre}.ogg)", ""]
         print(f"{genre}: {name}")
     (HERE / "README.md").write_text("\n".join(lines))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mirloop.backends.librosa.key import LibrosaKey
-from mirloop.backends.librosa.profiles import PROFILES, key_correlations
+from mirloop.backends.librosa.profiles import PROFILES
 from mirloop.errors import OptionError
 from mirloop.model import Audio, Key
 from mirloop.model.estimates import PITCH_CLASSES
@@ -40,13 +40,16 @@ def test_every_profile_finds_the_key_of_a_cadence_over_drums(profile: str, key: 
     assert LibrosaKey(profile=profile).estimate_key(cadence_over_drums(key)).key == key
 
 
+def normalised(samples: np.ndarray) -> TrackContext:
+    return TrackContext(Audio((0.8 * samples / np.abs(samples).max()).astype(np.float32), 22050))
+
+
 @pytest.mark.parametrize("progression", ["aeolian", "dorian"])
 @pytest.mark.parametrize("tonic", PITCH_CLASSES)
 def test_default_profile_finds_modal_minor_keys(progression: str, tonic: str) -> None:
     """Minor progressions with the flat seventh (no leading tone) are minor, not the relative major."""
     samples = chord_progression(tonic, "minor", progression=progression, chord_seconds=1.0, repeats=2)
-    context = TrackContext(Audio((0.8 * samples / np.abs(samples).max()).astype(np.float32), 22050))
-    assert LibrosaKey().estimate_key(context).key == Key(tonic, "minor")
+    assert LibrosaKey().estimate_key(normalised(samples)).key == Key(tonic, "minor")
 
 
 def test_only_the_default_profile_gets_every_modal_and_cadence_key() -> None:
@@ -57,8 +60,8 @@ def test_only_the_default_profile_gets_every_modal_and_cadence_key() -> None:
         for tonic in PITCH_CLASSES[::2]:
             for progression in ("cadence", "aeolian", "dorian"):
                 samples = chord_progression(tonic, "minor", progression=progression, repeats=1)
-                context = TrackContext(Audio((0.8 * samples / np.abs(samples).max()).astype(np.float32), 22050))
-                hits += LibrosaKey(profile=profile).estimate_key(context).key == Key(tonic, "minor")
+                found = LibrosaKey(profile=profile).estimate_key(normalised(samples)).key
+                hits += found == Key(tonic, "minor")
         correct[profile] = hits
     default = LibrosaKey().opts["profile"]
     assert correct[default] == 3 * len(PITCH_CLASSES[::2]), correct

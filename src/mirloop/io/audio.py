@@ -31,6 +31,9 @@ MIN_SR, MAX_SR = 8000, 192000
 #: Formats whose frame count is only estimated by the decoder; a small shortfall is tolerated.
 _ESTIMATED_LENGTH_FORMATS = ("MP3", "MPEG")
 _ESTIMATE_TOLERANCE = 0.01
+#: Ogg Vorbis takes its length from the last page's granule position, which can promise up to one
+#: (long) Vorbis block more than the decoder delivers; a shortfall of this many frames is not damage.
+_OGG_TOLERANCE_FRAMES = 2048
 #: libsndfile log lines that reveal a damaged file even when it opens.
 _DAMAGE_MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
@@ -165,8 +168,12 @@ def _check_complete(file: Path, sound: Any, frames_read: int) -> None:
         raise AudioError(f"{file}: holds no audio samples (zero length); re-export it with audio in it")
     declared = int(sound.frames)
     shortfall = declared - frames_read
-    estimated = str(sound.format).upper() in _ESTIMATED_LENGTH_FORMATS
-    if shortfall > (_ESTIMATE_TOLERANCE * declared if estimated else 0):
+    container = str(sound.format).upper()
+    if container in _ESTIMATED_LENGTH_FORMATS:
+        tolerance = _ESTIMATE_TOLERANCE * declared
+    else:
+        tolerance = _OGG_TOLERANCE_FRAMES if container == "OGG" else 0
+    if shortfall > tolerance:
         raise AudioError(
             f"{file}: the file is truncated (decoded {frames_read / sound.samplerate:.2f} s of the "
             f"{declared / sound.samplerate:.2f} s its header declares); re-export or re-download it"

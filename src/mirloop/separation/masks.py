@@ -12,7 +12,7 @@ import numpy as np
 #: Frames whose neighbours are gathered at once (bounds the ``(bins, rows, k)`` gather).
 _ROWS_PER_GATHER = 64
 #: Most similar frames whose median is the background of a frame.
-MAX_NEIGHBOURS = 40
+MAX_NEIGHBOURS = 39
 
 
 def repeating_background(magnitude: np.ndarray, *, frames_per_block: int, min_gap_frames: int) -> np.ndarray:
@@ -20,8 +20,8 @@ def repeating_background(magnitude: np.ndarray, *, frames_per_block: int, min_ga
 
     ``magnitude`` is ``(bins, frames)``; neighbours closer in time than ``min_gap_frames`` are
     excluded (so a held vocal note is not its own "repetition"). As in librosa's
-    ``nn_filter``, each frame uses ``k = 2·ceil(sqrt(frames - 2·gap + 1))`` neighbours, at most
-    :data:`MAX_NEIGHBOURS`.
+    ``nn_filter``, each frame uses about ``k = 2·ceil(sqrt(frames - 2·gap + 1))`` neighbours (made
+    odd, so the median is one of them), at most :data:`MAX_NEIGHBOURS`.
     """
     n_frames = magnitude.shape[1]
     background = np.empty_like(magnitude)
@@ -42,6 +42,7 @@ def _block_background(chunk: np.ndarray, min_gap_frames: int) -> np.ndarray:
     if candidates < 3 or not np.any(chunk):
         return chunk.copy()
     k = min(candidates, MAX_NEIGHBOURS, 2 * int(np.ceil(np.sqrt(candidates))))
+    k -= 1 - k % 2  # an odd count: the median is one element, found by one partition
     norms = np.linalg.norm(chunk, axis=0)
     unit = chunk / np.maximum(norms, 1e-12)
     similarity = unit.T @ unit
@@ -49,11 +50,14 @@ def _block_background(chunk: np.ndarray, min_gap_frames: int) -> np.ndarray:
     near = np.abs(rows[:, None] - rows[None, :]) <= gap
     similarity[near] = -np.inf
     neighbours = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+    middle = k // 2
     frames = np.ascontiguousarray(chunk.T)  # (frames, bins): neighbours gather whole rows
     out = np.empty_like(frames)
     for first in range(0, n, _ROWS_PER_GATHER):
         last = min(n, first + _ROWS_PER_GATHER)
-        out[first:last] = np.median(frames[neighbours[first:last]], axis=1)  # (rows, k, bins) -> (rows, bins)
+        gathered = frames[neighbours[first:last]].transpose(0, 2, 1).copy()  # (rows, bins, k)
+        gathered.partition(middle, axis=2)
+        out[first:last] = gathered[:, :, middle]
     return np.minimum(chunk, out.T)
 
 

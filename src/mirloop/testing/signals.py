@@ -152,7 +152,9 @@ def chord_progression(
     if mode not in _CADENCES:
         raise ValueError(f"mode must be 'major' or 'minor', got {mode!r}")
     if progression != "cadence" and (progression not in _MODAL or mode != "minor"):
-        raise ValueError(f"progression must be 'cadence', or 'aeolian'/'dorian' in minor, got {progression!r}")
+        raise ValueError(
+            f"progression must be 'cadence', or 'aeolian'/'dorian' in minor, got {progression!r}"
+        )
     chord_list = _CADENCES[mode] if progression == "cadence" else _MODAL[progression]
     root_midi = 12 * (octave + 1) + _tonic_index(tonic)
     n = round(chord_seconds * sr)
