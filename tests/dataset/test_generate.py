@@ -146,8 +146,8 @@ def test_a_minute_of_stereo_vorbis_is_written_without_crashing_the_encoder(tmp_p
     import numpy as np
     import soundfile as sf
 
-    from mirloop.dataset.render_job import write_blocks
+    from mirloop.io.audio_out import write_audio_file
 
     samples = (np.random.default_rng(0).standard_normal((60 * 44100, 2)) * 0.1).astype(np.float32)
-    write_blocks(tmp_path / "minute.ogg", samples, 44100, "ogg")
+    write_audio_file(tmp_path / "minute.ogg", samples, 44100)
     assert sf.info(str(tmp_path / "minute.ogg")).frames == len(samples)

@@ -50,11 +50,13 @@ def test_midi_stems_and_jams_are_written_next_to_the_audio(result: RenderResult,
 def test_a_failed_write_leaves_no_file_behind(
     result: RenderResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_write(*args: object, **kwargs: object) -> None:
-        Path(str(args[0])).write_bytes(b"partial")
+    real_write = sf.SoundFile.write
+
+    def broken_write(self: sf.SoundFile, data: object) -> None:
+        real_write(self, data)  # part of the audio reaches the disk, then the disk is full
         raise OSError("disk full")
 
-    monkeypatch.setattr(sf, "write", broken_write)
+    monkeypatch.setattr(sf.SoundFile, "write", broken_write)
     with pytest.raises(OSError, match="disk full"):
         write_render(result, tmp_path / "song.wav", midi=True, stems=True)
     assert list(tmp_path.iterdir()) == []

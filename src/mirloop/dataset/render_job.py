@@ -19,6 +19,7 @@ from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import RenderJob
 from mirloop.dataset.table import PCA_INPUT_PREFIX
 from mirloop.io.atomic import atomic_path, write_text
+from mirloop.io.audio_out import write_audio_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,22 +37,6 @@ class JobSettings:
     root: str
     audio_format: str
     config_layer: dict[str, Any]
-
-
-#: Frames per write call: libsndfile 1.2.2 crashes (SIGSEGV) encoding ~60 s of stereo Vorbis in one call.
-WRITE_BLOCK = 1 << 15
-
-
-def write_blocks(path: Any, samples: np.ndarray, sr: int, audio_format: str) -> None:
-    """Encode ``samples`` (frames × channels, or mono) to ``path`` a block at a time."""
-    import soundfile as sf
-
-    channels = 1 if samples.ndim == 1 else samples.shape[1]
-    with sf.SoundFile(
-        path, "w", sr, channels, format=audio_format.upper(), subtype=AUDIO_SUBTYPES[audio_format]
-    ) as handle:
-        for start in range(0, len(samples), WRITE_BLOCK):
-            handle.write(samples[start : start + WRITE_BLOCK])
 
 
 def single_region_timeline(job: RenderJob) -> dict[str, Any]:
@@ -137,8 +122,8 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     audio = result.audio
     samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples
 
-    with atomic_path(layout.audio(job.render_id)) as temporary:
-        write_blocks(temporary, samples, audio.sr, settings.audio_format)
+    subtype = AUDIO_SUBTYPES[settings.audio_format]
+    write_audio_file(layout.audio(job.render_id), samples, audio.sr, subtype=subtype)
     write_text(layout.timeline(job.render_id), json.dumps(document, indent=1))
     jam = truth_to_jams(result.truth, title=job.render_id, seed=result.seed)
     jam.sandbox.mirloop = {**dict(getattr(jam.sandbox, "mirloop", None) or {}), "job": job.to_dict()}

@@ -455,18 +455,15 @@ def write_media(track: TrackLoop, folder: Path, *, audio: bool = True) -> None:
 
 def write_ogg(audio: Audio, path: Path, *, sr: int = 22050) -> Path:
     """``audio`` as mono Ogg Vorbis at ``sr`` Hz (for the HTML report's players)."""
-    import soundfile as sf
     import soxr
 
-    from mirloop.io.atomic import atomic_path
+    from mirloop.io.audio_out import write_audio_file
 
     mono = audio.mono().samples
     if audio.sr != sr:
         mono = soxr.resample(mono, audio.sr, sr)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as temporary:
-        sf.write(str(temporary), np.clip(mono, -1, 1), sr, format="OGG", subtype="VORBIS")
-    return path
+    return write_audio_file(path, np.clip(mono, -1, 1), sr)
 
 
 __all__ = ["DESCRIPTOR", "MULTI", "LoopSettings", "TrackLoop", "loop_config", "run_loop"]

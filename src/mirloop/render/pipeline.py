@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirloop.errors import RenderError
+from mirloop.errors import AudioError, RenderError
 from mirloop.model import Audio
 from mirloop.render.channels import allocate
 from mirloop.render.compose import compose
@@ -99,9 +99,14 @@ def stream_plans_to_file(
     import soundfile as sf
 
     from mirloop.io.atomic import atomic_path
+    from mirloop.io.audio_out import audio_format
 
-    prepared = Prepared(plans, duration, seed, options)
     target = Path(path)
+    try:
+        container, _ = audio_format(target)
+    except AudioError as exc:
+        raise RenderError(str(exc)) from exc
+    prepared = Prepared(plans, duration, seed, options)
     with (
         atomic_path(target) as temporary,
         sf.SoundFile(
@@ -110,17 +115,9 @@ def stream_plans_to_file(
             samplerate=options.sr,
             channels=2,
             subtype=subtype,
-            format=_format_of(target),
+            format=container,
         ) as handle,
     ):
         for block in prepared.blocks(stems=False):
             handle.write(block.mix.T)
     return prepared
-
-
-def _format_of(path: Path) -> str:
-    suffix = path.suffix.lower().lstrip(".")
-    formats = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG", "oga": "OGG"}
-    if suffix not in formats:
-        raise RenderError(f"cannot write audio as {path.suffix!r}; use .wav, .flac or .ogg")
-    return formats[suffix]

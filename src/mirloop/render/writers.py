@@ -14,34 +14,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mirloop.errors import RenderError
+from mirloop.errors import AudioError, RenderError
 from mirloop.io.atomic import atomic_open, atomic_path
+from mirloop.io.audio_out import write_audio_file
 from mirloop.model import Audio
 from mirloop.render.result import GroundTruth, RenderResult
 
 if TYPE_CHECKING:
     import jams
 
-AUDIO_FORMATS = {
-    ".wav": ("WAV", "PCM_16"),
-    ".flac": ("FLAC", "PCM_16"),
-    ".ogg": ("OGG", "VORBIS"),
-    ".oga": ("OGG", "VORBIS"),
-}
-
 
 def write_audio(audio: Audio, path: str | os.PathLike[str], *, subtype: str | None = None) -> Path:
     """Write stereo/mono ``audio``; the format follows the suffix (.wav, .flac, .ogg)."""
-    import soundfile as sf
-
-    target = Path(path)
-    fmt = AUDIO_FORMATS.get(target.suffix.lower())
-    if fmt is None:
-        raise RenderError(f"cannot write audio as {target.suffix!r} ({target}); use .wav, .flac or .ogg")
     samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples
-    with atomic_path(target) as temporary:
-        sf.write(str(temporary), samples, audio.sr, format=fmt[0], subtype=subtype or fmt[1])
-    return target
+    try:
+        return write_audio_file(path, samples, audio.sr, subtype=subtype)
+    except AudioError as exc:
+        raise RenderError(str(exc)) from exc
 
 
 def write_midi(midi: bytes, path: str | os.PathLike[str]) -> Path:
