@@ -4,8 +4,7 @@
 The tempo backend is told each descriptor's tempo range (``prior_center`` at its centre,
 ``prior_width`` 0.5 octave) as the feedback loop knows it: the renders carry their beat, but
 slow, drum-less styles are otherwise read at double tempo by the default 120-BPM prior. The key
-backend uses the ``edma`` profile: the default ``temperley`` profile penalises the flat seventh
-and reads aeolian and dorian renders as their relative major.
+backend runs with its defaults.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ def test_tempo_within_4_percent_and_key_right_on_95_percent_of_renders() -> None
     catalog = load_catalog()
     names = catalog.names()
     sample = [names[round(i * (len(names) - 1) / (SAMPLE_SIZE - 1))] for i in range(SAMPLE_SIZE)]
-    key_backend = registry().create("key", "librosa", {"profile": "edma"})
+    key_backend = registry().create("key", "librosa")
     tempo_hits, key_hits, keyed, misses = 0, 0, 0, []
     for seed, name in enumerate(sample):
         result = render_descriptor(name, DURATION, seed=seed, config=FAST)

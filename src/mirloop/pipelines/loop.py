@@ -25,9 +25,9 @@ from attrs import define, field, frozen
 
 from mirloop.config import Config, load_config
 from mirloop.errors import ConfigError, MirloopError, ModelError
-from mirloop.loop.merge import DESCRIPTOR, merged_grid
+from mirloop.loop.merge import merged_grid
 from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities, top_candidates
-from mirloop.loop.renders import MULTI, SINGLE, RenderJob, RenderOutcome, plan_multi, plan_single, run_render
+from mirloop.loop.renders import SINGLE, RenderJob, RenderOutcome, plan_multi, plan_single, run_render
 from mirloop.loop.scores import boundary_fidelity
 from mirloop.model import Audio, Segment
 from mirloop.model.descriptor import TARGETS
@@ -466,4 +466,4 @@ def write_ogg(audio: Audio, path: Path, *, sr: int = 22050) -> Path:
     return write_audio_file(path, np.clip(mono, -1, 1), sr)
 
 
-__all__ = ["DESCRIPTOR", "MULTI", "LoopSettings", "TrackLoop", "loop_config", "run_loop"]
+__all__ = ["LoopSettings", "TrackLoop", "loop_config", "loop_track", "run_loop", "write_media", "write_ogg"]
