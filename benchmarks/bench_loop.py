@@ -66,7 +66,7 @@ def build_track(clips: Path, seconds: float, path: Path) -> Path:
         samples = np.concatenate(parts, axis=1)[:, : int(seconds * FILE_SR)]
     else:
         from mirloop.catalog import load_catalog
-        from mirloop.render import render
+        from mirloop.renderer import render
         from mirloop.timeline import multi_region
 
         names = load_catalog().names()

@@ -36,7 +36,7 @@ MULTI = [
 
 def plans_for(kind: str, duration: float, seed: int = 1) -> list:
     from mirloop.catalog import load_catalog
-    from mirloop.render.api import descriptor_plan
+    from mirloop.renderer.api import descriptor_plan
 
     catalog = load_catalog()
     specs = SINGLE if kind == "single" else MULTI
@@ -69,9 +69,9 @@ def best_of(runs: int, func) -> float:  # type: ignore[no-untyped-def]
 
 
 def speed(kind: str, soundfont: str, runs: int) -> dict:
-    from mirloop.render.options import RenderOptions
-    from mirloop.render.pipeline import Prepared, render_plans
-    from mirloop.render.synth import BlockSynth, part_events
+    from mirloop.renderer.options import RenderOptions
+    from mirloop.renderer.pipeline import Prepared, render_plans
+    from mirloop.renderer.synth import BlockSynth, part_events
 
     duration = 60.0
     plans = plans_for(kind, duration)
@@ -106,8 +106,8 @@ def memory_child(duration: float, soundfont: str) -> None:
     """In a fresh process: stream ``duration`` s to a WAV file; print peak tracemalloc and RSS."""
     import tracemalloc
 
-    from mirloop.render.options import RenderOptions
-    from mirloop.render.pipeline import stream_plans_to_file
+    from mirloop.renderer.options import RenderOptions
+    from mirloop.renderer.pipeline import stream_plans_to_file
 
     plans = plans_for("multi", duration)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -20,7 +20,7 @@ import numpy as np
 import soundfile as sf
 
 from mirloop.catalog import load_catalog
-from mirloop.render import render_descriptor
+from mirloop.renderer import render_descriptor
 
 HERE = Path(__file__).resolve().parent
 SECONDS = 12.0

@@ -33,7 +33,9 @@ _LAZY: dict[str, str] = {
     "load_audio": "mirloop.io.audio:load_audio",
     "load_config": "mirloop.config:load_config",
     "registry": "mirloop.plugins:registry",
-    "render": "mirloop.render:render",
+    "render": "mirloop.renderer:render",
+    "render_descriptor": "mirloop.renderer:render_descriptor",
+    "run_loop": "mirloop.pipelines.loop:run_loop",
     "load_catalog": "mirloop.catalog:load_catalog",
 }
 
@@ -42,7 +44,9 @@ if TYPE_CHECKING:
     from mirloop.config import load_config
     from mirloop.io.audio import load_audio
     from mirloop.pipelines.analyze import analyze, analyze_audio
+    from mirloop.pipelines.loop import run_loop
     from mirloop.plugins import registry
+    from mirloop.renderer import render, render_descriptor
 
 
 def __getattr__(name: str) -> Any:
@@ -75,4 +79,6 @@ __all__ = [
     "load_config",
     "registry",
     "render",
+    "render_descriptor",
+    "run_loop",
 ]

@@ -15,7 +15,7 @@ tempo          ``estimate_tempo(ctx)``     :class:`~mirloop.model.TempoEstimate`
 key            ``estimate_key(ctx)``       :class:`~mirloop.model.KeyEstimate`
 segmenter      ``segment(ctx)``            :class:`~mirloop.model.Segmentation`
 classifier     ``predict(features)``       :class:`~mirloop.model.Prediction`
-renderer       ``render(timeline, seed)``  :class:`~mirloop.render.RenderResult`
+renderer       ``render(timeline, seed)``  :class:`~mirloop.renderer.RenderResult`
 =============  ==========================  ======================================================
 
 ``ctx`` is a :class:`mirloop.signal.TrackContext`: the mono analysis signal, its grid, and

@@ -43,7 +43,7 @@ def trained_descriptors(tiny_model: Path) -> list[str]:
 @pytest.fixture(scope="session")
 def tracks(tmp_path_factory: pytest.TempPathFactory, trained_descriptors: list[str]) -> dict[str, Path]:
     """``reference`` (two regions), ``short`` (3 s), ``silent`` (5 s of zeros), ``broken`` (not audio)."""
-    from mirloop.render import render
+    from mirloop.renderer import render
     from mirloop.timeline import multi_region
 
     folder = tmp_path_factory.mktemp("loop-tracks")

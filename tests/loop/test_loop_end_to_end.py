@@ -109,7 +109,7 @@ def test_failed_renders_are_named_and_the_rest_is_kept(
     from mirloop.errors import RenderError
     from mirloop.loop.report import build_report
     from mirloop.pipelines.loop import loop_config, loop_track
-    from mirloop.render.backend import MirloopRenderer
+    from mirloop.renderer.backend import MirloopRenderer
 
     class EveryOtherRenderFails(MirloopRenderer):
         calls = 0

@@ -37,7 +37,7 @@ def make_mix(accompaniment: np.ndarray, vocal: np.ndarray) -> Mix:
 
 @pytest.fixture(scope="session")
 def accompaniment() -> np.ndarray:
-    from mirloop.render import render_descriptor
+    from mirloop.renderer import render_descriptor
 
     result = render_descriptor(ACCOMPANIMENT, DURATION, seed=3, config={"sr": SR})
     return result.audio.samples.astype(np.float64)

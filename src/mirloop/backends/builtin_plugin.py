@@ -11,7 +11,7 @@ from mirloop.plugins import hookimpl
 
 @hookimpl
 def register_renderers(register: Register) -> None:
-    from mirloop.render.backend import MirloopRenderer
+    from mirloop.renderer.backend import MirloopRenderer
 
     register(MirloopRenderer)
 

@@ -81,9 +81,9 @@ def render(
     mirloop render timeline.json -o out.wav --midi --stems --seed 7
     mirloop render --descriptor rock_indie_driving --duration 30 --key "fis minor" -o out.wav
     """
-    from mirloop.render.api import draw_seed, resolve_options
-    from mirloop.render.api import render as render_timeline
-    from mirloop.render.writers import write_render
+    from mirloop.renderer.api import draw_seed, resolve_options
+    from mirloop.renderer.api import render as render_timeline
+    from mirloop.renderer.writers import write_render
 
     if (timeline is None) == (descriptor is None):
         raise click.UsageError("give either a TIMELINE file or --descriptor NAME (not both)")

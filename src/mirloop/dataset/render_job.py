@@ -108,8 +108,8 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     """Render, store and featurize ``job``; returns its manifest row (also written to ``parts/``)."""
     from mirloop.catalog import load_catalog
     from mirloop.pipelines.analyze import analyze_file
-    from mirloop.render import render
-    from mirloop.render.writers import truth_to_jams
+    from mirloop.renderer import render
+    from mirloop.renderer.writers import truth_to_jams
     from mirloop.timeline.model import Timeline
 
     job_started = time.perf_counter()

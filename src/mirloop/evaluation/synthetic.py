@@ -113,16 +113,16 @@ def _descriptor(genre: str, index: int) -> str:
 
 
 def _write_render(path: Path, genre: str, bpm: float, key: str, seconds: float, index: int) -> None:
-    from mirloop.render.api import render_descriptor
-    from mirloop.render.writers import write_render
+    from mirloop.renderer.api import render_descriptor
+    from mirloop.renderer.writers import write_render
 
     result = render_descriptor(_descriptor(genre, index), seconds, seed=index + 1, tempo=bpm, key=key)
     write_render(result, path)
 
 
 def _write_regions(path: Path, regions: tuple[tuple[str, float, str], ...], index: int) -> None:
-    from mirloop.render import render
-    from mirloop.render.writers import write_render
+    from mirloop.renderer import render
+    from mirloop.renderer.writers import write_render
     from mirloop.timeline import multi_region
 
     specs = [(12.0 * i, 12.0 * (i + 1), _descriptor(genre, index + i), bpm, key)
@@ -132,7 +132,7 @@ def _write_regions(path: Path, regions: tuple[tuple[str, float, str], ...], inde
 
 
 def _write(path: Path, samples: np.ndarray, sr: int) -> None:
-    from mirloop.render.writers import write_audio
+    from mirloop.renderer.writers import write_audio
 
     peak = float(np.abs(samples).max()) or 1.0
     write_audio(Audio((0.8 * samples / peak).astype(np.float32), sr, path.stem), path)

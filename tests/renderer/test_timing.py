@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirloop.render import render
-from mirloop.render.options import RenderOptions
-from mirloop.render.pipeline import render_plans
-from tests.render.conftest import FAST, make_plan
+from mirloop.renderer import render
+from mirloop.renderer.options import RenderOptions
+from mirloop.renderer.pipeline import render_plans
+from tests.renderer.conftest import FAST, make_plan
 
 
 @pytest.mark.parametrize(("duration", "sr"), [(3.3, 22050), (2.0001, 44100), (1.0, 16000)])

@@ -10,13 +10,13 @@ from typing import Any
 
 from mirloop.errors import RenderError
 from mirloop.model import Descriptor, Key
-from mirloop.render.choices import choose_band, choose_key, choose_tempo
-from mirloop.render.compose import rng_for
-from mirloop.render.from_timeline import plans_from_regions
-from mirloop.render.options import RenderOptions
-from mirloop.render.pipeline import render_plans
-from mirloop.render.plan import RegionPlan
-from mirloop.render.result import RenderResult
+from mirloop.renderer.choices import choose_band, choose_key, choose_tempo
+from mirloop.renderer.compose import rng_for
+from mirloop.renderer.from_timeline import plans_from_regions
+from mirloop.renderer.options import RenderOptions
+from mirloop.renderer.pipeline import render_plans
+from mirloop.renderer.plan import RegionPlan
+from mirloop.renderer.result import RenderResult
 
 #: A region ringing out ends with a final chord this many seconds long (as in Amper's default).
 RINGOUT_SECONDS = 2.0
@@ -50,7 +50,7 @@ def render(timeline: Any, *, seed: int | None = None, config: Any = None) -> Ren
     """Render a timeline to audio, MIDI and ground truth.
 
     ``timeline`` is a :class:`mirloop.timeline.Timeline`, its JSON (dict, string or path), or a
-    list of :class:`~mirloop.render.plan.RegionPlan`. ``seed`` fixes every random choice (default:
+    list of :class:`~mirloop.renderer.plan.RegionPlan`. ``seed`` fixes every random choice (default:
     the timeline's ``random_seed``, else a fresh one); the same timeline and seed give identical
     audio. ``config`` holds renderer options (see :class:`RenderOptions`).
     """
@@ -135,7 +135,7 @@ def render_descriptor(
 def parse_key(text: str) -> tuple[Key | None, str | None]:
     """``"fis minor"``, ``"F#:minor"``, ``"Bb major"``, ``"c"`` → (Key, None) or (None, tonic)."""
     from mirloop.model.estimates import PITCH_CLASSES
-    from mirloop.render.theory import pitch_class
+    from mirloop.renderer.theory import pitch_class
 
     cleaned = text.replace(":", " ").split()
     if not cleaned or len(cleaned) > 2:

@@ -7,9 +7,9 @@ import random
 from attrs import frozen
 
 from mirloop.model import Style
-from mirloop.render.form import Form
-from mirloop.render.harmony import ChordSpan
-from mirloop.render.meter import Meter
+from mirloop.renderer.form import Form
+from mirloop.renderer.harmony import ChordSpan
+from mirloop.renderer.meter import Meter
 
 #: Note length as a fraction of the written length, per articulation.
 GATE = {"staccato": 0.35, "marcato": 0.6, "legato": 0.92, "sustained": 1.0}

@@ -12,7 +12,7 @@ from mirloop.cli.main import main
 from mirloop.errors import OptionError
 from mirloop.plugins import registry
 from mirloop.timeline import multi_region
-from tests.render.conftest import FAST
+from tests.renderer.conftest import FAST
 
 
 def test_render_a_descriptor_with_tempo_key_and_seed(
@@ -94,7 +94,7 @@ def test_the_backend_renders_with_its_validated_options() -> None:
 
 def test_mirloop_render_is_callable_even_after_its_submodules_are_imported() -> None:
     import mirloop
-    import mirloop.render.options  # binds the package to mirloop.render
+    import mirloop.renderer.options  # the package is mirloop.renderer; mirloop.render stays the function
 
     result = mirloop.render(multi_region([(0, 1, "rock_indie_driving")]), seed=1, config=FAST)
     assert result.audio.n_samples == 22050

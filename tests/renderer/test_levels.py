@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-from mirloop.render import render_descriptor
-from mirloop.render.limiter import Limiter
-from tests.render.conftest import FAST
+from mirloop.renderer import render_descriptor
+from mirloop.renderer.limiter import Limiter
+from tests.renderer.conftest import FAST
 
 
 def _dbfs(value: float) -> float:

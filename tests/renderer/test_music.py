@@ -6,13 +6,13 @@ import numpy as np
 
 from mirloop.catalog import load_catalog
 from mirloop.model import Key
-from mirloop.render import render_descriptor
-from mirloop.render.api import descriptor_plan
-from mirloop.render.compose import compose, region_context
-from mirloop.render.form import active_instruments, plan_form
-from mirloop.render.harmony import voice
-from mirloop.render.theory import parse_numeral, pitch_class
-from tests.render.conftest import BAND, FAST, make_descriptor, make_plan
+from mirloop.renderer import render_descriptor
+from mirloop.renderer.api import descriptor_plan
+from mirloop.renderer.compose import compose, region_context
+from mirloop.renderer.form import active_instruments, plan_form
+from mirloop.renderer.harmony import voice
+from mirloop.renderer.theory import parse_numeral, pitch_class
+from tests.renderer.conftest import BAND, FAST, make_descriptor, make_plan
 
 
 def test_a_percussion_only_style_has_no_pitched_notes_and_no_key() -> None:

@@ -15,9 +15,9 @@ import pytest
 from mirloop.catalog import load_catalog
 from mirloop.model import Audio
 from mirloop.plugins import registry
-from mirloop.render import render_descriptor
+from mirloop.renderer import render_descriptor
 from mirloop.signal import TrackContext
-from tests.render.conftest import FAST
+from tests.renderer.conftest import FAST
 
 SAMPLE_SIZE = 40
 DURATION = 16.0

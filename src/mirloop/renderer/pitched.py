@@ -1,6 +1,6 @@
 """Pitched parts: bass line, harmony comping, pads, melody and ostinato.
 
-Each generator reads a :class:`~mirloop.render.context.RegionContext`, the bars in which the
+Each generator reads a :class:`~mirloop.renderer.context.RegionContext`, the bars in which the
 instrument plays, and a seeded random generator, and returns notes in seconds. Register comes
 from the style (``register``), rhythmic activity from ``density`` and note lengths from
 ``articulation``.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import random
 
-from mirloop.render.context import RegionContext
-from mirloop.render.harmony import ChordSpan, voice
-from mirloop.render.score import Note
+from mirloop.renderer.context import RegionContext
+from mirloop.renderer.harmony import ChordSpan, voice
+from mirloop.renderer.score import Note
 
 #: Bass roots sit in C2–B2 (fifths and octaves above): low enough to be bass, high enough that the
 #: fundamental, not its overtones, carries the pitch.

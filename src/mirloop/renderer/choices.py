@@ -9,7 +9,7 @@ from typing import Any, cast
 from mirloop.errors import RenderError
 from mirloop.model import Band, Descriptor, Instrument, Key
 from mirloop.model.estimates import PITCH_CLASSES
-from mirloop.render.theory import normalise_scale, scale_mode
+from mirloop.renderer.theory import normalise_scale, scale_mode
 
 
 def make_band(name: str, instruments: Iterable[Instrument]) -> Band:

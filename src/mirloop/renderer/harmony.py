@@ -11,7 +11,7 @@ import random
 
 from attrs import frozen
 
-from mirloop.render.theory import Chord, add_colour, parse_numeral
+from mirloop.renderer.theory import Chord, add_colour, parse_numeral
 
 
 @frozen

@@ -10,7 +10,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from mirloop.errors import RenderError
-from mirloop.render.score import Part
+from mirloop.renderer.score import Part
 
 DRUM_CHANNEL = 9
 BANKS = ((0, 1, 2, 3, 4, 5, 6, 7), (8, 10, 11, 12, 13, 14, 15))

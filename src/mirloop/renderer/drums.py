@@ -1,7 +1,7 @@
 """Drum patterns on the General MIDI drum map, by rhythm pattern, density and intensity.
 
 A pattern is a function of the bar's grid that returns hits ``(step, note, accent)``; steps
-count subdivisions from the bar start (see :class:`~mirloop.render.meter.Meter`) and
+count subdivisions from the bar start (see :class:`~mirloop.renderer.meter.Meter`) and
 ``accent`` in [-1, 1] shifts the velocity. Unknown pattern names fall back to one chosen from
 the style's feel, meter and density.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from mirloop.render.context import RegionContext
-from mirloop.render.score import Note
+from mirloop.renderer.context import RegionContext
+from mirloop.renderer.score import Note
 
 KICK, SIDE_STICK, SNARE, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
 LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, COWBELL = 45, 47, 50, 49, 51, 54, 56

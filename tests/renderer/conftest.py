@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mirloop.model import Band, Descriptor, Instrument, Key, Style
-from mirloop.render.plan import RegionPlan
+from mirloop.renderer.plan import RegionPlan
 
 C_MAJOR = Key("C", "major")
 FAST: dict[str, Any] = {"sr": 22050, "soundfont": "bundled"}

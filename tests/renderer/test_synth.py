@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirloop.render.soundfont import POOL, bundled_soundfont
-from mirloop.render.synth import ON, SETUP, BlockSynth, Event
+from mirloop.renderer.soundfont import POOL, bundled_soundfont
+from mirloop.renderer.synth import ON, SETUP, BlockSynth, Event
 
 
 def test_a_reused_synthesizer_starts_silent() -> None:

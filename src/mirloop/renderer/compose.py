@@ -10,15 +10,15 @@ from __future__ import annotations
 import random
 
 from mirloop.model import Instrument, Style
-from mirloop.render.context import RegionContext
-from mirloop.render.drums import drum_part
-from mirloop.render.form import active_instruments, plan_form
-from mirloop.render.harmony import chord_spans, voice
-from mirloop.render.meter import Meter
-from mirloop.render.pitched import BASS_RANGE, bass_part, chord_part, melody_part, ostinato_part
-from mirloop.render.plan import RegionPlan
-from mirloop.render.score import Note, Part, Score
-from mirloop.render.theory import harmony_scale, melody_scale, parse_numeral
+from mirloop.renderer.context import RegionContext
+from mirloop.renderer.drums import drum_part
+from mirloop.renderer.form import active_instruments, plan_form
+from mirloop.renderer.harmony import chord_spans, voice
+from mirloop.renderer.meter import Meter
+from mirloop.renderer.pitched import BASS_RANGE, bass_part, chord_part, melody_part, ostinato_part
+from mirloop.renderer.plan import RegionPlan
+from mirloop.renderer.score import Note, Part, Score
+from mirloop.renderer.theory import harmony_scale, melody_scale, parse_numeral
 
 
 def rng_for(seed: int, *path: object) -> random.Random:

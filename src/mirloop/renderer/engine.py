@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 from attrs import frozen
 
-from mirloop.render.channels import Channel
-from mirloop.render.limiter import Limiter
-from mirloop.render.reverb import FdnReverb
-from mirloop.render.score import Score
-from mirloop.render.synth import BlockSynth, part_events
+from mirloop.renderer.channels import Channel
+from mirloop.renderer.limiter import Limiter
+from mirloop.renderer.reverb import FdnReverb
+from mirloop.renderer.score import Score
+from mirloop.renderer.synth import BlockSynth, part_events
 
 END_FADE = 0.005  # s of fade-out at the very end, so a render never ends on a click
 

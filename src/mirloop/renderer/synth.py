@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 from attrs import frozen
 
-from mirloop.render.channels import Channel
-from mirloop.render.score import Part
-from mirloop.render.soundfont import POOL
+from mirloop.renderer.channels import Channel
+from mirloop.renderer.score import Part
+from mirloop.renderer.soundfont import POOL
 
 #: Order of simultaneous events: set-up, cuts, note-offs, then note-ons.
 SETUP, CUT, OFF, ON = 0, 1, 2, 3

@@ -9,9 +9,9 @@ from __future__ import annotations
 import bisect
 import struct
 
-from mirloop.render.channels import Channel
-from mirloop.render.plan import RegionPlan
-from mirloop.render.score import Score
+from mirloop.renderer.channels import Channel
+from mirloop.renderer.plan import RegionPlan
+from mirloop.renderer.score import Score
 
 TICKS_PER_BEAT = 480
 

@@ -10,9 +10,9 @@ import pytest
 import soundfile as sf
 
 from mirloop.errors import RenderError
-from mirloop.render import RenderResult, render_descriptor, write_render
-from mirloop.render.writers import write_audio
-from tests.render.conftest import FAST
+from mirloop.renderer import RenderResult, render_descriptor, write_render
+from mirloop.renderer.writers import write_audio
+from tests.renderer.conftest import FAST
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +70,9 @@ def test_an_unknown_audio_suffix_is_refused(result: RenderResult, tmp_path: Path
 
 def test_stream_to_file_writes_the_same_audio_as_rendering_in_memory(tmp_path: Path) -> None:
     from mirloop.catalog import load_catalog
-    from mirloop.render.api import descriptor_plan
-    from mirloop.render.options import RenderOptions
-    from mirloop.render.pipeline import render_plans, stream_plans_to_file
+    from mirloop.renderer.api import descriptor_plan
+    from mirloop.renderer.options import RenderOptions
+    from mirloop.renderer.pipeline import render_plans, stream_plans_to_file
 
     plan = descriptor_plan(load_catalog()["rock_indie_happy"], 3.0, 5)
     options = RenderOptions(**FAST)

@@ -11,10 +11,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from mirloop.model import Band, Instrument
-from mirloop.render.choices import choose_band, choose_key, choose_tempo, make_band
-from mirloop.render.compose import rng_for
-from mirloop.render.form import ENTRY_ORDER
-from mirloop.render.plan import RegionPlan
+from mirloop.renderer.choices import choose_band, choose_key, choose_tempo, make_band
+from mirloop.renderer.compose import rng_for
+from mirloop.renderer.form import ENTRY_ORDER
+from mirloop.renderer.plan import RegionPlan
 
 if TYPE_CHECKING:
     from mirloop.timeline.region import Region

@@ -10,17 +10,17 @@ import numpy as np
 
 from mirloop.errors import AudioError, RenderError
 from mirloop.model import Audio
-from mirloop.render.channels import allocate
-from mirloop.render.compose import compose
-from mirloop.render.engine import Block, MixSettings, stream_audio
-from mirloop.render.level import master_gain
-from mirloop.render.midi import score_to_midi
-from mirloop.render.options import RenderOptions
-from mirloop.render.plan import RegionPlan
-from mirloop.render.result import RenderResult
-from mirloop.render.score import Score
-from mirloop.render.soundfont import find_soundfont
-from mirloop.render.truth import ground_truth
+from mirloop.renderer.channels import allocate
+from mirloop.renderer.compose import compose
+from mirloop.renderer.engine import Block, MixSettings, stream_audio
+from mirloop.renderer.level import master_gain
+from mirloop.renderer.midi import score_to_midi
+from mirloop.renderer.options import RenderOptions
+from mirloop.renderer.plan import RegionPlan
+from mirloop.renderer.result import RenderResult
+from mirloop.renderer.score import Score
+from mirloop.renderer.soundfont import find_soundfont
+from mirloop.renderer.truth import ground_truth
 
 #: Reverb send per articulation, relative to the ``reverb`` option.
 REVERB_BY_ARTICULATION = {"sustained": 1.4, "legato": 1.1, "marcato": 0.8, "staccato": 0.7}

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from mirloop.render.channels import Channel
-from mirloop.render.score import Note, Part, Score
-from mirloop.render.synth import BlockSynth, part_events
+from mirloop.renderer.channels import Channel
+from mirloop.renderer.score import Note, Part, Score
+from mirloop.renderer.synth import BlockSynth, part_events
 
 PROBE_LEAD = 0.75  # s rendered before the measured stretch, so that sustained notes are sounding
 PROBE_LENGTH = 2.0  # s measured

@@ -8,7 +8,7 @@ from mirloop.stages import Backend, Option
 
 
 class MirloopRenderer(Backend):
-    """Rule-based composition and SoundFont synthesis, offline; see :mod:`mirloop.render`."""
+    """Rule-based composition and SoundFont synthesis, offline; see :mod:`mirloop.renderer`."""
 
     name: ClassVar[str] = "mirloop"
     stage: ClassVar[str] = "renderer"
@@ -25,7 +25,7 @@ class MirloopRenderer(Backend):
 
     def render(self, timeline: Any, seed: int | None = None) -> Any:
         """Render ``timeline`` (a Timeline or its JSON) with this backend's options."""
-        from mirloop.render.api import render
-        from mirloop.render.options import RenderOptions
+        from mirloop.renderer.api import render
+        from mirloop.renderer.options import RenderOptions
 
         return render(timeline, seed=seed, config=RenderOptions.from_mapping(self.opts))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirloop.render import render
+from mirloop.renderer import render
 from mirloop.timeline import single_region
-from tests.render.conftest import FAST
+from tests.renderer.conftest import FAST
 
 
 def _timeline() -> object:
@@ -51,7 +51,7 @@ def test_renders_are_identical_across_processes_with_different_hash_seeds() -> N
     import sys
 
     script = (
-        "import hashlib; from mirloop.render import render; from mirloop.timeline import multi_region\n"
+        "import hashlib; from mirloop.renderer import render; from mirloop.timeline import multi_region\n"
         "regions = [(0, 2, 'rock_indie_driving'), (2, 4, 'jazz_swing_tense')]\n"
         "t = multi_region(regions, random_instruments=True)\n"
         "r = render(t, seed=9, config={'sr': 22050, 'soundfont': 'bundled'})\n"
