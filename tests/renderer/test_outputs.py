@@ -33,7 +33,10 @@ def test_midi_stems_and_jams_are_written_next_to_the_audio(result: RenderResult,
     written = write_render(result, tmp_path / "song.wav", midi=True, stems=True)
     assert written["midi"] == tmp_path / "song.mid" and written["midi"].read_bytes() == result.midi
     stems = sorted(p.name for p in (tmp_path / "song_stems").iterdir())
-    assert stems == sorted(f"{role}.wav" for role in result.stems or {})
+    assert stems == sorted(f"{name}.wav" for name in result.stems or {})
+    assert result.stems and set(result.stems) == {
+        name for region in result.truth.regions for name in region.instruments
+    }, "one stem per instrument of the band"
     mix = sf.read(str(written["audio"]))[0]
     summed = sum(sf.read(str(tmp_path / "song_stems" / name))[0] for name in stems)
     assert np.corrcoef(mix[:, 0], summed[:, 0])[0, 1] > 0.8, "the stems add up to (nearly) the mix"

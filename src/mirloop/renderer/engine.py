@@ -36,7 +36,7 @@ class MixSettings:
 
 @frozen
 class Block:
-    """Output samples ``[start, start + n)``: the ``mix`` (2, n) and, if asked, dry ``stems`` per role."""
+    """Output samples ``[start, start + n)``: the ``mix`` (2, n) and, if asked, dry ``stems`` per instrument."""
 
     start: int
     mix: np.ndarray
@@ -68,7 +68,7 @@ def stream_audio(
     total = round(score.duration * sr)
     groups: dict[str, list[int]] = {}
     for index, part in enumerate(score.parts):
-        groups.setdefault(part.role if stems else "mix", []).append(index)
+        groups.setdefault(part.instrument.name if stems else "mix", []).append(index)
     synths = {
         name: BlockSynth(
             soundfont,

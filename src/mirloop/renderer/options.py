@@ -13,7 +13,7 @@ from mirloop.errors import OptionError
 @frozen
 class RenderOptions:
     """``sr`` output sample rate (Hz); ``soundfont`` an .sf2 path, ``"auto"`` (best found) or
-    ``"bundled"``; ``stems`` also return one dry stem per role; ``loudness`` target RMS of the
+    ``"bundled"``; ``stems`` also return one dry stem per instrument; ``loudness`` target RMS of the
     loudest climax (dBFS); ``reverb`` wet level (0 switches it off); ``ceiling`` limiter ceiling
     (dBFS, on samples and half-sample points; true peaks stay under −1 dBFS at the default −2);
     ``block`` processing block (samples, a multiple of 64)."""

@@ -70,15 +70,15 @@ def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: R
         stop = block.start + block.mix.shape[1]
         audio[:, block.start : stop] = block.mix
         if stems is not None and block.stems:
-            for role, samples in block.stems.items():
-                stems.setdefault(role, np.zeros((2, n), dtype=np.float32))[:, block.start : stop] = samples
+            for name, samples in block.stems.items():
+                stems.setdefault(name, np.zeros((2, n), dtype=np.float32))[:, block.start : stop] = samples
     source = ", ".join(p.descriptor.name for p in plans)
     return RenderResult(
         audio=Audio(audio, sr, source),
         midi=prepared.midi,
         truth=ground_truth(plans, duration),
         seed=seed,
-        stems={role: Audio(s, sr, role) for role, s in stems.items()} if stems is not None else None,
+        stems={name: Audio(s, sr, name) for name, s in stems.items()} if stems is not None else None,
         soundfont=str(prepared.soundfont),
     )
 

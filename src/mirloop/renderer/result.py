@@ -50,7 +50,7 @@ class RenderResult:
     """A finished render.
 
     ``audio`` is stereo float32 at the render's sample rate; ``midi`` the Standard MIDI File
-    bytes; ``stems`` maps a role (``bass``, ``percussion``…) to its dry stereo stem (same length
+    bytes; ``stems`` maps an instrument name (``pick_bass``, ``drum_kit``…) to its dry stereo stem (same length
     as ``audio``) when stems were asked for; ``truth`` the ground truth; ``seed`` the seed used.
     """
 
