@@ -36,7 +36,8 @@ class MixSettings:
 
 @frozen
 class Block:
-    """Output samples ``[start, start + n)``: the ``mix`` (2, n) and, if asked, dry ``stems`` per instrument."""
+    """Output samples ``[start, start + n)``: the ``mix`` (2, n) and, if asked, dry ``stems``
+    per instrument."""
 
     start: int
     mix: np.ndarray
