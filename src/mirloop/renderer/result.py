@@ -51,7 +51,8 @@ class RenderResult:
 
     ``audio`` is stereo float32 at the render's sample rate; ``midi`` the Standard MIDI File
     bytes; ``stems`` maps an instrument name (``pick_bass``, ``drum_kit``…) to its dry stereo
-    stem (same length as ``audio``) when stems were asked for; ``truth`` the ground truth; ``seed`` the seed used.
+    stem (same length as ``audio``) when stems were asked for; ``truth`` the ground truth;
+    ``seed`` the seed used.
     """
 
     audio: Audio
