@@ -1,13 +1,15 @@
 """The ``knn`` and ``mlp`` classifier backends: a trained hierarchical model behind the stage protocol.
 
 Both read a model directory written by ``mirloop train`` (option ``model``, or the
-``MIRLOOP_MODEL`` environment variable). This module imports nothing heavy: the model (and
+``MIRLOOP_MODEL`` environment variable); ``knn`` falls back to the model shipped with mirloop
+(:data:`DEFAULT_MODEL`, see docs/training.md). This module imports nothing heavy: the model (and
 scikit-learn) load on the first ``predict``.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from mirloop.errors import ModelError
@@ -19,6 +21,15 @@ if TYPE_CHECKING:
 
 #: Environment variable naming the model directory when the ``model`` option is empty.
 MODEL_ENV = "MIRLOOP_MODEL"
+
+#: The model shipped with mirloop: a KNN trained on a small rendered dataset (docs/training.md).
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "default"
+
+
+def configured_model(given: str | None = None) -> str:
+    """The model directory to use: ``given``, else ``$MIRLOOP_MODEL``, else the shipped default."""
+    return str(given or os.environ.get(MODEL_ENV, "") or DEFAULT_MODEL)
+
 
 _LOADED: dict[tuple[str, float], Any] = {}
 
@@ -42,15 +53,21 @@ def load_cached(path: str) -> HierarchicalModel:
 class _HierarchicalClassifier(Backend):
     stage: ClassVar[str] = "classifier"
     options: ClassVar[dict[str, Option]] = {
-        "model": Option("", str, "Model directory written by `mirloop train` (default: $MIRLOOP_MODEL)."),
+        "model": Option(
+            "", str, "Model directory written by `mirloop train` (default: $MIRLOOP_MODEL, else for knn "
+            "the model shipped with mirloop)."
+        ),
     }
 
     def model_path(self) -> str:
         path = str(self.opts["model"] or os.environ.get(MODEL_ENV, ""))
+        if not path and self.name == "knn":
+            path = str(DEFAULT_MODEL)
         if not path:
             raise ModelError(
                 f"the {self.name!r} classifier has no model: train one with `mirloop train DATA/ -o MODEL/ "
-                f"--classifier {self.name}` and set it with --set classifier.model=MODEL/ (or ${MODEL_ENV})"
+                f"--classifier {self.name}` and set it with --set classifier.model=MODEL/ (or ${MODEL_ENV}); "
+                f"`knn` works without one (it uses the model shipped with mirloop)"
             )
         return path
 

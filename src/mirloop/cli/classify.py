@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -12,16 +11,9 @@ from mirloop.errors import AudioError
 
 
 def _model_path(given: str | None, config: Any) -> str:
-    from mirloop.classify.backend import MODEL_ENV
-    from mirloop.errors import ModelError
+    from mirloop.classify.backend import configured_model
 
-    path = given or config.options("classifier").get("model") or os.environ.get(MODEL_ENV, "")
-    if not path:
-        raise ModelError(
-            f"no model given: pass --model MODEL/ (trained with `mirloop train`), "
-            f"set classifier.model, or set ${MODEL_ENV}"
-        )
-    return str(path)
+    return configured_model(given or config.options("classifier").get("model"))
 
 
 @click.command()
@@ -31,7 +23,8 @@ def _model_path(given: str | None, config: Any) -> str:
     "model_dir",
     type=click.Path(exists=True, file_okay=False),
     default=None,
-    help="Model directory written by `mirloop train` (default: classifier.model or $MIRLOOP_MODEL).",
+    help="Model directory written by `mirloop train` (default: classifier.model, $MIRLOOP_MODEL, "
+    "else the KNN model shipped with mirloop).",
 )
 @click.option("--segments", is_flag=True, help="Also segment each track and label every segment.")
 @click.option(
