@@ -47,7 +47,7 @@ def test_without_a_model_the_error_says_how_to_train_one(
     windows: LabeledWindows, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
-    backend = registry().create("classifier", "mlp")  # only knn has a shipped default model
+    backend = registry().create("classifier", "knn")  # only mlp has a shipped default model
     with pytest.raises(ModelError, match="mirloop train"):
         backend.predict(as_features(windows, slice(0, 3)))
     with pytest.raises(OptionError):

@@ -1,7 +1,7 @@
 """The ``knn`` and ``mlp`` classifier backends: a trained hierarchical model behind the stage protocol.
 
 Both read a model directory written by ``mirloop train`` (option ``model``, or the
-``MIRLOOP_MODEL`` environment variable); ``knn`` falls back to the model shipped with mirloop
+``MIRLOOP_MODEL`` environment variable); ``mlp`` falls back to the model shipped with mirloop
 (:data:`DEFAULT_MODEL`, see docs/training.md). This module imports nothing heavy: the model (and
 scikit-learn) load on the first ``predict``.
 """
@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 #: Environment variable naming the model directory when the ``model`` option is empty.
 MODEL_ENV = "MIRLOOP_MODEL"
 
-#: The model shipped with mirloop: a KNN trained on a small rendered dataset (docs/training.md).
+#: The model shipped with mirloop: an MLP trained on a small rendered dataset (docs/training.md).
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "default"
+#: The classifier backend the shipped model is for.
+DEFAULT_KIND = "mlp"
 
 
 def configured_model(given: str | None = None) -> str:
@@ -54,20 +56,20 @@ class _HierarchicalClassifier(Backend):
     stage: ClassVar[str] = "classifier"
     options: ClassVar[dict[str, Option]] = {
         "model": Option(
-            "", str, "Model directory written by `mirloop train` (default: $MIRLOOP_MODEL, else for knn "
+            "", str, "Model directory written by `mirloop train` (default: $MIRLOOP_MODEL, else for mlp "
             "the model shipped with mirloop)."
         ),
     }
 
     def model_path(self) -> str:
         path = str(self.opts["model"] or os.environ.get(MODEL_ENV, ""))
-        if not path and self.name == "knn":
+        if not path and self.name == DEFAULT_KIND:
             path = str(DEFAULT_MODEL)
         if not path:
             raise ModelError(
                 f"the {self.name!r} classifier has no model: train one with `mirloop train DATA/ -o MODEL/ "
                 f"--classifier {self.name}` and set it with --set classifier.model=MODEL/ (or ${MODEL_ENV}); "
-                f"`knn` works without one (it uses the model shipped with mirloop)"
+                f"`{DEFAULT_KIND}` works without one (it uses the model shipped with mirloop)"
             )
         return path
 

@@ -24,7 +24,7 @@ def _model_path(given: str | None, config: Any) -> str:
     type=click.Path(exists=True, file_okay=False),
     default=None,
     help="Model directory written by `mirloop train` (default: classifier.model, $MIRLOOP_MODEL, "
-    "else the KNN model shipped with mirloop).",
+    "else the MLP model shipped with mirloop).",
 )
 @click.option("--segments", is_flag=True, help="Also segment each track and label every segment.")
 @click.option(
