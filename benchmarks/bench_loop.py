@@ -15,66 +15,23 @@ Target: under 60 s.
 
 from __future__ import annotations
 
+# tracks pins the numerical libraries to one thread, so it comes before anything imports numpy
+from tracks import DEFAULT_CLIPS, blocks, clip_files, write_wav
+
+# isort: split
+import argparse
+import json
 import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
 
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMBA_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-)
-for _variable in THREAD_VARIABLES:  # before numpy is imported anywhere
-    os.environ[_variable] = "1"
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-DEFAULT_CLIPS = HERE.parent.parent / "shared" / "data" / "real-dev"
-FILE_SR = 44100
 TRACK_SECONDS = 240.0
 WARMUP_SECONDS = 20.0
 TARGET_SECONDS = 60.0
-
-
-def build_track(clips: Path, seconds: float, path: Path) -> Path:
-    """Real clips concatenated to ``seconds`` (or a generated render), as a 44.1 kHz stereo WAV."""
-    import soundfile as sf
-
-    from mirloop.io.audio import load_audio
-
-    parts: list[np.ndarray] = []
-    total = 0
-    files = sorted(clips.glob("*.ogg")) if clips.is_dir() else []
-    for file in files:
-        audio = load_audio(file, sr=FILE_SR, mono=False).samples
-        audio = audio if audio.ndim == 2 else np.stack([audio, audio])
-        parts.append(audio)
-        total += audio.shape[1]
-        if total >= seconds * FILE_SR:
-            break
-    if parts:
-        samples = np.concatenate(parts, axis=1)[:, : int(seconds * FILE_SR)]
-    else:
-        from mirloop.catalog import load_catalog
-        from mirloop.renderer import render
-        from mirloop.timeline import multi_region
-
-        names = load_catalog().names()
-        quarter = seconds / 4
-        timeline = multi_region([(i * quarter, (i + 1) * quarter, names[i * 50]) for i in range(4)], seed=1)
-        samples = render(timeline, seed=1).audio.samples
-    sf.write(path, samples.T, FILE_SR)
-    return path
 
 
 def tiny_model(folder: Path) -> Path:
@@ -124,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mirloop-bench-loop-") as scratch:
         root = Path(scratch)
         model = args.model or tiny_model(root / "tiny")
-        track = build_track(args.clips, args.seconds, root / "track.wav")
-        warmup = build_track(args.clips, WARMUP_SECONDS, root / "warmup.wav")
+        track = root / "track.wav"
+        write_wav(track, blocks(clip_files(args.clips), args.seconds))
+        warmup = root / "warmup.wav"
+        write_wav(warmup, blocks(clip_files(args.clips), WARMUP_SECONDS))
         run(warmup, root / "warmup-out", model)
         seconds, summary = run(track, root / "out", model)
     renders = summary["renders"]
