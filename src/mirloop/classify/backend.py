@@ -28,9 +28,11 @@ DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "de
 DEFAULT_KIND = "mlp"
 
 
-def configured_model(given: str | None = None) -> str:
-    """The model directory to use: ``given``, else ``$MIRLOOP_MODEL``, else the shipped default."""
-    return str(given or os.environ.get(MODEL_ENV, "") or DEFAULT_MODEL)
+def configured_model(given: str | None = None, *, kind: str = DEFAULT_KIND) -> str:
+    """The model directory to use: ``given``, else ``$MIRLOOP_MODEL``, else the shipped default
+    when it is of ``kind`` (``""`` when there is none)."""
+    fallback = str(DEFAULT_MODEL) if kind == DEFAULT_KIND else ""
+    return str(given or os.environ.get(MODEL_ENV, "") or fallback)
 
 
 _LOADED: dict[tuple[str, float], Any] = {}
@@ -62,9 +64,7 @@ class _HierarchicalClassifier(Backend):
     }
 
     def model_path(self) -> str:
-        path = str(self.opts["model"] or os.environ.get(MODEL_ENV, ""))
-        if not path and self.name == DEFAULT_KIND:
-            path = str(DEFAULT_MODEL)
+        path = configured_model(self.opts["model"], kind=self.name)
         if not path:
             raise ModelError(
                 f"the {self.name!r} classifier has no model: train one with `mirloop train DATA/ -o MODEL/ "

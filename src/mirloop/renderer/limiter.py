@@ -21,6 +21,9 @@ class Limiter:
     """
 
     def __init__(self, *, ceiling_db: float = -1.5, window: int = 1024, frame: int = 32) -> None:
+        from scipy.ndimage import minimum_filter1d  # scipy loads when a render starts, not on import
+
+        self._minimum_filter = minimum_filter1d
         self.ceiling = float(10 ** (ceiling_db / 20))
         self.frame = int(frame)
         self.frames = max(2, round(window / self.frame))  # window in frames
@@ -51,8 +54,7 @@ class Limiter:
         need = np.minimum(1.0, self.ceiling / np.maximum(peak, 1e-9)).astype(np.float32)
         needs = np.concatenate([self.need_tail, need])  # frame j ↔ input frame (t0 - 2w + j)
         # the minimum of frames [j, j + w - 1] sits at j + w // 2 of the centred filter
-        from scipy.ndimage import minimum_filter1d  # scipy loads only when rendering
-        centred = minimum_filter1d(needs, size=w, mode="nearest")
+        centred = self._minimum_filter(needs, size=w, mode="nearest")
         # output frame i is input frame t0 - w + i (j = w + i); its gain averages the minima of the
         # w windows starting at t0 - 2w + i + 1 .. t0 - w + i, each of which contains that frame
         usable = centred[w + w // 2 : w + w // 2 + k]
