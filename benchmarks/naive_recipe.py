@@ -80,15 +80,31 @@ def _spectral_temporal(w: np.ndarray, sr: int) -> list[float]:
         float(np.mean(rms < rms.mean())),
         float(librosa.feature.zero_crossing_rate(w).mean()),
         float(librosa.feature.spectral_centroid(y=w, sr=sr).mean()),
-        float(librosa.feature.spectral_bandwidth(y=w, sr=sr).mean()),
         float(librosa.feature.spectral_rolloff(y=w, sr=sr).mean()),
         float(librosa.feature.spectral_flatness(y=w).mean()),
         float(librosa.feature.spectral_contrast(y=w, sr=sr).mean()),
         float(onset_env.mean()),
         float(chroma.max(axis=0).mean()),
         float(np.sort(chroma.mean(axis=1))[-1] - np.median(chroma.mean(axis=1))),
+        _mode(chroma.mean(axis=1)),
         float(tempogram[1:].max(axis=0).mean()),
     ]
+
+
+#: Krumhansl–Kessler major and minor profiles, C first.
+KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
+KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
+
+
+def _mode(chroma: np.ndarray) -> float:
+    """Best major minus best minor key-profile correlation of a mean chroma vector."""
+    if np.std(chroma) < 1e-9:
+        return 0.0
+    best = [
+        max(float(np.corrcoef(chroma, np.roll(profile, k))[0, 1]) for k in range(12))
+        for profile in (KK_MAJOR, KK_MINOR)
+    ]
+    return best[0] - best[1]
 
 
 def laplacian_segments(y: np.ndarray, sr: int) -> list[tuple[float, float, int]]:

@@ -100,9 +100,12 @@ def test_a_failing_renderer_becomes_a_failed_outcome(renderer: Any) -> None:
 
 
 def test_tempi_move_by_octaves_into_the_descriptors_range() -> None:
+    from mirloop.catalog import load_catalog
     from mirloop.loop.renders import fit_tempo
 
-    assert fit_tempo("ambient_chill_dreamy", 150.0) == 75.0  # range 70–82 BPM
-    assert fit_tempo("ambient_chill_dreamy", 76.0) == 76.0
-    assert fit_tempo("ambient_chill_dreamy", 100.0) == 82.0  # no octave fits: clamped
+    low, high = load_catalog()["ambient_chill_dreamy"].style.tempo_range
+    assert (low, high) == (70.0, 76.0)
+    assert fit_tempo("ambient_chill_dreamy", 150.0) == 75.0
+    assert fit_tempo("ambient_chill_dreamy", 73.0) == 73.0
+    assert fit_tempo("ambient_chill_dreamy", 100.0) == 76.0  # no octave fits: clamped
     assert fit_tempo("ambient_chill_dreamy", None) is None

@@ -46,7 +46,9 @@ def test_tempo_within_4_percent_and_key_right_on_95_percent_of_renders() -> None
         if truth.key is not None:
             keyed += 1
             estimated = key_backend.estimate_key(ctx).key
-            if estimated == truth.key:
+            # Open harmony leaves the thirds out on purpose: only the tonic is stated.
+            open_harmony = catalog[name].style.open_harmony
+            if estimated == truth.key or (open_harmony and estimated.tonic == truth.key.tonic):
                 key_hits += 1
             else:
                 misses.append(f"{name}: key {truth.key} read as {estimated}")

@@ -1,4 +1,5 @@
-"""Renders never clip, keep true peaks under -1 dBFS, and are not dull."""
+"""Renders never clip, keep true peaks under -1 dBFS, sit near their loudness target, and calm
+styles sit lower than loud ones."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
+from mirloop.catalog import load_catalog
 from mirloop.renderer import render_descriptor
 from mirloop.renderer.limiter import Limiter
+from mirloop.renderer.options import RenderOptions
+from mirloop.renderer.pipeline import DB_PER_DYNAMICS, REFERENCE_DYNAMICS
 from tests.renderer.conftest import FAST
 
 
@@ -33,7 +37,21 @@ def test_renders_stay_under_the_ceiling_and_near_the_target_loudness(name: str, 
     assert _dbfs(true_peak) < -1.0
     frames = samples[:, : samples.shape[1] // sr * sr].reshape(2, -1, sr)
     loudest_second = _dbfs(float(np.sqrt((frames**2).mean(axis=(0, 2))).max()))
-    assert -20.0 < loudest_second < -9.0, f"loudest second at {loudest_second:.1f} dBFS RMS"
+    dynamics = load_catalog()[name].style.dynamics
+    target = RenderOptions().loudness - 1.0 + min(2.0, DB_PER_DYNAMICS * (dynamics - REFERENCE_DYNAMICS))
+    assert abs(loudest_second - target) < 4.0, f"loudest {loudest_second:.1f}, target {target:.1f} dBFS"
+
+
+def test_calm_styles_are_rendered_quieter_than_loud_ones() -> None:
+    catalog = load_catalog()
+    calm, loud = "ambient_drone_peaceful", "rock_classic_aggressive"
+    assert catalog[calm].style.dynamics + 0.3 < catalog[loud].style.dynamics
+
+    def level(name: str) -> float:
+        samples = render_descriptor(name, 10.0, seed=4, config=FAST).audio.samples
+        return _dbfs(float(np.sqrt(np.mean(samples**2))))
+
+    assert level(calm) < level(loud) - 6.0
 
 
 def test_the_limiter_only_turns_the_gain_down_around_peaks() -> None:

@@ -108,3 +108,29 @@ def test_swing_moves_the_offbeat_eighths_late() -> None:
 
     assert 0.5 in offbeat_positions(straight)
     assert round(2 / 3, 3) in {round(x, 3) for x in offbeat_positions(swung)}
+
+
+def test_open_harmony_leaves_every_third_out_of_chords_and_melody() -> None:
+    catalog = load_catalog()
+    neutral = [d for d in catalog if d.sentiment == "neutral"]
+    assert neutral and all(d.style.open_harmony for d in neutral)
+    assert not any(d.style.open_harmony for d in catalog if d.sentiment != "neutral")
+    plan = descriptor_plan(catalog["pop_synth_steady"], 12.0, seed=3, tonic="D")
+    ctx = region_context(plan, seed=3)
+    tonic = ctx.tonic
+    for span in ctx.spans:
+        intervals = {(t - span.chord.root) % 12 for t in span.chord.tones}
+        assert not intervals & {3, 4}, f"{span.chord.symbol} keeps a third: {sorted(intervals)}"
+    assert not {(tonic + s) % 12 for s in ctx.melody_scale} & {(tonic + 3) % 12, (tonic + 4) % 12}
+    closed = region_context(descriptor_plan(catalog["pop_synth_happy"], 12.0, seed=3, tonic="D"), seed=3)
+    assert any({(t - s.chord.root) % 12 for t in s.chord.tones} & {4} for s in closed.spans)
+
+
+def test_open_chord_prefers_sus4_then_sus2() -> None:
+    from mirloop.renderer.theory import SCALES, open_chord, without_third
+
+    major = SCALES["major"]
+    assert open_chord(parse_numeral("I", 0, major), major, 0).tones == (0, 5, 7)  # C sus4
+    # IV in C: F A C; B (the fourth above F) is not in the scale, so G (sus2)
+    assert open_chord(parse_numeral("IV", 0, major), major, 0).tones == (5, 7, 0)
+    assert without_third(SCALES["dorian"]) == (0, 2, 5, 7, 9, 10)

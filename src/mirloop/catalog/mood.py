@@ -14,7 +14,7 @@ class Mood:
     ``tempo`` is the slice ``(low, high)`` of the subgenre's tempo range as fractions 0–1;
     ``register`` is in semitones; ``density``, ``dissonance`` and ``dynamics`` are added to the
     subgenre's values; ``harmonic_rhythm`` multiplies its bars per chord; ``articulation``
-    (if set) replaces the subgenre's.
+    (if set) replaces the subgenre's; ``open_harmony`` leaves the thirds out of chords and melody.
     """
 
     name: str
@@ -29,6 +29,7 @@ class Mood:
     dissonance: float = 0.0
     dynamics: float = 0.0
     harmonic_rhythm: float = 1.0
+    open_harmony: bool = False
     description: str = ""
 
     @classmethod
@@ -48,5 +49,6 @@ class Mood:
             dissonance=float(table.get("dissonance", 0.0)),
             dynamics=float(table.get("dynamics", 0.0)),
             harmonic_rhythm=float(table.get("harmonic_rhythm", 1.0)),
+            open_harmony=bool(table.get("open_harmony", False)),
             description=table.get("description", ""),
         )

@@ -11,7 +11,7 @@ Rules (all values documented in ``moods.toml`` and ``catalog.schema.json``):
 - density, dissonance, dynamics: subgenre value + mood delta, clamped (density and dynamics to
   0.05–1, dissonance to 0–1); harmonic rhythm: subgenre bars per chord × mood factor;
 - register: both ends shifted by the mood's semitones, kept inside the piano range 21–108;
-- articulation: the mood's if it sets one, else the subgenre's.
+- articulation: the mood's if it sets one, else the subgenre's; ``open_harmony``: the mood's.
 
 Descriptor ids are derived from the name, so they are stable across releases and machines:
 ``id = CRC-32(name, UTF-8) & 0x7FFFFFFF`` (see :func:`descriptor_id`).
@@ -118,6 +118,7 @@ def resolve_style(sub: dict[str, Any], mood: Mood, bands: tuple[Band, ...]) -> S
         density=_clamp(float(sub.get("density", 0.5)) + mood.density, 0.05, 1.0),
         dynamics=_clamp(float(sub.get("dynamics", 0.6)) + mood.dynamics, 0.05, 1.0),
         articulation=mood.articulation or sub.get("articulation", "legato"),
+        open_harmony=mood.open_harmony,
         intro=float(shape.get("intro", 0.1)),
         ending=float(shape.get("ending", 0.1)),
         climax=float(shape.get("climax", 0.66)),

@@ -51,6 +51,8 @@ class Style:
     density: float = 0.5
     dynamics: float = 0.6
     articulation: str = "legato"  # legato, staccato, marcato, sustained
+    #: Thirds left out (sus chords, a melody without the third): neither major nor minor is heard.
+    open_harmony: bool = False
     #: Default region shape, as fractions of a region's length: intro, ending, climax position.
     intro: float = 0.1
     ending: float = 0.1

@@ -17,13 +17,13 @@ SPECTRAL_TEMPORAL_NAMES = (
     "low_energy_ratio",
     "zero_crossing_rate",
     "spectral_centroid",
-    "spectral_bandwidth",
-    "spectral_rolloff",
     "spectral_flatness",
     "spectral_contrast",
     "spectral_flux",
+    "harmonic_change",
     "chroma_strength",
     "key_clarity",
+    "mode",
     "pulse_clarity",
 )
 #: The 21 window features, in table order.

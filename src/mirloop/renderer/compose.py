@@ -18,7 +18,7 @@ from mirloop.renderer.meter import Meter
 from mirloop.renderer.pitched import BASS_RANGE, bass_part, chord_part, melody_part, ostinato_part
 from mirloop.renderer.plan import RegionPlan
 from mirloop.renderer.score import Note, Part, Score
-from mirloop.renderer.theory import harmony_scale, melody_scale, parse_numeral
+from mirloop.renderer.theory import harmony_scale, melody_scale, parse_numeral, without_third
 
 
 def rng_for(seed: int, *path: object) -> random.Random:
@@ -61,7 +61,9 @@ def region_context(plan: RegionPlan, seed: int) -> RegionContext:
         style.dissonance,
         form.sections,
         rng,
+        style.open_harmony,
     )
+    melody = melody_scale(plan.scale)
     return RegionContext(
         style,
         meter,
@@ -69,7 +71,7 @@ def region_context(plan: RegionPlan, seed: int) -> RegionContext:
         tuple(spans),
         plan.key.pitch_class,
         scale,
-        melody_scale(plan.scale),
+        without_third(melody) if style.open_harmony else melody,
         plan.end,
         momentum,
     )

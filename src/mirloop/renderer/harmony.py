@@ -11,7 +11,7 @@ import random
 
 from attrs import frozen
 
-from mirloop.renderer.theory import Chord, add_colour, parse_numeral
+from mirloop.renderer.theory import Chord, add_colour, open_chord, parse_numeral
 
 
 @frozen
@@ -34,14 +34,20 @@ def chord_spans(
     dissonance: float,
     sections: tuple[str, ...],
     rng: random.Random,
+    open_harmony: bool = False,
 ) -> list[ChordSpan]:
-    """The chords of ``n_bars`` bars: the progression cycled in the body, the tonic in intro/outro."""
+    """The chords of ``n_bars`` bars: the progression cycled in the body, the tonic in intro/outro;
+    with ``open_harmony`` every chord leaves its third out (:func:`open_chord`)."""
+
+    def realise(symbol: str) -> Chord:
+        chord = parse_numeral(symbol, tonic, scale)
+        return open_chord(chord, scale, tonic) if open_harmony else chord
+
     tonic_numeral = "I" if (scale[2] - scale[0]) % 12 == 4 else "i"
-    tonic_chord = parse_numeral(tonic_numeral, tonic, scale)
-    chords = [
-        add_colour(parse_numeral(s, tonic, scale), scale, tonic, dissonance, rng.random())
-        for s in progression
-    ] or [tonic_chord]
+    tonic_chord = realise(tonic_numeral)
+    chords = [add_colour(realise(s), scale, tonic, dissonance, rng.random()) for s in progression] or [
+        tonic_chord
+    ]
     beats_per_chord = max(1.0, harmonic_rhythm * beats_per_bar)
     spans: list[ChordSpan] = []
     position = 0.0  # in beats from the region start

@@ -24,6 +24,19 @@ from mirloop.renderer.truth import ground_truth
 
 #: Reverb send per articulation, relative to the ``reverb`` option.
 REVERB_BY_ARTICULATION = {"sustained": 1.4, "legato": 1.1, "marcato": 0.8, "staccato": 0.7}
+#: The ``loudness`` option is the level of a style with this ``dynamics``; quieter styles sit lower by
+#: :data:`DB_PER_DYNAMICS` dB per unit (a 0.2 dynamics style is 9.6 dB under a 1.0 one) and louder
+#: ones gain at most :data:`MAX_DYNAMICS_BOOST` dB, as mastered music of calm and loud moods does.
+REFERENCE_DYNAMICS = 0.8
+DB_PER_DYNAMICS = 12.0
+MAX_DYNAMICS_BOOST = 2.0
+
+
+def dynamics_offset(plans: list[RegionPlan]) -> float:
+    """dB added to the loudness target for the plans' duration-weighted mean ``dynamics``."""
+    weights = np.array([max(p.end - p.start, 1e-6) for p in plans])
+    dynamics = float(np.average([p.descriptor.style.dynamics for p in plans], weights=weights))
+    return min(MAX_DYNAMICS_BOOST, DB_PER_DYNAMICS * (dynamics - REFERENCE_DYNAMICS))
 
 
 class Prepared:
@@ -42,7 +55,8 @@ class Prepared:
         wet = options.reverb * float(
             np.mean([REVERB_BY_ARTICULATION.get(p.descriptor.style.articulation, 1.0) for p in plans])
         )
-        gain = master_gain(self.score, self.channels, self.soundfont, options.sr, options.loudness - 1.0)
+        target = options.loudness - 1.0 + dynamics_offset(plans)
+        gain = master_gain(self.score, self.channels, self.soundfont, options.sr, target)
         self.settings = MixSettings(gain=gain, wet=wet, ceiling_db=options.ceiling, block=options.block)
 
     @property

@@ -141,7 +141,7 @@ def melody_part(ctx: RegionContext, active: list[bool], rng: random.Random) -> l
     """A motif-based line: a one-bar rhythm repeated, chord tones on strong beats, scale steps between,
     two-bar phrases answered with variation."""
     low, high = ctx.style.register
-    low = max(low, (low + high) // 2 - 2, 55)
+    low = max(low, (low + high) // 2 - 2, 48)
     high = max(low + 12, min(high, 88))
     scale_pitches = _pitches_in({(ctx.tonic + s) % 12 for s in ctx.melody_scale}, low, high)
     beats, steps = ctx.meter.beats_per_bar, ctx.meter.steps

@@ -164,6 +164,24 @@ def parse_numeral(symbol: str, tonic: int, scale: tuple[int, ...]) -> Chord:
     return Chord(symbol, root, tuple((root + i) % 12 for i in intervals))
 
 
+def open_chord(chord: Chord, scale: tuple[int, ...], tonic: int) -> Chord:
+    """The chord without its third: sus4 when the fourth is in the scale, else sus2, else a fifth."""
+    third = [t for t in chord.tones if (t - chord.root) % 12 in (3, 4)]
+    if not third:
+        return chord
+    in_scale = {(tonic + s) % 12 for s in scale}
+    replacement = next(((chord.root + i) % 12 for i in (5, 2) if (chord.root + i) % 12 in in_scale), None)
+    tones = [t for t in chord.tones if t not in third]
+    if replacement is not None:
+        tones = [replacement if t in third else t for t in chord.tones]
+    return Chord(chord.symbol, chord.root, tuple(dict.fromkeys(tones)))
+
+
+def without_third(scale: tuple[int, ...]) -> tuple[int, ...]:
+    """A melody scale without the degrees a minor or major third above the tonic."""
+    return tuple(s for s in scale if s % 12 not in (3, 4))
+
+
 def add_colour(chord: Chord, scale: tuple[int, ...], tonic: int, amount: float, pick: float) -> Chord:
     """Dissonance: add a diatonic 7th or 9th (``amount`` ≥ 0.3) and a cluster tone (≥ 0.65).
 

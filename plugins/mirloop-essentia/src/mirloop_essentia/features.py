@@ -6,8 +6,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 from mirloop.backends.librosa.pca import fit_track_projection
+from mirloop.backends.librosa.profiles import key_correlations, mode_strength
 from mirloop.model import FEATURE_NAMES, Features, Projection
 from mirloop.signal import TrackContext
+from mirloop.signal.harmony import harmonic_change
 from mirloop.signal.windows import window_bounds, window_mean_std
 from mirloop.stages import Backend, Option
 
@@ -29,11 +31,14 @@ class EssentiaFeatures(Backend):
     ``rms_mean``, ``rms_std``         frame RMS, mean and standard deviation
     ``low_energy_ratio``              fraction of frames quieter than the window's mean RMS
     ``zero_crossing_rate``            ZeroCrossingRate, mean
-    ``spectral_centroid``             Centroid, Hz; ``spectral_bandwidth``: spectral spread, Hz
-    ``spectral_rolloff``              85 % RollOff, Hz; ``spectral_flatness``: Flatness (0–1)
+    ``spectral_centroid``             Centroid, Hz
+    ``spectral_flatness``             Flatness (0–1)
     ``spectral_contrast``             SpectralContrast, mean over 6 bands; ``spectral_flux``: Flux
+    ``harmonic_change``               mean harmonic change (tonal-centroid HCDF) of the HPCP
     ``chroma_strength``               mean over frames of max / sum of the HPCP (1/12–1)
     ``key_clarity``                   Essentia Key strength of the window's mean HPCP (``key_profile``)
+    ``mode``                          best major minus best minor key correlation of the window's
+                                      mean HPCP (mirloop's ``edma`` templates; > 0 leans major)
     ``pulse_clarity``                 highest normalised autocorrelation of the complex-domain onset
                                       function at beat periods of 40–240 BPM (0–1)
     ================================  ==========================================================
@@ -93,13 +98,13 @@ class EssentiaFeatures(Backend):
             "low_energy_ratio": _low_energy_ratio(frames, rms_mean, ctx),
             "zero_crossing_rate": mean(frames.zcr),
             "spectral_centroid": mean(frames.centroid),
-            "spectral_bandwidth": mean(frames.bandwidth),
-            "spectral_rolloff": mean(frames.rolloff),
             "spectral_flatness": mean(frames.flatness),
             "spectral_contrast": contrast_mean.mean(axis=1),
             "spectral_flux": mean(frames.flux),
+            "harmonic_change": window_mean_std(harmonic_change(tonal.hpcp, tonal.rate), tonal.rate, grid)[0],
             "chroma_strength": window_mean_std(peakiness, tonal.rate, grid)[0],
             "key_clarity": np.array([_strength(key_of, row) for row in np.atleast_2d(hpcp_mean)]),
+            "mode": mode_strength(key_correlations(np.atleast_2d(hpcp_mean), "edma")),
             "pulse_clarity": _pulse_clarity(frames, ctx),
         }
         values = np.column_stack([np.asarray(columns[n], dtype=np.float64) for n in FEATURE_NAMES])

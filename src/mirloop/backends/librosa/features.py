@@ -7,9 +7,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mirloop.backends.librosa.pca import fit_track_projection
-from mirloop.backends.librosa.profiles import PROFILES, key_correlations
+from mirloop.backends.librosa.profiles import PROFILES, key_correlations, mode_strength
 from mirloop.model import FEATURE_NAMES, Features, Projection
 from mirloop.signal import TrackContext
+from mirloop.signal.harmony import harmonic_change
 from mirloop.signal.windows import window_bounds, window_mean_std
 from mirloop.stages import Backend, Option
 
@@ -25,10 +26,12 @@ class LibrosaFeatures(Backend):
     ``rms_mean``, ``rms_std``         frame RMS amplitude, mean and standard deviation
     ``low_energy_ratio``              fraction of frames quieter than the window's mean RMS
     ``zero_crossing_rate``            crossings per sample, mean
-    ``spectral_centroid``/…           centroid, bandwidth, 85 % roll-off (Hz), flatness, contrast
-                                      (dB, mean over 7 bands), flux — frame means
+    ``spectral_centroid``/…           centroid (Hz), flatness, contrast (dB, mean over 7 bands),
+                                      flux — frame means
+    ``harmonic_change``               mean harmonic change of the chroma (tonal-centroid HCDF)
     ``chroma_strength``               mean over frames of max / sum of the chroma vector (1/12–1)
     ``key_clarity``                   best key-profile correlation of the window chroma (−1–1)
+    ``mode``                          best major minus best minor key correlation (> 0 leans major)
     ``pulse_clarity``                 highest onset autocorrelation at a 40–240 BPM period, window mean (0–1)
     ================================  ==========================================================
 
@@ -49,9 +52,9 @@ class LibrosaFeatures(Backend):
     )
     options: ClassVar[dict[str, Option]] = {
         "key_profile": Option(
-            "temperley",
+            "edma",
             str,
-            "key profile for key_clarity: temperley, krumhansl or edma",
+            "key profile for key_clarity and mode: temperley, krumhansl or edma",
             choices=tuple(PROFILES),
         ),
     }
@@ -78,6 +81,7 @@ class LibrosaFeatures(Backend):
         rms_mean, rms_std = window_mean_std(frames.rms, rate, grid)
         chroma_sum = ctx.chroma.sum(axis=0)
         peakiness = np.where(chroma_sum > 0, 1.0 / np.maximum(chroma_sum, 1e-9), 0.0)
+        key_scores = np.atleast_2d(key_correlations(ctx.window_chroma, self.opts["key_profile"]))
         columns: dict[str, np.ndarray] = {
             "mfcc_1": mfcc_mean[:, 0],
             "mfcc_2": mfcc_mean[:, 1],
@@ -92,13 +96,15 @@ class LibrosaFeatures(Backend):
             "low_energy_ratio": self._low_energy_ratio(ctx, rms_mean),
             "zero_crossing_rate": mean(frames.zcr),
             "spectral_centroid": mean(frames.centroid),
-            "spectral_bandwidth": mean(frames.bandwidth),
-            "spectral_rolloff": mean(frames.rolloff),
             "spectral_flatness": mean(frames.flatness),
             "spectral_contrast": contrast_mean.mean(axis=1),
             "spectral_flux": mean(frames.flux),
+            "harmonic_change": window_mean_std(
+                harmonic_change(ctx.chroma, ctx.chroma_frame_rate), ctx.chroma_frame_rate, grid
+            )[0],
             "chroma_strength": window_mean_std(peakiness, ctx.chroma_frame_rate, grid)[0],
-            "key_clarity": key_correlations(ctx.window_chroma, self.opts["key_profile"]).max(axis=1),
+            "key_clarity": key_scores.max(axis=1),
+            "mode": mode_strength(key_scores),
             "pulse_clarity": self._pulse_clarity(ctx),
         }
         values = np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURE_NAMES])

@@ -84,6 +84,15 @@ def key_correlations(chroma: np.ndarray, profile: str) -> np.ndarray:
     return scores[0] if np.ndim(chroma) == 1 else scores
 
 
+def mode_strength(scores: np.ndarray) -> np.ndarray:
+    """Major-versus-minor modality from key correlations (:func:`key_correlations` output):
+    the best major key's correlation minus the best minor key's, in [-2, 2] (> 0 leans major).
+    Invariant to transposition, so it can be taken on chroma in any bin order."""
+    table = np.atleast_2d(scores)
+    mode = table[:, :12].max(axis=1) - table[:, 12:].max(axis=1)
+    return mode[0] if np.ndim(scores) == 1 else mode
+
+
 def key_confidence(scores: np.ndarray) -> np.ndarray:
     """Confidence in [0, 1] of the best key: its correlation times a saturating margin.
 
