@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from mirloop.classify.estimators import MlpEstimator
+from mirloop.classify.fit import fit_model
 from mirloop.classify.hierarchy import ALL_TARGETS
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.windows import LabeledWindows
+from tests.classify.conftest import CATALOG_VERSION, SMALL_MLP
 
 
 def test_every_target_gets_a_distribution_per_window(
@@ -78,3 +80,34 @@ def test_early_stopping_is_an_option_of_the_mlp(windows: LabeledWindows) -> None
     )
     assert model.info.hyperparameters["early_stopping"] is True
     assert all(c["converged"] for c in model.convergence().values())
+
+
+def test_networks_trained_on_two_processes_equal_those_trained_here(
+    windows: LabeledWindows, mlp_model: HierarchicalModel
+) -> None:
+    pooled = fit_model(
+        windows,
+        "mlp",
+        hyperparameters=SMALL_MLP,
+        provenance={"feature_backend": "librosa", "catalog_version": CATALOG_VERSION},
+        workers=2,
+    )
+    assert pooled.convergence() == mlp_model.convergence()
+    x, pca_input = windows.values[:50], windows.pca_input[:50] if windows.pca_input is not None else None
+    here = mlp_model.predict_matrices(mlp_model.design_matrix(x, pca_input))
+    there = pooled.predict_matrices(pooled.design_matrix(x, pca_input))
+    for target, probabilities in here.items():
+        np.testing.assert_allclose(there[target], probabilities, atol=1e-6)
+
+
+def test_early_stopping_auto_is_for_big_networks_only() -> None:
+    import pytest
+
+    from mirloop.classify.estimators import EARLY_STOPPING_MIN_ROWS, stops_early
+    from mirloop.errors import ModelError
+
+    assert not stops_early("auto", EARLY_STOPPING_MIN_ROWS - 1)
+    assert stops_early("auto", EARLY_STOPPING_MIN_ROWS)
+    assert stops_early(True, 100) and not stops_early(True, 10) and not stops_early(False, 10**6)
+    with pytest.raises(ModelError, match="true, false or 'auto'"):
+        stops_early("sometimes", 100)

@@ -115,6 +115,33 @@ def test_resuming_with_other_settings_is_refused(
         generate_dataset(root, **{**TINY, "seed": 1})  # type: ignore[arg-type]
 
 
+def test_only_picks_descriptors_by_glob_and_says_when_none_matches() -> None:
+    catalog = list(load_catalog())
+    chosen = pick_descriptors(catalog, None, ["pop_*", "*_dark"])
+    assert chosen and all(d.genre == "pop" or d.mood == "dark" for d in chosen)
+    assert {d.name for d in chosen} >= {"pop_synth_happy", "ambient_drone_dark"}
+    assert len(pick_descriptors(catalog, 2, ["pop_*"])) == 2
+    with pytest.raises(DatasetError, match="no descriptor matches popp_"):
+        pick_descriptors(catalog, None, ["popp_*"])
+
+
+def test_renders_are_made_at_the_requested_rate_and_a_resume_must_keep_it(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    root = tmp_path / "d"
+    settings = {**TINY, "per_descriptor": 1, "limit_descriptors": None, "only": ["rock_indie_sad"]}
+    report = generate_dataset(root, **settings, sr=16000)  # type: ignore[arg-type]
+    assert report.made == 1 and report.collected
+    manifest = pd.read_parquet(root / "manifest.parquet")
+    assert manifest["sr"].tolist() == [16000]
+    assert sf.info(str(root / manifest["audio"].iloc[0])).samplerate == 16000
+    assert DatasetInfo.read(root).generation["only"] == ["rock_indie_sad"]
+    with pytest.raises(DatasetError, match="sr: 16000 in the folder vs 22050 now"):
+        generate_dataset(root, **settings)  # type: ignore[arg-type]
+    with pytest.raises(DatasetError, match="8000–192000 Hz"):
+        generate_dataset(tmp_path / "e", **settings, sr=4000)  # type: ignore[arg-type]
+
+
 def test_the_generate_command_reports_its_rate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from mirloop.cli.main import main
 

@@ -15,16 +15,68 @@ Probabilities are always ``(n_windows, n_classes)`` in the node's class order.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
-from attrs import define, field
+from attrs import define, field, frozen
 
 from mirloop.errors import ModelError
 
 #: Iteration cap of every MLP. The paper needed 800 on its full table; on small tables the
 #: hardest one-vs-rest networks (sentiment) need up to ~1000, so the cap leaves room.
 MLP_MAX_ITER = 2000
+#: With ``early_stopping="auto"``, networks trained on at least this many rows stop when a held-out
+#: 10 % stops improving: on big tables each epoch is thousands of updates and the training loss
+#: keeps creeping down long after the held-out score has settled.
+EARLY_STOPPING_MIN_ROWS = 10_000
+
+
+@frozen(eq=False)
+class NetworkJob:
+    """One network to train: scaled inputs ``z``, integer targets ``y`` and its settings."""
+
+    z: np.ndarray
+    y: np.ndarray
+    hidden_layer_sizes: tuple[int, ...]
+    max_iter: int
+    seed: int
+    early_stopping: bool
+
+    @property
+    def cost(self) -> int:
+        """Relative training cost, for scheduling the biggest networks first."""
+        return len(self.y) * (1 + int(self.y.max(initial=0)))
+
+
+def stops_early(setting: bool | str, n_rows: int) -> bool:
+    """Whether a network on ``n_rows`` rows uses early stopping under ``setting`` (bool or "auto")."""
+    if setting == "auto":
+        return n_rows >= EARLY_STOPPING_MIN_ROWS
+    if not isinstance(setting, bool):
+        raise ModelError(f"early_stopping must be true, false or 'auto', got {setting!r}")
+    return setting and n_rows >= 20
+
+
+def fit_network(job: NetworkJob) -> Any:
+    """Train one ``MLPClassifier`` (not converging within ``max_iter`` is reported, not warned)."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # reported through ``converged``
+        net = MLPClassifier(
+            hidden_layer_sizes=job.hidden_layer_sizes,
+            max_iter=job.max_iter,
+            random_state=job.seed,
+            early_stopping=job.early_stopping,
+        )
+        return net.fit(job.z, job.y)
+
+
+def fit_networks(jobs: list[NetworkJob]) -> list[Any]:
+    """Train the networks one after the other in this process."""
+    return [fit_network(job) for job in jobs]
 
 
 class Estimator(Protocol):
@@ -176,27 +228,51 @@ class MlpEstimator:
         hidden_layer_sizes: tuple[int, ...] = (100,),
         max_iter: int = MLP_MAX_ITER,
         seed: int = 0,
-        early_stopping: bool = False,
+        early_stopping: bool | str = False,
+        run: Callable[[list[NetworkJob]], list[Any]] | None = None,
     ) -> MlpEstimator:
         """Fit the scaler and the network(s); ``early_stopping`` holds out 10 % of the rows and
-        stops when their score stops improving (scikit-learn's option)."""
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.neural_network import MLPClassifier
+        stops when their score stops improving (scikit-learn's option; ``"auto"``: for networks
+        with at least :data:`EARLY_STOPPING_MIN_ROWS` rows). ``run`` fits a list of
+        :class:`NetworkJob` (default: one after the other, here)."""
+        scaler, jobs = cls.plan(
+            x, codes, len(classes), one_vs_rest=one_vs_rest, hidden_layer_sizes=hidden_layer_sizes,
+            max_iter=max_iter, seed=seed, early_stopping=early_stopping,
+        )
+        nets = (run or fit_networks)(jobs)
+        return cls.assemble(classes, one_vs_rest, tuple(hidden_layer_sizes), max_iter, scaler, nets)
 
+    @staticmethod
+    def plan(
+        x: np.ndarray,
+        codes: np.ndarray,
+        n_classes: int,
+        *,
+        one_vs_rest: bool,
+        hidden_layer_sizes: tuple[int, ...],
+        max_iter: int,
+        seed: int,
+        early_stopping: bool | str,
+    ) -> tuple[Any, list[NetworkJob]]:
+        """The fitted scaler and one :class:`NetworkJob` per network to train."""
         scaler = _fit_scaler(x)
         z = scaler.transform(x)
-        targets = [(codes == c).astype(np.int64) for c in range(len(classes))] if one_vs_rest else [codes]
-        nets = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # reported through ``converged``
-            for y in targets:
-                net = MLPClassifier(
-                    hidden_layer_sizes=hidden_layer_sizes,
-                    max_iter=max_iter,
-                    random_state=seed,
-                    early_stopping=early_stopping and len(y) >= 20,
-                )
-                nets.append(net.fit(z, y))
+        targets = [(codes == c).astype(np.int64) for c in range(n_classes)] if one_vs_rest else [codes]
+        return scaler, [
+            NetworkJob(z, y, tuple(hidden_layer_sizes), max_iter, seed, stops_early(early_stopping, len(y)))
+            for y in targets
+        ]
+
+    @classmethod
+    def assemble(
+        cls,
+        classes: tuple[str, ...],
+        one_vs_rest: bool,
+        hidden_layer_sizes: tuple[int, ...],
+        max_iter: int,
+        scaler: Any,
+        nets: list[Any],
+    ) -> MlpEstimator:
         return cls(
             classes,
             one_vs_rest,
@@ -204,7 +280,7 @@ class MlpEstimator:
             max_iter,
             tuple(int(n.n_iter_) for n in nets),
             scaler,
-            nets,
+            list(nets),
         )
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:

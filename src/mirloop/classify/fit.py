@@ -8,10 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from mirloop.classify.estimators import MLP_MAX_ITER, ConstantEstimator, Estimator, KnnEstimator, MlpEstimator
+from mirloop.classify.estimators import (
+    MLP_MAX_ITER,
+    ConstantEstimator,
+    Estimator,
+    KnnEstimator,
+    MlpEstimator,
+    NetworkJob,
+)
 from mirloop.classify.hierarchy import ALL_TARGETS, PARENT_PATH, TOP_TARGETS, NodeKey
 from mirloop.classify.model import HierarchicalModel, ModelInfo, library_versions
 from mirloop.classify.openset import DEFAULT_UNKNOWN_COST, choose_threshold, distance_matrix, mood_profiles_of
+from mirloop.classify.parallel import run_network_jobs
 from mirloop.classify.splits import grouped_split
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
@@ -45,10 +53,18 @@ def fit_projection(pca_input: np.ndarray, n_components: int = len(PCA_NAMES)) ->
 
 
 def fit_nodes(
-    x: np.ndarray, labels: dict[str, np.ndarray], rows: np.ndarray, kind: str, params: dict[str, Any]
+    x: np.ndarray,
+    labels: dict[str, np.ndarray],
+    rows: np.ndarray,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    workers: int | None = None,
 ) -> dict[NodeKey, Estimator]:
-    """One local classifier per target and parent value, trained on ``x[rows]``."""
+    """One local classifier per target and parent value, trained on ``x[rows]``; the MLP networks
+    of all nodes are trained together on ``workers`` processes (see :mod:`mirloop.classify.parallel`)."""
     nodes: dict[NodeKey, Estimator] = {}
+    planned: dict[NodeKey, tuple[tuple[str, ...], bool, Any, list[NetworkJob]]] = {}
     for target, parent_columns in PARENT_PATH.items():
         paths = (
             np.array(["\x1f".join(p) for p in zip(*(labels[c][rows] for c in parent_columns))])
@@ -69,16 +85,30 @@ def fit_nodes(
                     x, sub_rows, codes, classes, int(params["n_neighbors"])
                 )
             else:
-                nodes[(target, path)] = MlpEstimator.fit(
+                one_vs_rest = target in TOP_TARGETS
+                scaler, jobs = MlpEstimator.plan(
                     x[sub_rows],
                     codes,
-                    classes,
-                    one_vs_rest=target in TOP_TARGETS,
+                    len(classes),
+                    one_vs_rest=one_vs_rest,
                     hidden_layer_sizes=tuple(params["hidden_layer_sizes"]),
                     max_iter=int(params["max_iter"]),
                     seed=int(params["seed"]),
-                    early_stopping=bool(params.get("early_stopping", False)),
+                    early_stopping=params.get("early_stopping", False),
                 )
+                planned[(target, path)] = (classes, one_vs_rest, scaler, jobs)
+    if planned:
+        all_jobs = [job for *_, jobs in planned.values() for job in jobs]
+        nets = iter(run_network_jobs(all_jobs, workers))
+        for key, (classes, one_vs_rest, scaler, jobs) in planned.items():
+            nodes[key] = MlpEstimator.assemble(
+                classes,
+                one_vs_rest,
+                tuple(params["hidden_layer_sizes"]),
+                int(params["max_iter"]),
+                scaler,
+                [next(nets) for _ in jobs],
+            )
     return nodes
 
 
@@ -86,7 +116,7 @@ def default_hyperparameters(kind: str) -> dict[str, Any]:
     if kind == "knn":
         return {"n_neighbors": DEFAULT_NEIGHBORS}
     if kind == "mlp":
-        return {"hidden_layer_sizes": [100], "max_iter": MLP_MAX_ITER, "seed": 0, "early_stopping": False}
+        return {"hidden_layer_sizes": [100], "max_iter": MLP_MAX_ITER, "seed": 0, "early_stopping": "auto"}
     raise ModelError(f"unknown classifier kind {kind!r}; choose one of {', '.join(KINDS)}")
 
 
@@ -100,13 +130,15 @@ def fit_model(
     descriptor_distance: Callable[[str, str], float] | None = None,
     seed: int = 0,
     provenance: dict[str, Any] | None = None,
+    workers: int | None = None,
 ) -> HierarchicalModel:
     """Train a hierarchical ``kind`` (``knn`` or ``mlp``) model on labelled windows.
 
     The open-set thresholds are chosen on a ``validation_fraction`` of the renders (grouped, so
     validation windows come from renders the validation model never saw); the final model is
     then refit on every window. ``provenance`` fills :class:`ModelInfo` fields (feature backend
-    and options, catalog version, table hash, held-out groups).
+    and options, catalog version, table hash, held-out groups); ``workers`` processes train the MLP
+    networks (default: all cores on big tables).
     """
     params = {**default_hyperparameters(kind), **(hyperparameters or {})}
     if kind == "mlp":
@@ -139,7 +171,7 @@ def fit_model(
     validation: dict[str, Any] = {}
     if validation_fraction > 0 and len(set(windows.groups.tolist())) >= 4:
         split = grouped_split(windows.labels["descriptor"], windows.groups, validation_fraction, seed=seed)
-        model.nodes = fit_nodes(x, windows.labels, split.train, kind, params)
+        model.nodes = fit_nodes(x, windows.labels, split.train, kind, params, workers=workers)
         model.train_x = x
         matrices = model.predict_matrices(x[split.test])
         for target in ALL_TARGETS:
@@ -160,7 +192,7 @@ def fit_model(
             }
         validation["n_windows"] = len(split.test)
 
-    model.nodes = fit_nodes(x, windows.labels, np.arange(len(windows)), kind, params)
+    model.nodes = fit_nodes(x, windows.labels, np.arange(len(windows)), kind, params, workers=workers)
     model.train_x = x if kind == "knn" else None
     model.info = ModelInfo(
         kind=kind,

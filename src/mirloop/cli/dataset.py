@@ -40,7 +40,20 @@ def dataset() -> None:
     default=None,
     help="Only K descriptors, spread over the catalog (for quick runs).",
 )
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="GLOB",
+    help="Only descriptors whose name matches, e.g. 'pop_*' or '*_dark' (repeatable).",
+)
 @click.option("--audio-format", type=click.Choice(["ogg", "flac"]), default="ogg", show_default=True)
+@click.option(
+    "--sr",
+    type=click.IntRange(8000, 192000),
+    default=22050,
+    show_default=True,
+    help="Render sample rate in Hz (the analysis rate by default: no resampling before the features).",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @config_options
 @json_option
@@ -51,7 +64,9 @@ def generate(
     seed: int,
     workers: int | None,
     limit_descriptors: int | None,
+    only: tuple[str, ...],
     audio_format: str,
+    sr: int,
     progress: bool,
     config_path: str | None,
     use: tuple[str, ...],
@@ -73,7 +88,9 @@ def generate(
         seed=seed,
         workers=workers,
         limit_descriptors=limit_descriptors,
+        only=only,
         audio_format=audio_format,
+        sr=sr,
         config=resolve_config(config_path, use, set_),
         progress=progress,
     )

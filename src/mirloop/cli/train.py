@@ -41,8 +41,11 @@ from mirloop.cli.common import echo_json, json_option
 @click.option("--hidden", default=None, metavar="N[,N…]", help="MLP: hidden layer sizes (default 100).")
 @click.option(
     "--early-stopping",
-    is_flag=True,
-    help="MLP: stop each network when a 10 % validation share stops improving.",
+    type=click.Choice(["auto", "on", "off"]),
+    default="auto",
+    show_default=True,
+    help="MLP: stop a network when a held-out 10 % of its rows stops improving (auto: networks "
+    "on 10,000 rows or more).",
 )
 @click.option("--max-iter", type=click.IntRange(1), default=None, help="MLP: iteration cap (default 2000).")
 @click.option(
@@ -53,6 +56,12 @@ from mirloop.cli.common import echo_json, json_option
     help="Cost of answering 'unknown' when choosing the open-set thresholds (an error costs ≤ 1).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="MLP: processes training networks (default: all cores on big tables).",
+)
 @json_option
 def train(
     data: str,
@@ -62,10 +71,11 @@ def train(
     leaky: bool,
     neighbors: int | None,
     hidden: str | None,
-    early_stopping: bool,
+    early_stopping: str,
     max_iter: int | None,
     unknown_cost: float,
     seed: int,
+    workers: int | None,
     as_json: bool,
 ) -> None:
     """Train a hierarchical KNN or MLP on DATA (a dataset folder or its features.parquet)."""
@@ -80,7 +90,7 @@ def train(
         params["max_iter"] = max_iter
     if kind == "mlp":
         params["seed"] = seed
-        params["early_stopping"] = early_stopping
+        params["early_stopping"] = {"auto": "auto", "on": True, "off": False}[early_stopping]
     log = (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
     result = train_from_dataset(
         data,
@@ -91,6 +101,7 @@ def train(
         hyperparameters=params,
         unknown_cost=unknown_cost,
         seed=seed,
+        workers=workers,
         log=log,
     )
     summary = result.summary()

@@ -10,6 +10,7 @@ resumed by running the same command again: finished renders are kept, partial on
 from __future__ import annotations
 
 import concurrent.futures as cf
+import fnmatch
 import multiprocessing
 import os
 import time
@@ -28,10 +29,14 @@ from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path
 from mirloop.model.descriptor import Descriptor
 from mirloop.model.features import FEATURE_NAMES
+from mirloop.signal.context import ANALYSIS_SR
+
+#: Renders are made at the analysis rate by default: featurizing them needs no resampling.
+RENDER_SR = ANALYSIS_SR
 
 JobRunner = Callable[[RenderJob, JobSettings], dict[str, Any]]
 #: Generation settings that must match when a run resumes in an existing folder.
-RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format")
+RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr")
 
 
 @frozen
@@ -85,9 +90,19 @@ class GenerationReport:
         }
 
 
-def pick_descriptors(descriptors: Sequence[Descriptor], limit: int | None) -> list[Descriptor]:
-    """All descriptors, or ``limit`` of them spread evenly over the name-sorted catalog (all genres)."""
+def pick_descriptors(
+    descriptors: Sequence[Descriptor], limit: int | None, only: Sequence[str] = ()
+) -> list[Descriptor]:
+    """All descriptors (or those whose name matches one of the ``only`` glob patterns, e.g.
+    ``pop_*``), or ``limit`` of them spread evenly over the name-sorted selection."""
     ordered = sorted(descriptors, key=lambda d: d.name)
+    if only:
+        ordered = [d for d in ordered if any(fnmatch.fnmatchcase(d.name, pattern) for pattern in only)]
+        if not ordered:
+            raise DatasetError(
+                f"no descriptor matches {', '.join(only)}; names are genre_subgenre_mood, "
+                "e.g. pop_* or *_dark (see `mirloop descriptors list`)"
+            )
     if limit is None or limit >= len(ordered):
         return ordered
     if limit <= 0:
@@ -139,7 +154,9 @@ def generate_dataset(
     seed: int = 0,
     workers: int | None = None,
     limit_descriptors: int | None = None,
+    only: Sequence[str] = (),
     audio_format: str = "ogg",
+    sr: int = RENDER_SR,
     config: Any = None,
     descriptors: Sequence[Descriptor] | None = None,
     runner: JobRunner = run_job,
@@ -148,7 +165,8 @@ def generate_dataset(
 ) -> GenerationReport:
     """Render and featurize the dataset into ``output`` (resumable; see the module docstring).
 
-    ``config`` is the analysis configuration (its feature backend and options are used);
+    ``sr`` is the render sample rate (default: the analysis rate, so no resampling is needed);
+    ``config`` is the configuration (its feature backend and renderer options are used);
     ``descriptors`` defaults to the installed catalog; ``runner`` makes one render (the default
     renders, writes and featurizes it); ``on_done`` is called in this process with each new
     manifest row.
@@ -161,12 +179,14 @@ def generate_dataset(
         raise DatasetError(
             f"audio format {audio_format!r} is not supported; use one of {sorted(AUDIO_SUBTYPES)}"
         )
+    if not 8000 <= sr <= 192000:
+        raise DatasetError(f"render sample rate must be 8000–192000 Hz, got {sr}")
     if per_descriptor < 1 or not durations or min(durations) <= 0:
         raise DatasetError("need at least one render per descriptor and positive durations")
     resolved = config if config is not None and not isinstance(config, dict) else load_config(config)
     catalog = load_catalog()
     chosen = pick_descriptors(
-        list(descriptors) if descriptors is not None else list(catalog), limit_descriptors
+        list(descriptors) if descriptors is not None else list(catalog), limit_descriptors, only
     )
     jobs = plan_jobs(chosen, per_descriptor=per_descriptor, durations=durations, seed=seed)
     root = Path(output)
@@ -182,6 +202,8 @@ def generate_dataset(
             "seed": seed,
             "audio_format": audio_format,
             "limit_descriptors": limit_descriptors,
+            "only": list(only),
+            "sr": sr,
             "descriptors": [d.name for d in chosen],
         },
     )
@@ -194,7 +216,10 @@ def generate_dataset(
     done_rows = {job.render_id: row for job in jobs if (row := layout.finished_row(job)) is not None}
     todo = [job for job in jobs if job.render_id not in done_rows]
     settings = JobSettings(
-        str(root), audio_format, {"features": {"backend": feature_backend, **resolved.options("features")}}
+        str(root),
+        audio_format,
+        {"features": {"backend": feature_backend, **resolved.options("features")}},
+        {**resolved.options("renderer"), "sr": sr},
     )
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     failures: list[JobFailure] = []

@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from attrs import frozen
+from attrs import field, frozen
 
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import RenderJob
@@ -32,11 +32,13 @@ AUDIO_SUBTYPES = {"ogg": "VORBIS", "flac": "PCM_16"}
 
 @frozen
 class JobSettings:
-    """What every job of one run shares: the folder, audio format and analysis configuration layer."""
+    """What every job of one run shares: the folder, audio format, the analysis configuration layer
+    and the renderer options (``sr`` among them)."""
 
     root: str
     audio_format: str
     config_layer: dict[str, Any]
+    render_options: dict[str, Any] = field(factory=dict)
 
 
 def single_region_timeline(job: RenderJob) -> dict[str, Any]:
@@ -117,7 +119,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     descriptor = load_catalog()[job.descriptor]
     document = single_region_timeline(job)
     started = time.perf_counter()
-    result = render(Timeline.from_json(document), seed=job.seed)
+    result = render(Timeline.from_json(document), seed=job.seed, config=settings.render_options)
     render_seconds = time.perf_counter() - started
     audio = result.audio
     samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples

@@ -124,13 +124,15 @@ def train_from_dataset(
     unknown_cost: float = DEFAULT_UNKNOWN_COST,
     seed: int = 0,
     figures: bool = True,
+    workers: int | None = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> TrainingResult:
     """Train a ``kind`` model on ``data`` (a dataset folder or its ``features.parquet``) into ``output``.
 
     ``test_size`` of the renders are held out (grouped split) and scored; 0 trains on
     everything and skips evaluation. The evaluation (JSON and confusion-matrix PNGs) is
-    written to ``output/evaluation/``.
+    written to ``output/evaluation/``. ``workers`` processes train MLP networks (default: all
+    cores on big tables).
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -169,6 +171,7 @@ def train_from_dataset(
         descriptor_distance=distance,
         seed=seed,
         provenance=provenance,
+        workers=workers,
     )
     seconds["train"] = time.perf_counter() - step
     directory = save_model(model, output)
@@ -190,6 +193,7 @@ def train_from_dataset(
                 descriptor_distance=distance,
                 seed=seed,
                 validation_fraction=0.0,
+                workers=workers,
             )
             leaky = evaluate(
                 leaky_model,

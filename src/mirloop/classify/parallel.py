@@ -1,0 +1,46 @@
+"""Training the networks of a hierarchical MLP on several processes.
+
+The networks of all nodes are independent, so they are trained on a process pool, biggest
+first; each worker uses one BLAS thread so that the workers do not compete for cores. Results
+do not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from typing import Any
+
+from mirloop.classify.estimators import NetworkJob, fit_network, fit_networks
+
+#: Below this many training rows in all, the pool's start-up costs more than it saves.
+PARALLEL_MIN_ROWS = 20_000
+
+
+def _one_blas_thread() -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def run_network_jobs(jobs: list[NetworkJob], workers: int | None = None) -> list[Any]:
+    """Fitted networks for ``jobs``, in order; ``workers`` processes (default: all cores when the
+    jobs hold at least :data:`PARALLEL_MIN_ROWS` rows, else this process)."""
+    if workers is None:
+        workers = default_workers() if sum(len(j.y) for j in jobs) >= PARALLEL_MIN_ROWS else 1
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        return fit_networks(jobs)
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
+    context = multiprocessing.get_context("spawn")
+    results: list[Any] = [None] * len(jobs)
+    with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_one_blas_thread) as pool:
+        futures = {pool.submit(fit_network, jobs[i]): i for i in order}
+        for future in cf.as_completed(futures):
+            results[futures[future]] = future.result()
+    return results
