@@ -170,3 +170,28 @@ def test_the_command_line_writes_the_report_and_prints_json(
     data = json.loads(capsys.readouterr().out)
     assert [row["target"] for row in data["accuracy"]] == list(TARGETS)
     assert (tmp_path / "report.html").is_file() and data["tracks"][0]["name"] == "short"
+
+
+def test_tracks_on_two_processes_give_the_same_numbers(
+    loop_run: tuple[LoopReport, Path], tracks: dict[str, Path], tiny_model: Path, tmp_path: Path
+) -> None:
+    report, _ = loop_run
+    order = [tracks[name] for name in ("reference", "short", "silent", "broken")]
+    pooled = run_loop(order, tmp_path / "out", model=tiny_model, settings=SETTINGS, workers=2)
+    assert [t["name"] for t in pooled.tracks] == [t["name"] for t in report.tracks]
+    assert [t["ok"] for t in pooled.tracks] == [t["ok"] for t in report.tracks]
+    pd.testing.assert_frame_equal(pooled.accuracy, report.accuracy)
+    pd.testing.assert_frame_equal(pooled.consistency, report.consistency)
+    pd.testing.assert_frame_equal(pooled.losses, report.losses)
+    assert (tmp_path / "out" / "reference" / "segments.csv").is_file()
+
+
+def test_the_report_says_where_consistency_is_lost(loop_run: tuple[LoopReport, Path]) -> None:
+    report, out = loop_run
+    losses = report.losses.set_index("target")
+    assert set(losses.index) == set(TARGETS)
+    for row in losses.to_dict("records"):
+        assert 0.0 <= row["lost_in_reduce"] + row["lost_in_render"] <= 1.0 - row["consistency"] + 1e-9
+    assert pd.read_csv(out / "losses.csv").shape[0] == len(TARGETS)
+    assert "Where consistency is lost" in (out / "report.html").read_text()
+    assert {"rendered", "renders", "input"} <= set(report.agreement.columns)

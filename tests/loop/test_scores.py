@@ -11,6 +11,7 @@ from mirloop.loop.scores import (
     bootstrap_ci,
     boundary_fidelity,
     consistency_table,
+    loss_table,
     spread,
     title_consistency,
 )
@@ -33,6 +34,40 @@ def test_accuracy_counts_unknown_as_wrong_and_reports_its_rate() -> None:
     table = accuracy_table(pd.DataFrame(rows)).set_index("target")
     assert table.loc["genre", "accuracy"] == 0.5 and table.loc["genre", "unknown_rate"] == 0.25
     assert table.loc["genre", "n"] == 4 and table["accuracy"].isna().sum() == 5
+    assert table.loc["genre", "confusions"] == f"rock → folk ×1; rock → {UNKNOWN} ×1"
+
+
+def test_the_loss_table_says_whether_reduce_or_render_lost_the_label() -> None:
+    def row(i: int, input_: str, rendered: str, renders: str) -> dict[str, object]:
+        agree = float(renders == input_ and input_ != UNKNOWN)
+        return {
+            "track": "t",
+            "segment": i,
+            "target": "mood",
+            "input": input_,
+            "rendered": rendered,
+            "renders": renders,
+            "agree": agree,
+            "n": 10,
+        }
+
+    agreement = pd.DataFrame(
+        [
+            row(0, "dark", "dark", "dark"),  # consistent
+            row(1, "dark", "dark", "tense"),  # lost in render
+            row(2, "dark", "dark", "tense"),  # lost in render
+            row(3, "sad", "lonely", "lonely"),  # lost in reduce (nearest valid descriptor)
+            row(4, UNKNOWN, "dark", "dark"),  # no input label
+        ]
+    )
+    table = loss_table(agreement).set_index("target")
+    assert list(table.index) == ["mood"]
+    mood = table.loc["mood"]
+    assert mood["segments"] == 5 and mood["consistency"] == pytest.approx(0.2)
+    assert mood["kept"] == pytest.approx(3 / 4) and mood["recognised"] == pytest.approx(3 / 5)
+    assert (mood["lost_in_reduce"], mood["lost_in_render"], mood["input_unknown"]) == (0.2, 0.4, 0.2)
+    assert mood["confusions"] == "dark → tense ×2; sad → lonely ×1"
+    assert loss_table(pd.DataFrame()).empty
 
 
 def test_consistency_is_a_mean_over_titles_not_over_segments() -> None:

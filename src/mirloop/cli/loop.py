@@ -50,6 +50,13 @@ from mirloop.cli.common import config_options, echo_json, json_option, resolve_c
 @click.option(
     "--audio/--no-audio", default=True, show_default=True, help="Write OGG players for the HTML report."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Tracks processed at once, each in its own process.",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @config_options
 @json_option
@@ -64,6 +71,7 @@ def loop(
     seed: int,
     separation: bool,
     audio: bool,
+    workers: int,
     progress: bool,
     config_path: str | None,
     use: tuple[str, ...],
@@ -89,6 +97,7 @@ def loop(
         model=model,
         settings=settings,
         progress=progress and not as_json,
+        workers=workers,
     )
     if as_json:
         echo_json(report.to_dict())
@@ -103,6 +112,13 @@ def loop(
         click.echo(
             f"  {row['target']:<10} {row['consistency']:.3f}  [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
         )
+    if len(report.losses):
+        click.echo("where consistency is lost (share of segments):")
+        for row in report.losses.to_dict("records"):
+            click.echo(
+                f"  {row['target']:<10} reduce {row['lost_in_reduce']:.3f}  "
+                f"render {row['lost_in_render']:.3f}  {row['confusions']}"
+            )
     for flag in report.flags:
         click.echo(f"warning: {flag}", err=True)
     for failed in report.failed_renders:

@@ -46,6 +46,10 @@ def write_html(report: LoopReport, tracks: list[TrackLoop], out: Path) -> Path:
         _table(report.consistency),
         "<h3>By title</h3>",
         _table(report.by_title),
+        "<h3>Where consistency is lost</h3>",
+        "<p>kept: the rendered descriptor carries the input's label (else lost in <i>reduce</i>); "
+        "recognised: the renders are classified as the rendered label (else lost in <i>render</i>).</p>",
+        _table(report.losses),
         "<h2>Spread of predicted descriptors</h2>",
         _table(report.spread),
         "<h2>Boundary fidelity (hit rate F at 3 s)</h2>",

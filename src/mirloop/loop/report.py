@@ -2,6 +2,7 @@
 
 Under ``OUT/``: ``accuracy.csv`` (single-region accuracy per target), ``consistency.csv``
 (multi-region consistency per target, mean over titles), ``consistency_by_title.csv``,
+``losses.csv`` (where consistency is lost: reduce or render, and the commonest confusions),
 ``boundaries.csv`` (boundary hit-rate F per multi-region render), ``spread.csv`` (how varied the
 predicted descriptors are), ``single_predictions.csv``, ``multi_predictions.csv``,
 ``agreement.csv``, ``report.json`` and ``report.html``; per track ``OUT/<name>/``:
@@ -18,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from mirloop.loop.scores import accuracy_table, bootstrap_ci, consistency_table, spread, title_consistency
+from mirloop.loop.scores import (
+    accuracy_table,
+    bootstrap_ci,
+    consistency_table,
+    loss_table,
+    spread,
+    title_consistency,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +51,7 @@ class LoopReport:
     failed_renders: tuple[dict[str, Any], ...]
     config: dict[str, Any]
     seconds: float
+    losses: pd.DataFrame
     flags: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +60,7 @@ class LoopReport:
                 "accuracy": self.accuracy.to_dict("records"),
                 "consistency": self.consistency.to_dict("records"),
                 "consistency_by_title": self.by_title.to_dict("records"),
+                "losses": self.losses.to_dict("records"),
                 "boundary_f": _boundary_summary(self.boundaries),
                 "spread": self.spread.to_dict("records"),
                 "failed_renders": list(self.failed_renders),
@@ -75,7 +85,7 @@ def build_report(
     multi = pd.DataFrame([r for t in tracks for r in t.multi])
     agreement = pd.DataFrame(
         [r for t in tracks for r in t.agreement],
-        columns=["track", "segment", "target", "input", "renders", "agree", "n"],
+        columns=["track", "segment", "target", "input", "rendered", "renders", "agree", "n"],
     )
     boundaries = pd.DataFrame(
         [r for t in tracks for r in t.boundaries],
@@ -111,6 +121,7 @@ def build_report(
         config={"stages": config.to_dict(), "settings": _settings(settings)},
         seconds=seconds,
         flags=flags,
+        losses=loss_table(agreement),
     )
 
 
@@ -126,6 +137,7 @@ def write_report(
         ("accuracy", report.accuracy),
         ("consistency", report.consistency),
         ("consistency_by_title", report.by_title),
+        ("losses", report.losses),
         ("boundaries", report.boundaries),
         ("spread", report.spread),
         ("single_predictions", report.single),

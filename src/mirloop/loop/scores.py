@@ -26,6 +26,8 @@ DOMINANCE_SHARE = 0.5
 DOMINANCE_MIN_COUNT = 4
 #: Tolerance of a boundary hit, in seconds (mir_eval's ``window``).
 BOUNDARY_WINDOW = 3.0
+#: Confusions listed per target in the accuracy and loss tables.
+TOP_CONFUSIONS = 3
 
 
 def bootstrap_ci(
@@ -44,7 +46,8 @@ def bootstrap_ci(
 
 
 def accuracy_table(single: pd.DataFrame) -> pd.DataFrame:
-    """Per target: renders scored, accuracy, 95 % bootstrap interval, share answered ``unknown``.
+    """Per target: renders scored, accuracy, 95 % bootstrap interval, share answered ``unknown``,
+    and the commonest ``expected → predicted`` confusions (where the single-region accuracy is lost).
 
     ``single`` has one row per render and target: ``target``, ``expected``, ``predicted``.
     """
@@ -55,6 +58,8 @@ def accuracy_table(single: pd.DataFrame) -> pd.DataFrame:
         part = single[single["target"] == target] if len(single) else single
         correct = (part["expected"] == part["predicted"]).to_numpy(dtype=float) if len(part) else np.zeros(0)
         low, high = bootstrap_ci(list(correct))
+        wrong = part[part["expected"] != part["predicted"]] if len(part) else part
+        pairs = Counter(f"{a} → {b}" for a, b in zip(wrong["expected"], wrong["predicted"]))
         rows.append(
             {
                 "target": target,
@@ -63,6 +68,7 @@ def accuracy_table(single: pd.DataFrame) -> pd.DataFrame:
                 "ci_low": low,
                 "ci_high": high,
                 "unknown_rate": float((part["predicted"] == UNKNOWN).mean()) if len(part) else math.nan,
+                "confusions": "; ".join(f"{pair} ×{n}" for pair, n in pairs.most_common(TOP_CONFUSIONS)),
             }
         )
     return pd.DataFrame(rows)
@@ -108,6 +114,61 @@ def consistency_table(per_title: pd.DataFrame, agreement: pd.DataFrame | None = 
             }
         )
     return pd.DataFrame(rows)
+
+
+def loss_table(agreement: pd.DataFrame) -> pd.DataFrame:
+    """Where multi-region consistency is lost, per target, over all segments.
+
+    A segment agrees when the renders' majority equals the input's label. On the way, the label
+    can be lost at two stages: *reduce* — the descriptor rendered for the segment (the nearest
+    valid one) does not carry the input's label (``kept`` is the share where it does); *render* —
+    the classifier does not hear the rendered label in the renders (``recognised`` is the share
+    where the renders' majority equals the rendered label). ``lost_in_reduce`` and
+    ``lost_in_render`` split the disagreements between the two (input ``unknown`` counts apart),
+    and ``confusions`` lists the most frequent ``input → renders`` pairs among the disagreements.
+    """
+    import pandas as pd
+
+    columns = [
+        "target",
+        "segments",
+        "consistency",
+        "kept",
+        "recognised",
+        "input_unknown",
+        "lost_in_reduce",
+        "lost_in_render",
+        "confusions",
+    ]
+    if len(agreement) == 0 or "rendered" not in agreement.columns:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for target in TARGETS:
+        part = agreement[agreement["target"] == target]
+        if not len(part):
+            continue
+        unknown = part["input"] == UNKNOWN
+        kept = part["rendered"] == part["input"]
+        recognised = part["renders"] == part["rendered"]
+        disagree = part["agree"] < 0.5
+        pairs = Counter(
+            f"{a} → {b}"
+            for a, b in zip(part.loc[disagree & ~unknown, "input"], part.loc[disagree & ~unknown, "renders"])
+        )
+        rows.append(
+            {
+                "target": target,
+                "segments": len(part),
+                "consistency": float(part["agree"].mean()),
+                "kept": float(kept[~unknown].mean()) if (~unknown).any() else math.nan,
+                "recognised": float(recognised.mean()),
+                "input_unknown": float(unknown.mean()),
+                "lost_in_reduce": float((disagree & ~unknown & ~kept).mean()),
+                "lost_in_render": float((disagree & ~unknown & kept).mean()),
+                "confusions": "; ".join(f"{pair} ×{n}" for pair, n in pairs.most_common(TOP_CONFUSIONS)),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def boundary_fidelity(

@@ -158,9 +158,11 @@ def run_loop(
     model: str | os.PathLike[str] | None = None,
     settings: LoopSettings | None = None,
     progress: bool = False,
+    workers: int = 1,
 ) -> Any:
     """Run the loop over ``tracks`` and write every output under ``out_dir``; returns the
-    :class:`mirloop.loop.report.LoopReport`."""
+    :class:`mirloop.loop.report.LoopReport`. ``workers`` > 1 runs that many tracks at once, each
+    in its own process (the numbers do not depend on it)."""
     from tqdm import tqdm
 
     from mirloop.catalog import load_catalog
@@ -177,11 +179,15 @@ def run_loop(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    results: list[TrackLoop] = []
     track_bar = tqdm(total=len(paths), unit="track", file=sys.stderr, disable=not progress, position=0)
-    render_bar = tqdm(total=0, unit="render", file=sys.stderr, disable=not progress, position=1, leave=False)
+    render_bar = tqdm(
+        total=0, unit="render", file=sys.stderr, disable=not progress or workers > 1, position=1, leave=False
+    )
+    results: list[TrackLoop] = []
     with track_bar, render_bar:
-        for path, name in zip(paths, names):
+        if workers > 1 and len(paths) > 1:
+            results = _loop_in_processes(paths, names, out, resolved, settings, workers, track_bar)
+        for path, name in zip(paths, names) if not results else ():
             track_bar.set_postfix_str(path.name, refresh=False)
             results.append(
                 loop_track(
@@ -199,6 +205,51 @@ def run_loop(
     report = build_report(results, settings=settings, config=resolved, seconds=time.perf_counter() - started)
     write_report(report, results, out, settings=settings)
     return report
+
+
+def _loop_in_processes(
+    paths: list[Path],
+    names: list[str],
+    out: Path,
+    config: Config,
+    settings: LoopSettings,
+    workers: int,
+    bar: Any,
+) -> list[TrackLoop]:
+    """:func:`loop_track` for every track on a pool of ``workers`` processes, in input order."""
+    import concurrent.futures as cf
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    results: dict[int, TrackLoop] = {}
+    with cf.ProcessPoolExecutor(min(workers, len(paths)), mp_context=context) as pool:
+        futures = {
+            pool.submit(_loop_track_in_process, path, name, out / name, config, settings): index
+            for index, (path, name) in enumerate(zip(paths, names))
+        }
+        for future in cf.as_completed(futures):
+            index = futures[future]
+            try:
+                results[index] = future.result()
+            except Exception as exc:  # the worker itself died: report the track, keep the others
+                track = TrackLoop(name=names[index], source=str(paths[index]))
+                track.ok, track.error = False, f"worker process failed: {type(exc).__name__}: {exc}"
+                results[index] = track
+            bar.set_postfix_str(paths[index].name, refresh=False)
+            bar.update()
+    return [results[i] for i in range(len(paths))]
+
+
+def _loop_track_in_process(
+    path: Path, name: str, folder: Path, config: Config, settings: LoopSettings
+) -> TrackLoop:
+    from mirloop.catalog import load_catalog
+    from mirloop.plugins import registry
+
+    renderer = registry().create("renderer", config.backend("renderer"), config.options("renderer"))
+    return loop_track(
+        path, name, folder, config=config, renderer=renderer, catalog=load_catalog(), settings=settings
+    )
 
 
 def loop_track(
@@ -405,14 +456,20 @@ def _agreement(track: TrackLoop, reduced: Any) -> None:
     """Per segment and target: the most frequent label over the multi-region renders vs the input's.
 
     ``unknown`` on both sides does not count as agreement (it says nothing about the music).
+    ``rendered`` is the value of the descriptor the segment was rendered with (the nearest valid
+    one, so it can differ from the input's label): it tells where a disagreement arose.
     """
+    from mirloop.catalog import load_catalog
     from mirloop.loop.reduce import most_common
 
     by_segment: dict[int, list[dict[str, Any]]] = {}
     for row in track.multi:
         by_segment.setdefault(int(row["segment"]), []).append(row)
     inputs = {int(r["segment"]): r for r in reduced.to_dict("records")}
+    catalog = load_catalog()
     for segment, rows in sorted(by_segment.items()):
+        name = inputs[segment].get("descriptor")
+        rendered = catalog[name] if isinstance(name, str) and name in catalog else None
         for target in TARGETS:
             if target not in inputs[segment]:
                 continue
@@ -425,6 +482,7 @@ def _agreement(track: TrackLoop, reduced: Any) -> None:
                     "segment": segment,
                     "target": target,
                     "input": expected,
+                    "rendered": str(rendered.target(target)) if rendered is not None else UNKNOWN,
                     "renders": majority,
                     "agree": agree,
                     "n": len(rows),
