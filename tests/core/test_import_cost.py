@@ -55,3 +55,12 @@ def test_listing_the_plugins_imports_no_heavy_library() -> None:
 def test_the_command_line_help_imports_no_heavy_library() -> None:
     code = "from mirloop.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
     assert loaded_heavy_modules(code) == []
+
+
+def test_registering_the_renderer_backend_loads_no_renderer_module() -> None:
+    code = (
+        "import sys, mirloop.plugins as p\nr = p.registry()\nassert r.get('renderer', 'mirloop')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('mirloop.renderer')))"
+    )
+    loaded = run_python(code, MIRLOOP_PLUGINS="example").stdout.splitlines()[-1]
+    assert loaded == "['mirloop.renderer', 'mirloop.renderer.backend']", loaded

@@ -13,10 +13,29 @@ synthesis (:mod:`.synth`) → master gain, reverb and limiter (:mod:`.engine`). 
 and seed give identical audio bytes.
 """
 
-from mirloop.renderer.api import parse_key, render, render_descriptor
-from mirloop.renderer.options import RenderOptions
-from mirloop.renderer.result import GroundTruth, RegionTruth, RenderResult
-from mirloop.renderer.writers import write_render
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mirloop.renderer.api import parse_key, render, render_descriptor
+    from mirloop.renderer.options import RenderOptions
+    from mirloop.renderer.result import GroundTruth, RegionTruth, RenderResult
+    from mirloop.renderer.writers import write_render
+
+#: Public names and the module that defines each; loaded on first use, so that registering the
+#: renderer backend (``mirloop.renderer.backend``) costs nothing.
+_EXPORTS = {
+    "GroundTruth": "mirloop.renderer.result",
+    "RegionTruth": "mirloop.renderer.result",
+    "RenderOptions": "mirloop.renderer.options",
+    "RenderResult": "mirloop.renderer.result",
+    "parse_key": "mirloop.renderer.api",
+    "render": "mirloop.renderer.api",
+    "render_descriptor": "mirloop.renderer.api",
+    "write_render": "mirloop.renderer.writers",
+}
 
 __all__ = [
     "GroundTruth",
@@ -28,3 +47,12 @@ __all__ = [
     "render_descriptor",
     "write_render",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mirloop.renderer' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

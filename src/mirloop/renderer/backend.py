@@ -17,7 +17,7 @@ class MirloopRenderer(Backend):
         "sr": Option(44100, int, "output sample rate (Hz)"),
         "soundfont": Option("auto", str, "GM SoundFont: an .sf2 path, 'auto' (best installed) or 'bundled'"),
         "stems": Option(False, bool, "also return one dry stem per instrument"),
-        "loudness": Option(-14.0, float, "target RMS of the loudest climax (dBFS)"),
+        "loudness": Option(-14.0, float, "target RMS of the loudest climax (dBFS) at dynamics 0.8"),
         "reverb": Option(0.18, float, "reverb wet level (0 = off)"),
         "ceiling": Option(-2.0, float, "limiter ceiling (dBFS, sample and half-sample peaks)"),
         "block": Option(4096, int, "processing block (samples)"),
