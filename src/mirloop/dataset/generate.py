@@ -290,19 +290,42 @@ def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
     )
 
 
+#: Renders whose window tables are merged into one Parquet row group while collecting.
+COLLECT_BATCH = 1000
+
+
 def collect(layout: DatasetLayout, rows: list[dict[str, Any]]) -> None:
-    """Gather the parts of ``rows`` (in order) into ``manifest.parquet`` and ``features.parquet``."""
+    """Gather the parts of ``rows`` (in order) into ``manifest.parquet`` and ``features.parquet``.
+
+    The feature table is streamed: :data:`COLLECT_BATCH` parts at a time are merged into one row
+    group, so memory stays flat however many renders there are.
+    """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tables = [pq.read_table(layout.features(row["render_id"])) for row in rows]
-    features = pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
-    ids = features.column("render_id").to_pylist() if features.num_rows else []
-    if len(set(zip(ids, features.column("window").to_pylist()))) != features.num_rows:
-        raise DatasetError(f"{layout.root}: duplicate windows while collecting the feature table")
+    seen: set[tuple[str, int]] = set()
     with atomic_path(layout.root / FEATURES_PARQUET) as temporary:
-        pq.write_table(features, temporary)
+        writer: pq.ParquetWriter | None = None
+        try:
+            for start in range(0, len(rows), COLLECT_BATCH):
+                chunk = rows[start : start + COLLECT_BATCH]
+                parts = [pq.read_table(layout.features(row["render_id"])) for row in chunk]
+                batch = pa.concat_tables(parts, promote_options="default").combine_chunks()
+                if writer is None:
+                    writer = pq.ParquetWriter(temporary, batch.schema)
+                elif batch.schema != writer.schema:
+                    batch = batch.cast(writer.schema)
+                keys = set(zip(batch.column("render_id").to_pylist(), batch.column("window").to_pylist()))
+                if len(keys) != batch.num_rows or keys & seen:
+                    raise DatasetError(f"{layout.root}: duplicate windows while collecting the feature table")
+                seen |= keys
+                writer.write_table(batch)
+            if writer is None:
+                pq.write_table(pa.table({}), temporary)
+        finally:
+            if writer is not None:
+                writer.close()
     manifest = pd.DataFrame(
         [{k: v for k, v in row.items() if k not in ("file_sizes", "job")} for row in rows]
     )
