@@ -136,7 +136,7 @@ def test_renders_are_made_at_the_requested_rate_and_a_resume_must_keep_it(tmp_pa
     assert manifest["sr"].tolist() == [16000]
     assert sf.info(str(root / manifest["audio"].iloc[0])).samplerate == 16000
     assert DatasetInfo.read(root).generation["only"] == ["rock_indie_sad"]
-    with pytest.raises(DatasetError, match="sr: 16000 in the folder vs 22050 now"):
+    with pytest.raises(DatasetError, match="sr: 16000 in the folder vs 44100 now"):
         generate_dataset(root, **settings)  # type: ignore[arg-type]
     with pytest.raises(DatasetError, match="8000–192000 Hz"):
         generate_dataset(tmp_path / "e", **settings, sr=4000)  # type: ignore[arg-type]

@@ -50,9 +50,10 @@ def dataset() -> None:
 @click.option(
     "--sr",
     type=click.IntRange(8000, 192000),
-    default=22050,
+    default=44100,
     show_default=True,
-    help="Render sample rate in Hz (the analysis rate by default: no resampling before the features).",
+    help="Render sample rate in Hz (keep the rate of the audio the model will classify: lower rates "
+    "alias in the synthesis and shift the spectral features).",
 )
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @config_options
