@@ -5,6 +5,8 @@ Usage::
     python benchmarks/bench_training.py --data DATA/          # a generated dataset: rates, extrapolation,
                                                               # grouped vs leaky accuracy for KNN and MLP
     python benchmarks/bench_training.py --synthetic 20000     # training/prediction speed on synthetic windows
+    python benchmarks/bench_training.py --data DATA/ --table-speed   # both models on every window:
+                                                      # fit time, peak memory, 4-minute-track prediction
 
 The dataset rate is measured from the per-render CPU seconds recorded in ``manifest.parquet``
 (render and feature extraction), fitted as ``seconds = a + b · duration`` and extrapolated to
@@ -111,16 +113,73 @@ def synthetic_speed(n_windows: int) -> dict[str, Any]:
     return out
 
 
+#: Targets of the training benchmark: fit time per model, classification of a 4-minute track, peak memory.
+FIT_BUDGET_SECONDS = 600.0
+PREDICT_BUDGET_SECONDS = 1.0
+MEMORY_BUDGET_BYTES = 4 * 1024**3
+#: Windows of a 4-minute track on the 10-s / 2-s grid.
+TRACK_WINDOWS = 116
+
+
+def _peak_rss_bytes() -> dict[str, int]:
+    import resource
+
+    return {
+        "this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "largest_worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+    }
+
+
+def table_speed(data: Path) -> dict[str, Any]:
+    """Fit both models on every window of ``data`` (open-set validation included, as ``mirloop
+    train`` does), then time the classification of a 4-minute track's windows; ratios are to the
+    targets (< 1 meets them)."""
+    from mirloop.classify.fit import fit_model
+    from mirloop.dataset.table import read_table, windows_from_table
+    from mirloop.pipelines.training import dataset_info
+
+    table = read_table(data)
+    windows = windows_from_table(table, dataset_info(data, table).feature_names)
+    del table
+    out: dict[str, Any] = {"windows": len(windows)}
+    track = np.arange(TRACK_WINDOWS) % len(windows)
+    for kind in ("knn", "mlp"):
+        started = time.perf_counter()
+        model = fit_model(windows, kind)
+        fit_seconds = time.perf_counter() - started
+        pca_input = windows.pca_input[track] if windows.pca_input is not None else None
+        started = time.perf_counter()
+        model.predict_matrices(model.design_matrix(windows.values[track], pca_input))
+        predict_seconds = time.perf_counter() - started
+        out[kind] = {
+            "fit_seconds": fit_seconds,
+            "fit_vs_budget": fit_seconds / FIT_BUDGET_SECONDS,
+            "track_predict_seconds": predict_seconds,
+            "predict_vs_budget": predict_seconds / PREDICT_BUDGET_SECONDS,
+            "converged": all(node["converged"] for node in model.convergence().values()),
+        }
+        del model
+    peak = _peak_rss_bytes()
+    out["peak_rss_bytes"] = peak
+    out["memory_vs_budget"] = max(peak.values()) / MEMORY_BUDGET_BYTES
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="a generated dataset folder")
     parser.add_argument("--no-train", action="store_true", help="with --data: only the build rates")
     parser.add_argument("--synthetic", type=int, default=0, help="windows of a synthetic speed test")
+    parser.add_argument(
+        "--table-speed", action="store_true", help="with --data: fit both models on every window, time it"
+    )
     args = parser.parse_args(argv)
     report: dict[str, Any] = {}
     if args.data:
         report["dataset"] = dataset_rates(args.data)
-        if not args.no_train:
+        if args.table_speed:
+            report["table_speed"] = table_speed(args.data)
+        elif not args.no_train:
             report["accuracy"] = split_accuracies(args.data)
     if args.synthetic:
         report["synthetic"] = synthetic_speed(args.synthetic)
