@@ -15,7 +15,6 @@ Probabilities are always ``(n_windows, n_classes)`` in the node's class order.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -217,31 +216,6 @@ class MlpEstimator:
     def converged(self) -> bool:
         return all(n < self.max_iter for n in self.n_iter)
 
-    @classmethod
-    def fit(
-        cls,
-        x: np.ndarray,
-        codes: np.ndarray,
-        classes: tuple[str, ...],
-        *,
-        one_vs_rest: bool,
-        hidden_layer_sizes: tuple[int, ...] = (100,),
-        max_iter: int = MLP_MAX_ITER,
-        seed: int = 0,
-        early_stopping: bool | str = False,
-        run: Callable[[list[NetworkJob]], list[Any]] | None = None,
-    ) -> MlpEstimator:
-        """Fit the scaler and the network(s); ``early_stopping`` holds out 10 % of the rows and
-        stops when their score stops improving (scikit-learn's option; ``"auto"``: for networks
-        with at least :data:`EARLY_STOPPING_MIN_ROWS` rows). ``run`` fits a list of
-        :class:`NetworkJob` (default: one after the other, here)."""
-        scaler, jobs = cls.plan(
-            x, codes, len(classes), one_vs_rest=one_vs_rest, hidden_layer_sizes=hidden_layer_sizes,
-            max_iter=max_iter, seed=seed, early_stopping=early_stopping,
-        )
-        nets = (run or fit_networks)(jobs)
-        return cls.assemble(classes, one_vs_rest, tuple(hidden_layer_sizes), max_iter, scaler, nets)
-
     @staticmethod
     def plan(
         x: np.ndarray,
@@ -254,7 +228,10 @@ class MlpEstimator:
         seed: int,
         early_stopping: bool | str,
     ) -> tuple[Any, list[NetworkJob]]:
-        """The fitted scaler and one :class:`NetworkJob` per network to train."""
+        """The fitted scaler and one :class:`NetworkJob` per network to train; ``early_stopping``
+        holds out 10 % of a network's rows and stops when their score stops improving
+        (scikit-learn's option; ``"auto"``: for networks on at least :data:`EARLY_STOPPING_MIN_ROWS`
+        rows). Fit the jobs with :func:`fit_networks` or on a pool, then :meth:`assemble`."""
         scaler = _fit_scaler(x)
         z = scaler.transform(x)
         targets = [(codes == c).astype(np.int64) for c in range(n_classes)] if one_vs_rest else [codes]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +45,12 @@ def bootstrap_ci(
     return float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
 
 
+def top_confusions(truth: Iterable[Any], answers: Iterable[Any]) -> str:
+    """The :data:`TOP_CONFUSIONS` commonest ``truth → answer`` pairs, as ``"a → b ×n; …"``."""
+    pairs = Counter(f"{a} → {b}" for a, b in zip(truth, answers))
+    return "; ".join(f"{pair} ×{n}" for pair, n in pairs.most_common(TOP_CONFUSIONS))
+
+
 def accuracy_table(single: pd.DataFrame) -> pd.DataFrame:
     """Per target: renders scored, accuracy, 95 % bootstrap interval, share answered ``unknown``,
     and the commonest ``expected → predicted`` confusions (where the single-region accuracy is lost).
@@ -59,7 +65,6 @@ def accuracy_table(single: pd.DataFrame) -> pd.DataFrame:
         correct = (part["expected"] == part["predicted"]).to_numpy(dtype=float) if len(part) else np.zeros(0)
         low, high = bootstrap_ci(list(correct))
         wrong = part[part["expected"] != part["predicted"]] if len(part) else part
-        pairs = Counter(f"{a} → {b}" for a, b in zip(wrong["expected"], wrong["predicted"]))
         rows.append(
             {
                 "target": target,
@@ -68,7 +73,7 @@ def accuracy_table(single: pd.DataFrame) -> pd.DataFrame:
                 "ci_low": low,
                 "ci_high": high,
                 "unknown_rate": float((part["predicted"] == UNKNOWN).mean()) if len(part) else math.nan,
-                "confusions": "; ".join(f"{pair} ×{n}" for pair, n in pairs.most_common(TOP_CONFUSIONS)),
+                "confusions": top_confusions(wrong["expected"], wrong["predicted"]),
             }
         )
     return pd.DataFrame(rows)
@@ -151,10 +156,6 @@ def loss_table(agreement: pd.DataFrame) -> pd.DataFrame:
         kept = part["rendered"] == part["input"]
         recognised = part["renders"] == part["rendered"]
         disagree = part["agree"] < 0.5
-        pairs = Counter(
-            f"{a} → {b}"
-            for a, b in zip(part.loc[disagree & ~unknown, "input"], part.loc[disagree & ~unknown, "renders"])
-        )
         rows.append(
             {
                 "target": target,
@@ -165,7 +166,9 @@ def loss_table(agreement: pd.DataFrame) -> pd.DataFrame:
                 "input_unknown": float(unknown.mean()),
                 "lost_in_reduce": float((disagree & ~unknown & ~kept).mean()),
                 "lost_in_render": float((disagree & ~unknown & kept).mean()),
-                "confusions": "; ".join(f"{pair} ×{n}" for pair, n in pairs.most_common(TOP_CONFUSIONS)),
+                "confusions": top_confusions(
+                    part.loc[disagree & ~unknown, "input"], part.loc[disagree & ~unknown, "renders"]
+                ),
             }
         )
     return pd.DataFrame(rows, columns=columns)
