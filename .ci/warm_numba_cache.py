@@ -1,6 +1,7 @@
-"""Compile librosa's cached numba gufuncs once, in one process, right after installing (make install).
+"""Compile the cached numba functions once, in one process, right after installing (make install).
 
-librosa compiles some functions with ``numba.guvectorize(cache=True)``; each writes two cache
+librosa compiles some functions with ``numba.guvectorize(cache=True)``, and mirloop's reverb its
+feedback loop with ``numba.njit(cache=True)``; each writes two cache
 files that are not replaced together. When two processes compile the same function at once
 (``pytest -n 2``, ``mirloop analyze --workers``), a cache can end up with halves from
 different processes, and every later process that loads it crashes with a segmentation
@@ -29,7 +30,8 @@ def main() -> None:
         librosa.util.peak_pick(envelope, pre_max=3, post_max=3, pre_avg=3, post_avg=5, delta=0.5, wait=10)
         _parabolic_interpolation(np.abs(matrix))
     warm_mirloop_analysis()
-    print("numba caches of librosa compiled")
+    warm_mirloop_reverb()
+    print("numba caches of librosa and the renderer compiled")
 
 
 def warm_mirloop_analysis() -> None:
@@ -42,6 +44,13 @@ def warm_mirloop_analysis() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mirloop.analyze_audio(spliced_sections("AB", section_seconds=8.0).audio)
+
+
+def warm_mirloop_reverb() -> None:
+    """The renderer's reverb kernel (one signature for every sample rate)."""
+    from mirloop.renderer.reverb import FdnReverb
+
+    FdnReverb(44100).process(np.zeros((2, 256), dtype=np.float32))
 
 
 if __name__ == "__main__":

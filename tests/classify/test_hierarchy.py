@@ -6,7 +6,7 @@ import numpy as np
 
 from mirloop.classify.estimators import MlpEstimator
 from mirloop.classify.fit import fit_model
-from mirloop.classify.hierarchy import ALL_TARGETS
+from mirloop.classify.hierarchy import AFFECT_FLOOR, ALL_TARGETS
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.windows import LabeledWindows
 from tests.classify.conftest import CATALOG_VERSION, SMALL_MLP
@@ -34,20 +34,58 @@ def test_subgenre_is_the_sum_over_genres_of_genre_times_subgenre_given_genre(
         p_sub = node.predict_proba(x)
         for si, sub in enumerate(node.classes):
             expected[:, model.classes["subgenre"].index(sub)] += p_genre[:, gi] * p_sub[:, si]
-    np.testing.assert_allclose(model.predict_matrices(x)["subgenre"], expected, atol=1e-9)
+    np.testing.assert_allclose(model.branches(x).marginals["subgenre"], expected, atol=1e-9)
 
 
-def test_the_descriptor_joint_sums_to_the_genre_and_mood_marginals(
+def _summed_over_descriptors(model: HierarchicalModel, joint: np.ndarray, target: str) -> np.ndarray:
+    summed = np.zeros((len(joint), len(model.classes[target])))
+    for d, name in enumerate(model.classes["descriptor"]):
+        genre, subgenre, mood = next(t for t, n in model.descriptor_of.items() if n == name)
+        sentiment, valence, momentum = model.info.mood_profiles[mood]
+        value = {"genre": genre, "subgenre": subgenre, "mood": mood, "sentiment": sentiment,
+                 "valence": str(valence), "momentum": str(momentum)}[target]
+        summed[:, model.classes[target].index(value)] += joint[:, d]
+    return summed
+
+
+def test_the_genre_branch_joint_sums_to_its_genre_and_mood_marginals(
     model: HierarchicalModel, windows: LabeledWindows
 ) -> None:
-    matrices = model.predict_matrices(model.design_matrix(windows.values, windows.pca_input))
+    marginals = model.branches(model.design_matrix(windows.values, windows.pca_input)).marginals
     for target in ("genre", "mood"):
-        summed = np.zeros_like(matrices[target])
-        for d, name in enumerate(model.classes["descriptor"]):
-            triple = next(t for t, n in model.descriptor_of.items() if n == name)
-            value = triple[0] if target == "genre" else triple[2]
-            summed[:, model.classes[target].index(value)] += matrices["descriptor"][:, d]
-        np.testing.assert_allclose(summed, matrices[target], atol=1e-9)
+        summed = _summed_over_descriptors(model, marginals["descriptor"], target)
+        np.testing.assert_allclose(summed, marginals[target], atol=1e-9)
+
+
+def test_coherent_decoding_is_the_product_of_both_branches_and_every_target_its_marginal(
+    model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    branches = model.branches(model.design_matrix(windows.values, windows.pca_input))
+    for weight in (0.5, 1.0):
+        matrices = model.decode(branches, weight)
+        expected = branches.marginals["descriptor"] * (branches.affect + AFFECT_FLOOR) ** weight
+        expected /= expected.sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(matrices["descriptor"], expected, atol=1e-9)
+        for target in ("genre", "subgenre", "mood", "sentiment", "valence", "momentum"):
+            summed = _summed_over_descriptors(model, matrices["descriptor"], target)
+            np.testing.assert_allclose(summed, matrices[target], atol=1e-9)
+
+
+def test_independent_decoding_keeps_each_branch_to_itself(
+    model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    branches = model.branches(model.design_matrix(windows.values[:30], windows.pca_input[:30]))  # type: ignore[index]
+    matrices = model.decode(branches, None)
+    for target, matrix in branches.marginals.items():
+        np.testing.assert_array_equal(matrices[target], matrix)
+
+
+def test_the_affect_weight_is_chosen_on_validation_renders(model: HierarchicalModel) -> None:
+    params, validation = model.info.hyperparameters, model.info.validation
+    assert params["decoding"] == "coherent"
+    scores = validation["affect_weight"]
+    assert params["affect_weight"] == min(float(w) for w, a in scores.items() if a == max(scores.values()))
+    assert model.affect_weight == params["affect_weight"]
 
 
 def test_children_are_conditioned_on_their_parents(model: HierarchicalModel) -> None:

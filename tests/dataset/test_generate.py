@@ -130,16 +130,41 @@ def test_renders_are_made_at_the_requested_rate_and_a_resume_must_keep_it(tmp_pa
 
     root = tmp_path / "d"
     settings = {**TINY, "per_descriptor": 1, "limit_descriptors": None, "only": ["rock_indie_sad"]}
-    report = generate_dataset(root, **settings, sr=16000)  # type: ignore[arg-type]
+    report = generate_dataset(root, **settings, sr=16000, store="render")  # type: ignore[arg-type]
     assert report.made == 1 and report.collected
     manifest = pd.read_parquet(root / "manifest.parquet")
-    assert manifest["sr"].tolist() == [16000]
+    assert manifest["sr"].tolist() == [16000] and manifest["audio_sr"].tolist() == [16000]
     assert sf.info(str(root / manifest["audio"].iloc[0])).samplerate == 16000
     assert DatasetInfo.read(root).generation["only"] == ["rock_indie_sad"]
     with pytest.raises(DatasetError, match="sr: 16000 in the folder vs 44100 now"):
-        generate_dataset(root, **settings)  # type: ignore[arg-type]
+        generate_dataset(root, **settings, store="render")  # type: ignore[arg-type]
+    with pytest.raises(DatasetError, match="store: 'render' in the folder vs 'analysis' now"):
+        generate_dataset(root, **settings, sr=16000)  # type: ignore[arg-type]
     with pytest.raises(DatasetError, match="8000–192000 Hz"):
         generate_dataset(tmp_path / "e", **settings, sr=4000)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("audio_format", ["flac", "ogg"])
+def test_the_stored_analysis_signal_gives_back_the_tables_features(tmp_path: Path, audio_format: str) -> None:
+    """By default a render is kept as the signal the features are computed from: mono, 22050 Hz."""
+    import numpy as np
+    import soundfile as sf
+
+    from mirloop.config import load_config
+    from mirloop.pipelines.analyze import analyze_file
+
+    settings = {**TINY, "per_descriptor": 1, "limit_descriptors": None, "only": ["pop_synth_uplifting"]}
+    generate_dataset(tmp_path / "d", **settings, audio_format=audio_format)  # type: ignore[arg-type]
+    manifest = pd.read_parquet(tmp_path / "d" / "manifest.parquet")
+    path = tmp_path / "d" / manifest["audio"].iloc[0]
+    info = sf.info(str(path))
+    assert (info.samplerate, info.channels) == (22050, 1)
+    assert manifest["sr"].tolist() == [44100] and manifest["audio_sr"].tolist() == [22050]
+    off = {stage: {"backend": "none"} for stage in ("separator", "tempo", "key", "segmenter", "classifier")}
+    again = analyze_file(path, config=load_config(off)).analysis.features
+    assert again is not None
+    table = read_table(tmp_path / "d")
+    np.testing.assert_allclose(table[list(again.names)].to_numpy(), again.values, rtol=1e-5, atol=1e-5)
 
 
 def test_the_generate_command_reports_its_rate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -72,6 +72,34 @@ def test_multichannel_is_kept_when_mono_is_false(tmp_path: Path) -> None:
     np.testing.assert_allclose(peaks, [0.5 / (c + 1) for c in range(6)], rtol=0.02)
 
 
+@pytest.mark.parametrize(
+    ("suffix", "channels", "sr", "level"),
+    [(".flac", 2, 44100, 0.0), (".flac", 1, 48000, None), (".flac", 2, 22050, 1.0)],
+)
+def test_as_loaded_is_what_loading_a_16_bit_flac_file_gives(
+    tmp_path: Path, suffix: str, channels: int, sr: int, level: float | None
+) -> None:
+    from mirloop.io.audio import as_loaded
+    from mirloop.io.audio_out import write_audio_file
+
+    rng = np.random.default_rng(3)
+    samples = np.clip(rng.normal(0, 0.3, (int(3.3 * sr), channels)), -1.2, 1.2).astype(np.float32)
+    path = write_audio_file(tmp_path / f"x{suffix}", samples, sr, subtype="PCM_16", compression_level=level)
+    for mono in (True, False):
+        loaded = load_audio(path, mono=mono)
+        known = as_loaded(samples, sr, mono=mono, flac16=True)
+        assert known.sr == loaded.sr
+        np.testing.assert_array_equal(known.samples, loaded.samples)
+
+
+def test_as_loaded_is_what_loading_a_float_file_gives(tmp_path: Path) -> None:
+    from mirloop.io.audio import as_loaded
+
+    samples = np.random.default_rng(4).normal(0, 0.2, (100_000, 2)).astype(np.float32)
+    path = write(tmp_path / "float.wav", samples, 44100, subtype="FLOAT")
+    np.testing.assert_array_equal(as_loaded(samples, 44100).samples, load_audio(path).samples)
+
+
 def test_sr_none_keeps_the_file_rate(tmp_path: Path) -> None:
     path = write(tmp_path / "native.wav", tone(1.0, 44100), 44100)
 

@@ -127,3 +127,17 @@ def test_top_candidates_count_windows_and_merge_near_tempi() -> None:
     assert top.descriptors == ("rock_indie_driving", folk)
     assert top.tempi == (120.0, 90.0, 140.0)  # 121 and 122 BPM count as 120
     assert top.keys == ("E minor",)
+
+
+def test_the_rendered_descriptor_carries_the_voted_sentiment_valence_and_momentum() -> None:
+    """Majority mood `sad` (negative, 1, 0) against voted positive / 2 / 4: a sibling mood wins."""
+    labels = labels_of("rock_indie_sad", 5)
+    target = CATALOG.filter(genre="rock", subgenre="indie", sentiment="positive", valence=2, momentum=4)[0]
+    for name in ("sentiment", "valence", "momentum"):
+        labels[name] = [str(target.target(name))] * 5
+    reduced = reduce_segments(grid_rows(labels), [Segment(0.0, 18.0, "A")], CATALOG)
+    assert reduced["mood"][0] == "sad"
+    assert reduced["descriptor_source"][0] == "agreement"
+    chosen = CATALOG[reduced["descriptor"][0]]
+    assert (chosen.genre, chosen.subgenre) == ("rock", "indie")
+    assert (chosen.sentiment, chosen.valence, chosen.momentum) == ("positive", 2, 4)

@@ -134,3 +134,17 @@ def test_open_chord_prefers_sus4_then_sus2() -> None:
     # IV in C: F A C; B (the fourth above F) is not in the scale, so G (sus2)
     assert open_chord(parse_numeral("IV", 0, major), major, 0).tones == (5, 7, 0)
     assert without_third(SCALES["dorian"]) == (0, 2, 5, 7, 9, 10)
+
+
+def test_in_a_drum_only_style_dark_moods_play_lower_drums_than_bright_ones() -> None:
+    import librosa
+
+    centroids = {}
+    for mood in ("tense", "hypnotic", "triumphant"):  # valence 0, 1, 2
+        result = render_descriptor(
+            f"cinematic_percussion_{mood}", 12.0, seed=4, tempo=120.0, band="taiko_ensemble", config=FAST
+        )
+        mono = result.audio.samples.mean(axis=0)
+        centroids[mood] = float(librosa.feature.spectral_centroid(y=mono, sr=result.audio.sr).mean())
+    assert centroids["tense"] < 0.8 * centroids["hypnotic"]
+    assert centroids["hypnotic"] < 0.9 * centroids["triumphant"]

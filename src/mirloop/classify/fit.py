@@ -16,13 +16,21 @@ from mirloop.classify.estimators import (
     MlpEstimator,
     NetworkJob,
 )
-from mirloop.classify.hierarchy import ALL_TARGETS, PARENT_PATH, TOP_TARGETS, NodeKey
+from mirloop.classify.hierarchy import (
+    AFFECT_WEIGHTS,
+    ALL_TARGETS,
+    DEFAULT_AFFECT_WEIGHT,
+    PARENT_PATH,
+    TOP_TARGETS,
+    NodeKey,
+)
 from mirloop.classify.model import HierarchicalModel, ModelInfo, library_versions
 from mirloop.classify.openset import DEFAULT_UNKNOWN_COST, choose_threshold, distance_matrix, mood_profiles_of
 from mirloop.classify.parallel import run_network_jobs
 from mirloop.classify.splits import grouped_split
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
+from mirloop.model.descriptor import TARGETS
 from mirloop.model.features import PCA_NAMES, Projection
 
 KINDS = ("knn", "mlp")
@@ -113,11 +121,40 @@ def fit_nodes(
 
 
 def default_hyperparameters(kind: str) -> dict[str, Any]:
+    """Local-classifier settings of ``kind``, and the decoding: ``coherent`` with an
+    ``affect_weight`` chosen on validation renders (``None`` = choose), or ``independent``."""
+    decoding = {"decoding": "coherent", "affect_weight": None}
     if kind == "knn":
-        return {"n_neighbors": DEFAULT_NEIGHBORS}
+        return {"n_neighbors": DEFAULT_NEIGHBORS, **decoding}
     if kind == "mlp":
-        return {"hidden_layer_sizes": [100], "max_iter": MLP_MAX_ITER, "seed": 0, "early_stopping": "auto"}
+        return {
+            "hidden_layer_sizes": [100],
+            "max_iter": MLP_MAX_ITER,
+            "seed": 0,
+            "early_stopping": "auto",
+            **decoding,
+        }
     raise ModelError(f"unknown classifier kind {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+DECODINGS = ("coherent", "independent")
+
+
+def _weight_of(params: dict[str, Any]) -> float | None:
+    if params["decoding"] == "independent":
+        return None
+    weight = params.get("affect_weight")
+    return DEFAULT_AFFECT_WEIGHT if weight is None else float(weight)
+
+
+def _mean_accuracy(
+    matrices: dict[str, np.ndarray], classes: dict[str, tuple[str, ...]], truth: dict[str, np.ndarray]
+) -> float:
+    """Mean window accuracy over the six targets."""
+    scores = [
+        float((np.asarray(classes[t])[matrices[t].argmax(axis=1)] == truth[t]).mean()) for t in TARGETS
+    ]
+    return float(np.mean(scores))
 
 
 def fit_model(
@@ -141,6 +178,8 @@ def fit_model(
     networks (default: all cores on big tables).
     """
     params = {**default_hyperparameters(kind), **(hyperparameters or {})}
+    if params["decoding"] not in DECODINGS:
+        raise ModelError(f"unknown decoding {params['decoding']!r}; choose one of {', '.join(DECODINGS)}")
     if kind == "mlp":
         params["seed"] = params.get("seed", seed)
     if len(windows) == 0:
@@ -162,18 +201,28 @@ def fit_model(
         raise ModelError(
             "descriptor names and (genre, subgenre, mood) triples are not one-to-one in the table"
         )
-    base = ModelInfo(kind=kind, feature_names=windows.feature_names)
+    profiles = mood_profiles_of(windows.labels)
+    base = ModelInfo(kind=kind, feature_names=windows.feature_names, mood_profiles=profiles)
     model = HierarchicalModel(base, classes, descriptor_of, {}, projection)
     x = model.design_matrix(windows.values, windows.pca_input)
 
-    profiles = mood_profiles_of(windows.labels)
     thresholds: dict[str, float] = {}
     validation: dict[str, Any] = {}
+    choose_weight = params["decoding"] == "coherent" and params.get("affect_weight") is None
     if validation_fraction > 0 and len(set(windows.groups.tolist())) >= 4:
         split = grouped_split(windows.labels["descriptor"], windows.groups, validation_fraction, seed=seed)
         model.nodes = fit_nodes(x, windows.labels, split.train, kind, params, workers=workers)
         model.train_x = x
-        matrices = model.predict_matrices(x[split.test])
+        branches = model.branches(x[split.test])
+        truth_labels = {t: windows.labels[t][split.test] for t in ALL_TARGETS}
+        if choose_weight:
+            accuracy = {
+                weight: _mean_accuracy(model.decode(branches, weight), classes, truth_labels)
+                for weight in AFFECT_WEIGHTS
+            }
+            params["affect_weight"] = max(accuracy, key=lambda w: (accuracy[w], -w))
+            validation["affect_weight"] = {str(w): a for w, a in accuracy.items()}
+        matrices = model.decode(branches, _weight_of(params))
         for target in ALL_TARGETS:
             index = {c: i for i, c in enumerate(classes[target])}
             truth = np.array([index.get(v, -1) for v in windows.labels[target][split.test]])
@@ -191,6 +240,8 @@ def fit_model(
                 "unknown_rate": choice.unknown_rate,
             }
         validation["n_windows"] = len(split.test)
+    if choose_weight and params.get("affect_weight") is None:
+        params["affect_weight"] = DEFAULT_AFFECT_WEIGHT
 
     model.nodes = fit_nodes(x, windows.labels, np.arange(len(windows)), kind, params, workers=workers)
     model.train_x = x if kind == "knn" else None

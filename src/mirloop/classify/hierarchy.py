@@ -17,6 +17,17 @@ momentum   sentiment           sentiment
 Full distributions follow from the chain rule, e.g. P(subgenre = s) = Σ_g P(g)·P(s | g) and
 P(mood = m) = Σ_{g,s} P(g)·P(s | g)·P(m | g, s); the joint P(g, s, m) is also reported as the
 ``descriptor`` target (one probability per catalog descriptor seen in training).
+
+The two branches describe the same music twice: a descriptor's mood *has* a sentiment, valence
+and momentum. Decoded independently (``decoding = "independent"``, the paper's way) they can
+disagree — a window labelled *uplifting* and *negative* at once. The default ``coherent``
+decoding combines them into one distribution over descriptors,
+
+    P*(d) ∝ P(genre_d, subgenre_d, mood_d) · [P(sentiment_d) · P(valence_d | sentiment_d) ·
+    P(momentum_d | sentiment_d) + ε] ^ w
+
+(a product of experts; ``w`` is the ``affect_weight``), and every target's distribution is a
+marginal of P*, so the six labels of a window always name one descriptor's labels.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from attrs import frozen
 
 from mirloop.classify.estimators import Estimator
 from mirloop.model.descriptor import TARGETS
@@ -45,6 +57,14 @@ PARENT_PATH: dict[str, tuple[str, ...]] = {
 TOP_TARGETS: tuple[str, ...] = ("genre", "sentiment")
 
 NodeKey = tuple[str, tuple[str, ...]]
+#: Candidate weights of the sentiment branch in the coherent decoding, chosen on validation renders;
+#: the default when there are too few renders to validate on.
+AFFECT_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+DEFAULT_AFFECT_WEIGHT = 0.5
+#: Added to the sentiment branch's probabilities before the product, so that a branch certain of
+#: another profile (a KNN vote of 5 to 0) lowers a descriptor instead of ruling it out; where the
+#: branches exclude each other, the genre branch decides.
+AFFECT_FLOOR = 1e-3
 
 
 def node_name(key: NodeKey) -> str:
@@ -53,13 +73,28 @@ def node_name(key: NodeKey) -> str:
     return "|".join((target, *path))
 
 
-def combine(
+@frozen(eq=False)
+class Branches:
+    """The two branches' outputs for a design matrix.
+
+    ``marginals`` holds every target's distribution by the chain rule within its own branch
+    (``descriptor`` being the genre branch's joint); ``affect`` is, per descriptor (columns as
+    ``classes["descriptor"]``), the sentiment branch's probability of that descriptor's mood
+    profile.
+    """
+
+    marginals: dict[str, np.ndarray]
+    affect: np.ndarray
+
+
+def branch_probabilities(
     nodes: Mapping[NodeKey, Estimator],
     x: np.ndarray,
     classes: Mapping[str, tuple[str, ...]],
     descriptor_of: Mapping[tuple[str, str, str], str],
-) -> dict[str, np.ndarray]:
-    """Full probability matrices ``(n_windows, n_classes)`` for every target in :data:`ALL_TARGETS`."""
+    mood_profiles: Mapping[str, tuple[str, int, int]],
+) -> Branches:
+    """Both branches of the hierarchy on ``x`` (``(n_windows, n_features)``)."""
     n = x.shape[0]
     out = {target: np.zeros((n, len(classes[target]))) for target in ALL_TARGETS}
     index = {target: {c: i for i, c in enumerate(classes[target])} for target in ALL_TARGETS}
@@ -82,17 +117,72 @@ def combine(
                     p_gsm
                 )
 
+    # P(sentiment, valence, momentum) for every profile the sentiment branch can answer
+    profile_probability: dict[tuple[str, str, str], np.ndarray] = {}
     sent_node = nodes[("sentiment", ())]
     p_sent = sent_node.predict_proba(x)
     for ei, sentiment in enumerate(sent_node.classes):
         out["sentiment"][:, index["sentiment"][sentiment]] += p_sent[:, ei]
+        children = {}
         for child in ("valence", "momentum"):
             child_node = nodes[(child, (sentiment,))]
-            p_child = child_node.predict_proba(x)
-            for ci, value in enumerate(child_node.classes):
-                out[child][:, index[child][value]] += p_sent[:, ei] * p_child[:, ci]
+            children[child] = dict(zip(child_node.classes, child_node.predict_proba(x).T))
+            for value, p_value in children[child].items():
+                out[child][:, index[child][value]] += p_sent[:, ei] * p_value
+        for valence, p_valence in children["valence"].items():
+            for momentum, p_momentum in children["momentum"].items():
+                profile_probability[(sentiment, valence, momentum)] = p_sent[:, ei] * p_valence * p_momentum
 
-    for target, matrix in out.items():  # guard against rounding drift
-        total = matrix.sum(axis=1, keepdims=True)
-        out[target] = matrix / np.where(total > 0, total, 1.0)
+    mood_of = {name: triple[2] for triple, name in descriptor_of.items()}
+    affect = np.zeros((n, len(classes[DESCRIPTOR_TARGET])))
+    for d, name in enumerate(classes[DESCRIPTOR_TARGET]):
+        profile = mood_profiles.get(mood_of.get(name, ""))
+        if profile is not None:
+            key = (profile[0], str(profile[1]), str(profile[2]))
+            if key in profile_probability:
+                affect[:, d] = profile_probability[key]
+    return Branches({t: _normalised(m) for t, m in out.items()}, affect)
+
+
+def decode(
+    branches: Branches,
+    classes: Mapping[str, tuple[str, ...]],
+    descriptor_of: Mapping[tuple[str, str, str], str],
+    mood_profiles: Mapping[str, tuple[str, int, int]],
+    affect_weight: float | None,
+) -> dict[str, np.ndarray]:
+    """Every target's ``(n_windows, n_classes)`` distribution: the branches' own marginals when
+    ``affect_weight`` is ``None`` (independent decoding), else the marginals of the coherent
+    joint P* (see the module docstring)."""
+    if affect_weight is None:
+        return dict(branches.marginals)
+    genre_joint = branches.marginals[DESCRIPTOR_TARGET]
+    joint = _normalised(genre_joint * np.power(branches.affect + AFFECT_FLOOR, affect_weight))
+    labels_of = {name: _labels_of(t, mood_profiles.get(t[2])) for t, name in descriptor_of.items()}
+    out = {DESCRIPTOR_TARGET: joint}
+    for target in TARGETS:
+        column = np.zeros((len(classes[DESCRIPTOR_TARGET]), len(classes[target])))
+        where = {c: i for i, c in enumerate(classes[target])}
+        for d, name in enumerate(classes[DESCRIPTOR_TARGET]):
+            value = labels_of[name].get(target)
+            if value in where:
+                column[d, where[value]] = 1.0
+        marginal = joint @ column
+        lost = marginal.sum(axis=1) <= 1e-12  # no profile for these descriptors: keep the branch's own
+        marginal[lost] = branches.marginals[target][lost]
+        out[target] = _normalised(marginal)
     return out
+
+
+def _labels_of(triple: tuple[str, str, str], profile: tuple[str, int, int] | None) -> dict[str, str]:
+    """The six target labels of a descriptor (the affect ones only when its mood's profile is known)."""
+    labels = dict(zip(("genre", "subgenre", "mood"), triple))
+    if profile is not None:
+        labels.update(sentiment=profile[0], valence=str(profile[1]), momentum=str(profile[2]))
+    return labels
+
+
+def _normalised(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to 1 (guards against rounding drift; all-zero rows stay zero)."""
+    total = matrix.sum(axis=1, keepdims=True)
+    return matrix / np.where(total > 0, total, 1.0)

@@ -9,7 +9,15 @@ import numpy as np
 from attrs import define, field, frozen
 
 from mirloop.classify.estimators import Estimator, MlpEstimator
-from mirloop.classify.hierarchy import ALL_TARGETS, NodeKey, combine, node_name
+from mirloop.classify.hierarchy import (
+    ALL_TARGETS,
+    DEFAULT_AFFECT_WEIGHT,
+    Branches,
+    NodeKey,
+    branch_probabilities,
+    decode,
+    node_name,
+)
 from mirloop.classify.windows import str_tuple
 from mirloop.errors import ModelError
 from mirloop.model.features import PCA_NAMES, Features, Projection
@@ -140,9 +148,25 @@ class HierarchicalModel:
             raise ModelError("features contain NaN or infinite values; re-extract them")
         return x
 
+    @property
+    def affect_weight(self) -> float | None:
+        """Weight of the sentiment branch in the coherent decoding; ``None`` decodes the branches
+        independently (models saved without a ``decoding`` hyperparameter)."""
+        if self.info.hyperparameters.get("decoding", "independent") != "coherent":
+            return None
+        return float(self.info.hyperparameters.get("affect_weight", DEFAULT_AFFECT_WEIGHT))
+
+    def branches(self, x: np.ndarray) -> Branches:
+        """Both branches of the hierarchy on a design matrix."""
+        return branch_probabilities(self.nodes, x, self.classes, self.descriptor_of, self.info.mood_profiles)
+
+    def decode(self, branches: Branches, affect_weight: float | None) -> dict[str, np.ndarray]:
+        """Per-target distributions from :meth:`branches` (see :func:`~mirloop.classify.hierarchy.decode`)."""
+        return decode(branches, self.classes, self.descriptor_of, self.info.mood_profiles, affect_weight)
+
     def predict_matrices(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """Probabilities ``(n_windows, n_classes)`` per target for a design matrix."""
-        return combine(self.nodes, x, self.classes, self.descriptor_of)
+        return self.decode(self.branches(x), self.affect_weight)
 
     def predict(self, features: Features) -> Prediction:
         """Per-window probabilities for every target, with the model's open-set thresholds."""

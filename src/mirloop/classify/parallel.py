@@ -8,20 +8,14 @@ do not depend on the number of workers.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 import os
 from typing import Any
 
 from mirloop.classify.estimators import NetworkJob, fit_network, fit_networks
+from mirloop.parallel import process_pool
 
 #: Below this many training rows in all, the pool's start-up costs more than it saves.
 PARALLEL_MIN_ROWS = 20_000
-
-
-def _one_blas_thread() -> None:
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
 
 
 def default_workers() -> int:
@@ -37,9 +31,8 @@ def run_network_jobs(jobs: list[NetworkJob], workers: int | None = None) -> list
     if workers == 1:
         return fit_networks(jobs)
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
-    context = multiprocessing.get_context("spawn")
     results: list[Any] = [None] * len(jobs)
-    with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_one_blas_thread) as pool:
+    with process_pool(workers) as pool:
         futures = {pool.submit(fit_network, jobs[i]): i for i in order}
         for future in cf.as_completed(futures):
             results[futures[future]] = future.result()

@@ -55,6 +55,14 @@ def dataset() -> None:
     help="Render sample rate in Hz (keep the rate of the audio the model will classify: lower rates "
     "alias in the synthesis and shift the spectral features).",
 )
+@click.option(
+    "--store",
+    type=click.Choice(["analysis", "render"]),
+    default="analysis",
+    show_default=True,
+    help="What is kept of each render: the signal the features are computed from (mono, 22050 Hz, a "
+    "quarter of the size) or the render itself (stereo at --sr).",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @config_options
 @json_option
@@ -68,6 +76,7 @@ def generate(
     only: tuple[str, ...],
     audio_format: str,
     sr: int,
+    store: str,
     progress: bool,
     config_path: str | None,
     use: tuple[str, ...],
@@ -92,6 +101,7 @@ def generate(
         only=only,
         audio_format=audio_format,
         sr=sr,
+        store=store,
         config=resolve_config(config_path, use, set_),
         progress=progress,
     )

@@ -55,6 +55,20 @@ from mirloop.cli.common import echo_json, json_option
     show_default=True,
     help="Cost of answering 'unknown' when choosing the open-set thresholds (an error costs ≤ 1).",
 )
+@click.option(
+    "--decoding",
+    type=click.Choice(["coherent", "independent"]),
+    default="coherent",
+    show_default=True,
+    help="coherent: one distribution over descriptors from both branches, so a window's six labels "
+    "always name one descriptor; independent: the paper's separate genre and sentiment branches.",
+)
+@click.option(
+    "--affect-weight",
+    type=click.FloatRange(0.0),
+    default=None,
+    help="coherent: weight of the sentiment branch (default: chosen on validation renders).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--workers",
@@ -74,6 +88,8 @@ def train(
     early_stopping: str,
     max_iter: int | None,
     unknown_cost: float,
+    decoding: str,
+    affect_weight: float | None,
     seed: int,
     workers: int | None,
     as_json: bool,
@@ -81,7 +97,7 @@ def train(
     """Train a hierarchical KNN or MLP on DATA (a dataset folder or its features.parquet)."""
     from mirloop.pipelines.training import train_from_dataset
 
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = {"decoding": decoding, "affect_weight": affect_weight}
     if neighbors is not None:
         params["n_neighbors"] = neighbors
     if hidden is not None:

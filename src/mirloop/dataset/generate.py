@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import fnmatch
-import multiprocessing
 import os
 import time
 import traceback
@@ -23,12 +22,13 @@ from attrs import field, frozen
 
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
-from mirloop.dataset.render_job import AUDIO_SUBTYPES, JobSettings, run_job
+from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
 from mirloop.dataset.table import FEATURES_PARQUET, DatasetInfo
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path
 from mirloop.model.descriptor import Descriptor
 from mirloop.model.features import FEATURE_NAMES
+from mirloop.parallel import process_pool
 
 #: Renders are made at the renderer's own default rate, as the loop's renders and most real
 #: tracks are: rendering at 22.05 kHz is about 1.3x faster but the SoundFont synthesis then aliases
@@ -38,7 +38,7 @@ RENDER_SR = 44100
 
 JobRunner = Callable[[RenderJob, JobSettings], dict[str, Any]]
 #: Generation settings that must match when a run resumes in an existing folder.
-RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr")
+RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store")
 
 
 @frozen
@@ -136,11 +136,6 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
         )
 
 
-def _init_worker() -> None:
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ[var] = "1"
-
-
 def _safe_run(runner: JobRunner, job: RenderJob, settings: JobSettings) -> dict[str, Any] | JobFailure:
     try:
         return runner(job, settings)
@@ -159,6 +154,7 @@ def generate_dataset(
     only: Sequence[str] = (),
     audio_format: str = "ogg",
     sr: int = RENDER_SR,
+    store: str = "analysis",
     config: Any = None,
     descriptors: Sequence[Descriptor] | None = None,
     runner: JobRunner = run_job,
@@ -167,7 +163,8 @@ def generate_dataset(
 ) -> GenerationReport:
     """Render and featurize the dataset into ``output`` (resumable; see the module docstring).
 
-    ``sr`` is the render sample rate (see :data:`RENDER_SR`);
+    ``sr`` is the render sample rate (see :data:`RENDER_SR`); ``store`` what is kept of each
+    render (:data:`~mirloop.dataset.render_job.STORES`);
     ``config`` is the configuration (its feature backend and renderer options are used);
     ``descriptors`` defaults to the installed catalog; ``runner`` makes one render (the default
     renders, writes and featurizes it); ``on_done`` is called in this process with each new
@@ -181,6 +178,8 @@ def generate_dataset(
         raise DatasetError(
             f"audio format {audio_format!r} is not supported; use one of {sorted(AUDIO_SUBTYPES)}"
         )
+    if store not in STORES:
+        raise DatasetError(f"store must be one of {', '.join(STORES)}, got {store!r}")
     if not 8000 <= sr <= 192000:
         raise DatasetError(f"render sample rate must be 8000–192000 Hz, got {sr}")
     if per_descriptor < 1 or not durations or min(durations) <= 0:
@@ -206,6 +205,7 @@ def generate_dataset(
             "limit_descriptors": limit_descriptors,
             "only": list(only),
             "sr": sr,
+            "store": store,
             "descriptors": [d.name for d in chosen],
         },
     )
@@ -222,6 +222,7 @@ def generate_dataset(
         audio_format,
         {"features": {"backend": feature_backend, **resolved.options("features")}},
         {**resolved.options("renderer"), "sr": sr},
+        store,
     )
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     failures: list[JobFailure] = []
@@ -245,8 +246,7 @@ def generate_dataset(
             for job in todo:
                 record(_safe_run(runner, job, settings))
         else:
-            context = multiprocessing.get_context("spawn")
-            with cf.ProcessPoolExecutor(n_workers, mp_context=context, initializer=_init_worker) as pool:
+            with process_pool(n_workers) as pool:
                 futures = [pool.submit(_safe_run, runner, job, settings) for job in todo]
                 try:
                     for future in cf.as_completed(futures):

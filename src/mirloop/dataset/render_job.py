@@ -2,8 +2,12 @@
 
 Runs in a worker process; everything it writes is atomic and the manifest row
 (``parts/<id>.json``) is written last, so an interrupted job leaves nothing that counts as done.
-Features are extracted from the *written* (compressed, decoded) file with the configured
-feature backend, exactly as ``mirloop classify`` will later see audio files.
+The stored audio is either the render itself (``store = "render"``: stereo at the render
+rate) or, by default, the signal every feature backend analyses (``"analysis"``: the render
+mixed to mono and resampled to 22050 Hz, a quarter of the size). Features are extracted from
+the *written* audio with the configured feature backend, exactly as ``mirloop classify`` will
+later see the file: an Ogg file is decoded again; for a 16-bit FLAC file the decoded samples
+are known without reading it back (:func:`~mirloop.io.audio.as_loaded`).
 """
 
 from __future__ import annotations
@@ -28,17 +32,22 @@ if TYPE_CHECKING:
 
 #: Subtype soundfile writes for each supported audio format.
 AUDIO_SUBTYPES = {"ogg": "VORBIS", "flac": "PCM_16"}
+#: Encoder compression level per format (FLAC: fastest; lossless either way).
+COMPRESSION_LEVELS: dict[str, float | None] = {"ogg": None, "flac": 0.0}
+#: What a dataset stores of each render: the render as made, or the signal the analysis reads.
+STORES = ("analysis", "render")
 
 
 @frozen
 class JobSettings:
-    """What every job of one run shares: the folder, audio format, the analysis configuration layer
-    and the renderer options (``sr`` among them)."""
+    """What every job of one run shares: the folder, audio format, the analysis configuration layer,
+    the renderer options (``sr`` among them) and what is stored (:data:`STORES`)."""
 
     root: str
     audio_format: str
     config_layer: dict[str, Any]
     render_options: dict[str, Any] = field(factory=dict)
+    store: str = "analysis"
 
 
 def single_region_timeline(job: RenderJob) -> dict[str, Any]:
@@ -109,7 +118,8 @@ def window_rows(job: RenderJob, descriptor: Descriptor, features: Features) -> p
 def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     """Render, store and featurize ``job``; returns its manifest row (also written to ``parts/``)."""
     from mirloop.catalog import load_catalog
-    from mirloop.pipelines.analyze import analyze_file
+    from mirloop.io.audio import as_loaded
+    from mirloop.pipelines.analyze import analyze_file, analyze_samples
     from mirloop.renderer import render
     from mirloop.renderer.writers import truth_to_jams
     from mirloop.timeline.model import Timeline
@@ -123,9 +133,15 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     render_seconds = time.perf_counter() - started
     audio = result.audio
     samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples
+    stored_sr = audio.sr
+    if settings.store == "analysis":
+        analysed = as_loaded(samples, audio.sr)
+        samples, stored_sr = analysed.samples, analysed.sr
 
     subtype = AUDIO_SUBTYPES[settings.audio_format]
-    write_audio_file(layout.audio(job.render_id), samples, audio.sr, subtype=subtype)
+    audio_path = layout.audio(job.render_id)
+    level = COMPRESSION_LEVELS[settings.audio_format]
+    write_audio_file(audio_path, samples, stored_sr, subtype=subtype, compression_level=level)
     write_text(layout.timeline(job.render_id), json.dumps(document, indent=1))
     jam = truth_to_jams(result.truth, title=job.render_id, seed=result.seed)
     jam.sandbox.mirloop = {**dict(getattr(jam.sandbox, "mirloop", None) or {}), "job": job.to_dict()}
@@ -133,9 +149,12 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
         jam.save(str(temporary), strict=False)
 
     started = time.perf_counter()
-    analysis = analyze_file(
-        layout.audio(job.render_id), config=analysis_config(settings.config_layer)
-    ).analysis
+    config = analysis_config(settings.config_layer)
+    if settings.audio_format == "flac":
+        written = as_loaded(samples, stored_sr, flac16=True, source=str(audio_path))
+        analysis = analyze_samples(written, config=config).analysis
+    else:
+        analysis = analyze_file(audio_path, config=config).analysis
     feature_seconds = time.perf_counter() - started
     if analysis.features is None:
         raise RuntimeError("the feature stage returned nothing")
@@ -158,6 +177,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
         "tonic": job.tonic,
         "seed": job.seed,
         "sr": int(audio.sr),
+        "audio_sr": int(stored_sr),
         "n_windows": len(rows),
         "audio": str(layout.audio(job.render_id).relative_to(layout.root)),
         "render_seconds": render_seconds,

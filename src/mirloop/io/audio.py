@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,33 +135,74 @@ def _decoder_log(sound: Any) -> str:
 
 def _decode(file: Path, sound: Any, out_sr: int, mono: bool) -> np.ndarray:
     """Read every block, mix down, resample into a preallocated array; shape ``(n,)`` or ``(ch, n)``."""
-    in_sr, channels = int(sound.samplerate), int(sound.channels)
+    in_sr = int(sound.samplerate)
+    frames_read = 0
+
+    def blocks() -> Iterator[np.ndarray]:
+        nonlocal frames_read
+        while True:
+            try:
+                block = sound.read(BLOCK_FRAMES, dtype="float32", always_2d=True)
+            except RuntimeError as exc:
+                raise AudioError(
+                    f"{file}: decoding failed at {frames_read / in_sr:.1f} s ({exc}); the file is truncated "
+                    f"or corrupt — re-export or re-download it"
+                ) from exc
+            if len(block) == 0:
+                return
+            if not np.isfinite(block).all():
+                bad = int(np.argmax(~np.isfinite(block).all(axis=1)))
+                raise AudioError(
+                    f"{file}: holds NaN or infinite samples (first at {(frames_read + bad) / in_sr:.2f} s); "
+                    f"the file is damaged — re-export it from the source"
+                )
+            frames_read += len(block)
+            yield block
+
+    samples = _mix_and_resample(blocks(), in_sr, out_sr, int(sound.channels), mono, int(sound.frames))
+    _check_complete(file, sound, frames_read)
+    return samples
+
+
+def _mix_and_resample(
+    blocks: Iterable[np.ndarray], in_sr: int, out_sr: int, channels: int, mono: bool, frames: int
+) -> np.ndarray:
+    """``(frames, channels)`` blocks mixed down (when ``mono``) and resampled into one array."""
     out_channels = 1 if mono else channels
     resampler = _Resampler(in_sr, out_sr, out_channels)
-    writer = _GrowingBuffer(out_channels, math.ceil(sound.frames * out_sr / in_sr) + 64)
-    frames_read = 0
-    while True:
-        try:
-            block = sound.read(BLOCK_FRAMES, dtype="float32", always_2d=True)
-        except RuntimeError as exc:
-            raise AudioError(
-                f"{file}: decoding failed at {frames_read / in_sr:.1f} s ({exc}); the file is truncated or "
-                f"corrupt — re-export or re-download it"
-            ) from exc
-        if len(block) == 0:
-            break
-        if not np.isfinite(block).all():
-            bad = int(np.argmax(~np.isfinite(block).all(axis=1)))
-            raise AudioError(
-                f"{file}: holds NaN or infinite samples (first at {(frames_read + bad) / in_sr:.2f} s); "
-                f"the file is damaged — re-export it from the source"
-            )
-        frames_read += len(block)
+    writer = _GrowingBuffer(out_channels, math.ceil(frames * out_sr / in_sr) + 64)
+    for block in blocks:
         mixed = block.mean(axis=1) if mono and channels > 1 else (block[:, 0] if mono else block)
         writer.append(resampler.push(mixed))
     writer.append(resampler.flush())
-    _check_complete(file, sound, frames_read)
     return writer.result()
+
+
+def as_loaded(
+    samples: np.ndarray,
+    sr: int,
+    *,
+    out_sr: int = ANALYSIS_SR,
+    mono: bool = True,
+    flac16: bool = False,
+    source: str = "",
+) -> Audio:
+    """What :func:`load_audio` returns for a file of ``samples`` (``(frames,)`` or ``(frames,
+    channels)`` floats at ``sr`` Hz), without writing or reading one: a float file, or with
+    ``flac16`` a 16-bit FLAC file.
+
+    libsndfile's FLAC encoder stores ``round(x · 32768)`` clipped to 16 bits, and the decoder
+    divides by 32768; the same quantisation, mix-down and resampling are applied here. (Its
+    WAV writer scales by 32767 instead, so ``flac16`` holds for FLAC only.)
+    """
+    data = np.asarray(samples, dtype=np.float32)
+    data = data[:, None] if data.ndim == 1 else data
+    if flac16:
+        scale = np.float32(32768)
+        data = np.clip(np.rint(data * scale), -32768, 32767).astype(np.float32) / scale
+    blocks = (data[i : i + BLOCK_FRAMES] for i in range(0, len(data), BLOCK_FRAMES))
+    mixed = _mix_and_resample(blocks, int(sr), int(out_sr), data.shape[1], mono, len(data))
+    return Audio(mixed, int(out_sr), source)
 
 
 def _check_complete(file: Path, sound: Any, frames_read: int) -> None:

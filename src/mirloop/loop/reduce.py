@@ -2,12 +2,16 @@
 
 A segment's value of each target is its most frequent window label (``unknown`` included, so
 an unsure classifier shows as such); ties go to the label seen first. The descriptor to render
-is the catalog entry for the majority genre, subgenre and mood among the *known* labels, or the
-nearest existing one (:meth:`mirloop.catalog.Catalog.nearest`) when that combination does not
-exist (unknown subgenre or mood match any); ``descriptor_source`` says which (``exact``,
-``nearest``; ``joint`` when the genre is unknown and the model's joint descriptor label decides;
-``track`` when the segment has no known label and the track's top descriptor stands in; ``none``
-when nothing is known).
+is chosen from the majorities of the *known* labels so that it carries as many of them as it
+can: among the descriptors of the majority genre and subgenre, the one whose mood, sentiment,
+valence and momentum agree with the most majorities — the majority mood itself when it agrees
+at least as well (``descriptor_source = exact``), else a sibling mood that carries the voted
+sentiment, valence and momentum better (``agreement``; ties go to the descriptor nearest the
+majority combination). When the majority subgenre is not one of the genre's, the nearest
+existing descriptor stands in (:meth:`mirloop.catalog.Catalog.nearest`, ``nearest``); ``joint``
+when the genre is unknown and the model's joint descriptor label decides; ``track`` when the
+segment has no known label and the track's top descriptor stands in; ``none`` when nothing is
+known.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mirloop.catalog import Catalog
+    from mirloop.model import Descriptor
 
 #: Tempi closer than this ratio count as one candidate (e.g. 120 and 122 BPM).
 TEMPO_TOLERANCE = 0.04
@@ -134,19 +139,42 @@ def reduce_segments(merged: pd.DataFrame, segments: Sequence[Segment], catalog: 
 
 
 def _segment_descriptor(rows: pd.DataFrame, catalog: Catalog, fallback: str | None) -> tuple[str | None, str]:
-    parts: list[str | None] = []
-    for target in ("genre", "subgenre", "mood"):
+    voted: dict[str, Any] = {}
+    for target in TARGETS:
         known = [v for v in rows[target] if v != UNKNOWN] if target in rows.columns else []
-        parts.append(most_common(known))
-    if parts[0] is not None:
-        exact = catalog.find(*parts) if None not in parts else None  # type: ignore[arg-type]
-        if exact is not None:
-            return exact.name, "exact"
-        return _nearest(catalog, *parts), "nearest"
+        voted[target] = most_common(known)
+    genre, subgenre, mood = voted["genre"], voted["subgenre"], voted["mood"]
+    if genre is not None:
+        pool = [d for d in catalog.filter(genre=str(genre)) if subgenre is None or d.subgenre == subgenre]
+        if not pool:
+            return _nearest(catalog, genre, subgenre, mood), "nearest"
+        return _best_agreeing(pool, voted, catalog)
     joint = [v for v in window_descriptors(rows, catalog) if v is not None]
     if joint:
         return most_common(joint), "joint"
     return fallback, "track" if fallback else "none"
+
+
+def _best_agreeing(pool: list[Descriptor], voted: dict[str, Any], catalog: Catalog) -> tuple[str, str]:
+    """The descriptor of ``pool`` agreeing with the most voted mood/sentiment/valence/momentum labels."""
+
+    def agreement(d: Descriptor) -> int:
+        return sum(
+            voted[t] is not None and str(d.target(t)) == str(voted[t])
+            for t in ("mood", "sentiment", "valence", "momentum")
+        )
+
+    best = max(agreement(d) for d in pool)
+    majority = next((d for d in pool if d.mood == voted["mood"]), None)
+    if majority is not None and agreement(majority) == best:
+        return majority.name, "exact"
+    anchor = majority or catalog.nearest(
+        str(voted["genre"]), str(voted["subgenre"] or pool[0].subgenre), str(voted["mood"] or "")
+    )
+    chosen = min(
+        (d for d in pool if agreement(d) == best), key=lambda d: (catalog.distance(anchor, d), d.name)
+    )
+    return chosen.name, "agreement" if majority is not None else "nearest"
 
 
 def top_candidates(

@@ -14,8 +14,6 @@ SPECTRAL_TEMPORAL_NAMES = (
     "onset_rate",
     "rms_mean",
     "rms_std",
-    "low_energy_ratio",
-    "zero_crossing_rate",
     "spectral_centroid",
     "spectral_flatness",
     "spectral_contrast",
@@ -24,6 +22,8 @@ SPECTRAL_TEMPORAL_NAMES = (
     "chroma_strength",
     "key_clarity",
     "mode",
+    "chord_quality",
+    "thirds",
     "pulse_clarity",
 )
 #: The 21 window features, in table order.

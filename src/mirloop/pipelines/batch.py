@@ -128,11 +128,11 @@ def _run(jobs: list[Job], workers: int) -> Iterator[tuple[int, TrackReport]]:
         for index, job in enumerate(jobs):
             yield index, analyze_one(*job)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    from mirloop.parallel import process_pool
+
+    with process_pool(min(workers, len(jobs))) as pool:
         futures = {pool.submit(analyze_one, *job): index for index, job in enumerate(jobs)}
         for future in as_completed(futures):
             index = futures[future]

@@ -218,11 +218,11 @@ def _loop_in_processes(
 ) -> list[TrackLoop]:
     """:func:`loop_track` for every track on a pool of ``workers`` processes, in input order."""
     import concurrent.futures as cf
-    import multiprocessing
 
-    context = multiprocessing.get_context("spawn")
+    from mirloop.parallel import process_pool
+
     results: dict[int, TrackLoop] = {}
-    with cf.ProcessPoolExecutor(min(workers, len(paths)), mp_context=context) as pool:
+    with process_pool(min(workers, len(paths))) as pool:
         futures = {
             pool.submit(_loop_track_in_process, path, name, out / name, config, settings): index
             for index, (path, name) in enumerate(zip(paths, names))

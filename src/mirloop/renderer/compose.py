@@ -74,6 +74,8 @@ def region_context(plan: RegionPlan, seed: int) -> RegionContext:
         without_third(melody) if style.open_harmony else melody,
         plan.end,
         momentum,
+        plan.descriptor.valence,
+        percussion_only(style),
     )
 
 

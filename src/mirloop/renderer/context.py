@@ -28,6 +28,8 @@ class RegionContext:
     melody_scale: tuple[int, ...]
     end: float
     momentum: int
+    valence: int = 1
+    percussion_only: bool = False
 
     @property
     def minor(self) -> bool:

@@ -220,6 +220,28 @@ def with_pulse(hits: list[Hit], beats: int, steps: int, filler: int) -> list[Hit
     return shaped + [(b * steps, filler, -0.45) for b in range(beats) if b not in on_beat]
 
 
+#: In drum-only styles nothing else can carry a mood's brightness, so valence re-voices the kit:
+#: dark moods (valence 0) move every hit to a lower drum (shakers and hats to a low conga, open
+#: hats dropped); bright ones (valence 2) move hits up and add a tambourine on the off-beats.
+DARK_VOICES = {HIGH_TOM: MID_TOM, MID_TOM: LOW_TOM, LOW_TOM: FLOOR_TOM, SNARE: LOW_TOM, CLAP: FLOOR_TOM,
+               HIGH_CONGA: LOW_CONGA, TAMBOURINE: LOW_CONGA, SHAKER: LOW_CONGA, CLOSED_HAT: LOW_CONGA,
+               OPEN_HAT: None, CRASH: FLOOR_TOM}
+BRIGHT_VOICES = {FLOOR_TOM: LOW_TOM, LOW_TOM: MID_TOM, MID_TOM: HIGH_TOM, LOW_CONGA: HIGH_CONGA,
+                 SHAKER: TAMBOURINE, CLOSED_HAT: TAMBOURINE}
+
+
+def voiced_for_valence(hits: list[Hit], valence: int, beats: int, steps: int) -> list[Hit]:
+    """Hits of a drum-only style re-voiced for ``valence`` (see :data:`DARK_VOICES`); 1 keeps them."""
+    if valence <= 0:
+        moved = [(step, DARK_VOICES.get(note, note), accent) for step, note, accent in hits]
+        return [(step, note, accent) for step, note, accent in moved if note is not None]
+    if valence >= 2:
+        off = steps // 2 if steps % 2 == 0 else 1
+        bright = [(step, BRIGHT_VOICES.get(note, note), accent) for step, note, accent in hits]
+        return bright + [(b * steps + off, TAMBOURINE, -0.2) for b in range(beats)]
+    return hits
+
+
 QUIET_VOICES = frozenset({KICK, SIDE_STICK, CLOSED_HAT, SHAKER, RIDE, PEDAL_HAT, FLOOR_TOM, LOW_TOM})
 
 
@@ -257,6 +279,8 @@ def drum_part(
                 fill = [HIGH_TOM, MID_TOM, LOW_TOM, FLOOR_TOM]
                 hits = [h for h in hits if h[0] < last]
                 hits += [(last + i * meter.steps / 4, fill[i], 0.2 * i) for i in range(4)]
+        if ctx.percussion_only:
+            hits = voiced_for_valence(hits, ctx.valence, meter.beats_per_bar, meter.steps)
         for step, pitch, accent in hits:
             start = max(meter.step_time(bar, step) + rng.uniform(-0.002, 0.002), meter.start)
             if start >= ctx.end:

@@ -31,7 +31,7 @@ class MixSettings:
     wet: float = 0.18
     decay: float = 1.6
     ceiling_db: float = -2.0
-    block: int = 4096
+    block: int = 16384
 
 
 @frozen
@@ -78,7 +78,7 @@ def stream_audio(
         )
         for name, members in groups.items()
     }
-    reverb = FdnReverb(sr, block=settings.block, decay=settings.decay)
+    reverb = FdnReverb(sr, decay=settings.decay)
     limiter = Limiter(ceiling_db=settings.ceiling_db, window=max(64, int(0.03 * sr)))
     delays = {name: _Delay(limiter.latency) for name in synths} if stems else {}
     latency = limiter.latency

@@ -25,7 +25,7 @@ class RenderOptions:
     loudness: float = -14.0
     reverb: float = 0.18
     ceiling: float = -2.0
-    block: int = 4096
+    block: int = 16384
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> RenderOptions:

@@ -30,20 +30,16 @@ class FrameFeatures:
 
     ``log_mel`` is the mel power in dB (``(128, n)``, clipped 80 dB below the track's maximum),
     ``mfcc`` its first 20 DCT coefficients, ``contrast`` the 7 octave-band spectral contrasts in
-    dB; the 1-D arrays are spectral centroid, bandwidth and 85 % roll-off (Hz), flatness
-    (0–1), flux (L2 distance between successive L1-normalised magnitude spectra), zero-crossing
-    rate (crossings per sample) and RMS (linear amplitude).
+    dB; the 1-D arrays are spectral centroid (Hz), flatness (0–1), flux (L2 distance between
+    successive L1-normalised magnitude spectra) and RMS (linear amplitude).
     """
 
     log_mel: np.ndarray
     mfcc: np.ndarray
     centroid: np.ndarray
-    bandwidth: np.ndarray
-    rolloff: np.ndarray
     flatness: np.ndarray
     contrast: np.ndarray
     flux: np.ndarray
-    zcr: np.ndarray
     rms: np.ndarray
 
     @property
@@ -86,7 +82,7 @@ def compute_frame_features(
     contrast = np.empty((N_CONTRAST_BANDS + 1, n_frames), dtype=np.float32)
     scalars = {
         name: np.empty(n_frames, dtype=np.float32)
-        for name in ("centroid", "bandwidth", "rolloff", "flatness", "flux", "zcr", "rms")
+        for name in ("centroid", "flatness", "flux", "rms")
     }
     previous: np.ndarray | None = None
     half = N_FFT // 2
@@ -101,9 +97,6 @@ def compute_frame_features(
         total = spectrum.sum(axis=0)
         safe_total = np.maximum(total, 1e-12)
         centroid = (freqs @ spectrum) / safe_total
-        spread = ((freqs[:, None] - centroid[None, :]) ** 2 * spectrum).sum(axis=0) / safe_total
-        cumulative = np.cumsum(spectrum, axis=0)
-        rolloff_bin = np.argmax(cumulative >= 0.85 * cumulative[-1:, :], axis=0)
         log_power = np.log(np.maximum(power, _AMIN))
         flatness = np.exp(log_power.mean(axis=0)) / np.maximum(power.mean(axis=0), _AMIN)
         normalised = spectrum / safe_total
@@ -114,13 +107,9 @@ def compute_frame_features(
         previous = normalised[:, -1].copy()
         silent = total <= 1e-9
         scalars["centroid"][f0:f1] = np.where(silent, 0.0, centroid)
-        scalars["bandwidth"][f0:f1] = np.where(silent, 0.0, np.sqrt(spread))
-        scalars["rolloff"][f0:f1] = np.where(silent, 0.0, freqs[rolloff_bin])
         scalars["flatness"][f0:f1] = np.where(silent, 0.0, flatness)
         scalars["flux"][f0:f1] = flux
         scalars["rms"][f0:f1] = np.sqrt(np.einsum("ij,ij->j", frames, frames) / N_FFT)
-        signs = np.signbit(frames)
-        scalars["zcr"][f0:f1] = np.mean(signs[1:] != signs[:-1], axis=0)
 
     log_mel = 10.0 * np.log10(np.maximum(mel_power, _AMIN))
     np.maximum(log_mel, log_mel.max() - TOP_DB, out=log_mel)

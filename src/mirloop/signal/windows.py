@@ -36,3 +36,11 @@ def window_mean_std(x: np.ndarray, frame_rate: float, grid: Grid) -> tuple[np.nd
     if np.ndim(x) == 1:
         return mean[:, 0], std[:, 0]
     return mean, std
+
+
+def window_weighted_mean(x: np.ndarray, weights: np.ndarray, frame_rate: float, grid: Grid) -> np.ndarray:
+    """Mean of ``x`` (``(n_frames,)``) per window, frames weighted by ``weights`` (0 where a window
+    has no weight)."""
+    total = window_mean_std(np.asarray(x, dtype=np.float64) * weights, frame_rate, grid)[0]
+    weight = window_mean_std(weights, frame_rate, grid)[0]
+    return np.where(weight > 0, total / np.maximum(weight, 1e-12), 0.0)

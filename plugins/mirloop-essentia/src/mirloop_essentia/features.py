@@ -9,8 +9,8 @@ from mirloop.backends.librosa.pca import fit_track_projection
 from mirloop.backends.librosa.profiles import key_correlations, mode_strength
 from mirloop.model import FEATURE_NAMES, Features, Projection
 from mirloop.signal import TrackContext
-from mirloop.signal.harmony import harmonic_change
-from mirloop.signal.windows import window_bounds, window_mean_std
+from mirloop.signal.harmony import chord_qualities, harmonic_change
+from mirloop.signal.windows import window_bounds, window_mean_std, window_weighted_mean
 from mirloop.stages import Backend, Option
 
 from mirloop_essentia.frames import SpectralFrames, spectral_frames, tonal_frames
@@ -29,8 +29,6 @@ class EssentiaFeatures(Backend):
                                       :class:`~mirloop_essentia.tempo.EssentiaTempo`
     ``onset_rate``                    SuperFlux onsets per second
     ``rms_mean``, ``rms_std``         frame RMS, mean and standard deviation
-    ``low_energy_ratio``              fraction of frames quieter than the window's mean RMS
-    ``zero_crossing_rate``            ZeroCrossingRate, mean
     ``spectral_centroid``             Centroid, Hz
     ``spectral_flatness``             Flatness (0–1)
     ``spectral_contrast``             SpectralContrast, mean over 6 bands; ``spectral_flux``: Flux
@@ -39,6 +37,8 @@ class EssentiaFeatures(Backend):
     ``key_clarity``                   Essentia Key strength of the window's mean HPCP (``key_profile``)
     ``mode``                          best major minus best minor key correlation of the window's
                                       mean HPCP (mirloop's ``edma`` templates; > 0 leans major)
+    ``chord_quality``, ``thirds``     mirloop's triad-template scores of the HPCP frames (best
+                                      major − best minor; best triad − best sus2/sus4), voiced mean
     ``pulse_clarity``                 highest normalised autocorrelation of the complex-domain onset
                                       function at beat periods of 40–240 BPM (0–1)
     ================================  ==========================================================
@@ -83,6 +83,7 @@ class EssentiaFeatures(Backend):
         hpcp_sum = tonal.hpcp.sum(axis=0)
         peakiness = np.where(hpcp_sum > 0, tonal.hpcp.max(axis=0) / np.maximum(hpcp_sum, 1e-9), 0.0)
         tempo = EssentiaTempo(method=self.opts["tempo_method"]).estimate_tempo(ctx)
+        quality, thirds, voiced = chord_qualities(tonal.hpcp)
         key_of = standard().Key(profileType=self.opts["key_profile"], pcpSize=12)
         columns: dict[str, np.ndarray] = {
             "mfcc_1": mfcc_mean[:, 0],
@@ -95,8 +96,6 @@ class EssentiaFeatures(Backend):
             "onset_rate": _onset_rate(ctx),
             "rms_mean": rms_mean,
             "rms_std": rms_std,
-            "low_energy_ratio": _low_energy_ratio(frames, rms_mean, ctx),
-            "zero_crossing_rate": mean(frames.zcr),
             "spectral_centroid": mean(frames.centroid),
             "spectral_flatness": mean(frames.flatness),
             "spectral_contrast": contrast_mean.mean(axis=1),
@@ -105,6 +104,8 @@ class EssentiaFeatures(Backend):
             "chroma_strength": window_mean_std(peakiness, tonal.rate, grid)[0],
             "key_clarity": np.array([_strength(key_of, row) for row in np.atleast_2d(hpcp_mean)]),
             "mode": mode_strength(key_correlations(np.atleast_2d(hpcp_mean), "edma")),
+            "chord_quality": window_weighted_mean(quality, voiced, tonal.rate, grid),
+            "thirds": window_weighted_mean(thirds, voiced, tonal.rate, grid),
             "pulse_clarity": _pulse_clarity(frames, ctx),
         }
         values = np.column_stack([np.asarray(columns[n], dtype=np.float64) for n in FEATURE_NAMES])
@@ -118,11 +119,6 @@ def _onset_rate(ctx: TrackContext) -> np.ndarray:
     grid = ctx.grid
     counts = np.searchsorted(onsets, grid.ends) - np.searchsorted(onsets, grid.starts)
     return counts / np.maximum(grid.ends - grid.starts, 1e-9)
-
-
-def _low_energy_ratio(frames: SpectralFrames, rms_mean: np.ndarray, ctx: TrackContext) -> np.ndarray:
-    lo, hi = window_bounds(frames.rate, len(frames.rms), ctx.grid)
-    return np.array([np.mean(frames.rms[a:b] < m) for a, b, m in zip(lo, hi, rms_mean, strict=True)])
 
 
 def _strength(key_of: Any, hpcp: np.ndarray) -> float:

@@ -33,10 +33,7 @@ class SpectralFrames:
     mfcc: np.ndarray
     bands: np.ndarray
     rms: np.ndarray
-    zcr: np.ndarray
     centroid: np.ndarray
-    bandwidth: np.ndarray
-    rolloff: np.ndarray
     flatness: np.ndarray
     contrast: np.ndarray
     flux: np.ndarray
@@ -55,7 +52,7 @@ class TonalFrames:
 
 
 def spectral_frames(ctx: TrackContext) -> SpectralFrames:
-    """Essentia's MFCC, RMS, ZCR, centroid, spread, roll-off, flatness, contrast and flux per frame."""
+    """Essentia's MFCC, RMS, centroid, flatness, contrast, flux and onset function per frame."""
     cache = _CACHE.setdefault(ctx, {})
     if "spectral" not in cache:
         cache["spectral"] = _compute_spectral(ctx.samples, ctx.sr)
@@ -80,19 +77,15 @@ def _compute_spectral(samples: np.ndarray, sr: int) -> SpectralFrames:
     mfcc = es.MFCC(inputSize=FRAME_SIZE // 2 + 1, sampleRate=sr, highFrequencyBound=nyquist,
                    numberCoefficients=13)
     centroid = es.Centroid(range=nyquist)
-    moments = es.CentralMoments(range=nyquist)
-    spread = es.DistributionShape()
-    rolloff = es.RollOff(sampleRate=sr, cutoff=0.85)
     flatness = es.Flatness()
     contrast = es.SpectralContrast(frameSize=FRAME_SIZE, sampleRate=sr, highFrequencyBound=nyquist)
     flux = es.Flux()
-    zcr = es.ZeroCrossingRate()
     rms = es.RMS()
     onset = es.OnsetDetection(method="complex", sampleRate=sr)
     fft = es.FFT(size=FRAME_SIZE)
     c2p = es.CartesianToPolar()
     rows: dict[str, list[Any]] = {k: [] for k in (
-        "mfcc", "bands", "rms", "zcr", "centroid", "bandwidth", "rolloff", "flatness", "contrast", "flux",
+        "mfcc", "bands", "rms", "centroid", "flatness", "contrast", "flux",
         "onset_function")}
     margin = np.zeros(FRAME_SIZE // 2, np.float32)  # centre the first frame on sample 0
     padded = np.concatenate([margin, samples, margin])
@@ -100,16 +93,12 @@ def _compute_spectral(samples: np.ndarray, sr: int) -> SpectralFrames:
         windowed = window(frame)
         spec = spectrum(windowed)
         bands, coefficients = mfcc(spec)
-        variance, _, _ = spread(moments(spec))
         contrast_values, _ = contrast(spec)
         magnitude, phase = c2p(fft(windowed))
         rows["mfcc"].append(coefficients)
         rows["bands"].append(bands)
         rows["rms"].append(rms(frame))
-        rows["zcr"].append(zcr(frame))
         rows["centroid"].append(centroid(spec))
-        rows["bandwidth"].append(np.sqrt(max(variance, 0.0)))
-        rows["rolloff"].append(rolloff(spec))
         rows["flatness"].append(flatness(spec + 1e-10))
         rows["contrast"].append(contrast_values)
         rows["flux"].append(flux(spec))

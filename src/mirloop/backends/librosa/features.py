@@ -10,8 +10,8 @@ from mirloop.backends.librosa.pca import fit_track_projection
 from mirloop.backends.librosa.profiles import PROFILES, key_correlations, mode_strength
 from mirloop.model import FEATURE_NAMES, Features, Projection
 from mirloop.signal import TrackContext
-from mirloop.signal.harmony import harmonic_change
-from mirloop.signal.windows import window_bounds, window_mean_std
+from mirloop.signal.harmony import chord_qualities, harmonic_change
+from mirloop.signal.windows import window_mean_std, window_weighted_mean
 from mirloop.stages import Backend, Option
 
 
@@ -24,14 +24,16 @@ class LibrosaFeatures(Backend):
     ``tempo``                         window tempo, BPM (``window_bpm`` of the context's default tempo)
     ``onset_rate``                    detected onsets per second
     ``rms_mean``, ``rms_std``         frame RMS amplitude, mean and standard deviation
-    ``low_energy_ratio``              fraction of frames quieter than the window's mean RMS
-    ``zero_crossing_rate``            crossings per sample, mean
     ``spectral_centroid``/…           centroid (Hz), flatness, contrast (dB, mean over 7 bands),
                                       flux — frame means
     ``harmonic_change``               mean harmonic change of the chroma (tonal-centroid HCDF)
     ``chroma_strength``               mean over frames of max / sum of the chroma vector (1/12–1)
     ``key_clarity``                   best key-profile correlation of the window chroma (−1–1)
     ``mode``                          best major minus best minor key correlation (> 0 leans major)
+    ``chord_quality``                 best major minus best minor triad match of the chroma frames,
+                                      mean over voiced frames (> 0 major chords, < 0 minor)
+    ``thirds``                        best triad minus best sus2/sus4 match, mean over voiced
+                                      frames (< 0: open harmony without thirds)
     ``pulse_clarity``                 highest onset autocorrelation at a 40–240 BPM period, window mean (0–1)
     ================================  ==========================================================
 
@@ -81,6 +83,7 @@ class LibrosaFeatures(Backend):
         rms_mean, rms_std = window_mean_std(frames.rms, rate, grid)
         chroma_sum = ctx.chroma.sum(axis=0)
         peakiness = np.where(chroma_sum > 0, 1.0 / np.maximum(chroma_sum, 1e-9), 0.0)
+        quality, thirds, voiced = chord_qualities(ctx.chroma)
         key_scores = np.atleast_2d(key_correlations(ctx.window_chroma, self.opts["key_profile"]))
         columns: dict[str, np.ndarray] = {
             "mfcc_1": mfcc_mean[:, 0],
@@ -93,8 +96,6 @@ class LibrosaFeatures(Backend):
             "onset_rate": self._onset_rate(ctx),
             "rms_mean": rms_mean,
             "rms_std": rms_std,
-            "low_energy_ratio": self._low_energy_ratio(ctx, rms_mean),
-            "zero_crossing_rate": mean(frames.zcr),
             "spectral_centroid": mean(frames.centroid),
             "spectral_flatness": mean(frames.flatness),
             "spectral_contrast": contrast_mean.mean(axis=1),
@@ -105,6 +106,8 @@ class LibrosaFeatures(Backend):
             "chroma_strength": window_mean_std(peakiness, ctx.chroma_frame_rate, grid)[0],
             "key_clarity": key_scores.max(axis=1),
             "mode": mode_strength(key_scores),
+            "chord_quality": window_weighted_mean(quality, voiced, ctx.chroma_frame_rate, grid),
+            "thirds": window_weighted_mean(thirds, voiced, ctx.chroma_frame_rate, grid),
             "pulse_clarity": self._pulse_clarity(ctx),
         }
         values = np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURE_NAMES])
@@ -125,12 +128,6 @@ class LibrosaFeatures(Backend):
             onsets, grid.starts, side="left"
         )
         return counts / np.maximum(grid.ends - grid.starts, 1e-9)
-
-    @staticmethod
-    def _low_energy_ratio(ctx: TrackContext, rms_mean: np.ndarray) -> np.ndarray:
-        rms = ctx.frames.rms
-        lo, hi = window_bounds(ctx.frame_rate, len(rms), ctx.grid)
-        return np.array([np.mean(rms[a:b] < m) for a, b, m in zip(lo, hi, rms_mean)])
 
     @staticmethod
     def _pulse_clarity(ctx: TrackContext) -> np.ndarray:
