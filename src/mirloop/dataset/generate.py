@@ -313,7 +313,7 @@ def collect(layout: DatasetLayout, rows: list[dict[str, Any]]) -> None:
             for start in range(0, len(rows), COLLECT_BATCH):
                 chunk = rows[start : start + COLLECT_BATCH]
                 parts = [pq.read_table(layout.features(row["render_id"])) for row in chunk]
-                batch = pa.concat_tables(parts, promote_options="default").combine_chunks()
+                batch = pa.concat_tables(parts, promote_options="permissive").combine_chunks()
                 if writer is None:
                     writer = pq.ParquetWriter(temporary, batch.schema)
                 elif batch.schema != writer.schema:
