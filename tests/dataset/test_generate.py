@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jams
 import pandas as pd
 import pytest
 
@@ -37,6 +38,7 @@ def test_a_run_stores_audio_timeline_truth_and_features_for_every_render(
         assert timeline["timeline"]["spans"][0]["actions"][0]["add_region"]["descriptor"] in render_id
         truth = json.loads(layout.jams(render_id).read_text())
         assert {a["namespace"] for a in truth["annotations"]} >= {"tempo", "segment_open", "tag_open"}
+        jams.load(str(layout.jams(render_id)), validate=True, strict=True)  # written without re-validating
     assert {"genre", "subgenre", "mood", "sentiment", "valence", "momentum", "pca_1", "pca_input_000"} <= set(
         table.columns
     )
@@ -192,6 +194,10 @@ def test_the_generate_command_reports_its_rate(tmp_path: Path, capsys: pytest.Ca
     assert report["renders_per_second"] > 0 and report["real_time_factor"] > 0
     assert main(args) == 0  # a finished dataset is left as it is
     assert json.loads(capsys.readouterr().out)["already_done"] == 1
+    from mirloop.dataset.generate import read_build_log
+
+    (run,) = read_build_log(tmp_path / "d")  # only the run that made renders is logged
+    assert run["renders"] == 1 and run["audio_seconds"] == 3.0 and run["wall_seconds"] > 0
 
 
 def test_a_minute_of_stereo_vorbis_is_written_without_crashing_the_encoder(tmp_path: Path) -> None:

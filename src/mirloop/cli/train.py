@@ -143,6 +143,13 @@ def train(
                 f"{g['unknown_rate']:>8.3f} {g['cost']:>6.3f} "
                 f"{'—' if leaky_acc is None else format(leaky_acc, '.3f'):>10}"
             )
+    weight = result.model.affect_weight
+    click.echo(
+        "decoding: independent branches"
+        if weight is None
+        else f"decoding: coherent, sentiment-branch weight {weight:g}"
+        + (" (chosen on validation renders)" if "affect_weight" in result.model.info.validation else "")
+    )
     convergence = result.model.convergence()
     if convergence:
         stuck = [name for name, c in convergence.items() if not c["converged"]]

@@ -259,9 +259,14 @@ def generate_dataset(
     wall = time.perf_counter() - started
 
     collected = False
+    collect_seconds = 0.0
     if not failures and len(done_rows) == len(jobs):
+        step = time.perf_counter()
         collect(layout, [done_rows[job.render_id] for job in jobs])
+        collect_seconds = time.perf_counter() - step
         collected = True
+    if new_rows:
+        record_run(root, wall, collect_seconds, n_workers, new_rows)
     return GenerationReport(
         root=root,
         planned=len(jobs),
@@ -276,6 +281,46 @@ def generate_dataset(
         workers=n_workers,
         rows=tuple(new_rows),
     )
+
+
+#: One line per generation run that made renders: its wall time, so a dataset carries its build rate.
+BUILD_LOG = "build_log.jsonl"
+
+
+def record_run(
+    root: Path, wall: float, collect_seconds: float, workers: int, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Append the run's wall-clock seconds, renders, audio seconds and job CPU seconds to the log."""
+    import datetime as dt
+    import json
+
+    entry = {
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 3),
+        "collect_seconds": round(collect_seconds, 3),
+        "workers": workers,
+        "renders": len(rows),
+        "audio_seconds": round(sum(float(r["duration"]) for r in rows), 3),
+        "job_cpu_seconds": round(sum(float(r.get("job_seconds", 0.0)) for r in rows), 3),
+    }
+    with open(root / BUILD_LOG, "a", encoding="utf-8") as log:  # append-only: a torn line is skipped
+        log.write(json.dumps(entry) + "\n")
+
+
+def read_build_log(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """The runs recorded by :func:`record_run` (unreadable lines skipped)."""
+    import json
+
+    path = Path(root) / BUILD_LOG
+    if not path.exists():
+        return []
+    runs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            runs.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return runs
 
 
 def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
