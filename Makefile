@@ -7,8 +7,9 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE_PLUGIN := examples/mirloop-example-plugin
-# Debian packages the optional parts of mirloop use (GM sound font for the renderer).
-APT_PACKAGES ?= fluid-soundfont-gm
+# Debian packages the optional parts of mirloop use (GM sound font for the renderer; espeak-ng
+# speaks the vocal line of the separation tests).
+APT_PACKAGES ?= fluid-soundfont-gm espeak-ng
 PYTEST_WORKERS ?= 2
 DEMO_INPUT ?= examples/audio
 DEMO_OUTPUT ?= demo-output
