@@ -109,3 +109,14 @@ def test_tempi_move_by_octaves_into_the_descriptors_range() -> None:
     assert fit_tempo("ambient_chill_dreamy", 73.0) == 73.0
     assert fit_tempo("ambient_chill_dreamy", 100.0) == 76.0  # no octave fits: clamped
     assert fit_tempo("ambient_chill_dreamy", None) is None
+
+
+def test_a_key_against_the_descriptors_tonality_becomes_its_relative_key() -> None:
+    from mirloop.loop.renders import fit_key
+
+    # ambient_chill_dreamy is major (lydian first), rock_indie_sad minor
+    assert fit_key("ambient_chill_dreamy", "E minor") == "G major"
+    assert fit_key("ambient_chill_dreamy", "Bb major") == "Bb major"
+    assert fit_key("rock_indie_sad", "C major") == "A minor"
+    assert fit_key("rock_indie_sad", "A:minor") == "A:minor"
+    assert fit_key("rock_indie_sad", "F#") == "F#" and fit_key("rock_indie_sad", None) is None

@@ -5,6 +5,10 @@ Multi-region: one region per form segment with its descriptor, tempo and key (re
 equal segment durations), ``n`` times with a random band per region (seeded). Segments shorter
 than :data:`MIN_REGION_SECONDS` join their predecessor. Tempi outside a descriptor's range move
 by octaves into it when they can (a 150-BPM track rendered as a 70–82-BPM style plays at 75).
+A key whose mode contradicts the descriptor's tonality becomes its relative key (an E-minor
+track rendered as an uplifting, major descriptor plays in G major: the same notes), because a
+timeline key with a mode is played in that mode and a positive mood in minor would not sound
+like itself.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from attrs import frozen
 
 from mirloop.errors import MirloopError
 from mirloop.loop.reduce import Candidates
+from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.timeline import Timeline, TimelineWarning, multi_region, single_region
 
 if TYPE_CHECKING:
@@ -81,6 +86,27 @@ def fit_tempo(descriptor: str, tempo: float | None) -> float | None:
     return round(float(inside[0] if inside else min(max(tempo, low), high)), 1)
 
 
+def fit_key(descriptor: str, key: str | None) -> str | None:
+    """``key`` (``"E minor"``, ``"E:minor"``) in the descriptor's own mode — the mode of its first
+    scale: unchanged when they agree, else the relative key (minor → major: a minor third up;
+    major → minor: a minor third down). A key without a mode, or ``None``, stays as it is."""
+    if not key:
+        return key
+    tonic, _, mode = key.replace(":", " ").partition(" ")
+    mode = mode.strip().lower()
+    if mode not in ("major", "minor") or tonic not in PITCH_CLASSES:
+        return key
+    from mirloop.catalog import load_catalog
+    from mirloop.renderer.theory import scale_mode
+
+    scales = load_catalog()[descriptor].style.scales
+    wanted = scale_mode(scales[0]) if scales else mode
+    if wanted == mode:
+        return key
+    shift = 3 if wanted == "major" else 9
+    return f"{PITCH_CLASSES[(PITCH_CLASSES.index(tonic) + shift) % 12]} {wanted}"
+
+
 def plan_single(track: str, candidates: Candidates, duration: float, *, seed: int = 0) -> list[RenderJob]:
     """A job per top descriptor × tempo × key, each ``duration`` s long with a random band."""
     jobs: list[RenderJob] = []
@@ -94,7 +120,7 @@ def plan_single(track: str, candidates: Candidates, duration: float, *, seed: in
                     descriptor,
                     duration,
                     tempo=fit_tempo(descriptor, tempo),
-                    key=key,
+                    key=fit_key(descriptor, key),
                     random_instruments=True,
                     seed=job_seed,
                 )
@@ -123,9 +149,9 @@ def region_specs(segments: pd.DataFrame) -> tuple[list[tuple[Any, ...]], tuple[i
             continue
         if pending_start is not None:
             start, pending_start = pending_start, None
-        tempo = getattr(row, "tempo_bpm", None)
-        key = getattr(row, "key", None)
-        regions.append([start, end, descriptor, fit_tempo(str(descriptor), tempo), key])
+        name = str(descriptor)
+        tempo, key = getattr(row, "tempo_bpm", None), getattr(row, "key", None)
+        regions.append([start, end, descriptor, fit_tempo(name, tempo), fit_key(name, key)])
         owners.append(int(row.segment))  # type: ignore[arg-type]
     if pending_start is not None and regions:
         regions[-1][1] = max(regions[-1][1], float(segments["end"].to_numpy()[-1]))
