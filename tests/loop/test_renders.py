@@ -64,6 +64,22 @@ def test_multi_region_timelines_follow_the_segments_and_vary_only_the_bands() ->
     assert plan_multi("t", SEGMENTS, renders=3, seed=0)[1].timeline == jobs[1].timeline  # reproducible
 
 
+def test_joined_regions_are_sections_of_one_piece() -> None:
+    joined = plan_multi("t", SEGMENTS, renders=1, seed=0)[0].timeline.regions()
+    first, last = joined
+    # the inner boundary is cut with no outro before it and no intro after it ...
+    assert (first.ending, first.shape.ending) == ("cut", 0.0)
+    assert last.shape.intro == 0.0
+    # ... while the piece keeps the descriptors' own intro and ring-out ending
+    assert first.shape.intro > 0.0
+    assert last.ending == "ringout" and last.shape.ending > 0.0
+
+
+def test_separate_regions_each_have_an_intro_and_a_ring_out() -> None:
+    separate = plan_multi("t", SEGMENTS, renders=1, seed=0, joined=False)[0].timeline.regions()
+    assert all(r.ending == "ringout" and r.shape.intro > 0.0 and r.shape.ending > 0.0 for r in separate)
+
+
 def test_timelines_are_amper_json_that_reads_back() -> None:
     job = plan_multi("t", SEGMENTS, renders=1)[0]
     data = job.timeline.to_json(wrap=True)

@@ -113,6 +113,16 @@ def test_multi_region_stitches_regions_with_silent_gaps() -> None:
     assert [s.type for s in t.spans] == ["metered", "unmetered", "metered", "unmetered"]
 
 
+def test_joined_regions_meet_without_outro_or_intro_but_a_silent_gap_keeps_both() -> None:
+    specs = [(0, 10, "rock_indie_driving"), (10, 20, "rock_indie_sad"), (24, 40, "ambient_chill_dreamy")]
+    first, second, third = multi_region(specs, joined=True).regions()
+    assert (first.ending, first.shape.ending, second.shape.intro) == (CUT, 0.0, 0.0)
+    # the gap before the third region: the second rings out, the third starts with its intro
+    assert second.ending == RINGOUT and second.shape.ending > 0.0
+    assert third.shape.intro > 0.0 and third.ending == RINGOUT
+    assert multi_region(specs, joined=True) == Timeline.from_json(multi_region(specs, joined=True).to_json())
+
+
 def test_multi_region_refuses_overlaps() -> None:
     with pytest.raises(TimelineError, match="region 1: starts at 5 s, before the previous region ends"):
         multi_region([(0, 10, "rock_indie_driving"), (5, 20, "rock_indie_sad")])

@@ -42,6 +42,13 @@ from mirloop.cli.common import config_options, echo_json, json_option, resolve_c
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every render.")
 @click.option(
+    "--joined/--separate-regions",
+    default=True,
+    show_default=True,
+    help="Multi-region renders play the segments as sections of one piece (no intro or ring-out at "
+    "inner boundaries), or as separate pieces, each with its own intro and ending.",
+)
+@click.option(
     "--separation/--no-separation",
     default=True,
     show_default=True,
@@ -69,6 +76,7 @@ def loop(
     tempi: int,
     keys: int,
     seed: int,
+    joined: bool,
     separation: bool,
     audio: bool,
     workers: int,
@@ -87,6 +95,7 @@ def loop(
         tempi=tempi,
         keys=keys,
         seed=seed,
+        joined=joined,
         separate=separation,
         audio=audio,
     )

@@ -158,15 +158,18 @@ def region_specs(segments: pd.DataFrame) -> tuple[list[tuple[Any, ...]], tuple[i
     return [tuple(r) for r in regions], tuple(owners)
 
 
-def plan_multi(track: str, segments: pd.DataFrame, *, renders: int = 10, seed: int = 0) -> list[RenderJob]:
-    """``renders`` stitched timelines over the segments, each with its own random bands."""
+def plan_multi(
+    track: str, segments: pd.DataFrame, *, renders: int = 10, seed: int = 0, joined: bool = True
+) -> list[RenderJob]:
+    """``renders`` stitched timelines over the segments, each with its own random bands; ``joined``
+    plays the segments as sections of one piece (no intro or ring-out at inner boundaries)."""
     specs, owners = region_specs(segments)
     if not specs:
         return []
     jobs = []
     for index in range(renders):
         job_seed = stable_seed(seed, track, MULTI, index)
-        timeline = multi_region(specs, random_instruments=True, seed=job_seed)
+        timeline = multi_region(specs, joined=joined, random_instruments=True, seed=job_seed)
         jobs.append(RenderJob(track, MULTI, index, timeline, job_seed, segments=owners))
     return jobs
 

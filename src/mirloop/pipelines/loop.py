@@ -44,7 +44,9 @@ class LoopSettings:
 
     ``renders``: multi-region renders per track; ``descriptors``/``tempi``/``keys``: how many top
     candidates of each are combined into single-region renders; ``seed`` seeds every render;
-    ``separate``: strip vocals before analysis; ``audio``: write OGG files for the HTML report.
+    ``joined``: multi-region renders play the segments as sections of one piece
+    (:func:`mirloop.timeline.multi_region`); ``separate``: strip vocals before analysis;
+    ``audio``: write OGG files for the HTML report.
     """
 
     renders: int = 10
@@ -52,6 +54,7 @@ class LoopSettings:
     tempi: int = 1
     keys: int = 1
     seed: int = 0
+    joined: bool = True
     separate: bool = True
     audio: bool = True
     html: bool = True
@@ -336,7 +339,9 @@ def _loop_track(
         track.skipped = "every window of the input was classified 'unknown': no descriptor to render"
         return
     jobs = plan_single(track.name, candidates, analysis.duration, seed=settings.seed)
-    jobs += plan_multi(track.name, reduced, renders=settings.renders, seed=settings.seed)
+    jobs += plan_multi(
+        track.name, reduced, renders=settings.renders, seed=settings.seed, joined=settings.joined
+    )
     if bar is not None:
         bar.total += len(jobs)
         bar.refresh()

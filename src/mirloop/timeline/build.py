@@ -105,6 +105,7 @@ def multi_region(
     *,
     band: str | None = None,
     ending: str = "ringout",
+    joined: bool = False,
     random_instruments: bool = False,
     seed: int | None = None,
     catalog: Catalog | None = None,
@@ -115,7 +116,11 @@ def multi_region(
     Each item is ``(start, end, descriptor)`` or ``(start, end, descriptor, tempo, key)`` with times
     in seconds and tempo in BPM (``None``: the middle of that descriptor's range, not the previous
     region's tempo). Regions must not overlap.
-    ``band`` applies to every region (it must exist for each descriptor). The result is validated.
+    ``band`` applies to every region (it must exist for each descriptor). ``ending`` is the last
+    region's ending, and every region's unless ``joined``. ``joined`` plays the regions as sections
+    of one piece: a region followed by the next without a gap is cut there with no outro, and a
+    region that follows one without a gap has no intro; the first intro and the last ending stay
+    the descriptors' own. The result is validated.
     """
     if not regions:
         raise TimelineError("multi_region needs at least one region")
@@ -141,8 +146,12 @@ def multi_region(
         if tempo is None:  # each region gets its descriptor's default, not the previous tempo
             lo, hi = _lookup(catalog, descriptor, index).style.tempo_range
             tempo = round((lo + hi) / 2, 1)
-        region = _region(descriptor, key, region_id=index + 1, ending=ending, ringout_at=None, shape=None,
-                         random_tempo=False, random_instruments=random_instruments)
+        follows = joined and previous_end is not None and start == previous_end
+        leads = joined and index + 1 < len(regions) and float(regions[index + 1][0]) == end
+        shape = Shape(intro=0.0 if follows else None, ending=0.0 if leads else None) if joined else None
+        region = _region(descriptor, key, region_id=index + 1, ending="cut" if leads else ending,
+                         ringout_at=None, shape=shape, random_tempo=False,
+                         random_instruments=random_instruments)
         spans.append(Span(time=start, type="metered", tempo=None if tempo is None else float(tempo),
                           id=index + 1, instrument_groups=(band,) if band else (),
                           actions=(Action(time=0.0, add_region=region),)))
