@@ -137,11 +137,16 @@ def test_failed_renders_are_named_and_the_rest_is_kept(
     assert kept and not set(kept) & set(failed)
 
 
-def test_the_loop_needs_a_classifier(tracks: dict[str, Path], tmp_path: Path) -> None:
-    from mirloop.errors import ConfigError
+def test_without_a_model_the_loop_classifies_with_the_shipped_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirloop.classify.backend import DEFAULT_MODEL
+    from mirloop.pipelines.loop import loop_config
+    from mirloop.plugins import registry
 
-    with pytest.raises(ConfigError, match="--model"):
-        run_loop([tracks["short"]], tmp_path, config={"classifier": {"backend": "none"}}, settings=SETTINGS)
+    monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
+    config = loop_config({"classifier": {"backend": "none"}})
+    assert config.backend("classifier") == "mlp"
+    backend = registry().create("classifier", "mlp", config.options("classifier"))
+    assert backend.model_path() == str(DEFAULT_MODEL)
 
 
 def test_the_command_line_writes_the_report_and_prints_json(

@@ -14,7 +14,8 @@ from mirloop.cli.common import config_options, echo_json, json_option, resolve_c
     "--model",
     type=click.Path(exists=True, file_okay=False),
     default=None,
-    help="Model directory written by `mirloop train` (sets the classifier).",
+    help="Model directory written by `mirloop train` (sets the classifier; default: the configured "
+    "classifier, else the MLP shipped with mirloop).",
 )
 @click.option(
     "--renders", type=click.IntRange(0), default=10, show_default=True, help="Multi-region renders per track."

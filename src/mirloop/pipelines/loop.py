@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 from attrs import define, field, frozen
 
+from mirloop.classify.backend import DEFAULT_KIND
 from mirloop.config import Config, load_config
-from mirloop.errors import ConfigError, MirloopError, ModelError
+from mirloop.errors import MirloopError, ModelError
 from mirloop.loop.merge import merged_grid
 from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities, top_candidates
 from mirloop.loop.renders import SINGLE, RenderJob, RenderOutcome, plan_multi, plan_single, run_render
@@ -124,8 +125,9 @@ def read_model_kind(model: str | os.PathLike[str]) -> str:
 def loop_config(
     config: Config | Any = None, *, model: str | os.PathLike[str] | None = None, separate: bool = True
 ) -> Config:
-    """The analysis configuration of the loop: ``model`` picks the classifier (its kind and path);
-    separation on uses :data:`DEFAULT_SEPARATOR` unless another separator is configured."""
+    """The analysis configuration of the loop: ``model`` picks the classifier (its kind and path),
+    else the configured classifier, else the model shipped with mirloop; separation on uses
+    :data:`DEFAULT_SEPARATOR` unless another separator is configured."""
     resolved = config if isinstance(config, Config) else load_config(config)
     if model is not None:
         resolved = resolved.merged(
@@ -135,11 +137,8 @@ def loop_config(
         resolved = resolved.merged({"separator": {"backend": "none"}}, "--no-separation")
     elif resolved.backend("separator") == "none":
         resolved = resolved.merged({"separator": {"backend": DEFAULT_SEPARATOR}}, "loop default")
-    if resolved.backend("classifier") == "none":
-        raise ConfigError(
-            "the loop classifies the track and every render, but no classifier is configured; "
-            "pass --model MODEL/ (a directory written by `mirloop train`)"
-        )
+    if resolved.backend("classifier") == "none":  # the loop classifies: the shipped model by default
+        resolved = resolved.merged({"classifier": {"backend": DEFAULT_KIND}}, "loop default")
     validate_analysis_config(resolved)
     resolved.validate()
     return resolved
