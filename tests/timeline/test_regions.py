@@ -123,6 +123,11 @@ def test_joined_regions_meet_without_outro_or_intro_but_a_silent_gap_keeps_both(
     assert multi_region(specs, joined=True) == Timeline.from_json(multi_region(specs, joined=True).to_json())
 
 
+def test_joined_regions_still_name_a_malformed_region() -> None:
+    with pytest.raises(TimelineError, match=r"region 1: expected \(start, end, descriptor"):
+        multi_region([(0, 10, "rock_indie_driving"), ()], joined=True)  # type: ignore[list-item]
+
+
 def test_multi_region_refuses_overlaps() -> None:
     with pytest.raises(TimelineError, match="region 1: starts at 5 s, before the previous region ends"):
         multi_region([(0, 10, "rock_indie_driving"), (5, 20, "rock_indie_sad")])

@@ -52,6 +52,13 @@ def _name(descriptor: Descriptor | str) -> str:
     return descriptor.name if isinstance(descriptor, Descriptor) else descriptor
 
 
+def _start_of(regions: Sequence[RegionSpec], index: int) -> float | None:
+    """Start (s) of region ``index``; ``None`` past the end or for a spec the loop refuses later."""
+    if index >= len(regions) or not regions[index]:
+        return None
+    return float(regions[index][0])
+
+
 def _region(descriptor: Descriptor | str, key: KeyLike, *, region_id: int | None, ending: str,
             ringout_at: float | None, shape: Shape | None, random_tempo: bool,
             random_instruments: bool) -> AddRegion:
@@ -147,8 +154,10 @@ def multi_region(
             lo, hi = _lookup(catalog, descriptor, index).style.tempo_range
             tempo = round((lo + hi) / 2, 1)
         follows = joined and previous_end is not None and start == previous_end
-        leads = joined and index + 1 < len(regions) and float(regions[index + 1][0]) == end
-        shape = Shape(intro=0.0 if follows else None, ending=0.0 if leads else None) if joined else None
+        leads = joined and _start_of(regions, index + 1) == end
+        shape = None
+        if follows or leads:
+            shape = Shape(intro=0.0 if follows else None, ending=0.0 if leads else None)
         region = _region(descriptor, key, region_id=index + 1, ending="cut" if leads else ending,
                          ringout_at=None, shape=shape, random_tempo=False,
                          random_instruments=random_instruments)
