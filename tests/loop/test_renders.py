@@ -121,10 +121,18 @@ def test_tempi_move_by_octaves_into_the_descriptors_range() -> None:
 
     low, high = load_catalog()["ambient_chill_dreamy"].style.tempo_range
     assert (low, high) == (70.0, 76.0)
-    assert fit_tempo("ambient_chill_dreamy", 150.0) == 75.0
+    # the core is 71.5–74.5 BPM: a quarter of the range is kept clear at either end
+    assert fit_tempo("ambient_chill_dreamy", 150.0) == 74.5  # 75 by octave, then into the core
     assert fit_tempo("ambient_chill_dreamy", 73.0) == 73.0
-    assert fit_tempo("ambient_chill_dreamy", 100.0) == 76.0  # no octave fits: clamped
+    assert fit_tempo("ambient_chill_dreamy", 100.0) == 74.5  # no octave fits: the nearest, clamped
+    assert fit_tempo("ambient_chill_dreamy", 140.0) == 71.5  # 70 is nearer in octaves than 140
     assert fit_tempo("ambient_chill_dreamy", None) is None
+    # margin 0: the whole range
+    assert fit_tempo("ambient_chill_dreamy", 150.0, margin=0.0) == 75.0
+    assert fit_tempo("ambient_chill_dreamy", 100.0, margin=0.0) == 76.0
+    assert fit_tempo("ambient_chill_dreamy", 51.0, margin=0.0) == 76.0  # 102 is 0.42 octave out, 51 0.46
+    with pytest.raises(ValueError, match="tempo margin"):
+        fit_tempo("ambient_chill_dreamy", 100.0, margin=0.5)
 
 
 def test_a_key_against_the_descriptors_tonality_becomes_its_relative_key() -> None:

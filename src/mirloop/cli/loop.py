@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+from mirloop.loop.renders import TEMPO_MARGIN
 
 
 @click.command()
@@ -50,6 +51,14 @@ from mirloop.cli.common import config_options, echo_json, json_option, resolve_c
     "inner boundaries), or as separate pieces, each with its own intro and ending.",
 )
 @click.option(
+    "--tempo-margin",
+    type=click.FloatRange(0.0, 0.5, max_open=True),
+    default=TEMPO_MARGIN,
+    show_default=True,
+    help="Share of a descriptor's tempo range kept clear at either end when the track's tempo is "
+    "fitted to it (0: anywhere in the range; the ends border the neighbouring momentum levels).",
+)
+@click.option(
     "--separation/--no-separation",
     default=True,
     show_default=True,
@@ -78,6 +87,7 @@ def loop(
     keys: int,
     seed: int,
     joined: bool,
+    tempo_margin: float,
     separation: bool,
     audio: bool,
     workers: int,
@@ -97,6 +107,7 @@ def loop(
         keys=keys,
         seed=seed,
         joined=joined,
+        tempo_margin=tempo_margin,
         separate=separation,
         audio=audio,
     )

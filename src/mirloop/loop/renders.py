@@ -3,8 +3,9 @@
 Single-region: every top descriptor × top tempo × top key, each as long as the track.
 Multi-region: one region per form segment with its descriptor, tempo and key (region lengths
 equal segment durations), ``n`` times with a random band per region (seeded). Segments shorter
-than :data:`MIN_REGION_SECONDS` join their predecessor. Tempi outside a descriptor's range move
-by octaves into it when they can (a 150-BPM track rendered as a 70–82-BPM style plays at 75).
+than :data:`MIN_REGION_SECONDS` join their predecessor. A track's tempo moves by octaves, and if
+need be a few BPM, into the core of the descriptor's range, clear of the neighbouring momentum
+levels (:func:`fit_tempo`: a 150-BPM track rendered as a 70–82-BPM style plays at 75).
 A key whose mode contradicts the descriptor's tonality becomes its relative key (an E-minor
 track rendered as an uplifting, major descriptor plays in G major: the same notes), because a
 timeline key with a mode is played in that mode and a positive mood in minor would not sound
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 SINGLE, MULTI = "single", "multi"
 #: Shortest region a multi-region render gets, in seconds.
 MIN_REGION_SECONDS = 1.0
+#: Share of a descriptor's tempo range kept clear at either end when a render's tempo is fitted
+#: (see :func:`fit_tempo`).
+TEMPO_MARGIN = 0.25
 
 
 @frozen
@@ -74,16 +78,29 @@ def stable_seed(*parts: object) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
-def fit_tempo(descriptor: str, tempo: float | None) -> float | None:
-    """``tempo`` (BPM) moved into the descriptor's tempo range by octaves (×2, ÷2) when that lands
-    inside it, else clamped to the range; ``None`` stays ``None`` (the renderer picks)."""
+def fit_tempo(descriptor: str, tempo: float | None, *, margin: float = TEMPO_MARGIN) -> float | None:
+    """``tempo`` (BPM) as the descriptor plays it: the octave (×1, ×½, ×2, ×¼, ×4; the track's own
+    first on ties) nearest, in log tempo, to the *core* of the descriptor's tempo range, clamped
+    into that core; the core is the range without ``margin`` of its width at either end
+    (``margin = 0``: the whole range). ``None`` stays ``None`` (the renderer picks).
+
+    A mood's tempo range is a slice of its subgenre's, and the slices of neighbouring momentum
+    levels overlap at their ends: a tempo at the edge of one slice is also a tempo of the next
+    level, and renders there are heard as the neighbouring mood and momentum. The core keeps
+    them apart; a tempo already inside the range moves by at most ``margin`` of its width.
+    """
     if tempo is None or not np.isfinite(tempo) or tempo <= 0:
         return None
+    if not 0.0 <= margin < 0.5:
+        raise ValueError(f"tempo margin must be in [0, 0.5), got {margin}")
     from mirloop.catalog import load_catalog
 
     low, high = load_catalog()[descriptor].style.tempo_range
-    inside = [tempo * 2.0**k for k in (0, -1, 1, -2, 2) if low <= tempo * 2.0**k <= high]
-    return round(float(inside[0] if inside else min(max(tempo, low), high)), 1)
+    low, high = low + margin * (high - low), high - margin * (high - low)
+    octaves = [tempo * 2.0**k for k in (0, -1, 1, -2, 2)]
+    # the nearest in octaves (log tempo); min keeps the first on ties
+    nearest = min(octaves, key=lambda t: max(np.log2(low / t), np.log2(t / high), 0.0))
+    return round(float(min(max(nearest, low), high)), 1)
 
 
 def fit_key(descriptor: str, key: str | None) -> str | None:
@@ -107,8 +124,11 @@ def fit_key(descriptor: str, key: str | None) -> str | None:
     return f"{PITCH_CLASSES[(PITCH_CLASSES.index(tonic) + shift) % 12]} {wanted}"
 
 
-def plan_single(track: str, candidates: Candidates, duration: float, *, seed: int = 0) -> list[RenderJob]:
-    """A job per top descriptor × tempo × key, each ``duration`` s long with a random band."""
+def plan_single(
+    track: str, candidates: Candidates, duration: float, *, seed: int = 0, tempo_margin: float = TEMPO_MARGIN
+) -> list[RenderJob]:
+    """A job per top descriptor × tempo × key, each ``duration`` s long with a random band
+    (tempi fitted by :func:`fit_tempo` with ``tempo_margin``)."""
     jobs: list[RenderJob] = []
     tempi: Sequence[float | None] = candidates.tempi or (None,)
     keys: Sequence[str | None] = candidates.keys or (None,)
@@ -119,7 +139,7 @@ def plan_single(track: str, candidates: Candidates, duration: float, *, seed: in
                 timeline = single_region(
                     descriptor,
                     duration,
-                    tempo=fit_tempo(descriptor, tempo),
+                    tempo=fit_tempo(descriptor, tempo, margin=tempo_margin),
                     key=fit_key(descriptor, key),
                     random_instruments=True,
                     seed=job_seed,
@@ -128,7 +148,9 @@ def plan_single(track: str, candidates: Candidates, duration: float, *, seed: in
     return jobs
 
 
-def region_specs(segments: pd.DataFrame) -> tuple[list[tuple[Any, ...]], tuple[int, ...]]:
+def region_specs(
+    segments: pd.DataFrame, *, tempo_margin: float = TEMPO_MARGIN
+) -> tuple[list[tuple[Any, ...]], tuple[int, ...]]:
     """``(start, end, descriptor, tempo, key)`` per region and the input segment of each.
 
     Segments without a descriptor or shorter than :data:`MIN_REGION_SECONDS` extend the previous
@@ -151,7 +173,8 @@ def region_specs(segments: pd.DataFrame) -> tuple[list[tuple[Any, ...]], tuple[i
             start, pending_start = pending_start, None
         name = str(descriptor)
         tempo, key = getattr(row, "tempo_bpm", None), getattr(row, "key", None)
-        regions.append([start, end, descriptor, fit_tempo(name, tempo), fit_key(name, key)])
+        fitted = fit_tempo(name, tempo, margin=tempo_margin)
+        regions.append([start, end, descriptor, fitted, fit_key(name, key)])
         owners.append(int(row.segment))  # type: ignore[arg-type]
     if pending_start is not None and regions:
         regions[-1][1] = max(regions[-1][1], float(segments["end"].to_numpy()[-1]))
@@ -159,11 +182,17 @@ def region_specs(segments: pd.DataFrame) -> tuple[list[tuple[Any, ...]], tuple[i
 
 
 def plan_multi(
-    track: str, segments: pd.DataFrame, *, renders: int = 10, seed: int = 0, joined: bool = True
+    track: str,
+    segments: pd.DataFrame,
+    *,
+    renders: int = 10,
+    seed: int = 0,
+    joined: bool = True,
+    tempo_margin: float = TEMPO_MARGIN,
 ) -> list[RenderJob]:
     """``renders`` stitched timelines over the segments, each with its own random bands; ``joined``
     plays the segments as sections of one piece (no intro or ring-out at inner boundaries)."""
-    specs, owners = region_specs(segments)
+    specs, owners = region_specs(segments, tempo_margin=tempo_margin)
     if not specs:
         return []
     jobs = []

@@ -28,7 +28,15 @@ from mirloop.config import Config, load_config
 from mirloop.errors import MirloopError, ModelError
 from mirloop.loop.merge import merged_grid
 from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities, top_candidates
-from mirloop.loop.renders import SINGLE, RenderJob, RenderOutcome, plan_multi, plan_single, run_render
+from mirloop.loop.renders import (
+    SINGLE,
+    TEMPO_MARGIN,
+    RenderJob,
+    RenderOutcome,
+    plan_multi,
+    plan_single,
+    run_render,
+)
 from mirloop.loop.scores import boundary_fidelity
 from mirloop.model import Audio, Segment
 from mirloop.model.descriptor import TARGETS
@@ -47,7 +55,9 @@ class LoopSettings:
     candidates of each are combined into single-region renders; ``seed`` seeds every render;
     ``joined``: multi-region renders play the segments as sections of one piece
     (:func:`mirloop.timeline.multi_region`); ``separate``: strip vocals before analysis;
-    ``audio``: write OGG files for the HTML report.
+    ``audio``: write OGG files for the HTML report; ``tempo_margin``: share of a descriptor's tempo
+    range kept clear at either end when the track's tempo is fitted to it
+    (:func:`mirloop.loop.renders.fit_tempo`).
     """
 
     renders: int = 10
@@ -59,6 +69,7 @@ class LoopSettings:
     separate: bool = True
     audio: bool = True
     html: bool = True
+    tempo_margin: float = TEMPO_MARGIN
 
 
 @define
@@ -337,9 +348,16 @@ def _loop_track(
     if not candidates.descriptors:
         track.skipped = "every window of the input was classified 'unknown': no descriptor to render"
         return
-    jobs = plan_single(track.name, candidates, analysis.duration, seed=settings.seed)
+    jobs = plan_single(
+        track.name, candidates, analysis.duration, seed=settings.seed, tempo_margin=settings.tempo_margin
+    )
     jobs += plan_multi(
-        track.name, reduced, renders=settings.renders, seed=settings.seed, joined=settings.joined
+        track.name,
+        reduced,
+        renders=settings.renders,
+        seed=settings.seed,
+        joined=settings.joined,
+        tempo_margin=settings.tempo_margin,
     )
     if bar is not None:
         bar.total += len(jobs)
