@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mirloop.classify.evaluation import read_descriptor_scores
 from mirloop.classify.storage import load_model
 from mirloop.classify.windows import LabeledWindows
 from mirloop.cli.main import main
@@ -32,6 +33,25 @@ def test_training_holds_out_whole_renders_and_records_them(dataset: Path, tmp_pa
     summary = json.loads((tmp_path / "model" / "evaluation" / "summary.json").read_text())
     assert set(summary["targets"]["genre"]) == {"grouped", "leaky"}
     assert (tmp_path / "model" / "evaluation" / "grouped_confusion_genre.png").stat().st_size > 1000
+
+
+def test_training_saves_the_held_out_render_accuracy_of_every_descriptor(
+    dataset: Path, tmp_path: Path
+) -> None:
+    result = train_from_dataset(
+        dataset, tmp_path / "model", kind="knn", leaky_comparison=False, figures=False
+    )
+    assert result.grouped is not None
+    scores = read_descriptor_scores(tmp_path / "model")
+    assert scores is not None and set(scores) >= {"genre", "mood", "momentum", "descriptor"}
+    renders = result.grouped.renders_per_descriptor
+    assert set(scores["mood"]) == set(renders) and sum(renders.values()) == result.grouped.n_groups
+    # the per-descriptor accuracies average (weighted by renders) to the overall render accuracy
+    for target in ("genre", "mood"):
+        weighted = sum(scores[target][d] * n for d, n in renders.items()) / result.grouped.n_groups
+        assert weighted == pytest.approx(result.grouped.targets[target].render_accuracy, abs=1e-3)
+    assert all(0.0 <= a <= 1.0 for by in scores.values() for a in by.values())
+    assert read_descriptor_scores(tmp_path) is None  # no model here: nothing to compare with
 
 
 def test_the_leaky_window_split_scores_higher_than_the_grouped_one(dataset: Path, tmp_path: Path) -> None:
@@ -93,9 +113,28 @@ def test_the_train_and_evaluate_commands(tmp_path: Path, capsys: pytest.CaptureF
     )
     summary = json.loads(capsys.readouterr().out)
     assert summary["classifier"] == "mlp" and all(c["converged"] for c in summary["convergence"].values())
-    assert main(["evaluate", str(model), str(dataset), "--json", "--figures", str(tmp_path / "figs")]) == 0
+    scores = tmp_path / "scores" / "descriptors.json"
+    assert (
+        main(
+            [
+                "evaluate",
+                str(model),
+                str(dataset),
+                "--json",
+                "--figures",
+                str(tmp_path / "figs"),
+                "--descriptor-scores",
+                str(scores),
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert set(report["targets"]) >= {"genre", "subgenre", "mood", "sentiment", "valence", "momentum"}
+    saved = json.loads(scores.read_text())
+    assert saved["render_accuracy"]["mood"] == pytest.approx(
+        report["targets"]["mood"]["per_descriptor_render_accuracy"], abs=1e-4
+    )
     assert (tmp_path / "figs" / "confusion_mood.png").is_file()
     assert main(["evaluate", str(tmp_path), str(dataset)]) == 2
     assert "model.json is missing" in capsys.readouterr().err

@@ -135,6 +135,28 @@ def test_failed_renders_are_named_and_the_rest_is_kept(
     assert failed and all(f["error"].endswith("the render server is busy") for f in report.failed_renders)
     kept = [r["name"] for r in result.renders if r["ok"]]
     assert kept and not set(kept) & set(failed)
+    assert report.accuracy["heldout"].isna().all()  # the tiny model was trained without a held-out split
+
+    # with the classifier's held-out render accuracy per descriptor, every row is compared with it
+    rendered = {r["descriptor"] for r in result.agreement} | {r["descriptor"] for r in result.single}
+    heldout = {t: {str(d): 0.5 for d in rendered} for t in TARGETS}
+    compared = build_report([result], settings=SETTINGS, config=config, seconds=0.0, heldout=heldout)
+    assert (compared.agreement["heldout"] == 0.5).all() and (compared.single["heldout"] == 0.5).all()
+    assert compared.accuracy["heldout"].tolist() == [0.5] * len(TARGETS)
+    assert compared.losses["heldout"].tolist() == [0.5] * len(compared.losses)
+
+
+def test_the_shipped_model_brings_its_held_out_accuracy_per_descriptor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mirloop.catalog import load_catalog
+    from mirloop.pipelines.loop import heldout_scores, loop_config
+
+    monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
+    scores = heldout_scores(loop_config())
+    assert scores is not None and set(scores) >= set(TARGETS)
+    assert set(scores["mood"]) == {d.name for d in load_catalog()}
+    assert all(0.0 <= a <= 1.0 for by in scores.values() for a in by.values())
 
 
 def test_without_a_model_the_loop_classifies_with_the_shipped_one(monkeypatch: pytest.MonkeyPatch) -> None:

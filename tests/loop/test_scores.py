@@ -35,6 +35,17 @@ def test_accuracy_counts_unknown_as_wrong_and_reports_its_rate() -> None:
     assert table.loc["genre", "accuracy"] == 0.5 and table.loc["genre", "unknown_rate"] == 0.25
     assert table.loc["genre", "n"] == 4 and table["accuracy"].isna().sum() == 5
     assert table.loc["genre", "confusions"] == f"rock → folk ×1; rock → {UNKNOWN} ×1"
+    assert table["heldout"].isna().all()  # no held-out scores given
+
+
+def test_accuracy_sits_next_to_the_classifiers_held_out_accuracy_on_the_same_descriptors() -> None:
+    rows = [
+        {"target": "mood", "expected": "dark", "predicted": p, "heldout": h}
+        for p, h in (("dark", 0.9), ("melancholic", 0.5), ("dark", float("nan")))
+    ]
+    table = accuracy_table(pd.DataFrame(rows)).set_index("target")
+    assert table.loc["mood", "accuracy"] == pytest.approx(2 / 3)
+    assert table.loc["mood", "heldout"] == pytest.approx(0.7)  # descriptors without a score are left out
 
 
 def test_the_loss_table_says_whether_reduce_or_render_lost_the_label() -> None:
@@ -67,7 +78,14 @@ def test_the_loss_table_says_whether_reduce_or_render_lost_the_label() -> None:
     assert mood["kept"] == pytest.approx(3 / 4) and mood["recognised"] == pytest.approx(3 / 5)
     assert (mood["lost_in_reduce"], mood["lost_in_render"], mood["input_unknown"]) == (0.2, 0.4, 0.2)
     assert mood["confusions"] == "dark → tense ×2; sad → lonely ×1"
+    assert np.isnan(mood["heldout"]) and np.isnan(mood["lost_where_weak"])
     assert loss_table(pd.DataFrame()).empty
+
+    # the classifier gets the descriptor of segment 1 right on 60 % of its held-out renders,
+    # that of segment 2 on 95 %: one of the two render losses is the model's own weakness
+    agreement["heldout"] = [0.95, 0.6, 0.95, 0.9, 0.9]
+    mood = loss_table(agreement).set_index("target").loc["mood"]
+    assert mood["lost_where_weak"] == pytest.approx(0.2) and mood["heldout"] == pytest.approx(0.86)
 
 
 def test_consistency_is_a_mean_over_titles_not_over_segments() -> None:

@@ -2,9 +2,11 @@
 
 Window-level scores treat every 10-s window as one answer (closed set: the top class);
 ``render_accuracy`` scores the mean probabilities of each render instead (the paper's
-single-region render accuracy). Open-set scores use the model's thresholds: ``unknown_rate``
-is the share of windows answered ``unknown``, ``answered_accuracy`` the accuracy on the rest,
-and ``cost`` the mean distance-weighted cost (see :mod:`mirloop.classify.openset`).
+single-region render accuracy), also per descriptor (``per_descriptor``: which descriptors the
+model cannot tell apart even on renders like its training ones). Open-set scores use the
+model's thresholds: ``unknown_rate`` is the share of windows answered ``unknown``,
+``answered_accuracy`` the accuracy on the rest, and ``cost`` the mean distance-weighted cost
+(see :mod:`mirloop.classify.openset`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from attrs import frozen
+from attrs import field, frozen
 
 from mirloop.classify.hierarchy import ALL_TARGETS, DESCRIPTOR_TARGET
 from mirloop.classify.model import HierarchicalModel
@@ -25,13 +27,16 @@ from mirloop.model.prediction import UNKNOWN
 
 #: Confusion matrices with more classes than this are stored but not drawn.
 MAX_DRAWN_CLASSES = 60
+#: File of a model's held-out render accuracy per descriptor, in its ``evaluation/`` folder.
+DESCRIPTOR_SCORES = "descriptors.json"
 
 
 @frozen(eq=False)
 class TargetScores:
     """Scores of one target.
 
-    ``confusion[i, j]`` counts windows of true ``labels[i]`` answered ``labels[j]``.
+    ``confusion[i, j]`` counts windows of true ``labels[i]`` answered ``labels[j]``;
+    ``per_descriptor`` is the render accuracy over the renders of each descriptor.
     """
 
     target: str
@@ -45,6 +50,7 @@ class TargetScores:
     labels: tuple[str, ...]
     confusion: np.ndarray
     per_genre: dict[str, float]
+    per_descriptor: dict[str, float] = field(factory=dict)
 
     def to_dict(self, *, with_confusion: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -56,6 +62,7 @@ class TargetScores:
             "answered_accuracy": self.answered_accuracy,
             "cost": self.cost,
             "per_genre_accuracy": self.per_genre,
+            "per_descriptor_render_accuracy": self.per_descriptor,
         }
         if with_confusion:
             data["confusion"] = {"labels": list(self.labels), "counts": self.confusion.tolist()}
@@ -70,6 +77,7 @@ class Evaluation:
     n_windows: int
     n_groups: int
     targets: dict[str, TargetScores]
+    renders_per_descriptor: dict[str, int] = field(factory=dict)
 
     def to_dict(self, *, with_confusion: bool = True) -> dict[str, Any]:
         return {
@@ -77,6 +85,17 @@ class Evaluation:
             "n_windows": self.n_windows,
             "n_renders": self.n_groups,
             "targets": {t: s.to_dict(with_confusion=with_confusion) for t, s in self.targets.items()},
+        }
+
+    def descriptor_scores(self) -> dict[str, Any]:
+        """The per-descriptor render accuracies as saved next to a model (:data:`DESCRIPTOR_SCORES`):
+        ``split``, ``renders`` per descriptor and ``render_accuracy`` per target and descriptor."""
+        return {
+            "split": self.split,
+            "renders": self.renders_per_descriptor,
+            "render_accuracy": {
+                t: {d: round(a, 4) for d, a in s.per_descriptor.items()} for t, s in self.targets.items()
+            },
         }
 
     def save_confusion_figures(
@@ -106,6 +125,8 @@ def evaluate(
     group_names, first_window, group_index = np.unique(groups, return_index=True, return_inverse=True)
     genres = windows.labels["genre"]
     profiles = {**model.info.mood_profiles, **mood_profiles_of(windows.labels)}
+    render_descriptor = windows.labels[DESCRIPTOR_TARGET][first_window]
+    descriptors, render_count = np.unique(render_descriptor, return_counts=True)
     scores: dict[str, TargetScores] = {}
     for target in ALL_TARGETS:
         classes = np.array(model.classes[target])
@@ -122,6 +143,7 @@ def evaluate(
         np.add.at(sums, group_index, probabilities)
         render_answer = classes[sums.argmax(axis=1)]
         render_truth = truth[first_window]
+        render_correct = render_answer == render_truth
 
         labels = tuple(sorted(set(truth.tolist()) | set(closed.tolist()), key=_label_order))
         costs = answer_costs(
@@ -138,15 +160,32 @@ def evaluate(
             n_windows=len(truth),
             accuracy=float(correct.mean()),
             macro_f1=float(f1_score(truth, closed, average="macro", zero_division=0)),
-            render_accuracy=float((render_answer == render_truth).mean()),
+            render_accuracy=float(render_correct.mean()),
             unknown_rate=float(1.0 - answered.mean()),
             answered_accuracy=float(correct[answered].mean()) if answered.any() else float("nan"),
             cost=float(costs.mean()),
             labels=labels,
             confusion=confusion_matrix(truth, closed, labels=list(labels)),
             per_genre={g: float(correct[genres == g].mean()) for g in sorted(set(genres.tolist()))},
+            per_descriptor={
+                str(d): float(render_correct[render_descriptor == d].mean()) for d in descriptors
+            },
         )
-    return Evaluation(split, len(windows), len(group_names), scores)
+    renders = {str(d): int(n) for d, n in zip(descriptors, render_count)}
+    return Evaluation(split, len(windows), len(group_names), scores, renders)
+
+
+def read_descriptor_scores(model_dir: str | os.PathLike[str]) -> dict[str, dict[str, float]] | None:
+    """Held-out render accuracy per target and descriptor saved with a model
+    (``MODEL/evaluation/descriptors.json``); ``None`` when the model has none or it is unreadable."""
+    import json
+
+    path = Path(model_dir) / "evaluation" / DESCRIPTOR_SCORES
+    try:
+        table = json.loads(path.read_text())["render_accuracy"]
+        return {str(t): {str(d): float(a) for d, a in by.items()} for t, by in table.items()}
+    except (OSError, KeyError, TypeError, AttributeError, ValueError):
+        return None
 
 
 def _label_order(label: str) -> tuple[int, Any]:

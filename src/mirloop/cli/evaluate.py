@@ -18,8 +18,17 @@ from mirloop.cli.common import echo_json, json_option
     default=None,
     help="Write a confusion-matrix PNG per target into this folder.",
 )
+@click.option(
+    "--descriptor-scores",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the render accuracy per target and descriptor to this JSON file (saved as "
+    "MODEL/evaluation/descriptors.json, the loop report compares its renders with it).",
+)
 @json_option
-def evaluate(model: str, data: str, figures: str | None, as_json: bool) -> None:
+def evaluate(
+    model: str, data: str, figures: str | None, descriptor_scores: str | None, as_json: bool
+) -> None:
     """Score MODEL on DATA: accuracy, macro-F1, render accuracy, unknown rate and cost per target.
 
     On the table the model was trained from, only the renders held out at training are scored.
@@ -28,6 +37,15 @@ def evaluate(model: str, data: str, figures: str | None, as_json: bool) -> None:
 
     evaluation = evaluate_saved_model(model, data)
     written = evaluation.save_confusion_figures(Path(figures)) if figures else []
+    if descriptor_scores:
+        import json
+
+        from mirloop.io.atomic import write_text
+
+        path = Path(descriptor_scores)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(path, json.dumps(evaluation.descriptor_scores(), indent=1))
+        written.append(path)
     if as_json:
         echo_json(evaluation.to_dict())
         return

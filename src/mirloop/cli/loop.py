@@ -127,6 +127,7 @@ def loop(
     for row in report.accuracy.to_dict("records"):
         click.echo(
             f"  {row['target']:<10} {row['accuracy']:.3f}  [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+            + (f"  held-out renders of these descriptors {row['heldout']:.3f}" if _known(row) else "")
         )
     click.echo("multi-region consistency (mean over titles):")
     for row in report.consistency.to_dict("records"):
@@ -138,7 +139,9 @@ def loop(
         for row in report.losses.to_dict("records"):
             click.echo(
                 f"  {row['target']:<10} reduce {row['lost_in_reduce']:.3f}  "
-                f"render {row['lost_in_render']:.3f}  {row['confusions']}"
+                f"render {row['lost_in_render']:.3f}"
+                + (f" (model weak on the descriptor {row['lost_where_weak']:.3f})" if _known(row) else "")
+                + f"  {row['confusions']}"
             )
     for flag in report.flags:
         click.echo(f"warning: {flag}", err=True)
@@ -150,3 +153,9 @@ def loop(
         elif track["skipped"]:
             click.echo(f"{track['source']}: {track['skipped']}", err=True)
     click.echo(f"report: {output}/report.html ({report.seconds:.1f} s)")
+
+
+def _known(row: dict[str, object]) -> bool:
+    """Whether a table row carries the model's held-out comparison (``heldout`` is not NaN)."""
+    value = row.get("heldout")
+    return isinstance(value, float) and value == value

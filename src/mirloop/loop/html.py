@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mirloop.io.atomic import atomic_open
+from mirloop.loop.scores import WEAK_DESCRIPTOR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,7 +49,10 @@ def write_html(report: LoopReport, tracks: list[TrackLoop], out: Path) -> Path:
         _table(report.by_title),
         "<h3>Where consistency is lost</h3>",
         "<p>kept: the rendered descriptor carries the input's label (else lost in <i>reduce</i>); "
-        "recognised: the renders are classified as the rendered label (else lost in <i>render</i>).</p>",
+        "recognised: the renders are classified as the rendered label (else lost in <i>render</i>); "
+        "heldout: what recognised would be on renders like the model's held-out training renders of the "
+        "same descriptors; lost_where_weak: segments lost in render whose descriptor the model gets "
+        f"right on fewer than {WEAK_DESCRIPTOR:.0%} of its held-out renders (the loss is the model's).</p>",
         _table(report.losses),
         "<h2>Spread of predicted descriptors</h2>",
         _table(report.spread),

@@ -73,9 +73,17 @@ class LoopReport:
 
 
 def build_report(
-    tracks: list[TrackLoop], *, settings: LoopSettings, config: Config, seconds: float
+    tracks: list[TrackLoop],
+    *,
+    settings: LoopSettings,
+    config: Config,
+    seconds: float,
+    heldout: dict[str, dict[str, float]] | None = None,
 ) -> LoopReport:
-    """Score every track's records into the report tables."""
+    """Score every track's records into the report tables. ``heldout`` is the classifier's
+    held-out render accuracy per target and descriptor (saved with the model, see
+    :func:`mirloop.classify.evaluation.read_descriptor_scores`): with it, every prediction row
+    gets a ``heldout`` column and the accuracy and loss tables compare the loop with it."""
     import pandas as pd
 
     single = pd.DataFrame(
@@ -85,8 +93,14 @@ def build_report(
     multi = pd.DataFrame([r for t in tracks for r in t.multi])
     agreement = pd.DataFrame(
         [r for t in tracks for r in t.agreement],
-        columns=["track", "segment", "target", "input", "rendered", "renders", "agree", "n"],
+        columns=["track", "segment", "target", "input", "descriptor", "rendered", "renders", "agree", "n"],
     )
+    if heldout is not None:
+        for table in (single, agreement):
+            table["heldout"] = [
+                heldout.get(target, {}).get(str(descriptor), math.nan)
+                for target, descriptor in zip(table["target"], table["descriptor"])
+            ]
     boundaries = pd.DataFrame(
         [r for t in tracks for r in t.boundaries],
         columns=["track", "render", "precision", "recall", "f", "reference_segments", "render_segments"],

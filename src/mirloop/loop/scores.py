@@ -28,6 +28,8 @@ DOMINANCE_MIN_COUNT = 4
 BOUNDARY_WINDOW = 3.0
 #: Confusions listed per target in the accuracy and loss tables.
 TOP_CONFUSIONS = 3
+#: Held-out render accuracy below which the classifier counts as weak on a descriptor's label.
+WEAK_DESCRIPTOR = 0.8
 
 
 def bootstrap_ci(
@@ -53,9 +55,13 @@ def top_confusions(truth: Iterable[Any], answers: Iterable[Any]) -> str:
 
 def accuracy_table(single: pd.DataFrame) -> pd.DataFrame:
     """Per target: renders scored, accuracy, 95 % bootstrap interval, share answered ``unknown``,
-    and the commonest ``expected → predicted`` confusions (where the single-region accuracy is lost).
+    the commonest ``expected → predicted`` confusions (where the single-region accuracy is lost)
+    and, when ``single`` has a ``heldout`` column, its mean: the accuracy the classifier has on
+    held-out training renders of the same descriptors (what the loop's renders would score if
+    they were heard like those).
 
-    ``single`` has one row per render and target: ``target``, ``expected``, ``predicted``.
+    ``single`` has one row per render and target: ``target``, ``expected``, ``predicted``
+    (and optionally ``heldout``).
     """
     import pandas as pd
 
@@ -74,9 +80,18 @@ def accuracy_table(single: pd.DataFrame) -> pd.DataFrame:
                 "ci_high": high,
                 "unknown_rate": float((part["predicted"] == UNKNOWN).mean()) if len(part) else math.nan,
                 "confusions": top_confusions(wrong["expected"], wrong["predicted"]),
+                "heldout": _mean(part, "heldout"),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _mean(part: pd.DataFrame, column: str) -> float:
+    """Mean of ``column`` over its known values (NaN when the column is absent or all unknown)."""
+    if column not in part.columns or not len(part):
+        return math.nan
+    values = part[column].to_numpy(dtype=float)
+    return float(np.nanmean(values)) if np.isfinite(values).any() else math.nan
 
 
 def title_consistency(agreement: pd.DataFrame) -> pd.DataFrame:
@@ -131,6 +146,12 @@ def loss_table(agreement: pd.DataFrame) -> pd.DataFrame:
     where the renders' majority equals the rendered label). ``lost_in_reduce`` and
     ``lost_in_render`` split the disagreements between the two (input ``unknown`` counts apart),
     and ``confusions`` lists the most frequent ``input → renders`` pairs among the disagreements.
+
+    With a ``heldout`` column (the classifier's held-out render accuracy on the rendered
+    descriptor's label): ``heldout`` is its mean, what ``recognised`` would be if the renders were
+    heard like training renders, and ``lost_where_weak`` the share of segments lost in render
+    whose descriptor the classifier gets right on fewer than :data:`WEAK_DESCRIPTOR` of its
+    held-out renders (the loss is the model's, not the loop's).
     """
     import pandas as pd
 
@@ -143,6 +164,8 @@ def loss_table(agreement: pd.DataFrame) -> pd.DataFrame:
         "input_unknown",
         "lost_in_reduce",
         "lost_in_render",
+        "heldout",
+        "lost_where_weak",
         "confusions",
     ]
     if len(agreement) == 0 or "rendered" not in agreement.columns:
@@ -156,6 +179,12 @@ def loss_table(agreement: pd.DataFrame) -> pd.DataFrame:
         kept = part["rendered"] == part["input"]
         recognised = part["renders"] == part["rendered"]
         disagree = part["agree"] < 0.5
+        weak = (
+            part["heldout"].to_numpy(dtype=float) < WEAK_DESCRIPTOR
+            if "heldout" in part.columns
+            else np.zeros(len(part), dtype=bool)
+        )
+        lost_in_render = disagree & ~unknown & kept
         rows.append(
             {
                 "target": target,
@@ -165,7 +194,11 @@ def loss_table(agreement: pd.DataFrame) -> pd.DataFrame:
                 "recognised": float(recognised.mean()),
                 "input_unknown": float(unknown.mean()),
                 "lost_in_reduce": float((disagree & ~unknown & ~kept).mean()),
-                "lost_in_render": float((disagree & ~unknown & kept).mean()),
+                "lost_in_render": float(lost_in_render.mean()),
+                "heldout": _mean(part, "heldout"),
+                "lost_where_weak": (
+                    float((lost_in_render & weak).mean()) if "heldout" in part.columns else math.nan
+                ),
                 "confusions": top_confusions(
                     part.loc[disagree & ~unknown, "input"], part.loc[disagree & ~unknown, "renders"]
                 ),

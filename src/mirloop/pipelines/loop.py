@@ -155,6 +155,19 @@ def loop_config(
     return resolved
 
 
+def heldout_scores(config: Config) -> dict[str, dict[str, float]] | None:
+    """The held-out render accuracy per target and descriptor saved with the configured model
+    (``MODEL/evaluation/descriptors.json``, written by ``mirloop train``); ``None`` without one."""
+    from mirloop.classify.backend import configured_model
+    from mirloop.classify.evaluation import read_descriptor_scores
+
+    kind = config.backend("classifier")
+    if kind not in ("knn", "mlp"):
+        return None
+    path = configured_model(config.options("classifier").get("model") or None, kind=kind)
+    return read_descriptor_scores(path) if path else None
+
+
 def render_analysis_config(config: Config, *, segment: bool) -> Config:
     """How renders are analysed: no separation (renders have no vocals); no segmenter unless asked."""
     layer: dict[str, Any] = {"separator": {"backend": "none"}}
@@ -215,7 +228,13 @@ def run_loop(
                 )
             )
             track_bar.update()
-    report = build_report(results, settings=settings, config=resolved, seconds=time.perf_counter() - started)
+    report = build_report(
+        results,
+        settings=settings,
+        config=resolved,
+        seconds=time.perf_counter() - started,
+        heldout=heldout_scores(resolved),
+    )
     write_report(report, results, out, settings=settings)
     return report
 
@@ -504,6 +523,7 @@ def _agreement(track: TrackLoop, reduced: Any) -> None:
                     "segment": segment,
                     "target": target,
                     "input": expected,
+                    "descriptor": name,
                     "rendered": str(rendered.target(target)) if rendered is not None else UNKNOWN,
                     "renders": majority,
                     "agree": agree,

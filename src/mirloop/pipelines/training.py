@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from attrs import frozen
 
-from mirloop.classify.evaluation import Evaluation, evaluate
+from mirloop.classify.evaluation import DESCRIPTOR_SCORES, Evaluation, evaluate
 from mirloop.classify.fit import fit_model
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.openset import (
@@ -209,13 +209,16 @@ def train_from_dataset(
 
 
 def write_evaluation(result: TrainingResult, directory: Path, *, figures: bool = True) -> None:
-    """``summary.json``, full per-split reports and confusion PNGs of a training run."""
+    """``summary.json``, full per-split reports, the held-out render accuracy per descriptor
+    (:data:`~mirloop.classify.evaluation.DESCRIPTOR_SCORES`) and confusion PNGs of a training run."""
     directory.mkdir(parents=True, exist_ok=True)
     write_text(directory / "summary.json", json.dumps(result.summary(), indent=1))
     for name, evaluation in (("grouped", result.grouped), ("leaky", result.leaky)):
         if evaluation is None:
             continue
         write_text(directory / f"{name}.json", json.dumps(evaluation.to_dict(), indent=1))
+        if name == "grouped":  # what the loop report compares its renders with
+            write_text(directory / DESCRIPTOR_SCORES, json.dumps(evaluation.descriptor_scores(), indent=1))
         if figures:
             evaluation.save_confusion_figures(directory, prefix=f"{name}_confusion")
 
