@@ -54,6 +54,40 @@ def test_calm_styles_are_rendered_quieter_than_loud_ones() -> None:
     assert level(calm) < level(loud) - 6.0
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_each_section_of_a_stitched_render_sits_at_its_own_level(seed: int) -> None:
+    # a loud and a calm descriptor joined: each section is as loud as its descriptor rendered alone
+    # (one master gain for the whole piece put both several dB under, by the mean of their dynamics)
+    from mirloop.renderer import render
+    from mirloop.timeline import multi_region, single_region
+
+    sr, loud, calm = 22050, "pop_synth_anxious", "jazz_lounge_peaceful"
+
+    def rms(samples: np.ndarray, start: float, stop: float) -> float:
+        return _dbfs(float(np.sqrt(np.mean(samples[:, int(start * sr) : int(stop * sr)] ** 2))))
+
+    config = {**FAST, "sr": sr}
+    alone = [
+        render(single_region(name, 10.0, seed=seed), seed=seed, config=config).audio.samples
+        for name in (loud, calm)
+    ]
+    timeline = multi_region([(0.0, 10.0, loud), (10.0, 20.0, calm)], joined=True, seed=seed)
+    joined = render(timeline, seed=seed, config=config).audio.samples
+    assert rms(joined, 2.0, 9.5) == pytest.approx(rms(alone[0], 2.0, 9.5), abs=2.0)
+    assert rms(joined, 12.0, 19.5) == pytest.approx(rms(alone[1], 2.0, 9.5), abs=2.0)
+
+
+def test_section_gains_ramp_at_the_boundaries_and_stay_flat_inside() -> None:
+    from mirloop.renderer.engine import SECTION_RAMP, MixSettings
+
+    sr = 1000
+    assert MixSettings(gain=0.5).curves(sr) is None  # one section: the scalar gain
+    points, gains, wets = MixSettings(sections=((0.0, 1.0, 0.2), (2.0, 0.5, 0.1))).curves(sr)  # type: ignore[misc]
+    at = np.array([0.0, 1000.0, 2000.0 - SECTION_RAMP * sr, 2000.0, 2000.0 + SECTION_RAMP * sr, 5000.0])
+    assert np.interp(at, points, gains).tolist() == pytest.approx([1.0, 1.0, 1.0, 0.75, 0.5, 0.5])
+    assert np.interp(at, points, wets).tolist() == pytest.approx([0.2, 0.2, 0.2, 0.15, 0.1, 0.1])
+
+
 def test_the_limiter_only_turns_the_gain_down_around_peaks() -> None:
     rng = np.random.default_rng(0)
     signal = (rng.standard_normal((2, 40000)) * 0.1).astype(np.float32)

@@ -1,5 +1,8 @@
 """The streaming render: synthesis → master gain → reverb → limiter, one block at a time.
 
+A render of several sections may give each its own gain and reverb send
+(:attr:`MixSettings.sections`); they change over :data:`SECTION_RAMP` around each boundary.
+
 :func:`stream_audio` yields consecutive output blocks covering exactly ``round(duration * sr)``
 samples; nothing in it grows with the render's length, so a long render written straight to
 a file uses the same memory as a short one.
@@ -20,18 +23,35 @@ from mirloop.renderer.score import Score
 from mirloop.renderer.synth import BlockSynth, part_events
 
 END_FADE = 0.005  # s of fade-out at the very end, so a render never ends on a click
+SECTION_RAMP = 0.05  # s over which the gain and reverb send move from one section to the next
 
 
 @frozen
 class MixSettings:
     """Mixing parameters: linear master ``gain``, reverb ``wet`` level and RT60 ``decay`` (s),
-    limiter ``ceiling_db`` (dBFS) and processing ``block`` size (samples)."""
+    limiter ``ceiling_db`` (dBFS) and processing ``block`` size (samples). ``sections``, when
+    given, overrides ``gain`` and ``wet`` per section: ``(start s, gain, wet)`` in time order."""
 
     gain: float = 1.0
     wet: float = 0.18
     decay: float = 1.6
     ceiling_db: float = -2.0
     block: int = 16384
+    sections: tuple[tuple[float, float, float], ...] = ()
+
+    def curves(self, sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Breakpoint sample positions and the gain and wet at each (``None`` for one section):
+        constant within a section, linear over :data:`SECTION_RAMP` centred on each boundary."""
+        if len(self.sections) < 2:
+            return None
+        half = SECTION_RAMP * sr / 2
+        points, gains, wets = [0.0], [self.sections[0][1]], [self.sections[0][2]]
+        for (_, gain_before, wet_before), (start, gain, wet) in zip(self.sections, self.sections[1:]):
+            at = start * sr
+            points += [max(at - half, points[-1]), max(at + half, points[-1])]
+            gains += [gain_before, gain]
+            wets += [wet_before, wet]
+        return np.asarray(points), np.asarray(gains), np.asarray(wets)
 
 
 @frozen
@@ -84,15 +104,22 @@ def stream_audio(
     latency = limiter.latency
     fade_start = max(0, total - int(END_FADE * sr))
     produced = -latency  # index of the next output sample (negative while the limiter fills up)
+    curves = settings.curves(sr)
     try:
         while produced < total:
             n = settings.block  # always whole blocks; what runs past the end is dropped
-            dry = {name: synth.render(n).T * np.float32(settings.gain) for name, synth in synths.items()}
+            gain: np.ndarray | np.float32 = np.float32(settings.gain)
+            wet: np.ndarray | np.float32 = np.float32(settings.wet)
+            if curves is not None:  # per-section levels; the synths are `latency` samples ahead
+                at = np.arange(produced + latency, produced + latency + n, dtype=np.float64)
+                gain = np.interp(at, curves[0], curves[1]).astype(np.float32)[None, :]
+                wet = np.interp(at, curves[0], curves[2]).astype(np.float32)[None, :]
+            dry = {name: synth.render(n).T * gain for name, synth in synths.items()}
             parts = list(dry.values())
             mix: np.ndarray = np.zeros((2, n), dtype=np.float32)
             if parts:
                 mix = parts[0] if len(parts) == 1 else np.add.reduce(parts, dtype=np.float32)
-            mix = mix + reverb.process(mix) * np.float32(settings.wet)
+            mix = mix + reverb.process(mix) * wet
             out = limiter.process(mix)
             stem_out = (
                 {

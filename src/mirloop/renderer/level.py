@@ -2,11 +2,13 @@
 
 Done before the main pass so that the render streams in one pass (memory flat in length)
 while keeping its dynamic shape: the loudest climax sits at the target and quieter sections
-stay quieter.
+stay quieter. A render of several descriptors is levelled per section (:func:`sections`), so
+that every section sits where a render of its descriptor alone would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +32,27 @@ def _excerpt(part: Part, start: float, stop: float) -> Part:
     return Part(part.instrument, part.region, notes, cut)
 
 
-def probe_rms(score: Score, channels: list[Channel], soundfont: Path, sr: int) -> float:
-    """The highest RMS (linear) among short probe renders at the regions' climaxes."""
-    regions = sorted(
-        range(len(score.climaxes)), key=lambda r: -sum(len(p.notes) for p in score.parts if p.region == r)
-    )[:MAX_PROBES]
+def sections(descriptors: Sequence[str]) -> list[tuple[int, ...]]:
+    """Runs of consecutive regions with the same descriptor (a region split at tempo or
+    instrument changes is one section), as tuples of region indices."""
+    runs: list[list[int]] = []
+    for index, name in enumerate(descriptors):
+        if runs and descriptors[runs[-1][-1]] == name:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return [tuple(run) for run in runs]
+
+
+def probe_rms(
+    score: Score, channels: list[Channel], soundfont: Path, sr: int, regions: Sequence[int] | None = None
+) -> float:
+    """The highest RMS (linear) among short probe renders at the climaxes of ``regions`` (all
+    regions by default; the :data:`MAX_PROBES` with the most notes are probed)."""
+    candidates = range(len(score.climaxes)) if regions is None else regions
+    regions = sorted(candidates, key=lambda r: -sum(len(p.notes) for p in score.parts if p.region == r))[
+        :MAX_PROBES
+    ]
     loudest = 0.0
     for region in regions:
         centre = score.climaxes[region]
@@ -49,9 +67,17 @@ def probe_rms(score: Score, channels: list[Channel], soundfont: Path, sr: int) -
     return loudest
 
 
-def master_gain(score: Score, channels: list[Channel], soundfont: Path, sr: int, target_db: float) -> float:
-    """Linear gain putting the loudest climax at ``target_db`` dBFS RMS (limited to ±30 dB)."""
-    rms = probe_rms(score, channels, soundfont, sr)
+def master_gain(
+    score: Score,
+    channels: list[Channel],
+    soundfont: Path,
+    sr: int,
+    target_db: float,
+    regions: Sequence[int] | None = None,
+) -> float:
+    """Linear gain putting the loudest climax (of ``regions``, default all) at ``target_db`` dBFS
+    RMS (limited to ±30 dB)."""
+    rms = probe_rms(score, channels, soundfont, sr, regions)
     if rms <= 1e-6:
         return 1.0
     return float(np.clip(10 ** (target_db / 20) / rms, 10 ** (-30 / 20), 10 ** (30 / 20)))

@@ -13,7 +13,7 @@ from mirloop.model import Audio
 from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
 from mirloop.renderer.engine import Block, MixSettings, stream_audio
-from mirloop.renderer.level import master_gain
+from mirloop.renderer.level import master_gain, sections
 from mirloop.renderer.midi import score_to_midi
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.plan import RegionPlan
@@ -52,12 +52,26 @@ class Prepared:
         self.channels = allocate(self.score.parts)
         self.midi = score_to_midi(self.score, plans, self.channels)
         self.soundfont: Path = find_soundfont(options.soundfont)
-        wet = options.reverb * float(
+        levels = [self._level(section) for section in sections([p.descriptor.name for p in plans])]
+        gain, wet = levels[0][1:]
+        self.settings = MixSettings(
+            gain=gain,
+            wet=wet,
+            ceiling_db=options.ceiling,
+            block=options.block,
+            sections=tuple(levels) if len(levels) > 1 else (),
+        )
+
+    def _level(self, section: tuple[int, ...]) -> tuple[float, float, float]:
+        """``(start s, gain, wet)`` of a section of plans: the master gain and reverb send a render
+        of these plans alone would get (its loudest climax at the loudness target of its dynamics)."""
+        plans = [self.plans[i] for i in section]
+        wet = self.options.reverb * float(
             np.mean([REVERB_BY_ARTICULATION.get(p.descriptor.style.articulation, 1.0) for p in plans])
         )
-        target = options.loudness - 1.0 + dynamics_offset(plans)
-        gain = master_gain(self.score, self.channels, self.soundfont, options.sr, target)
-        self.settings = MixSettings(gain=gain, wet=wet, ceiling_db=options.ceiling, block=options.block)
+        target = self.options.loudness - 1.0 + dynamics_offset(plans)
+        gain = master_gain(self.score, self.channels, self.soundfont, self.options.sr, target, section)
+        return plans[0].start, gain, wet
 
     @property
     def n_samples(self) -> int:
