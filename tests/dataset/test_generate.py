@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jams
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -209,3 +210,28 @@ def test_a_minute_of_stereo_vorbis_is_written_without_crashing_the_encoder(tmp_p
     samples = (np.random.default_rng(0).standard_normal((60 * 44100, 2)) * 0.1).astype(np.float32)
     write_audio_file(tmp_path / "minute.ogg", samples, 44100)
     assert sf.info(str(tmp_path / "minute.ogg")).frames == len(samples)
+
+
+def test_a_render_heard_as_stored_gives_exactly_the_features_of_the_dataset(tmp_path: Path) -> None:
+    # the loop classifies its renders through stored_analysis_audio: it must see what training saw
+    from mirloop.dataset.render_job import analysis_config, single_region_timeline, stored_analysis_audio
+    from mirloop.pipelines.analyze import analyze_samples
+    from mirloop.renderer import render
+    from mirloop.timeline.model import Timeline
+
+    name = "ambient_chill_idle"  # quiet: the 16-bit noise floor matters most here
+    generate_dataset(
+        tmp_path / "data", per_descriptor=1, durations=[12.0], only=[name], audio_format="flac",
+        workers=1, progress=False, seed=3,
+    )
+    stored = pd.read_parquet(tmp_path / "data" / "features.parquet")
+    job = plan_job(load_catalog()[name], 12.0, 0, 3)
+    audio = render(Timeline.from_json(single_region_timeline(job)), seed=job.seed).audio
+    config = analysis_config({})
+    features = analyze_samples(stored_analysis_audio(audio), config=config).analysis.features
+    assert features is not None
+    expected = stored[list(features.names)].to_numpy()
+    np.testing.assert_allclose(features.values, expected, rtol=1e-5, atol=1e-6)
+    # the float render itself is heard differently
+    direct = analyze_samples(audio, config=config).analysis.features
+    assert direct is not None and not np.allclose(direct.values, expected, rtol=1e-3, atol=1e-4)

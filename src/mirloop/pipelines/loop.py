@@ -25,6 +25,7 @@ from attrs import define, field, frozen
 
 from mirloop.classify.backend import DEFAULT_KIND
 from mirloop.config import Config, load_config
+from mirloop.dataset.render_job import stored_analysis_audio
 from mirloop.errors import MirloopError, ModelError
 from mirloop.loop.merge import merged_grid
 from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities, top_candidates
@@ -435,8 +436,8 @@ def _record(
     if outcome.audio is None:
         return
     started = time.perf_counter()
-    try:
-        run = analyze_samples(outcome.audio, config=analysis_config)
+    try:  # heard as the training renders were: the stored mono 22,050-Hz 16-bit signal
+        run = analyze_samples(stored_analysis_audio(outcome.audio), config=analysis_config)
     except MirloopError as exc:
         entry.update(ok=False, error=f"re-classification failed: {exc}")
         return
