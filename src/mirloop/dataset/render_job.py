@@ -86,7 +86,7 @@ def stored_analysis_audio(audio: Audio) -> Audio:
 
     samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples
     analysed = as_loaded(samples, audio.sr)
-    return as_loaded(analysed.samples, analysed.sr, flac16=True, source=audio.source)
+    return as_loaded(analysed.samples, analysed.sr, flac16=True, source=audio.source or "")
 
 
 def analysis_config(layer: dict[str, Any]) -> Any:
