@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
 
 #: Columns of a waveform envelope (min/max per column).
 ENVELOPE_COLUMNS = 2000
+
+
+#: Characters per line of a figure title (a longer title is wrapped, not cut at the figure's edges).
+TITLE_WIDTH = 120
 
 
 def track_figure(input_run: AnalysisRun, render_run: AnalysisRun | None, path: Path, *, title: str) -> Path:
@@ -39,7 +44,7 @@ def track_figure(input_run: AnalysisRun, render_run: AnalysisRun | None, path: P
             ax.axvline(segment.start, color="tab:red", linewidth=1.2, linestyle="--")
     axes[-1].set_xlim(0, duration)
     axes[-1].set_xlabel("time (s)")
-    figure.suptitle(title, fontsize=10)
+    figure.suptitle(textwrap.fill(title, TITLE_WIDTH), fontsize=10)
     with atomic_path(path) as temporary:
         figure.savefig(temporary, format="png", dpi=80)
     return path
