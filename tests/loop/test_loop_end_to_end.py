@@ -222,3 +222,34 @@ def test_the_report_says_where_consistency_is_lost(loop_run: tuple[LoopReport, P
     assert pd.read_csv(out / "losses.csv").shape[0] == len(TARGETS)
     assert "Where consistency is lost" in (out / "report.html").read_text()
     assert {"rendered", "renders", "input"} <= set(report.agreement.columns)
+
+
+def test_several_seeds_run_one_loop_each_and_are_summarised(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mirloop.cli.main import main
+
+    args = ["loop", str(tracks["reference"]), "-o", str(tmp_path), "--model", str(tiny_model)]
+    args += ["--renders", "2", "--descriptors", "1", "--no-separation", "--no-audio", "--seeds", "0,3"]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["seeds"] == [0, 3]
+    summary = pd.read_csv(tmp_path / "seeds.csv").set_index("target")
+    assert list(summary.index) == list(TARGETS)
+    for seed in (0, 3):
+        report = json.loads((tmp_path / f"seed-{seed}" / "report.json").read_text())
+        assert report["config"]["settings"]["seed"] == seed
+        accuracy = {row["target"]: row["accuracy"] for row in report["accuracy"]}
+        assert summary[f"accuracy_{seed}"].to_dict() == pytest.approx(accuracy)
+    for kind in ("accuracy", "consistency"):
+        mean = summary[[f"{kind}_0", f"{kind}_3"]].mean(axis=1)
+        assert summary[kind].to_numpy() == pytest.approx(mean.to_numpy(), nan_ok=True)
+        assert (summary[f"{kind}_min"] <= summary[kind] + 1e-12).all()
+    # the multi-region renders differ between the seeds: their timelines are drawn anew
+    first, other = (
+        (tmp_path / f"seed-{s}" / "reference" / "timelines" / "multi-00.json").read_text() for s in (0, 3)
+    )
+    assert first != other
+
+    assert main([*args[:-1], "1,x"]) == 2
+    assert "comma-separated list of integers" in capsys.readouterr().err

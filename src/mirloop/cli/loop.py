@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
@@ -43,6 +45,14 @@ from mirloop.loop.renders import TEMPO_MARGIN
     help="Top keys per track for single-region renders.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every render.")
+@click.option(
+    "--seeds",
+    callback=lambda _ctx, _param, value: _parse_seeds(value),
+    default=None,
+    metavar="S[,S…]",
+    help="Run the loop once per seed of the renders (into OUT/seed-<S>/) and summarise accuracy "
+    "and consistency over the seeds (OUT/seeds.csv); replaces --seed.",
+)
 @click.option(
     "--joined/--separate-regions",
     default=True,
@@ -86,6 +96,7 @@ def loop(
     tempi: int,
     keys: int,
     seed: int,
+    seeds: tuple[int, ...] | None,
     joined: bool,
     tempo_margin: float,
     separation: bool,
@@ -98,7 +109,7 @@ def loop(
     as_json: bool,
 ) -> None:
     """Render every TRACK back from its analysis and measure how well the classifier agrees."""
-    from mirloop.pipelines.loop import LoopSettings, run_loop
+    from mirloop.pipelines.loop import LoopSettings, run_loop, run_loop_seeds
 
     settings = LoopSettings(
         renders=renders,
@@ -111,15 +122,31 @@ def loop(
         separate=separation,
         audio=audio,
     )
-    report = run_loop(
-        tracks,
-        output,
-        config=resolve_config(config_path, use, set_),
-        model=model,
-        settings=settings,
-        progress=progress and not as_json,
-        workers=workers,
-    )
+    options = {
+        "config": resolve_config(config_path, use, set_),
+        "model": model,
+        "progress": progress and not as_json,
+        "workers": workers,
+    }
+    if seeds:
+        reports, summary = run_loop_seeds(tracks, output, seeds, settings=settings, **options)
+        if as_json:
+            echo_json({"seeds": list(reports), "summary": summary.to_dict("records")})
+            return
+        click.echo(f"over seeds {', '.join(map(str, reports))}: mean [lowest, highest seed]")
+        click.echo(f"  {'target':<10} {'accuracy':>26} {'consistency':>26}")
+        for row in summary.to_dict("records"):
+            click.echo(
+                f"  {row['target']:<10} "
+                + "".join(
+                    f"{row[k]:>10.3f} [{row[k + '_min']:.3f}, {row[k + '_max']:.3f}]"
+                    for k in ("accuracy", "consistency")
+                )
+            )
+        _report_problems(list(reports.values()))
+        click.echo(f"reports: {output}/seed-<S>/report.html; summary: {output}/seeds.csv")
+        return
+    report = run_loop(tracks, output, settings=settings, **options)
     if as_json:
         echo_json(report.to_dict())
         return
@@ -143,15 +170,7 @@ def loop(
                 + (f" (model weak on the descriptor {row['lost_where_weak']:.3f})" if _known(row) else "")
                 + f"  {row['confusions']}"
             )
-    for flag in report.flags:
-        click.echo(f"warning: {flag}", err=True)
-    for failed in report.failed_renders:
-        click.echo(f"failed render {failed['track']}/{failed['name']}: {failed['error']}", err=True)
-    for track in report.tracks:
-        if not track["ok"]:
-            click.echo(f"failed track {track['source']}: {track['error']}", err=True)
-        elif track["skipped"]:
-            click.echo(f"{track['source']}: {track['skipped']}", err=True)
+    _report_problems([report])
     click.echo(f"report: {output}/report.html ({report.seconds:.1f} s)")
 
 
@@ -159,3 +178,30 @@ def _known(row: dict[str, object]) -> bool:
     """Whether a table row carries the model's held-out comparison (``heldout`` is not NaN)."""
     value = row.get("heldout")
     return isinstance(value, float) and value == value
+
+
+def _report_problems(reports: list[Any]) -> None:
+    """Warnings, failed renders, failed and skipped tracks of every report, on stderr."""
+    for report in reports:
+        for flag in report.flags:
+            click.echo(f"warning: {flag}", err=True)
+        for failed in report.failed_renders:
+            click.echo(f"failed render {failed['track']}/{failed['name']}: {failed['error']}", err=True)
+        for track in report.tracks:
+            if not track["ok"]:
+                click.echo(f"failed track {track['source']}: {track['error']}", err=True)
+            elif track["skipped"]:
+                click.echo(f"{track['source']}: {track['skipped']}", err=True)
+
+
+def _parse_seeds(value: str | None) -> tuple[int, ...] | None:
+    """``"0,1,2"`` → ``(0, 1, 2)``; a clear error for anything else."""
+    if value is None:
+        return None
+    try:
+        seeds = tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a comma-separated list of integers, e.g. 0,1,2") from None
+    if not seeds:
+        raise click.BadParameter("give at least one seed, e.g. 0,1,2")
+    return seeds

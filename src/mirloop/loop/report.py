@@ -139,6 +139,30 @@ def build_report(
     )
 
 
+def seed_summary(reports: dict[int, LoopReport]) -> pd.DataFrame:
+    """Per target, the single-region accuracy and multi-region consistency of every seed's run
+    (``accuracy_<seed>``, ``consistency_<seed>``), their means, and the lowest and highest seed:
+    the loop over several seeds of the renders (the input analysis is the same for all)."""
+    import pandas as pd
+
+    rows = []
+    for target in [str(t) for t in next(iter(reports.values())).accuracy["target"]] if reports else []:
+        row: dict[str, Any] = {"target": target}
+        for kind, table in (("accuracy", "accuracy"), ("consistency", "consistency")):
+            values = []
+            for seed, report in reports.items():
+                frame = getattr(report, table)
+                value = float(frame.loc[frame["target"] == target, kind].iloc[0])
+                row[f"{kind}_{seed}"] = value
+                values.append(value)
+            finite = [v for v in values if math.isfinite(v)]
+            row[kind] = sum(finite) / len(finite) if finite else math.nan
+            row[f"{kind}_min"] = min(finite) if finite else math.nan
+            row[f"{kind}_max"] = max(finite) if finite else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def write_report(
     report: LoopReport, tracks: list[TrackLoop], out: Path, *, settings: LoopSettings
 ) -> dict[str, Path]:

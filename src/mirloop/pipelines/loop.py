@@ -240,6 +240,36 @@ def run_loop(
     return report
 
 
+def run_loop_seeds(
+    tracks: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    seeds: Iterable[int],
+    *,
+    settings: LoopSettings | None = None,
+    **options: Any,
+) -> tuple[dict[int, Any], Any]:
+    """:func:`run_loop` once per seed of the renders, into ``out_dir/seed-<S>/``, and the
+    per-target summary over the seeds (:func:`mirloop.loop.report.seed_summary`), written as
+    ``out_dir/seeds.csv``; returns the reports by seed and the summary. ``options`` go to
+    :func:`run_loop` (``config``, ``model``, ``progress``, ``workers``)."""
+    import attrs
+
+    from mirloop.io.tables import write_csv
+    from mirloop.loop.report import seed_summary
+
+    settings = settings or LoopSettings()
+    tracks = list(tracks)
+    reports = {
+        seed: run_loop(
+            tracks, Path(out_dir) / f"seed-{seed}", settings=attrs.evolve(settings, seed=seed), **options
+        )
+        for seed in dict.fromkeys(seeds)
+    }
+    summary = seed_summary(reports)
+    write_csv(summary, Path(out_dir) / "seeds.csv")
+    return reports, summary
+
+
 def _loop_in_processes(
     paths: list[Path],
     names: list[str],
