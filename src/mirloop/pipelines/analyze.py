@@ -58,7 +58,12 @@ def analyze(path: str | os.PathLike[str], *, config: ConfigLike = None) -> Analy
 
 
 def analyze_audio(audio: Audio, *, config: ConfigLike = None) -> Analysis:
-    """Analyse samples already in memory (any rate and channel count; mixed down and resampled)."""
+    """Analyse samples already in memory (any rate and channel count; mixed down and resampled).
+
+    A float render has no 16-bit noise floor, unlike the stored renders the shipped model was
+    trained on; to classify a render as those were heard, pass
+    :func:`mirloop.dataset.render_job.stored_analysis_audio` of it (as ``mirloop loop`` does).
+    """
     analysis = analyze_samples(audio, config=resolve_analysis_config(config)).analysis
     _warn_about_flags(analysis)
     return analysis
