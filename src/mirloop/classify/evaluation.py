@@ -27,7 +27,9 @@ from mirloop.model.prediction import UNKNOWN
 
 #: Confusion matrices with more classes than this are stored but not drawn.
 MAX_DRAWN_CLASSES = 60
-#: File of a model's held-out render accuracy per descriptor, in its ``evaluation/`` folder.
+#: Folder of a model directory holding its evaluation.
+EVALUATION_DIR = "evaluation"
+#: File of a model's held-out render accuracy per descriptor, in its :data:`EVALUATION_DIR`.
 DESCRIPTOR_SCORES = "descriptors.json"
 
 
@@ -97,6 +99,14 @@ class Evaluation:
                 t: {d: round(a, 4) for d, a in s.per_descriptor.items()} for t, s in self.targets.items()
             },
         }
+
+    def save_descriptor_scores(self, path: str | os.PathLike[str]) -> Path:
+        """Write :meth:`descriptor_scores` as JSON (atomically); returns the path."""
+        import json
+
+        from mirloop.io.atomic import write_text
+
+        return write_text(path, json.dumps(self.descriptor_scores(), indent=1))
 
     def save_confusion_figures(
         self, directory: str | os.PathLike[str], prefix: str = "confusion"
@@ -180,7 +190,7 @@ def read_descriptor_scores(model_dir: str | os.PathLike[str]) -> dict[str, dict[
     (``MODEL/evaluation/descriptors.json``); ``None`` when the model has none or it is unreadable."""
     import json
 
-    path = Path(model_dir) / "evaluation" / DESCRIPTOR_SCORES
+    path = Path(model_dir) / EVALUATION_DIR / DESCRIPTOR_SCORES
     try:
         table = json.loads(path.read_text())["render_accuracy"]
         return {str(t): {str(d): float(a) for d, a in by.items()} for t, by in table.items()}

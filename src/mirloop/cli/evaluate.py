@@ -38,14 +38,8 @@ def evaluate(
     evaluation = evaluate_saved_model(model, data)
     written = evaluation.save_confusion_figures(Path(figures)) if figures else []
     if descriptor_scores:
-        import json
-
-        from mirloop.io.atomic import write_text
-
-        path = Path(descriptor_scores)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(path, json.dumps(evaluation.descriptor_scores(), indent=1))
-        written.append(path)
+        Path(descriptor_scores).parent.mkdir(parents=True, exist_ok=True)
+        written.append(evaluation.save_descriptor_scores(descriptor_scores))
     if as_json:
         echo_json(evaluation.to_dict())
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
@@ -177,7 +178,7 @@ def loop(
 def _known(row: dict[str, object]) -> bool:
     """Whether a table row carries the model's held-out comparison (``heldout`` is not NaN)."""
     value = row.get("heldout")
-    return isinstance(value, float) and value == value
+    return isinstance(value, float) and math.isfinite(value)
 
 
 def _report_problems(reports: list[Any]) -> None:

@@ -146,12 +146,13 @@ def seed_summary(reports: dict[int, LoopReport]) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
-    for target in [str(t) for t in next(iter(reports.values())).accuracy["target"]] if reports else []:
+    targets = [str(t) for t in next(iter(reports.values())).accuracy["target"]] if reports else []
+    for target in targets:
         row: dict[str, Any] = {"target": target}
-        for kind, table in (("accuracy", "accuracy"), ("consistency", "consistency")):
+        for kind in ("accuracy", "consistency"):
             values = []
             for seed, report in reports.items():
-                frame = getattr(report, table)
+                frame = getattr(report, kind)
                 value = float(frame.loc[frame["target"] == target, kind].iloc[0])
                 row[f"{kind}_{seed}"] = value
                 values.append(value)

@@ -158,14 +158,16 @@ def loop_config(
 
 def heldout_scores(config: Config) -> dict[str, dict[str, float]] | None:
     """The held-out render accuracy per target and descriptor saved with the configured model
-    (``MODEL/evaluation/descriptors.json``, written by ``mirloop train``); ``None`` without one."""
-    from mirloop.classify.backend import configured_model
+    (``MODEL/evaluation/descriptors.json``, written by ``mirloop train``); ``None`` for a
+    classifier without a model directory (``model_path``) or a model without the file."""
     from mirloop.classify.evaluation import read_descriptor_scores
+    from mirloop.plugins import registry
 
-    kind = config.backend("classifier")
-    if kind not in ("knn", "mlp"):
+    backend = registry().create("classifier", config.backend("classifier"), config.options("classifier"))
+    try:
+        path = backend.model_path() if hasattr(backend, "model_path") else ""
+    except ModelError:
         return None
-    path = configured_model(config.options("classifier").get("model") or None, kind=kind)
     return read_descriptor_scores(path) if path else None
 
 

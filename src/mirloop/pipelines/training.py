@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from attrs import frozen
 
-from mirloop.classify.evaluation import DESCRIPTOR_SCORES, Evaluation, evaluate
+from mirloop.classify.evaluation import DESCRIPTOR_SCORES, EVALUATION_DIR, Evaluation, evaluate
 from mirloop.classify.fit import fit_model
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.openset import (
@@ -40,7 +40,6 @@ from mirloop.model.features import FEATURE_NAMES
 if TYPE_CHECKING:
     import pandas as pd
 
-EVALUATION_DIR = "evaluation"
 
 
 @frozen(eq=False)
@@ -218,7 +217,7 @@ def write_evaluation(result: TrainingResult, directory: Path, *, figures: bool =
             continue
         write_text(directory / f"{name}.json", json.dumps(evaluation.to_dict(), indent=1))
         if name == "grouped":  # what the loop report compares its renders with
-            write_text(directory / DESCRIPTOR_SCORES, json.dumps(evaluation.descriptor_scores(), indent=1))
+            evaluation.save_descriptor_scores(directory / DESCRIPTOR_SCORES)
         if figures:
             evaluation.save_confusion_figures(directory, prefix=f"{name}_confusion")
 
