@@ -10,6 +10,8 @@ import jsonschema
 import pytest
 
 from mirloop.catalog import Catalog, build_catalog, descriptor_id, load_catalog
+from mirloop.catalog.mood import Mood
+from mirloop.catalog.resolve import mood_rhythms
 from mirloop.catalog.source import builtin_files, catalog_schema, read_sources
 
 
@@ -91,3 +93,27 @@ def test_top_level_name_loads_the_catalog() -> None:
     import mirloop
 
     assert mirloop.load_catalog() is load_catalog()
+
+
+def test_moods_at_one_momentum_take_the_subgenres_drum_patterns_in_turn() -> None:
+    patterns = ["kick:x...", "snare:x...", "hat:x..."]
+    moods = {name: Mood(name, "neutral", 1, momentum)
+             for name, momentum in [("a", 1), ("b", 1), ("c", 2), ("d", 1), ("e", 1), ("f", 2)]}
+    sub = {"rhythms": patterns, "moods": list(moods)}
+    assert mood_rhythms(sub, moods) == {
+        "a": (patterns[0],), "b": (patterns[1],), "d": (patterns[2],), "e": (patterns[0],),
+        "c": (patterns[0],), "f": (patterns[1],),
+    }
+    assert mood_rhythms({"moods": ["a"]}, moods) == {"a": ()}
+
+
+def test_sibling_moods_at_one_momentum_have_grooves_of_their_own(catalog: Catalog) -> None:
+    """Where a subgenre has as many drum patterns as moods at a momentum, no two of them share one."""
+    for subgenre in ("percussion", "downtempo", "lofi"):
+        by_momentum: dict[int, list[tuple[str, ...]]] = {}
+        for d in catalog.filter(subgenre=subgenre):
+            assert len(d.style.rhythms) == 1
+            by_momentum.setdefault(d.momentum, []).append(d.style.rhythms)
+        n_patterns = len({r for group in by_momentum.values() for r in group})
+        for group in by_momentum.values():
+            assert len(set(group)) == min(len(group), n_patterns), subgenre

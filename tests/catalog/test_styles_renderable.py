@@ -62,6 +62,12 @@ def test_every_rhythm_parses_in_its_meter(catalog: Catalog) -> None:
             assert pattern.hits()
 
 
+def test_a_pattern_gives_its_onsets_in_beats_bar_by_bar() -> None:
+    two_bars = parse_rhythm("kick:x.....x.........x............... snare:....x.......x.............x...x.", (4, 4))
+    assert two_bars.bars((4, 4), 4) == ((0.0, 1.0, 1.5, 3.0), (0.0, 2.5, 3.5))
+    assert parse_rhythm("kick:x.....x.....", (6, 8)).bars((6, 8), 2) == ((0.0, 1.0),)
+
+
 def test_percussion_only_subgenre_has_no_pitched_instrument(catalog: Catalog) -> None:
     percussion = catalog.filter(genre="cinematic", subgenre="percussion")
     assert percussion

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirloop.catalog import load_catalog
-from mirloop.model import Key
+from mirloop.model import Band, Instrument, Key
 from mirloop.renderer import render_descriptor
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.compose import compose, region_context
@@ -148,3 +148,27 @@ def test_in_a_drum_only_style_dark_moods_play_lower_drums_than_bright_ones() -> 
         centroids[mood] = float(librosa.feature.spectral_centroid(y=mono, sr=result.audio.sr).mean())
     assert centroids["tense"] < 0.8 * centroids["hypnotic"]
     assert centroids["hypnotic"] < 0.9 * centroids["triumphant"]
+
+
+def test_a_band_without_drums_plays_the_styles_groove_on_its_pulse_carrier() -> None:
+    """The harmony instrument that keeps time plays every beat plus the pattern's off-beat hits
+    (here the 'and' of beat 2 and the last sixteenth), accented; with drums in the band it does not."""
+    drumless = Band("keys", (Instrument("piano", 0, role="harmony"), Instrument("pad", 89, role="pad")))
+    groove = "kick:x.....x........x rim:................"
+    style = dict(rhythms=(groove,), density=0.3, articulation="sustained")
+    beat = 60 / 110.0
+
+    def piano_positions(band: Band) -> dict[float, list[int]]:
+        score = compose([make_plan(make_descriptor(band=band, **style), band=band, end=17.0)], 17.0, 1)
+        piano = next(p for p in score.parts if p.instrument.name == "piano")
+        out: dict[float, list[int]] = {}
+        for n in piano.notes:
+            out.setdefault(round((n.start % (4 * beat)) / beat * 4) / 4 % 4, []).append(n.velocity)
+        return out
+
+    played = piano_positions(drumless)
+    assert {0.0, 1.0, 2.0, 3.0, 1.5, 3.75} <= set(played)
+    assert np.mean(played[1.5]) > np.mean(played[1.0])  # the groove's hit is accented over the bare beat
+    kit = Instrument("kit", 0, drums=True, role="percussion")
+    with_drums = piano_positions(Band("kit", (*drumless.instruments, kit)))
+    assert not {1.5, 3.75} & set(with_drums)

@@ -11,7 +11,10 @@ Rules (all values documented in ``moods.toml`` and ``catalog.schema.json``):
 - density, dissonance, dynamics: subgenre value + mood delta, clamped (density and dynamics to
   0.05–1, dissonance to 0–1); harmonic rhythm: subgenre bars per chord × mood factor;
 - register: both ends shifted by the mood's semitones, kept inside the piano range 21–108;
-- articulation: the mood's if it sets one, else the subgenre's; ``open_harmony``: the mood's.
+- articulation: the mood's if it sets one, else the subgenre's; ``open_harmony``: the mood's;
+- rhythm: each mood plays one of the subgenre's drum patterns — the k-th mood (in list order) at a
+  given momentum plays pattern ``k mod n`` (see :func:`mood_rhythms`), so sibling moods that share
+  a momentum have grooves of their own whenever the subgenre has enough patterns.
 
 Descriptor ids are derived from the name, so they are stable across releases and machines:
 ``id = CRC-32(name, UTF-8) & 0x7FFFFFFF`` (see :func:`descriptor_id`).
@@ -98,8 +101,32 @@ def build_bands(where: str, sub: dict[str, Any], instruments: dict[str, dict[str
     return tuple(bands)
 
 
-def resolve_style(sub: dict[str, Any], mood: Mood, bands: tuple[Band, ...]) -> Style:
-    """Combine one subgenre table (schema-checked) with one mood into a :class:`Style`."""
+def mood_rhythms(sub: dict[str, Any], moods: dict[str, Mood]) -> dict[str, tuple[str, ...]]:
+    """Each of the subgenre's moods -> its drum pattern (a 1-tuple; empty when the subgenre has none).
+
+    Moods at the same momentum are the ones the classifier can tell apart only by what else they
+    do, so they take the patterns in turn: the k-th of them (in the subgenre's list) plays
+    pattern ``k mod n``.
+    """
+    patterns = tuple(sub.get("rhythms", ()))
+    seen: dict[int, int] = {}
+    out: dict[str, tuple[str, ...]] = {}
+    for name in sub["moods"]:
+        momentum = moods[name].momentum
+        k = seen.get(momentum, 0)
+        seen[momentum] = k + 1
+        out[name] = (patterns[k % len(patterns)],) if patterns else ()
+    return out
+
+
+def resolve_style(
+    sub: dict[str, Any], mood: Mood, bands: tuple[Band, ...], rhythms: tuple[str, ...] | None = None
+) -> Style:
+    """Combine one subgenre table (schema-checked) with one mood into a :class:`Style`.
+
+    ``rhythms`` are the mood's drum patterns (from :func:`mood_rhythms`); ``None`` keeps all of
+    the subgenre's.
+    """
     scales = _scales(sub, mood)
     family = "major" if scales[0] in MAJOR_LIKE else "minor"
     meter = tuple(int(v) for v in sub.get("meter", (4, 4)))
@@ -114,7 +141,7 @@ def resolve_style(sub: dict[str, Any], mood: Mood, bands: tuple[Band, ...]) -> S
         dissonance=_clamp(float(sub.get("dissonance", 0.2)) + mood.dissonance, 0.0, 1.0),
         register=_register(sub, mood),
         bands=bands,
-        rhythms=tuple(sub.get("rhythms", ())),
+        rhythms=tuple(sub.get("rhythms", ())) if rhythms is None else rhythms,
         density=_clamp(float(sub.get("density", 0.5)) + mood.density, 0.05, 1.0),
         dynamics=_clamp(float(sub.get("dynamics", 0.6)) + mood.dynamics, 0.05, 1.0),
         articulation=mood.articulation or sub.get("articulation", "legato"),
@@ -151,14 +178,16 @@ def resolve_descriptors(
             check_rhythms(where, sub)
             bands = build_bands(where, sub, instruments)
             for mood_name in sub["moods"]:
-                mood = moods.get(mood_name)
-                if mood is None:
+                if mood_name not in moods:
                     raise DescriptorError(f"{where} lists unknown mood {mood_name!r}; "
                                           f"define it under [moods.{mood_name}]")
+            rhythms = mood_rhythms(sub, moods)
+            for mood_name in sub["moods"]:
+                mood = moods[mood_name]
                 name = descriptor_name(genre, subgenre, mood_name)
                 out.append(Descriptor(
                     id=descriptor_id(name), name=name, genre=genre, subgenre=subgenre, mood=mood_name,
                     sentiment=mood.sentiment, valence=mood.valence, momentum=mood.momentum,
-                    style=resolve_style(sub, mood, bands),
+                    style=resolve_style(sub, mood, bands, rhythms[mood_name]),
                 ))
     return out

@@ -57,6 +57,16 @@ class Pattern:
         ]
         return sorted(out)
 
+    def bars(self, meter: tuple[int, int], beats_per_bar: int) -> tuple[tuple[float, ...], ...]:
+        """Bar by bar, the positions (in beats from the bar start) where any voice hits."""
+        per_bar = steps_per_bar(meter)
+        per_beat = per_bar / beats_per_bar
+        onsets = sorted({step for step, _, _ in self.hits()})
+        return tuple(
+            tuple((step - first) / per_beat for step in onsets if first <= step < first + per_bar)
+            for first in range(0, self.steps, per_bar)
+        )
+
 
 def steps_per_bar(meter: tuple[int, int]) -> int:
     """Sixteenth-note steps in one bar of ``meter`` (numerator, denominator)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 
+from mirloop.catalog.rhythm import parse_rhythm
 from mirloop.model import Instrument, Style
 from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
@@ -92,6 +93,7 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
     parts: list[Part] = []
     drum_count = 0
     pulse_carrier = _pulse_carrier(instruments)
+    groove = _groove(rhythm, ctx) if pulse_carrier is not None else ()
     for index, instrument in enumerate(instruments):
         playing = [index in bar for bar in active]
         rng = rng_for(seed, plan.index, index)
@@ -112,6 +114,7 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
                 "pad" if instrument.role == "pad" else "harmony",
                 rng,
                 pulse=index == pulse_carrier,
+                groove=groove if index == pulse_carrier else (),
             )
         if plan.ringout is not None and not plan.cut:
             notes = ring_out(ctx, instrument, notes, plan.ringout, rng)
@@ -119,6 +122,17 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
         parts.append(Part(instrument, plan.index, notes, plan.end if plan.cut else None))
     climax = ctx.meter.start + ctx.form.climax_bar * ctx.meter.bar
     return parts, min(climax, plan.end)
+
+
+def _groove(rhythm: str | None, ctx: RegionContext) -> tuple[tuple[float, ...], ...]:
+    """The style's drum pattern as onsets in beats, bar by bar, for a band without drums to play."""
+    if not rhythm:
+        return ()
+    try:
+        pattern = parse_rhythm(rhythm, ctx.style.meter)
+    except ValueError:
+        return ()
+    return pattern.bars(ctx.style.meter, ctx.meter.beats_per_bar)
 
 
 def _pulse_carrier(instruments: tuple[Instrument, ...]) -> int | None:

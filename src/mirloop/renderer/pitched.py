@@ -79,10 +79,17 @@ def tonic_below(ctx: RegionContext, pitch: int, floor: int) -> int | None:
 
 
 def chord_part(
-    ctx: RegionContext, active: list[bool], role: str, rng: random.Random, *, pulse: bool = False
+    ctx: RegionContext,
+    active: list[bool],
+    role: str,
+    rng: random.Random,
+    *,
+    pulse: bool = False,
+    groove: tuple[tuple[float, ...], ...] = (),
 ) -> list[Note]:
     """Voice-led chords: pads hold each chord over a tonic pedal, harmony instruments comp in the
-    style's rhythm (on every beat at least when ``pulse``: the band has nothing else keeping time)."""
+    style's rhythm. With ``pulse`` the band has nothing else keeping time: the part plays every beat
+    and, bar by bar, the onsets of ``groove`` (the style's drum pattern, in beats), accented."""
     low, high = _voicing_range(ctx, role)
     voices = 4 if len(ctx.spans[0].chord.tones) > 3 or ctx.style.density > 0.5 else 3
     notes: list[Note] = []
@@ -109,6 +116,8 @@ def chord_part(
                 )
                 if pulse and len(grid) < bpb:
                     grid = [float(b) for b in range(bpb)]
+                if pulse and groove:
+                    grid = sorted(set(grid) | set(groove[bar % len(groove)]))
                 for i, onset in enumerate(grid):
                     at = bar * bpb + onset
                     nxt = bar * bpb + (grid[i + 1] if i + 1 < len(grid) else bpb)
@@ -121,6 +130,8 @@ def chord_part(
             gate = 1.0 if role == "pad" and not pulse else ctx.gate
             end = start + max(0.06, length * ctx.meter.beat * gate)
             accent = (0.2 if beat == 0 else -0.1) - (0.35 if role == "pad" else 0.0)
+            if pulse and groove and any(abs(beat - g) < 1e-6 for g in groove[int(bar_index) % len(groove)]):
+                accent += 0.15
             for k, pitch in enumerate(pitches):
                 velocity = ctx.velocity(int(bar_index), accent - 0.1 * (k > 0), rng)
                 note = _clip_note(ctx, start + (0.004 * k if role != "pad" else 0.0), end, pitch, velocity)
