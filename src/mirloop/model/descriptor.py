@@ -47,6 +47,8 @@ class Style:
     dissonance: float = 0.2
     register: tuple[int, int] = (48, 84)
     bands: tuple[Band, ...] = ()
+    #: Drum patterns (``"kick:x... snare:..x."``); a render plays one, drawn with its seed. A catalog
+    #: descriptor has one, its mood's (see :func:`mirloop.catalog.resolve.mood_rhythms`).
     rhythms: tuple[str, ...] = ()
     density: float = 0.5
     dynamics: float = 0.6
