@@ -63,7 +63,8 @@ def test_every_rhythm_parses_in_its_meter(catalog: Catalog) -> None:
 
 
 def test_a_pattern_gives_its_onsets_in_beats_bar_by_bar() -> None:
-    two_bars = parse_rhythm("kick:x.....x.........x............... snare:....x.......x.............x...x.", (4, 4))
+    kick, snare = "x.....x.........x...............", "....x.......x.............x...x."
+    two_bars = parse_rhythm(f"kick:{kick} snare:{snare}", (4, 4))
     assert two_bars.bars((4, 4), 4) == ((0.0, 1.0, 1.5, 3.0), (0.0, 2.5, 3.5))
     assert parse_rhythm("kick:x.....x.....", (6, 8)).bars((6, 8), 2) == ((0.0, 1.0),)
 
