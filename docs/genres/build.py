@@ -21,6 +21,7 @@ import numpy as np
 import soundfile as sf
 
 from mirloop.catalog import load_catalog
+from mirloop.io.atomic import atomic_open
 from mirloop.renderer import render_descriptor
 
 HERE = Path(__file__).resolve().parent
@@ -73,7 +74,8 @@ def write_ogg(path: Path, audio: np.ndarray, sr: int) -> None:
         old, _ = sf.read(path)
         if old.shape == new.shape and np.array_equal(old, new):
             return
-    path.write_bytes(encoded.getvalue())
+    with atomic_open(path, "wb") as handle:
+        handle.write(encoded.getvalue())
 
 
 def main() -> None:

@@ -38,7 +38,6 @@ def evaluate(
     evaluation = evaluate_saved_model(model, data)
     written = evaluation.save_confusion_figures(Path(figures)) if figures else []
     if descriptor_scores:
-        Path(descriptor_scores).parent.mkdir(parents=True, exist_ok=True)
         written.append(evaluation.save_descriptor_scores(descriptor_scores))
     if as_json:
         echo_json(evaluation.to_dict())

@@ -114,7 +114,7 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
                 "pad" if instrument.role == "pad" else "harmony",
                 rng,
                 pulse=index == pulse_carrier,
-                groove=groove if index == pulse_carrier else (),
+                groove=groove,
             )
         if plan.ringout is not None and not plan.cut:
             notes = ring_out(ctx, instrument, notes, plan.ringout, rng)
