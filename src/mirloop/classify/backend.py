@@ -61,6 +61,11 @@ class _HierarchicalClassifier(Backend):
             "", str, "Model directory written by `mirloop train` (default: $MIRLOOP_MODEL, else for mlp "
             "the model shipped with mirloop)."
         ),
+        "domain": Option(
+            "real", str, "Where the audio comes from: 'real' music (the model's domain adaptation, if it "
+            "has one, applies; see `mirloop adapt`) or mirloop's own 'render's (it does not).",
+            choices=("real", "render"),
+        ),
     }
 
     def model_path(self) -> str:
@@ -89,7 +94,7 @@ class _HierarchicalClassifier(Backend):
 
     def predict(self, features: Features) -> Prediction:
         """Per-window probabilities for genre, subgenre, mood, sentiment, valence, momentum and descriptor."""
-        return self.load().predict(features)
+        return self.load().predict(features, domain=self.opts["domain"])
 
 
 class KnnClassifier(_HierarchicalClassifier):

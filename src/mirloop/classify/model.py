@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from attrs import define, field, frozen
 
+from mirloop.classify.adaptation import Adaptation
 from mirloop.classify.estimators import Estimator, MlpEstimator
 from mirloop.classify.hierarchy import (
     ALL_TARGETS,
@@ -26,6 +27,8 @@ from mirloop.model.prediction import Prediction, TargetPrediction
 #: Name of the on-disk format, and its version (bumped on incompatible changes).
 FORMAT_NAME = "mirloop-descriptor-model"
 FORMAT_VERSION = 1
+#: Where a model's input comes from: real music (the adaptation applies) or mirloop's renders.
+DOMAINS: tuple[str, ...] = ("real", "render")
 
 
 def _profiles(value: Mapping[str, Any]) -> dict[str, tuple[str, int, int]]:
@@ -108,7 +111,9 @@ class HierarchicalModel:
 
     ``classes`` lists the classes of every target; ``descriptor_of`` maps a
     (genre, subgenre, mood) triple to its descriptor name; ``train_x`` is the shared
-    training matrix the KNN nodes index into (``None`` for the MLP).
+    training matrix the KNN nodes index into (``None`` for the MLP); ``adaptation`` maps
+    real-music rows onto the renders' feature space (``mirloop adapt``), applied to input of
+    domain ``real`` only.
     """
 
     info: ModelInfo
@@ -117,6 +122,7 @@ class HierarchicalModel:
     nodes: dict[NodeKey, Estimator]
     projection: Projection | None = None
     train_x: np.ndarray | None = field(default=None, repr=False)
+    adaptation: Adaptation | None = None
 
     @property
     def kind(self) -> str:
@@ -134,8 +140,11 @@ class HierarchicalModel:
             if isinstance(est, MlpEstimator)
         }
 
-    def design_matrix(self, values: np.ndarray, pca_input: np.ndarray | None) -> np.ndarray:
-        """Feature rows with the PCA columns re-projected by the model's fitted projection."""
+    def design_matrix(
+        self, values: np.ndarray, pca_input: np.ndarray | None, *, domain: str = "render"
+    ) -> np.ndarray:
+        """Feature rows with the PCA columns re-projected by the model's fitted projection; rows
+        of domain ``real`` are also moved onto the renders' space by the model's adaptation."""
         x = np.array(values, dtype=np.float32, copy=True)
         if self.projection is not None and self.pca_columns:
             if pca_input is None:
@@ -146,6 +155,10 @@ class HierarchicalModel:
             x[:, self.pca_columns] = self.projection.apply(pca_input)
         if not np.all(np.isfinite(x)):
             raise ModelError("features contain NaN or infinite values; re-extract them")
+        if domain not in DOMAINS:
+            raise ModelError(f"unknown input domain {domain!r}; choose one of {', '.join(DOMAINS)}")
+        if domain == "real" and self.adaptation is not None:
+            x = self.adaptation.apply(x)
         return x
 
     @property
@@ -168,10 +181,14 @@ class HierarchicalModel:
         """Probabilities ``(n_windows, n_classes)`` per target for a design matrix."""
         return self.decode(self.branches(x), self.affect_weight)
 
-    def predict(self, features: Features) -> Prediction:
-        """Per-window probabilities for every target, with the model's open-set thresholds."""
+    def predict(self, features: Features, *, domain: str = "real") -> Prediction:
+        """Per-window probabilities for every target, with the model's open-set thresholds.
+
+        ``domain`` says where the features come from: ``real`` music (the model's adaptation, if
+        any, applies) or mirloop's own renders, ``render`` (it does not).
+        """
         self.check_features(features)
-        x = self.design_matrix(features.values, features.pca_input)
+        x = self.design_matrix(features.values, features.pca_input, domain=domain)
         matrices = self.predict_matrices(x)
         return Prediction(
             {

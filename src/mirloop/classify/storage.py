@@ -3,7 +3,8 @@
 Loading never runs code from the files: ``model.json`` is plain JSON and ``arrays.npz`` is read
 with ``allow_pickle=False``. KNN nodes are rebuilt from the stored training matrix and labels,
 MLP nodes from their weights and scaler statistics, the PCA projection from its mean and
-components. ``model.json`` records the SHA-256 of ``arrays.npz``, so edited arrays are refused.
+components, a domain adaptation from its means and matrix. ``model.json`` records the SHA-256
+of ``arrays.npz``, so edited arrays are refused.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from mirloop.classify.adaptation import Adaptation
 from mirloop.classify.estimators import restore_estimator
 from mirloop.classify.hierarchy import ALL_TARGETS, NodeKey
 from mirloop.classify.model import FORMAT_NAME, FORMAT_VERSION, HierarchicalModel, ModelInfo
@@ -53,6 +55,10 @@ def save_model(model: HierarchicalModel, directory: str | os.PathLike[str]) -> P
     if model.projection is not None:
         arrays["projection_mean"] = np.asarray(model.projection.mean, dtype=np.float64)
         arrays["projection_components"] = np.asarray(model.projection.components, dtype=np.float64)
+    if model.adaptation is not None:
+        arrays["adaptation_target_mean"] = model.adaptation.target_mean
+        arrays["adaptation_source_mean"] = model.adaptation.source_mean
+        arrays["adaptation_matrix"] = model.adaptation.matrix
 
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; a model is an ordinary folder
@@ -65,6 +71,13 @@ def save_model(model: HierarchicalModel, directory: str | os.PathLike[str]) -> P
             "classes": {t: list(c) for t, c in model.classes.items()},
             "descriptors": [[g, s, m, d] for (g, s, m), d in sorted(model.descriptor_of.items())],
             "projection": None if model.projection is None else {"fitted_on": model.projection.fitted_on},
+            "adaptation": None
+            if model.adaptation is None
+            else {
+                "method": model.adaptation.method,
+                "shrinkage": model.adaptation.shrinkage,
+                "fitted_on": model.adaptation.fitted_on,
+            },
             "nodes": nodes,
             "arrays_sha256": sha256_file(staging / ARRAYS_NPZ),
         }
@@ -175,7 +188,22 @@ def _build(document: dict[str, Any], arrays: dict[str, np.ndarray]) -> Hierarchi
             arrays["projection_components"],
             str(document["projection"].get("fitted_on", "")),
         )
-    model = HierarchicalModel(info, classes, descriptor_of, nodes, projection, train_x)
+    adaptation = None
+    if document.get("adaptation") is not None:
+        adaptation = Adaptation(
+            str(document["adaptation"]["method"]),
+            arrays["adaptation_target_mean"],
+            arrays["adaptation_source_mean"],
+            arrays["adaptation_matrix"],
+            str(document["adaptation"].get("fitted_on", "")),
+            float(document["adaptation"].get("shrinkage", 0.0)),
+        )
+        if adaptation.n_features != len(info.feature_names):
+            raise ModelError(
+                f"the adaptation maps {adaptation.n_features} features but the model has "
+                f"{len(info.feature_names)}; refit it with `mirloop adapt`"
+            )
+    model = HierarchicalModel(info, classes, descriptor_of, nodes, projection, train_x, adaptation)
     _check_complete(model)
     return model
 

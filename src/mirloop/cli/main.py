@@ -11,6 +11,7 @@ from mirloop.errors import MirloopError
 
 #: command name -> "module:attribute" of its click command; each lives in its own file.
 COMMANDS: dict[str, str] = {
+    "adapt": "mirloop.cli.adapt:adapt",
     "analyze": "mirloop.cli.analyze:analyze",
     "plugins": "mirloop.cli.plugins:plugins",
     "config": "mirloop.cli.config:config",

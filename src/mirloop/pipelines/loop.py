@@ -172,10 +172,16 @@ def heldout_scores(config: Config) -> dict[str, dict[str, float]] | None:
 
 
 def render_analysis_config(config: Config, *, segment: bool) -> Config:
-    """How renders are analysed: no separation (renders have no vocals); no segmenter unless asked."""
+    """How renders are analysed: no separation (renders have no vocals); no segmenter unless asked;
+    a classifier that tells input domains apart is told these are renders (no real-music adaptation)."""
+    from mirloop.plugins import registry
+
     layer: dict[str, Any] = {"separator": {"backend": "none"}}
     if not segment:
         layer["segmenter"] = {"backend": "none"}
+    classifier = registry().get("classifier", config.backend("classifier"))
+    if "domain" in classifier.option_table:
+        layer["classifier"] = {"domain": "render"}
     return config.merged(layer, "render analysis")
 
 
