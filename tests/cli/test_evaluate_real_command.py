@@ -76,3 +76,18 @@ def test_a_broken_manifest_is_one_clear_error(tmp_path: Path, capsys: pytest.Cap
 
     err = capsys.readouterr().err
     assert code == 2 and "duplicate track_id 'hedgewars__rock'" in err and err.count("\n") == 1
+
+
+def test_when_no_track_can_be_read_every_file_is_still_written_and_the_command_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+
+    code = main(["evaluate-real", str(MANIFEST), "--root", str(tmp_path), "-o", str(out), "--labels", "rock"])
+
+    captured = capsys.readouterr()
+    assert code == 2 and "1 of 1 track(s) could not be analysed (hedgewars__rock)" in captured.err
+    assert "genre agreement     no tracks" in captured.out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_scored"] == 0 and summary["agreement"]["agreement"] is None
+    assert (out / "confusion.png").stat().st_size > 0

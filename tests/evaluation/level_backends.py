@@ -64,6 +64,18 @@ class LevelClassifier(Backend):
         )
 
 
+class MoodOnlyClassifier(Backend):
+    """Answers a mood and nothing else (no genre to score)."""
+
+    name: ClassVar[str] = "mood-only"
+    stage: ClassVar[str] = "classifier"
+    summary: ClassVar[str] = "a mood, no genre"
+
+    def predict(self, features: Features) -> Prediction:
+        probabilities = np.ones((features.grid.n_windows, 1))
+        return Prediction({"mood": TargetPrediction("mood", ("calm",), probabilities)}, model="mood-only")
+
+
 @hookimpl
 def register_feature_extractors(register: Any) -> None:
     register(LevelFeatures)
@@ -72,3 +84,4 @@ def register_feature_extractors(register: Any) -> None:
 @hookimpl
 def register_classifiers(register: Any) -> None:
     register(LevelClassifier)
+    register(MoodOnlyClassifier)

@@ -232,3 +232,16 @@ def test_a_model_for_other_feature_options_is_refused_before_any_track_is_read(
     assert code == 2
     assert "feature options ['key_profile'] differ" in captured.err and "[1/1]" not in captured.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_classifier_without_a_genre_is_reported_per_track(
+    level_registry: Registry, renders: dict[str, Path], manifest: Path
+) -> None:
+    coarse = load_coarse_genres()
+    table = read_manifest(manifest, coarse=coarse, root=renders["rock_classic_driving"].parent)
+    config = load_config({"features": {"backend": "level"}, "classifier": {"backend": "mood-only"}})
+
+    evaluation = evaluate_real(table, config, coarse=coarse, labels=("rock",), n_boot=10)
+
+    (failure,) = evaluation.failures
+    assert failure.error == "the classifier 'mood-only' gives no genre; choose one that does"

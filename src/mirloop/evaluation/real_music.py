@@ -26,7 +26,7 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.config import Config
-from mirloop.errors import MirloopError
+from mirloop.errors import AudioError, ConfigError, MirloopError
 from mirloop.evaluation.coarse_genres import CoarseGenres
 from mirloop.evaluation.real_manifest import Manifest, ManifestTrack
 from mirloop.evaluation.real_scores import DEFAULT_BOOTSTRAP, RealMusicScores, score_predictions
@@ -68,10 +68,12 @@ def predict_track(track: ManifestTrack, config: Config) -> TrackResult:
     started = time.perf_counter()
     try:
         if not track.audio.is_file():
-            raise MirloopError(f"{track.audio} does not exist")
+            raise AudioError(f"{track.audio} does not exist; fix the path in the manifest or --root")
         prediction = analyze_file(track.audio, config=config).analysis.prediction
         if prediction is None or "genre" not in prediction.targets:
-            raise MirloopError(f"the classifier {config.backend('classifier')!r} gave no genre")
+            raise ConfigError(
+                f"the classifier {config.backend('classifier')!r} gives no genre; choose one that does"
+            )
     except MirloopError as exc:
         return TrackResult(track, seconds=time.perf_counter() - started, error=str(exc))
     except Exception as exc:  # a backend bug must not stop the evaluation; keep where it happened

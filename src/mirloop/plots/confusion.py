@@ -31,6 +31,12 @@ def save_coarse_confusion(
     shares = counts / np.where(totals > 0, totals, 1.0)
     figure = Figure(figsize=(1.8 + 0.62 * len(columns), 1.6 + 0.45 * max(len(rows), 1)), layout="constrained")
     ax = figure.subplots()
+    if not len(rows):
+        ax.text(0.5, 0.5, "no track scored", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, format="png", dpi=100)
+        return Path(path)
     image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
     for i, label in enumerate(rows):
         for j, genre in enumerate(columns):
