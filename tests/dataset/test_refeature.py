@@ -11,10 +11,11 @@ import pytest
 
 from mirloop import plugins
 from mirloop.cli.main import main
-from mirloop.dataset.generate import GenerationReport
+from mirloop.dataset.generate import GenerationReport, generate_dataset
 from mirloop.dataset.refeature import refeature_dataset
 from mirloop.dataset.table import DatasetInfo
 from mirloop.errors import DatasetError
+from tests.dataset.conftest import TINY
 from tests.evaluation import level_backends
 from tests.evaluation.conftest import write_manifest
 
@@ -104,6 +105,8 @@ def test_a_rerun_keeps_finished_renders_and_redoes_only_damaged_ones(
     assert len(pd.read_parquet(out / "features.parquet")) == len(pd.read_parquet(source / "features.parquet"))
     with pytest.raises(DatasetError, match=r"holds features of .* from backend 'level'"):
         refeature_dataset(source, out, workers=1, progress=False)  # librosa into the same folder
+    with pytest.raises(DatasetError, match=r"holds features re-extracted from .*; generate into another"):
+        generate_dataset(out, **TINY)  # type: ignore[arg-type]  # would render into the source's renders
 
 
 def test_an_unfinished_source_or_the_source_itself_as_output_is_refused(

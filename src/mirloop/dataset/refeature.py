@@ -31,7 +31,8 @@ from mirloop.dataset.table import DatasetInfo
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
 
-#: The ``generation`` key of a re-featured dataset naming the dataset its renders belong to.
+#: The ``generation`` key of a re-featured dataset naming the dataset its renders belong to
+#: (``mirloop dataset generate`` refuses such a folder: its renders are another dataset's).
 SOURCE_KEY = "features_from"
 
 
