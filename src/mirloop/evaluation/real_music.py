@@ -285,6 +285,6 @@ def evaluate_real(
         "kinds": list(kinds),
         "labels": list(labels),
         "n_unlabelled": len(manifest.tracks) - len(manifest.labelled),
-        "seconds": round(sum(r.seconds for r in results), 3),
+        "analysis_seconds": round(sum(r.seconds for r in results), 3),
     }
     return RealMusicEvaluation(tuple(results), scores, coarse, setup)
