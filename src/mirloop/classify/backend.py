@@ -109,3 +109,16 @@ class MlpClassifier(_HierarchicalClassifier):
 
     name: ClassVar[str] = "mlp"
     summary: ClassVar[str] = "hierarchical MLP descriptor classifier (model trained by `mirloop train`)"
+
+
+def is_model_backend(name: str) -> bool:
+    """Whether the classifier backend ``name`` serves a model trained by ``mirloop train`` (``knn``,
+    ``mlp`` and their subclasses); ``False`` for other and unknown backends."""
+    from mirloop.errors import MirloopError
+    from mirloop.plugins import registry
+
+    try:
+        cls = registry().get("classifier", name).cls
+    except MirloopError:
+        return False
+    return issubclass(cls, _HierarchicalClassifier)

@@ -1,4 +1,5 @@
-"""``mirloop dataset generate|report``: build a labelled training dataset from the catalog, and explore it."""
+"""``mirloop dataset generate|features|report``: build a labelled training dataset from the catalog,
+re-extract its features with another backend, and explore it."""
 
 from __future__ import annotations
 
@@ -140,3 +141,53 @@ def report(data: str, output: str | None) -> None:
 
     page = write_report(data, output)
     click.echo(f"wrote {page}")
+
+
+@dataset.command()
+@click.argument("data", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(file_okay=False), help="New dataset folder."
+)
+@click.option(
+    "--workers", type=click.IntRange(1), default=None, help="Worker processes (default: all cores)."
+)
+@click.option("--progress/--no-progress", default=True, show_default=True)
+@config_options
+@json_option
+def features(
+    data: str,
+    output: str,
+    workers: int | None,
+    progress: bool,
+    config_path: str | None,
+    use: tuple[str, ...],
+    set_: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Re-extract the window features of DATA's renders with the configured feature backend
+    (e.g. --use features=essentia) into OUTPUT: same renders (linked, not copied), manifest and
+    labels; `mirloop train OUTPUT` then trains on the new columns (rerun to resume)."""
+    from mirloop.dataset.refeature import refeature_dataset
+    from mirloop.errors import DatasetError
+
+    report = refeature_dataset(
+        data, output, config=resolve_config(config_path, use, set_), workers=workers, progress=progress
+    )
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(
+            f"{report.made} renders re-extracted, {report.already_done} already done, "
+            f"{len(report.failures)} failed of {report.planned} ({report.workers} workers)"
+        )
+        if report.made and report.wall_seconds > 0:
+            click.echo(
+                f"{report.made / report.wall_seconds:.2f} renders/s, "
+                f"{report.audio_seconds / report.wall_seconds:.1f}× real time"
+            )
+        if report.collected:
+            click.echo(f"wrote {report.root / 'features.parquet'} and {report.root / 'manifest.parquet'}")
+    if report.failures:
+        for failure in report.failures[:10]:
+            click.echo(f"failed: {failure.render_id}: {failure.error}", err=True)
+        raise DatasetError(f"{len(report.failures)} render(s) failed; rerun the same command to retry them")

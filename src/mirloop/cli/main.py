@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "classify": "mirloop.cli.classify:classify",
     "evaluate": "mirloop.cli.evaluate:evaluate",
     "evaluate-backends": "mirloop.cli.evaluate_backends:evaluate_backends",
+    "evaluate-real": "mirloop.cli.evaluate_real:evaluate_real",
     "dataset": "mirloop.cli.dataset:dataset",
     "loop": "mirloop.cli.loop:loop",
 }

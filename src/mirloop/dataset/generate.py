@@ -117,6 +117,11 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
         existing = DatasetInfo.read(root)
     except DatasetError:
         return
+    if "features_from" in existing.generation:  # its renders/ links to another dataset's renders
+        raise DatasetError(
+            f"{root} holds features re-extracted from {existing.generation['features_from']} "
+            "(`mirloop dataset features`); generate into another folder"
+        )
     wanted = {k: info.generation.get(k) for k in RESUME_KEYS}
     found = {k: existing.generation.get(k) for k in RESUME_KEYS}
     differences = [

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -99,24 +100,42 @@ def analysis_config(layer: dict[str, Any]) -> Any:
 
 def window_rows(job: RenderJob, descriptor: Descriptor, features: Features) -> pa.Table:
     """One row per window: render id, labels, window timing, features and PCA input."""
+    labels = {
+        "descriptor": descriptor.name,
+        "genre": descriptor.genre,
+        "subgenre": descriptor.subgenre,
+        "mood": descriptor.mood,
+        "sentiment": descriptor.sentiment,
+        "valence": descriptor.valence,
+        "momentum": descriptor.momentum,
+    }
+    return labelled_window_rows(job.render_id, job.tempo, labels, features)
+
+
+#: The label columns of the feature table that hold text (valence and momentum are integers).
+TEXT_LABELS = ("descriptor", "genre", "subgenre", "mood", "sentiment")
+
+
+def labelled_window_rows(
+    render_id: str, tempo_bpm: float, labels: Mapping[str, Any], features: Features
+) -> pa.Table:
+    """The feature-table rows of one render (see :mod:`mirloop.dataset.table`): its id and
+    ``labels`` (descriptor and the six targets) on every window, window timing, ``tempo_bpm``,
+    the feature columns and the PCA input columns (when the features carry them)."""
     import pyarrow as pa
 
     grid = features.grid
     n = grid.n_windows
     columns: dict[str, Any] = {
-        "render_id": [job.render_id] * n,
-        "descriptor": [descriptor.name] * n,
-        "genre": [descriptor.genre] * n,
-        "subgenre": [descriptor.subgenre] * n,
-        "mood": [descriptor.mood] * n,
-        "sentiment": [descriptor.sentiment] * n,
-        "valence": np.full(n, descriptor.valence, dtype=np.int64),
-        "momentum": np.full(n, descriptor.momentum, dtype=np.int64),
+        "render_id": [render_id] * n,
+        **{name: [str(labels[name])] * n for name in TEXT_LABELS},
+        "valence": np.full(n, int(labels["valence"]), dtype=np.int64),
+        "momentum": np.full(n, int(labels["momentum"]), dtype=np.int64),
         "window": np.arange(n, dtype=np.int64),
         "start": grid.starts,
         "end": grid.ends,
         "duration": np.full(n, grid.duration),
-        "tempo_bpm": np.full(n, job.tempo),
+        "tempo_bpm": np.full(n, float(tempo_bpm)),
     }
     for index, name in enumerate(features.names):
         columns[name] = features.values[:, index].astype(np.float32)
