@@ -85,6 +85,14 @@ from mirloop.loop.renders import TEMPO_MARGIN
     show_default=True,
     help="Tracks processed at once, each in its own process.",
 )
+@click.option(
+    "--peer",
+    default="auto",
+    show_default=True,
+    help="A second listener shown beside the classifier for each input segment in the report: "
+    "CLASSIFIER[:FEATURES] backends; 'auto' is the real-music tagger musicnn when its plugin is "
+    "installed; 'none' for no peer.",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @config_options
 @json_option
@@ -103,6 +111,7 @@ def loop(
     separation: bool,
     audio: bool,
     workers: int,
+    peer: str,
     progress: bool,
     config_path: str | None,
     use: tuple[str, ...],
@@ -110,6 +119,7 @@ def loop(
     as_json: bool,
 ) -> None:
     """Render every TRACK back from its analysis and measure how well the classifier agrees."""
+    from mirloop.loop.peer import resolve_peer
     from mirloop.pipelines.loop import LoopSettings, run_loop, run_loop_seeds
 
     settings = LoopSettings(
@@ -122,6 +132,7 @@ def loop(
         tempo_margin=tempo_margin,
         separate=separation,
         audio=audio,
+        peer=resolve_peer(peer),
     )
     options = {
         "config": resolve_config(config_path, use, set_),

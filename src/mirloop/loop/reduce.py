@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 #: Tempi closer than this ratio count as one candidate (e.g. 120 and 122 BPM).
 TEMPO_TOLERANCE = 0.04
+#: Targets whose mean window probability each segment row carries.
+SHOWN_PROBABILITIES = ("genre", "mood")
 
 
 @frozen
@@ -76,6 +78,16 @@ def segment_majorities(merged: pd.DataFrame, segments: Sequence[Segment]) -> lis
     return out
 
 
+def label_probability(merged: pd.DataFrame, segment: Segment, target: str, label: Any) -> float:
+    """Mean probability of the windows of ``segment`` labelled ``label`` (NaN when none are)."""
+    rows = merged.iloc[windows_of(merged, segment)]
+    column = f"{target}_probability"
+    if column not in rows.columns:
+        return float("nan")
+    chosen = rows[column].to_numpy()[rows[target].to_numpy() == label]
+    return round(float(np.mean(chosen)), 4) if len(chosen) else float("nan")
+
+
 def window_descriptors(merged: pd.DataFrame, catalog: Catalog) -> list[str | None]:
     """The valid descriptor of each window (``None`` when nothing about it is known).
 
@@ -111,8 +123,9 @@ def _nearest(catalog: Catalog, genre: str | None, subgenre: str | None, mood: st
 
 def reduce_segments(merged: pd.DataFrame, segments: Sequence[Segment], catalog: Catalog) -> pd.DataFrame:
     """One row per segment: ``segment``, ``label``, ``start``, ``end``, ``duration`` (s),
-    ``n_windows``, the majority of each target, ``tempo_bpm`` and ``key`` (majority), and the
-    ``descriptor`` to render with its ``descriptor_source``."""
+    ``n_windows``, the majority of each target, ``genre_probability`` and ``mood_probability``
+    (mean over the windows with the majority label), ``tempo_bpm`` and ``key`` (majority), and
+    the ``descriptor`` to render with its ``descriptor_source``."""
     import pandas as pd
 
     track_top = [d for d in window_descriptors(merged, catalog) if d is not None]
@@ -129,6 +142,9 @@ def reduce_segments(merged: pd.DataFrame, segments: Sequence[Segment], catalog: 
             "n_windows": len(chosen),
             **majority,
         }
+        for target in SHOWN_PROBABILITIES:
+            if target in majority:
+                row[f"{target}_probability"] = label_probability(merged, segment, target, majority[target])
         if "tempo_bpm" in chosen.columns:
             row["tempo_bpm"] = float(most_common([round(float(b), 1) for b in chosen["tempo_bpm"]]))
         if "key" in chosen.columns:

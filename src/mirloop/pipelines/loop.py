@@ -58,7 +58,9 @@ class LoopSettings:
     (:func:`mirloop.timeline.multi_region`); ``separate``: strip vocals before analysis;
     ``audio``: write OGG files for the HTML report; ``tempo_margin``: share of a descriptor's tempo
     range kept clear at either end when the track's tempo is fitted to it
-    (:func:`mirloop.loop.renders.fit_tempo`).
+    (:func:`mirloop.loop.renders.fit_tempo`); ``peer``: a second listener whose view of each input
+    segment is shown beside the classifier's (``CLASSIFIER[:FEATURES]`` backends, ``""`` for none;
+    :mod:`mirloop.loop.peer`).
     """
 
     renders: int = 10
@@ -71,6 +73,7 @@ class LoopSettings:
     audio: bool = True
     html: bool = True
     tempo_margin: float = TEMPO_MARGIN
+    peer: str = ""
 
 
 @define
@@ -97,8 +100,11 @@ class TrackLoop:
     figures: dict[str, Any] = field(factory=dict)
     #: Files for the HTML report, relative to the report folder: ``figure``, ``input_audio``.
     media: dict[str, str] = field(factory=dict)
-    #: Seconds spent per phase: ``analysis`` (incl. separation), ``render``, ``reclassify``, ``write``.
+    #: Seconds spent per phase: ``analysis`` (incl. separation), ``peer``, ``render``, ``reclassify``,
+    #: ``write``.
     timings: dict[str, float] = field(factory=dict)
+    #: Why the peer's view is missing, when its analysis failed.
+    peer_error: str | None = None
 
     def spend(self, phase: str, seconds: float) -> None:
         self.timings[phase] = self.timings.get(phase, 0.0) + seconds
@@ -115,6 +121,7 @@ class TrackLoop:
             "seconds": round(self.seconds, 3),
             "candidates": None if self.candidates is None else self.candidates.to_dict(),
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
+            "peer_error": self.peer_error,
             "renders": self.renders,
         }
 
@@ -388,6 +395,8 @@ def _loop_track(
         else [Segment(0.0, analysis.duration, "A")]
     )
     reduced = reduce_segments(merged, segments, catalog)
+    if settings.peer:
+        reduced = _with_peer(track, run, reduced, segments, config, settings.peer)
     track.segments = reduced
     write_parquet(reduced, folder / "segments.parquet")
     write_csv(reduced, folder / "segments.csv")
@@ -445,6 +454,25 @@ def _loop_track(
 def _combo(row: dict[str, Any]) -> str:
     """``genre_subgenre_mood`` of a row of labels (``unknown`` parts kept)."""
     return "_".join(str(row.get(t, UNKNOWN)) for t in ("genre", "subgenre", "mood"))
+
+
+def _with_peer(
+    track: TrackLoop, run: Any, reduced: Any, segments: list[Segment], config: Config, peer: str
+) -> Any:
+    """``reduced`` with the peer's view of each segment beside it; a failing peer is noted, not fatal."""
+    import pandas as pd
+
+    from mirloop.loop.peer import peer_segments
+
+    started = time.perf_counter()
+    try:
+        view = peer_segments(run, segments, config, peer)
+    except MirloopError as exc:
+        track.peer_error = f"peer {peer} failed: {exc}"
+        return reduced
+    finally:
+        track.spend("peer", time.perf_counter() - started)
+    return pd.concat([reduced.reset_index(drop=True), view], axis=1)
 
 
 def _record(
