@@ -253,3 +253,32 @@ def test_several_seeds_run_one_loop_each_and_are_summarised(
 
     assert main([*args[:-1], "1,x"]) == 2
     assert "comma-separated list of integers" in capsys.readouterr().err
+
+
+def test_same_named_tracks_get_their_own_folders_named_in_the_report(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path
+) -> None:
+    import soundfile as sf
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    audio, sr = sf.read(tracks["reference"])
+    for name, seconds in (("a-2.wav", 3), ("a.wav", 4), ("a.flac", 5)):
+        sf.write(folder / name, audio[: seconds * sr], sr)
+    quick = LoopSettings(renders=0, descriptors=0, separate=False, audio=False, html=False)
+
+    report = run_loop([folder], tmp_path / "out", model=tiny_model, settings=quick)
+
+    by_source = {Path(t["source"]).name: t for t in report.tracks}
+    assert {source: t["name"] for source, t in by_source.items()} == {
+        "a-2.wav": "a-2", "a.wav": "a.wav", "a.flac": "a.flac",
+    }
+    for source, seconds in (("a-2.wav", 3), ("a.wav", 4), ("a.flac", 5)):
+        entry = by_source[source]
+        assert entry["folder"] == str(tmp_path / "out" / entry["name"])
+        segments = pd.read_csv(Path(entry["folder"]) / "segments.csv")
+        assert segments["end"].iloc[-1] == pytest.approx(seconds, abs=0.05)
+    saved = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert {t["source"]: t["folder"] for t in saved["tracks"]} == {
+        t["source"]: t["folder"] for t in report.tracks
+    }

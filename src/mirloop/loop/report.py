@@ -35,6 +35,22 @@ if TYPE_CHECKING:
     from mirloop.pipelines.loop import LoopSettings, TrackLoop
 
 
+#: The tables written into the report folder, by name (``<name>.csv``).
+TABLES = (
+    "accuracy",
+    "consistency",
+    "consistency_by_title",
+    "losses",
+    "boundaries",
+    "spread",
+    "single_predictions",
+    "multi_predictions",
+    "agreement",
+)
+#: Every file :func:`write_report` writes into the report folder (no track folder takes these names).
+REPORT_FILES = (*(f"{name}.csv" for name in TABLES), "report.json", "report.html")
+
+
 @frozen(eq=False)
 class LoopReport:
     """Tables (pandas DataFrames) and a summary of one loop run; ``seconds`` is wall time."""
@@ -172,17 +188,18 @@ def write_report(
     from mirloop.io.tables import write_csv
 
     paths: dict[str, Path] = {}
-    for name, table in (
-        ("accuracy", report.accuracy),
-        ("consistency", report.consistency),
-        ("consistency_by_title", report.by_title),
-        ("losses", report.losses),
-        ("boundaries", report.boundaries),
-        ("spread", report.spread),
-        ("single_predictions", report.single),
-        ("multi_predictions", report.multi),
-        ("agreement", report.agreement),
-    ):
+    tables = (
+        report.accuracy,
+        report.consistency,
+        report.by_title,
+        report.losses,
+        report.boundaries,
+        report.spread,
+        report.single,
+        report.multi,
+        report.agreement,
+    )
+    for name, table in zip(TABLES, tables, strict=True):
         paths[name] = write_csv(table, out / f"{name}.csv")
     with atomic_open(out / "report.json") as handle:
         json.dump(report.to_dict(), handle, indent=2)

@@ -79,6 +79,8 @@ class TrackLoop:
 
     name: str
     source: str
+    #: The track's output folder ``OUT/<name>``.
+    folder: str = ""
     ok: bool = True
     error: str | None = None
     skipped: str | None = None
@@ -107,6 +109,7 @@ class TrackLoop:
         return {
             "name": self.name,
             "source": self.source,
+            "folder": self.folder,
             "ok": self.ok,
             "error": self.error,
             "skipped": self.skipped,
@@ -190,13 +193,16 @@ def run_loop(
     workers: int = 1,
 ) -> Any:
     """Run the loop over ``tracks`` and write every output under ``out_dir``; returns the
-    :class:`mirloop.loop.report.LoopReport`. ``workers`` > 1 runs that many tracks at once, each
-    in its own process (the numbers do not depend on it)."""
+    :class:`mirloop.loop.report.LoopReport`. Each track's files go to ``out_dir/<name>/``, named by
+    :func:`mirloop.io.output_names.output_names` (the report lists each track's ``source`` and
+    ``folder``). ``workers`` > 1 runs that many tracks at once, each in its own process (the
+    numbers do not depend on it)."""
     from tqdm import tqdm
 
     from mirloop.catalog import load_catalog
-    from mirloop.loop.report import build_report, write_report
-    from mirloop.pipelines.batch import find_tracks, output_names
+    from mirloop.io.output_names import output_names
+    from mirloop.loop.report import REPORT_FILES, build_report, write_report
+    from mirloop.pipelines.batch import find_tracks
     from mirloop.plugins import registry
 
     settings = settings or LoopSettings()
@@ -204,7 +210,7 @@ def run_loop(
     renderer = registry().create("renderer", resolved.backend("renderer"), resolved.options("renderer"))
     catalog = load_catalog()
     paths = find_tracks(tracks)
-    names = output_names(paths)
+    names = output_names(paths, reserved=REPORT_FILES)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -297,7 +303,7 @@ def _loop_in_processes(
             try:
                 results[index] = future.result()
             except Exception as exc:  # the worker itself died: report the track, keep the others
-                track = TrackLoop(name=names[index], source=str(paths[index]))
+                track = TrackLoop(name=names[index], source=str(paths[index]), folder=str(out / names[index]))
                 track.ok, track.error = False, f"worker process failed: {type(exc).__name__}: {exc}"
                 results[index] = track
             bar.set_postfix_str(paths[index].name, refresh=False)
@@ -330,7 +336,7 @@ def loop_track(
 ) -> TrackLoop:
     """The whole loop for one track; failures end up in the result, never as an exception."""
     started = time.perf_counter()
-    track = TrackLoop(name=name, source=str(path))
+    track = TrackLoop(name=name, source=str(path), folder=str(folder))
     try:
         _loop_track(
             track, path, folder, config=config, renderer=renderer, catalog=catalog, settings=settings, bar=bar
