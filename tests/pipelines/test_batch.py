@@ -135,3 +135,34 @@ def test_worker_processes_report_in_input_order(tracks: list[Path], tmp_path: Pa
     assert reports[0].duration == pytest.approx(14.0, abs=1e-3) and reports[0].tempo_bpm is None
     assert "not a recognised audio file" in (reports[1].error or "")
     assert len(pd.read_parquet(tmp_path / "out" / "other" / "other.grid.parquet")) == 1
+
+
+@pytest.mark.parametrize("file_name", ["...wav", "..wav", ".hidden.wav"])
+def test_a_track_name_cannot_write_outside_or_hide_in_the_output_folder(
+    file_name: str, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    (work / "in").mkdir(parents=True)
+    track = write(work / "in" / file_name, pulse_track(4.0), 22050, format="WAV")
+    out = work / "out"
+
+    (report,) = analyze_tracks([track], out, config=TOY_CONFIG, figure=False)
+
+    assert report.ok, report.error
+    folder = Path(report.folder or "")
+    assert folder.parent == out and not folder.name.startswith(".")
+    assert sorted(p.name for p in work.iterdir()) == ["in", "out"]
+    assert sorted(p.name for p in (work / "in").iterdir()) == [file_name]
+    assert (folder / f"{folder.name}.jams").is_file()
+
+
+def test_writing_outputs_under_an_unsafe_name_is_refused(tracks: list[Path], tmp_path: Path) -> None:
+    from mirloop.errors import OutputError
+    from mirloop.pipelines.analyze import analyze_file, resolve_analysis_config
+    from mirloop.pipelines.outputs import write_outputs
+
+    run = analyze_file(tracks[0], config=resolve_analysis_config(TOY_CONFIG))
+
+    with pytest.raises(OutputError, match=r"cannot name an output folder.*use '__'"):
+        write_outputs(run, tmp_path / "out", name="..", figure=False)
+    assert list(tmp_path.iterdir()) == [tracks[0].parent]
