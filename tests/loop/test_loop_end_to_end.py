@@ -282,3 +282,45 @@ def test_same_named_tracks_get_their_own_folders_named_in_the_report(
     assert {t["source"]: t["folder"] for t in saved["tracks"]} == {
         t["source"]: t["folder"] for t in report.tracks
     }
+
+
+def test_a_failed_track_makes_the_command_exit_1_and_is_listed_in_the_json(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mirloop.cli.main import main
+
+    args = ["loop", str(tracks["broken"]), str(tracks["short"]), "-o", str(tmp_path)]
+    args += ["--model", str(tiny_model), "--renders", "0", "--descriptors", "0"]
+    args += ["--no-separation", "--no-audio", "--json"]
+
+    status = main(args)
+
+    captured = capsys.readouterr()
+    assert status == 1
+    data = json.loads(captured.out)
+    (failed,) = data["failed_tracks"]
+    assert failed["source"] == str(tracks["broken"]) and "not a recognised audio file" in failed["error"]
+    assert [t["ok"] for t in data["tracks"]] == [False, True]
+    assert "error: 1 of 2 track(s) and 0 render(s) failed" in captured.err
+    assert json.loads((tmp_path / "report.json").read_text())["failed_tracks"] == data["failed_tracks"]
+
+
+def test_a_damaged_model_is_refused_before_any_track(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from mirloop.cli.main import main
+
+    damaged = tmp_path / "model"
+    shutil.copytree(tiny_model, damaged)
+    arrays = damaged / "arrays.npz"
+    arrays.write_bytes(arrays.read_bytes()[:-100] + bytes(100))
+
+    status = main(["loop", str(tracks["short"]), "-o", str(tmp_path / "out"), "--model", str(damaged),
+                   "--renders", "0", "--descriptors", "0", "--no-separation", "--no-audio"])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1 and "arrays.npz" in err
+    assert not (tmp_path / "out" / "short").exists()

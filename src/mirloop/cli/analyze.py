@@ -8,16 +8,7 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
-
-
-class TracksFailed(click.ClickException):
-    """Some tracks failed (the others finished); exit status 1."""
-
-    exit_code = 1
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
 
 
 @click.command()
@@ -63,7 +54,7 @@ def analyze(
     else:
         click.echo(format_summary(reports, out_dir))
     if failed:
-        raise TracksFailed(f"{len(failed)} of {len(reports)} track(s) failed")
+        raise BatchFailed(f"{len(failed)} of {len(reports)} track(s) failed")
 
 
 def format_summary(reports: list[Any], out_dir: Path) -> str:

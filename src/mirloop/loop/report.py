@@ -70,6 +70,16 @@ class LoopReport:
     losses: pd.DataFrame
     flags: tuple[str, ...] = ()
 
+    def failed_tracks(self) -> list[dict[str, Any]]:
+        """The tracks that failed: name, source and error."""
+        failed = [t for t in self.tracks if not t["ok"]]
+        return [{"track": t["name"], "source": t["source"], "error": t["error"]} for t in failed]
+
+    @property
+    def n_failed(self) -> int:
+        """Failed tracks and failed renders: the run exits with status 1 when this is not 0."""
+        return len(self.failed_tracks()) + len(self.failed_renders)
+
     def to_dict(self) -> dict[str, Any]:
         return _clean(
             {
@@ -79,6 +89,7 @@ class LoopReport:
                 "losses": self.losses.to_dict("records"),
                 "boundary_f": _boundary_summary(self.boundaries),
                 "spread": self.spread.to_dict("records"),
+                "failed_tracks": self.failed_tracks(),
                 "failed_renders": list(self.failed_renders),
                 "tracks": list(self.tracks),
                 "flags": list(self.flags),

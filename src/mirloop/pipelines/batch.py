@@ -62,23 +62,44 @@ class TrackReport:
         return data
 
 
-def find_tracks(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+@frozen
+class ScannedInputs:
+    """The tracks found in the inputs, in order, and the folders given that hold no audio."""
+
+    tracks: tuple[Path, ...]
+    empty_folders: tuple[Path, ...] = ()
+
+
+def scan_inputs(inputs: Iterable[str | os.PathLike[str]]) -> ScannedInputs:
     """Files as given (even unreadable ones: they fail as tracks), folders expanded to the audio inside.
 
-    A folder is searched recursively for :data:`AUDIO_SUFFIXES`; one without audio raises
-    :class:`~mirloop.errors.AudioError`.
+    A folder is searched recursively for :data:`AUDIO_SUFFIXES`; one without audio is listed in
+    ``empty_folders`` (a batch reports it as failed and goes on).
     """
     tracks: list[Path] = []
+    empty: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
             if not found:
-                raise AudioError(f"{path}: folder holds no audio files ({', '.join(AUDIO_SUFFIXES)})")
+                empty.append(path)
             tracks.extend(found)
         else:
             tracks.append(path)
-    return tracks
+    return ScannedInputs(tuple(tracks), tuple(empty))
+
+
+def find_tracks(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """:func:`scan_inputs`, but a folder without audio raises :class:`~mirloop.errors.AudioError`."""
+    scanned = scan_inputs(inputs)
+    if scanned.empty_folders:
+        raise AudioError(empty_folder_message(scanned.empty_folders[0]))
+    return list(scanned.tracks)
+
+
+def empty_folder_message(folder: Path) -> str:
+    return f"{folder}: folder holds no audio files ({', '.join(AUDIO_SUFFIXES)})"
 
 
 def analyze_tracks(
@@ -96,10 +117,12 @@ def analyze_tracks(
     Each track's outputs go to ``out_dir/<name>/``, named by
     :func:`~mirloop.io.output_names.output_names`; ``out_dir/summary.json`` records every
     report, so the folder each input went to. ``progress`` shows a tqdm bar over tracks on
-    stderr. Reports come back in input order; ``on_report`` is called as each track finishes.
+    stderr. Reports come back in input order, then one failed report per folder given that holds
+    no audio; ``on_report`` is called as each track finishes.
     """
     resolved = resolve_analysis_config(config)
-    tracks = find_tracks(inputs)
+    scanned = scan_inputs(inputs)
+    tracks = scanned.tracks
     names = output_names(tracks, reserved=(SUMMARY_FILE,))
     jobs = [(track, Path(out_dir), name, resolved, figure) for track, name in zip(tracks, names)]
     reports: dict[int, TrackReport] = {}
@@ -114,6 +137,10 @@ def analyze_tracks(
             if on_report is not None:
                 on_report(report)
     ordered = [reports[i] for i in range(len(jobs))]
+    for folder in scanned.empty_folders:
+        ordered.append(TrackReport(str(folder), False, 0.0, error=empty_folder_message(folder)))
+        if on_report is not None:
+            on_report(ordered[-1])
     write_summary(ordered, out_dir)
     return ordered
 

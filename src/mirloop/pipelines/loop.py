@@ -142,7 +142,9 @@ def loop_config(
 ) -> Config:
     """The analysis configuration of the loop: ``model`` picks the classifier (its kind and path),
     else the configured classifier, else the model shipped with mirloop; separation on uses
-    :data:`DEFAULT_SEPARATOR` unless another separator is configured."""
+    :data:`DEFAULT_SEPARATOR` unless another separator is configured. A model that cannot be
+    read, or was made for other features or another catalog, is refused here
+    (:class:`~mirloop.errors.ModelError`)."""
     resolved = config if isinstance(config, Config) else load_config(config)
     if model is not None:
         resolved = resolved.merged(
@@ -156,7 +158,20 @@ def loop_config(
         resolved = resolved.merged({"classifier": {"backend": DEFAULT_KIND}}, "loop default")
     validate_analysis_config(resolved)
     resolved.validate()
+    _check_model(resolved)
     return resolved
+
+
+def _check_model(config: Config) -> None:
+    """Load the classifier's model once and refuse it now (:class:`ModelError`) when it cannot serve
+    this set-up, instead of failing every track with the same message."""
+    from mirloop.classify.setup import check_model_setup
+    from mirloop.plugins import registry
+
+    backend = registry().create("classifier", config.backend("classifier"), config.options("classifier"))
+    load = getattr(backend, "load", None)
+    if callable(load):
+        check_model_setup(load(), config)
 
 
 def heldout_scores(config: Config) -> dict[str, dict[str, float]] | None:
@@ -202,14 +217,15 @@ def run_loop(
     from mirloop.catalog import load_catalog
     from mirloop.io.output_names import output_names
     from mirloop.loop.report import REPORT_FILES, build_report, write_report
-    from mirloop.pipelines.batch import find_tracks
+    from mirloop.pipelines.batch import empty_folder_message, scan_inputs
     from mirloop.plugins import registry
 
     settings = settings or LoopSettings()
     resolved = loop_config(config, model=model, separate=settings.separate)
     renderer = registry().create("renderer", resolved.backend("renderer"), resolved.options("renderer"))
     catalog = load_catalog()
-    paths = find_tracks(tracks)
+    scanned = scan_inputs(tracks)
+    paths = list(scanned.tracks)
     names = output_names(paths, reserved=REPORT_FILES)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -237,6 +253,9 @@ def run_loop(
                 )
             )
             track_bar.update()
+    for folder in scanned.empty_folders:  # reported as failed; the other tracks went on
+        failed = TrackLoop(name=folder.name, source=str(folder), ok=False, error=empty_folder_message(folder))
+        results.append(failed)
     report = build_report(
         results,
         settings=settings,
