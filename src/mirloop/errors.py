@@ -48,3 +48,7 @@ class RenderError(MirloopError):
 
 class DatasetError(MirloopError):
     """A dataset folder, manifest or feature table is missing, incomplete or inconsistent."""
+
+
+class OutputError(MirloopError):
+    """An output name or folder is unsafe, or taken by files mirloop did not write."""

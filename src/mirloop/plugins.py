@@ -6,7 +6,8 @@ entry points as third-party ones. Environment switches:
 ``MIRLOOP_DISABLE_PLUGIN_AUTOLOAD=1``
     load only the plugins shipped with mirloop itself (a clean room for tests and debugging).
 ``MIRLOOP_PLUGINS=name,name``
-    allow-list: load only these third-party entry points (built-ins always load).
+    allow-list: load only these third-party entry points (built-ins always load); a name that
+    matches no installed plugin is warned about (:class:`PluginWarning`).
 ``MIRLOOP_TRACE=1``
     print every hook call and every backend call with its duration to stderr.
 """
@@ -19,6 +20,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -143,7 +145,10 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
     versions: dict[str, tuple[str, str]] = {}
     autoload = not _env_flag("MIRLOOP_DISABLE_PLUGIN_AUTOLOAD")
     allow = {n.strip() for n in os.environ.get("MIRLOOP_PLUGINS", "").split(",") if n.strip()}
-    for ep in _entry_points():
+    entry_points = _entry_points()
+    if allow:
+        _warn_unmatched(allow, entry_points)
+    for ep in entry_points:
         dist, version = _dist_of(ep)
         builtin = dist == "mirloop"
         if not builtin and (not autoload or (allow and ep.name not in allow)):
@@ -193,6 +198,27 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
             except Exception as exc:
                 failures.append(_failure(plugin_name, dist, exc, f"{hook_name}: "))
     return Registry(backends=backends, plugins=plugins, failures=tuple(failures), manager=pm)
+
+
+class PluginWarning(UserWarning):
+    """A plugin switch names something that is not installed."""
+
+
+def _warn_unmatched(allow: set[str], entry_points: list[md.EntryPoint]) -> None:
+    """Warn about ``MIRLOOP_PLUGINS`` names that match no installed third-party entry point."""
+    import difflib
+
+    third_party = sorted({ep.name for ep in entry_points if _dist_of(ep)[0] != "mirloop"})
+    for name in sorted(allow - set(third_party)):
+        close = difflib.get_close_matches(name, third_party, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        warnings.warn(
+            f"MIRLOOP_PLUGINS names {name!r}, which matches no installed third-party plugin{hint} "
+            f"(installed: {', '.join(third_party) or 'none'}; `mirloop plugins` lists them). "
+            "Only the plugins it names load, besides mirloop's own.",
+            PluginWarning,
+            stacklevel=3,
+        )
 
 
 def _failure(plugin: str, dist: str, exc: Exception, context: str = "") -> PluginFailure:

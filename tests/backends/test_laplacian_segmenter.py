@@ -63,6 +63,33 @@ def test_homogeneous_audio_is_one_section(audio) -> None:  # type: ignore[no-unt
     assert_covers(segmentation, audio.duration)
 
 
+@pytest.mark.parametrize("level", [1e-7, 1e-6])
+@pytest.mark.parametrize("duration", [10.0, 10.5])
+def test_dither_level_noise_is_one_section_not_an_error(level: float, duration: float) -> None:
+    # every beat's CQT sits on the -100 dB floor: the repetition graph has no edges at all
+    audio = noise(duration, level=level)
+
+    segmentation = LaplacianSegmenter().segment(TrackContext(audio))
+
+    assert segmentation.labels == ["A"]
+    assert_covers(segmentation, audio.duration)
+
+
+def test_a_near_silent_track_is_analysed_whole_and_flagged_silent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import soundfile as sf
+
+    from mirloop.pipelines.batch import analyze_tracks
+
+    audio = noise(10.0, level=1e-7)
+    path = tmp_path / "near-silence.wav"
+    sf.write(path, audio.samples, audio.sr, subtype="FLOAT")
+
+    (report,) = analyze_tracks([path], tmp_path / "out", figure=False)
+
+    assert report.ok, report.error
+    assert report.flags == ("silent",) and report.n_segments == 1
+
+
 @pytest.mark.parametrize("duration", [0.3, 4.0, 9.9])
 def test_a_clip_shorter_than_a_window_is_one_segment(duration: float) -> None:
     audio = cadence("A", "minor", chord_seconds=duration / 4, repeats=1)

@@ -108,3 +108,22 @@ def test_output_option_is_required(good: Path) -> None:
     result = CliRunner().invoke(cli, ["analyze", str(good)])
 
     assert result.exit_code == 2 and "--output" in result.output
+
+
+def test_same_named_tracks_are_shown_with_their_output_folders(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "a.wav", pulse_track(4.0), 22050)
+    write(folder / "a.flac", pulse_track(6.0), 22050)
+
+    text = run("analyze", folder, "-o", tmp_path / "out", *TOY, "--no-figure")
+    as_json = run("analyze", folder, "-o", tmp_path / "out", *TOY, "--no-figure", "--json")
+
+    assert text.exit_code == 0, text.output
+    rows = {line.split()[0]: line.split()[-1] for line in text.stdout.splitlines()[1:3]}
+    assert rows == {"a.flac": "a.flac/", "a.wav": "a.wav/"}
+    report = json.loads(as_json.stdout)
+    assert {Path(t["source"]).name: Path(t["folder"]).name for t in report["tracks"]} == {
+        "a.wav": "a.wav", "a.flac": "a.flac",
+    }
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["tracks"] == report["tracks"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mirloop.plugins import build_registry
+from mirloop.plugins import PluginWarning, build_registry
 from tests.core.plugin_sources import FIXED_TEMPO_PLUGIN, InstallPlugin, plugin_source
 
 OTHER_PLUGIN = plugin_source('''
@@ -52,6 +52,29 @@ def test_the_allow_list_loads_only_the_named_third_party_plugins(
     assert "quiet" in registry.plugins
     assert "fixed" not in registry.plugins
     assert {"librosa", "builtin"} <= set(registry.plugins), "built-in plugins always load"
+
+
+def test_an_allow_list_name_that_matches_no_plugin_is_warned_about(
+    two_plugins: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIRLOOP_PLUGINS", "qiuet,fixed")
+
+    with pytest.warns(PluginWarning, match=r"names 'qiuet', which matches no installed third-party plugin; "
+                      r"did you mean 'quiet'\?") as caught:
+        registry = build_registry()
+
+    assert len(caught) == 1
+    assert "fixed" in registry.plugins and "quiet" not in registry.plugins
+
+
+def test_an_allow_list_of_installed_plugins_gives_no_warning(
+    two_plugins: None, monkeypatch: pytest.MonkeyPatch, recwarn: pytest.WarningsRecorder
+) -> None:
+    monkeypatch.setenv("MIRLOOP_PLUGINS", "quiet, fixed")
+
+    build_registry()
+
+    assert not [w for w in recwarn if issubclass(w.category, PluginWarning)]
 
 
 def test_tracing_prints_every_registration_hook_call_with_its_duration(

@@ -235,3 +235,27 @@ def test_a_render_heard_as_stored_gives_exactly_the_features_of_the_dataset(tmp_
     # the float render itself is heard differently
     direct = analyze_samples(audio, config=config).analysis.features
     assert direct is not None and not np.allclose(direct.values, expected, rtol=1e-3, atol=1e-4)
+
+
+def test_a_failed_render_is_listed_and_the_command_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mirloop.cli.main import main
+
+    root = tmp_path / "d"
+    blocked = root / "renders" / "rock_indie_driving-3s-001.ogg"
+    blocked.mkdir(parents=True)  # a folder where the render's audio file must go
+    (blocked / "keep.txt").write_text("not mirloop's")
+    args = ["dataset", "generate", "-o", str(root), "--only", "rock_indie_driving", "--per-descriptor", "2"]
+    args += ["--durations", "3", "--workers", "1", "--no-progress", "--json"]
+
+    status = main(args)
+
+    captured = capsys.readouterr()
+    assert status == 1
+    report = json.loads(captured.out)
+    assert report["made"] == 1
+    assert [f["render_id"] for f in report["failed"]] == ["rock_indie_driving-3s-001"]
+    assert "failed: rock_indie_driving-3s-001" in captured.err
+    assert "error: 1 render(s) failed; rerun the same command to retry them" in captured.err
+    assert (blocked / "keep.txt").read_text() == "not mirloop's"

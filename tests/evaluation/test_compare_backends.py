@@ -102,3 +102,23 @@ def test_an_unknown_backend_fails_with_the_installed_ones(
 ) -> None:
     assert main(["evaluate-backends", str(dataset), "--stage", "key", "--backend", "nope"]) == 2
     assert "Installed:" in capsys.readouterr().err
+
+
+def test_the_command_exits_1_and_lists_the_failures_when_a_backend_failed(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mirloop import plugins
+
+    monkeypatch.setattr(plugins, "_REGISTRY", build_registry(extra_plugins=(FragilePlugin(),)))
+
+    status = main(["evaluate-backends", str(dataset), "--stage", "tempo", "--backend", "fragile", "--json",
+                   "-o", str(tmp_path)])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    (report,) = json.loads(captured.out)
+    (failure,) = report["failed"]
+    assert failure["backend"] == "fragile" and failure["file"] == "signals_160bpm_C_minor.wav"
+    assert "cannot handle fast music" in failure["error"]
+    assert "error: 1 of 2 backend run(s) on a file failed" in captured.err
+    assert (tmp_path / "tempo.md").is_file()

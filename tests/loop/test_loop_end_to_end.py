@@ -253,3 +253,74 @@ def test_several_seeds_run_one_loop_each_and_are_summarised(
 
     assert main([*args[:-1], "1,x"]) == 2
     assert "comma-separated list of integers" in capsys.readouterr().err
+
+
+def test_same_named_tracks_get_their_own_folders_named_in_the_report(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path
+) -> None:
+    import soundfile as sf
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    audio, sr = sf.read(tracks["reference"])
+    for name, seconds in (("a-2.wav", 3), ("a.wav", 4), ("a.flac", 5)):
+        sf.write(folder / name, audio[: seconds * sr], sr)
+    quick = LoopSettings(renders=0, descriptors=0, separate=False, audio=False, html=False)
+
+    report = run_loop([folder], tmp_path / "out", model=tiny_model, settings=quick)
+
+    by_source = {Path(t["source"]).name: t for t in report.tracks}
+    assert {source: t["name"] for source, t in by_source.items()} == {
+        "a-2.wav": "a-2", "a.wav": "a.wav", "a.flac": "a.flac",
+    }
+    for source, seconds in (("a-2.wav", 3), ("a.wav", 4), ("a.flac", 5)):
+        entry = by_source[source]
+        assert entry["folder"] == str(tmp_path / "out" / entry["name"])
+        segments = pd.read_csv(Path(entry["folder"]) / "segments.csv")
+        assert segments["end"].iloc[-1] == pytest.approx(seconds, abs=0.05)
+    saved = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert {t["source"]: t["folder"] for t in saved["tracks"]} == {
+        t["source"]: t["folder"] for t in report.tracks
+    }
+
+
+def test_a_failed_track_makes_the_command_exit_1_and_is_listed_in_the_json(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mirloop.cli.main import main
+
+    args = ["loop", str(tracks["broken"]), str(tracks["short"]), "-o", str(tmp_path)]
+    args += ["--model", str(tiny_model), "--renders", "0", "--descriptors", "0"]
+    args += ["--no-separation", "--no-audio", "--json"]
+
+    status = main(args)
+
+    captured = capsys.readouterr()
+    assert status == 1
+    data = json.loads(captured.out)
+    (failed,) = data["failed_tracks"]
+    assert failed["source"] == str(tracks["broken"]) and "not a recognised audio file" in failed["error"]
+    assert [t["ok"] for t in data["tracks"]] == [False, True]
+    assert "error: 1 of 2 track(s) and 0 render(s) failed" in captured.err
+    assert json.loads((tmp_path / "report.json").read_text())["failed_tracks"] == data["failed_tracks"]
+
+
+def test_a_damaged_model_is_refused_before_any_track(
+    tracks: dict[str, Path], tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from mirloop.cli.main import main
+
+    damaged = tmp_path / "model"
+    shutil.copytree(tiny_model, damaged)
+    arrays = damaged / "arrays.npz"
+    arrays.write_bytes(arrays.read_bytes()[:-100] + bytes(100))
+
+    status = main(["loop", str(tracks["short"]), "-o", str(tmp_path / "out"), "--model", str(damaged),
+                   "--renders", "0", "--descriptors", "0", "--no-separation", "--no-audio"])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1 and "arrays.npz" in err
+    assert not (tmp_path / "out" / "short").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jams
@@ -10,7 +11,8 @@ import pandas as pd
 import pytest
 
 from mirloop.errors import AudioError
-from mirloop.pipelines.batch import analyze_tracks, find_tracks, output_names
+from mirloop.io.output_names import output_names
+from mirloop.pipelines.batch import analyze_tracks, find_tracks
 from tests.pipelines.audio_files import pulse_track, write
 from tests.pipelines.toy_backends import TOY_CONFIG
 
@@ -95,10 +97,31 @@ def test_a_folder_without_audio_is_an_error(tmp_path: Path) -> None:
         find_tracks([tmp_path])
 
 
-def test_repeated_names_get_distinct_folders() -> None:
-    names = output_names([Path("a/song.wav"), Path("b/song.wav"), Path("song.flac"), Path("x.wav")])
+def test_same_named_tracks_keep_their_own_outputs_and_the_summary_maps_them(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, seconds in (("a-2.ogg", 4.0), ("a.ogg", 6.0), ("a.wav", 8.0)):
+        write(folder / name, pulse_track(seconds), 22050)
+    out = tmp_path / "out"
 
-    assert names == ["song", "song-2", "song-3", "x"]
+    reports = analyze_tracks([folder], out, config=TOY_CONFIG, figure=False)
+
+    folders = {Path(r.source).name: Path(r.folder or "").name for r in reports}
+    assert folders == {"a-2.ogg": "a-2", "a.ogg": "a.ogg", "a.wav": "a.wav"}
+    for report in reports:  # each track's results are its own: nothing was overwritten
+        track_folder = Path(report.folder or "")
+        jam = jams.load(str(track_folder / f"{track_folder.name}.jams"), validate=False)
+        assert jam.file_metadata.duration == pytest.approx(report.duration)
+    summary = json.loads((out / "summary.json").read_text())
+    assert {t["source"]: t["folder"] for t in summary["tracks"]} == {r.source: r.folder for r in reports}
+    assert summary["n_ok"] == 3 and summary["failed"] == []
+
+
+def test_output_names_are_the_same_in_any_input_order(tmp_path: Path) -> None:
+    tracks = [Path("in/a-2.ogg"), Path("in/a.ogg"), Path("in/a.wav")]
+
+    assert output_names(tracks) == ["a-2", "a.ogg", "a.wav"]
+    assert output_names(tracks[::-1]) == ["a.wav", "a.ogg", "a-2"]
 
 
 def test_worker_processes_report_in_input_order(tracks: list[Path], tmp_path: Path) -> None:
@@ -112,3 +135,34 @@ def test_worker_processes_report_in_input_order(tracks: list[Path], tmp_path: Pa
     assert reports[0].duration == pytest.approx(14.0, abs=1e-3) and reports[0].tempo_bpm is None
     assert "not a recognised audio file" in (reports[1].error or "")
     assert len(pd.read_parquet(tmp_path / "out" / "other" / "other.grid.parquet")) == 1
+
+
+@pytest.mark.parametrize("file_name", ["...wav", "..wav", ".hidden.wav"])
+def test_a_track_name_cannot_write_outside_or_hide_in_the_output_folder(
+    file_name: str, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    (work / "in").mkdir(parents=True)
+    track = write(work / "in" / file_name, pulse_track(4.0), 22050, format="WAV")
+    out = work / "out"
+
+    (report,) = analyze_tracks([track], out, config=TOY_CONFIG, figure=False)
+
+    assert report.ok, report.error
+    folder = Path(report.folder or "")
+    assert folder.parent == out and not folder.name.startswith(".")
+    assert sorted(p.name for p in work.iterdir()) == ["in", "out"]
+    assert sorted(p.name for p in (work / "in").iterdir()) == [file_name]
+    assert (folder / f"{folder.name}.jams").is_file()
+
+
+def test_writing_outputs_under_an_unsafe_name_is_refused(tracks: list[Path], tmp_path: Path) -> None:
+    from mirloop.errors import OutputError
+    from mirloop.pipelines.analyze import analyze_file, resolve_analysis_config
+    from mirloop.pipelines.outputs import write_outputs
+
+    run = analyze_file(tracks[0], config=resolve_analysis_config(TOY_CONFIG))
+
+    with pytest.raises(OutputError, match=r"cannot name an output folder.*use '__'"):
+        write_outputs(run, tmp_path / "out", name="..", figure=False)
+    assert list(tmp_path.iterdir()) == [tracks[0].parent]

@@ -75,6 +75,22 @@ def test_render_a_timeline_file_with_stems(tmp_path: Path) -> None:
     assert any((tmp_path / "mix_stems").iterdir())
 
 
+def test_render_refuses_to_replace_a_stems_folder_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "mix_stems").mkdir()
+    (tmp_path / "mix_stems" / "notes.txt").write_text("mine")
+    args = ["render", "--descriptor", "rock_indie_driving", "--duration", "2", "--seed", "1"]
+    args += ["--set", "renderer.sr=22050", "--set", "renderer.soundfont='bundled'"]
+
+    code = main([*args, "-o", str(tmp_path / "mix.wav"), "--stems"])
+
+    assert code == 2
+    assert "mix_stems already holds files mirloop did not write (notes.txt)" in capsys.readouterr().err
+    assert (tmp_path / "mix_stems" / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mix_stems"]
+
+
 def test_an_unknown_descriptor_suggests_the_nearest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jams
@@ -9,9 +10,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mirloop.errors import RenderError
+from mirloop.errors import OutputError, RenderError
 from mirloop.renderer import RenderResult, render_descriptor, write_render
-from mirloop.renderer.writers import write_audio
+from mirloop.renderer.writers import STEMS_MANIFEST, write_audio
 from tests.renderer.conftest import FAST
 
 
@@ -32,8 +33,9 @@ def test_audio_is_written_in_the_format_of_its_suffix(
 def test_midi_stems_and_jams_are_written_next_to_the_audio(result: RenderResult, tmp_path: Path) -> None:
     written = write_render(result, tmp_path / "song.wav", midi=True, stems=True)
     assert written["midi"] == tmp_path / "song.mid" and written["midi"].read_bytes() == result.midi
-    stems = sorted(p.name for p in (tmp_path / "song_stems").iterdir())
+    stems = sorted(p.name for p in (tmp_path / "song_stems").iterdir() if p.name != STEMS_MANIFEST)
     assert stems == sorted(f"{name}.wav" for name in result.stems or {})
+    assert json.loads((tmp_path / "song_stems" / STEMS_MANIFEST).read_text())["files"] == stems
     assert result.stems and set(result.stems) == {
         name for region in result.truth.regions for name in region.instruments
     }, "one stem per instrument of the band"
@@ -83,3 +85,50 @@ def test_stream_to_file_writes_the_same_audio_as_rendering_in_memory(tmp_path: P
     streamed = sf.read(str(tmp_path / "s.wav"), dtype="float32")[0].T
     in_memory = render_plans([plan], 3.0, 5, options).audio.samples
     np.testing.assert_array_equal(streamed, in_memory)
+
+
+def test_stems_never_replace_a_folder_mirloop_did_not_write(result: RenderResult, tmp_path: Path) -> None:
+    kept = tmp_path / "song_stems"
+    kept.mkdir()
+    (kept / "my-vocals.wav").write_bytes(b"the only take")
+    (kept / "drums.wav").write_bytes(b"my own drums")
+
+    with pytest.raises(OutputError, match=r"song_stems already holds files mirloop did not write \(drums"):
+        write_render(result, tmp_path / "song.wav", stems=True)
+
+    assert (kept / "my-vocals.wav").read_bytes() == b"the only take"
+    assert (kept / "drums.wav").read_bytes() == b"my own drums"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song_stems"]  # nothing else was written
+
+
+def test_a_rerun_replaces_mirloops_own_stems_whole(result: RenderResult, tmp_path: Path) -> None:
+    write_render(result, tmp_path / "song.wav", stems=True)
+    stale = tmp_path / "song_stems" / f"{sorted(result.stems or {})[0]}.wav"
+    stale.write_bytes(b"an older render")  # mirloop's own file, rewritten by the next render
+
+    write_render(result, tmp_path / "song.wav", stems=True)
+
+    assert sf.info(str(stale)).frames == result.audio.n_samples
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.jams", "song.wav", "song_stems"]
+
+
+def test_a_file_added_to_mirloops_stems_folder_keeps_it_from_being_replaced(
+    result: RenderResult, tmp_path: Path
+) -> None:
+    write_render(result, tmp_path / "song.wav", stems=True)
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "song_stems").iterdir()}
+    (tmp_path / "song_stems" / "mix-notes.txt").write_text("keep the bass low")
+
+    with pytest.raises(OutputError, match=r"mix-notes\.txt"):
+        write_render(result, tmp_path / "song.wav", stems=True)
+
+    after = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "song_stems").iterdir()}
+    assert after == {**before, "mix-notes.txt": after["mix-notes.txt"]}
+
+
+def test_a_file_in_the_way_of_the_stems_folder_is_refused(result: RenderResult, tmp_path: Path) -> None:
+    (tmp_path / "song_stems").write_text("a file, not a folder")
+
+    with pytest.raises(OutputError, match="not a stems folder mirloop wrote"):
+        write_render(result, tmp_path / "song.wav", stems=True)
+    assert (tmp_path / "song_stems").read_text() == "a file, not a folder"

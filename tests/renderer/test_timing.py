@@ -18,6 +18,29 @@ def test_the_sample_count_is_duration_times_sample_rate(duration: float, sr: int
     assert result.audio.samples.shape == (2, round(duration * sr))
 
 
+def test_a_timeline_shorter_than_one_sample_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mirloop.errors import RenderError
+    from mirloop.timeline import multi_region
+
+    with pytest.raises(RenderError, match=r"would last 1e-06 s, less than one sample at 22050 Hz"):
+        render(multi_region([(0.0, 1e-6, "rock_indie_driving")]), seed=1, config=FAST)
+    assert render([make_plan(end=1 / 22050)], seed=1, config=FAST).audio.samples.shape == (2, 1)
+
+
+def test_the_command_says_so_for_a_one_microsecond_timeline(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from mirloop.cli.main import main
+    from mirloop.timeline import multi_region
+
+    timeline = tmp_path / "blip.json"
+    timeline.write_text(multi_region([(0.0, 1e-6, "rock_indie_driving")]).dumps())
+
+    status = main(["render", str(timeline), "-o", str(tmp_path / "blip.wav"), "--set", "renderer.sr=22050"])
+
+    assert status == 2
+    assert "less than one sample at 22050 Hz" in capsys.readouterr().err
+    assert not (tmp_path / "blip.wav").exists()
+
+
 def _silence_then_music(start: float) -> dict:
     return {
         "spans": [

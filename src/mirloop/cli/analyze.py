@@ -8,16 +8,7 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
-
-
-class TracksFailed(click.ClickException):
-    """Some tracks failed (the others finished); exit status 1."""
-
-    exit_code = 1
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
 
 
 @click.command()
@@ -47,7 +38,7 @@ def analyze(
     then prints a summary. Exits with status 1 when any track failed (the others still finish).
     """
     from mirloop.pipelines.analyze import resolve_analysis_config
-    from mirloop.pipelines.batch import analyze_tracks
+    from mirloop.pipelines.batch import analyze_tracks, batch_summary
 
     config = resolve_analysis_config(resolve_config(config_path, use, set_))
     progress = not quiet and sys.stderr.isatty()
@@ -58,19 +49,17 @@ def analyze(
         echo_json({
             "output": str(out_dir),
             "backends": {stage: config.backend(stage) for stage in config.stages if stage != "renderer"},
-            "tracks": [report.to_dict() for report in reports],
-            "n_ok": len(reports) - len(failed),
-            "n_failed": len(failed),
+            **batch_summary(reports),
         })
     else:
         click.echo(format_summary(reports, out_dir))
     if failed:
-        raise TracksFailed(f"{len(failed)} of {len(reports)} track(s) failed")
+        raise BatchFailed(f"{len(failed)} of {len(reports)} track(s) failed")
 
 
 def format_summary(reports: list[Any], out_dir: Path) -> str:
     """A table of the finished tracks, then the failures with their messages."""
-    header = ("track", "duration", "tempo", "key", "segments", "time", "× real time")
+    header = ("track", "duration", "tempo", "key", "segments", "time", "× real time", "output")
     rows: list[tuple[str, ...]] = []
     for report in reports:
         if not report.ok:
@@ -84,6 +73,7 @@ def format_summary(reports: list[Any], out_dir: Path) -> str:
             "-" if report.n_segments is None else str(report.n_segments),
             f"{report.seconds:.1f} s",
             f"{report.realtime_factor:.1f}×" if report.realtime_factor else "-",
+            f"{Path(report.folder).name}/" if report.folder else "-",
         ))
     lines: list[str] = []
     if rows:

@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
-from mirloop.errors import AudioError
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.errors import MirloopError
 
 
 def _model_path(given: str | None, config: Any) -> str:
@@ -17,7 +17,7 @@ def _model_path(given: str | None, config: Any) -> str:
 
 
 @click.command()
-@click.argument("tracks", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("tracks", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--model",
     "model_dir",
@@ -42,7 +42,11 @@ def classify(
     set_: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Classify TRACKs with a trained model, using the configured feature backend."""
+    """Classify TRACKs with a trained model, using the configured feature backend.
+
+    A track that fails is reported (with --json as {"track", "error"}) and the others go on;
+    the exit status is then 1 (2 when the model or configuration is refused before any track).
+    """
     import mirloop
     from mirloop.classify.aggregate import segment_predictions
     from mirloop.classify.backend import load_cached
@@ -61,10 +65,11 @@ def classify(
     for track in tracks:
         try:
             analysis = mirloop.analyze(track, config=config)
-        except AudioError as exc:  # one unreadable track must not stop the others
-            click.echo(f"error: {exc}", err=True)
+        except Exception as exc:  # one bad track (unreadable, or a backend failing on it) stops nothing
+            error = str(exc) if isinstance(exc, MirloopError) else f"unexpected {type(exc).__name__}: {exc}"
+            click.echo(f"error: {error if error.startswith(track) else f'{track}: {error}'}", err=True)
             failed.append(track)
-            reports.append({"track": track, "error": str(exc)})
+            reports.append({"track": track, "error": error})
             continue
         prediction = analysis.prediction
         assert prediction is not None
@@ -106,7 +111,7 @@ def classify(
     if as_json:
         echo_json(reports if len(reports) > 1 else reports[0])
     if failed:
-        raise AudioError(f"{len(failed)} of {len(tracks)} track(s) could not be read: {', '.join(failed)}")
+        raise BatchFailed(f"{len(failed)} of {len(tracks)} track(s) failed: {', '.join(failed)}")
 
 
 def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:

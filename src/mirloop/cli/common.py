@@ -1,4 +1,4 @@
-"""Options shared by commands: configuration overrides and JSON output."""
+"""Options shared by commands: configuration overrides, JSON output and the batch exit status."""
 
 from __future__ import annotations
 
@@ -9,6 +9,19 @@ from typing import Any, TypeVar
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BatchFailed(click.ClickException):
+    """Some items of a batch failed while the others finished: exit status 1.
+
+    Raised after the report (text or ``--json``), which lists every failure; a run that cannot
+    start at all (bad configuration, refused model, bad usage) exits with status 2 instead.
+    """
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
 
 
 def config_options(func: F) -> F:

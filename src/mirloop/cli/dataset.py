@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
 
 
 @click.group()
@@ -84,9 +84,11 @@ def generate(
     set_: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Render every descriptor and extract window features into OUTPUT (rerun to resume)."""
+    """Render every descriptor and extract window features into OUTPUT (rerun to resume).
+
+    Exits with status 1 when any render failed (listed on stderr and under "failed" in --json).
+    """
     from mirloop.dataset.generate import generate_dataset
-    from mirloop.errors import DatasetError
 
     try:
         seconds = [float(d) for d in durations.split(",") if d.strip()]
@@ -123,7 +125,7 @@ def generate(
     if report.failures:
         for failure in report.failures[:10]:
             click.echo(f"failed: {failure.render_id}: {failure.error}", err=True)
-        raise DatasetError(f"{len(report.failures)} render(s) failed; rerun the same command to retry them")
+        raise BatchFailed(f"{len(report.failures)} render(s) failed; rerun the same command to retry them")
 
 
 @dataset.command()

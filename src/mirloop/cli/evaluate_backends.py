@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mirloop.cli.common import json_option
+from mirloop.cli.common import BatchFailed, json_option
 
 
 @click.command("evaluate-backends")
@@ -31,7 +31,7 @@ def evaluate_backends(
     DATASET is a folder of audio files, each with a JAMS or CSV annotation of the same stem.
     Scores: tempo Acc1/Acc2 (4 %), MIREX weighted key score, boundary hit-rate F at 0.5 s and
     3 s, and seconds of computing per minute of audio. A backend that fails on a file is
-    reported and scored 0; the batch goes on.
+    reported and scored 0; the batch goes on, and the exit status is then 1.
     """
     import json
 
@@ -56,6 +56,10 @@ def evaluate_backends(
         comparisons.append(comparison)
     if as_json:
         click.echo(json.dumps([c.to_dict() for c in comparisons], indent=2, default=float))
-        return
-    for comparison in comparisons:
-        click.echo(to_markdown(comparison, per_file=False))
+    else:
+        for comparison in comparisons:
+            click.echo(to_markdown(comparison, per_file=False))
+    failed = [r for c in comparisons for r in c.results if not r.ok]
+    if failed:
+        runs = sum(len(c.results) for c in comparisons)
+        raise BatchFailed(f"{len(failed)} of {runs} backend run(s) on a file failed (listed in the report)")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
 from mirloop.loop.renders import TEMPO_MARGIN
 
 
@@ -118,7 +118,12 @@ def loop(
     set_: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Render every TRACK back from its analysis and measure how well the classifier agrees."""
+    """Render every TRACK back from its analysis and measure how well the classifier agrees.
+
+    Exits with status 1 when any track or render failed (the others still finish; the
+    failures are listed on stderr, in report.json and in --json), 2 when the run cannot start
+    (a bad configuration, or a model that is refused).
+    """
     from mirloop.loop.peer import resolve_peer
     from mirloop.pipelines.loop import LoopSettings, run_loop, run_loop_seeds
 
@@ -143,7 +148,8 @@ def loop(
     if seeds:
         reports, summary = run_loop_seeds(tracks, output, seeds, settings=settings, **options)
         if as_json:
-            echo_json({"seeds": list(reports), "summary": summary.to_dict("records")})
+            echo_json({"seeds": list(reports), "summary": summary.to_dict("records"), **_failures(reports)})
+            _exit_if_failed(list(reports.values()))
             return
         click.echo(f"over seeds {', '.join(map(str, reports))}: mean [lowest, highest seed]")
         click.echo(f"  {'target':<10} {'accuracy':>26} {'consistency':>26}")
@@ -157,10 +163,12 @@ def loop(
             )
         _report_problems(list(reports.values()))
         click.echo(f"reports: {output}/seed-<S>/report.html; summary: {output}/seeds.csv")
+        _exit_if_failed(list(reports.values()))
         return
     report = run_loop(tracks, output, settings=settings, **options)
     if as_json:
         echo_json(report.to_dict())
+        _exit_if_failed([report])
         return
     click.echo(f"single-region accuracy ({len(report.single) // 6 if len(report.single) else 0} renders):")
     for row in report.accuracy.to_dict("records"):
@@ -184,6 +192,24 @@ def loop(
             )
     _report_problems([report])
     click.echo(f"report: {output}/report.html ({report.seconds:.1f} s)")
+    _exit_if_failed([report])
+
+
+def _failures(reports: dict[int, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The failed tracks and renders of every seed's run, each with its seed."""
+    return {
+        "failed_tracks": [{"seed": s, **f} for s, r in reports.items() for f in r.failed_tracks()],
+        "failed_renders": [{"seed": s, **f} for s, r in reports.items() for f in r.failed_renders],
+    }
+
+
+def _exit_if_failed(reports: list[Any]) -> None:
+    """Exit with status 1 when any track or render failed (they are listed in the report)."""
+    tracks = sum(len(r.failed_tracks()) for r in reports)
+    renders = sum(len(r.failed_renders) for r in reports)
+    if tracks or renders:
+        total = sum(len(r.tracks) for r in reports)
+        raise BatchFailed(f"{tracks} of {total} track(s) and {renders} render(s) failed; see the report")
 
 
 def _known(row: dict[str, object]) -> bool:

@@ -45,7 +45,10 @@ from mirloop.cli.common import config_options, echo_json, json_option, resolve_c
 @click.option("--seed", type=int, default=None, help="Seed: the same seed gives the same audio.")
 @click.option("--midi", is_flag=True, help="Also write the MIDI file (.mid next to the audio).")
 @click.option(
-    "--stems", is_flag=True, help="Also write one stem per instrument (<name>_stems/ next to the audio)."
+    "--stems",
+    is_flag=True,
+    help="Also write one stem per instrument (<name>_stems/ next to the audio; a folder there that "
+    "holds files mirloop did not write is never replaced: the render is refused).",
 )
 @click.option(
     "--sr", type=click.IntRange(8000, 192000), default=None, help="Sample rate in Hz (default 44100)."

@@ -106,6 +106,9 @@ class Comparison:
                 for r in self.results
             ],
             "skipped": list(self.skipped),
+            "failed": [
+                {"backend": r.backend, "file": r.file, "error": r.error} for r in self.results if not r.ok
+            ],
         }
 
 

@@ -35,6 +35,22 @@ if TYPE_CHECKING:
     from mirloop.pipelines.loop import LoopSettings, TrackLoop
 
 
+#: The tables written into the report folder, by name (``<name>.csv``).
+TABLES = (
+    "accuracy",
+    "consistency",
+    "consistency_by_title",
+    "losses",
+    "boundaries",
+    "spread",
+    "single_predictions",
+    "multi_predictions",
+    "agreement",
+)
+#: Every file :func:`write_report` writes into the report folder (no track folder takes these names).
+REPORT_FILES = (*(f"{name}.csv" for name in TABLES), "report.json", "report.html")
+
+
 @frozen(eq=False)
 class LoopReport:
     """Tables (pandas DataFrames) and a summary of one loop run; ``seconds`` is wall time."""
@@ -54,6 +70,16 @@ class LoopReport:
     losses: pd.DataFrame
     flags: tuple[str, ...] = ()
 
+    def failed_tracks(self) -> list[dict[str, Any]]:
+        """The tracks that failed: name, source and error."""
+        failed = [t for t in self.tracks if not t["ok"]]
+        return [{"track": t["name"], "source": t["source"], "error": t["error"]} for t in failed]
+
+    @property
+    def n_failed(self) -> int:
+        """Failed tracks and failed renders: the run exits with status 1 when this is not 0."""
+        return len(self.failed_tracks()) + len(self.failed_renders)
+
     def to_dict(self) -> dict[str, Any]:
         return _clean(
             {
@@ -63,6 +89,7 @@ class LoopReport:
                 "losses": self.losses.to_dict("records"),
                 "boundary_f": _boundary_summary(self.boundaries),
                 "spread": self.spread.to_dict("records"),
+                "failed_tracks": self.failed_tracks(),
                 "failed_renders": list(self.failed_renders),
                 "tracks": list(self.tracks),
                 "flags": list(self.flags),
@@ -172,17 +199,18 @@ def write_report(
     from mirloop.io.tables import write_csv
 
     paths: dict[str, Path] = {}
-    for name, table in (
-        ("accuracy", report.accuracy),
-        ("consistency", report.consistency),
-        ("consistency_by_title", report.by_title),
-        ("losses", report.losses),
-        ("boundaries", report.boundaries),
-        ("spread", report.spread),
-        ("single_predictions", report.single),
-        ("multi_predictions", report.multi),
-        ("agreement", report.agreement),
-    ):
+    tables = (
+        report.accuracy,
+        report.consistency,
+        report.by_title,
+        report.losses,
+        report.boundaries,
+        report.spread,
+        report.single,
+        report.multi,
+        report.agreement,
+    )
+    for name, table in zip(TABLES, tables, strict=True):
         paths[name] = write_csv(table, out / f"{name}.csv")
     with atomic_open(out / "report.json") as handle:
         json.dump(report.to_dict(), handle, indent=2)

@@ -7,6 +7,7 @@ is reported with its message and the others go on.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -19,8 +20,11 @@ from attrs import asdict, frozen
 
 from mirloop.config import Config
 from mirloop.errors import AudioError, MirloopError
+from mirloop.io.output_names import output_names
 from mirloop.pipelines.analyze import ConfigLike, analyze_file, resolve_analysis_config
 
+#: The run's summary, written into the output folder next to the track folders.
+SUMMARY_FILE = "summary.json"
 #: File suffixes picked up when a folder is given (lower case).
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".w64", ".rf64", ".caf")
 
@@ -32,6 +36,8 @@ class TrackReport:
     source: str
     ok: bool
     seconds: float
+    #: The track's output folder ``OUT/<name>`` (see :func:`mirloop.io.output_names.output_names`).
+    folder: str | None = None
     duration: float | None = None
     tempo_bpm: float | None = None
     key: str | None = None
@@ -56,35 +62,44 @@ class TrackReport:
         return data
 
 
-def find_tracks(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+@frozen
+class ScannedInputs:
+    """The tracks found in the inputs, in order, and the folders given that hold no audio."""
+
+    tracks: tuple[Path, ...]
+    empty_folders: tuple[Path, ...] = ()
+
+
+def scan_inputs(inputs: Iterable[str | os.PathLike[str]]) -> ScannedInputs:
     """Files as given (even unreadable ones: they fail as tracks), folders expanded to the audio inside.
 
-    A folder is searched recursively for :data:`AUDIO_SUFFIXES`; one without audio raises
-    :class:`~mirloop.errors.AudioError`.
+    A folder is searched recursively for :data:`AUDIO_SUFFIXES`; one without audio is listed in
+    ``empty_folders`` (a batch reports it as failed and goes on).
     """
     tracks: list[Path] = []
+    empty: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
             if not found:
-                raise AudioError(f"{path}: folder holds no audio files ({', '.join(AUDIO_SUFFIXES)})")
+                empty.append(path)
             tracks.extend(found)
         else:
             tracks.append(path)
-    return tracks
+    return ScannedInputs(tuple(tracks), tuple(empty))
 
 
-def output_names(tracks: Sequence[Path]) -> list[str]:
-    """One output folder name per track: its stem, with ``-2``, ``-3``… when stems repeat."""
-    names: list[str] = []
-    seen: dict[str, int] = {}
-    for track in tracks:
-        stem = track.stem or "track"
-        count = seen.get(stem, 0) + 1
-        seen[stem] = count
-        names.append(stem if count == 1 else f"{stem}-{count}")
-    return names
+def find_tracks(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """:func:`scan_inputs`, but a folder without audio raises :class:`~mirloop.errors.AudioError`."""
+    scanned = scan_inputs(inputs)
+    if scanned.empty_folders:
+        raise AudioError(empty_folder_message(scanned.empty_folders[0]))
+    return list(scanned.tracks)
+
+
+def empty_folder_message(folder: Path) -> str:
+    return f"{folder}: folder holds no audio files ({', '.join(AUDIO_SUFFIXES)})"
 
 
 def analyze_tracks(
@@ -99,12 +114,16 @@ def analyze_tracks(
 ) -> list[TrackReport]:
     """Analyse every track of ``inputs`` and write its outputs under ``out_dir``.
 
-    ``progress`` shows a tqdm bar over tracks on stderr. Reports come back in input order;
-    ``on_report`` is called as each track finishes.
+    Each track's outputs go to ``out_dir/<name>/``, named by
+    :func:`~mirloop.io.output_names.output_names`; ``out_dir/summary.json`` records every
+    report, so the folder each input went to. ``progress`` shows a tqdm bar over tracks on
+    stderr. Reports come back in input order, then one failed report per folder given that holds
+    no audio; ``on_report`` is called as each track finishes.
     """
     resolved = resolve_analysis_config(config)
-    tracks = find_tracks(inputs)
-    names = output_names(tracks)
+    scanned = scan_inputs(inputs)
+    tracks = scanned.tracks
+    names = output_names(tracks, reserved=(SUMMARY_FILE,))
     jobs = [(track, Path(out_dir), name, resolved, figure) for track, name in zip(tracks, names)]
     reports: dict[int, TrackReport] = {}
     from tqdm import tqdm
@@ -117,7 +136,37 @@ def analyze_tracks(
             bar.update()
             if on_report is not None:
                 on_report(report)
-    return [reports[i] for i in range(len(jobs))]
+    ordered = [reports[i] for i in range(len(jobs))]
+    for folder in scanned.empty_folders:
+        ordered.append(TrackReport(str(folder), False, 0.0, error=empty_folder_message(folder)))
+        if on_report is not None:
+            on_report(ordered[-1])
+    write_summary(ordered, out_dir)
+    return ordered
+
+
+def batch_summary(reports: Sequence[TrackReport]) -> dict[str, Any]:
+    """Every track's report, the counts, and the failures (source and error) listed apart."""
+    failed = [report for report in reports if not report.ok]
+    return {
+        "tracks": [report.to_dict() for report in reports],
+        "n_ok": len(reports) - len(failed),
+        "n_failed": len(failed),
+        "failed": [{"source": report.source, "error": report.error} for report in failed],
+    }
+
+
+def write_summary(reports: Sequence[TrackReport], out_dir: str | os.PathLike[str]) -> Path:
+    """``out_dir/summary.json``: :func:`batch_summary` of the run (written atomically)."""
+    from mirloop.io.atomic import write_text
+
+    text = json.dumps(batch_summary(reports), indent=2, default=_plain)
+    return write_text(Path(out_dir) / SUMMARY_FILE, text)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars as Python numbers (anything else as text) for JSON."""
+    return value.item() if hasattr(value, "item") else str(value)
 
 
 Job = tuple[Path, Path, str, Config, bool]
@@ -139,7 +188,10 @@ def _run(jobs: list[Job], workers: int) -> Iterator[tuple[int, TrackReport]]:
             try:
                 yield index, future.result()
             except Exception as exc:  # the worker process itself died
-                yield index, TrackReport(str(jobs[index][0]), False, 0.0, error=f"worker failed: {exc!r}")
+                track, out_dir, name = jobs[index][:3]
+                yield index, TrackReport(
+                    str(track), False, 0.0, str(out_dir / name), error=f"worker failed: {exc!r}"
+                )
 
 
 def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: bool = True) -> TrackReport:
@@ -147,15 +199,16 @@ def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: b
     from mirloop.pipelines.outputs import write_outputs
 
     started = time.perf_counter()
+    folder = str(Path(out_dir) / name)
     try:
         run = analyze_file(track, config=config)
         paths = write_outputs(run, out_dir, name=name, figure=figure)
     except MirloopError as exc:
-        return TrackReport(str(track), False, time.perf_counter() - started, error=str(exc))
+        return TrackReport(str(track), False, time.perf_counter() - started, folder, error=str(exc))
     except Exception as exc:  # a backend bug must not stop the batch; keep where it happened
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return TrackReport(
-            str(track), False, time.perf_counter() - started,
+            str(track), False, time.perf_counter() - started, folder,
             error=f"unexpected {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
         )
     analysis = run.analysis
@@ -163,6 +216,7 @@ def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: b
         source=str(track),
         ok=True,
         seconds=time.perf_counter() - started,
+        folder=folder,
         duration=analysis.duration,
         tempo_bpm=None if analysis.tempo is None else float(analysis.tempo.bpm),
         key=None if analysis.key is None else str(analysis.key.key),

@@ -82,6 +82,8 @@ class TrackLoop:
 
     name: str
     source: str
+    #: The track's output folder ``OUT/<name>``.
+    folder: str = ""
     ok: bool = True
     error: str | None = None
     skipped: str | None = None
@@ -113,6 +115,7 @@ class TrackLoop:
         return {
             "name": self.name,
             "source": self.source,
+            "folder": self.folder,
             "ok": self.ok,
             "error": self.error,
             "skipped": self.skipped,
@@ -146,7 +149,9 @@ def loop_config(
 ) -> Config:
     """The analysis configuration of the loop: ``model`` picks the classifier (its kind and path),
     else the configured classifier, else the model shipped with mirloop; separation on uses
-    :data:`DEFAULT_SEPARATOR` unless another separator is configured."""
+    :data:`DEFAULT_SEPARATOR` unless another separator is configured. A model that cannot be
+    read, or was made for other features or another catalog, is refused here
+    (:class:`~mirloop.errors.ModelError`)."""
     resolved = config if isinstance(config, Config) else load_config(config)
     if model is not None:
         resolved = resolved.merged(
@@ -160,7 +165,20 @@ def loop_config(
         resolved = resolved.merged({"classifier": {"backend": DEFAULT_KIND}}, "loop default")
     validate_analysis_config(resolved)
     resolved.validate()
+    _check_model(resolved)
     return resolved
+
+
+def _check_model(config: Config) -> None:
+    """Load the classifier's model once and refuse it now (:class:`ModelError`) when it cannot serve
+    this set-up, instead of failing every track with the same message."""
+    from mirloop.classify.setup import check_model_setup
+    from mirloop.plugins import registry
+
+    backend = registry().create("classifier", config.backend("classifier"), config.options("classifier"))
+    load = getattr(backend, "load", None)
+    if callable(load):
+        check_model_setup(load(), config)
 
 
 def heldout_scores(config: Config) -> dict[str, dict[str, float]] | None:
@@ -203,21 +221,25 @@ def run_loop(
     workers: int = 1,
 ) -> Any:
     """Run the loop over ``tracks`` and write every output under ``out_dir``; returns the
-    :class:`mirloop.loop.report.LoopReport`. ``workers`` > 1 runs that many tracks at once, each
-    in its own process (the numbers do not depend on it)."""
+    :class:`mirloop.loop.report.LoopReport`. Each track's files go to ``out_dir/<name>/``, named by
+    :func:`mirloop.io.output_names.output_names` (the report lists each track's ``source`` and
+    ``folder``). ``workers`` > 1 runs that many tracks at once, each in its own process (the
+    numbers do not depend on it)."""
     from tqdm import tqdm
 
     from mirloop.catalog import load_catalog
-    from mirloop.loop.report import build_report, write_report
-    from mirloop.pipelines.batch import find_tracks, output_names
+    from mirloop.io.output_names import output_names
+    from mirloop.loop.report import REPORT_FILES, build_report, write_report
+    from mirloop.pipelines.batch import empty_folder_message, scan_inputs
     from mirloop.plugins import registry
 
     settings = settings or LoopSettings()
     resolved = loop_config(config, model=model, separate=settings.separate)
     renderer = registry().create("renderer", resolved.backend("renderer"), resolved.options("renderer"))
     catalog = load_catalog()
-    paths = find_tracks(tracks)
-    names = output_names(paths)
+    scanned = scan_inputs(tracks)
+    paths = list(scanned.tracks)
+    names = output_names(paths, reserved=REPORT_FILES)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -244,6 +266,9 @@ def run_loop(
                 )
             )
             track_bar.update()
+    for folder in scanned.empty_folders:  # reported as failed; the other tracks went on
+        failed = TrackLoop(name=folder.name, source=str(folder), ok=False, error=empty_folder_message(folder))
+        results.append(failed)
     report = build_report(
         results,
         settings=settings,
@@ -310,7 +335,7 @@ def _loop_in_processes(
             try:
                 results[index] = future.result()
             except Exception as exc:  # the worker itself died: report the track, keep the others
-                track = TrackLoop(name=names[index], source=str(paths[index]))
+                track = TrackLoop(name=names[index], source=str(paths[index]), folder=str(out / names[index]))
                 track.ok, track.error = False, f"worker process failed: {type(exc).__name__}: {exc}"
                 results[index] = track
             bar.set_postfix_str(paths[index].name, refresh=False)
@@ -343,7 +368,7 @@ def loop_track(
 ) -> TrackLoop:
     """The whole loop for one track; failures end up in the result, never as an exception."""
     started = time.perf_counter()
-    track = TrackLoop(name=name, source=str(path))
+    track = TrackLoop(name=name, source=str(path), folder=str(folder))
     try:
         _loop_track(
             track, path, folder, config=config, renderer=renderer, catalog=catalog, settings=settings, bar=bar

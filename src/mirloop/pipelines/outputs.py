@@ -2,7 +2,8 @@
 
 ``<name>.jams`` (annotations), ``<name>.grid.parquet`` (one row per 2-s grid window),
 ``<name>.segments.parquet`` and ``<name>.segments.csv`` (one row per form segment) and
-``<name>.png`` (the analysis figure). ``<name>`` is the track's file stem unless given.
+``<name>.png`` (the analysis figure). ``<name>`` is the track's file stem made safe
+(:func:`mirloop.io.output_names.safe_name`) unless given; a given name must already be safe.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ def write_outputs(
 ) -> dict[str, Path]:
     """Write every output of ``run`` into ``out_dir/<name>/``; returns the paths by kind."""
     from mirloop.io.jams_io import write_jams
+    from mirloop.io.output_names import output_folder, safe_name
     from mirloop.io.tables import grid_table, segment_table, write_csv, write_parquet
 
     analysis = run.analysis
-    stem = name or Path(analysis.source).stem or "track"
-    folder = Path(out_dir) / stem
+    stem = safe_name(Path(analysis.source).stem) if name is None else name
+    folder = output_folder(out_dir, stem)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {kind: folder / f"{stem}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
     write_jams(analysis, paths["jams"], title=Path(analysis.source).stem)

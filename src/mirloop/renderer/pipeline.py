@@ -45,6 +45,11 @@ class Prepared:
     def __init__(self, plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> None:
         if duration <= 0:
             raise RenderError(f"render duration must be positive, got {duration} s")
+        if round(duration * options.sr) < 1:
+            raise RenderError(
+                f"the render would last {duration:g} s, less than one sample at {options.sr} Hz; "
+                f"make the timeline at least {1 / options.sr:.2g} s long"
+            )
         if not plans:
             raise RenderError("nothing to render: the timeline has no region")
         self.plans, self.duration, self.seed, self.options = plans, duration, seed, options

@@ -1,11 +1,13 @@
 """Writing a render: audio (WAV/FLAC/OGG), MIDI, stems and the JAMS ground-truth sidecar.
 
 Every file is written atomically (a temporary file, then ``os.replace``): a failed write
-leaves no partial file behind, and the stems folder appears whole or not at all.
+leaves no partial file behind, and the stems folder appears whole or not at all. A stems folder
+that holds anything mirloop did not write there is never replaced.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mirloop.errors import AudioError, RenderError
+from mirloop.errors import AudioError, OutputError, RenderError
 from mirloop.io.atomic import atomic_open, atomic_path
 from mirloop.io.audio_out import write_audio_file
 from mirloop.model import Audio
@@ -39,28 +41,86 @@ def write_midi(midi: bytes, path: str | os.PathLike[str]) -> Path:
     return Path(path)
 
 
+#: The list of files mirloop wrote into a stems folder; only a folder holding exactly these may be replaced.
+STEMS_MANIFEST = ".mirloop-stems.json"
+
+
 def write_stems(stems: dict[str, Audio], folder: str | os.PathLike[str], *, suffix: str = ".wav") -> Path:
-    """One file per stem in ``folder`` (replaced as a whole)."""
+    """One file per stem in ``folder``, which appears whole (written beside it, then renamed).
+
+    An existing ``folder`` is replaced only when it holds exactly what mirloop wrote there
+    before (the files its :data:`STEMS_MANIFEST` lists) or nothing; otherwise the stems are
+    refused with :class:`~mirloop.errors.OutputError` and nothing is touched.
+    """
     target = Path(folder)
+    _check_replaceable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)
     try:
+        names = []
         for role, audio in sorted(stems.items()):
             write_audio(audio, staging / f"{role}{suffix}")
+            names.append(f"{role}{suffix}")
+        (staging / STEMS_MANIFEST).write_text(json.dumps({"files": names}, indent=1))
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, old / target.name)
+            _check_replaceable(target)
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, retired / target.name)
             os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_own_stems(retired / target.name)
+            retired.rmdir()
         else:
             os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _check_replaceable(target: Path) -> None:
+    """Refuse a ``target`` that exists and holds anything mirloop did not write there."""
+    if not target.exists() and not target.is_symlink():
+        return
+    if target.is_symlink() or not target.is_dir():
+        raise OutputError(
+            f"{target} exists and is not a stems folder mirloop wrote; move it away or choose another "
+            "output name (the stems go to <name>_stems/ next to the audio)"
+        )
+    present = {entry.name for entry in target.iterdir()}
+    if not present:
+        return
+    own = _own_stem_files(target)
+    if own is None or present != own | {STEMS_MANIFEST}:
+        others = sorted(present - (own or set()) - {STEMS_MANIFEST})
+        listed = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise OutputError(
+            f"{target} already holds files mirloop did not write ({listed or 'a changed manifest'}); "
+            "stems never replace them: move the folder away or choose another output name"
+        )
+
+
+def _own_stem_files(folder: Path) -> set[str] | None:
+    """The regular files the folder's manifest lists, or ``None`` without a readable manifest."""
+    try:
+        names = json.loads((folder / STEMS_MANIFEST).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) and Path(n).name == n for n in names):
+        return None
+    if not all((folder / name).is_file() and not (folder / name).is_symlink() for name in names):
+        return None
+    return set(names)
+
+
+def _remove_own_stems(folder: Path) -> None:
+    """Delete the listed stems and the manifest one by one, then the (then empty) folder."""
+    for name in sorted(_own_stem_files(folder) or ()):
+        (folder / name).unlink()
+    (folder / STEMS_MANIFEST).unlink(missing_ok=True)
+    folder.rmdir()  # fails, keeping everything, if anything else appeared meanwhile
 
 
 def truth_to_jams(truth: GroundTruth, *, title: str = "", seed: int | None = None) -> jams.JAMS:
@@ -131,14 +191,17 @@ def write_render(
     jams: bool = True,
 ) -> dict[str, Path]:
     """Write the audio to ``path`` and, next to it, the JAMS ground truth (``.jams``), the MIDI
-    (``.mid``) and the stems folder (``<name>_stems/``) when asked. Returns what was written."""
-    written = {"audio": write_audio(result.audio, path)}
+    (``.mid``) and the stems folder (``<name>_stems/``) when asked. Returns what was written.
+    A stems folder holding files mirloop did not write is refused before anything is written."""
     others = sidecar_paths(path)
-    if midi:
-        written["midi"] = write_midi(result.midi, others["midi"])
-    if stems:
+    if stems:  # refuse before anything is written
         if not result.stems:
             raise RenderError("this render has no stems; render with the option stems=true")
+        _check_replaceable(others["stems"])
+    written = {"audio": write_audio(result.audio, path)}
+    if midi:
+        written["midi"] = write_midi(result.midi, others["midi"])
+    if stems and result.stems:
         written["stems"] = write_stems(result.stems, others["stems"])
     if jams:
         written["jams"] = write_jams(result.truth, others["jams"], title=Path(path).stem, seed=result.seed)

@@ -27,8 +27,9 @@ class LaplacianSegmenter(Backend):
     normalised Laplacian among ``1 … k_max``, where ``k_max = min(max_types, 2 + duration / 30 s)``
     grows with the track length; when the resulting clusters are not distinct in timbre (MFCC
     silhouette below ``min_silhouette``, as for steady noise or a looped drum pattern), the
-    track is one section. Segments shorter than ``min_segment`` seconds are merged into
-    the more similar neighbour (by mean MFCCs).
+    track is one section; so is a track whose beats all sound the same to the CQT (silence or
+    dither-level noise under its -100 dB floor). Segments shorter than ``min_segment``
+    seconds are merged into the more similar neighbour (by mean MFCCs).
 
     Labels: section types are lettered ``A``, ``B``, ``C``… in order of first appearance; the
     second occurrence of a type is primed (``A'``), the third double-primed (``A''``) and so
@@ -60,7 +61,10 @@ class LaplacianSegmenter(Backend):
         if units.n < 4 * self.opts["rec_width"] or ctx.frames.rms.max() <= 0:
             return _single(duration)
         k_max = int(min(self.opts["max_types"], 2 + duration // self.opts["seconds_per_type"]))
-        embedding, eigenvalues = self._embedding(units, k_max)
+        try:
+            embedding, eigenvalues = self._embedding(units, k_max)
+        except _NoRepetitionGraph:  # near-silence: every beat sounds the same, nothing to cluster
+            return _single(duration)
         k = _eigengap_k(eigenvalues, k_max)
         labels = _cluster(embedding, k)
         if k > 1 and _silhouette(units.mfcc.T, labels) < self.opts["min_silhouette"]:
@@ -76,7 +80,13 @@ class LaplacianSegmenter(Backend):
         from scipy.sparse import csgraph
 
         width = self.opts["rec_width"]
-        recurrence = librosa.segment.recurrence_matrix(units.cqt, width=width, mode="affinity", sym=True)
+        try:
+            recurrence = librosa.segment.recurrence_matrix(units.cqt, width=width, mode="affinity", sym=True)
+        except librosa.util.exceptions.ParameterError:
+            distances = librosa.segment.recurrence_matrix(units.cqt, width=width, mode="distance", sym=True)
+            if not np.any(distances):  # every beat equals its nearest neighbours (dither under the dB floor)
+                raise _NoRepetitionGraph from None
+            raise
         smooth = librosa.segment.timelag_filter(scipy.ndimage.median_filter)
         recurrence = smooth(recurrence, size=(1, 7))
         recurrence = 0.5 * (recurrence + recurrence.T)  # the time-lag median filter breaks symmetry
@@ -93,6 +103,10 @@ class LaplacianSegmenter(Backend):
         eigenvalues, eigenvectors = scipy.linalg.eigh(laplacian, subset_by_index=[0, n_vectors - 1])
         eigenvectors = scipy.ndimage.median_filter(eigenvectors, size=(self.opts["median_size"], 1))
         return eigenvectors, eigenvalues
+
+
+class _NoRepetitionGraph(Exception):
+    """The beats' CQT frames are all at zero distance from their neighbours: no structure to find."""
 
 
 def _single(duration: float) -> Segmentation:
