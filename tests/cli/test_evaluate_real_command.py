@@ -86,7 +86,7 @@ def test_when_no_track_can_be_read_every_file_is_still_written_and_the_command_f
     code = main(["evaluate-real", str(MANIFEST), "--root", str(tmp_path), "-o", str(out), "--labels", "rock"])
 
     captured = capsys.readouterr()
-    assert code == 2 and "1 of 1 track(s) could not be analysed (hedgewars__rock)" in captured.err
+    assert code == 1 and "1 of 1 track(s) could not be analysed (hedgewars__rock)" in captured.err
     assert "genre agreement     no tracks" in captured.out
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_scored"] == 0 and summary["agreement"]["agreement"] is None

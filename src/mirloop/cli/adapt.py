@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
 
 
 @click.command()
@@ -55,7 +55,6 @@ def adapt(
     """
     from tqdm import tqdm
 
-    from mirloop.cli.analyze import TracksFailed
     from mirloop.pipelines.adapt import adapt_model
 
     config = resolve_config(config_path, use, set_)
@@ -93,4 +92,4 @@ def adapt(
         for track, error in report.failures:
             click.echo(f"failed: {track}: {error}", err=True)
     if report.failures:
-        raise TracksFailed(f"{len(report.failures)} track(s) could not be analysed (the others were used)")
+        raise BatchFailed(f"{len(report.failures)} track(s) could not be analysed (the others were used)")

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import config_options, echo_json, json_option, resolve_config
-from mirloop.errors import AudioError, ConfigError
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.errors import ConfigError
 
 
 def _names(value: str | None, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -147,7 +147,7 @@ def evaluate_real(
             click.echo(f"wrote {path}")
     failures = evaluation.failures
     if failures:
-        raise AudioError(
+        raise BatchFailed(
             f"{len(failures)} of {len(evaluation.results)} track(s) could not be analysed "
             f"({', '.join(f.track.track_id for f in failures)}); see {Path(output) / 'summary.json'}"
         )
