@@ -36,7 +36,15 @@ from devsets.real_music.debian_packages import (
     parse_copyright,
     unpack_deb,
 )
-from devsets.real_music.manifest import Row, manifest_text, read_manifest, sha256, slug, write_atomic
+from devsets.real_music.manifest import (
+    Row,
+    check_row,
+    manifest_text,
+    read_manifest,
+    sha256,
+    slug,
+    write_atomic,
+)
 from devsets.real_music.renders import (
     RenderError,
     flac_bytes,
@@ -58,6 +66,8 @@ from mirloop.errors import MirloopError
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CACHE = Path.home() / ".cache" / "mirloop" / "real-dev"
+#: Bump when the render code changes its output, so cached renders are made again.
+RENDER_FORMAT = 1
 
 
 @dataclass
@@ -194,69 +204,91 @@ def build_package(pkg: PackageSource, sources: Sources, out: Path, cache: Path, 
             else f"{pkg.root}/{candidate.relpath}"
         )
         rows.append(
-            Row(
-                track_id=track_id,
-                path=rel,
-                coarse_label=rule.label,
-                group=pkg.group,
-                source=f"{pkg.name} {pkg.version}",
-                kind=rule.kind,
-                license=license_name,
-                evidence=rule.evidence,
-                duration_s=f"{seconds:.2f}",
-                original_path=original,
-                sha256=sha256(data),
-                hint=rule.hint,
+            check_row(
+                Row(
+                    track_id=track_id,
+                    path=rel,
+                    coarse_label=rule.label,
+                    group=pkg.group,
+                    source=f"{pkg.name} {pkg.version}",
+                    kind=rule.kind,
+                    license=license_name,
+                    evidence=rule.evidence,
+                    duration_s=f"{seconds:.2f}",
+                    original_path=original,
+                    sha256=sha256(data),
+                    hint=rule.hint,
+                )
             )
         )
     print(f"  {len(rows)} files ({sum(1 for r in rows if r.coarse_label)} labelled)", flush=True)
     return rows
 
 
-def build_scores(score: ScoreSource, sources: Sources, out: Path, report: Report) -> list[Row]:
+def score_track_id(score: ScoreSource, work: str) -> str:
+    """``music21-<collection>__<work path below the collection>[_<piece number>]``."""
+    path, _, number = work.partition("#")
+    stem = str(Path(path.split("/", 1)[-1]).with_suffix(""))
+    return f"{score.group}__{slug(stem)}" + (f"_{slug(number)}" if number else "")
+
+
+def render_work(work: str, score: ScoreSource, sources: Sources, cache: Path) -> tuple[bytes, str]:
+    """FLAC bytes and title of one rendered work, kept in the cache under a key of all render inputs."""
+    soundfont = Path(sources.soundfont)
+    size = soundfont.stat().st_size if soundfont.is_file() else -1
+    key = sha256(
+        f"{RENDER_FORMAT}|{music21_version()}|{work}|{soundfont}|{size}|{sources.sample_rate}|"
+        f"{score.max_seconds}".encode()
+    )[:24]
+    flac, title = cache / "renders" / f"{key}.flac", cache / "renders" / f"{key}.title"
+    if flac.is_file() and title.is_file():
+        return flac.read_bytes(), title.read_text(encoding="utf-8")
+    parsed = parse_work(work)
+    audio = render_events(
+        score_events(parsed), soundfont=soundfont, sr=sources.sample_rate, max_seconds=score.max_seconds
+    )
+    data = flac_bytes(audio, sources.sample_rate)
+    write_atomic(title, work_title(parsed, work).encode("utf-8"))
+    write_atomic(flac, data)
+    return data, work_title(parsed, work)
+
+
+def build_scores(score: ScoreSource, sources: Sources, out: Path, cache: Path, report: Report) -> list[Row]:
     """Render one music21 collection's chosen works; their manifest rows."""
     version = music21_version()
     print(f"[music21 {version} {score.collection}]", flush=True)
     rows = []
     for work in score.works:
-        track_id = f"{score.group}__{slug(work.split('/', 1)[-1].rsplit('.', 1)[0].replace('#', '_'))}"
+        track_id = score_track_id(score, work)
         rel = f"audio/{score.group}/{track_id.split('__', 1)[1]}.flac"
         try:
-            parsed = parse_work(work)
-            audio = render_events(
-                score_events(parsed),
-                soundfont=Path(sources.soundfont),
-                sr=sources.sample_rate,
-                max_seconds=score.max_seconds,
-            )
+            data, title = render_work(work, score, sources, cache)
         except RenderError as exc:
             report.warn(f"music21 {score.collection}: {work}: {exc}; skipped")
             continue
-        seconds = len(audio) / sources.sample_rate
+        seconds = sf.info(io.BytesIO(data)).duration
         if seconds < sources.min_seconds:
             report.skipped_short.append(f"music21 {score.collection} {work} ({seconds:.1f} s)")
             continue
-        data = flac_bytes(audio, sources.sample_rate)
         if write_atomic(out / rel, data):
             report.written += 1
         else:
             report.unchanged += 1
-        rows.append(
-            Row(
-                track_id=track_id,
-                path=rel,
-                coarse_label=score.label,
-                group=score.group,
-                source=f"music21 {version} {score.collection}",
-                kind="score-render",
-                license=score.license or "music21 corpus (see music21/corpus/license.txt)",
-                evidence=f"{score.evidence} Work: {work} ({work_title(parsed, work)}).",
-                duration_s=f"{seconds:.2f}",
-                original_path=work,
-                sha256=sha256(data),
-                hint=f"rendered with {Path(sources.soundfont).name} at {sources.sample_rate} Hz",
-            )
+        row = Row(
+            track_id=track_id,
+            path=rel,
+            coarse_label=score.label,
+            group=score.group,
+            source=f"music21 {version} {score.collection}",
+            kind="score-render",
+            license=score.license or "music21 corpus (see music21/corpus/license.txt)",
+            evidence=f"{score.evidence} Work: {work} ({title}).",
+            duration_s=f"{seconds:.2f}",
+            original_path=work,
+            sha256=sha256(data),
+            hint=f"rendered with {Path(sources.soundfont).name} at {sources.sample_rate} Hz",
         )
+        rows.append(check_row(row))
     print(f"  {len(rows)} renders", flush=True)
     return rows
 
@@ -286,7 +318,7 @@ def build(sources: Sources, out: Path, cache: Path, only: tuple[str, ...] = ()) 
             continue
         rebuilt.add(score.group)
         try:
-            rows += build_scores(score, sources, out, report)
+            rows += build_scores(score, sources, out, cache, report)
         except RenderError as exc:
             report.failures.append(f"music21 {score.collection}: {exc}")
             print(f"  error: {exc}", flush=True)

@@ -60,7 +60,7 @@ def check_row(row: Row) -> Row:
         raise SourcesError(f"{where}: label {row.coarse_label!r} without evidence")
     if not row.license:
         raise SourcesError(f"{where}: no license; give the package a 'license' in sources.toml")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", row.track_id):
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", row.track_id):
         raise SourcesError(f"{where}: track_id is not filesystem-safe")
     return row
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from devsets.real_music.build import build, main, summary, track_ids
+from devsets.real_music.build import build, main, score_track_id, summary, track_ids
 from devsets.real_music.sources import parse_sources
 
 from tests.devsets.conftest import FAKE_PACKAGE, FAKE_VERSION
@@ -129,3 +129,40 @@ def test_the_command_line_prints_the_table_and_fails_on_a_bad_sources_file(
     )
     assert main(["--out", str(tmp_path / "set"), "--sources", str(bad)]) == 2
     assert "unknown coarse label 'blues'" in capsys.readouterr().err
+
+
+def test_score_track_ids_keep_the_work_path_and_the_piece_number() -> None:
+    tunes = parse_sources(
+        {
+            "scores": {
+                "airdsAirs": {"label": "folk", "evidence": "airs", "works": ["airdsAirs/book1.abc#0001"]}
+            }
+        }
+    ).scores[0]
+    assert score_track_id(tunes, "airdsAirs/book1.abc#0001") == "music21-airdsAirs__book1_0001"
+    assert score_track_id(tunes, "handel/rinaldo/Lascia_chio_pianga.mxl") == (
+        "music21-airdsAirs__rinaldo_lascia_chio_pianga"
+    )
+
+
+@pytest.mark.render
+def test_a_score_collection_renders_once_and_is_reused_from_the_cache(tmp_path: Path) -> None:
+    pytest.importorskip("music21")
+    if not Path("/usr/share/sounds/sf2/FluidR3_GM.sf2").is_file():
+        pytest.skip("fluid-soundfont-gm is not installed")
+    work = "airdsAirs/book1.abc#0001"
+    sources = parse_sources(
+        {"scores": {"airdsAirs": {"label": "folk", "evidence": "Aird's airs.", "works": [work]}}}
+    )
+    out, cache = tmp_path / "set", tmp_path / "cache"
+    rows, _ = build(sources, out, cache)
+    (row,) = rows
+    assert (row.coarse_label, row.kind, row.group) == ("folk", "score-render", "music21-airdsAirs")
+    assert row.evidence == f"Aird's airs. Work: {work} (The Ranting Highlandman.)."
+    assert len(list((cache / "renders").glob("*.flac"))) == 1
+    first = (out / row.path).read_bytes()
+
+    (out / row.path).unlink()
+    rows_again, _ = build(sources, out, cache)
+
+    assert rows_again == rows and (out / row.path).read_bytes() == first
