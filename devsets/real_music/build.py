@@ -79,6 +79,7 @@ class Report:
     skipped_short: list[str] = field(default_factory=list)
     written: int = 0
     unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -326,7 +327,22 @@ def build(sources: Sources, out: Path, cache: Path, only: tuple[str, ...] = ()) 
         rows += [r for r in read_manifest(out / "manifest.csv") if r.group not in rebuilt]
     if write_atomic(out / "manifest.csv", manifest_text(rows).encode("utf-8")):
         report.written += 1
+    report.removed = remove_unlisted(out, rebuilt, rows)
     return rows, report
+
+
+def remove_unlisted(out: Path, groups: set[str], rows: list[Row]) -> list[str]:
+    """Delete audio files of the rebuilt ``groups`` that the manifest no longer lists."""
+    listed = {row.path for row in rows}
+    removed = []
+    for group in sorted(groups):
+        folder = out / "audio" / group
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            rel = path.relative_to(out).as_posix()
+            if path.is_file() and rel not in listed:
+                path.unlink()
+                removed.append(rel)
+    return removed
 
 
 def summary(rows: list[Row]) -> Iterator[str]:
@@ -382,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{len(rows)} rows in {args.out / 'manifest.csv'}; {report.written} files written, "
         f"{report.unchanged} unchanged"
     )
+    if report.removed:
+        print(f"removed {len(report.removed)} audio file(s) the manifest no longer lists")
     if report.skipped_short:
         print(f"skipped, shorter than {sources.min_seconds:g} s: {len(report.skipped_short)}")
         for item in report.skipped_short:

@@ -8,6 +8,7 @@ inputs, same samples, same FLAC bytes.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,8 +79,11 @@ def score_events(score: Any) -> list[NoteEvent]:
 
     try:
         mf = midi.translate.streamToMidiFile(score)
-    except Exception as exc:  # music21 raises plain exceptions for scores it cannot translate
-        raise RenderError(f"music21 cannot turn the score into MIDI: {exc}") from exc
+    except Exception:  # music21 raises plain exceptions, mostly for repeats it cannot expand
+        try:
+            mf = midi.translate.streamToMidiFile(without_repeats(score))
+        except Exception as exc:
+            raise RenderError(f"music21 cannot turn the score into MIDI: {exc}") from exc
     tpq = mf.ticksPerQuarterNote
     tempo_changes: list[tuple[int, int]] = []  # (tick, microseconds per quarter)
     raw: list[tuple[int, int, int, int, int]] = []  # (tick, kind, channel, a, b)
@@ -103,6 +107,20 @@ def score_events(score: Any) -> list[NoteEvent]:
     order = {PROGRAM: 0, NOTE_OFF: 1, NOTE_ON: 2}
     events = [NoteEvent(to_seconds(t), order[k], ch, k, a, b) for t, k, ch, a, b in raw]
     return sorted(events, key=lambda e: (e.seconds, e.order, e.channel, e.a))
+
+
+def without_repeats(score: Any) -> Any:
+    """A copy of ``score`` played straight through: repeat barlines and repeat marks removed."""
+    from music21 import bar, repeat
+
+    plain = copy.deepcopy(score)
+    for measure in plain.recurse().getElementsByClass("Measure"):
+        for side in ("leftBarline", "rightBarline"):
+            if isinstance(getattr(measure, side), bar.Repeat):
+                setattr(measure, side, bar.Barline("regular"))
+    for mark in list(plain.recurse().getElementsByClass(repeat.RepeatExpression)):
+        mark.activeSite.remove(mark)
+    return plain
 
 
 def _tick_clock(tempo_changes: list[tuple[int, int]], tpq: int) -> Any:

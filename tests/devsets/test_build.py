@@ -166,3 +166,14 @@ def test_a_score_collection_renders_once_and_is_reused_from_the_cache(tmp_path: 
     rows_again, _ = build(sources, out, cache)
 
     assert rows_again == rows and (out / row.path).read_bytes() == first
+
+
+def test_a_file_no_longer_taken_is_removed_from_the_set(tmp_path: Path, cache: Path) -> None:
+    out = tmp_path / "set"
+    build(parse_sources(fake_sources()), out, cache)
+    assert (out / "audio" / FAKE_PACKAGE / "calm.wav").is_file()
+
+    _, report = build(parse_sources(fake_sources(exclude=["calm.wav"])), out, cache)
+
+    assert report.removed == [f"audio/{FAKE_PACKAGE}/calm.wav"]
+    assert sorted(p.name for p in (out / "audio" / FAKE_PACKAGE).iterdir()) == ["rock_song.ogg"]

@@ -47,3 +47,24 @@ def test_a_render_cut_at_its_maximum_length_fades_to_silence() -> None:
     audio = render_events(events, soundfont=SOUNDFONT, sr=22050, max_seconds=3.0)
     assert len(audio) == 3 * 22050
     assert np.max(np.abs(audio[-10:])) < 1e-3
+
+
+def test_a_score_whose_repeats_music21_cannot_expand_is_played_straight_through() -> None:
+    pytest.importorskip("music21")
+    from devsets.real_music.renders import score_events, without_repeats
+    from music21 import bar, note, repeat, stream
+
+    part = stream.Part()
+    for pitch in ("C4", "D4"):
+        measure = stream.Measure()
+        measure.append(note.Note(pitch, quarterLength=4))
+        part.append(measure)
+    part.getElementsByClass("Measure")[0].rightBarline = bar.Repeat(direction="end")
+    part.getElementsByClass("Measure")[1].insert(0, repeat.Segno())
+    plain = without_repeats(part)
+
+    assert not any(isinstance(m.rightBarline, bar.Repeat) for m in plain.getElementsByClass("Measure"))
+    assert not list(plain.recurse().getElementsByClass(repeat.RepeatExpression))
+    assert isinstance(part.getElementsByClass("Measure")[0].rightBarline, bar.Repeat)  # the original is kept
+    ons = [e.a for e in score_events(plain) if e.kind == 144]
+    assert ons == [60, 62]
