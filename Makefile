@@ -13,6 +13,11 @@ APT_PACKAGES ?= fluid-soundfont-gm espeak-ng
 PYTEST_WORKERS ?= 2
 DEMO_INPUT ?= examples/audio
 DEMO_OUTPUT ?= demo-output
+# The labelled real-music development set (devsets/real_music): where it is built, where the
+# Debian packages it is made from are cached, and the music21 whose corpus it renders.
+REAL_DEV ?= real-dev-set
+REAL_DEV_CACHE ?= $(HOME)/.cache/mirloop/real-dev
+MUSIC21 ?= music21==10.5.1
 
 PEER_PLUGINS := essentia madmom spleeter
 PYPROJECTS := pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(wildcard plugins/*/pyproject.toml)
@@ -20,7 +25,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install apt demo test lint typecheck pytest bench clean spleeter-env
+.PHONY: help install apt demo test lint typecheck pytest bench clean spleeter-env real-dev
 
 help:
 	@echo "make demo       set up .venv and analyse $(DEMO_INPUT) into $(DEMO_OUTPUT)/"
@@ -28,6 +33,8 @@ help:
 	@echo "make bench      analysis speed and memory benchmarks (see benchmarks/README.md)"
 	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
 	@echo "make spleeter-env  spleeter's own TensorFlow environment (about 2.4 GB; used by make test)"
+	@echo "make real-dev   fetch and build the labelled real-music development set into \$$REAL_DEV"
+	@echo "                (default $(REAL_DEV); see devsets/real_music/README.md)"
 	@echo "make clean      remove .venv and generated output"
 
 install: $(STAMP)
@@ -94,6 +101,10 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python benchmarks/bench_analysis.py
+
+real-dev: install
+	@$(BIN)/python -c "import music21" 2>/dev/null || $(BIN)/pip install --quiet "$(MUSIC21)"
+	nice -n 10 $(BIN)/python devsets/real_music/build.py --out $(REAL_DEV) --cache $(REAL_DEV_CACHE)
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUTPUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Builder of the labelled real-music development set (see README.md)."""
