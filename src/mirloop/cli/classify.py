@@ -16,6 +16,15 @@ def _model_path(given: str | None, config: Any) -> str:
     return configured_model(given or config.options("classifier").get("model"))
 
 
+def _reads_a_model_directory(backend: str) -> bool:
+    """Whether the classifier backend is one that reads a trained model directory (option ``model``)."""
+    if backend == "none":
+        return True  # the default: the trained model's own kind
+    from mirloop.plugins import registry
+
+    return "model" in registry().get("classifier", backend).cls.options
+
+
 @click.command()
 @click.argument("tracks", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -42,20 +51,28 @@ def classify(
     set_: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Classify TRACKs with a trained model, using the configured feature backend."""
+    """Classify TRACKs with a trained model, using the configured feature backend.
+
+    A classifier backend that needs no trained model (e.g. ``--use classifier=musicnn
+    --use features=musicnn``) classifies with the configuration as given.
+    """
     import mirloop
     from mirloop.classify.aggregate import segment_predictions
     from mirloop.classify.backend import load_cached
     from mirloop.classify.setup import check_model_setup
 
     base = resolve_config(config_path, use, set_)
-    path = _model_path(model_dir, base)
-    model = load_cached(path)
     skipped = ["tempo=none", "key=none"] + ([] if segments else ["segmenter=none"])
-    config = resolve_config(
-        config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")
-    )
-    check_model_setup(model, config)
+    if model_dir is None and not _reads_a_model_directory(base.backend("classifier")):
+        path = f"{base.backend('classifier')} classifier backend"
+        config = resolve_config(config_path, (*skipped, *use), set_)
+    else:
+        path = _model_path(model_dir, base)
+        model = load_cached(path)
+        config = resolve_config(
+            config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")
+        )
+        check_model_setup(model, config)
     reports = []
     failed: list[str] = []
     for track in tracks:
@@ -119,8 +136,9 @@ def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:
         ranked = ", ".join(f"{pred.classes[i]} {mean[i]:.2f}" for i in order)
         click.echo(f"  {target:<11} {report['labels'][target]:<28} ({ranked})")
     runs: list[list[Any]] = []  # [first start, last start, label] of consecutive equal windows
+    shown = "descriptor" if "descriptor" in prediction.targets else next(iter(prediction.targets))
     for window in report["windows"]:
-        label = window["labels"]["descriptor"]
+        label = window["labels"][shown]
         if runs and runs[-1][2] == label:
             runs[-1][1] = window["start"]
         else:
@@ -132,5 +150,5 @@ def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:
     for segment in report.get("segments", []):
         click.echo(
             f"  segment {segment['label']:<4} {segment['start']:6.1f}–{segment['end']:6.1f} s  "
-            f"{segment['labels']['descriptor']}"
+            f"{segment['labels'][shown]}"
         )
