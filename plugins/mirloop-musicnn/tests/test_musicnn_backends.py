@@ -146,3 +146,19 @@ def test_the_tagger_hears_a_drum_machine_as_electronic_not_classical() -> None:
 
     probabilities = dict(zip(genre.classes, genre.track_probabilities(), strict=True))
     assert probabilities["electronica"] > probabilities["cinematic"]
+
+
+@pytest.mark.usefixtures("synthetic_weights")
+def test_mirloop_classify_runs_the_tagger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import soundfile
+    from mirloop.cli.main import main
+
+    path = tmp_path / "drums.wav"
+    audio = drum_pattern(120.0, 14.0, seed=2)
+    soundfile.write(path, audio.samples, audio.sr)
+
+    assert main(["classify", str(path), "--use", "features=musicnn,classifier=musicnn", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["labels"]) == {"genre"} and report["labels"]["genre"] in CATALOG_GENRES

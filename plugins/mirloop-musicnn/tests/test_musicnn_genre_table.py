@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 from mirloop.catalog import load_catalog
 from mirloop.errors import ConfigError
 
-from mirloop_musicnn.genre_table import load_genre_table
+from mirloop_musicnn.genre_table import DEFAULT_TABLE, load_genre_table
 
 
 def test_the_shipped_table_lists_every_catalog_genre() -> None:
@@ -59,3 +60,12 @@ def test_a_misspelt_tag_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="lists 'hip-hop', which is not a MSD tag"):
         load_genre_table(path)
+
+
+def test_the_readme_shows_the_shipped_table() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    data = tomllib.loads(DEFAULT_TABLE.read_text())
+
+    for genre, entry in data["genres"].items():
+        cells = [", ".join(entry.get(group, [])) or "—" for group in ("mtt", "msd")]
+        assert f"| {genre} | {cells[0]} | {cells[1]} |" in readme, f"README.md: the {genre} row is stale"
