@@ -145,7 +145,8 @@ def test_the_tagger_hears_a_drum_machine_as_electronic_not_classical() -> None:
     genre = MusicnnTagger().predict(features)["genre"]
 
     probabilities = dict(zip(genre.classes, genre.track_probabilities(), strict=True))
-    assert probabilities["electronica"] > probabilities["cinematic"]
+    assert genre.track_label == "electronica"
+    assert probabilities["electronica"] > 10 * probabilities["cinematic"]
 
 
 @pytest.mark.usefixtures("synthetic_weights")
