@@ -19,13 +19,13 @@ REAL_DEV ?= real-dev-set
 REAL_DEV_CACHE ?= $(HOME)/.cache/mirloop/real-dev
 MUSIC21 ?= music21==10.5.1
 
-PEER_PLUGINS := essentia madmom spleeter
+PEER_PLUGINS := essentia madmom spleeter musicnn
 PYPROJECTS := pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(wildcard plugins/*/pyproject.toml)
 STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2>/dev/null || shasum -a 256) | cut -c1-16)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install apt demo test lint typecheck pytest bench clean spleeter-env real-dev
+.PHONY: help install apt demo test lint typecheck pytest bench clean spleeter-env musicnn-weights real-dev
 
 help:
 	@echo "make demo       set up .venv and analyse $(DEMO_INPUT) into $(DEMO_OUTPUT)/"
@@ -33,6 +33,7 @@ help:
 	@echo "make bench      analysis speed and memory benchmarks (see benchmarks/README.md)"
 	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
 	@echo "make spleeter-env  spleeter's own TensorFlow environment (about 2.4 GB; used by make test)"
+	@echo "make musicnn-weights  export musicnn's models to NumPy once (part of make install)"
 	@echo "make real-dev   fetch and build the labelled real-music development set into \$$REAL_DEV"
 	@echo "                (default $(REAL_DEV); see devsets/real_music/README.md)"
 	@echo "make clean      remove .venv and generated output"
@@ -94,7 +95,12 @@ $(SPLEETER_STAMP): $(STAMP)
 	$(BIN)/mirloop-spleeter setup
 	@touch $@
 
-pytest: install $(SPLEETER_STAMP)
+# musicnn's TensorFlow-1 checkpoints are exported to NumPy once (plugins/install.sh runs this
+# during install); the target re-checks the export, and redoes it if the cache was removed.
+musicnn-weights: install
+	$(BIN)/mirloop-musicnn setup
+
+pytest: install $(SPLEETER_STAMP) musicnn-weights
 	$(BIN)/pytest -n $(PYTEST_WORKERS) tests $(EXAMPLE_PLUGIN)/tests $(addsuffix /tests,$(addprefix plugins/mirloop-,$(PEER_PLUGINS)))
 
 test: lint typecheck pytest

@@ -52,9 +52,10 @@ def register_classifiers(register: Register) -> None:
     """Register descriptor classifiers (stage ``classifier``).
 
     Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
-    class whose ``predict(features: Features) -> Prediction`` returns, for every target
-    (genre, subgenre, mood, sentiment, valence, momentum), probabilities per window that
-    sum to 1.
+    class whose ``predict(features: Features) -> Prediction`` returns, for each target it
+    predicts (genre, subgenre, mood, sentiment, valence, momentum), probabilities per window
+    that sum to 1. A classifier that reads the columns of one feature backend names it in
+    ``reads_features``.
     """
 
 

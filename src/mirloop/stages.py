@@ -79,6 +79,10 @@ class Backend:
     options: ClassVar[dict[str, Option]] = {}
     #: One line for ``mirloop plugins``.
     summary: ClassVar[str] = ""
+    #: Classifiers only: the feature backend whose columns ``predict`` reads (``""``: any). The
+    #: analysis refuses a configuration that pairs the classifier with another feature backend,
+    #: and the conformance kit tests the classifier on that backend's features.
+    reads_features: ClassVar[str] = ""
 
     def __init__(self, **options: Any) -> None:
         self.opts: dict[str, Any] = self.resolve_options(options)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
+from mirloop import hookimpl, plugins
 from mirloop.model import (
     Audio,
     Features,
@@ -118,6 +119,36 @@ def test_options_are_passed_to_the_backend_class() -> None:
     features = check_backend("features", MeanLevel, scale=2.0)
     plain = check_backend("features", MeanLevel)
     np.testing.assert_allclose(features.values, 2 * plain.values, rtol=1e-6)
+
+
+class LevelReader(Backend):
+    """Classifier that reads the ``level`` column of the ``mean-level`` features only."""
+
+    name = "level-reader"
+    stage = "classifier"
+    reads_features = "mean-level"
+
+    def predict(self, features: Features) -> Prediction:
+        loud = np.clip(features.column("level")[:, None] * 10, 0, 1)  # fails on other features
+        probabilities = np.hstack([loud, 1 - loud])
+        return Prediction({"genre": TargetPrediction("genre", ("loud", "quiet"), probabilities)})
+
+
+class _MeanLevelPlugin:
+    @staticmethod
+    @hookimpl
+    def register_feature_extractors(register: Any) -> None:
+        register(MeanLevel)
+
+
+def test_a_classifier_is_checked_on_the_features_it_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plugins, "_REGISTRY", plugins.build_registry(extra_plugins=(_MeanLevelPlugin(),)))
+
+    prediction = check_backend("classifier", LevelReader)
+
+    assert prediction["genre"].classes == ("loud", "quiet")
+    with pytest.raises(ConformanceError, match="not in tuple"):  # no level column in the default features
+        check_classifier(type("AnyReader", (LevelReader,), {"reads_features": ""})())
 
 
 def test_a_conforming_classifier_passes_on_given_features() -> None:

@@ -14,7 +14,7 @@ from mirloop.model import Audio
 from mirloop.pipelines.analyze import SilentTrackWarning, analyze, analyze_audio
 from mirloop.plugins import Registry
 from tests.pipelines.audio_files import pulse_track, tone, write
-from tests.pipelines.toy_backends import TOY_CONFIG, ToySeparator
+from tests.pipelines.toy_backends import TOY_CONFIG, ToyClassifier, ToySeparator
 
 pytestmark = pytest.mark.usefixtures("toy_registry")
 
@@ -128,6 +128,15 @@ def test_options_on_a_switched_off_stage_are_an_error(tmp_path: Path) -> None:
 def test_classifier_without_features_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="features stage is 'none'"):
         analyze(tmp_path / "x.wav", config=config(features="none", classifier="toy"))
+
+
+def test_a_classifier_reading_another_feature_backend_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ToyClassifier, "reads_features", "librosa")
+
+    with pytest.raises(ConfigError, match=r"reads the columns of the 'librosa' .* --use features=librosa"):
+        analyze(tmp_path / "x.wav", config=config(classifier="toy"))
 
 
 def test_unreadable_audio_after_valid_config(tmp_path: Path) -> None:

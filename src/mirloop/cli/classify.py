@@ -46,20 +46,27 @@ def classify(
 
     A track that fails is reported (with --json as {"track", "error"}) and the others go on;
     the exit status is then 1 (2 when the model or configuration is refused before any track).
+    A classifier backend that needs no trained model (e.g. ``--use classifier=musicnn
+    --use features=musicnn``) classifies with the configuration as given.
     """
     import mirloop
     from mirloop.classify.aggregate import segment_predictions
-    from mirloop.classify.backend import load_cached
+    from mirloop.classify.backend import is_model_backend, load_cached
     from mirloop.classify.setup import check_model_setup
 
     base = resolve_config(config_path, use, set_)
-    path = _model_path(model_dir, base)
-    model = load_cached(path)
     skipped = ["tempo=none", "key=none"] + ([] if segments else ["segmenter=none"])
-    config = resolve_config(
-        config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")
-    )
-    check_model_setup(model, config)
+    classifier = base.backend("classifier")
+    if model_dir is None and classifier != "none" and not is_model_backend(classifier):
+        path = f"{classifier} classifier backend"
+        config = resolve_config(config_path, (*skipped, *use), set_)
+    else:
+        path = _model_path(model_dir, base)
+        model = load_cached(path)
+        config = resolve_config(
+            config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")
+        )
+        check_model_setup(model, config)
     reports = []
     failed: list[str] = []
     for track in tracks:
@@ -124,8 +131,9 @@ def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:
         ranked = ", ".join(f"{pred.classes[i]} {mean[i]:.2f}" for i in order)
         click.echo(f"  {target:<11} {report['labels'][target]:<28} ({ranked})")
     runs: list[list[Any]] = []  # [first start, last start, label] of consecutive equal windows
+    shown = "descriptor" if "descriptor" in prediction.targets else next(iter(prediction.targets))
     for window in report["windows"]:
-        label = window["labels"]["descriptor"]
+        label = window["labels"][shown]
         if runs and runs[-1][2] == label:
             runs[-1][1] = window["start"]
         else:
@@ -137,5 +145,5 @@ def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:
     for segment in report.get("segments", []):
         click.echo(
             f"  segment {segment['label']:<4} {segment['start']:6.1f}–{segment['end']:6.1f} s  "
-            f"{segment['labels']['descriptor']}"
+            f"{segment['labels'][shown]}"
         )

@@ -97,6 +97,14 @@ def validate_analysis_config(config: Config) -> None:
     if config.backend("classifier") != "none" and config.backend("features") == "none":
         raise ConfigError("the classifier reads the window features, but the features stage is 'none'; "
                           "choose a feature backend, e.g. --use features=librosa")
+    if config.backend("classifier") != "none":
+        needed = reg.get("classifier", config.backend("classifier")).cls.reads_features
+        if needed and reg.get("features", config.backend("features")).name != needed:
+            raise ConfigError(
+                f"classifier {config.backend('classifier')!r} reads the columns of the {needed!r} feature "
+                f"backend, but the features stage uses {config.backend('features')!r}; "
+                f"add --use features={needed}"
+            )
 
 
 def analyze_file(path: str | os.PathLike[str], *, config: Config) -> AnalysisRun:

@@ -131,8 +131,12 @@ def check_separator(backend: Backend) -> dict[str, Audio]:
 
 
 def check_classifier(backend: Backend, features: Features | None = None) -> Prediction:
-    """For each target, per-window probabilities over unique classes that sum to 1."""
-    features = features if features is not None else _test_features()
+    """For each target, per-window probabilities over unique classes that sum to 1.
+
+    Without ``features``, the classifier runs on the test track's features from the backend it
+    ``reads_features``, else from the default features backend.
+    """
+    features = features if features is not None else _test_features(type(backend).reads_features)
     prediction = _call(backend, "predict", features)
     where = _name(backend)
     _require(isinstance(prediction, Prediction),
@@ -380,13 +384,13 @@ def _stereo_track() -> Audio:
     return Audio(np.stack([mono.samples, 0.5 * mono.samples]), mono.sr, "conformance-stereo")
 
 
-def _test_features() -> Features:
-    """Features of the test track from the installed default features backend."""
+def _test_features(backend: str = "") -> Features:
+    """Features of the test track from ``backend`` (default: the default features backend)."""
     from mirloop.config import DEFAULT_BACKENDS
     from mirloop.plugins import registry
     from mirloop.signal import TrackContext
 
-    extractor = registry().create("features", DEFAULT_BACKENDS["features"])
+    extractor = registry().create("features", backend or DEFAULT_BACKENDS["features"])
     features: Features = extractor.extract(TrackContext(_test_track(TRACK_SECONDS)))
     return features
 

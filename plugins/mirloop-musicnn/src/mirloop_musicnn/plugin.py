@@ -1,0 +1,20 @@
+"""The module named by the ``mirloop`` entry point: registers the musicnn features and classifier."""
+
+from __future__ import annotations
+
+from mirloop import hookimpl
+from mirloop.hookspecs import Register
+
+
+@hookimpl
+def register_feature_extractors(register: Register) -> None:
+    from mirloop_musicnn.features import MusicnnFeatures
+
+    register(MusicnnFeatures)
+
+
+@hookimpl
+def register_classifiers(register: Register) -> None:
+    from mirloop_musicnn.classifier import MusicnnTagger
+
+    register(MusicnnTagger)

@@ -1,0 +1,41 @@
+"""Fixtures: synthetic weights in a temporary folder, and the exported weights when setup has run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mirloop_musicnn.export import is_exported
+from mirloop_musicnn.synthetic import write_synthetic_weights
+from mirloop_musicnn.weights import WEIGHTS_VARIABLE, default_weights_dir
+
+
+@pytest.fixture
+def exported() -> None:
+    """Skip unless `mirloop-musicnn setup` has exported the weights into the default folder."""
+    if not is_exported():
+        pytest.skip(f"no exported musicnn weights in {default_weights_dir()}; run `mirloop-musicnn setup`")
+
+
+@pytest.fixture(scope="session")
+def synthetic_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic weights (random, right shapes), written once per session; do not modify."""
+    return write_synthetic_weights(tmp_path_factory.mktemp("synthetic-weights"))
+
+
+@pytest.fixture
+def synthetic_weights(synthetic_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The synthetic weights as the default weights folder."""
+    monkeypatch.setenv(WEIGHTS_VARIABLE, str(synthetic_folder))
+    return synthetic_folder
+
+
+@pytest.fixture
+def own_copy(synthetic_folder: Path, tmp_path: Path) -> Path:
+    """A private copy of the synthetic weights, free to damage."""
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    for path in synthetic_folder.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder

@@ -1,0 +1,45 @@
+"""musicnn's input: the log-mel spectrogram as musicnn computes it, cut into 3-s patches."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirloop_musicnn.melspec import FRAME_RATE, SR, cut_patches, log_mel
+from mirloop_musicnn.network import N_FRAMES, N_MELS
+
+
+def test_the_spectrogram_has_96_bands_at_62_5_frames_per_second_whatever_the_input_rate() -> None:
+    t = np.arange(22050 * 4) / 22050
+    tone = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+
+    mel = log_mel(tone, 22050)
+
+    assert mel.shape == (1 + 4 * SR // 256, N_MELS)
+    assert mel.dtype == np.float32 and (mel >= 0).all()
+    assert 10 <= np.argmax(mel.mean(axis=0)) <= 30  # 440 Hz lies in mel band ~19 of 96 (0–8 kHz)
+
+
+def test_a_full_scale_signal_stays_finite() -> None:
+    square = np.sign(np.sin(2 * np.pi * 50 * np.arange(SR) / SR)).astype(np.float32)
+
+    assert np.isfinite(log_mel(square, SR)).all()
+
+
+def test_patches_start_every_hop_and_the_last_one_ends_with_the_track() -> None:
+    mel = np.arange(700 * N_MELS, dtype=np.float32).reshape(700, N_MELS)
+
+    patches = cut_patches(mel, hop_seconds=3.0)
+
+    assert patches.values.shape == (4, N_FRAMES, N_MELS)
+    np.testing.assert_allclose(patches.starts * FRAME_RATE, [0, 188, 376, 700 - N_FRAMES])
+    np.testing.assert_array_equal(patches.values[-1], mel[-N_FRAMES:])
+    np.testing.assert_allclose(patches.centers, patches.starts + 1.496)
+
+
+def test_a_spectrogram_shorter_than_a_patch_is_repeated_to_fill_one() -> None:
+    mel = np.random.default_rng(0).random((50, N_MELS)).astype(np.float32)
+
+    patches = cut_patches(mel, hop_seconds=3.0)
+
+    assert patches.values.shape == (1, N_FRAMES, N_MELS)
+    np.testing.assert_array_equal(patches.values[0, 50:100], mel)
