@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 EXAMPLE_PLUGIN := examples/mirloop-example-plugin
 # Debian packages the optional parts of mirloop use (GM sound font for the renderer; espeak-ng
 # speaks the vocal line of the separation tests).
-APT_PACKAGES ?= fluid-soundfont-gm espeak-ng
+APT_PACKAGES ?= fluid-soundfont-gm espeak-ng openmpt123
 PYTEST_WORKERS ?= 2
 DEMO_INPUT ?= examples/audio
 DEMO_OUTPUT ?= demo-output

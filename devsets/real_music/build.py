@@ -45,6 +45,7 @@ from devsets.real_music.manifest import (
     slug,
     write_atomic,
 )
+from devsets.real_music.modules import MODULE_SUFFIXES, openmpt_version, render_module
 from devsets.real_music.renders import (
     RenderError,
     flac_bytes,
@@ -68,6 +69,8 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_CACHE = Path.home() / ".cache" / "mirloop" / "real-dev"
 #: Bump when the render code changes its output, so cached renders are made again.
 RENDER_FORMAT = 1
+#: Longest module render, in seconds (a module that loops forever is cut there).
+MODULE_MAX_SECONDS = 600.0
 
 
 @dataclass
@@ -176,6 +179,21 @@ def build_package(pkg: PackageSource, sources: Sources, out: Path, cache: Path, 
     rows = []
     for candidate, rule in picked:
         data = candidate.data()
+        source = f"{pkg.name} {pkg.version}"
+        suffix = Path(candidate.relpath).suffix.lower()
+        if rule.kind == "module-render":
+            if suffix not in MODULE_SUFFIXES:
+                raise SourcesError(
+                    f"{pkg.name}: {candidate.relpath} is not a tracker module "
+                    f"({', '.join(MODULE_SUFFIXES)}); narrow the module-render glob"
+                )
+            try:
+                data = cached_module_render(data, suffix, sources.sample_rate, cache)
+            except RenderError as exc:
+                report.warn(f"{pkg.name}: {candidate.relpath}: {exc}; skipped")
+                continue
+            source += f", rendered by openmpt123 {openmpt_version()}"
+            suffix = ".flac"
         try:
             info = sf.info(io.BytesIO(data))
         except Exception as exc:  # libsndfile's errors are plain RuntimeErrors
@@ -194,7 +212,7 @@ def build_package(pkg: PackageSource, sources: Sources, out: Path, cache: Path, 
                 "give the package a 'license' (and 'license_evidence') in sources.toml"
             )
         track_id = ids[candidate.relpath]
-        rel = f"audio/{pkg.group}/{track_id.split('__', 1)[1]}{Path(candidate.relpath).suffix.lower()}"
+        rel = f"audio/{pkg.group}/{track_id.split('__', 1)[1]}{suffix}"
         if write_atomic(out / rel, data):
             report.written += 1
         else:
@@ -211,10 +229,11 @@ def build_package(pkg: PackageSource, sources: Sources, out: Path, cache: Path, 
                     path=rel,
                     coarse_label=rule.label,
                     group=pkg.group,
-                    source=f"{pkg.name} {pkg.version}",
+                    source=source,
                     kind=rule.kind,
                     license=license_name,
                     evidence=rule.evidence,
+                    label_basis=rule.basis,
                     duration_s=f"{seconds:.2f}",
                     original_path=original,
                     sha256=sha256(data),
@@ -224,6 +243,20 @@ def build_package(pkg: PackageSource, sources: Sources, out: Path, cache: Path, 
         )
     print(f"  {len(rows)} files ({sum(1 for r in rows if r.coarse_label)} labelled)", flush=True)
     return rows
+
+
+def cached_module_render(data: bytes, suffix: str, sr: int, cache: Path) -> bytes:
+    """FLAC bytes of a tracker module's render, kept in the cache under a key of all render inputs."""
+    key = sha256(
+        f"{RENDER_FORMAT}|openmpt123 {openmpt_version()}|{sha256(data)}|{suffix}|{sr}|"
+        f"{MODULE_MAX_SECONDS}".encode()
+    )[:24]
+    flac = cache / "renders" / f"module-{key}.flac"
+    if flac.is_file():
+        return flac.read_bytes()
+    rendered = render_module(data, suffix=suffix, sr=sr, max_seconds=MODULE_MAX_SECONDS)
+    write_atomic(flac, rendered)
+    return rendered
 
 
 def score_track_id(score: ScoreSource, work: str) -> str:
@@ -284,6 +317,7 @@ def build_scores(score: ScoreSource, sources: Sources, out: Path, cache: Path, r
             kind="score-render",
             license=score.license or "music21 corpus (see music21/corpus/license.txt)",
             evidence=f"{score.evidence} Work: {work} ({title}).",
+            label_basis="named",
             duration_s=f"{seconds:.2f}",
             original_path=work,
             sha256=sha256(data),
@@ -346,31 +380,47 @@ def remove_unlisted(out: Path, groups: set[str], rows: list[Row]) -> list[str]:
 
 
 def summary(rows: list[Row]) -> Iterator[str]:
-    """A Markdown table: tracks per label and kind, with total durations."""
+    """A Markdown table: tracks per label, label basis and kind, with total durations."""
     kinds = ("recording", "module-render", "score-render")
-    table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    seconds: dict[str, float] = defaultdict(float)
+    table: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    seconds: dict[tuple[str, str], float] = defaultdict(float)
     for row in rows:
-        label = row.coarse_label or "(unlabelled)"
-        table[label][row.kind] += 1
-        seconds[label] += float(row.duration_s or 0)
-    labels = sorted(k for k in table if k != "(unlabelled)") + [k for k in table if k == "(unlabelled)"]
-    yield "| label | " + " | ".join(kinds) + " | total | minutes |"
-    yield "|---|" + "---:|" * (len(kinds) + 2)
-    for label in labels:
-        counts = [table[label][k] for k in kinds]
+        key = (row.coarse_label or "(unlabelled)", row.label_basis)
+        table[key][row.kind] += 1
+        seconds[key] += float(row.duration_s or 0)
+    keys = sorted(k for k in table if k[0] != "(unlabelled)") + [k for k in table if k[0] == "(unlabelled)"]
+
+    def line(name: str, basis: str, chosen: list[Row]) -> str:
+        counts = [sum(r.kind == k for r in chosen) for k in kinds]
+        minutes = sum(float(r.duration_s or 0) for r in chosen) / 60
+        return f"| {name} | {basis} | " + " | ".join(map(str, counts)) + f" | {len(chosen)} | {minutes:.1f} |"
+
+    yield "| label | basis | " + " | ".join(kinds) + " | total | minutes |"
+    yield "|---|---|" + "---:|" * (len(kinds) + 2)
+    for label, basis in keys:
+        counts = [table[(label, basis)][k] for k in kinds]
         yield (
-            f"| {label} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} | {seconds[label] / 60:.1f} |"
+            f"| {label} | {basis} | "
+            + " | ".join(map(str, counts))
+            + f" | {sum(counts)} | {seconds[(label, basis)] / 60:.1f} |"
         )
     labelled = [r for r in rows if r.coarse_label]
-    yield (
-        f"| **labelled** | {' | '.join(str(sum(r.kind == k for r in labelled)) for k in kinds)} | "
-        f"{len(labelled)} | {sum(float(r.duration_s or 0) for r in labelled) / 60:.1f} |"
-    )
-    yield (
-        f"| **all** | {' | '.join(str(sum(r.kind == k for r in rows)) for k in kinds)} | "
-        f"{len(rows)} | {sum(float(r.duration_s or 0) for r in rows) / 60:.1f} |"
-    )
+    for basis in ("named", "context"):
+        yield line("**labelled**", basis, [r for r in labelled if r.label_basis == basis])
+    yield line("**labelled**", "all", labelled)
+    yield line("**all**", "", rows)
+
+
+def label_counts(rows: list[Row]) -> Iterator[str]:
+    """A Markdown table: labelled tracks per label (all kinds, recordings only, named recordings)."""
+    labels = sorted({r.coarse_label for r in rows if r.coarse_label})
+    yield "| label | tracks | recordings | named recordings |"
+    yield "|---|---:|---:|---:|"
+    for label in labels:
+        mine = [r for r in rows if r.coarse_label == label]
+        recordings = [r for r in mine if r.kind == "recording"]
+        named = [r for r in recordings if r.label_basis == "named"]
+        yield f"| {label} | {len(mine)} | {len(recordings)} | {len(named)} |"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -394,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print()
     print("\n".join(summary(rows)))
+    print()
+    print("\n".join(label_counts(rows)))
     print(
         f"\n{len(rows)} rows in {args.out / 'manifest.csv'}; {report.written} files written, "
         f"{report.unchanged} unchanged"

@@ -1,6 +1,7 @@
 """The development set's ``manifest.csv``: one row per audio file, written atomically.
 
-The first eight columns are the contract every reader relies on; the rest are extras. Labelled
+The first eight columns are the contract every reader relies on; the rest are extras, the first
+of them ``label_basis`` (``named`` or ``context``: how the label follows from its evidence). Labelled
 rows come first (by label, group, track), then the unlabelled ones, so the two stay apart and the
 same build writes the same bytes.
 """
@@ -13,15 +14,15 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from devsets.real_music.sources import KINDS, SourcesError, check_label
+from devsets.real_music.sources import KINDS, SourcesError, check_basis, check_label
 
 #: The contract's columns, in order.
 CONTRACT_COLUMNS = ("track_id", "path", "coarse_label", "group", "source", "kind", "license", "evidence")
 #: Extra columns, after the contract's.
-EXTRA_COLUMNS = ("duration_s", "original_path", "sha256", "hint")
+EXTRA_COLUMNS = ("label_basis", "duration_s", "original_path", "sha256", "hint")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Row:
     kind: str
     license: str
     evidence: str
+    label_basis: str = ""
     duration_s: str = ""
     original_path: str = ""
     sha256: str = ""
@@ -58,6 +60,7 @@ def check_row(row: Row) -> Row:
         raise SourcesError(f"{where}: unknown kind {row.kind!r}; use one of {', '.join(KINDS)}")
     if row.coarse_label and not row.evidence:
         raise SourcesError(f"{where}: label {row.coarse_label!r} without evidence")
+    check_basis(row.label_basis, row.coarse_label, where)
     if not row.license:
         raise SourcesError(f"{where}: no license; give the package a 'license' in sources.toml")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", row.track_id):
@@ -100,7 +103,9 @@ def read_manifest(path: Path) -> list[Row]:
                 f"{path}: missing column(s) {', '.join(missing)}; delete it to rebuild from scratch"
             )
         names = [f.name for f in fields(Row)]
-        return [Row(**{k: rec.get(k) or "" for k in names}) for rec in reader]
+        rows = [Row(**{k: rec.get(k) or "" for k in names}) for rec in reader]
+    # a manifest from before the label_basis column holds only labels whose evidence names the genre
+    return [replace(r, label_basis="named") if r.coarse_label and not r.label_basis else r for r in rows]
 
 
 def write_atomic(path: Path, data: bytes) -> bool:

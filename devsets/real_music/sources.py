@@ -38,6 +38,11 @@ COARSE_LABELS = (
 )
 #: How a track's audio came to be.
 KINDS = ("recording", "module-render", "score-render")
+#: How a label follows from its evidence: ``named`` (the evidence names the genre: a tag, a file or
+#: theme name, a collection) or ``context`` (the genre follows from quoted context: the same
+#: composer's tagged tracks of the same set, a readme or credits describing the style, the
+#: project's curated clip list, production notes).
+LABEL_BASES = ("named", "context")
 #: The music21 corpus collections the set may render (and nothing else).
 MUSIC21_COLLECTIONS = (
     "airdsAirs",
@@ -64,7 +69,10 @@ class SourcesError(MirloopError):
 
 @dataclass(frozen=True)
 class TrackRule:
-    """Files matching ``glob`` get ``label`` (empty: unlabelled) for the reason in ``evidence``."""
+    """Files matching ``glob`` get ``label`` (empty: unlabelled) for the reason in ``evidence``.
+
+    ``basis`` says how the label follows from the evidence (:data:`LABEL_BASES`); empty when unlabelled.
+    """
 
     glob: str
     label: str
@@ -72,6 +80,7 @@ class TrackRule:
     kind: str = "recording"
     license: str = ""  # overrides the license found in the package's copyright file
     hint: str = ""  # for unlabelled files: what the evidence suggests without settling it
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,7 @@ _PACKAGE_KEYS = {
     "version", "root", "tracks", "unlabelled", "exclude", "archive", "copyright_prefix",
     "license", "license_evidence", "description",
 }  # fmt: skip
-_RULE_KEYS = {"glob", "label", "evidence", "kind", "license", "hint"}
+_RULE_KEYS = {"glob", "label", "evidence", "kind", "license", "hint", "basis"}
 _SCORE_KEYS = {"label", "evidence", "works", "license", "max_seconds"}
 _TOP_KEYS = {"settings", "packages", "scores"}
 _SETTINGS_KEYS = {"min_seconds", "sample_rate", "soundfont"}
@@ -172,6 +181,15 @@ def check_label(label: str, where: str) -> str:
     if label and label not in COARSE_LABELS:
         raise SourcesError(f"{where}: unknown coarse label {label!r}; use one of {', '.join(COARSE_LABELS)}")
     return label
+
+
+def check_basis(basis: str, label: str, where: str) -> str:
+    """``basis`` if it fits ``label`` (one of :data:`LABEL_BASES` when labelled, empty when not)."""
+    if label and basis not in LABEL_BASES:
+        raise SourcesError(f"{where}: unknown label basis {basis!r}; use one of {', '.join(LABEL_BASES)}")
+    if not label and basis:
+        raise SourcesError(f"{where}: label basis {basis!r} without a label; leave 'basis' out")
+    return basis
 
 
 def _package(name: str, entry: dict[str, Any], where: str) -> PackageSource:
@@ -219,7 +237,10 @@ def _rule(entry: dict[str, Any], where: str, *, labelled: bool) -> TrackRule:
     kind = str(entry.get("kind", "recording"))
     if kind not in KINDS:
         raise SourcesError(f"{where}: unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    return TrackRule(glob, label, evidence, kind, str(entry.get("license", "")), str(entry.get("hint", "")))
+    basis = check_basis(str(entry.get("basis", "named" if labelled else "")), label, where)
+    return TrackRule(
+        glob, label, evidence, kind, str(entry.get("license", "")), str(entry.get("hint", "")), basis
+    )
 
 
 def _score(name: str, entry: dict[str, Any], where: str) -> ScoreSource:

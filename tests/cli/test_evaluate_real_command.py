@@ -56,6 +56,8 @@ def test_the_command_is_listed() -> None:
         (["--labels", "rock,techno"], "--labels: unknown value(s) ['techno']; choose from orchestral"),
         (["--kinds", "live"], "--kinds: unknown value(s) ['live']; choose from recording, module-render"),
         (["--labels", "pop"], "has no labelled track with label pop"),
+        (["--basis", "guessed"], "--basis: unknown value(s) ['guessed']; choose from named, context"),
+        (["--basis", "named"], "has no label_basis column (or leaves it empty); drop --basis"),
     ],
 )
 def test_bad_selections_are_one_clear_error(

@@ -112,12 +112,24 @@ def test_two_files_with_the_same_stem_get_distinct_ids() -> None:
     }
 
 
-def test_the_summary_counts_tracks_per_label_and_kind(tmp_path: Path, cache: Path) -> None:
-    rows, _ = build(parse_sources(fake_sources()), tmp_path / "set", cache)
+def test_the_summary_counts_tracks_per_label_basis_and_kind(tmp_path: Path, cache: Path) -> None:
+    context = {"glob": "calm.wav", "label": "ambient", "basis": "context", "evidence": "clip list: 'ambient'"}
+    sources = fake_sources()
+    sources["packages"][FAKE_PACKAGE]["tracks"].append(context)
+    rows, _ = build(parse_sources(sources), tmp_path / "set", cache)
+
     table = list(summary(rows))
-    assert table[0] == "| label | recording | module-render | score-render | total | minutes |"
-    assert "| rock | 1 | 0 | 0 | 1 | 0.4 |" in table
-    assert "| (unlabelled) | 1 | 0 | 0 | 1 | 0.4 |" in table
+
+    assert table[0] == "| label | basis | recording | module-render | score-render | total | minutes |"
+    assert "| rock | named | 1 | 0 | 0 | 1 | 0.4 |" in table
+    assert "| ambient | context | 1 | 0 | 0 | 1 | 0.4 |" in table
+    assert "| **labelled** | named | 1 | 0 | 0 | 1 | 0.4 |" in table
+    assert "| **labelled** | context | 1 | 0 | 0 | 1 | 0.4 |" in table
+    assert "| **all** |  | 2 | 0 | 0 | 2 | 0.8 |" in table
+    assert {r["track_id"]: r["label_basis"] for r in rows_of(tmp_path / "set")} == {
+        "fake-music-data__rock_song": "named",
+        "fake-music-data__calm": "context",
+    }
 
 
 def test_the_command_line_prints_the_table_and_fails_on_a_bad_sources_file(

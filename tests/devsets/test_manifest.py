@@ -26,6 +26,7 @@ ROW = Row(
     kind="recording",
     license="GPL-2",
     evidence="GENRE 'Rock'",
+    label_basis="named",
     duration_s="60.00",
 )
 
@@ -47,12 +48,46 @@ def test_the_header_starts_with_the_contract_columns_in_order() -> None:
 
 def test_labelled_rows_come_first_then_the_unlabelled_ones() -> None:
     rows = [
-        replace(ROW, track_id="a__x", group="a", coarse_label="", evidence=""),
+        replace(ROW, track_id="a__x", group="a", coarse_label="", evidence="", label_basis=""),
         replace(ROW, track_id="b__y", group="b", coarse_label="rock"),
         replace(ROW, track_id="c__z", group="c", coarse_label="ambient"),
     ]
     ids = [r["track_id"] for r in csv.DictReader(io.StringIO(manifest_text(rows)))]
     assert ids == ["c__z", "b__y", "a__x"]
+
+
+def test_label_basis_is_the_first_column_after_the_contracts() -> None:
+    header = next(csv.reader(io.StringIO(manifest_text([ROW]))))
+    assert header[8] == "label_basis"
+    context = replace(ROW, track_id="pkg__other", label_basis="context")
+    rows = list(csv.DictReader(io.StringIO(manifest_text([ROW, context]))))
+    assert {r["track_id"]: r["label_basis"] for r in rows} == {"pkg__song": "named", "pkg__other": "context"}
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (replace(ROW, label_basis=""), "unknown label basis ''; use one of named, context"),
+        (replace(ROW, label_basis="heard"), "unknown label basis 'heard'"),
+        (
+            replace(ROW, coarse_label="", evidence="", label_basis="context"),
+            "label basis 'context' without a label",
+        ),
+    ],
+)
+def test_a_label_basis_that_does_not_fit_the_label_is_refused(row: Row, message: str) -> None:
+    with pytest.raises(SourcesError, match=message):
+        manifest_text([row])
+
+
+def test_a_manifest_from_before_the_label_basis_column_reads_as_named(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.csv"
+    path.write_text(
+        ",".join(CONTRACT_COLUMNS) + "\n"
+        "a__x,audio/a/x.ogg,rock,a,a 1,recording,GPL-2,'Rock'\n"
+        "a__y,audio/a/y.ogg,,a,a 1,recording,GPL-2,\n"
+    )
+    assert [r.label_basis for r in read_manifest(path)] == ["named", ""]
 
 
 def test_a_label_outside_the_contract_is_refused() -> None:

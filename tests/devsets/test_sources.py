@@ -32,7 +32,8 @@ def test_the_shipped_sources_parse_and_every_labelled_track_quotes_evidence() ->
         assert rule.label in COARSE_LABELS
         assert len(rule.evidence) > 20, rule
     for pkg in sources.packages:
-        assert all(not r.label for r in pkg.unlabelled)
+        assert all(not r.label and not r.basis for r in pkg.unlabelled)
+    assert {r.basis for r in rules} == {"named", "context"}
     assert {s.collection for s in sources.scores} <= set(MUSIC21_COLLECTIONS)
 
 
@@ -87,3 +88,27 @@ def test_an_unknown_kind_is_refused() -> None:
 def test_a_missing_sources_file_says_how_to_point_at_one(tmp_path: Path) -> None:
     with pytest.raises(SourcesError, match="--sources"):
         load_sources(tmp_path / "nope.toml")
+
+
+def test_a_labelled_track_is_named_unless_it_says_context() -> None:
+    rules = [
+        {"glob": "a.ogg", "label": "rock", "evidence": "GENRE 'Rock'"},
+        {"glob": "b.ogg", "label": "ambient", "evidence": "clip list: style 'ambient'", "basis": "context"},
+    ]
+    parsed = parse_sources(package(tracks=rules)).packages[0]
+    assert [r.basis for r in parsed.tracks] == ["named", "context"]
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        (
+            {"tracks": [{"glob": "a", "label": "rock", "evidence": "e", "basis": "heard"}]},
+            "unknown label basis",
+        ),
+        ({"unlabelled": [{"glob": "a", "basis": "context"}]}, "label basis 'context' without a label"),
+    ],
+)
+def test_a_label_basis_that_does_not_fit_is_refused(rules: dict[str, Any], message: str) -> None:
+    with pytest.raises(SourcesError, match=message):
+        parse_sources(package(**rules))

@@ -41,6 +41,30 @@ def test_rows_resolve_inside_the_manifest_folder_and_unlabelled_rows_are_never_s
     assert [t.track_id for t in manifest.select(labels=("rock",))] == ["a__one"]
 
 
+def test_a_label_basis_column_after_the_contract_is_read_and_selects_tracks(tmp_path: Path) -> None:
+    path = _manifest(
+        tmp_path,
+        GOOD + ",named",
+        "b__two,two.flac,electronic,pkg-b,pkg-b 2,recording,GPL-2+,'clip list: style electronic',context",
+        "c__three,three.flac,,pkg-b,pkg-b 2,recording,GPL-2+,,",
+        header=HEADER + ",label_basis",
+    )
+
+    manifest = read_manifest(path, coarse=load_coarse_genres())
+
+    assert [t.label_basis for t in manifest.tracks] == ["named", "context", ""]
+    assert [t.track_id for t in manifest.select(bases=("named",))] == ["a__one"]
+    assert [t.track_id for t in manifest.select(bases=("context",))] == ["b__two"]
+    assert [t.track_id for t in manifest.select(bases=("named", "context"))] == ["a__one", "b__two"]
+
+
+def test_without_a_label_basis_column_the_basis_is_empty(tmp_path: Path) -> None:
+    manifest = read_manifest(_manifest(tmp_path, GOOD), coarse=load_coarse_genres())
+
+    assert manifest.tracks[0].label_basis == ""
+    assert manifest.select(bases=("named",)) == ()
+
+
 def test_root_moves_where_paths_resolve(tmp_path: Path) -> None:
     manifest = read_manifest(_manifest(tmp_path, GOOD), coarse=load_coarse_genres(), root=tmp_path / "audio")
 
@@ -76,6 +100,8 @@ def test_root_moves_where_paths_resolve(tmp_path: Path) -> None:
         ),
         ((GOOD.replace("pkg-a,pkg-a", ",pkg-a"),), HEADER, "group is empty"),
         (("a__one,x.ogg,rock",), HEADER, "3 cells, expected at least 8"),
+        ((GOOD + ",guessed",), HEADER + ",label_basis", "label_basis 'guessed' is not one of named, context"),
+        ((GOOD + ",",), HEADER + ",label_basis", "label_basis '' is not one of named, context"),
     ],
 )
 def test_a_bad_manifest_is_refused_with_one_clear_error(

@@ -108,6 +108,24 @@ def test_a_genre_outside_the_catalog_gets_its_own_confusion_column() -> None:
     assert scores.recording is None  # no kinds given: no recording-only line
 
 
+def test_agreement_on_named_labels_is_reported_when_context_labels_are_scored_too() -> None:
+    coarse = load_coarse_genres(genres=CATALOG)
+    labels = ["rock", "rock", "electronic", "electronic"]
+    genres = ["rock", "folk", "electronica", "electronica"]
+
+    mixed = score_predictions(
+        labels, genres, coarse=coarse, bases=["named", "named", "context", "context"], n_boot=10
+    )
+    named_only = score_predictions(labels, genres, coarse=coarse, bases=["named"] * 4, n_boot=10)
+
+    assert mixed.named is not None and (mixed.named.agreed, mixed.named.n) == (1, 2)
+    assert (mixed.overall.agreed, mixed.overall.n) == (3, 4)
+    assert mixed.to_dict()["named_agreement"]["n"] == 2
+    assert named_only.named is None and named_only.to_dict()["named_agreement"] is None
+    with pytest.raises(ValueError, match="one entry per track"):
+        score_predictions(labels, genres, coarse=coarse, bases=["named"], n_boot=10)
+
+
 def test_the_bootstrap_interval_is_seeded_and_degenerate_when_every_track_agrees() -> None:
     flags = [True] * 13 + [False] * 7
 

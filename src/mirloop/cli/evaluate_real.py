@@ -72,6 +72,13 @@ def _setup(
     "--labels", default=None, metavar="LABEL[,LABEL…]", help="Only tracks with these coarse labels."
 )
 @click.option(
+    "--basis",
+    default=None,
+    metavar="BASIS[,BASIS…]",
+    help="Only tracks whose label_basis is one of these (named: the evidence names the genre; "
+    "context: it follows from quoted context).",
+)
+@click.option(
     "--bootstrap",
     "n_boot",
     type=click.IntRange(1),
@@ -90,6 +97,7 @@ def evaluate_real(
     model_dir: str | None,
     kinds: str | None,
     labels: str | None,
+    basis: str | None,
     n_boot: int,
     seed: int,
     workers: int,
@@ -102,18 +110,20 @@ def evaluate_real(
 
     Each track's genre counts as agreement when it is one of the catalog genres its coarse label
     accepts; the summary gives the agreement with a bootstrap interval, per label, on recordings,
+    on labels whose evidence names the genre (when context labels are scored too),
     the unknown rate, the confusion and the spread of the predictions.
     """
     from mirloop.evaluation.coarse_genres import load_coarse_genres
-    from mirloop.evaluation.real_manifest import KINDS, read_manifest
+    from mirloop.evaluation.real_manifest import KINDS, LABEL_BASES, read_manifest
     from mirloop.evaluation.real_music import evaluate_real as run
 
     coarse = load_coarse_genres()
     chosen_kinds = _names(kinds, KINDS, "--kinds")
     chosen_labels = _names(labels, coarse.labels, "--labels")
+    chosen_bases = _names(basis, LABEL_BASES, "--basis")
     table = read_manifest(manifest, coarse=coarse, root=root)
     config, model = _setup(config_path, use, set_, model_dir)
-    total = len(table.select(kinds=chosen_kinds, labels=chosen_labels))
+    total = len(table.select(kinds=chosen_kinds, labels=chosen_labels, bases=chosen_bases))
     done = [0]
 
     def progress(result: Any) -> None:
@@ -132,6 +142,7 @@ def evaluate_real(
         coarse=coarse,
         kinds=chosen_kinds,
         labels=chosen_labels,
+        bases=chosen_bases,
         n_boot=n_boot,
         seed=seed,
         workers=workers,
@@ -170,6 +181,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     click.echo(f"genre agreement     {_ratio(summary['agreement'])}")
     if summary["recording_agreement"] is not None:
         click.echo(f"  recordings only   {_ratio(summary['recording_agreement'])}")
+    if summary.get("named_agreement") is not None:
+        click.echo(f"  named labels only {_ratio(summary['named_agreement'])}")
     unknown = summary["unknown_rate"]
     click.echo(f"unknown rate        {'—' if unknown is None or math.isnan(unknown) else f'{unknown:.3f}'}")
     click.echo(

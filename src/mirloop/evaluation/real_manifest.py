@@ -4,6 +4,9 @@ Columns, in this order (extra columns may follow): ``track_id`` (unique, filesys
 ``path`` (relative to the manifest's folder), ``coarse_label`` (a label of the coarse-genre
 mapping, or empty for unlabelled audio, never scored), ``group`` (the split unit, e.g. the Debian
 package), ``source``, ``kind`` (:data:`KINDS`), ``license`` and ``evidence`` (why the label).
+An optional extra column ``label_basis`` says how a label follows from its evidence
+(:data:`LABEL_BASES`: ``named`` where the evidence names the genre, ``context`` where it follows
+from quoted context).
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ MANIFEST_COLUMNS: tuple[str, ...] = (
 )
 #: How a track's audio came to be: a recording, a tracker module or a score rendered to audio.
 KINDS: tuple[str, ...] = ("recording", "module-render", "score-render")
+#: How a label follows from its evidence (the optional ``label_basis`` column).
+LABEL_BASES: tuple[str, ...] = ("named", "context")
+BASIS_COLUMN = "label_basis"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
 
@@ -46,6 +52,7 @@ class ManifestTrack:
     kind: str
     license: str
     evidence: str
+    label_basis: str = ""  # empty when the manifest has no label_basis column
 
     @property
     def labelled(self) -> bool:
@@ -65,13 +72,19 @@ class Manifest:
         return tuple(t for t in self.tracks if t.labelled)
 
     def select(
-        self, *, kinds: tuple[str, ...] = (), labels: tuple[str, ...] = ()
+        self,
+        *,
+        kinds: tuple[str, ...] = (),
+        labels: tuple[str, ...] = (),
+        bases: tuple[str, ...] = (),
     ) -> tuple[ManifestTrack, ...]:
-        """The labelled tracks of the given ``kinds`` and coarse ``labels`` (empty: all)."""
+        """The labelled tracks of the given ``kinds``, coarse ``labels`` and label ``bases`` (empty: all)."""
         return tuple(
             t
             for t in self.labelled
-            if (not kinds or t.kind in kinds) and (not labels or t.coarse_label in labels)
+            if (not kinds or t.kind in kinds)
+            and (not labels or t.coarse_label in labels)
+            and (not bases or t.label_basis in bases)
         )
 
 
@@ -82,7 +95,8 @@ def read_manifest(
 
     Raises :class:`~mirloop.errors.DatasetError` naming the line for missing or misordered
     columns, an empty or unsafe ``track_id``, a duplicate ``track_id``, an unknown coarse label or
-    kind, a missing ``group``, or a path that is absolute or leaves the folder. A listed file that
+    kind, a missing ``group``, a labelled row whose ``label_basis`` (when the column is there) is
+    not one of :data:`LABEL_BASES`, or a path that is absolute or leaves the folder. A listed file that
     does not exist is *not* an error here: the evaluation reports it and goes on.
     """
     file = Path(path)
@@ -104,6 +118,7 @@ def read_manifest(
         raise DatasetError(
             f"manifest {file} {problem}; the header must start with {','.join(MANIFEST_COLUMNS)}"
         )
+    basis_at = header.index(BASIS_COLUMN) if BASIS_COLUMN in header else None
     tracks: list[ManifestTrack] = []
     seen: dict[str, int] = {}
     for line, cells in enumerate(reader, start=2):
@@ -128,6 +143,12 @@ def read_manifest(
             raise DatasetError(f"{where}: kind {row['kind']!r} is not one of {', '.join(KINDS)}")
         if not row["group"]:
             raise DatasetError(f"{where}: group is empty; name the split unit (e.g. the Debian package)")
+        basis = cells[basis_at].strip() if basis_at is not None and basis_at < len(cells) else ""
+        if basis_at is not None and row["coarse_label"] and basis not in LABEL_BASES:
+            raise DatasetError(
+                f"{where}: label_basis {basis!r} is not one of {', '.join(LABEL_BASES)}; "
+                "say whether the evidence names the genre (named) or implies it (context)"
+            )
         tracks.append(
             ManifestTrack(
                 track_id=track_id,
@@ -138,6 +159,7 @@ def read_manifest(
                 kind=row["kind"],
                 license=row["license"],
                 evidence=row["evidence"],
+                label_basis=basis,
             )
         )
     return Manifest(file, base, tuple(tracks))

@@ -169,6 +169,7 @@ class RealMusicEvaluation:
             "coarse_label",
             "group",
             "kind",
+            "label_basis",
             "predicted_genre",
             "genre_probability",
             *top,
@@ -184,6 +185,7 @@ class RealMusicEvaluation:
                 "coarse_label": r.track.coarse_label,
                 "group": r.track.group,
                 "kind": r.track.kind,
+                "label_basis": r.track.label_basis,
                 "error": r.error,
             }
             if r.ok:
@@ -239,13 +241,15 @@ def evaluate_real(
     coarse: CoarseGenres,
     kinds: tuple[str, ...] = (),
     labels: tuple[str, ...] = (),
+    bases: tuple[str, ...] = (),
     n_boot: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
     workers: int = 1,
     model: str | None = None,
     on_result: Callable[[TrackResult], None] | None = None,
 ) -> RealMusicEvaluation:
-    """Analyse the manifest's labelled tracks of ``kinds`` and ``labels`` (empty: all) and score them.
+    """Analyse the manifest's labelled tracks of ``kinds``, ``labels`` and label ``bases`` (empty:
+    all) and score them.
 
     ``config`` names the feature and classifier backends (validated here, before any audio is
     read); ``model`` is recorded in the summary.
@@ -256,13 +260,19 @@ def evaluate_real(
     from mirloop.pipelines.analyze import resolve_analysis_config
 
     resolved = resolve_analysis_config(config)
-    selected = manifest.select(kinds=kinds, labels=labels)
+    if bases and not any(t.label_basis for t in manifest.labelled):
+        raise DatasetError(
+            f"{manifest.path} has no label_basis column (or leaves it empty); drop --basis, or add the "
+            "column after the contract's with named or context for each labelled track"
+        )
+    selected = manifest.select(kinds=kinds, labels=labels, bases=bases)
     if not selected:
         raise DatasetError(
             f"{manifest.path} has no labelled track"
             + (f" of kind {', '.join(kinds)}" if kinds else "")
             + (f" with label {', '.join(labels)}" if labels else "")
-            + "; label tracks in its coarse_label column or widen --kinds/--labels"
+            + (f" with label basis {', '.join(bases)}" if bases else "")
+            + "; label tracks in its coarse_label column or widen --kinds/--labels/--basis"
         )
     results = predict_tracks(selected, resolved, workers=workers, on_result=on_result)
     scored = [r for r in results if r.ok]
@@ -271,6 +281,7 @@ def evaluate_real(
         [r.genre for r in scored],
         coarse=coarse,
         kinds=[r.track.kind for r in scored],
+        bases=[r.track.label_basis for r in scored],
         descriptors=[r.descriptor for r in scored],
         catalog_genres=load_catalog().genres(),
         n_boot=n_boot,
@@ -284,6 +295,7 @@ def evaluate_real(
         "model": model,
         "kinds": list(kinds),
         "labels": list(labels),
+        "bases": list(bases),
         "n_unlabelled": len(manifest.tracks) - len(manifest.labelled),
         "analysis_seconds": round(sum(r.seconds for r in results), 3),
     }

@@ -67,12 +67,14 @@ def prediction_spread(labels: Sequence[str]) -> dict[str, Any]:
 
 @frozen(eq=False)
 class RealMusicScores:
-    """Agreement overall, on recordings only and per coarse label; the confusion of coarse labels
+    """Agreement overall, on recordings only, on ``named`` labels only and per coarse label; the
+    confusion of coarse labels
     (``rows``) with predicted genres (``columns``, ``unknown`` last); the ``unknown`` rate; the
     spread of the predicted genres and descriptors."""
 
     overall: Agreement
     recording: Agreement | None
+    named: Agreement | None
     per_label: dict[str, Agreement]
     unknown_rate: float
     rows: tuple[str, ...]
@@ -87,6 +89,7 @@ class RealMusicScores:
         return {
             "agreement": self.overall.to_dict(),
             "recording_agreement": None if self.recording is None else self.recording.to_dict(),
+            "named_agreement": None if self.named is None else self.named.to_dict(),
             "per_label": {label: a.to_dict() for label, a in self.per_label.items()},
             "unknown_rate": _finite(self.unknown_rate),
             "confusion": {
@@ -106,6 +109,7 @@ def score_predictions(
     *,
     coarse: CoarseGenres,
     kinds: Sequence[str] | None = None,
+    bases: Sequence[str] | None = None,
     descriptors: Sequence[str] = (),
     catalog_genres: Sequence[str] = (),
     n_boot: int = DEFAULT_BOOTSTRAP,
@@ -114,16 +118,25 @@ def score_predictions(
     """Score predicted track ``genres`` against coarse ``labels`` (one per track, same order).
 
     ``kinds`` (one per track) adds the agreement on ``recording`` tracks when other kinds are
-    present; ``descriptors`` are the predicted descriptors (their spread); ``catalog_genres`` are
-    the confusion columns shown even when never predicted.
+    present; ``bases`` (one label basis per track) adds the agreement on ``named`` labels when
+    both ``named`` and ``context`` labels are present; ``descriptors`` are the predicted
+    descriptors (their spread); ``catalog_genres`` are the confusion columns shown even when never
+    predicted.
     """
-    if len(labels) != len(genres) or (kinds is not None and len(kinds) != len(labels)):
-        raise ValueError("labels, genres and kinds need one entry per track")
+    if len(labels) != len(genres) or any(
+        extra is not None and len(extra) != len(labels) for extra in (kinds, bases)
+    ):
+        raise ValueError("labels, genres, kinds and bases need one entry per track")
     agreed = [coarse.agrees(label, genre) for label, genre in zip(labels, genres)]
     recording = None
     if kinds is not None and set(kinds) - {"recording"}:
         recording = agreement_of(
             [a for a, kind in zip(agreed, kinds) if kind == "recording"], n_boot=n_boot, seed=seed
+        )
+    named = None
+    if bases is not None and {"named", "context"} <= set(bases):
+        named = agreement_of(
+            [a for a, basis in zip(agreed, bases) if basis == "named"], n_boot=n_boot, seed=seed
         )
     rows = tuple(label for label in coarse.labels if label in set(labels))
     per_label = {
@@ -138,6 +151,7 @@ def score_predictions(
     return RealMusicScores(
         overall=agreement_of(agreed, n_boot=n_boot, seed=seed),
         recording=recording,
+        named=named,
         per_label=per_label,
         unknown_rate=float(np.mean([g == UNKNOWN for g in genres])) if len(genres) else math.nan,
         rows=rows,
