@@ -21,6 +21,13 @@ class MirloopRenderer(Backend):
         "reverb": Option(0.18, float, "reverb wet level (0 = off)"),
         "ceiling": Option(-2.0, float, "limiter ceiling (dBFS, sample and half-sample peaks)"),
         "block": Option(4096, int, "processing block (samples)"),
+        "randomize": Option(
+            "none",
+            str,
+            "domain randomisation: none, mix (seeded mix/master chain) or full (+ GM font, codec)",
+            choices=("none", "mix", "full"),
+        ),
+        "idioms": Option(True, bool, "genre idioms of the mix: side-chain pumping, guitar drive, hall"),
     }
 
     def render(self, timeline: Any, seed: int | None = None) -> Any:

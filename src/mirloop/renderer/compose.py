@@ -15,8 +15,16 @@ from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
 from mirloop.renderer.harmony import chord_spans, voice
+from mirloop.renderer.idioms import POWER_CHORD_PROGRAMS, ROOT_EIGHTHS_GENRES, TIMPANI_PROGRAM
 from mirloop.renderer.meter import Meter
-from mirloop.renderer.pitched import BASS_RANGE, bass_part, chord_part, melody_part, ostinato_part
+from mirloop.renderer.pitched import (
+    BASS_RANGE,
+    bass_part,
+    chord_part,
+    melody_part,
+    ostinato_part,
+    timpani_part,
+)
 from mirloop.renderer.plan import RegionPlan
 from mirloop.renderer.score import Note, Part, Score
 from mirloop.renderer.theory import harmony_scale, melody_scale, parse_numeral, without_third
@@ -77,6 +85,7 @@ def region_context(plan: RegionPlan, seed: int) -> RegionContext:
         momentum,
         plan.descriptor.valence,
         percussion_only(style),
+        plan.descriptor.genre,
     )
 
 
@@ -101,8 +110,10 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
         if instrument.drums:
             notes = drum_part(ctx, playing, rhythm, drum_count > 0, rng)
             drum_count += 1
+        elif instrument.program == TIMPANI_PROGRAM:
+            notes = timpani_part(ctx, playing, rng)
         elif instrument.role == "bass":
-            notes = bass_part(ctx, playing, rng)
+            notes = bass_part(ctx, playing, rng, root_eighths=ctx.genre in ROOT_EIGHTHS_GENRES)
         elif instrument.role == "melody":
             notes = melody_part(ctx, playing, rng)
         elif instrument.role == "ostinato":
@@ -115,6 +126,7 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
                 rng,
                 pulse=index == pulse_carrier,
                 groove=groove,
+                power=instrument.role == "harmony" and instrument.program in POWER_CHORD_PROGRAMS,
             )
         if plan.ringout is not None and not plan.cut:
             notes = ring_out(ctx, instrument, notes, plan.ringout, rng)
