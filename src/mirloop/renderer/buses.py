@@ -1,8 +1,10 @@
-"""Bus processors of the streaming mix: side-chain ducking, guitar drive, and the chain's chorus.
+"""Bus processing of the streaming mix: side-chain ducking, guitar drive, and the chain's chorus.
 
-Each processor takes consecutive ``(2, n)`` blocks with the absolute sample index of the
+A bus processor takes consecutive ``(2, n)`` blocks with the absolute sample index of the
 block's first sample (``process(block, start)``) and keeps whatever state it needs between
-blocks, so a bus is processed in one streaming pass like the rest of the render.
+blocks, so a bus is processed in one streaming pass like the rest of the render. Each bus needs
+a synthesizer of its own (a loaded SoundFont takes 100–500 MB), so ducking, a gain only, is done
+on the ducked channels' volume inside the one synthesizer (:class:`Ducker` is its gain curve).
 """
 
 from __future__ import annotations
@@ -51,9 +53,6 @@ class Ducker:
         dip = np.where(np.isfinite(since), dip, 0.0)
         return (10 ** (-dip / 20)).astype(np.float32)
 
-    def process(self, block: np.ndarray, start: int) -> np.ndarray:
-        return block * self.gain(start, block.shape[1])[None, :]
-
 
 class Drive:
     """A tanh waveshaper with ``drive_db`` of gain into it, then a 2nd-order cabinet low-pass.
@@ -85,27 +84,29 @@ def kick_samples(score: Score, descriptors: Sequence[Descriptor], sr: int) -> di
     return kicks
 
 
+def ducker_for(score: Score, descriptors: Sequence[Descriptor], sr: int) -> Ducker | None:
+    """The side-chain gain of a render: a dip at every kick of its ducking regions (``None`` when no
+    region ducks). Overlapping regions' depths and releases are those of the deepest."""
+    kicks = kick_samples(score, descriptors, sr)
+    if not kicks:
+        return None
+    depth, release = max((sidechain_of(descriptors[r]) or (0.0, 0.1) for r in kicks), key=lambda dr: dr[0])
+    onsets = sorted(k for region in kicks.values() for k in region)
+    return Ducker(onsets, depth_db=depth, release=release, sr=sr)
+
+
 def make_processors(
     treatments: tuple[str, ...],
-    regions: Sequence[int],
     programs: Sequence[int],
-    score: Score,
-    descriptors: Sequence[Descriptor],
     sr: int,
     chorus: Callable[[int], BusProcessor] | None = None,
 ) -> list[BusProcessor]:
-    """Fresh processors for a bus carrying ``treatments`` (drive → chorus → duck) for parts of
-    ``regions`` playing ``programs``; ``chorus`` makes the chorus insert (``chorus(sr)``)."""
+    """Fresh processors for a bus carrying ``treatments`` (drive, then chorus) for parts playing
+    ``programs``; ``chorus`` makes the chorus insert (``chorus(sr)``). Ducking is not a bus
+    processor: the synthesizer scales the ducked channels (:func:`ducker_for`)."""
     processors: list[BusProcessor] = []
     if "drive" in treatments:
         processors.append(Drive(max(DRIVE_DB.get(p, 0.0) for p in programs), sr))
     if "chorus" in treatments and chorus is not None:
         processors.append(chorus(sr))
-    if "duck" in treatments:
-        kicks = kick_samples(score, descriptors, sr)
-        depth, release = max(
-            (sidechain_of(descriptors[r]) or (0.0, 0.1) for r in regions), key=lambda dr: dr[0]
-        )
-        onsets = sorted(k for r in set(regions) for k in kicks.get(r, ()))
-        processors.append(Ducker(onsets, depth_db=depth, release=release, sr=sr))
     return processors

@@ -21,7 +21,7 @@ from mirloop.renderer.channels import Channel
 from mirloop.renderer.limiter import Limiter
 from mirloop.renderer.reverb import FdnReverb
 from mirloop.renderer.score import Score
-from mirloop.renderer.synth import BlockSynth, part_events
+from mirloop.renderer.synth import BlockSynth, ChannelGain, part_events
 
 END_FADE = 0.005  # s of fade-out at the very end, so a render never ends on a click
 SECTION_RAMP = 0.05  # s over which the gain and reverb send move from one section to the next
@@ -87,24 +87,34 @@ def stream_audio(
     stems: bool = False,
     treatments: Sequence[tuple[str, ...]] | None = None,
     processors: Callable[[tuple[str, ...], list[int]], list[BusProcessor]] | None = None,
+    ducker: ChannelGain | None = None,
 ) -> Iterator[Block]:
     """Render ``score`` block by block (see the module docstring).
 
-    ``treatments`` names each part's bus treatments (:func:`mirloop.renderer.idioms.part_treatments`);
-    parts with the same treatments share a bus, and ``processors(treatments, part indices)`` makes
-    the bus's processors (:mod:`mirloop.renderer.buses`), applied after the master gain. Stems
-    carry their bus processing (but no reverb).
+    ``treatments`` names each part's bus treatments (:func:`mirloop.renderer.idioms.part_treatments`).
+    A ``duck`` part has its channel volume scaled by ``ducker`` inside its synthesizer; parts with
+    the same other treatments (``drive``, ``chorus``) share a bus with a synthesizer of its own, and
+    ``processors(treatments, part indices)`` makes the bus's processors
+    (:mod:`mirloop.renderer.buses`), applied after the master gain. Stems carry their bus
+    processing (but no reverb).
     """
     total = round(score.duration * sr)
     groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for index, part in enumerate(score.parts):
-        treated = treatments[index] if treatments is not None else ()
+        treated = tuple(t for t in (treatments[index] if treatments is not None else ()) if t != "duck")
         groups.setdefault((part.instrument.name if stems else "mix", treated), []).append(index)
+
+    def automation(members: list[int]) -> dict[int, ChannelGain] | None:
+        if ducker is None or treatments is None:
+            return None
+        return {channels[i].synth: ducker for i in members if "duck" in treatments[i]} or None
+
     synths = {
         key: BlockSynth(
             soundfont,
             sr,
             part_events(tuple(score.parts[i] for i in members), [channels[i] for i in members], sr, total),
+            automation=automation(members),
         )
         for key, members in groups.items()
     }

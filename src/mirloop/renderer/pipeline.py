@@ -10,7 +10,7 @@ import numpy as np
 
 from mirloop.errors import AudioError, RenderError
 from mirloop.model import Audio
-from mirloop.renderer.buses import BusProcessor, make_processors
+from mirloop.renderer.buses import BusProcessor, ducker_for, make_processors
 from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
 from mirloop.renderer.engine import Block, MixSettings, stream_audio
@@ -115,17 +115,14 @@ class Prepared:
             stems=self.options.stems if stems is None else stems,
             treatments=self.treatments,
             processors=self._processors,
+            ducker=ducker_for(self.score, self.descriptors, self.options.sr),
         )
 
     def _processors(self, treatments: tuple[str, ...], members: list[int]) -> list[BusProcessor]:
         chain = self.chain
-        parts = [self.score.parts[i] for i in members]
         return make_processors(
             treatments,
-            [p.region for p in parts],
-            [p.instrument.program for p in parts],
-            self.score,
-            self.descriptors,
+            [self.score.parts[i].instrument.program for i in members],
             self.options.sr,
             chorus=(lambda sr: chorus_insert(chain, sr)) if chain is not None else None,
         )

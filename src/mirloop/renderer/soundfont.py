@@ -117,11 +117,18 @@ def find_soundfont(option: str | os.PathLike[str] | None = None, *, autodetect: 
     return bundled
 
 
+#: Idle synthesizers kept for reuse, over all fonts: a loaded font takes 100–500 MB (FluidR3
+#: about 290 MB, MuseScore General about 490 MB), and a render uses one per bus at a time.
+MAX_IDLE = 4
+
+
 class SynthPool:
-    """Loaded ``tinysoundfont`` SoundFonts, reused across renders (loading a large font takes time)."""
+    """Loaded ``tinysoundfont`` SoundFonts, reused across renders (loading a large font takes time);
+    at most :data:`MAX_IDLE` idle ones are kept, the least recently released dropped first."""
 
     def __init__(self) -> None:
         self._free: dict[tuple[str, int], list[Any]] = {}
+        self._idle: list[tuple[tuple[str, int], Any]] = []  # release order, oldest first
         self._lock = threading.Lock()
 
     def acquire(self, path: Path, sr: int) -> Any:
@@ -137,6 +144,8 @@ class SynthPool:
         with self._lock:
             free = self._free.get(key)
             font = free.pop() if free else None
+            if font is not None:
+                self._idle = [(k, f) for k, f in self._idle if f is not font]
         if font is None:
             try:
                 font = tsf.SoundFont(str(path))
@@ -153,10 +162,19 @@ class SynthPool:
         return font
 
     def release(self, path: Path, sr: int, font: Any) -> None:
+        key = (str(path), sr)
         with self._lock:
-            free = self._free.setdefault((str(path), sr), [])
-            if len(free) < 8:
-                free.append(font)
+            self._free.setdefault(key, []).append(font)
+            self._idle.append((key, font))
+            while len(self._idle) > MAX_IDLE:
+                old_key, old = self._idle.pop(0)
+                self._free[old_key] = [f for f in self._free[old_key] if f is not old]
+
+    @property
+    def idle(self) -> int:
+        """How many loaded synthesizers wait for reuse."""
+        with self._lock:
+            return len(self._idle)
 
 
 POOL = SynthPool()
