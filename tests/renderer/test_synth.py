@@ -34,13 +34,15 @@ def test_the_pool_keeps_only_a_few_idle_synthesizers_over_all_fonts() -> None:
     from mirloop.renderer.soundfont import MAX_IDLE, SynthPool
 
     pool = SynthPool()
-    fonts = [pool.acquire(bundled_soundfont(), sr) for sr in (22050, 22050, 16000, 16000, 8000, 8000)]
-    for font, sr in zip(fonts, (22050, 22050, 16000, 16000, 8000, 8000)):
+    rates = (22050, 22050, 16000, 16000, 8000, 8000, 8000)  # the rate is part of a synthesizer's key
+    fonts = [pool.acquire(bundled_soundfont(), sr) for sr in rates]
+    for font, sr in zip(fonts, rates):
         pool.release(bundled_soundfont(), sr, font)
     assert pool.idle == MAX_IDLE
     assert pool.acquire(bundled_soundfont(), 8000) is fonts[-1]  # the latest released are kept
-    assert pool.acquire(bundled_soundfont(), 22050) not in fonts[:2]  # the oldest were dropped
-    assert pool.idle == MAX_IDLE - 1
+    assert pool.acquire(bundled_soundfont(), 22050) is fonts[1]  # one copy of each font stays
+    assert pool.acquire(bundled_soundfont(), 22050) not in fonts[:2]  # its older copy was dropped
+    assert pool.idle == MAX_IDLE - 2
 
 
 def test_an_automated_channel_follows_its_gain_curve_and_others_do_not() -> None:

@@ -129,8 +129,13 @@ class Prepared:
 
 
 def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> RenderResult:
-    """Compose, synthesize and mix in memory."""
-    prepared = Prepared(plans, duration, seed, options)
+    """Compose, synthesize and mix in memory (then the randomised chain, if any)."""
+    return render_prepared(Prepared(plans, duration, seed, options))
+
+
+def render_prepared(prepared: Prepared) -> RenderResult:
+    """Synthesize and mix a prepared render in memory."""
+    plans, duration, seed, options = prepared.plans, prepared.duration, prepared.seed, prepared.options
     sr, n = options.sr, prepared.n_samples
     audio = np.zeros((2, n), dtype=np.float32)
     stems: dict[str, np.ndarray] | None = {} if options.stems else None
@@ -163,7 +168,8 @@ def stream_plans_to_file(
     *,
     subtype: str | None = None,
 ) -> Prepared:
-    """Render straight into an audio file, block by block (memory does not grow with the duration).
+    """Render straight into an audio file, block by block (memory does not grow with the duration;
+    a randomised render is made in memory, as its master chain and codec need the whole of it).
 
     The file appears atomically when complete. Returns the prepared render (score, MIDI, truth).
     """
@@ -178,10 +184,10 @@ def stream_plans_to_file(
     except AudioError as exc:
         raise RenderError(str(exc)) from exc
     prepared = Prepared(plans, duration, seed, options)
-    if prepared.chain is not None:  # the master chain and codec need the whole render
+    if prepared.chain is not None:
         from mirloop.renderer.writers import write_audio
 
-        write_audio(render_plans(plans, duration, seed, options).audio, target, subtype=subtype)
+        write_audio(render_prepared(prepared).audio, target, subtype=subtype)
         return prepared
     with (
         atomic_path(target) as temporary,

@@ -117,14 +117,19 @@ def find_soundfont(option: str | os.PathLike[str] | None = None, *, autodetect: 
     return bundled
 
 
-#: Idle synthesizers kept for reuse, over all fonts: a loaded font takes 100–500 MB (FluidR3
-#: about 290 MB, MuseScore General about 490 MB), and a render uses one per bus at a time.
-MAX_IDLE = 4
+#: Idle synthesizers kept for reuse, over all fonts: a loaded font takes 5–500 MB (FluidR3
+#: about 290 MB, MuseScore General about 490 MB) and 0.03–3.5 s to load, and a render uses one
+#: per bus at a time.
+MAX_IDLE = 5
 
 
 class SynthPool:
-    """Loaded ``tinysoundfont`` SoundFonts, reused across renders (loading a large font takes time);
-    at most :data:`MAX_IDLE` idle ones are kept, the least recently released dropped first."""
+    """Loaded ``tinysoundfont`` SoundFonts, reused across renders (loading a large font takes time).
+
+    At most :data:`MAX_IDLE` idle ones are kept. Over the limit, the least recently released copy
+    of a font with another idle copy goes first, so that renders drawing their font at random
+    (domain randomisation) keep one loaded copy of each font rather than reloading them.
+    """
 
     def __init__(self) -> None:
         self._free: dict[tuple[str, int], list[Any]] = {}
@@ -167,7 +172,8 @@ class SynthPool:
             self._free.setdefault(key, []).append(font)
             self._idle.append((key, font))
             while len(self._idle) > MAX_IDLE:
-                old_key, old = self._idle.pop(0)
+                spare = [i for i, (k, _) in enumerate(self._idle) if len(self._free[k]) > 1]
+                old_key, old = self._idle.pop(spare[0] if spare else 0)
                 self._free[old_key] = [f for f in self._free[old_key] if f is not old]
 
     @property
