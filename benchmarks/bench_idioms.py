@@ -18,12 +18,15 @@ SR = 22050
 def main() -> None:
     for idioms in (True, False):
         config = {"sr": SR, "soundfont": "bundled", "idioms": idioms, "stems": True}
-        house = render_descriptor("electronica_house_driving", 12.0, seed=4, band="piano_house", config=config)
+        house = render_descriptor(
+            "electronica_house_driving", 12.0, seed=4, band="piano_house", config=config
+        )
         rock = render_descriptor("rock_classic_aggressive", 8.0, seed=4, band="power_trio", config=config)
         assert house.stems is not None and rock.stems is not None
         dip = kick_dip_db(house.stems["warm_pad"].samples, SR, kick_times(house.pretty_midi))
         crest = crest_db(rock.stems["distortion_guitar"].samples)
-        print(f"idioms={idioms!s:5}  house pad after each kick {dip:+.1f} dB   rock guitar crest {crest:.1f} dB")
+        print(f"idioms={idioms!s:5}  house pad after each kick {dip:+.1f} dB   "
+              f"rock guitar crest {crest:.1f} dB")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Run from the repository root::
     .venv/bin/python docs/genres/build.py
 
 Writes ``docs/genres/<genre>.png`` and ``<genre>.ogg`` (12 s, the bundled sound font, seed 1)
-and ``docs/genres/README.md``. The same command gives the same files.
+and ``docs/genres/README.md`` (ending with the genre idioms of ``idioms.md``). The same command
+gives the same files.
 """
 
 from __future__ import annotations
@@ -78,39 +79,8 @@ def write_ogg(path: Path, audio: np.ndarray, sr: int) -> None:
         handle.write(encoded.getvalue())
 
 
-IDIOMS = """## Genre idioms
-
-Where a tagger trained on real music misread the renders (rock heard as electronica, cinematic or
-ambient; electronica as ambient), the renderer plays what records of the genre do and the catalog
-style alone does not say. The tables are in `src/mirloop/renderer/idioms.py`.
-
-| genre | idiom | where | numbers |
-|---|---|---|---|
-| rock (and any band with GM 29/30) | power chords on the overdriven (29) and distortion (30) guitars when they comp | score (`pitched.chord_part`) | root in E2–D#3, fifth, octave; no third, no pedal |
-| rock | bass drives straight eighths on the chord roots after the intro | score (`pitched.bass_part`) | every eighth of build and climax bars |
-| rock | crash on the downbeat of every 4-bar phrase and every climax bar (the loud kit) | score (`drums.drum_part`) | GM crash 49, accent 0.4 |
-| rock (GM 29/30) | drive on the guitar bus: tanh waveshaper, 2nd-order cabinet low-pass | mix (`buses.Drive`) | 14 dB (29), 22 dB (30) into the shaper, knee near 0.12 FS, low-pass 5.5 kHz |
-| electronica | side-chain pumping: pads, chords and bass duck under every kick of the region's kit | mix (`buses.Ducker`) | 6 dB deep, 4 ms attack, back within 1 dB after 150 ms |
-| electronica | house: four-on-the-floor kick, clap on 2 and 4, off-beat open hats | catalog rhythm | (as before) |
-| electronica | every band has a synth: `guitar_and_pads` plays synth bass (38) and a synth pluck arpeggio (84) | catalog band | |
-| cinematic orchestral, documentary underscore | a hall: longer, louder reverb | mix (`MixSettings.decay`, reverb send) | RT60 2.8 s / send ×1.6 (cinematic orchestral), 2.4 s / ×1.3 (documentary underscore); others 1.6 s |
-| any band with timpani (47) | timpani on accents: the root on each downbeat, the fifth below on beat 3 of climax bars, a sixteenth roll through the beat before the climax | score (`pitched.timpani_part`) | D2–A3 |
-| cinematic orchestral | strings (48), brass (60/61), timpani (47); `brass_and_drums` adds tremolo strings (44) | catalog band | |
-
-Score idioms are part of the composition (a pure function of plan and seed). Mix idioms can be
-switched off with the renderer option `idioms=false` (e.g. `mirloop render … --set
-renderer.idioms=false`), to measure what they bring; `tests/renderer/test_idioms.py` checks each
-one against a render without it: the electronica pad's level 10–40 ms after each kick is more
-than 3 dB under its level just before (less than 1 dB without the idiom), the distortion
-guitar's crest factor falls by more than 6 dB, and `Drive` turns a sine into odd harmonics only
-(3rd above −20 dB, 2nd under −60 dB). `.venv/bin/python benchmarks/bench_idioms.py` prints the
-two render measures (22.05 kHz, bundled font, seed 4):
-
-| render | idioms on | idioms off |
-|---|---|---|
-| `electronica_house_driving`, `piano_house`: pad level after each kick | −4.4 dB | +0.5 dB |
-| `rock_classic_aggressive`, `power_trio`: distortion guitar crest factor | 3.3 dB | 13.9 dB |
-"""
+#: The genre idioms section, appended to the gallery page.
+IDIOMS = HERE / "idioms.md"
 
 
 def main() -> None:
@@ -127,7 +97,7 @@ def main() -> None:
         lines += [f"## {genre}", "", f"`{name}` — {region.tempo:.0f} BPM, key {key}, "
                   f"band `{region.band}`", "", f"![{name}]({genre}.png)", "", f"[listen]({genre}.ogg)", ""]
         print(f"{genre}: {name}")
-    (HERE / "README.md").write_text("\n".join(lines) + "\n" + IDIOMS)
+    (HERE / "README.md").write_text("\n".join(lines) + "\n" + IDIOMS.read_text())
 
 
 if __name__ == "__main__":

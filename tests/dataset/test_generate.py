@@ -230,6 +230,24 @@ def test_the_generate_command_reports_its_rate(tmp_path: Path, capsys: pytest.Ca
     assert run["renders"] == 1 and run["audio_seconds"] == 3.0 and run["wall_seconds"] > 0
 
 
+def test_the_generate_command_randomises_full_and_names_the_fonts_it_draws_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pedalboard")
+    from mirloop.cli.main import main
+    from mirloop.renderer.soundfont import installed_soundfonts
+
+    root = tmp_path / "d"
+    args = ["dataset", "generate", "-o", str(root), "--only", "rock_indie_sad", "--per-descriptor", "1",
+            "--durations", "3", "--workers", "1", "--no-progress", "--randomize", "full"]
+    assert main(args) == 0
+    assert f"sound fonts drawn from: {', '.join(installed_soundfonts()[0])}" in capsys.readouterr().err
+    assert DatasetInfo.read(root).generation["randomize"] == "full"
+    row = pd.read_parquet(root / "manifest.parquet").iloc[0]
+    assert row["aug_mode"] == "full" and row["aug_codec"] in ("mp3", "ogg")
+    assert row["aug_soundfont"] in installed_soundfonts()[0]
+
+
 def test_a_minute_of_stereo_vorbis_is_written_without_crashing_the_encoder(tmp_path: Path) -> None:
     import numpy as np
     import soundfile as sf
