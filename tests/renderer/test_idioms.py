@@ -27,9 +27,11 @@ def _render(name: str, band: str, *, idioms: bool, seconds: float = 12.0) -> Ren
     return render_descriptor(name, seconds, seed=4, band=band, config=config)
 
 
-def _part(name: str, band: str, instrument: str, seconds: float = 16.0) -> tuple[Part, object]:
+def _part(
+    name: str, band: str, instrument: str, seconds: float = 16.0, *, idioms: bool = True
+) -> tuple[Part, object]:
     plan = descriptor_plan(load_catalog()[name], seconds, 4, band=band, cut=True)
-    score = compose([plan], seconds, 4)
+    score = compose([plan], seconds, 4, idioms=idioms)
     return next(p for p in score.parts if p.instrument.name == instrument), plan
 
 
@@ -140,3 +142,14 @@ def test_orchestral_styles_get_a_hall_and_the_option_turns_it_off() -> None:
     dry = Prepared([plan], 6.0, 1, RenderOptions(**FAST, idioms=False)).settings
     assert hall.decay > dry.decay + 1.0
     assert hall.wet > dry.wet * 1.4
+
+
+def test_without_the_idioms_the_score_is_voiced_as_the_style_alone_says() -> None:
+    guitar, _ = _part("rock_classic_aggressive", "power_trio", "distortion_guitar", idioms=False)
+    first = min(n.start for n in guitar.notes)
+    chord = {n.pitch for n in guitar.notes if n.start - first < 0.02}
+    assert len(chord) >= 3 and not (max(chord) - min(chord) == 12 and min(chord) + 7 in chord)
+    kit, _ = _part("rock_indie_driving", "two_guitars", "drum_kit", seconds=30.0, idioms=False)
+    with_idioms, _ = _part("rock_indie_driving", "two_guitars", "drum_kit", seconds=30.0)
+    crashes = [sum(n.pitch == CRASH for n in part.notes) for part in (kit, with_idioms)]
+    assert crashes[0] < crashes[1]

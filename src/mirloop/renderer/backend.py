@@ -27,7 +27,9 @@ class MirloopRenderer(Backend):
             "domain randomisation: none, mix (seeded mix/master chain) or full (+ GM font, codec)",
             choices=("none", "mix", "full"),
         ),
-        "idioms": Option(True, bool, "genre idioms of the mix: side-chain pumping, guitar drive, hall"),
+        "idioms": Option(
+            True, bool, "genre idioms: power chords, driving bass, crashes, timpani, pumping, drive, hall"
+        ),
     }
 
     def render(self, timeline: Any, seed: int | None = None) -> Any:

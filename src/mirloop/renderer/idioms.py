@@ -1,19 +1,20 @@
 """Genre idioms: what a genre's records do that its catalog style alone does not say.
 
-In the score (always; composition stays a pure function of plan and seed), the part generators
-read these tables: harmony parts on distorted guitars play power chords
+In the score (composition stays a pure function of plan and seed), the part generators read
+these tables: harmony parts on distorted guitars play power chords
 (:data:`POWER_CHORD_PROGRAMS`), rock basses drive root eighths (:data:`ROOT_EIGHTHS_GENRES`),
 rock kits crash on phrase downbeats and every climax bar (:data:`DOWNBEAT_CRASH_GENRES`), and
 timpani play accents and rolls rather than a bass line (:data:`TIMPANI_PROGRAM`).
 
-In the mix, on buses, switched off with the renderer option ``idioms=false`` (to measure what
-they bring):
+In the mix, on buses:
 
 - **side-chain pumping** (:data:`SIDECHAIN`): in the listed genres, the pads, chords and bass duck
   under every kick of the region's drum part — fast attack, exponential release;
 - **drive** (:data:`DRIVE_DB`): the General MIDI overdrive and distortion guitars are only mildly
   distorted in most fonts, so their bus goes through a waveshaper with a cabinet low-pass;
 - **hall** (:data:`HALL`): orchestral styles get a longer, louder reverb.
+
+The renderer option ``idioms=false`` switches all of them off (to measure what they bring).
 """
 
 from __future__ import annotations

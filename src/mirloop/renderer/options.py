@@ -23,8 +23,9 @@ class RenderOptions:
     −1 dBFS at the default −2); ``block`` processing block (samples, a multiple of 64);
     ``randomize`` domain randomisation: ``"none"``, ``"mix"`` (a seeded mix and master chain) or
     ``"full"`` (also the GM sound font and a lossy-codec round trip; see
-    :mod:`mirloop.renderer.randomize`); ``idioms`` the genre idioms of the mix (side-chain pumping,
-    guitar drive, orchestral hall; see :mod:`mirloop.renderer.idioms`)."""
+    :mod:`mirloop.renderer.randomize`); ``idioms`` the genre idioms in the score and the mix (power
+    chords, driving bass, side-chain pumping, guitar drive, orchestral hall…; see
+    :mod:`mirloop.renderer.idioms`)."""
 
     sr: int = 44100
     soundfont: str = "auto"

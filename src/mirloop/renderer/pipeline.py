@@ -52,7 +52,7 @@ class Prepared:
         if not plans:
             raise RenderError("nothing to render: the timeline has no region")
         self.plans, self.duration, self.seed, self.options = plans, duration, seed, options
-        self.score: Score = compose(plans, duration, seed)
+        self.score: Score = compose(plans, duration, seed, idioms=options.idioms)
         self.channels = allocate(self.score.parts)
         self.midi = score_to_midi(self.score, plans, self.channels)
         fonts = installed_soundfonts()[0] if options.randomize == "full" else {}
