@@ -7,9 +7,12 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE_PLUGIN := examples/mirloop-example-plugin
-# Debian packages the optional parts of mirloop use (GM sound font for the renderer; espeak-ng
-# speaks the vocal line of the separation tests).
-APT_PACKAGES ?= fluid-soundfont-gm espeak-ng openmpt123
+# Debian packages the optional parts of mirloop use (GM sound fonts for the renderer: FluidR3 is
+# its default, the others are drawn by domain-randomised renders and skipped when missing;
+# espeak-ng speaks the vocal line of the separation tests; openmpt123 renders the tracker modules
+# of the real-music development set).
+APT_PACKAGES ?= fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-small opl3-soundfont \
+	csound-soundfont espeak-ng openmpt123
 PYTEST_WORKERS ?= 2
 DEMO_INPUT ?= examples/audio
 DEMO_OUTPUT ?= demo-output
@@ -44,7 +47,7 @@ $(STAMP):
 	@$(MAKE) --no-print-directory apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,augment]"
 	$(BIN)/pip install --quiet --no-deps tinysoundfont
 	$(BIN)/pip install --quiet -e $(EXAMPLE_PLUGIN)
 	VENV=$(VENV) sh plugins/install.sh $(PEER_PLUGINS)

@@ -5,7 +5,8 @@ Run from the repository root::
     .venv/bin/python docs/genres/build.py
 
 Writes ``docs/genres/<genre>.png`` and ``<genre>.ogg`` (12 s, the bundled sound font, seed 1)
-and ``docs/genres/README.md``. The same command gives the same files.
+and ``docs/genres/README.md`` (ending with the genre idioms of ``idioms.md``). The same command
+gives the same files.
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ def write_ogg(path: Path, audio: np.ndarray, sr: int) -> None:
         handle.write(encoded.getvalue())
 
 
+#: The genre idioms section, appended to the gallery page.
+IDIOMS = HERE / "idioms.md"
+
+
 def main() -> None:
     lines = ["# Genre gallery", "",
              "One 12-s render per genre (first subgenre and mood in catalog order, seed 1, bundled",
@@ -92,7 +97,7 @@ def main() -> None:
         lines += [f"## {genre}", "", f"`{name}` — {region.tempo:.0f} BPM, key {key}, "
                   f"band `{region.band}`", "", f"![{name}]({genre}.png)", "", f"[listen]({genre}.ogg)", ""]
         print(f"{genre}: {name}")
-    (HERE / "README.md").write_text("\n".join(lines))
+    (HERE / "README.md").write_text("\n".join(lines) + "\n" + IDIOMS.read_text())
 
 
 if __name__ == "__main__":

@@ -147,6 +147,35 @@ def test_renders_are_made_at_the_requested_rate_and_a_resume_must_keep_it(tmp_pa
         generate_dataset(tmp_path / "e", **settings, sr=4000)  # type: ignore[arg-type]
 
 
+def test_a_randomised_dataset_records_each_renders_chain_and_a_resume_must_keep_the_mode(
+    tiny_dataset: tuple[Path, GenerationReport], tmp_path: Path
+) -> None:
+    pytest.importorskip("pedalboard")
+    from mirloop.renderer.randomize import ChainParams, draw_chain
+
+    root = tmp_path / "d"
+    settings = {**TINY, "per_descriptor": 2, "limit_descriptors": None, "only": ["rock_indie_sad"]}
+    report = generate_dataset(root, **settings, sr=22050, randomize="mix")  # type: ignore[arg-type]
+    assert report.made == 2 and report.collected
+    manifest = pd.read_parquet(root / "manifest.parquet")
+    layout = DatasetLayout(root)
+    chains = []
+    for _, row in manifest.iterrows():
+        recorded = ChainParams.from_dict({k: v for k, v in row.items() if k.startswith("aug_")})
+        assert recorded == draw_chain(int(row["seed"]), "mix")
+        sandbox = json.loads(layout.jams(row["render_id"]).read_text())["sandbox"]["mirloop"]
+        assert ChainParams.from_dict(sandbox["augmentation"]) == recorded
+        chains.append(recorded)
+    assert chains[0] != chains[1]
+    assert DatasetInfo.read(root).generation["randomize"] == "mix"
+    with pytest.raises(DatasetError, match="randomize: 'mix' in the folder vs 'none' now"):
+        generate_dataset(root, **settings, sr=22050)  # type: ignore[arg-type]
+    with pytest.raises(DatasetError, match="none, mix, full"):
+        generate_dataset(tmp_path / "e", **settings, randomize="heavy")  # type: ignore[arg-type]
+    plain = pd.read_parquet(tiny_dataset[0] / "manifest.parquet")
+    assert not any(c.startswith("aug_") for c in plain.columns)
+
+
 @pytest.mark.parametrize("audio_format", ["flac", "ogg"])
 def test_the_stored_analysis_signal_gives_back_the_tables_features(tmp_path: Path, audio_format: str) -> None:
     """By default a render is kept as the signal the features are computed from: mono, 22050 Hz."""
@@ -199,6 +228,24 @@ def test_the_generate_command_reports_its_rate(tmp_path: Path, capsys: pytest.Ca
 
     (run,) = read_build_log(tmp_path / "d")  # only the run that made renders is logged
     assert run["renders"] == 1 and run["audio_seconds"] == 3.0 and run["wall_seconds"] > 0
+
+
+def test_the_generate_command_randomises_full_and_names_the_fonts_it_draws_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pedalboard")
+    from mirloop.cli.main import main
+    from mirloop.renderer.soundfont import installed_soundfonts
+
+    root = tmp_path / "d"
+    args = ["dataset", "generate", "-o", str(root), "--only", "rock_indie_sad", "--per-descriptor", "1",
+            "--durations", "3", "--workers", "1", "--no-progress", "--randomize", "full"]
+    assert main(args) == 0
+    assert f"sound fonts drawn from: {', '.join(installed_soundfonts()[0])}" in capsys.readouterr().err
+    assert DatasetInfo.read(root).generation["randomize"] == "full"
+    row = pd.read_parquet(root / "manifest.parquet").iloc[0]
+    assert row["aug_mode"] == "full" and row["aug_codec"] in ("mp3", "ogg")
+    assert row["aug_soundfont"] in installed_soundfonts()[0]
 
 
 def test_a_minute_of_stereo_vorbis_is_written_without_crashing_the_encoder(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def test_a_percussion_only_style_has_no_pitched_notes_and_no_key() -> None:
 def _profile(name: str, seed: int) -> dict[str, float]:
     descriptor = load_catalog()[name]
     plan = descriptor_plan(descriptor, 30.0, seed, tempo=sum(descriptor.style.tempo_range) / 2, tonic="A")
-    score = compose([plan], 30.0, seed)
+    score = compose([plan], 30.0, seed, idioms=False)
     pitched = [n for p in score.parts if not p.instrument.drums for n in p.notes]
     weight = np.zeros(12)
     for n in pitched:
@@ -81,7 +81,9 @@ def test_the_intro_has_the_fewest_instruments_and_the_climax_all_of_them() -> No
 
 
 def test_intro_length_and_climax_position_are_taken_per_region() -> None:
-    ctx = region_context(make_plan(end=16.0, tempo=120.0, intro=4.0, ending=2.0, climax=0.25), seed=1)
+    ctx = region_context(
+        make_plan(end=16.0, tempo=120.0, intro=4.0, ending=2.0, climax=0.25), seed=1, idioms=False
+    )
     assert ctx.form.intro_bars == 2 and ctx.form.outro_bars == 1 and ctx.form.climax_bar == 2
 
 
@@ -94,11 +96,13 @@ def test_swing_moves_the_offbeat_eighths_late() -> None:
         ],
         8.0,
         1,
+        idioms=False,
     )
     swung = compose(
         [make_plan(make_descriptor(feel="swing", rhythms=("hat:x.x.x.x.x.x.x.x.",)), key=Key("C", "major"))],
         8.0,
         1,
+        idioms=False,
     )
 
     def offbeat_positions(score: object) -> set[float]:
@@ -116,13 +120,15 @@ def test_open_harmony_leaves_every_third_out_of_chords_and_melody() -> None:
     assert neutral and all(d.style.open_harmony for d in neutral)
     assert not any(d.style.open_harmony for d in catalog if d.sentiment != "neutral")
     plan = descriptor_plan(catalog["pop_synth_steady"], 12.0, seed=3, tonic="D")
-    ctx = region_context(plan, seed=3)
+    ctx = region_context(plan, seed=3, idioms=False)
     tonic = ctx.tonic
     for span in ctx.spans:
         intervals = {(t - span.chord.root) % 12 for t in span.chord.tones}
         assert not intervals & {3, 4}, f"{span.chord.symbol} keeps a third: {sorted(intervals)}"
     assert not {(tonic + s) % 12 for s in ctx.melody_scale} & {(tonic + 3) % 12, (tonic + 4) % 12}
-    closed = region_context(descriptor_plan(catalog["pop_synth_happy"], 12.0, seed=3, tonic="D"), seed=3)
+    closed = region_context(
+        descriptor_plan(catalog["pop_synth_happy"], 12.0, seed=3, tonic="D"), seed=3, idioms=False
+    )
     assert any({(t - s.chord.root) % 12 for t in s.chord.tones} & {4} for s in closed.spans)
 
 
@@ -159,7 +165,9 @@ def test_a_band_without_drums_plays_the_styles_groove_on_its_pulse_carrier() -> 
     beat = 60 / 110.0
 
     def piano_positions(band: Band) -> dict[float, list[int]]:
-        score = compose([make_plan(make_descriptor(band=band, **style), band=band, end=17.0)], 17.0, 1)
+        score = compose(
+            [make_plan(make_descriptor(band=band, **style), band=band, end=17.0)], 17.0, 1, idioms=False
+        )
         piano = next(p for p in score.parts if p.instrument.name == "piano")
         out: dict[float, list[int]] = {}
         for n in piano.notes:

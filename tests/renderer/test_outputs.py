@@ -73,14 +73,17 @@ def test_an_unknown_audio_suffix_is_refused(result: RenderResult, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def test_stream_to_file_writes_the_same_audio_as_rendering_in_memory(tmp_path: Path) -> None:
+@pytest.mark.parametrize("randomize", ["none", "mix"])
+def test_stream_to_file_writes_the_same_audio_as_rendering_in_memory(tmp_path: Path, randomize: str) -> None:
     from mirloop.catalog import load_catalog
     from mirloop.renderer.api import descriptor_plan
     from mirloop.renderer.options import RenderOptions
     from mirloop.renderer.pipeline import render_plans, stream_plans_to_file
 
+    if randomize != "none":
+        pytest.importorskip("pedalboard")
     plan = descriptor_plan(load_catalog()["rock_indie_happy"], 3.0, 5)
-    options = RenderOptions(**FAST)
+    options = RenderOptions(**FAST, randomize=randomize)
     stream_plans_to_file([plan], 3.0, 5, options, tmp_path / "s.wav", subtype="FLOAT")
     streamed = sf.read(str(tmp_path / "s.wav"), dtype="float32")[0].T
     in_memory = render_plans([plan], 3.0, 5, options).audio.samples

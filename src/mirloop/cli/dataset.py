@@ -64,6 +64,14 @@ def dataset() -> None:
     help="What is kept of each render: the signal the features are computed from (mono, 22050 Hz, a "
     "quarter of the size) or the render itself (stereo at --sr).",
 )
+@click.option(
+    "--randomize",
+    type=click.Choice(["none", "mix", "full"]),
+    default="none",
+    show_default=True,
+    help="Domain randomisation of the renders: a seeded mix and master chain (mix), plus a drawn GM "
+    "sound font and a lossy-codec round trip (full); needs pip install 'mirloop[augment]'.",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @config_options
 @json_option
@@ -78,6 +86,7 @@ def generate(
     audio_format: str,
     sr: int,
     store: str,
+    randomize: str,
     progress: bool,
     config_path: str | None,
     use: tuple[str, ...],
@@ -90,6 +99,13 @@ def generate(
     """
     from mirloop.dataset.generate import generate_dataset
 
+    if randomize == "full":
+        from mirloop.renderer.soundfont import installed_soundfonts
+
+        fonts, missing = installed_soundfonts()
+        click.echo(f"sound fonts drawn from: {', '.join(fonts)}", err=True)
+        for font in missing:
+            click.echo(f"note: GM font {font.name} not installed (apt-get install {font.package})", err=True)
     try:
         seconds = [float(d) for d in durations.split(",") if d.strip()]
     except ValueError as exc:
@@ -105,6 +121,7 @@ def generate(
         audio_format=audio_format,
         sr=sr,
         store=store,
+        randomize=randomize,
         config=resolve_config(config_path, use, set_),
         progress=progress,
     )

@@ -127,6 +127,7 @@ def render(
         "seed": result.seed,
         "duration": result.duration,
         "soundfont": result.soundfont,
+        "augmentation": result.augmentation,
         "files": {kind: str(path) for kind, path in written.items()},
         "regions": [
             {

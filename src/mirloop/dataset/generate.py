@@ -29,6 +29,7 @@ from mirloop.io.atomic import atomic_path
 from mirloop.model.descriptor import Descriptor
 from mirloop.model.features import FEATURE_NAMES
 from mirloop.parallel import process_pool
+from mirloop.renderer.options import RANDOMIZE_MODES
 
 #: Renders are made at the renderer's own default rate, as the loop's renders and most real
 #: tracks are: rendering at 22.05 kHz is about 1.3x faster but the SoundFont synthesis then aliases
@@ -38,7 +39,9 @@ RENDER_SR = 44100
 
 JobRunner = Callable[[RenderJob, JobSettings], dict[str, Any]]
 #: Generation settings that must match when a run resumes in an existing folder.
-RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store")
+RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store", "randomize")
+#: The value a resume key has in folders written before the key existed.
+RESUME_DEFAULTS = {"randomize": "none"}
 
 
 @frozen
@@ -122,8 +125,8 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
             f"{root} holds features re-extracted from {existing.generation['features_from']} "
             "(`mirloop dataset features`); generate into another folder"
         )
-    wanted = {k: info.generation.get(k) for k in RESUME_KEYS}
-    found = {k: existing.generation.get(k) for k in RESUME_KEYS}
+    wanted = {k: info.generation.get(k, RESUME_DEFAULTS.get(k)) for k in RESUME_KEYS}
+    found = {k: existing.generation.get(k, RESUME_DEFAULTS.get(k)) for k in RESUME_KEYS}
     differences = [
         f"{name}: {a!r} in the folder vs {b!r} now"
         for name, a, b in (
@@ -160,6 +163,7 @@ def generate_dataset(
     audio_format: str = "ogg",
     sr: int = RENDER_SR,
     store: str = "analysis",
+    randomize: str = "none",
     config: Any = None,
     descriptors: Sequence[Descriptor] | None = None,
     runner: JobRunner = run_job,
@@ -169,7 +173,8 @@ def generate_dataset(
     """Render and featurize the dataset into ``output`` (resumable; see the module docstring).
 
     ``sr`` is the render sample rate (see :data:`RENDER_SR`); ``store`` what is kept of each
-    render (:data:`~mirloop.dataset.render_job.STORES`);
+    render (:data:`~mirloop.dataset.render_job.STORES`); ``randomize`` the renders' domain
+    randomisation (``none``, ``mix`` or ``full``; see :mod:`mirloop.renderer.randomize`);
     ``config`` is the configuration (its feature backend and renderer options are used);
     ``descriptors`` defaults to the installed catalog; ``runner`` makes one render (the default
     renders, writes and featurizes it); ``on_done`` is called in this process with each new
@@ -187,6 +192,8 @@ def generate_dataset(
         raise DatasetError(f"store must be one of {', '.join(STORES)}, got {store!r}")
     if not 8000 <= sr <= 192000:
         raise DatasetError(f"render sample rate must be 8000–192000 Hz, got {sr}")
+    if randomize not in RANDOMIZE_MODES:
+        raise DatasetError(f"randomize must be one of {', '.join(RANDOMIZE_MODES)}, got {randomize!r}")
     if per_descriptor < 1 or not durations or min(durations) <= 0:
         raise DatasetError("need at least one render per descriptor and positive durations")
     resolved = config if config is not None and not isinstance(config, dict) else load_config(config)
@@ -211,6 +218,7 @@ def generate_dataset(
             "only": list(only),
             "sr": sr,
             "store": store,
+            "randomize": randomize,
             "descriptors": [d.name for d in chosen],
         },
     )
@@ -226,7 +234,7 @@ def generate_dataset(
         str(root),
         audio_format,
         {"features": {"backend": feature_backend, **resolved.options("features")}},
-        {**resolved.options("renderer"), "sr": sr},
+        {**resolved.options("renderer"), "sr": sr, "randomize": randomize},
         store,
     )
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))

@@ -37,6 +37,9 @@ AUDIO_SUBTYPES = {"ogg": "VORBIS", "flac": "PCM_16"}
 COMPRESSION_LEVELS: dict[str, float | None] = {"ogg": None, "flac": 0.0}
 #: What a dataset stores of each render: the render as made, or the signal the analysis reads.
 STORES = ("analysis", "render")
+#: Prefix of the manifest columns recording a domain-randomised render's chain
+#: (:class:`mirloop.renderer.randomize.ChainParams`; ``ChainParams.from_dict`` reads a row back).
+AUGMENTATION_PREFIX = "aug_"
 
 
 @frozen
@@ -177,7 +180,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     level = COMPRESSION_LEVELS[settings.audio_format]
     write_audio_file(audio_path, samples, stored_sr, subtype=subtype, compression_level=level)
     write_text(layout.timeline(job.render_id), json.dumps(document, indent=1))
-    jam = truth_to_jams(result.truth, title=job.render_id, seed=result.seed)
+    jam = truth_to_jams(result.truth, title=job.render_id, seed=result.seed, augmentation=result.augmentation)
     jam.sandbox.mirloop = {**dict(getattr(jam.sandbox, "mirloop", None) or {}), "job": job.to_dict()}
     # what jam.save writes, without its schema validation (a third of a short job's bookkeeping);
     # the truth files are validated in the tests
@@ -227,5 +230,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
         },
         "job": job.to_dict(),
     }
+    if result.augmentation is not None:  # what domain randomisation drew, one column per parameter
+        row.update({f"{AUGMENTATION_PREFIX}{name}": value for name, value in result.augmentation.items()})
     write_text(layout.row(job.render_id), json.dumps(row, indent=1))
     return row

@@ -21,6 +21,16 @@ class MirloopRenderer(Backend):
         "reverb": Option(0.18, float, "reverb wet level (0 = off)"),
         "ceiling": Option(-2.0, float, "limiter ceiling (dBFS, sample and half-sample peaks)"),
         "block": Option(4096, int, "processing block (samples)"),
+        "randomize": Option(
+            "none",
+            str,
+            "domain randomisation: none, mix (seeded mix/master chain) or full (+ GM font, codec)",
+            choices=("none", "mix", "full"),
+        ),
+        "idioms": Option(
+            False, bool, "genre idioms: power chords, driving bass, crashes, timpani, pumping, drive, hall "
+            "(off until the shipped model is retrained on renders that play them)"
+        ),
     }
 
     def render(self, timeline: Any, seed: int | None = None) -> Any:

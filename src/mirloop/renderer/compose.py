@@ -1,8 +1,9 @@
 """The composer: a region plan and a seed in, the notes of every instrument out.
 
-Composition is a pure function of ``(plan, seed)``: every random choice draws from a
-generator seeded with the render seed, the region index and the instrument index, so the
-same timeline and seed always give the same score.
+Composition is a pure function of ``(plan, seed)`` (and of whether the genre idioms are played,
+the renderer option ``idioms``): every random choice draws from a generator seeded with the
+render seed, the region index and the instrument index, so the same timeline and seed always
+give the same score.
 """
 
 from __future__ import annotations
@@ -15,8 +16,16 @@ from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
 from mirloop.renderer.harmony import chord_spans, voice
+from mirloop.renderer.idioms import POWER_CHORD_PROGRAMS, ROOT_EIGHTHS_GENRES, TIMPANI_PROGRAM
 from mirloop.renderer.meter import Meter
-from mirloop.renderer.pitched import BASS_RANGE, bass_part, chord_part, melody_part, ostinato_part
+from mirloop.renderer.pitched import (
+    BASS_RANGE,
+    bass_part,
+    chord_part,
+    melody_part,
+    ostinato_part,
+    timpani_part,
+)
 from mirloop.renderer.plan import RegionPlan
 from mirloop.renderer.score import Note, Part, Score
 from mirloop.renderer.theory import harmony_scale, melody_scale, parse_numeral, without_third
@@ -39,8 +48,8 @@ def playing_instruments(plan: RegionPlan) -> tuple[Instrument, ...]:
     return plan.band.instruments
 
 
-def region_context(plan: RegionPlan, seed: int) -> RegionContext:
-    """The grid, form and chords of a region."""
+def region_context(plan: RegionPlan, seed: int, *, idioms: bool) -> RegionContext:
+    """The grid, form and chords of a region (its genre left out without the genre ``idioms``)."""
     style = plan.descriptor.style
     meter = Meter.of(plan.start, plan.tempo, style.meter, style.feel)
     n_bars = max(1, int(-(-plan.duration // meter.bar)))
@@ -77,12 +86,14 @@ def region_context(plan: RegionPlan, seed: int) -> RegionContext:
         momentum,
         plan.descriptor.valence,
         percussion_only(style),
+        plan.descriptor.genre if idioms else "",
     )
 
 
-def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
-    """One :class:`Part` per playing instrument of the region, and the climax time (s)."""
-    ctx = region_context(plan, seed)
+def compose_region(plan: RegionPlan, seed: int, *, idioms: bool) -> tuple[list[Part], float]:
+    """One :class:`Part` per playing instrument of the region, and the climax time (s); ``idioms``
+    plays the genre idioms of :mod:`mirloop.renderer.idioms`."""
+    ctx = region_context(plan, seed, idioms=idioms)
     instruments = playing_instruments(plan)
     form = ctx.form
     active = [
@@ -101,8 +112,10 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
         if instrument.drums:
             notes = drum_part(ctx, playing, rhythm, drum_count > 0, rng)
             drum_count += 1
+        elif idioms and instrument.program == TIMPANI_PROGRAM:
+            notes = timpani_part(ctx, playing, rng)
         elif instrument.role == "bass":
-            notes = bass_part(ctx, playing, rng)
+            notes = bass_part(ctx, playing, rng, root_eighths=ctx.genre in ROOT_EIGHTHS_GENRES)
         elif instrument.role == "melody":
             notes = melody_part(ctx, playing, rng)
         elif instrument.role == "ostinato":
@@ -115,6 +128,7 @@ def compose_region(plan: RegionPlan, seed: int) -> tuple[list[Part], float]:
                 rng,
                 pulse=index == pulse_carrier,
                 groove=groove,
+                power=idioms and instrument.role == "harmony" and instrument.program in POWER_CHORD_PROGRAMS,
             )
         if plan.ringout is not None and not plan.cut:
             notes = ring_out(ctx, instrument, notes, plan.ringout, rng)
@@ -180,12 +194,12 @@ def ring_out(
     return kept + final
 
 
-def compose(plans: list[RegionPlan], duration: float, seed: int) -> Score:
-    """The score of a whole render (``duration`` in s)."""
+def compose(plans: list[RegionPlan], duration: float, seed: int, *, idioms: bool) -> Score:
+    """The score of a whole render (``duration`` in s); ``idioms`` as in :func:`compose_region`."""
     parts: list[Part] = []
     climaxes: list[float] = []
     for plan in plans:
-        region_parts, climax = compose_region(plan, seed)
+        region_parts, climax = compose_region(plan, seed, idioms=idioms)
         parts.extend(region_parts)
         climaxes.append(climax)
     return Score(parts, duration, climaxes)

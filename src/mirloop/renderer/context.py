@@ -17,7 +17,8 @@ GATE = {"staccato": 0.35, "marcato": 0.6, "legato": 0.92, "sustained": 1.0}
 
 @frozen
 class RegionContext:
-    """A region's grid, form, chords and style (times in s, pitches as MIDI numbers)."""
+    """A region's grid, form, chords and style (times in s, pitches as MIDI numbers); ``genre`` is the
+    descriptor's genre, for the genre idioms (:mod:`mirloop.renderer.idioms`)."""
 
     style: Style
     meter: Meter
@@ -30,6 +31,7 @@ class RegionContext:
     momentum: int
     valence: int = 1
     percussion_only: bool = False
+    genre: str = ""
 
     @property
     def minor(self) -> bool:

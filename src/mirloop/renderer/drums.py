@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 
 from mirloop.renderer.context import RegionContext
+from mirloop.renderer.idioms import DOWNBEAT_CRASH_GENRES
 from mirloop.renderer.score import Note
 
 KICK, SIDE_STICK, SNARE, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
@@ -274,6 +275,13 @@ def drum_part(
             previous = form.sections[bar - 1] if bar > 0 else ""
             if section != previous and section in ("build", "climax") and bar > 0:
                 hits.append((0, CRASH, 0.5))
+            elif (
+                ctx.genre in DOWNBEAT_CRASH_GENRES
+                and section in ("build", "climax")
+                and (section == "climax" or (bar - form.intro_bars) % 4 == 0)
+                and not any(note == CRASH and step == 0 for step, note, _ in hits)
+            ):
+                hits.append((0, CRASH, 0.4))
             if bar + 1 == form.climax_bar and meter.steps >= 2 and style.density >= 0.25:
                 last = (meter.beats_per_bar - 1) * meter.steps
                 fill = [HIGH_TOM, MID_TOM, LOW_TOM, FLOOR_TOM]

@@ -10,17 +10,18 @@ a file uses the same memory as a short one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 from attrs import frozen
 
+from mirloop.renderer.buses import BusProcessor
 from mirloop.renderer.channels import Channel
 from mirloop.renderer.limiter import Limiter
 from mirloop.renderer.reverb import FdnReverb
 from mirloop.renderer.score import Score
-from mirloop.renderer.synth import BlockSynth, part_events
+from mirloop.renderer.synth import BlockSynth, ChannelGain, part_events
 
 END_FADE = 0.005  # s of fade-out at the very end, so a render never ends on a click
 SECTION_RAMP = 0.05  # s over which the gain and reverb send move from one section to the next
@@ -84,23 +85,47 @@ def stream_audio(
     settings: MixSettings,
     *,
     stems: bool = False,
+    treatments: Sequence[tuple[str, ...]] | None = None,
+    processors: Callable[[tuple[str, ...], list[int]], list[BusProcessor]] | None = None,
+    ducker: ChannelGain | None = None,
 ) -> Iterator[Block]:
-    """Render ``score`` block by block (see the module docstring)."""
+    """Render ``score`` block by block (see the module docstring).
+
+    ``treatments`` names each part's bus treatments (:func:`mirloop.renderer.idioms.part_treatments`).
+    A ``duck`` part has its channel volume scaled by ``ducker`` inside its synthesizer; parts with
+    the same other treatments (``drive``, ``chorus``) share a bus with a synthesizer of its own, and
+    ``processors(treatments, part indices)`` makes the bus's processors
+    (:mod:`mirloop.renderer.buses`), applied after the master gain. Stems carry their bus
+    processing (but no reverb).
+    """
     total = round(score.duration * sr)
-    groups: dict[str, list[int]] = {}
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for index, part in enumerate(score.parts):
-        groups.setdefault(part.instrument.name if stems else "mix", []).append(index)
+        treated = tuple(t for t in (treatments[index] if treatments is not None else ()) if t != "duck")
+        groups.setdefault((part.instrument.name if stems else "mix", treated), []).append(index)
+
+    def automation(members: list[int]) -> dict[int, ChannelGain] | None:
+        if ducker is None or treatments is None:
+            return None
+        return {channels[i].synth: ducker for i in members if "duck" in treatments[i]} or None
+
     synths = {
-        name: BlockSynth(
+        key: BlockSynth(
             soundfont,
             sr,
             part_events(tuple(score.parts[i] for i in members), [channels[i] for i in members], sr, total),
+            automation=automation(members),
         )
-        for name, members in groups.items()
+        for key, members in groups.items()
     }
+    inserts = {
+        key: processors(key[1], members) if processors is not None and key[1] else []
+        for key, members in groups.items()
+    }
+    position = 0  # synth sample index of the next block
     reverb = FdnReverb(sr, decay=settings.decay)
     limiter = Limiter(ceiling_db=settings.ceiling_db, window=max(64, int(0.03 * sr)))
-    delays = {name: _Delay(limiter.latency) for name in synths} if stems else {}
+    delays = {name: _Delay(limiter.latency) for name, _ in synths} if stems else {}
     latency = limiter.latency
     fade_start = max(0, total - int(END_FADE * sr))
     produced = -latency  # index of the next output sample (negative while the limiter fills up)
@@ -114,7 +139,14 @@ def stream_audio(
                 at = np.arange(produced + latency, produced + latency + n, dtype=np.float64)
                 gain = np.interp(at, curves[0], curves[1]).astype(np.float32)[None, :]
                 wet = np.interp(at, curves[0], curves[2]).astype(np.float32)[None, :]
-            dry = {name: synth.render(n).T * gain for name, synth in synths.items()}
+            buses = {key: synth.render(n).T * gain for key, synth in synths.items()}
+            for key, chain in inserts.items():
+                for processor in chain:
+                    buses[key] = processor.process(buses[key], position)
+            position += n
+            dry: dict[str, np.ndarray] = {}
+            for (name, _), samples in buses.items():
+                dry[name] = dry[name] + samples if name in dry else samples
             parts = list(dry.values())
             mix: np.ndarray = np.zeros((2, n), dtype=np.float32)
             if parts:

@@ -9,6 +9,9 @@ from attrs import frozen
 
 from mirloop.errors import OptionError
 
+#: Values of the ``randomize`` option (see :mod:`mirloop.renderer.randomize`).
+RANDOMIZE_MODES = ("none", "mix", "full")
+
 
 @frozen
 class RenderOptions:
@@ -17,7 +20,13 @@ class RenderOptions:
     of the loudest climax (dBFS) for a style of dynamics 0.8 (calmer styles sit lower, see
     :func:`mirloop.renderer.pipeline.dynamics_offset`); ``reverb`` wet level (0 switches it off);
     ``ceiling`` limiter ceiling (dBFS, on samples and half-sample points; true peaks stay under
-    −1 dBFS at the default −2); ``block`` processing block (samples, a multiple of 64)."""
+    −1 dBFS at the default −2); ``block`` processing block (samples, a multiple of 64);
+    ``randomize`` domain randomisation: ``"none"``, ``"mix"`` (a seeded mix and master chain) or
+    ``"full"`` (also the GM sound font and a lossy-codec round trip; see
+    :mod:`mirloop.renderer.randomize`); ``idioms`` the genre idioms in the score and the mix (power
+    chords, driving bass, side-chain pumping, guitar drive, orchestral hall…; see
+    :mod:`mirloop.renderer.idioms`), off by default until the shipped model is retrained on renders
+    that play them (its training renders have none, and the loop re-classifies with it)."""
 
     sr: int = 44100
     soundfont: str = "auto"
@@ -26,6 +35,8 @@ class RenderOptions:
     reverb: float = 0.18
     ceiling: float = -2.0
     block: int = 16384
+    randomize: str = "none"
+    idioms: bool = False
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> RenderOptions:
@@ -53,6 +64,11 @@ class RenderOptions:
         if options.block < 256 or options.block % 64:
             raise OptionError(
                 f"renderer option block must be a multiple of 64 samples, at least 256; got {options.block}"
+            )
+        if options.randomize not in RANDOMIZE_MODES:
+            raise OptionError(
+                f"renderer option randomize must be one of {', '.join(RANDOMIZE_MODES)}, "
+                f"got {options.randomize!r}"
             )
         if options.ceiling > 0:
             raise OptionError(f"renderer option ceiling must be ≤ 0 dBFS, got {options.ceiling}")

@@ -10,16 +10,19 @@ import numpy as np
 
 from mirloop.errors import AudioError, RenderError
 from mirloop.model import Audio
+from mirloop.renderer.buses import BusProcessor, ducker_for, make_processors
 from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
 from mirloop.renderer.engine import Block, MixSettings, stream_audio
+from mirloop.renderer.idioms import hall_of, part_treatments
 from mirloop.renderer.level import master_gain, sections
 from mirloop.renderer.midi import score_to_midi
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.plan import RegionPlan
+from mirloop.renderer.randomize import ChainParams, apply_chain, chorus_insert, draw_chain
 from mirloop.renderer.result import RenderResult
 from mirloop.renderer.score import Score
-from mirloop.renderer.soundfont import find_soundfont
+from mirloop.renderer.soundfont import find_soundfont, installed_soundfonts
 from mirloop.renderer.truth import ground_truth
 
 #: Reverb send per articulation, relative to the ``reverb`` option.
@@ -40,7 +43,8 @@ def dynamics_offset(plans: list[RegionPlan]) -> float:
 
 
 class Prepared:
-    """A composed render ready to stream: score, channels, MIDI bytes, soundfont and mix settings."""
+    """A composed render ready to stream: score, channels, MIDI bytes, soundfont, mix settings, the
+    bus treatment of each part and, when randomised, the drawn chain (:attr:`chain`)."""
 
     def __init__(self, plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> None:
         if duration <= 0:
@@ -53,15 +57,33 @@ class Prepared:
         if not plans:
             raise RenderError("nothing to render: the timeline has no region")
         self.plans, self.duration, self.seed, self.options = plans, duration, seed, options
-        self.score: Score = compose(plans, duration, seed)
+        self.score: Score = compose(plans, duration, seed, idioms=options.idioms)
         self.channels = allocate(self.score.parts)
         self.midi = score_to_midi(self.score, plans, self.channels)
-        self.soundfont: Path = find_soundfont(options.soundfont)
+        fonts = installed_soundfonts()[0] if options.randomize == "full" else {}
+        self.chain: ChainParams | None = draw_chain(seed, options.randomize, list(fonts))
+        if self.chain is not None:
+            from mirloop.renderer.randomize import _pedalboard
+
+            _pedalboard()  # a missing pedalboard fails here, before any synthesis
+        self.soundfont: Path = (
+            fonts[self.chain.soundfont]
+            if self.chain is not None and self.chain.soundfont
+            else find_soundfont(options.soundfont)
+        )
+        self.descriptors = [p.descriptor for p in plans]
+        self.treatments = part_treatments(
+            self.score.parts,
+            self.descriptors,
+            idioms=options.idioms,
+            chorus=self.chain is not None and self.chain.chorus,
+        )
         levels = [self._level(section) for section in sections([p.descriptor.name for p in plans])]
         gain, wet = levels[0][1:]
         self.settings = MixSettings(
             gain=gain,
             wet=wet,
+            decay=hall_of(self.descriptors, idioms=options.idioms)[0],
             ceiling_db=options.ceiling,
             block=options.block,
             sections=tuple(levels) if len(levels) > 1 else (),
@@ -72,7 +94,13 @@ class Prepared:
         of these plans alone would get (its loudest climax at the loudness target of its dynamics)."""
         plans = [self.plans[i] for i in section]
         wet = self.options.reverb * float(
-            np.mean([REVERB_BY_ARTICULATION.get(p.descriptor.style.articulation, 1.0) for p in plans])
+            np.mean(
+                [
+                    REVERB_BY_ARTICULATION.get(p.descriptor.style.articulation, 1.0)
+                    * hall_of([p.descriptor], idioms=self.options.idioms)[1]
+                    for p in plans
+                ]
+            )
         )
         target = self.options.loudness - 1.0 + dynamics_offset(plans)
         gain = master_gain(self.score, self.channels, self.soundfont, self.options.sr, target, section)
@@ -90,12 +118,29 @@ class Prepared:
             self.options.sr,
             self.settings,
             stems=self.options.stems if stems is None else stems,
+            treatments=self.treatments,
+            processors=self._processors,
+            ducker=ducker_for(self.score, self.descriptors, self.options.sr),
+        )
+
+    def _processors(self, treatments: tuple[str, ...], members: list[int]) -> list[BusProcessor]:
+        chain = self.chain
+        return make_processors(
+            treatments,
+            [self.score.parts[i].instrument.program for i in members],
+            self.options.sr,
+            chorus=(lambda sr: chorus_insert(chain, sr)) if chain is not None else None,
         )
 
 
 def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> RenderResult:
-    """Compose, synthesize and mix in memory."""
-    prepared = Prepared(plans, duration, seed, options)
+    """Compose, synthesize and mix in memory (then the randomised chain, if any)."""
+    return render_prepared(Prepared(plans, duration, seed, options))
+
+
+def render_prepared(prepared: Prepared) -> RenderResult:
+    """Synthesize and mix a prepared render in memory."""
+    plans, duration, seed, options = prepared.plans, prepared.duration, prepared.seed, prepared.options
     sr, n = options.sr, prepared.n_samples
     audio = np.zeros((2, n), dtype=np.float32)
     stems: dict[str, np.ndarray] | None = {} if options.stems else None
@@ -105,6 +150,8 @@ def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: R
         if stems is not None and block.stems:
             for name, samples in block.stems.items():
                 stems.setdefault(name, np.zeros((2, n), dtype=np.float32))[:, block.start : stop] = samples
+    if prepared.chain is not None:
+        audio = apply_chain(audio, sr, prepared.chain)
     source = ", ".join(p.descriptor.name for p in plans)
     return RenderResult(
         audio=Audio(audio, sr, source),
@@ -113,6 +160,7 @@ def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: R
         seed=seed,
         stems={name: Audio(s, sr, name) for name, s in stems.items()} if stems is not None else None,
         soundfont=str(prepared.soundfont),
+        augmentation=prepared.chain.to_dict() if prepared.chain is not None else None,
     )
 
 
@@ -125,7 +173,8 @@ def stream_plans_to_file(
     *,
     subtype: str | None = None,
 ) -> Prepared:
-    """Render straight into an audio file, block by block (memory does not grow with the duration).
+    """Render straight into an audio file, block by block (memory does not grow with the duration;
+    a randomised render is made in memory, as its master chain and codec need the whole of it).
 
     The file appears atomically when complete. Returns the prepared render (score, MIDI, truth).
     """
@@ -140,6 +189,11 @@ def stream_plans_to_file(
     except AudioError as exc:
         raise RenderError(str(exc)) from exc
     prepared = Prepared(plans, duration, seed, options)
+    if prepared.chain is not None:
+        from mirloop.renderer.writers import write_audio
+
+        write_audio(render_prepared(prepared).audio, target, subtype=subtype)
+        return prepared
     with (
         atomic_path(target) as temporary,
         sf.SoundFile(

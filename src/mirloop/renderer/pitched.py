@@ -37,8 +37,11 @@ def _rhythm_grid(ctx: RegionContext, density: float) -> list[float]:
     return [b / 2 for b in range(beats * 2)] + [beats - 0.25]
 
 
-def bass_part(ctx: RegionContext, active: list[bool], rng: random.Random) -> list[Note]:
-    """Chord roots on the downbeats, fifths and octaves in busier styles."""
+def bass_part(
+    ctx: RegionContext, active: list[bool], rng: random.Random, *, root_eighths: bool = False
+) -> list[Note]:
+    """Chord roots on the downbeats, fifths and octaves in busier styles. With ``root_eighths``
+    (the rock idiom) the bass drives straight eighths on the roots once the intro is over."""
     notes: list[Note] = []
     density = ctx.style.density
     low, high = BASS_RANGE
@@ -46,13 +49,16 @@ def bass_part(ctx: RegionContext, active: list[bool], rng: random.Random) -> lis
         if not playing:
             continue
         onsets = _rhythm_grid(ctx, density * (0.7 + 0.3 * ctx.form.intensity[bar]))
+        driving = root_eighths and ctx.form.sections[bar] in ("build", "climax") and ctx.meter.steps % 2 == 0
+        if driving:
+            onsets = [b / 2 for b in range(ctx.meter.beats_per_bar * 2)]
         for i, onset in enumerate(onsets):
             span = ctx.chord_at(bar, onset)
             root = low + (span.chord.root - low) % 12
             pitch = root
-            if density >= 0.55 and i % 4 == 3 and len(span.chord.tones) > 2:
+            if not driving and density >= 0.55 and i % 4 == 3 and len(span.chord.tones) > 2:
                 pitch = root + 7 if root + 7 <= high else root
-            elif density >= 0.75 and i % 4 == 2:
+            elif not driving and density >= 0.75 and i % 4 == 2:
                 pitch = root + 12 if root + 12 <= high else root
             nxt = onsets[i + 1] if i + 1 < len(onsets) else float(ctx.meter.beats_per_bar)
             span_end = span.bar * ctx.meter.beats_per_bar + span.beat + span.beats
@@ -86,10 +92,12 @@ def chord_part(
     *,
     pulse: bool = False,
     groove: tuple[tuple[float, ...], ...] = (),
+    power: bool = False,
 ) -> list[Note]:
     """Voice-led chords: pads hold each chord over a tonic pedal, harmony instruments comp in the
     style's rhythm. With ``pulse`` the band has nothing else keeping time: the part plays every beat
-    and, bar by bar, the onsets of ``groove`` (the style's drum pattern, in beats), accented."""
+    and, bar by bar, the onsets of ``groove`` (the style's drum pattern, in beats), accented. With
+    ``power`` (distorted guitars) every chord is a power chord: root, fifth and octave, low."""
     low, high = _voicing_range(ctx, role)
     voices = 4 if len(ctx.spans[0].chord.tones) > 3 or ctx.style.density > 0.5 else 3
     notes: list[Note] = []
@@ -98,10 +106,12 @@ def chord_part(
     for span in ctx.spans:
         pitches = voice(span.chord, previous, low, high, max(voices, min(5, len(span.chord.tones))))
         previous = pitches
+        if power:
+            pitches = power_chord(span.chord.root)
         if span.bar >= len(active) or not active[span.bar]:
             continue
         span_start = span.bar * bpb + span.beat
-        if role == "pad" or (ctx.minor and ctx.tonic not in span.chord.tones):
+        if not power and (role == "pad" or (ctx.minor and ctx.tonic not in span.chord.tones)):
             pedal = tonic_below(ctx, min(pitches), 33)
             if pedal is not None and pedal not in pitches:
                 pitches = (pedal, *pitches)
@@ -137,6 +147,46 @@ def chord_part(
                 note = _clip_note(ctx, start + (0.004 * k if role != "pad" else 0.0), end, pitch, velocity)
                 if note:
                     notes.append(note)
+    return notes
+
+
+#: Lowest root of a power chord (E2, the guitar's open low string).
+POWER_ROOT = 40
+
+
+def power_chord(root: int) -> tuple[int, int, int]:
+    """Root, fifth and octave with the root in E2–D#3 (the chord's third left out)."""
+    low = POWER_ROOT + (root - POWER_ROOT) % 12
+    return (low, low + 7, low + 12)
+
+
+#: Timpani hits sit in D2–A3, the range of a set of four drums.
+TIMPANI_RANGE = (38, 57)
+
+
+def timpani_part(ctx: RegionContext, active: list[bool], rng: random.Random) -> list[Note]:
+    """Timpani on accents: the root on each downbeat (the fifth below on the middle beat of climax
+    bars) and a sixteenth-note roll, growing louder, through the last beat before the climax."""
+    low, high = TIMPANI_RANGE
+    beats, steps = ctx.meter.beats_per_bar, ctx.meter.steps
+    notes: list[Note] = []
+    for bar, playing in enumerate(active):
+        if not playing:
+            continue
+        span = ctx.chord_at(bar, 0.0)
+        root = low + (span.chord.root - low) % 12
+        hits: list[tuple[float, int, float]] = [(0.0, root, 0.5)]
+        if ctx.form.sections[bar] == "climax" and beats >= 4:
+            fifth = root - 5 if root - 5 >= low else root + 7
+            hits.append((beats // 2 * steps, min(fifth, high), 0.3))
+        if bar + 1 == ctx.form.climax_bar:
+            last = (beats - 1) * steps
+            hits += [(last + i * steps / 4, root, -0.4 + 0.25 * i) for i in range(4)]
+        for step, pitch, accent in hits:
+            start = ctx.meter.step_time(bar, step)
+            note = _clip_note(ctx, start, start + ctx.meter.beat * 0.9, pitch, ctx.velocity(bar, accent, rng))
+            if note:
+                notes.append(note)
     return notes
 
 

@@ -52,7 +52,8 @@ class RenderResult:
     ``audio`` is stereo float32 at the render's sample rate; ``midi`` the Standard MIDI File
     bytes; ``stems`` maps an instrument name (``pick_bass``, ``drum_kit``…) to its dry stereo
     stem (same length as ``audio``) when stems were asked for; ``truth`` the ground truth;
-    ``seed`` the seed used.
+    ``seed`` the seed used; ``soundfont`` the font's path; ``augmentation`` the domain-randomisation
+    draw (:meth:`mirloop.renderer.randomize.ChainParams.to_dict`), ``None`` when not randomised.
     """
 
     audio: Audio
@@ -61,6 +62,7 @@ class RenderResult:
     seed: int
     stems: dict[str, Audio] | None = None
     soundfont: str = ""
+    augmentation: dict[str, Any] | None = None
 
     @property
     def pretty_midi(self) -> Any:

@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -123,9 +123,17 @@ def _remove_own_stems(folder: Path) -> None:
     folder.rmdir()  # fails, keeping everything, if anything else appeared meanwhile
 
 
-def truth_to_jams(truth: GroundTruth, *, title: str = "", seed: int | None = None) -> jams.JAMS:
+def truth_to_jams(
+    truth: GroundTruth,
+    *,
+    title: str = "",
+    seed: int | None = None,
+    augmentation: dict[str, Any] | None = None,
+) -> jams.JAMS:
     """The ground truth as JAMS: ``beat``, ``tempo``, ``key_mode``, ``segment_open`` (regions) and
-    ``tag_open`` (descriptor per region, and ``target:label`` tags in ``sandbox.mirloop = "targets"``)."""
+    ``tag_open`` (descriptor per region, and ``target:label`` tags in ``sandbox.mirloop = "targets"``).
+    The file's ``sandbox.mirloop`` holds the seed, the bands and, for a domain-randomised render,
+    the drawn ``augmentation`` (:class:`mirloop.renderer.randomize.ChainParams`)."""
     import jams
 
     duration = float(truth.duration)
@@ -133,6 +141,8 @@ def truth_to_jams(truth: GroundTruth, *, title: str = "", seed: int | None = Non
     jam.file_metadata.duration = duration
     jam.file_metadata.title = title
     jam.sandbox.mirloop = {"seed": seed, "bands": [r.band for r in truth.regions]}
+    if augmentation is not None:
+        jam.sandbox.mirloop["augmentation"] = dict(augmentation)
     meta = jams.AnnotationMetadata(data_source="mirloop renderer (ground truth)")
 
     beats = jams.Annotation("beat", annotation_metadata=meta, time=0, duration=duration)
@@ -164,9 +174,14 @@ def truth_to_jams(truth: GroundTruth, *, title: str = "", seed: int | None = Non
 
 
 def write_jams(
-    truth: GroundTruth, path: str | os.PathLike[str], *, title: str = "", seed: int | None = None
+    truth: GroundTruth,
+    path: str | os.PathLike[str],
+    *,
+    title: str = "",
+    seed: int | None = None,
+    augmentation: dict[str, Any] | None = None,
 ) -> Path:
-    jam = truth_to_jams(truth, title=title, seed=seed)
+    jam = truth_to_jams(truth, title=title, seed=seed, augmentation=augmentation)
     with atomic_path(path) as temporary:
         jam.save(str(temporary), strict=True)
     return Path(path)
@@ -204,7 +219,13 @@ def write_render(
     if stems and result.stems:
         written["stems"] = write_stems(result.stems, others["stems"])
     if jams:
-        written["jams"] = write_jams(result.truth, others["jams"], title=Path(path).stem, seed=result.seed)
+        written["jams"] = write_jams(
+            result.truth,
+            others["jams"],
+            title=Path(path).stem,
+            seed=result.seed,
+            augmentation=result.augmentation,
+        )
     return written
 
 
