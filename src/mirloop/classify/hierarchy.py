@@ -42,6 +42,9 @@ from mirloop.model.descriptor import TARGETS
 
 #: The joint genre/subgenre/mood target, reported next to the six paper targets.
 DESCRIPTOR_TARGET = "descriptor"
+#: Floor of the probabilities combined by :func:`with_genre_prior` (a genre the model rules out
+#: can still be raised by strong evidence, and no division by zero).
+PRIOR_FLOOR = 1e-6
 #: Every target a hierarchical model predicts, in report order.
 ALL_TARGETS: tuple[str, ...] = (*TARGETS, DESCRIPTOR_TARGET)
 #: For each conditioned target, the label columns whose values select its local classifier.
@@ -158,20 +161,72 @@ def decode(
         return dict(branches.marginals)
     genre_joint = branches.marginals[DESCRIPTOR_TARGET]
     joint = _normalised(genre_joint * np.power(branches.affect + AFFECT_FLOOR, affect_weight))
+    return joint_marginals(joint, classes, descriptor_of, mood_profiles, branches.marginals)
+
+
+def joint_marginals(
+    joint: np.ndarray,
+    classes: Mapping[str, tuple[str, ...]],
+    descriptor_of: Mapping[tuple[str, str, str], str],
+    mood_profiles: Mapping[str, tuple[str, int, int]],
+    fallback: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """The ``descriptor`` distribution ``joint`` and every target's marginal of it; a window whose
+    descriptors carry no label of a target (no mood profile) keeps ``fallback[target]``."""
     labels_of = {name: _labels_of(t, mood_profiles.get(t[2])) for t, name in descriptor_of.items()}
     out = {DESCRIPTOR_TARGET: joint}
     for target in TARGETS:
-        column = np.zeros((len(classes[DESCRIPTOR_TARGET]), len(classes[target])))
-        where = {c: i for i, c in enumerate(classes[target])}
-        for d, name in enumerate(classes[DESCRIPTOR_TARGET]):
-            value = labels_of[name].get(target)
-            if value in where:
-                column[d, where[value]] = 1.0
-        marginal = joint @ column
-        lost = marginal.sum(axis=1) <= 1e-12  # no profile for these descriptors: keep the branch's own
-        marginal[lost] = branches.marginals[target][lost]
+        marginal = joint @ _indicator(classes, target, labels_of)
+        lost = marginal.sum(axis=1) <= 1e-12  # no profile for these descriptors: keep the fallback
+        marginal[lost] = fallback[target][lost]
         out[target] = _normalised(marginal)
     return out
+
+
+def with_genre_prior(
+    matrices: Mapping[str, np.ndarray],
+    classes: Mapping[str, tuple[str, ...]],
+    descriptor_of: Mapping[tuple[str, str, str], str],
+    mood_profiles: Mapping[str, tuple[str, int, int]],
+    prior: np.ndarray,
+    weight: float,
+) -> dict[str, np.ndarray]:
+    """Every target's distribution after the genre evidence ``prior`` (``(n_windows, n_genres)`` in
+    ``classes["genre"]`` order) is combined with the model's genre marginal, log-linearly:
+    ``P'(genre) ∝ P(genre)^(1 - weight) · prior(genre)^weight``; each descriptor keeps its
+    probability *within* its genre (``P'(d) = P(d) · P'(genre(d)) / P(genre(d))``), so subgenre,
+    mood and the affect targets follow the model given the new genre belief. ``weight`` 1 takes
+    the genre from the prior alone, 0 leaves the model as it is."""
+    joint = np.asarray(matrices[DESCRIPTOR_TARGET], dtype=np.float64)
+    # a genre whose every descriptor the model rules out can still be raised by the evidence:
+    # its descriptors then share it evenly
+    joint = _normalised(joint + PRIOR_FLOOR / joint.shape[1])
+    prior = np.asarray(prior, dtype=np.float64)
+    genres = classes["genre"]
+    if prior.shape != (joint.shape[0], len(genres)):
+        raise ValueError(f"genre prior has shape {prior.shape}, expected ({joint.shape[0]}, {len(genres)})")
+    labels_of = {name: _labels_of(t, None) for t, name in descriptor_of.items()}
+    membership = _indicator(classes, "genre", labels_of)  # (n_descriptors, n_genres)
+    model_genre = joint @ membership
+    fused = _normalised(
+        np.power(model_genre + PRIOR_FLOOR, 1.0 - weight) * np.power(_normalised(prior) + PRIOR_FLOOR, weight)
+    )
+    ratio = fused / model_genre  # positive: the joint was floored
+    reweighted = _normalised(joint * (ratio @ membership.T))
+    return joint_marginals(reweighted, classes, descriptor_of, mood_profiles, matrices)
+
+
+def _indicator(
+    classes: Mapping[str, tuple[str, ...]], target: str, labels_of: Mapping[str, Mapping[str, str]]
+) -> np.ndarray:
+    """``(n_descriptors, n_classes)``: 1 where a descriptor carries a class of ``target``."""
+    column = np.zeros((len(classes[DESCRIPTOR_TARGET]), len(classes[target])))
+    where = {c: i for i, c in enumerate(classes[target])}
+    for d, name in enumerate(classes[DESCRIPTOR_TARGET]):
+        value = labels_of[name].get(target)
+        if value in where:
+            column[d, where[value]] = 1.0
+    return column
 
 
 def _labels_of(triple: tuple[str, str, str], profile: tuple[str, int, int] | None) -> dict[str, str]:

@@ -18,6 +18,7 @@ from mirloop.classify.hierarchy import (
     branch_probabilities,
     decode,
     node_name,
+    with_genre_prior,
 )
 from mirloop.classify.windows import str_tuple
 from mirloop.errors import ModelError
@@ -181,15 +182,31 @@ class HierarchicalModel:
         """Probabilities ``(n_windows, n_classes)`` per target for a design matrix."""
         return self.decode(self.branches(x), self.affect_weight)
 
-    def predict(self, features: Features, *, domain: str = "real") -> Prediction:
+    def predict(
+        self,
+        features: Features,
+        *,
+        domain: str = "real",
+        genre_prior: np.ndarray | None = None,
+        prior_weight: float = 1.0,
+    ) -> Prediction:
         """Per-window probabilities for every target, with the model's open-set thresholds.
 
         ``domain`` says where the features come from: ``real`` music (the model's adaptation, if
-        any, applies) or mirloop's own renders, ``render`` (it does not).
+        any, applies) or mirloop's own renders, ``render`` (it does not). ``genre_prior``
+        (``(n_windows, n_genres)`` in ``classes["genre"]`` order), e.g. a real-music tagger's
+        genres, is combined with the model's genre belief with ``prior_weight`` in [0, 1]
+        (:func:`~mirloop.classify.hierarchy.with_genre_prior`).
         """
         self.check_features(features)
         x = self.design_matrix(features.values, features.pca_input, domain=domain)
         matrices = self.predict_matrices(x)
+        if genre_prior is not None:
+            if not 0.0 <= prior_weight <= 1.0:
+                raise ModelError(f"prior_weight must lie in [0, 1], got {prior_weight}")
+            matrices = with_genre_prior(
+                matrices, self.classes, self.descriptor_of, self.info.mood_profiles, genre_prior, prior_weight
+            )
         return Prediction(
             {
                 t: TargetPrediction(t, self.classes[t], matrices[t], self.info.thresholds.get(t, 0.0))

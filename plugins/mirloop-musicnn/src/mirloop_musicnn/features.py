@@ -29,7 +29,7 @@ class MusicnnFeatures(Backend):
     ==========================  =====================================================================
 
     ``<tag>`` is the tag in lower case with other characters as ``_`` (``Hip-Hop`` → ``hip_hop``).
-    With ``librosa = true`` mirloop's 21 window features come first (with their ``pca_input``),
+    With ``librosa = true`` (the default) mirloop's 21 window features come first (with their ``pca_input``),
     so a classifier can be trained on the embeddings alone or beside them. The log-mel input
     and the network outputs are computed once per track; a track shorter than a patch is
     repeated to fill one, and a window that holds no patch centre takes the nearest patch.
@@ -43,7 +43,8 @@ class MusicnnFeatures(Backend):
         "msd": Option(True, bool, "the 50 MSD tag probabilities (musicnn_msd_<tag>)"),
         "embedding": Option(True, bool, f"the MSD model's {PENULTIMATE_UNITS}-unit penultimate embedding "
                                         "(musicnn_emb_<i>)"),
-        "librosa": Option(False, bool, "also mirloop's 21 librosa window features, first"),
+        "librosa": Option(True, bool, "also mirloop's 21 librosa window features, first (what the fused "
+                                      "classifier's trained model reads)"),
         "patch_hop": Option(3.0, float, "seconds between the starts of the 3-s patches (3 = no overlap)"),
         "weights": Option("", str, "folder of the exported weights (default: $MIRLOOP_MUSICNN_WEIGHTS, "
                                    "else ~/.cache/mirloop/musicnn-weights)"),

@@ -1,4 +1,4 @@
-"""The module named by the ``mirloop`` entry point: registers the musicnn features and classifier."""
+"""The module named by the ``mirloop`` entry point: the musicnn features, tagger and fused classifier."""
 
 from __future__ import annotations
 
@@ -16,5 +16,7 @@ def register_feature_extractors(register: Register) -> None:
 @hookimpl
 def register_classifiers(register: Register) -> None:
     from mirloop_musicnn.classifier import MusicnnTagger
+    from mirloop_musicnn.fused import MusicnnFused
 
     register(MusicnnTagger)
+    register(MusicnnFused)

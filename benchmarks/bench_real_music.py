@@ -1,0 +1,223 @@
+"""Genre agreement of several classifiers on labelled real music, in one table (the ablation).
+
+Every labelled track of a manifest (see docs/real-music.md) is analysed once with the
+``musicnn`` feature backend of the mirloop-musicnn plugin, whose columns hold mirloop's 21
+librosa features, the MTT and MSD tag probabilities and the MSD embedding; the features are
+cached (``--cache``), so adding a system costs no new analysis. Each system then classifies the
+cached features and is scored exactly as ``mirloop evaluate-real`` scores (same track-level
+genre, same mapping, same bootstrap):
+
+    model:PATH          a model trained by ``mirloop train`` on any of those columns (``mlp`` is
+                        the model shipped with mirloop)
+    tagger              the musicnn tagger (tags → genres)
+    fused:W[:PATH]      genre from the tagger fused with the model at PATH (default: shipped) at
+                        weight W (``fused`` classifier)
+
+    .venv/bin/python benchmarks/bench_real_music.py MANIFEST [--systems mlp tagger fused:1 …]
+        [--cache DIR] [--workers 2] [--json] [--out FILE.json]
+
+Targets (issue: real music in, the right style out): agreement ≥ .80, no coarse label under
+.60, ``unknown`` ≤ .15, and above the tagger on the same tracks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+TARGET_AGREEMENT = 0.80
+TARGET_PER_LABEL = 0.60
+TARGET_UNKNOWN = 0.15
+DEFAULT_SYSTEMS = ("mlp", "tagger", "fused:0.5", "fused:1")
+
+
+def _features_config() -> dict[str, Any]:
+    return {
+        "features": {"backend": "musicnn", "librosa": True, "mtt": True, "msd": True, "embedding": True},
+        "tempo": {"backend": "none"},
+        "key": {"backend": "none"},
+        "segmenter": {"backend": "none"},
+        "classifier": {"backend": "none"},
+    }
+
+
+def cached_features(audio: str, cache: str) -> str:
+    """Analyse ``audio`` once into ``cache`` (an ``.npz``); returns the cache file."""
+    if os.path.exists(cache):
+        return cache
+    from mirloop.pipelines.analyze import analyze_file, resolve_analysis_config
+
+    features = analyze_file(audio, config=resolve_analysis_config(_features_config())).analysis.features
+    assert features is not None
+    partial = cache + ".partial.npz"
+    np.savez(
+        partial,
+        values=features.values,
+        names=np.array(features.names),
+        pca_input=features.pca_input if features.pca_input is not None else np.zeros((0, 0)),
+        duration=np.array(features.grid.duration),
+    )
+    os.replace(partial, cache)
+    return cache
+
+
+def load_features(cache: str) -> Any:
+    from mirloop.model import Features, Grid
+
+    with np.load(cache, allow_pickle=False) as data:
+        pca = data["pca_input"]
+        return Features(
+            grid=Grid(float(data["duration"])),
+            values=data["values"],
+            names=tuple(str(n) for n in data["names"]),
+            pca_input=pca if pca.size else None,
+            backend="musicnn",
+        )
+
+
+def system(spec: str) -> Callable[[Any], Any]:
+    """A function from cached features to a :class:`~mirloop.model.Prediction`."""
+    from mirloop_musicnn.classifier import MusicnnTagger
+    from mirloop_musicnn.fused import MusicnnFused, model_features
+
+    from mirloop.classify.backend import DEFAULT_MODEL, load_cached
+
+    kind, _, rest = spec.partition(":")
+    if kind == "tagger":
+        return MusicnnTagger().predict
+    if kind == "fused":
+        weight, _, path = rest.partition(":")
+        return MusicnnFused(weight=float(weight), model=path).predict
+    if kind in ("mlp", "model"):
+        model = load_cached(str(DEFAULT_MODEL) if kind == "mlp" else rest)
+        return lambda f: model.predict(
+            model_features(f, model.info.feature_names, model.info.feature_backend), domain="real"
+        )
+    raise SystemExit(f"unknown system {spec!r}: use mlp, model:PATH, tagger or fused:W[:PATH]")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from mirloop.evaluation.coarse_genres import load_coarse_genres
+    from mirloop.evaluation.real_manifest import read_manifest
+    from mirloop.evaluation.real_scores import score_predictions
+
+    coarse = load_coarse_genres()
+    manifest = read_manifest(args.manifest, coarse=coarse)
+    tracks = manifest.select()
+    cache_dir = Path(args.cache)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    caches: dict[str, str] = {}
+    failures: dict[str, str] = {}
+    with cf.ProcessPoolExecutor(args.workers) as pool:
+        futures = {
+            pool.submit(cached_features, str(t.audio), str(cache_dir / f"{t.track_id}.npz")): t
+            for t in tracks
+        }
+        for done, future in enumerate(cf.as_completed(futures), 1):
+            track = futures[future]
+            try:
+                caches[track.track_id] = future.result()
+            except Exception as exc:  # reported, the others go on
+                failures[track.track_id] = f"{type(exc).__name__}: {exc}"
+            print(f"[{done}/{len(tracks)}] features of {track.track_id}", file=sys.stderr)
+    analysed = [t for t in tracks if t.track_id in caches]
+    features = {t.track_id: load_features(caches[t.track_id]) for t in analysed}
+    rows = []
+    for spec in args.systems:
+        predict = system(spec)
+        genres, descriptors = [], []
+        for track in analysed:
+            prediction = predict(features[track.track_id])
+            genres.append(prediction["genre"].track_label)
+            descriptors.append(
+                prediction["descriptor"].track_label if "descriptor" in prediction.targets else ""
+            )
+        scores = score_predictions(
+            [t.coarse_label for t in analysed],
+            genres,
+            coarse=coarse,
+            kinds=[t.kind for t in analysed],
+            bases=[t.label_basis or "named" for t in analysed],
+            descriptors=descriptors,
+            seed=args.seed,
+        ).to_dict()
+        per_label = scores["per_label"]
+        scores["met"] = bool(
+            scores["overall"]["agreement"] >= TARGET_AGREEMENT
+            and all(v["agreement"] >= TARGET_PER_LABEL for v in per_label.values())
+            and scores["unknown_rate"] <= TARGET_UNKNOWN
+        )
+        rows.append({"system": spec, **scores})
+    return {
+        "manifest": str(args.manifest),
+        "tracks": len(analysed),
+        "failures": failures,
+        "seconds": round(time.perf_counter() - started, 1),
+        "systems": rows,
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    def ratio(block: dict[str, Any] | None) -> str:
+        if not block:
+            return "–"
+        low, high = block["ci_low"], block["ci_high"]
+        return f"{block['agreed']}/{block['n']} = {block['agreement']:.2f} [{low:.2f}–{high:.2f}]"
+
+    labels = list(result["systems"][0]["per_label"]) if result["systems"] else []
+    head = f"{'system':<22} {'all tracks':<26} {'recordings':<26} {'named labels':<26} unknown  " + " ".join(
+        f"{label[:6]:>6}" for label in labels
+    )
+    lines = [
+        f"genre agreement on {result['tracks']} labelled tracks of {result['manifest']}",
+        head,
+        "-" * len(head),
+    ]
+    for row in result["systems"]:
+        per = " ".join(f"{row['per_label'][label]['agreement']:>6.2f}" for label in labels)
+        lines.append(
+            f"{row['system']:<22} {ratio(row['overall']):<26} {ratio(row.get('recording')):<26} "
+            f"{ratio(row.get('named')):<26} {row['unknown_rate']:>7.2f}  {per}"
+        )
+    lines.append(
+        f"targets: agreement ≥ {TARGET_AGREEMENT:.2f}, every label ≥ {TARGET_PER_LABEL:.2f}, unknown ≤ "
+        f"{TARGET_UNKNOWN:.2f}; n per label: "
+        + ", ".join(f"{label} {result['systems'][0]['per_label'][label]['n']}" for label in labels)
+    )
+    if result["failures"]:
+        lines.append(f"failed: {result['failures']}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("manifest")
+    parser.add_argument("--systems", nargs="+", default=list(DEFAULT_SYSTEMS))
+    parser.add_argument("--cache", default=os.path.expanduser("~/.cache/mirloop/real-music-features"))
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--out", default=None, help="also write the result as JSON here")
+    args = parser.parse_args(argv)
+    result = run(args)
+    print(json.dumps(result, indent=1) if args.json else table(result))
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The ``fused`` classifier: real music's genre from the musicnn tagger, the rest from a trained model.
+
+A descriptor model trained on mirloop's renders tells subgenres, moods and affect apart but
+hears the genre of real recordings poorly; the musicnn tagger, trained on real music, hears
+the genre and nothing finer. The fused classifier gives the loop a whole descriptor for real
+music: it reads the ``musicnn`` features (whose 21 librosa columns feed the model and whose tag
+columns feed the tagger), and combines the tagger's genre with the model's genre belief
+log-linearly (option ``weight``; :func:`mirloop.classify.hierarchy.with_genre_prior`); every
+descriptor keeps the model's probability within its genre, so subgenre, mood, sentiment,
+valence and momentum follow the model given the fused genre.
+
+mirloop's own renders (option ``domain = "render"``, which ``mirloop loop`` sets for them) are
+classified by the model alone: the loop's consistency keeps measuring renderer and model
+against each other, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from mirloop.errors import ConfigError
+from mirloop.model import Features, Prediction
+from mirloop.model.features import FEATURE_NAMES
+from mirloop.stages import Backend, Option
+
+
+class MusicnnFused(Backend):
+    """Genre from the musicnn tagger fused with a trained descriptor model (``mirloop train``)."""
+
+    name: ClassVar[str] = "fused"
+    stage: ClassVar[str] = "classifier"
+    summary: ClassVar[str] = "real music: genre from the musicnn tagger, the rest from a trained model"
+    reads_features: ClassVar[str] = "musicnn"
+    options: ClassVar[dict[str, Option]] = {
+        "model": Option(
+            "", str, "model directory of the descriptor model (default: $MIRLOOP_MODEL, else the MLP shipped "
+            "with mirloop); trained on the librosa features"
+        ),
+        "weight": Option(1.0, float, "weight of the tagger's genre against the model's, in [0, 1] (1: the "
+                                     "tagger's genre, 0: the model alone)"),
+        "domain": Option(
+            "real", str, "'real' music (tagger and model fused) or mirloop's own 'render's (the model alone)",
+            choices=("real", "render"),
+        ),
+        "table": Option("", str, "tag → genre table of the tagger (default: mirloop-musicnn's own)"),
+    }
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        weight = self.opts["weight"]
+        if not 0.0 <= weight <= 1.0:
+            raise ConfigError(f"option 'weight' of backend 'fused' must lie in [0, 1], got {weight!r}")
+
+    def model_path(self) -> str:
+        from mirloop.classify.backend import configured_model
+
+        return configured_model(self.opts["model"] or None)
+
+    def predict(self, features: Features) -> Prediction:
+        from mirloop.classify.backend import load_cached
+        from mirloop.classify.setup import installed_catalog_version
+
+        from mirloop_musicnn.classifier import MusicnnTagger
+
+        model = load_cached(self.model_path())
+        model.check_setup(catalog_version=installed_catalog_version())
+        base = model_features(features, model.info.feature_names, model.info.feature_backend)
+        if self.opts["domain"] == "render":
+            return model.predict(base, domain="render")
+        tagged = MusicnnTagger(table=self.opts["table"]).predict(features)["genre"]
+        prior = np.full((features.values.shape[0], len(model.classes["genre"])), 0.0)
+        for column, genre in enumerate(model.classes["genre"]):
+            if genre in tagged.classes:
+                prior[:, column] = tagged.probabilities[:, tagged.classes.index(genre)]
+        prediction = model.predict(base, domain="real", genre_prior=prior, prior_weight=self.opts["weight"])
+        return Prediction(
+            prediction.targets,
+            model=f"{prediction.model} + musicnn tags (weight {self.opts['weight']:g})",
+        )
+
+
+def model_features(features: Features, names: tuple[str, ...], backend: str) -> Features:
+    """The columns the descriptor model reads, cut from the musicnn features (which carry them first)."""
+    missing = [n for n in names if n not in features.names]
+    if missing:
+        hint = "--set features.librosa=true" if set(missing) & set(FEATURE_NAMES) else "retrain the model"
+        raise ConfigError(
+            f"the fused classifier's model reads {missing[:3]}{' …' if len(missing) > 3 else ''}, which the "
+            f"{features.backend or 'given'!r} features lack; {hint}"
+        )
+    index = [features.names.index(n) for n in names]
+    return Features(
+        grid=features.grid,
+        values=features.values[:, index],
+        names=names,
+        pca_input=features.pca_input,
+        backend=backend,
+    )
