@@ -19,7 +19,7 @@ from typing import Any
 from attrs import asdict, frozen
 
 from mirloop.config import Config
-from mirloop.errors import AudioError, MirloopError
+from mirloop.errors import AudioError, MirloopError, OutputError
 from mirloop.io.output_names import output_names
 from mirloop.pipelines.analyze import ConfigLike, analyze_file, resolve_analysis_config
 
@@ -118,8 +118,12 @@ def analyze_tracks(
     :func:`~mirloop.io.output_names.output_names`; ``out_dir/summary.json`` records every
     report, so the folder each input went to. ``progress`` shows a tqdm bar over tracks on
     stderr. Reports come back in input order, then one failed report per folder given that holds
-    no audio; ``on_report`` is called as each track finishes.
+    no audio; ``on_report`` is called as each track finishes. Temporaries a killed earlier run
+    left in ``out_dir`` are removed first (:func:`mirloop.io.atomic.remove_stale_temporaries`).
     """
+    from mirloop.io.atomic import remove_stale_temporaries
+
+    remove_stale_temporaries(out_dir, before=time.time())
     resolved = resolve_analysis_config(config)
     scanned = scan_inputs(inputs)
     tracks = scanned.tracks
@@ -202,7 +206,13 @@ def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: b
     folder = str(Path(out_dir) / name)
     try:
         run = analyze_file(track, config=config)
-        paths = write_outputs(run, out_dir, name=name, figure=figure)
+        try:
+            paths = write_outputs(run, out_dir, name=name, figure=figure)
+        except OSError as exc:
+            raise OutputError(
+                f"{folder}: writing the outputs failed ({exc.strerror or exc}); none of them were written "
+                "and earlier ones are kept — free some space or fix the folder and run again"
+            ) from exc
     except MirloopError as exc:
         return TrackReport(str(track), False, time.perf_counter() - started, folder, error=str(exc))
     except Exception as exc:  # a backend bug must not stop the batch; keep where it happened

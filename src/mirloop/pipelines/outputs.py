@@ -4,6 +4,10 @@
 ``<name>.segments.parquet`` and ``<name>.segments.csv`` (one row per form segment) and
 ``<name>.png`` (the analysis figure). ``<name>`` is the track's file stem made safe
 (:func:`mirloop.io.output_names.safe_name`) unless given; a given name must already be safe.
+
+The files are written into a temporary folder that becomes ``OUT/<name>/`` once all of them
+are complete (:func:`mirloop.io.atomic.atomic_folder`): a crash or a full disk leaves the
+previous outputs, or none, never some of the new ones.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ def write_outputs(
     figure: bool = True,
 ) -> dict[str, Path]:
     """Write every output of ``run`` into ``out_dir/<name>/``; returns the paths by kind."""
+    from mirloop.io.atomic import atomic_folder
     from mirloop.io.jams_io import write_jams
     from mirloop.io.output_names import output_folder, safe_name
     from mirloop.io.tables import grid_table, segment_table, write_csv, write_parquet
@@ -38,17 +43,17 @@ def write_outputs(
     analysis = run.analysis
     stem = safe_name(Path(analysis.source).stem) if name is None else name
     folder = output_folder(out_dir, stem)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {kind: folder / f"{stem}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
-    write_jams(analysis, paths["jams"], title=Path(analysis.source).stem)
-    write_parquet(grid_table(analysis), paths["grid"])
-    segments = segment_table(analysis)
-    write_parquet(segments, paths["segments"])
-    write_csv(segments, paths["segments_csv"])
-    if figure:
-        from mirloop.plots.analysis import save_analysis_figure
+    names = {kind: f"{stem}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
+    if not figure:
+        del names["figure"]
+    with atomic_folder(folder, owned=[f"{stem}{suffix}" for suffix in OUTPUT_SUFFIXES.values()]) as staging:
+        write_jams(analysis, staging / names["jams"], title=Path(analysis.source).stem)
+        write_parquet(grid_table(analysis), staging / names["grid"])
+        segments = segment_table(analysis)
+        write_parquet(segments, staging / names["segments"])
+        write_csv(segments, staging / names["segments_csv"])
+        if figure:
+            from mirloop.plots.analysis import save_analysis_figure
 
-        save_analysis_figure(analysis, run.context, paths["figure"])
-    else:
-        del paths["figure"]
-    return paths
+            save_analysis_figure(analysis, run.context, staging / names["figure"])
+    return {kind: folder / name for kind, name in names.items()}
