@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.common import (
+    BatchFailed,
+    BatchInterrupted,
+    config_options,
+    echo_json,
+    json_option,
+    resolve_config,
+)
 
 
 @click.command()
@@ -36,23 +43,34 @@ def analyze(
 
     Writes OUTPUT/<name>/<name>.jams, .grid.parquet, .segments.parquet, .segments.csv and .png,
     then prints a summary. Exits with status 1 when any track failed (the others still finish).
+    Ctrl-C stops at once: the tracks that finished are listed, the others left without outputs,
+    and the status is 130.
     """
+    from mirloop.parallel import Interrupted
     from mirloop.pipelines.analyze import resolve_analysis_config
     from mirloop.pipelines.batch import analyze_tracks, batch_summary
 
     config = resolve_analysis_config(resolve_config(config_path, use, set_))
     progress = not quiet and sys.stderr.isatty()
-    reports = analyze_tracks(tracks, out_dir, config=config, workers=workers, progress=progress,
-                             figure=not no_figure)
+    not_started: list[str] | None = None
+    try:
+        reports = analyze_tracks(tracks, out_dir, config=config, workers=workers, progress=progress,
+                                 figure=not no_figure)
+    except Interrupted as interrupt:
+        reports, not_started = interrupt.finished, interrupt.not_started
     failed = [report for report in reports if not report.ok]
     if as_json:
         echo_json({
             "output": str(out_dir),
             "backends": {stage: config.backend(stage) for stage in config.stages if stage != "renderer"},
-            **batch_summary(reports),
+            **batch_summary(reports, not_started=not_started),
         })
     else:
         click.echo(format_summary(reports, out_dir))
+    if not_started is not None:
+        raise BatchInterrupted(
+            f"{len(reports)} track(s) finished, {len(not_started)} not analysed (no outputs written for them)"
+        )
     if failed:
         raise BatchFailed(f"{len(failed)} of {len(reports)} track(s) failed")
 

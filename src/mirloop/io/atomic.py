@@ -20,7 +20,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -133,10 +133,16 @@ def _link_or_copy(source: str | os.PathLike[str], destination: str | os.PathLike
 
 
 def remove_stale_temporaries(
-    folder: str | os.PathLike[str], *, before: float | None = None, depth: int = 2
+    folder: str | os.PathLike[str],
+    *,
+    before: float | None = None,
+    depth: int = 2,
+    targets: Collection[str] | None = None,
 ) -> int:
     """Delete mirloop's temporaries (:data:`TEMPORARY_NAME`) under ``folder``, ``depth`` levels down,
-    last modified before ``before`` (a ``time.time()``; default now); returns how many.
+    last modified before ``before`` (a ``time.time()``; default now); returns how many. With
+    ``targets``, only the temporaries of those names directly in ``folder`` (e.g. the track
+    folders of a run whose workers were stopped).
 
     A temporary folder left between the two renames of :func:`atomic_folder` (``.<name>.<random>.old``
     while ``<name>`` is missing) is renamed back instead: it holds the previous complete outputs.
@@ -149,7 +155,10 @@ def remove_stale_temporaries(
         return 0
     for entry in sorted(root.iterdir()):
         match = TEMPORARY_NAME.match(entry.name)
-        if match is None:
+        if targets is not None:
+            if match is None or match["target"] not in targets:
+                continue
+        elif match is None:
             if depth > 1 and entry.is_dir() and not entry.is_symlink():
                 removed += remove_stale_temporaries(entry, before=cutoff, depth=depth - 1)
             continue

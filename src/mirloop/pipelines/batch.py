@@ -21,6 +21,7 @@ from attrs import asdict, frozen
 from mirloop.config import Config
 from mirloop.errors import AudioError, MirloopError, OutputError
 from mirloop.io.output_names import output_names
+from mirloop.parallel import Interrupted, WorkerLost, run_jobs
 from mirloop.pipelines.analyze import ConfigLike, analyze_file, resolve_analysis_config
 
 #: The run's summary, written into the output folder next to the track folders.
@@ -120,6 +121,11 @@ def analyze_tracks(
     stderr. Reports come back in input order, then one failed report per folder given that holds
     no audio; ``on_report`` is called as each track finishes. Temporaries a killed earlier run
     left in ``out_dir`` are removed first (:func:`mirloop.io.atomic.remove_stale_temporaries`).
+
+    A worker process that dies costs only its track (retried once on a fresh worker, see
+    :func:`mirloop.parallel.run_jobs`). Ctrl-C stops the run at once: queued tracks are dropped,
+    workers terminated, the unfinished tracks' temporaries removed, the summary of what finished
+    written, and :class:`~mirloop.parallel.Interrupted` raised with it.
     """
     from mirloop.io.atomic import remove_stale_temporaries
 
@@ -133,13 +139,21 @@ def analyze_tracks(
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), unit="track", file=sys.stderr, disable=not progress, dynamic_ncols=True)
-    with bar:
-        for index, report in _run(jobs, workers):
-            reports[index] = report
-            bar.set_postfix_str(Path(report.source).name, refresh=False)
-            bar.update()
-            if on_report is not None:
-                on_report(report)
+    try:
+        with bar:
+            for index, report in _run(jobs, workers):
+                reports[index] = report
+                bar.set_postfix_str(Path(report.source).name, refresh=False)
+                bar.update()
+                if on_report is not None:
+                    on_report(report)
+    except KeyboardInterrupt:
+        finished = [reports[i] for i in sorted(reports)]
+        pending = [str(jobs[i][0]) for i in range(len(jobs)) if i not in reports]
+        remove_stale_temporaries(out_dir, targets=names)  # the stopped workers' half-written folders
+        write_summary(finished, out_dir, not_started=pending)
+        raise Interrupted(finished, pending) from None
+    remove_stale_temporaries(out_dir, targets=names)  # left by a worker that died mid-track
     ordered = [reports[i] for i in range(len(jobs))]
     for folder in scanned.empty_folders:
         ordered.append(TrackReport(str(folder), False, 0.0, error=empty_folder_message(folder)))
@@ -149,22 +163,34 @@ def analyze_tracks(
     return ordered
 
 
-def batch_summary(reports: Sequence[TrackReport]) -> dict[str, Any]:
-    """Every track's report, the counts, and the failures (source and error) listed apart."""
+def batch_summary(
+    reports: Sequence[TrackReport], *, not_started: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Every track's report, the counts, and the failures (source and error) listed apart; for an
+    interrupted run, ``interrupted`` is true and ``not_started`` lists the tracks left undone."""
     failed = [report for report in reports if not report.ok]
-    return {
+    summary: dict[str, Any] = {
         "tracks": [report.to_dict() for report in reports],
         "n_ok": len(reports) - len(failed),
         "n_failed": len(failed),
         "failed": [{"source": report.source, "error": report.error} for report in failed],
+        "interrupted": not_started is not None,
     }
+    if not_started is not None:
+        summary["not_started"] = list(not_started)
+    return summary
 
 
-def write_summary(reports: Sequence[TrackReport], out_dir: str | os.PathLike[str]) -> Path:
+def write_summary(
+    reports: Sequence[TrackReport],
+    out_dir: str | os.PathLike[str],
+    *,
+    not_started: Sequence[str] | None = None,
+) -> Path:
     """``out_dir/summary.json``: :func:`batch_summary` of the run (written atomically)."""
     from mirloop.io.atomic import write_text
 
-    text = json.dumps(batch_summary(reports), indent=2, default=_plain)
+    text = json.dumps(batch_summary(reports, not_started=not_started), indent=2, default=_plain)
     return write_text(Path(out_dir) / SUMMARY_FILE, text)
 
 
@@ -181,21 +207,11 @@ def _run(jobs: list[Job], workers: int) -> Iterator[tuple[int, TrackReport]]:
         for index, job in enumerate(jobs):
             yield index, analyze_one(*job)
         return
-    from concurrent.futures import as_completed
-
-    from mirloop.parallel import process_pool
-
-    with process_pool(min(workers, len(jobs))) as pool:
-        futures = {pool.submit(analyze_one, *job): index for index, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                yield index, future.result()
-            except Exception as exc:  # the worker process itself died
-                track, out_dir, name = jobs[index][:3]
-                yield index, TrackReport(
-                    str(track), False, 0.0, str(out_dir / name), error=f"worker failed: {exc!r}"
-                )
+    for index, outcome in run_jobs(analyze_one, jobs, workers=workers):
+        if isinstance(outcome, WorkerLost):
+            track, out_dir, name = jobs[index][:3]
+            outcome = TrackReport(str(track), False, 0.0, str(out_dir / name), error=f"{outcome.error}")
+        yield index, outcome
 
 
 def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: bool = True) -> TrackReport:
