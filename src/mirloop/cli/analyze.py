@@ -53,17 +53,20 @@ def analyze(
     config = resolve_analysis_config(resolve_config(config_path, use, set_))
     progress = not quiet and sys.stderr.isatty()
     not_started: list[str] | None = None
+    notes: list[str] = []
     try:
         reports = analyze_tracks(tracks, out_dir, config=config, workers=workers, progress=progress,
-                                 figure=not no_figure)
+                                 figure=not no_figure, on_report=_warn_if_damaged, on_note=notes.append)
     except Interrupted as interrupt:
         reports, not_started = interrupt.finished, interrupt.not_started
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     failed = [report for report in reports if not report.ok]
     if as_json:
         echo_json({
             "output": str(out_dir),
             "backends": {stage: config.backend(stage) for stage in config.stages if stage != "renderer"},
-            **batch_summary(reports, not_started=not_started),
+            **batch_summary(reports, not_started=not_started, skipped=notes),
         })
     else:
         click.echo(format_summary(reports, out_dir))
@@ -73,6 +76,17 @@ def analyze(
         )
     if failed:
         raise BatchFailed(f"{len(failed)} of {len(reports)} track(s) failed")
+
+
+def _warn_if_damaged(report: Any) -> None:
+    """A damaged track that was analysed: say so as it finishes (stderr)."""
+    if report.ok and report.damage:
+        from mirloop.model import AudioDamage
+
+        damage = AudioDamage(tuple(report.damage["problems"]), report.damage["decoded_seconds"],
+                             report.damage["declared_seconds"])
+        click.echo(f"warning: {report.source}: the file is damaged — {damage.describe()}; "
+                   "analysed what decodes", err=True)
 
 
 def format_summary(reports: list[Any], out_dir: Path) -> str:

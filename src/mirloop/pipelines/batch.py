@@ -45,6 +45,9 @@ class TrackReport:
     n_segments: int | None = None
     outputs: dict[str, str] | None = None
     flags: tuple[str, ...] = ()
+    #: What was wrong with a damaged input that was still analysed
+    #: (:meth:`mirloop.model.AudioDamage.to_dict`).
+    damage: dict[str, Any] | None = None
     error: str | None = None
     backends: dict[str, str] | None = None
     stage_seconds: dict[str, float] | None = None
@@ -65,30 +68,44 @@ class TrackReport:
 
 @frozen
 class ScannedInputs:
-    """The tracks found in the inputs, in order, and the folders given that hold no audio."""
+    """The tracks found in the inputs, in order, the folders given that hold no audio, and the
+    temporary files of mirloop's found in folders (skipped)."""
 
     tracks: tuple[Path, ...]
     empty_folders: tuple[Path, ...] = ()
+    temporaries: tuple[Path, ...] = ()
 
 
 def scan_inputs(inputs: Iterable[str | os.PathLike[str]]) -> ScannedInputs:
     """Files as given (even unreadable ones: they fail as tracks), folders expanded to the audio inside.
 
     A folder is searched recursively for :data:`AUDIO_SUFFIXES`; one without audio is listed in
-    ``empty_folders`` (a batch reports it as failed and goes on).
+    ``empty_folders`` (a batch reports it as failed and goes on). A half-written temporary file of
+    mirloop's (:func:`mirloop.io.atomic.is_temporary`) in a folder is not a track: it is listed in
+    ``temporaries`` instead (named explicitly, it is refused when loaded).
     """
+    from mirloop.io.atomic import is_temporary
+
     tracks: list[Path] = []
     empty: list[Path] = []
+    temporaries: list[Path] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+            temporaries.extend(p for p in found if is_temporary(p))
+            found = [p for p in found if not is_temporary(p)]
             if not found:
                 empty.append(path)
             tracks.extend(found)
         else:
             tracks.append(path)
-    return ScannedInputs(tuple(tracks), tuple(empty))
+    return ScannedInputs(tuple(tracks), tuple(empty), tuple(temporaries))
+
+
+def temporary_note(path: Path) -> str:
+    """Why a temporary file found in a folder was skipped."""
+    return f"{path}: skipped, a temporary file an interrupted mirloop run was writing (not a track)"
 
 
 def find_tracks(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -112,6 +129,7 @@ def analyze_tracks(
     progress: bool = False,
     figure: bool = True,
     on_report: Callable[[TrackReport], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> list[TrackReport]:
     """Analyse every track of ``inputs`` and write its outputs under ``out_dir``.
 
@@ -119,8 +137,10 @@ def analyze_tracks(
     :func:`~mirloop.io.output_names.output_names`; ``out_dir/summary.json`` records every
     report, so the folder each input went to. ``progress`` shows a tqdm bar over tracks on
     stderr. Reports come back in input order, then one failed report per folder given that holds
-    no audio; ``on_report`` is called as each track finishes. Temporaries a killed earlier run
-    left in ``out_dir`` are removed first (:func:`mirloop.io.atomic.remove_stale_temporaries`).
+    no audio; ``on_report`` is called as each track finishes, ``on_note`` with each input skipped
+    (a temporary file of mirloop's found in a folder; also listed in the summary). Temporaries a
+    killed earlier run left in ``out_dir`` are removed first
+    (:func:`mirloop.io.atomic.remove_stale_temporaries`).
 
     A worker process that dies costs only its track (retried once on a fresh worker, see
     :func:`mirloop.parallel.run_jobs`). Ctrl-C stops the run at once: queued tracks are dropped,
@@ -132,6 +152,10 @@ def analyze_tracks(
     remove_stale_temporaries(out_dir, before=time.time())
     resolved = resolve_analysis_config(config)
     scanned = scan_inputs(inputs)
+    notes = [temporary_note(path) for path in scanned.temporaries]
+    for note in notes:
+        if on_note is not None:
+            on_note(note)
     tracks = scanned.tracks
     names = output_names(tracks, reserved=(SUMMARY_FILE,))
     jobs = [(track, Path(out_dir), name, resolved, figure) for track, name in zip(tracks, names)]
@@ -151,7 +175,7 @@ def analyze_tracks(
         finished = [reports[i] for i in sorted(reports)]
         pending = [str(jobs[i][0]) for i in range(len(jobs)) if i not in reports]
         remove_stale_temporaries(out_dir, targets=names)  # the stopped workers' half-written folders
-        write_summary(finished, out_dir, not_started=pending)
+        write_summary(finished, out_dir, not_started=pending, skipped=notes)
         raise Interrupted(finished, pending) from None
     remove_stale_temporaries(out_dir, targets=names)  # left by a worker that died mid-track
     ordered = [reports[i] for i in range(len(jobs))]
@@ -159,21 +183,24 @@ def analyze_tracks(
         ordered.append(TrackReport(str(folder), False, 0.0, error=empty_folder_message(folder)))
         if on_report is not None:
             on_report(ordered[-1])
-    write_summary(ordered, out_dir)
+    write_summary(ordered, out_dir, skipped=notes)
     return ordered
 
 
 def batch_summary(
-    reports: Sequence[TrackReport], *, not_started: Sequence[str] | None = None
+    reports: Sequence[TrackReport], *, not_started: Sequence[str] | None = None, skipped: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """Every track's report, the counts, and the failures (source and error) listed apart; for an
-    interrupted run, ``interrupted`` is true and ``not_started`` lists the tracks left undone."""
+    """Every track's report, the counts, the failures (source and error) and the damaged inputs
+    that were analysed listed apart, and the inputs ``skipped``; for an interrupted run,
+    ``interrupted`` is true and ``not_started`` lists the tracks left undone."""
     failed = [report for report in reports if not report.ok]
     summary: dict[str, Any] = {
         "tracks": [report.to_dict() for report in reports],
         "n_ok": len(reports) - len(failed),
         "n_failed": len(failed),
         "failed": [{"source": report.source, "error": report.error} for report in failed],
+        "damaged": [{"source": report.source, **report.damage} for report in reports if report.damage],
+        "skipped": list(skipped),
         "interrupted": not_started is not None,
     }
     if not_started is not None:
@@ -186,11 +213,13 @@ def write_summary(
     out_dir: str | os.PathLike[str],
     *,
     not_started: Sequence[str] | None = None,
+    skipped: Sequence[str] = (),
 ) -> Path:
     """``out_dir/summary.json``: :func:`batch_summary` of the run (written atomically)."""
     from mirloop.io.atomic import write_text
 
-    text = json.dumps(batch_summary(reports, not_started=not_started), indent=2, default=_plain)
+    summary = batch_summary(reports, not_started=not_started, skipped=skipped)
+    text = json.dumps(summary, indent=2, default=_plain)
     return write_text(Path(out_dir) / SUMMARY_FILE, text)
 
 
@@ -249,6 +278,7 @@ def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: b
         n_segments=None if analysis.segmentation is None else len(analysis.segmentation.segments),
         outputs={kind: str(path) for kind, path in paths.items()},
         flags=analysis.flags,
+        damage=None if analysis.damage is None else analysis.damage.to_dict(),
         backends=dict(analysis.backends),
         stage_seconds={stage: round(seconds, 4) for stage, seconds in analysis.timings.items()},
     )
