@@ -64,6 +64,15 @@ class Interrupted(KeyboardInterrupt):
         self.report = report
 
 
+class JobsInterrupted(KeyboardInterrupt):
+    """Ctrl-C while :func:`run_jobs` waited: ``arrived`` holds the ``(index, result)`` pairs that
+    had come back from the workers but were not yielded yet."""
+
+    def __init__(self, arrived: Sequence[tuple[int, Any]]) -> None:
+        super().__init__()
+        self.arrived = list(arrived)
+
+
 @frozen
 class WorkerLost:
     """A job whose worker process died on every attempt, or whose result could not come back."""
@@ -86,7 +95,8 @@ def run_jobs(
     ``function`` must be importable by name and should report its own failures in its result;
     an exception it raises, or a worker that dies ``1 + retries`` times on the same job, comes
     back as a :class:`WorkerLost` result for that job only. Closing the iterator or an interrupt
-    while waiting stops every worker at once (see the module docstring).
+    while waiting stops every worker at once (see the module docstring); an interrupt then raises
+    :class:`JobsInterrupted` with the results that had already arrived but were not yielded.
     """
     todo = deque(range(len(jobs)))
     attempts = [0] * len(jobs)
@@ -112,6 +122,11 @@ def run_jobs(
                         f"worker process died ({slot.death}) on {attempts[index]} attempt(s)", attempts[index]
                     )
                 yield index, outcome
+    except KeyboardInterrupt:
+        waiting = [slot for slot in slots if slot.job is not None]
+        arrived = [outcome for slot in waiting if (outcome := slot.arrived()) is not None]
+        _stop(slots)
+        raise JobsInterrupted(arrived) from None
     finally:
         _stop(slots)
 
@@ -146,6 +161,19 @@ class _Worker:
 
     def ready_handles(self) -> tuple[Any, ...]:
         return (self.conn, self.process.sentinel)
+
+    def arrived(self) -> tuple[int, Any] | None:
+        """The busy job's result if it is already waiting in the pipe (``None`` otherwise)."""
+        try:
+            if self.conn is not None and self.conn.poll():
+                status, value = self.conn.recv()
+                if status == "ok":
+                    index, self.job = self.job, None
+                    assert index is not None
+                    return index, value
+        except (EOFError, OSError):
+            pass
+        return None
 
     def collect(self) -> tuple[int, Any]:
         """The finished job's index and result (:data:`_DIED` when the process died instead)."""

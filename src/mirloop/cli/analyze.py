@@ -72,7 +72,7 @@ def analyze(
         click.echo(format_summary(reports, out_dir))
     if not_started is not None:
         raise BatchInterrupted(
-            f"{len(reports)} track(s) finished, {len(not_started)} not analysed (no outputs written for them)"
+            f"{len(reports)} track(s) finished, {len(not_started)} not analysed (no partial outputs left)"
         )
     if failed:
         raise BatchFailed(f"{len(failed)} of {len(reports)} track(s) failed")

@@ -85,8 +85,12 @@ def is_temporary(path: str | os.PathLike[str]) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_folder(target: str | os.PathLike[str], *, owned: Iterable[str] = ()) -> Iterator[Path]:
-    """Yield an empty temporary folder beside ``target``; on success it becomes ``target``.
+def atomic_folder(
+    target: str | os.PathLike[str], *, owned: Iterable[str] = (), commit: bool = True
+) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``target``; on success it becomes ``target``
+    (with ``commit=False`` it is left complete for the caller to pass to :func:`commit_folder`,
+    e.g. a worker process whose parent decides which results count).
 
     The files written into it appear under ``target`` together: by one rename when ``target``
     is new, otherwise by two (the old folder aside, the new one in) with nothing written in
@@ -101,13 +105,16 @@ def atomic_folder(target: str | os.PathLike[str], *, owned: Iterable[str] = ()) 
     os.chmod(staging, 0o777 & ~_UMASK)
     try:
         yield staging
-        _commit_folder(staging, final, set(owned))
+        if commit:
+            commit_folder(staging, final, owned=owned)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
-def _commit_folder(staging: Path, final: Path, owned: set[str]) -> None:
+def commit_folder(staging: Path, final: Path, *, owned: Iterable[str] = ()) -> None:
+    """Make the complete temporary folder ``staging`` the folder ``final`` (see :func:`atomic_folder`)."""
+    owned = set(owned)
     if not final.is_dir():
         os.replace(staging, final)
         return

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from attrs import asdict, frozen
+from attrs import asdict, evolve, frozen
 
 from mirloop.config import Config
 from mirloop.errors import AudioError, MirloopError, OutputError
@@ -51,6 +51,9 @@ class TrackReport:
     error: str | None = None
     backends: dict[str, str] | None = None
     stage_seconds: dict[str, float] | None = None
+    #: Outputs a worker left in a temporary folder for the parent to put in place
+    #: (:class:`mirloop.pipelines.outputs.StagedOutputs`); never in the summary.
+    staged: Any = None
 
     @property
     def realtime_factor(self) -> float | None:
@@ -60,7 +63,7 @@ class TrackReport:
         return self.duration / self.seconds
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = asdict(self, filter=lambda attribute, _: attribute.name != "staged")
         data["flags"] = list(self.flags)
         data["realtime_factor"] = self.realtime_factor
         return data
@@ -171,7 +174,9 @@ def analyze_tracks(
                 bar.update()
                 if on_report is not None:
                     on_report(report)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        for index, report in getattr(interrupt, "arrived", ()):  # finished in a worker as Ctrl-C came
+            reports[index] = commit_report(report)
         finished = [reports[i] for i in sorted(reports)]
         pending = [str(jobs[i][0]) for i in range(len(jobs)) if i not in reports]
         remove_stale_temporaries(out_dir, targets=names)  # the stopped workers' half-written folders
@@ -236,28 +241,53 @@ def _run(jobs: list[Job], workers: int) -> Iterator[tuple[int, TrackReport]]:
         for index, job in enumerate(jobs):
             yield index, analyze_one(*job)
         return
-    for index, outcome in run_jobs(analyze_one, jobs, workers=workers):
+    # the workers leave each track's outputs staged; they are put in place here, as each report
+    # arrives, so a track counts as finished exactly when its folder appears
+    staged_jobs = [(*job, True) for job in jobs]
+    for index, outcome in run_jobs(analyze_one, staged_jobs, workers=workers):
         if isinstance(outcome, WorkerLost):
             track, out_dir, name = jobs[index][:3]
             outcome = TrackReport(str(track), False, 0.0, str(out_dir / name), error=f"{outcome.error}")
-        yield index, outcome
+        yield index, commit_report(outcome)
 
 
-def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: bool = True) -> TrackReport:
-    """Analyse one track and write its outputs; any failure becomes a report, never an exception."""
-    from mirloop.pipelines.outputs import write_outputs
+def commit_report(report: TrackReport) -> TrackReport:
+    """Put the outputs a worker staged for ``report`` in place (a failure to do so fails the track)."""
+    if report.staged is None:
+        return report
+    try:
+        report.staged.commit()
+    except OSError as exc:
+        return evolve(report, ok=False, staged=None, outputs=None, error=_write_failed(report.folder, exc))
+    return evolve(report, staged=None)
+
+
+def _write_failed(folder: str | None, exc: OSError) -> str:
+    return (
+        f"{folder}: writing the outputs failed ({exc.strerror or exc}); none of them were written "
+        "and earlier ones are kept — free some space or fix the folder and run again"
+    )
+
+
+def analyze_one(
+    track: Path, out_dir: Path, name: str, config: Config, figure: bool = True, staged: bool = False
+) -> TrackReport:
+    """Analyse one track and write its outputs; any failure becomes a report, never an exception.
+
+    With ``staged``, the outputs are left complete in a temporary folder (the report's
+    ``staged``) for :func:`commit_report` to put in place.
+    """
+    from mirloop.pipelines.outputs import stage_outputs
 
     started = time.perf_counter()
     folder = str(Path(out_dir) / name)
     try:
         run = analyze_file(track, config=config)
         try:
-            paths = write_outputs(run, out_dir, name=name, figure=figure)
+            outputs = stage_outputs(run, out_dir, name=name, figure=figure)
+            paths = outputs.paths if staged else outputs.commit()
         except OSError as exc:
-            raise OutputError(
-                f"{folder}: writing the outputs failed ({exc.strerror or exc}); none of them were written "
-                "and earlier ones are kept — free some space or fix the folder and run again"
-            ) from exc
+            raise OutputError(_write_failed(folder, exc)) from exc
     except MirloopError as exc:
         return TrackReport(str(track), False, time.perf_counter() - started, folder, error=str(exc))
     except Exception as exc:  # a backend bug must not stop the batch; keep where it happened
@@ -281,4 +311,5 @@ def analyze_one(track: Path, out_dir: Path, name: str, config: Config, figure: b
         damage=None if analysis.damage is None else analysis.damage.to_dict(),
         backends=dict(analysis.backends),
         stage_seconds={stage: round(seconds, 4) for stage, seconds in analysis.timings.items()},
+        staged=outputs if staged else None,
     )

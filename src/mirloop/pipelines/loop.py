@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -107,6 +108,8 @@ class TrackLoop:
     timings: dict[str, float] = field(factory=dict)
     #: Why the peer's view is missing, when its analysis failed.
     peer_error: str | None = None
+    #: The complete temporary folder a worker left for the parent to put in place as ``folder``.
+    staged: Path | None = None
 
     def spend(self, phase: str, seconds: float) -> None:
         self.timings[phase] = self.timings.get(phase, 0.0) + seconds
@@ -270,7 +273,9 @@ def run_loop(
                     bar=render_bar,
                 )
                 track_bar.update()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        for index, track in getattr(interrupt, "arrived", ()):  # finished in a worker as Ctrl-C came
+            done[index] = commit_track(track)
         finished = [done[i] for i in sorted(done)]
         remove_stale_temporaries(out, targets=names)  # the stopped tracks' half-written folders
         report = None
@@ -351,7 +356,7 @@ def _loop_in_processes(
             lost = outcome
             outcome = TrackLoop(name=names[index], source=str(paths[index]), folder=str(out / names[index]))
             outcome.ok, outcome.error = False, lost.error
-        done[index] = outcome
+        done[index] = commit_track(outcome)
         bar.set_postfix_str(paths[index].name, refresh=False)
         bar.update()
 
@@ -364,7 +369,8 @@ def _loop_track_in_process(
 
     renderer = registry().create("renderer", config.backend("renderer"), config.options("renderer"))
     return loop_track(
-        path, name, folder, config=config, renderer=renderer, catalog=load_catalog(), settings=settings
+        path, name, folder, config=config, renderer=renderer, catalog=load_catalog(), settings=settings,
+        staged=True,
     )
 
 
@@ -385,19 +391,23 @@ def loop_track(
     catalog: Any,
     settings: LoopSettings,
     bar: Any = None,
+    staged: bool = False,
 ) -> TrackLoop:
     """The whole loop for one track; failures end up in the result, never as an exception.
 
     The track's files are written into a temporary folder that becomes ``folder`` when the
     track is done (:func:`mirloop.io.atomic.atomic_folder`): a failed or interrupted track
-    leaves ``folder`` as it was.
+    leaves ``folder`` as it was. With ``staged``, the complete temporary folder is left in
+    ``track.staged`` for :func:`commit_track` to put in place.
     """
     from mirloop.io.atomic import atomic_folder
 
     started = time.perf_counter()
     track = TrackLoop(name=name, source=str(path), folder=str(folder))
     try:
-        with atomic_folder(folder, owned=TRACK_FILES) as staging:
+        with atomic_folder(folder, owned=TRACK_FILES, commit=not staged) as staging:
+            if staged:
+                track.staged = staging
             _loop_track(
                 track, path, staging, config=config, renderer=renderer, catalog=catalog, settings=settings,
                 bar=bar,
@@ -415,8 +425,26 @@ def loop_track(
             False,
             f"unexpected {type(exc).__name__}: {exc} (at {where.name}:{where.lineno})",
         )
+    if not track.ok:
+        track.staged = None  # removed with its files
     track.figures.clear()  # the analysis contexts are large: keep them no longer than needed
     track.seconds = time.perf_counter() - started
+    return track
+
+
+def commit_track(track: TrackLoop) -> TrackLoop:
+    """Put the folder a worker staged for ``track`` in place (a failure to do so fails the track)."""
+    from mirloop.io.atomic import commit_folder
+
+    if track.staged is None:
+        return track
+    staging, track.staged = track.staged, None
+    try:
+        commit_folder(staging, Path(track.folder), owned=TRACK_FILES)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        track.ok = False
+        track.error = f"{track.folder}: writing the track's files failed ({exc.strerror or exc})"
     return track
 
 

@@ -13,7 +13,10 @@ previous outputs, or none, never some of the new ones.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+
+from attrs import frozen
 
 from mirloop.pipelines.analyze import AnalysisRun
 
@@ -27,6 +30,27 @@ OUTPUT_SUFFIXES: dict[str, str] = {
 }
 
 
+@frozen
+class StagedOutputs:
+    """A track's outputs complete in a temporary folder beside ``folder``, not yet in place."""
+
+    staging: Path
+    folder: Path
+    paths: dict[str, Path]
+    owned: tuple[str, ...]
+
+    def commit(self) -> dict[str, Path]:
+        """Rename the outputs into ``folder`` at once; returns their paths by kind."""
+        from mirloop.io.atomic import commit_folder
+
+        try:
+            commit_folder(self.staging, self.folder, owned=self.owned)
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
+        return self.paths
+
+
 def write_outputs(
     run: AnalysisRun,
     out_dir: str | os.PathLike[str],
@@ -35,6 +59,17 @@ def write_outputs(
     figure: bool = True,
 ) -> dict[str, Path]:
     """Write every output of ``run`` into ``out_dir/<name>/``; returns the paths by kind."""
+    return stage_outputs(run, out_dir, name=name, figure=figure).commit()
+
+
+def stage_outputs(
+    run: AnalysisRun,
+    out_dir: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    figure: bool = True,
+) -> StagedOutputs:
+    """Write every output of ``run`` into a temporary folder beside ``out_dir/<name>/``."""
     from mirloop.io.atomic import atomic_folder
     from mirloop.io.jams_io import write_jams
     from mirloop.io.output_names import output_folder, safe_name
@@ -46,7 +81,8 @@ def write_outputs(
     names = {kind: f"{stem}{suffix}" for kind, suffix in OUTPUT_SUFFIXES.items()}
     if not figure:
         del names["figure"]
-    with atomic_folder(folder, owned=[f"{stem}{suffix}" for suffix in OUTPUT_SUFFIXES.values()]) as staging:
+    owned = tuple(f"{stem}{suffix}" for suffix in OUTPUT_SUFFIXES.values())
+    with atomic_folder(folder, owned=owned, commit=False) as staging:
         write_jams(analysis, staging / names["jams"], title=Path(analysis.source).stem)
         write_parquet(grid_table(analysis), staging / names["grid"])
         segments = segment_table(analysis)
@@ -56,4 +92,4 @@ def write_outputs(
             from mirloop.plots.analysis import save_analysis_figure
 
             save_analysis_figure(analysis, run.context, staging / names["figure"])
-    return {kind: folder / name for kind, name in names.items()}
+    return StagedOutputs(staging, folder, {kind: folder / name for kind, name in names.items()}, owned)
