@@ -18,6 +18,7 @@ MIRLOOP_ENV = (
     "MIRLOOP_PLUGINS",
     "MIRLOOP_DISABLE_PLUGIN_AUTOLOAD",
     "MIRLOOP_TRACE",
+    "MIRLOOP_MAX_DAMAGE",
 )
 
 # Single-threaded numerical libraries: the suite runs with pytest -n 2 on small machines.

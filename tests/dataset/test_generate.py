@@ -306,3 +306,17 @@ def test_a_failed_render_is_listed_and_the_command_exits_1(
     assert "failed: rock_indie_driving-3s-001" in captured.err
     assert "error: 1 render(s) failed; rerun the same command to retry them" in captured.err
     assert (blocked / "keep.txt").read_text() == "not mirloop's"
+
+
+def test_a_worker_that_dies_costs_only_its_render(tmp_path: Path) -> None:
+    from tests.dataset.runners import DOOMED, dies_on_the_second_render
+
+    report = generate_dataset(
+        tmp_path / "d", only=["rock_indie_driving"], per_descriptor=3, durations=[3.0], workers=2,
+        runner=dies_on_the_second_render, progress=False,
+    )
+
+    assert report.made == 2 and not report.collected
+    (failure,) = report.failures
+    assert failure.render_id == DOOMED
+    assert failure.error == "worker process died (exit status 70) on 2 attempt(s)"

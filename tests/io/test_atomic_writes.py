@@ -88,3 +88,30 @@ def test_replacing_keeps_the_existing_permissions(tmp_path: Path) -> None:
     write_text(target, "y")
 
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_a_folder_left_aside_between_the_two_renames_of_a_swap_is_put_back(tmp_path: Path) -> None:
+    from mirloop.io.atomic import remove_stale_temporaries
+
+    aside = tmp_path / ".good.0a1b2c3d.old"  # the previous outputs, moved aside; the new ones never arrived
+    aside.mkdir()
+    (aside / "good.jams").write_text("{}")
+    os.utime(aside, (0, 0))
+
+    assert remove_stale_temporaries(tmp_path) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good"]
+    assert (tmp_path / "good" / "good.jams").read_text() == "{}"
+
+
+def test_a_temporary_track_folder_becomes_the_folder_only_when_complete(tmp_path: Path) -> None:
+    from mirloop.io.atomic import atomic_folder, is_temporary
+
+    with pytest.raises(RuntimeError), atomic_folder(tmp_path / "good") as staging:
+        (staging / "good.jams").write_text("{}")
+        assert is_temporary(staging) and staging.parent == tmp_path
+        raise RuntimeError("killed between two files")
+    assert list(tmp_path.iterdir()) == []
+
+    with atomic_folder(tmp_path / "good") as staging:
+        (staging / "good.jams").write_text("{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["good"] and (tmp_path / "good" / "good.jams").exists()

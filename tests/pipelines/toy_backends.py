@@ -6,6 +6,10 @@ that the pipeline hands every stage the right input and assembles the results.
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -133,6 +137,28 @@ class BrokenTempo(Backend):
         return TempoEstimate(100.0, 1.0, np.full(ctx.grid.n_windows + 1, 100.0))
 
 
+class FragileTempo(ToyTempo):
+    """:class:`ToyTempo` that takes ``sleep`` seconds per track and ends its own process abruptly
+    (``os._exit``, or ``SIGKILL`` with ``how="kill"``) on the file named ``die_on``, as a crash in
+    native code would: no exception, no clean-up."""
+
+    name = "fragile"
+    options: ClassVar[dict[str, Option]] = {
+        **ToyTempo.options,
+        "die_on": Option("", str, "file name on which the process dies"),
+        "how": Option("exit", str, "exit (os._exit(70)) or kill (SIGKILL)"),
+        "sleep": Option(0.0, float, "seconds to wait before answering"),
+    }
+
+    def estimate_tempo(self, ctx: Any) -> TempoEstimate:
+        time.sleep(self.opts["sleep"])
+        if self.opts["die_on"] and Path(ctx.audio.source).name == self.opts["die_on"]:
+            if self.opts["how"] == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            os._exit(70)
+        return super().estimate_tempo(ctx)
+
+
 @hookimpl
 def register_feature_extractors(register: Any) -> None:
     register(ToyFeatures)
@@ -143,6 +169,7 @@ def register_inducers(register: Any) -> None:
     register(ToyTempo)
     register(ToyKey)
     register(BrokenTempo)
+    register(FragileTempo)
 
 
 @hookimpl

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import jams
@@ -62,9 +64,30 @@ def test_a_failed_write_leaves_no_file_behind(
         raise OSError("disk full")
 
     monkeypatch.setattr(sf.SoundFile, "write", broken_write)
-    with pytest.raises(OSError, match="disk full"):
+    failed = r"song\.wav: writing the render failed \(disk full\); none of its files"
+    with pytest.raises(OutputError, match=failed):
         write_render(result, tmp_path / "song.wav", midi=True, stems=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_while_writing_the_jams_leaves_none_of_the_set(
+    result: RenderResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mirloop.renderer import writers
+
+    def disk_full(*args: object, **kwargs: object) -> Path:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(writers, "write_jams", disk_full)  # audio, MIDI and stems already written
+        with pytest.raises(OutputError, match="No space left on device"):
+            write_render(result, tmp_path / "song.wav", midi=True, stems=True)
+    assert list(tmp_path.iterdir()) == []
+
+    # the rerun completes the set
+    written = write_render(result, tmp_path / "song.wav", midi=True, stems=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.jams", "song.mid", "song.wav", "song_stems"]
+    assert set(written) == {"audio", "midi", "stems", "jams"}
 
 
 def test_an_unknown_audio_suffix_is_refused(result: RenderResult, tmp_path: Path) -> None:

@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.common import (
+    BatchFailed,
+    BatchInterrupted,
+    config_options,
+    echo_json,
+    json_option,
+    resolve_config,
+)
 
 
 @click.command()
@@ -36,25 +43,50 @@ def analyze(
 
     Writes OUTPUT/<name>/<name>.jams, .grid.parquet, .segments.parquet, .segments.csv and .png,
     then prints a summary. Exits with status 1 when any track failed (the others still finish).
+    Ctrl-C stops at once: the tracks that finished are listed, the others left without outputs,
+    and the status is 130.
     """
+    from mirloop.parallel import Interrupted
     from mirloop.pipelines.analyze import resolve_analysis_config
     from mirloop.pipelines.batch import analyze_tracks, batch_summary
 
     config = resolve_analysis_config(resolve_config(config_path, use, set_))
     progress = not quiet and sys.stderr.isatty()
-    reports = analyze_tracks(tracks, out_dir, config=config, workers=workers, progress=progress,
-                             figure=not no_figure)
+    not_started: list[str] | None = None
+    notes: list[str] = []
+    try:
+        reports = analyze_tracks(tracks, out_dir, config=config, workers=workers, progress=progress,
+                                 figure=not no_figure, on_report=_warn_if_damaged, on_note=notes.append)
+    except Interrupted as interrupt:
+        reports, not_started = interrupt.finished, interrupt.not_started
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     failed = [report for report in reports if not report.ok]
     if as_json:
         echo_json({
             "output": str(out_dir),
             "backends": {stage: config.backend(stage) for stage in config.stages if stage != "renderer"},
-            **batch_summary(reports),
+            **batch_summary(reports, not_started=not_started, skipped=notes),
         })
     else:
         click.echo(format_summary(reports, out_dir))
+    if not_started is not None:
+        raise BatchInterrupted(
+            f"{len(reports)} track(s) finished, {len(not_started)} not analysed (no partial outputs left)"
+        )
     if failed:
         raise BatchFailed(f"{len(failed)} of {len(reports)} track(s) failed")
+
+
+def _warn_if_damaged(report: Any) -> None:
+    """A damaged track that was analysed: say so as it finishes (stderr)."""
+    if report.ok and report.damage:
+        from mirloop.model import AudioDamage
+
+        damage = AudioDamage(tuple(report.damage["problems"]), report.damage["decoded_seconds"],
+                             report.damage["declared_seconds"])
+        click.echo(f"warning: {report.source}: the file is damaged — {damage.describe()}; "
+                   "analysed what decodes", err=True)
 
 
 def format_summary(reports: list[Any], out_dir: Path) -> str:

@@ -24,6 +24,16 @@ class BatchFailed(click.ClickException):
         click.echo(f"error: {self.message}", err=True)
 
 
+class BatchInterrupted(click.ClickException):
+    """Ctrl-C stopped a batch after the report of what finished was printed: exit status 130
+    (128 + SIGINT, as a shell reports an interrupted command)."""
+
+    exit_code = 130
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"interrupted: {self.message}", err=True)
+
+
 def config_options(func: F) -> F:
     """``--config FILE``, ``--use stage=name`` and ``--set stage.option=value`` (repeatable)."""
     func = click.option("--set", "set_", multiple=True, metavar="STAGE.OPTION=VALUE",

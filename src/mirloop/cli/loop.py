@@ -7,7 +7,14 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.common import (
+    BatchFailed,
+    BatchInterrupted,
+    config_options,
+    echo_json,
+    json_option,
+    resolve_config,
+)
 from mirloop.loop.renders import TEMPO_MARGIN
 
 
@@ -122,10 +129,12 @@ def loop(
 
     Exits with status 1 when any track or render failed (the others still finish; the
     failures are listed on stderr, in report.json and in --json), 2 when the run cannot start
-    (a bad configuration, or a model that is refused).
+    (a bad configuration, or a model that is refused), 130 when Ctrl-C stopped it (the report
+    then covers the tracks that finished; the others keep no outputs).
     """
     from mirloop.loop.peer import resolve_peer
-    from mirloop.pipelines.loop import LoopSettings, run_loop, run_loop_seeds
+    from mirloop.parallel import Interrupted
+    from mirloop.pipelines.loop import LoopSettings
 
     settings = LoopSettings(
         renders=renders,
@@ -145,6 +154,28 @@ def loop(
         "progress": progress and not as_json,
         "workers": workers,
     }
+    try:
+        _run(tracks, output, seeds, settings, options, as_json)
+    except Interrupted as interrupt:
+        for track in interrupt.finished:
+            state = "" if track.ok else f" (failed: {track.error})"
+            click.echo(f"finished {track.source} -> {track.folder}{state}")
+        where = f"; report of those: {output}/report.html" if interrupt.report is not None else ""
+        raise BatchInterrupted(
+            f"{len(interrupt.finished)} track(s) finished, {len(interrupt.not_started)} not looped{where}"
+        ) from None
+
+
+def _run(
+    tracks: tuple[str, ...],
+    output: str,
+    seeds: tuple[int, ...] | None,
+    settings: Any,
+    options: dict[str, Any],
+    as_json: bool,
+) -> None:
+    from mirloop.pipelines.loop import run_loop, run_loop_seeds
+
     if seeds:
         reports, summary = run_loop_seeds(tracks, output, seeds, settings=settings, **options)
         if as_json:

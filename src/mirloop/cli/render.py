@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,7 @@ def render(
     from mirloop.renderer.api import render as render_timeline
     from mirloop.renderer.writers import write_render
 
+    started = time.time()
     if (timeline is None) == (descriptor is None):
         raise click.UsageError("give either a TIMELINE file or --descriptor NAME (not both)")
     config = resolve_config(config_path, use, set_)
@@ -122,6 +124,9 @@ def render(
         result = render_timeline(source, seed=seed, config=options)
     else:
         result = render_timeline(timeline, seed=seed, config=options)
+    from mirloop.io.atomic import remove_stale_temporaries
+
+    remove_stale_temporaries(Path(output).parent, before=started, depth=1)
     written = write_render(result, output, midi=midi, stems=stems)
     summary: dict[str, Any] = {
         "seed": result.seed,

@@ -9,7 +9,6 @@ resumed by running the same command again: finished renders are kept, partial on
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import fnmatch
 import os
 import time
@@ -28,7 +27,7 @@ from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path
 from mirloop.model.descriptor import Descriptor
 from mirloop.model.features import FEATURE_NAMES
-from mirloop.parallel import process_pool
+from mirloop.parallel import WorkerLost, run_jobs
 from mirloop.renderer.options import RANDOMIZE_MODES
 
 #: Renders are made at the renderer's own default rate, as the loop's renders and most real
@@ -258,15 +257,11 @@ def generate_dataset(
         if n_workers == 1:
             for job in todo:
                 record(_safe_run(runner, job, settings))
-        else:
-            with process_pool(n_workers) as pool:
-                futures = [pool.submit(_safe_run, runner, job, settings) for job in todo]
-                try:
-                    for future in cf.as_completed(futures):
-                        record(future.result())
-                except BaseException:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
+        else:  # a worker that dies costs its render only; Ctrl-C stops the workers at once
+            calls = [(runner, job, settings) for job in todo]
+            for index, outcome in run_jobs(_safe_run, calls, workers=n_workers):
+                lost = isinstance(outcome, WorkerLost)
+                record(JobFailure(todo[index].render_id, outcome.error) if lost else outcome)
     finally:
         bar.close()
     wall = time.perf_counter() - started

@@ -7,14 +7,15 @@ blocks, whatever the length, rate and channel count of the file: a 60-minute 44.
 file loads at 22050 Hz mono with about 320 MB of samples (see :mod:`mirloop.io.memory_check`).
 
 Every problem with the file raises :class:`~mirloop.errors.AudioError` naming the file and
-what to do. Silence is *not* an error here: the pipeline flags it.
+what to do. Damage is decoded as far as it goes and described in ``Audio.damage``; only damage
+beyond a limit is refused (:mod:`mirloop.io.audio_damage`). Silence is *not* an error here: the
+pipeline flags it.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 import numpy as np
 
 from mirloop.errors import AudioError
+from mirloop.io.atomic import is_temporary
+from mirloop.io.audio_damage import DamageLimit, FromOffset, UnfinishedWav, find_damage, unfinished_wav
 from mirloop.model import Audio
 from mirloop.signal import ANALYSIS_SR
 
@@ -29,21 +32,6 @@ from mirloop.signal import ANALYSIS_SR
 BLOCK_FRAMES = 65536
 #: Sample rates (Hz) accepted from files.
 MIN_SR, MAX_SR = 8000, 192000
-#: Formats whose frame count is only estimated by the decoder; a small shortfall is tolerated.
-_ESTIMATED_LENGTH_FORMATS = ("MP3", "MPEG")
-_ESTIMATE_TOLERANCE = 0.01
-#: Ogg Vorbis takes its length from the last page's granule position, which can promise up to one
-#: (long) Vorbis block more than the decoder delivers; a shortfall of this many frames is not damage.
-_OGG_TOLERANCE_FRAMES = 2048
-#: libsndfile log lines that reveal a damaged file even when it opens.
-_DAMAGE_MARKERS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"data\s*:\s*\d+\s*\(should be \d+\)"),
-        "truncated (the header promises more audio than the file holds)",
-    ),
-    (re.compile(r"File ended unexpectedly"), "truncated (the stream ends without its end marker)"),
-    (re.compile(r"reports a hole"), "corrupt (part of the stream is missing)"),
-)
 _CONVERT_HINT = "convert it to WAV or FLAC, e.g. `ffmpeg -i INPUT output.flac`"
 
 
@@ -52,6 +40,7 @@ def load_audio(
     *,
     sr: int | None = ANALYSIS_SR,
     mono: bool = True,
+    damage_limit: DamageLimit | None = None,
 ) -> Audio:
     """Decode ``path`` into an :class:`~mirloop.model.Audio`.
 
@@ -66,31 +55,56 @@ def load_audio(
     mono
         Mix all channels down to one (their mean). Otherwise the samples have shape
         ``(channels, n)``.
+    damage_limit
+        How much of a damaged file may be missing before it is refused (default: from
+        ``MIRLOOP_MAX_DAMAGE``, else 5 % or 10 s; see :mod:`mirloop.io.audio_damage`).
 
     Raises
     ------
     AudioError
-        The file is missing, a directory, empty, not audio, truncated or corrupt, holds no
-        samples, holds NaN/inf samples, or has a sample rate outside 8–192 kHz.
+        The file is missing, a directory, empty, not audio, a temporary file of mirloop's,
+        damaged beyond the limit, holds no samples, holds NaN/inf samples, or has a sample
+        rate outside 8–192 kHz.
     """
-    import soundfile as sf
-
     file = Path(path)
     _check_is_readable_file(file)
-    try:
-        sound = sf.SoundFile(str(file))
-    except (RuntimeError, TypeError) as exc:
+    limit = damage_limit or DamageLimit.from_environment()
+    if is_temporary(file):
         raise AudioError(
-            f"{file}: not a recognised audio file or an unsupported format{_decoder_detail(exc, file)}; "
-            f"mirloop reads WAV, FLAC, OGG/Vorbis, Opus, MP3 and AIFF — {_CONVERT_HINT}"
-        ) from exc
+            f"{file}: is a temporary file an interrupted mirloop run was writing (.<name>.<random>.tmp…), "
+            "not a track; analyse the finished file instead (the next run in that folder removes it)"
+        )
+    unfinished = unfinished_wav(file)
+    sound = _open(file, unfinished)
     with sound:
         _check_header(file, sound)
         out_sr = int(sound.samplerate if sr is None else sr)
         if out_sr <= 0:
             raise AudioError(f"requested sample rate must be positive, got {sr}")
-        samples = _decode(file, sound, out_sr, mono)
-    return Audio(samples, out_sr, str(file))
+        samples, frames_read, error = _decode(file, sound, out_sr, mono)
+        damage = find_damage(sound, frames_read, log=_decoder_log(sound), error=error, unfinished=unfinished)
+    limit.check(file, damage)
+    return Audio(samples, out_sr, str(file), damage)
+
+
+def _open(file: Path, unfinished: UnfinishedWav | None) -> Any:
+    """The file opened by libsndfile; an unfinished WAV as raw PCM from its data on."""
+    import soundfile as sf
+
+    if unfinished is not None:
+        raw = FromOffset(file, unfinished.offset)
+        try:
+            return sf.SoundFile(raw, "r", unfinished.samplerate, unfinished.channels, unfinished.subtype,
+                                "LITTLE", "RAW", closefd=False)
+        except (RuntimeError, TypeError):
+            raw.close()  # not readable as raw PCM after all: let libsndfile say what it sees
+    try:
+        return sf.SoundFile(str(file))
+    except (RuntimeError, TypeError) as exc:
+        raise AudioError(
+            f"{file}: not a recognised audio file or an unsupported format{_decoder_detail(exc, file)}; "
+            f"mirloop reads WAV, FLAC, OGG/Vorbis, Opus, MP3 and AIFF — {_CONVERT_HINT}"
+        ) from exc
 
 
 def _check_is_readable_file(file: Path) -> None:
@@ -118,10 +132,6 @@ def _check_header(file: Path, sound: Any) -> None:
             f"{file}: sample rate {sound.samplerate} Hz is outside the supported {MIN_SR}–{MAX_SR} Hz; "
             f"resample it first, e.g. `ffmpeg -i INPUT -ar 44100 output.flac`"
         )
-    log = _decoder_log(sound)
-    for pattern, problem in _DAMAGE_MARKERS:
-        if pattern.search(log):
-            raise AudioError(f"{file}: the file is {problem}; re-export or re-download it")
     if sound.frames <= 0:
         raise AudioError(f"{file}: holds no audio samples (zero length); re-export it with audio in it")
 
@@ -133,21 +143,21 @@ def _decoder_log(sound: Any) -> str:
         return ""
 
 
-def _decode(file: Path, sound: Any, out_sr: int, mono: bool) -> np.ndarray:
-    """Read every block, mix down, resample into a preallocated array; shape ``(n,)`` or ``(ch, n)``."""
+def _decode(file: Path, sound: Any, out_sr: int, mono: bool) -> tuple[np.ndarray, int, str | None]:
+    """Read every block, mix down, resample into a preallocated array of shape ``(n,)`` or
+    ``(ch, n)``; returns it, the frames decoded and the decoder error that stopped decoding early."""
     in_sr = int(sound.samplerate)
     frames_read = 0
+    error: str | None = None
 
     def blocks() -> Iterator[np.ndarray]:
-        nonlocal frames_read
+        nonlocal frames_read, error
         while True:
             try:
                 block = sound.read(BLOCK_FRAMES, dtype="float32", always_2d=True)
-            except RuntimeError as exc:
-                raise AudioError(
-                    f"{file}: decoding failed at {frames_read / in_sr:.1f} s ({exc}); the file is truncated "
-                    f"or corrupt — re-export or re-download it"
-                ) from exc
+            except RuntimeError as exc:  # keep what decoded; the damage is judged after
+                error = str(exc)
+                return
             if len(block) == 0:
                 return
             if not np.isfinite(block).all():
@@ -160,8 +170,10 @@ def _decode(file: Path, sound: Any, out_sr: int, mono: bool) -> np.ndarray:
             yield block
 
     samples = _mix_and_resample(blocks(), in_sr, out_sr, int(sound.channels), mono, int(sound.frames))
-    _check_complete(file, sound, frames_read)
-    return samples
+    if frames_read == 0:
+        detail = f" (decoder: {error})" if error else ""
+        raise AudioError(f"{file}: holds no audio samples that decode{detail}; re-export it with audio in it")
+    return samples, frames_read, error
 
 
 def _mix_and_resample(
@@ -203,23 +215,6 @@ def as_loaded(
     blocks = (data[i : i + BLOCK_FRAMES] for i in range(0, len(data), BLOCK_FRAMES))
     mixed = _mix_and_resample(blocks, int(sr), int(out_sr), data.shape[1], mono, len(data))
     return Audio(mixed, int(out_sr), source)
-
-
-def _check_complete(file: Path, sound: Any, frames_read: int) -> None:
-    if frames_read == 0:
-        raise AudioError(f"{file}: holds no audio samples (zero length); re-export it with audio in it")
-    declared = int(sound.frames)
-    shortfall = declared - frames_read
-    container = str(sound.format).upper()
-    if container in _ESTIMATED_LENGTH_FORMATS:
-        tolerance = _ESTIMATE_TOLERANCE * declared
-    else:
-        tolerance = _OGG_TOLERANCE_FRAMES if container == "OGG" else 0
-    if shortfall > tolerance:
-        raise AudioError(
-            f"{file}: the file is truncated (decoded {frames_read / sound.samplerate:.2f} s of the "
-            f"{declared / sound.samplerate:.2f} s its header declares); re-export or re-download it"
-        )
 
 
 class _Resampler:

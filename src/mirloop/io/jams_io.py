@@ -47,6 +47,8 @@ def analysis_to_jams(analysis: Analysis, *, title: str | None = None) -> jams.JA
     jam.file_metadata.title = title if title is not None else Path(analysis.source).stem
     jam.file_metadata.identifiers = {"source": analysis.source}
     jam.sandbox.mirloop = {"flags": list(analysis.flags), "backends": dict(analysis.backends)}
+    if analysis.damage is not None:
+        jam.sandbox.mirloop["damage"] = analysis.damage.to_dict()
     grid = analysis.grid
     starts, ends = grid.starts, grid.ends
 

@@ -2,6 +2,7 @@
 
 from mirloop.model.analysis import Analysis
 from mirloop.model.audio import Audio
+from mirloop.model.damage import AudioDamage
 from mirloop.model.descriptor import Band, Descriptor, Instrument, Style
 from mirloop.model.estimates import Key, KeyEstimate, Segment, Segmentation, TempoEstimate
 from mirloop.model.features import FEATURE_NAMES, Features, Projection
@@ -14,6 +15,7 @@ __all__ = [
     "WINDOW_SECONDS",
     "Analysis",
     "Audio",
+    "AudioDamage",
     "Band",
     "Descriptor",
     "Features",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
+from mirloop.model.damage import AudioDamage
 from mirloop.model.estimates import KeyEstimate, Segmentation, TempoEstimate
 from mirloop.model.features import Features
 from mirloop.model.grid import Grid
@@ -16,7 +17,8 @@ class Analysis:
 
     ``backends`` maps each stage to the backend name that served it; ``timings`` maps
     stage names to seconds spent; ``flags`` are notes about the input that did not stop the
-    analysis (``"silent"``: the track is digital silence, its estimates carry no information).
+    analysis (``"silent"``: the track is digital silence, its estimates carry no information;
+    ``"damaged"``: the file decoded only in part, see ``damage``).
     """
 
     source: str
@@ -31,3 +33,4 @@ class Analysis:
     backends: dict[str, str] = field(factory=dict)
     timings: dict[str, float] = field(factory=dict)
     flags: tuple[str, ...] = ()
+    damage: AudioDamage | None = None

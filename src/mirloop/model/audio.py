@@ -6,6 +6,7 @@ import numpy as np
 from attrs import field, frozen
 
 from mirloop.errors import AudioError
+from mirloop.model.damage import AudioDamage
 
 
 def _as_float32(samples: object) -> np.ndarray:
@@ -19,11 +20,15 @@ def _as_float32(samples: object) -> np.ndarray:
 
 @frozen(eq=False)
 class Audio:
-    """Samples in [-1, 1] as float32, shape ``(n,)`` (mono) or ``(channels, n)``, at ``sr`` Hz."""
+    """Samples in [-1, 1] as float32, shape ``(n,)`` (mono) or ``(channels, n)``, at ``sr`` Hz.
+
+    ``damage`` says what was wrong with the file they were decoded from, if anything.
+    """
 
     samples: np.ndarray = field(converter=_as_float32)
     sr: int = field(converter=int)
     source: str | None = None
+    damage: AudioDamage | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.sr <= 0:
@@ -46,4 +51,4 @@ class Audio:
         """Mean over channels (a mono signal is returned as is)."""
         if self.samples.ndim == 1:
             return self
-        return Audio(self.samples.mean(axis=0), self.sr, self.source)
+        return Audio(self.samples.mean(axis=0), self.sr, self.source, self.damage)

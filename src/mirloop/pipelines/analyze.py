@@ -37,6 +37,10 @@ class SilentTrackWarning(UserWarning):
     """The track is digital silence; its analysis is flagged ``silent``."""
 
 
+class DamagedAudioWarning(UserWarning):
+    """The file decoded only in part; its analysis is flagged ``damaged`` and carries the damage."""
+
+
 @frozen(eq=False)
 class AnalysisRun:
     """An :class:`~mirloop.model.Analysis` with the track context it was computed on (for figures)."""
@@ -139,11 +143,12 @@ def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None 
         backends[stage] = reg.get(stage, name).name
         return result
 
+    damage = audio.damage
     separated = run("separator", "separate", lambda backend: backend.separate(audio))
     if separated is not None:
         audio = _accompaniment(separated, config.backend("separator"))
     signal = _analysis_signal(audio)
-    flags = _input_flags(signal)
+    flags = _input_flags(signal) + (("damaged",) if damage is not None else ())
     ctx = TrackContext(signal)
     features = run("features", "extract", lambda backend: backend.extract(ctx))
     tempo = run("tempo", "estimate_tempo", lambda backend: backend.estimate_tempo(ctx))
@@ -167,6 +172,7 @@ def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None 
         backends=backends,
         timings=timings,
         flags=flags,
+        damage=damage,
     )
     return AnalysisRun(analysis, ctx)
 
@@ -202,6 +208,13 @@ def _input_flags(signal: Audio) -> tuple[str, ...]:
 
 def _warn_about_flags(analysis: Analysis) -> None:
     """Warn the caller of the public functions (batch runs report flags instead)."""
+    if analysis.damage is not None:
+        warnings.warn(
+            f"{analysis.source}: the file is damaged — {analysis.damage.describe()}; analysed what decodes "
+            "(the analysis is flagged 'damaged')",
+            DamagedAudioWarning,
+            stacklevel=3,
+        )
     if "silent" in analysis.flags:
         warnings.warn(
             f"{analysis.source}: the track is silent (peak below -80 dBFS); its tempo, key and form carry no "

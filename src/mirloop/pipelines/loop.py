@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -107,6 +108,8 @@ class TrackLoop:
     timings: dict[str, float] = field(factory=dict)
     #: Why the peer's view is missing, when its analysis failed.
     peer_error: str | None = None
+    #: The complete temporary folder a worker left for the parent to put in place as ``folder``.
+    staged: Path | None = None
 
     def spend(self, phase: str, seconds: float) -> None:
         self.timings[phase] = self.timings.get(phase, 0.0) + seconds
@@ -228,8 +231,10 @@ def run_loop(
     from tqdm import tqdm
 
     from mirloop.catalog import load_catalog
+    from mirloop.io.atomic import remove_stale_temporaries
     from mirloop.io.output_names import output_names
     from mirloop.loop.report import REPORT_FILES, build_report, write_report
+    from mirloop.parallel import Interrupted
     from mirloop.pipelines.batch import empty_folder_message, scan_inputs
     from mirloop.plugins import registry
 
@@ -242,19 +247,22 @@ def run_loop(
     names = output_names(paths, reserved=REPORT_FILES)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out, before=time.time())
     started = time.perf_counter()
     track_bar = tqdm(total=len(paths), unit="track", file=sys.stderr, disable=not progress, position=0)
     render_bar = tqdm(
         total=0, unit="render", file=sys.stderr, disable=not progress or workers > 1, position=1, leave=False
     )
-    results: list[TrackLoop] = []
-    with track_bar, render_bar:
-        if workers > 1 and len(paths) > 1:
-            results = _loop_in_processes(paths, names, out, resolved, settings, workers, track_bar)
-        for path, name in zip(paths, names) if not results else ():
-            track_bar.set_postfix_str(path.name, refresh=False)
-            results.append(
-                loop_track(
+    done: dict[int, TrackLoop] = {}
+    try:
+        with track_bar, render_bar:
+            if workers > 1 and len(paths) > 1:
+                _loop_in_processes(paths, names, out, resolved, settings, workers, track_bar, done)
+            for index, (path, name) in enumerate(zip(paths, names)):
+                if index in done:
+                    continue
+                track_bar.set_postfix_str(path.name, refresh=False)
+                done[index] = loop_track(
                     path,
                     name,
                     out / name,
@@ -264,8 +272,26 @@ def run_loop(
                     settings=settings,
                     bar=render_bar,
                 )
+                track_bar.update()
+    except KeyboardInterrupt as interrupt:
+        for index, track in getattr(interrupt, "arrived", ()):  # finished in a worker as Ctrl-C came
+            done[index] = commit_track(track)
+        finished = [done[i] for i in sorted(done)]
+        remove_stale_temporaries(out, targets=names)  # the stopped tracks' half-written folders
+        report = None
+        if finished:
+            report = build_report(
+                finished,
+                settings=settings,
+                config=resolved,
+                seconds=time.perf_counter() - started,
+                heldout=None,
             )
-            track_bar.update()
+            write_report(report, finished, out, settings=settings)
+        not_started = [str(paths[i]) for i in range(len(paths)) if i not in done]
+        raise Interrupted(finished, not_started, report=report) from None
+    remove_stale_temporaries(out, targets=names)  # left by a worker that died mid-track
+    results = [done[i] for i in range(len(paths))]
     for folder in scanned.empty_folders:  # reported as failed; the other tracks went on
         failed = TrackLoop(name=folder.name, source=str(folder), ok=False, error=empty_folder_message(folder))
         results.append(failed)
@@ -318,29 +344,21 @@ def _loop_in_processes(
     settings: LoopSettings,
     workers: int,
     bar: Any,
-) -> list[TrackLoop]:
-    """:func:`loop_track` for every track on a pool of ``workers`` processes, in input order."""
-    import concurrent.futures as cf
+    done: dict[int, TrackLoop],
+) -> None:
+    """:func:`loop_track` for every track on ``workers`` processes (:func:`mirloop.parallel.run_jobs`),
+    each result put into ``done`` by its index as it arrives."""
+    from mirloop.parallel import WorkerLost, run_jobs
 
-    from mirloop.parallel import process_pool
-
-    results: dict[int, TrackLoop] = {}
-    with process_pool(min(workers, len(paths))) as pool:
-        futures = {
-            pool.submit(_loop_track_in_process, path, name, out / name, config, settings): index
-            for index, (path, name) in enumerate(zip(paths, names))
-        }
-        for future in cf.as_completed(futures):
-            index = futures[future]
-            try:
-                results[index] = future.result()
-            except Exception as exc:  # the worker itself died: report the track, keep the others
-                track = TrackLoop(name=names[index], source=str(paths[index]), folder=str(out / names[index]))
-                track.ok, track.error = False, f"worker process failed: {type(exc).__name__}: {exc}"
-                results[index] = track
-            bar.set_postfix_str(paths[index].name, refresh=False)
-            bar.update()
-    return [results[i] for i in range(len(paths))]
+    jobs = [(path, name, out / name, config, settings) for path, name in zip(paths, names)]
+    for index, outcome in run_jobs(_loop_track_in_process, jobs, workers=workers):
+        if isinstance(outcome, WorkerLost):  # the worker died on this track: report it, keep the others
+            lost = outcome
+            outcome = TrackLoop(name=names[index], source=str(paths[index]), folder=str(out / names[index]))
+            outcome.ok, outcome.error = False, lost.error
+        done[index] = commit_track(outcome)
+        bar.set_postfix_str(paths[index].name, refresh=False)
+        bar.update()
 
 
 def _loop_track_in_process(
@@ -351,8 +369,16 @@ def _loop_track_in_process(
 
     renderer = registry().create("renderer", config.backend("renderer"), config.options("renderer"))
     return loop_track(
-        path, name, folder, config=config, renderer=renderer, catalog=load_catalog(), settings=settings
+        path, name, folder, config=config, renderer=renderer, catalog=load_catalog(), settings=settings,
+        staged=True,
     )
+
+
+#: What :func:`loop_track` writes into a track's folder (a rerun replaces these, keeps anything else).
+TRACK_FILES = (
+    "grid.parquet", "grid.csv", "segments.parquet", "segments.csv", "candidates.json", "timelines", "renders",
+    "loop.png", "input.ogg",
+)
 
 
 def loop_track(
@@ -365,14 +391,32 @@ def loop_track(
     catalog: Any,
     settings: LoopSettings,
     bar: Any = None,
+    staged: bool = False,
 ) -> TrackLoop:
-    """The whole loop for one track; failures end up in the result, never as an exception."""
+    """The whole loop for one track; failures end up in the result, never as an exception.
+
+    The track's files are written into a temporary folder that becomes ``folder`` when the
+    track is done (:func:`mirloop.io.atomic.atomic_folder`): a failed or interrupted track
+    leaves ``folder`` as it was. With ``staged``, the complete temporary folder is left in
+    ``track.staged`` for :func:`commit_track` to put in place.
+    """
+    from mirloop.io.atomic import atomic_folder
+
     started = time.perf_counter()
     track = TrackLoop(name=name, source=str(path), folder=str(folder))
     try:
-        _loop_track(
-            track, path, folder, config=config, renderer=renderer, catalog=catalog, settings=settings, bar=bar
-        )
+        with atomic_folder(folder, owned=TRACK_FILES, commit=not staged) as staging:
+            if staged:
+                track.staged = staging
+            _loop_track(
+                track, path, staging, config=config, renderer=renderer, catalog=catalog, settings=settings,
+                bar=bar,
+            )
+            if settings.html:
+                try:
+                    write_media(track, staging, audio=settings.audio)
+                except Exception as exc:  # a figure must not cost the track its numbers
+                    track.media["error"] = f"{type(exc).__name__}: {exc}"
     except MirloopError as exc:
         track.ok, track.error = False, str(exc)
     except Exception as exc:  # keep the other tracks going; say where it broke
@@ -381,13 +425,26 @@ def loop_track(
             False,
             f"unexpected {type(exc).__name__}: {exc} (at {where.name}:{where.lineno})",
         )
-    if track.ok and settings.html:
-        try:
-            write_media(track, folder, audio=settings.audio)
-        except Exception as exc:  # a figure must not cost the track its numbers
-            track.media["error"] = f"{type(exc).__name__}: {exc}"
+    if not track.ok:
+        track.staged = None  # removed with its files
     track.figures.clear()  # the analysis contexts are large: keep them no longer than needed
     track.seconds = time.perf_counter() - started
+    return track
+
+
+def commit_track(track: TrackLoop) -> TrackLoop:
+    """Put the folder a worker staged for ``track`` in place (a failure to do so fails the track)."""
+    from mirloop.io.atomic import commit_folder
+
+    if track.staged is None:
+        return track
+    staging, track.staged = track.staged, None
+    try:
+        commit_folder(staging, Path(track.folder), owned=TRACK_FILES)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        track.ok = False
+        track.error = f"{track.folder}: writing the track's files failed ({exc.strerror or exc})"
     return track
 
 
@@ -519,7 +576,7 @@ def _record(
         "kind": job.kind,
         "seed": job.seed,
         "descriptor": job.descriptor,
-        "timeline": str(timeline_path.relative_to(folder.parent)),
+        "timeline": _in_report(track, timeline_path, folder),
         "ok": outcome.ok,
         "error": outcome.error,
     }
@@ -535,9 +592,8 @@ def _record(
     finally:
         track.spend("reclassify", time.perf_counter() - started)
     if settings.audio:
-        entry["audio"] = str(
-            write_ogg(outcome.audio, folder / "renders" / f"{job.name}.ogg").relative_to(folder.parent)
-        )
+        written = write_ogg(outcome.audio, folder / "renders" / f"{job.name}.ogg")
+        entry["audio"] = _in_report(track, written, folder)
     prediction = run.analysis.prediction
     assert prediction is not None
     if job.kind == SINGLE:
@@ -639,10 +695,16 @@ def write_media(track: TrackLoop, folder: Path, *, audio: bool = True) -> None:
         title=f"{track.name}: input (grey) and {multi[1].name if multi else 'no'} multi-region render "
         "(blue); red dashes = input boundaries, blue dots = boundaries found in the render",
     )
-    track.media["figure"] = figure.relative_to(folder.parent).as_posix()
+    track.media["figure"] = _in_report(track, figure, folder)
     if audio:
         path = write_ogg(input_run.context.audio, folder / "input.ogg")
-        track.media["input_audio"] = path.relative_to(folder.parent).as_posix()
+        track.media["input_audio"] = _in_report(track, path, folder)
+
+
+def _in_report(track: TrackLoop, path: Path, folder: Path) -> str:
+    """``path`` (a file in ``folder``, where the track's files are being written) as the report
+    links it: relative to the report folder, inside the track's final folder."""
+    return (Path(Path(track.folder).name) / path.relative_to(folder)).as_posix()
 
 
 def write_ogg(audio: Audio, path: Path, *, sr: int = 22050) -> Path:

@@ -56,28 +56,38 @@ def write_stems(stems: dict[str, Audio], folder: str | os.PathLike[str], *, suff
     _check_replaceable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)
     try:
-        names = []
-        for role, audio in sorted(stems.items()):
-            write_audio(audio, staging / f"{role}{suffix}")
-            names.append(f"{role}{suffix}")
-        (staging / STEMS_MANIFEST).write_text(json.dumps({"files": names}, indent=1))
-        if target.exists():
-            _check_replaceable(target)
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, retired / target.name)
-            os.replace(staging, target)
-            _remove_own_stems(retired / target.name)
-            retired.rmdir()
-        else:
-            os.replace(staging, target)
+        _fill_stems(stems, staging, suffix)
+        _place_stems(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _fill_stems(stems: dict[str, Audio], folder: Path, suffix: str) -> None:
+    """Write the stems and their manifest into the (new, empty) ``folder``."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    names = []
+    for role, audio in sorted(stems.items()):
+        write_audio(audio, folder / f"{role}{suffix}")
+        names.append(f"{role}{suffix}")
+    (folder / STEMS_MANIFEST).write_text(json.dumps({"files": names}, indent=1))
+
+
+def _place_stems(complete: Path, target: Path) -> None:
+    """Rename the ``complete`` stems folder to ``target``, retiring mirloop's own previous stems."""
+    if target.exists():
+        _check_replaceable(target)
+        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        os.replace(target, retired / target.name)
+        os.replace(complete, target)
+        _remove_own_stems(retired / target.name)
+        retired.rmdir()
+    else:
+        os.replace(complete, target)
 
 
 def _check_replaceable(target: Path) -> None:
@@ -207,22 +217,58 @@ def write_render(
 ) -> dict[str, Path]:
     """Write the audio to ``path`` and, next to it, the JAMS ground truth (``.jams``), the MIDI
     (``.mid``) and the stems folder (``<name>_stems/``) when asked. Returns what was written.
-    A stems folder holding files mirloop did not write is refused before anything is written."""
-    others = sidecar_paths(path)
+
+    The set appears together: every file is first written into a temporary folder beside
+    ``path``; only when all are complete are they renamed into place (the sidecars first, the
+    audio last), so a full disk or a crash while writing leaves none of them. A stems folder
+    holding files mirloop did not write is refused before anything is written; a failed write
+    raises :class:`~mirloop.errors.OutputError`.
+    """
+    target = Path(path)
+    others = sidecar_paths(target)
     if stems:  # refuse before anything is written
         if not result.stems:
             raise RenderError("this render has no stems; render with the option stems=true")
         _check_replaceable(others["stems"])
-    written = {"audio": write_audio(result.audio, path)}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        staged = _write_set(result, target, staging, midi=midi, stems=stems, jams=jams)
+        for kind in ("jams", "midi", "stems", "audio"):
+            if kind not in staged:
+                continue
+            if kind == "stems":
+                _place_stems(staged[kind], others["stems"])
+            else:
+                os.replace(staged[kind], target if kind == "audio" else others[kind])
+    except OSError as exc:
+        raise OutputError(
+            f"{target}: writing the render failed ({exc.strerror or exc}); none of its files were "
+            "written — free some space or fix the folder and run again"
+        ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {kind: target if kind == "audio" else others[kind] for kind in ("audio", "midi", "stems", "jams")
+            if kind in staged}
+
+
+def _write_set(
+    result: RenderResult, target: Path, staging: Path, *, midi: bool, stems: bool, jams: bool
+) -> dict[str, Path]:
+    """Every file of the render under ``staging``, with the names they will have beside ``target``."""
+    others = {kind: staging / where.name for kind, where in sidecar_paths(target).items()}
+    written = {"audio": write_audio(result.audio, staging / target.name)}
     if midi:
         written["midi"] = write_midi(result.midi, others["midi"])
     if stems and result.stems:
-        written["stems"] = write_stems(result.stems, others["stems"])
+        others["stems"].mkdir()
+        _fill_stems(result.stems, others["stems"], ".wav")
+        written["stems"] = others["stems"]
     if jams:
         written["jams"] = write_jams(
             result.truth,
             others["jams"],
-            title=Path(path).stem,
+            title=target.stem,
             seed=result.seed,
             augmentation=result.augmentation,
         )
