@@ -160,15 +160,35 @@ def test_the_shipped_model_brings_its_held_out_accuracy_per_descriptor(
 
 
 def test_without_a_model_the_loop_classifies_with_the_shipped_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped model, directly or (with the mirloop-musicnn plugin) inside the fused classifier."""
     from mirloop.classify.backend import DEFAULT_MODEL
-    from mirloop.pipelines.loop import loop_config
+    from mirloop.pipelines.loop import REAL_MUSIC_CLASSIFIER, loop_config
     from mirloop.plugins import registry
 
     monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
     config = loop_config({"classifier": {"backend": "none"}})
-    assert config.backend("classifier") == "mlp"
-    backend = registry().create("classifier", "mlp", config.options("classifier"))
+    fused, tagger_features = REAL_MUSIC_CLASSIFIER
+    installed = fused in registry().names("classifier")
+    assert config.backend("classifier") == (fused if installed else "mlp")
+    assert config.backend("features") == (tagger_features if installed else "librosa")
+    backend = registry().create("classifier", config.backend("classifier"), config.options("classifier"))
     assert backend.model_path() == str(DEFAULT_MODEL)
+
+
+def test_renders_are_heard_by_the_model_alone_on_its_own_features() -> None:
+    from mirloop.pipelines.loop import render_analysis_config
+
+    config = loop_config_with({"classifier": {"backend": "mlp"}})
+    heard = render_analysis_config(config, segment=False)
+
+    assert heard.backend("classifier") == "mlp" and heard.options("classifier")["domain"] == "render"
+    assert heard.backend("features") == "librosa" and heard.backend("separator") == "none"
+
+
+def loop_config_with(layer: dict[str, Any]) -> Any:
+    from mirloop.pipelines.loop import loop_config
+
+    return loop_config(layer)
 
 
 def test_the_command_line_writes_the_report_and_prints_json(

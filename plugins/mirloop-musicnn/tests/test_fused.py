@@ -73,3 +73,16 @@ def test_a_weight_outside_zero_to_one_is_refused() -> None:
 @pytest.mark.usefixtures("exported")
 def test_the_fused_classifier_conforms_with_the_exported_weights() -> None:
     check_backend("classifier", "fused")
+
+
+def test_the_loop_hears_its_renders_with_the_model_alone_on_librosa_features() -> None:
+    from mirloop.config import load_config
+    from mirloop.pipelines.loop import render_analysis_config
+
+    config = load_config({"features": {"backend": "musicnn"}, "classifier": {"backend": "fused"}})
+
+    heard = render_analysis_config(config, segment=True)
+
+    assert heard.backend("features") == "librosa"
+    assert heard.backend("classifier") == "mlp"
+    assert heard.options("classifier") == {"model": str(DEFAULT_MODEL), "domain": "render"}

@@ -47,6 +47,8 @@ from mirloop.pipelines.analyze import analyze_file, analyze_samples, validate_an
 
 #: Separator used when separation is on and the configuration names none.
 DEFAULT_SEPARATOR = "repet"
+#: The loop's default classifier for real input when installed: (classifier, feature backend).
+REAL_MUSIC_CLASSIFIER = ("fused", "musicnn")
 
 
 @frozen
@@ -164,12 +166,26 @@ def loop_config(
         resolved = resolved.merged({"separator": {"backend": "none"}}, "--no-separation")
     elif resolved.backend("separator") == "none":
         resolved = resolved.merged({"separator": {"backend": DEFAULT_SEPARATOR}}, "loop default")
-    if resolved.backend("classifier") == "none":  # the loop classifies: the shipped model by default
-        resolved = resolved.merged({"classifier": {"backend": DEFAULT_KIND}}, "loop default")
+    if resolved.backend("classifier") == "none":  # the loop classifies: see default_classifier
+        resolved = resolved.merged(default_classifier(resolved), "loop default")
     validate_analysis_config(resolved)
     resolved.validate()
     _check_model(resolved)
     return resolved
+
+
+def default_classifier(config: Config) -> dict[str, Any]:
+    """The loop's classifier when none is configured: the real-music one
+    (:data:`REAL_MUSIC_CLASSIFIER`, the ``fused`` classifier of the mirloop-musicnn plugin: genre
+    from a tagger trained on real music, the rest of the descriptor from the shipped model) when it
+    is installed, else the model shipped with mirloop (docs/real-music.md has the measurements)."""
+    from mirloop.plugins import registry
+
+    reg = registry()
+    classifier, features = REAL_MUSIC_CLASSIFIER
+    if classifier in reg.names("classifier") and features in reg.names("features"):
+        return {"features": {"backend": features}, "classifier": {"backend": classifier}}
+    return {"classifier": {"backend": DEFAULT_KIND}}
 
 
 def _check_model(config: Config) -> None:
@@ -208,7 +224,10 @@ def render_analysis_config(config: Config, *, segment: bool) -> Config:
     if not segment:
         layer["segmenter"] = {"backend": "none"}
     classifier = registry().get("classifier", config.backend("classifier"))
-    if "domain" in classifier.option_table:
+    listener = getattr(classifier.cls, "render_listener", None)
+    if callable(listener):  # the classifier names the set-up that hears renders (e.g. its own model)
+        layer.update(listener(classifier.create(config.options("classifier"))))
+    elif "domain" in classifier.option_table:
         layer["classifier"] = {"domain": "render"}
     return config.merged(layer, "render analysis")
 

@@ -57,6 +57,17 @@ class MusicnnFused(Backend):
 
         return configured_model(self.opts["model"] or None)
 
+    def render_listener(self) -> dict[str, Any]:
+        """How ``mirloop loop`` hears its renders: the model alone, on its own features (what this
+        classifier does with ``domain = "render"``, without extracting the musicnn features)."""
+        from mirloop.classify.backend import load_cached
+
+        model = load_cached(self.model_path())
+        return {
+            "features": {"backend": model.info.feature_backend or "librosa", **model.info.feature_options},
+            "classifier": {"backend": model.kind, "model": self.model_path(), "domain": "render"},
+        }
+
     def predict(self, features: Features) -> Prediction:
         from mirloop.classify.backend import load_cached
         from mirloop.classify.setup import installed_catalog_version
