@@ -161,8 +161,8 @@ def test_the_shipped_model_brings_its_held_out_accuracy_per_descriptor(
 
 def test_without_a_model_the_loop_classifies_with_the_shipped_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """The shipped model, directly or (with the mirloop-musicnn plugin) inside the fused classifier."""
-    from mirloop.classify.backend import DEFAULT_MODEL
-    from mirloop.pipelines.loop import REAL_MUSIC_CLASSIFIER, loop_config
+    from mirloop.classify.backend import DEFAULT_MODEL, REAL_MUSIC_CLASSIFIER
+    from mirloop.pipelines.loop import loop_config
     from mirloop.plugins import registry
 
     monkeypatch.delenv("MIRLOOP_MODEL", raising=False)

@@ -26,6 +26,22 @@ MODEL_ENV = "MIRLOOP_MODEL"
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "default"
 #: The classifier backend the shipped model is for.
 DEFAULT_KIND = "mlp"
+#: The default classifier for real music when installed: (classifier, feature backend) — the
+#: ``fused`` classifier of the mirloop-musicnn plugin (docs/real-music.md has the measurements).
+REAL_MUSIC_CLASSIFIER = ("fused", "musicnn")
+
+
+def default_classifier() -> dict[str, Any]:
+    """The configuration layer of the classifier used when none is configured: the real-music
+    classifier (:data:`REAL_MUSIC_CLASSIFIER`: genre from a tagger trained on real music, the rest
+    of the descriptor from the shipped model) when its plugin is installed, else the shipped model."""
+    from mirloop.plugins import registry
+
+    reg = registry()
+    classifier, features = REAL_MUSIC_CLASSIFIER
+    if classifier in reg.names("classifier") and features in reg.names("features"):
+        return {"features": {"backend": features}, "classifier": {"backend": classifier}}
+    return {"classifier": {"backend": DEFAULT_KIND}}
 
 
 def configured_model(given: str | None = None, *, kind: str = DEFAULT_KIND) -> str:

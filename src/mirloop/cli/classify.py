@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -44,6 +45,10 @@ def classify(
 ) -> None:
     """Classify TRACKs with a trained model, using the configured feature backend.
 
+    Without --model, a configured classifier or $MIRLOOP_MODEL, the real-music classifier
+    ``fused`` classifies when the mirloop-musicnn plugin is installed (genre from a tagger trained
+    on real music, the rest from the shipped model), else the shipped model.
+
     A track that fails is reported (with --json as {"track", "error"}) and the others go on;
     the exit status is then 1 (2 when the model or configuration is refused before any track).
     A classifier backend that needs no trained model (e.g. ``--use classifier=musicnn
@@ -51,15 +56,19 @@ def classify(
     """
     import mirloop
     from mirloop.classify.aggregate import segment_predictions
-    from mirloop.classify.backend import is_model_backend, load_cached
+    from mirloop.classify.backend import MODEL_ENV, default_classifier, is_model_backend, load_cached
     from mirloop.classify.setup import check_model_setup
 
     base = resolve_config(config_path, use, set_)
     skipped = ["tempo=none", "key=none"] + ([] if segments else ["segmenter=none"])
     classifier = base.backend("classifier")
+    default: dict[str, Any] = {}
+    if model_dir is None and classifier == "none" and not os.environ.get(MODEL_ENV):
+        default = default_classifier()  # the real-music classifier when installed, else the shipped model
+        classifier = default["classifier"]["backend"]
     if model_dir is None and classifier != "none" and not is_model_backend(classifier):
         path = f"{classifier} classifier backend"
-        config = resolve_config(config_path, (*skipped, *use), set_)
+        config = resolve_config(config_path, (*skipped, *use), set_).merged(default, "classify default")
     else:
         path = _model_path(model_dir, base)
         model = load_cached(path)

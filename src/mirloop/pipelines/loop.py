@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from attrs import define, field, frozen
 
-from mirloop.classify.backend import DEFAULT_KIND
+from mirloop.classify.backend import default_classifier
 from mirloop.config import Config, load_config
 from mirloop.dataset.render_job import stored_analysis_audio
 from mirloop.errors import MirloopError, ModelError
@@ -47,8 +47,6 @@ from mirloop.pipelines.analyze import analyze_file, analyze_samples, validate_an
 
 #: Separator used when separation is on and the configuration names none.
 DEFAULT_SEPARATOR = "repet"
-#: The loop's default classifier for real input when installed: (classifier, feature backend).
-REAL_MUSIC_CLASSIFIER = ("fused", "musicnn")
 
 
 @frozen
@@ -167,25 +165,11 @@ def loop_config(
     elif resolved.backend("separator") == "none":
         resolved = resolved.merged({"separator": {"backend": DEFAULT_SEPARATOR}}, "loop default")
     if resolved.backend("classifier") == "none":  # the loop classifies: see default_classifier
-        resolved = resolved.merged(default_classifier(resolved), "loop default")
+        resolved = resolved.merged(default_classifier(), "loop default")
     validate_analysis_config(resolved)
     resolved.validate()
     _check_model(resolved)
     return resolved
-
-
-def default_classifier(config: Config) -> dict[str, Any]:
-    """The loop's classifier when none is configured: the real-music one
-    (:data:`REAL_MUSIC_CLASSIFIER`, the ``fused`` classifier of the mirloop-musicnn plugin: genre
-    from a tagger trained on real music, the rest of the descriptor from the shipped model) when it
-    is installed, else the model shipped with mirloop (docs/real-music.md has the measurements)."""
-    from mirloop.plugins import registry
-
-    reg = registry()
-    classifier, features = REAL_MUSIC_CLASSIFIER
-    if classifier in reg.names("classifier") and features in reg.names("features"):
-        return {"features": {"backend": features}, "classifier": {"backend": classifier}}
-    return {"classifier": {"backend": DEFAULT_KIND}}
 
 
 def _check_model(config: Config) -> None:
