@@ -76,12 +76,27 @@ def peer_config(config: Config, spec: str) -> Config:
 
 def peer_segments(run: AnalysisRun, segments: Sequence[Segment], config: Config, spec: str) -> pd.DataFrame:
     """Per segment, the peer's majority label and its mean probability for :data:`PEER_TARGETS`
-    (columns ``peer_<target>`` and ``peer_<target>_probability``)."""
+    (columns ``peer_<target>`` and ``peer_<target>_probability``). When the track was analysed with
+    the peer's feature backend and options, its features are reused and only the peer's
+    classifier runs."""
     import pandas as pd
 
     from mirloop.pipelines.analyze import analyze_samples
 
-    peer = analyze_samples(run.context.audio, config=peer_config(config, spec)).analysis
+    peer_cfg = peer_config(config, spec)
+    features = run.analysis.features
+    if features is not None and features.backend == peer_cfg.backend("features") and (
+        config.options("features") == peer_cfg.options("features")
+    ):  # the track's own features serve the peer too: only its classifier runs
+        from attrs import evolve
+
+        from mirloop.plugins import registry
+
+        name, options = peer_cfg.backend("classifier"), peer_cfg.options("classifier")
+        classifier = registry().create("classifier", name, options)
+        peer = evolve(run.analysis, prediction=classifier.predict(features), segmentation=None)
+    else:
+        peer = analyze_samples(run.context.audio, config=peer_cfg).analysis
     merged = merged_grid(peer)
     targets = [t for t in PEER_TARGETS if t in merged.columns]
     rows = []
