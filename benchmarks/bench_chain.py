@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_chain.py [--seconds 30] [--seed 3]``
 
-1. Cost: each stage of :class:`mirloop.renderer.randomize.MasterChain`, the peak level and the
+1. Cost (CPU time, so other jobs on the machine matter little): each stage of :class:`mirloop.renderer.randomize.MasterChain`, the peak level and the
    two codec round trips on a ``--seconds`` render of ``rock_indie_driving`` at 44.1 kHz, best
    of three (the chorus runs on the harmony/pad bus in 16384-sample blocks, as in a render).
 2. Bitrates (kbit/s) of the drawn MP3 VBR qualities and Vorbis levels on the same render: the
@@ -26,9 +26,9 @@ import numpy as np
 def best_of(function: Callable[[], object], repeats: int = 3) -> float:
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         function()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return min(times)
 
 
@@ -78,7 +78,7 @@ def main() -> None:
         ("mp3 round trip (V5)", lambda: round_trip(audio, sr, codec="mp3", quality=5.0)),
         ("ogg round trip (level 0.6)", lambda: round_trip(audio, sr, codec="ogg", quality=0.6)),
     ]
-    print(f"chain cost on a {args.seconds:g}-s render at {sr} Hz (best of 3):")
+    print(f"chain CPU time on a {args.seconds:g}-s render at {sr} Hz (best of 3):")
     for name, function in stages:
         print(f"  {name:28s} {best_of(function):6.3f} s")
 
