@@ -2,9 +2,10 @@
 
 Run: ``.venv/bin/python benchmarks/bench_chain.py [--seconds 30] [--seed 3]``
 
-1. Cost (CPU time, so other jobs on the machine matter little): each stage of :class:`mirloop.renderer.randomize.MasterChain`, the peak level and the
-   two codec round trips on a ``--seconds`` render of ``rock_indie_driving`` at 44.1 kHz, best
-   of three (the chorus runs on the harmony/pad bus in 16384-sample blocks, as in a render).
+1. Cost (CPU time, so other jobs on the machine matter little): each stage of
+   :class:`mirloop.renderer.randomize.MasterChain`, the peak level and the two codec round trips
+   on a ``--seconds`` render of ``rock_indie_driving`` at 44.1 kHz, best of three (the chorus
+   runs on the harmony/pad bus in 16384-sample blocks, as in a render).
 2. Bitrates (kbit/s) of the drawn MP3 VBR qualities and Vorbis levels on the same render: the
    Vorbis level standing in for each MP3 quality where MP3 cannot be written is the nearest one.
 """
