@@ -1,7 +1,8 @@
 """Compile the cached numba functions once, in one process, right after installing (make install).
 
 librosa compiles some functions with ``numba.guvectorize(cache=True)``, and mirloop's reverb its
-feedback loop with ``numba.njit(cache=True)``; each writes two cache
+feedback loop and the randomised chain's compressor its ballistics with ``numba.njit(cache=True)``;
+each writes two cache
 files that are not replaced together. When two processes compile the same function at once
 (``pytest -n 2``, ``mirloop analyze --workers``), a cache can end up with halves from
 different processes, and every later process that loads it crashes with a segmentation
@@ -31,6 +32,7 @@ def main() -> None:
         _parabolic_interpolation(np.abs(matrix))
     warm_mirloop_analysis()
     warm_mirloop_reverb()
+    warm_mirloop_compressor()
     print("numba caches of librosa and the renderer compiled")
 
 
@@ -51,6 +53,15 @@ def warm_mirloop_reverb() -> None:
     from mirloop.renderer.reverb import FdnReverb
 
     FdnReverb(44100).process(np.zeros((2, 256), dtype=np.float32))
+
+
+def warm_mirloop_compressor() -> None:
+    """The domain-randomisation compressor's ballistics (float64 only)."""
+    from mirloop.renderer.effects.compressor import Compressor
+
+    Compressor(44100, threshold_db=-20.0, ratio=4.0, attack_ms=5.0, release_ms=100.0).process(
+        np.zeros((2, 256))
+    )
 
 
 if __name__ == "__main__":

@@ -150,7 +150,6 @@ def test_renders_are_made_at_the_requested_rate_and_a_resume_must_keep_it(tmp_pa
 def test_a_randomised_dataset_records_each_renders_chain_and_a_resume_must_keep_the_mode(
     tiny_dataset: tuple[Path, GenerationReport], tmp_path: Path
 ) -> None:
-    pytest.importorskip("pedalboard")
     from mirloop.renderer.randomize import ChainParams, draw_chain
 
     root = tmp_path / "d"
@@ -233,7 +232,6 @@ def test_the_generate_command_reports_its_rate(tmp_path: Path, capsys: pytest.Ca
 def test_the_generate_command_randomises_full_and_names_the_fonts_it_draws_from(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("pedalboard")
     from mirloop.cli.main import main
     from mirloop.renderer.soundfont import installed_soundfonts
 

@@ -103,8 +103,6 @@ def test_stream_to_file_writes_the_same_audio_as_rendering_in_memory(tmp_path: P
     from mirloop.renderer.options import RenderOptions
     from mirloop.renderer.pipeline import render_plans, stream_plans_to_file
 
-    if randomize != "none":
-        pytest.importorskip("pedalboard")
     plan = descriptor_plan(load_catalog()["rock_indie_happy"], 3.0, 5)
     options = RenderOptions(**FAST, randomize=randomize)
     stream_plans_to_file([plan], 3.0, 5, options, tmp_path / "s.wav", subtype="FLOAT")

@@ -11,13 +11,19 @@ import numpy as np
 import pytest
 
 from mirloop.errors import OptionError, RenderError
-from mirloop.renderer import render_descriptor, write_render
-from mirloop.renderer.randomize import RANGES, ChainParams, apply_chain, draw_chain
+from mirloop.renderer import randomize, render_descriptor, write_render
+from mirloop.renderer.effects import codec
+from mirloop.renderer.randomize import (
+    CODEC_FALLBACK,
+    RANGES,
+    ChainParams,
+    apply_chain,
+    draw_chain,
+    usable_chain,
+)
 from mirloop.renderer.result import RenderResult
 from mirloop.renderer.soundfont import GM_FONTS, GmFont, installed_soundfonts
 from tests.renderer.conftest import FAST
-
-pytest.importorskip("pedalboard")
 
 
 def _render(seed: int, mode: str = "full", **options: object) -> RenderResult:
@@ -74,7 +80,8 @@ def test_the_recorded_parameters_round_trip_through_the_jams_file(tmp_path: Path
     sandbox = json.loads(written["jams"].read_text())["sandbox"]["mirloop"]
     recorded = ChainParams.from_dict(sandbox["augmentation"])
     assert recorded == ChainParams.from_dict(_drawn(result))
-    assert recorded == draw_chain(5, "full", list(installed_soundfonts()[0]))
+    drawn = draw_chain(5, "full", list(installed_soundfonts()[0]))
+    assert drawn is not None and recorded == usable_chain(drawn, 22050)[0]  # as drawn, where applicable
     prefixed = {f"aug_{k}": v for k, v in recorded.to_dict().items()}
     assert ChainParams.from_dict(prefixed) == recorded
     with pytest.raises(RenderError, match="lacks peak_dbfs"):
@@ -87,14 +94,61 @@ def test_the_chain_sets_the_drawn_peak_and_the_codec_changes_the_signal() -> Non
     audio = np.stack([np.sin(2 * np.pi * 220 * t), np.sin(2 * np.pi * 330 * t)]).astype(np.float32) * 0.5
     params = draw_chain(8, "mix")
     assert params is not None
-    out = apply_chain(audio, sr, params)
+    out = apply_chain(audio, sr, params, seed=8)
     assert out.shape == audio.shape and out.dtype == np.float32
     assert 20 * np.log10(np.abs(out).max()) == pytest.approx(params.peak_dbfs, abs=0.01)
-    for codec, quality in (("mp3", 9.0), ("ogg", 0.95)):
-        lossy = apply_chain(audio, sr, ChainParams.from_dict({**params.to_dict(), "codec": codec,
-                                                                "codec_quality": quality}))
+    codecs = (("mp3", 9.0), ("ogg", 0.95)) if codec.mp3_available() else (("ogg", 0.95),)
+    for name, quality in codecs:
+        lossy = apply_chain(
+            audio,
+            sr,
+            ChainParams.from_dict({**params.to_dict(), "codec": name, "codec_quality": quality}),
+            seed=8,
+        )
         assert lossy.shape == audio.shape
         assert 0 < float(np.sqrt(np.mean((lossy - out) ** 2))) < 0.5 * float(np.sqrt(np.mean(out**2)))
+
+
+def _mp3_seed() -> int:
+    return next(s for s in range(100) if draw_chain(s, "full").codec == "mp3")  # type: ignore[union-attr]
+
+
+def test_without_mp3_a_drawn_mp3_becomes_vorbis_at_the_nearest_quality_and_the_record_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed = _mp3_seed()
+    drawn = draw_chain(seed, "full", list(installed_soundfonts()[0]))
+    assert drawn is not None
+    monkeypatch.setattr(codec, "mp3_available", lambda: False)
+    monkeypatch.setattr(randomize, "_noted", set())
+    with caplog.at_level("WARNING", logger="mirloop.renderer.randomize"):
+        result = _render(seed)
+    assert "cannot write MP3" in caplog.text  # said once per process, not only recorded
+    recorded = _drawn(result)
+    assert (recorded["codec"], recorded["codec_quality"]) == (
+        "ogg",
+        codec.vorbis_level_for_mp3(drawn.codec_quality),
+    )
+    assert recorded[CODEC_FALLBACK].startswith(f"mp3 V{drawn.codec_quality:g} drawn")
+    assert ChainParams.from_dict(recorded) == usable_chain(drawn, 22050)[0]
+    with pytest.raises(RenderError, match="usable_chain"):  # never a silent swap inside the chain
+        apply_chain(result.audio.samples, 22050, drawn, seed=seed)
+
+
+def test_mp3_at_a_rate_it_lacks_falls_back_to_vorbis_and_other_codecs_stay() -> None:
+    drawn = draw_chain(_mp3_seed(), "full")
+    assert drawn is not None
+    usable, note = usable_chain(drawn, 96000)
+    assert usable.codec == "ogg" and "no 96000 Hz" in note
+    ogg = next(p for s in range(100) if (p := draw_chain(s, "full")) is not None and p.codec == "ogg")
+    assert usable_chain(ogg, 96000) == (ogg, "")
+
+
+@pytest.mark.skipif(not codec.mp3_available(), reason="this libsndfile cannot write MP3")
+def test_where_mp3_can_be_written_the_drawn_mp3_is_applied_and_recorded_as_drawn() -> None:
+    seed = _mp3_seed()
+    recorded = _drawn(_render(seed))
+    assert recorded["codec"] == "mp3" and CODEC_FALLBACK not in recorded
 
 
 def test_a_full_render_uses_the_drawn_sound_font() -> None:
@@ -117,7 +171,7 @@ def test_an_unknown_mode_is_refused_with_the_valid_ones() -> None:
         _render(1, "loud")
 
 
-def test_randomising_without_pedalboard_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "pedalboard", None)  # import pedalboard now raises ImportError
-    with pytest.raises(RenderError, match=r"mirloop\[augment\]"):
-        _render(1, "mix")
+def test_randomising_needs_no_copyleft_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pedalboard", None)  # import pedalboard would now raise ImportError
+    result = _render(1, "full")
+    assert result.augmentation is not None and np.abs(result.audio.samples).max() > 0

@@ -70,7 +70,7 @@ def dataset() -> None:
     default="none",
     show_default=True,
     help="Domain randomisation of the renders: a seeded mix and master chain (mix), plus a drawn GM "
-    "sound font and a lossy-codec round trip (full); needs pip install 'mirloop[augment]'.",
+    "sound font and a lossy-codec round trip (full).",
 )
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @config_options
@@ -106,6 +106,14 @@ def generate(
         click.echo(f"sound fonts drawn from: {', '.join(fonts)}", err=True)
         for font in missing:
             click.echo(f"note: GM font {font.name} not installed (apt-get install {font.package})", err=True)
+        from mirloop.renderer.effects.codec import mp3_available
+
+        if not mp3_available():
+            click.echo(
+                "note: this libsndfile cannot write MP3 (needs ≥ 1.1 with LAME): drawn MP3 round trips "
+                "become Ogg Vorbis at the nearest quality, recorded as aug_codec_fallback",
+                err=True,
+            )
     try:
         seconds = [float(d) for d in durations.split(",") if d.strip()]
     except ValueError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,14 @@ from mirloop.renderer.level import master_gain, sections
 from mirloop.renderer.midi import score_to_midi
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.plan import RegionPlan
-from mirloop.renderer.randomize import ChainParams, apply_chain, chorus_insert, draw_chain
+from mirloop.renderer.randomize import (
+    ChainParams,
+    apply_chain,
+    augmentation_record,
+    chorus_insert,
+    draw_chain,
+    usable_chain,
+)
 from mirloop.renderer.result import RenderResult
 from mirloop.renderer.score import Score
 from mirloop.renderer.soundfont import find_soundfont, installed_soundfonts
@@ -61,11 +69,12 @@ class Prepared:
         self.channels = allocate(self.score.parts)
         self.midi = score_to_midi(self.score, plans, self.channels)
         fonts = installed_soundfonts()[0] if options.randomize == "full" else {}
-        self.chain: ChainParams | None = draw_chain(seed, options.randomize, list(fonts))
-        if self.chain is not None:
-            from mirloop.renderer.randomize import _pedalboard
-
-            _pedalboard()  # a missing pedalboard fails here, before any synthesis
+        drawn = draw_chain(seed, options.randomize, list(fonts))
+        self.chain: ChainParams | None = None
+        self.augmentation: dict[str, Any] | None = None
+        if drawn is not None:
+            self.chain, note = usable_chain(drawn, options.sr)
+            self.augmentation = augmentation_record(self.chain, note)
         self.soundfont: Path = (
             fonts[self.chain.soundfont]
             if self.chain is not None and self.chain.soundfont
@@ -151,7 +160,7 @@ def render_prepared(prepared: Prepared) -> RenderResult:
             for name, samples in block.stems.items():
                 stems.setdefault(name, np.zeros((2, n), dtype=np.float32))[:, block.start : stop] = samples
     if prepared.chain is not None:
-        audio = apply_chain(audio, sr, prepared.chain)
+        audio = apply_chain(audio, sr, prepared.chain, seed=seed)
     source = ", ".join(p.descriptor.name for p in plans)
     return RenderResult(
         audio=Audio(audio, sr, source),
@@ -160,7 +169,7 @@ def render_prepared(prepared: Prepared) -> RenderResult:
         seed=seed,
         stems={name: Audio(s, sr, name) for name, s in stems.items()} if stems is not None else None,
         soundfont=str(prepared.soundfont),
-        augmentation=prepared.chain.to_dict() if prepared.chain is not None else None,
+        augmentation=prepared.augmentation,
     )
 
 

@@ -11,20 +11,29 @@ The same seed draws the same :class:`ChainParams` and gives the same bytes; the 
 recorded with the render (``RenderResult.augmentation``, the JAMS sandbox and the dataset
 manifest's ``aug_*`` columns), so a dataset can be analysed by augmentation.
 
-The chain runs on `pedalboard <https://github.com/spotify/pedalboard>`_ (GPL-3.0, the optional
-extra ``mirloop[augment]``), which the default renderer does not need.
+The effects are NumPy/SciPy code of :mod:`mirloop.renderer.effects`: RBJ-cookbook biquads, a
+feed-forward compressor, a tanh saturator, a modulated-delay chorus, a synthetic room convolved
+(its noise seeded by the render seed), mid/side width, a peak level and a libsndfile codec round
+trip. Where MP3 cannot be written (libsndfile without LAME, or a sample rate MP3 lacks),
+:func:`usable_chain` swaps in Ogg Vorbis at the nearest quality and says so in the record.
 """
 
 from __future__ import annotations
 
-import io
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from attrs import asdict, fields, frozen
+from attrs import asdict, evolve, fields, frozen
 
 from mirloop.errors import RenderError
+from mirloop.renderer.effects.chorus import Chorus
+from mirloop.renderer.effects.compressor import Compressor
+from mirloop.renderer.effects.eq import Equaliser, high_shelf, low_shelf, peaking
+from mirloop.renderer.effects.room import Room, room_impulse
+from mirloop.renderer.effects.saturation import saturate
+from mirloop.renderer.effects.stereo import set_peak, widen
 from mirloop.renderer.options import RANDOMIZE_MODES
 
 #: Uniform ranges of the continuous parameters (units in the names: Hz, dB, ms, s, ratio).
@@ -55,7 +64,8 @@ CHORUS_PROBABILITY = 0.5
 #: Roles the chorus is put on.
 CHORUS_ROLES = ("harmony", "pad")
 #: Lossy round trips of ``"full"``: MP3 at a LAME VBR quality (0 best … 9 smallest; ~245, 190,
-#: 130, 100, 65 kbit/s) or Ogg Vorbis at a libsndfile compression level (0 best … 1 smallest).
+#: 130, 100, 65 kbit/s; libsndfile compression level ``quality / 10``) or Ogg Vorbis at a
+#: libsndfile compression level (0 best … 1 smallest; Vorbis quality ``1 − level``).
 MP3_QUALITIES = (0, 2, 5, 7, 9)
 VORBIS_LEVELS = (0.1, 0.4, 0.6, 0.8, 0.95)
 
@@ -141,84 +151,93 @@ def draw_chain(seed: int, mode: str, fonts: Sequence[str] = ()) -> ChainParams |
     )
 
 
-def _pedalboard() -> Any:
-    try:
-        import pedalboard
-    except ImportError as exc:
-        raise RenderError(
-            "domain randomisation (renderer option randomize=mix|full) needs pedalboard: "
-            "pip install 'mirloop[augment]' (or pip install pedalboard)"
-        ) from exc
-    return pedalboard
+log = logging.getLogger(__name__)
+_noted: set[str] = set()
+
+#: Sample rates MPEG audio (MP3) can be written at.
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+#: Key of the augmentation record that says which drawn codec was replaced, and why.
+CODEC_FALLBACK = "codec_fallback"
 
 
-def chorus_insert(params: ChainParams, sr: int) -> _ChorusInsert:
+def usable_chain(params: ChainParams, sr: int) -> tuple[ChainParams, str]:
+    """``params`` as this machine can apply them at ``sr``, and a note when they differ: a drawn MP3
+    round trip becomes Ogg Vorbis at the nearest quality where MP3 cannot be written."""
+    from mirloop.renderer.effects.codec import mp3_available, vorbis_level_for_mp3
+
+    if params.codec != "mp3" or (sr in MP3_RATES and mp3_available()):
+        return params, ""
+    level = vorbis_level_for_mp3(params.codec_quality)
+    why = f"MP3 has no {sr} Hz" if sr not in MP3_RATES else "this libsndfile cannot write MP3"
+    note = f"mp3 V{params.codec_quality:g} drawn; {why}, so ogg at level {level:g} instead"
+    if why not in _noted:
+        _noted.add(why)
+        log.warning("%s: drawn MP3 round trips become Ogg Vorbis (recorded as %s)", why, CODEC_FALLBACK)
+    return evolve(params, codec="ogg", codec_quality=level), note
+
+
+def augmentation_record(params: ChainParams, note: str) -> dict[str, Any]:
+    """What a render records of its chain: the applied parameters and, when the drawn codec could
+    not be used, :data:`CODEC_FALLBACK` saying what was drawn and what replaced it."""
+    return {**params.to_dict(), CODEC_FALLBACK: note} if note else params.to_dict()
+
+
+def chorus_insert(params: ChainParams, sr: int) -> Chorus:
     """A streaming chorus for the harmony and pad bus: ``process(block (2, n), start)``."""
-    return _ChorusInsert(params, sr)
+    return Chorus(sr, rate_hz=params.chorus_rate_hz, depth=params.chorus_depth, mix=params.chorus_mix)
 
 
-class _ChorusInsert:
-    def __init__(self, params: ChainParams, sr: int) -> None:
-        pb = _pedalboard()
-        self.sr = sr
-        self.board = pb.Pedalboard(
-            [pb.Chorus(rate_hz=params.chorus_rate_hz, depth=params.chorus_depth, mix=params.chorus_mix)]
+class MasterChain:
+    """The chain's streaming stages on ``(2, n)`` blocks: EQ → compressor → saturation → room →
+    stereo width. Consecutive blocks continue one signal, so any split gives the same output."""
+
+    def __init__(self, params: ChainParams, sr: int, *, seed: int) -> None:
+        from mirloop.renderer.compose import rng_for
+
+        self.params = params
+        self.eq = Equaliser(
+            [
+                low_shelf(params.low_shelf_hz, params.low_shelf_db, sr),
+                high_shelf(params.high_shelf_hz, params.high_shelf_db, sr),
+                peaking(params.peak_hz, params.peak_db, params.peak_q, sr),
+            ]
         )
-        self.first = True
+        self.compressor = Compressor(
+            sr,
+            threshold_db=params.comp_threshold_db,
+            ratio=params.comp_ratio,
+            attack_ms=params.comp_attack_ms,
+            release_ms=params.comp_release_ms,
+        )
+        noise = np.random.default_rng(rng_for(seed, "randomize", "room").getrandbits(64))
+        self.room = Room(
+            room_impulse(sr, size=params.room_size, damping=params.reverb_damping, rng=noise),
+            wet=params.reverb_wet,
+            dry=1.0 - 0.5 * params.reverb_wet,
+        )
 
-    def process(self, block: np.ndarray, start: int) -> np.ndarray:
-        out = self.board(np.ascontiguousarray(block, dtype=np.float32), self.sr, reset=self.first)
-        self.first = False
-        return np.asarray(out, dtype=np.float32)
+    def process(self, block: np.ndarray) -> np.ndarray:
+        signal = self.compressor.process(self.eq.process(np.asarray(block, dtype=np.float64)))
+        signal = self.room.process(saturate(signal, drive_db=self.params.drive_db))
+        return widen(signal, width=self.params.width)
 
 
-def apply_chain(audio: np.ndarray, sr: int, params: ChainParams) -> np.ndarray:
-    """The master chain on a finished ``(2, n)`` render: EQ → compressor → saturation → reverb →
-    stereo width → peak level → codec round trip. Same input and parameters, same bytes."""
-    pb = _pedalboard()
-    board = pb.Pedalboard(
-        [
-            pb.LowShelfFilter(cutoff_frequency_hz=params.low_shelf_hz, gain_db=params.low_shelf_db),
-            pb.HighShelfFilter(cutoff_frequency_hz=params.high_shelf_hz, gain_db=params.high_shelf_db),
-            pb.PeakFilter(cutoff_frequency_hz=params.peak_hz, gain_db=params.peak_db, q=params.peak_q),
-            pb.Compressor(
-                threshold_db=params.comp_threshold_db,
-                ratio=params.comp_ratio,
-                attack_ms=params.comp_attack_ms,
-                release_ms=params.comp_release_ms,
-            ),
-            pb.Distortion(drive_db=params.drive_db),
-            pb.Reverb(
-                room_size=params.room_size,
-                damping=params.reverb_damping,
-                wet_level=params.reverb_wet,
-                dry_level=1.0 - 0.5 * params.reverb_wet,
-            ),
-        ]
-    )
+def apply_chain(audio: np.ndarray, sr: int, params: ChainParams, *, seed: int) -> np.ndarray:
+    """The master chain on a finished ``(2, n)`` render of ``seed`` (which seeds the room):
+    :class:`MasterChain`, then the peak level and the codec round trip (both need the whole
+    signal). Same input, parameters and seed, same bytes."""
+    from mirloop.renderer.effects.codec import round_trip
+
+    if params.codec == "mp3" and usable_chain(params, sr)[0].codec != "mp3":
+        raise RenderError(
+            f"this machine cannot write MP3 at {sr} Hz (libsndfile ≥ 1.1 with LAME is needed); "
+            "apply usable_chain(params, sr) first, which records Ogg Vorbis instead"
+        )
     n = audio.shape[1]
-    out = np.asarray(board(np.ascontiguousarray(audio, dtype=np.float32), sr, reset=True), dtype=np.float64)
-    mid, side = (out[0] + out[1]) / 2, (out[0] - out[1]) / 2 * params.width
-    out = np.stack([mid + side, mid - side])
-    peak = float(np.max(np.abs(out))) if out.size else 0.0
-    if peak > 0:
-        out *= 10 ** (params.peak_dbfs / 20) / peak
-    result = out.astype(np.float32)
-    if params.codec == "mp3":
-        codec = pb.Pedalboard([pb.MP3Compressor(vbr_quality=params.codec_quality)])
-        result = np.asarray(codec(result, sr, reset=True), dtype=np.float32)
-    elif params.codec == "ogg":
-        result = _vorbis_round_trip(result, sr, params.codec_quality)
+    result = set_peak(MasterChain(params, sr, seed=seed).process(audio), peak_dbfs=params.peak_dbfs)
+    result = result.astype(np.float32)
+    if params.codec in ("mp3", "ogg"):
+        result = round_trip(result, sr, codec=params.codec, quality=params.codec_quality)
     fitted = np.zeros((2, n), dtype=np.float32)
     fitted[:, : min(n, result.shape[1])] = result[:, :n]
     return np.clip(fitted, -1.0, 1.0)
-
-
-def _vorbis_round_trip(audio: np.ndarray, sr: int, level: float) -> np.ndarray:
-    import soundfile as sf
-
-    buffer = io.BytesIO()
-    sf.write(buffer, audio.T, sr, format="OGG", subtype="VORBIS", compression_level=level)
-    buffer.seek(0)
-    decoded, _ = sf.read(buffer, dtype="float32", always_2d=True)
-    return np.ascontiguousarray(decoded.T)
