@@ -28,12 +28,13 @@ STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install apt demo test lint typecheck pytest bench clean spleeter-env musicnn-weights real-dev
+.PHONY: help install apt demo test lint typecheck pytest bench bench-real clean spleeter-env musicnn-weights real-dev
 
 help:
 	@echo "make demo       set up .venv and analyse $(DEMO_INPUT) into $(DEMO_OUTPUT)/"
 	@echo "make test       set up .venv, then ruff, mypy and pytest -n $(PYTEST_WORKERS)"
 	@echo "make bench      analysis speed and memory benchmarks (see benchmarks/README.md)"
+	@echo "make bench-real renders heard as their genre, and genre agreement on the real-music set"
 	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
 	@echo "make spleeter-env  spleeter's own TensorFlow environment (about 2.4 GB; used by make test)"
 	@echo "make musicnn-weights  export musicnn's models to NumPy once (part of make install)"
@@ -110,6 +111,14 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python benchmarks/bench_analysis.py
+
+# Real music: renders heard as their own genre by the real-music tagger (5 descriptors per genre),
+# and every classifier's genre agreement on the labelled development set (make real-dev first).
+bench-real: install
+	$(BIN)/python benchmarks/bench_genre_heard.py --per-genre 5 --figure genre-heard.png
+	@if [ -f "$(REAL_DEV)/manifest.csv" ]; then \
+	  $(BIN)/python benchmarks/bench_real_music.py "$(REAL_DEV)/manifest.csv" --workers 2; \
+	else echo "no $(REAL_DEV)/manifest.csv: run make real-dev to build the development set"; fi
 
 real-dev: install
 	@$(BIN)/python -c "import music21" 2>/dev/null || $(BIN)/pip install --quiet "$(MUSIC21)"
