@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ).to_dict()
         per_label = scores["per_label"]
         scores["met"] = bool(
-            scores["overall"]["agreement"] >= TARGET_AGREEMENT
+            scores["agreement"]["agreement"] >= TARGET_AGREEMENT
             and all(v["agreement"] >= TARGET_PER_LABEL for v in per_label.values())
             and scores["unknown_rate"] <= TARGET_UNKNOWN
         )
@@ -189,8 +189,8 @@ def table(result: dict[str, Any]) -> str:
     for row in result["systems"]:
         per = " ".join(f"{row['per_label'][label]['agreement']:>6.2f}" for label in labels)
         lines.append(
-            f"{row['system']:<22} {ratio(row['overall']):<26} {ratio(row.get('recording')):<26} "
-            f"{ratio(row.get('named')):<26} {row['unknown_rate']:>7.2f}  {per}"
+            f"{row['system']:<22} {ratio(row['agreement']):<26} {ratio(row['recording_agreement']):<26} "
+            f"{ratio(row['named_agreement']):<26} {row['unknown_rate']:>7.2f}  {per}"
         )
     lines.append(
         f"targets: agreement ≥ {TARGET_AGREEMENT:.2f}, every label ≥ {TARGET_PER_LABEL:.2f}, unknown ≤ "

@@ -7,7 +7,9 @@ music: it reads the ``musicnn`` features (whose 21 librosa columns feed the mode
 columns feed the tagger), and combines the tagger's genre with the model's genre belief
 log-linearly (option ``weight``; :func:`mirloop.classify.hierarchy.with_genre_prior`); every
 descriptor keeps the model's probability within its genre, so subgenre, mood, sentiment,
-valence and momentum follow the model given the fused genre.
+valence and momentum follow the model given the fused genre. The model's open-set thresholds
+are scaled by ``1 - weight``: they were set on the model's own confident outputs, and the tagger
+never abstains (at weight 1 nothing is ``unknown``, as with the tagger).
 
 mirloop's own renders (option ``domain = "render"``, which ``mirloop loop`` sets for them) are
 classified by the model alone: the loop's consistency keeps measuring renderer and model
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import attrs
 import numpy as np
 from mirloop.errors import ConfigError
 from mirloop.model import Features, Prediction
@@ -37,7 +40,7 @@ class MusicnnFused(Backend):
             "", str, "model directory of the descriptor model (default: $MIRLOOP_MODEL, else the MLP shipped "
             "with mirloop); trained on the librosa features"
         ),
-        "weight": Option(1.0, float, "weight of the tagger's genre against the model's, in [0, 1] (1: the "
+        "weight": Option(0.8, float, "weight of the tagger's genre against the model's, in [0, 1] (1: the "
                                      "tagger's genre, 0: the model alone)"),
         "domain": Option(
             "real", str, "'real' music (tagger and model fused) or mirloop's own 'render's (the model alone)",
@@ -84,11 +87,15 @@ class MusicnnFused(Backend):
         for column, genre in enumerate(model.classes["genre"]):
             if genre in tagged.classes:
                 prior[:, column] = tagged.probabilities[:, tagged.classes.index(genre)]
-        prediction = model.predict(base, domain="real", genre_prior=prior, prior_weight=self.opts["weight"])
-        return Prediction(
-            prediction.targets,
-            model=f"{prediction.model} + musicnn tags (weight {self.opts['weight']:g})",
-        )
+        weight = self.opts["weight"]
+        prediction = model.predict(base, domain="real", genre_prior=prior, prior_weight=weight)
+        # the model's open-set thresholds were set on its own (confident) outputs; the tagger never
+        # abstains, so the thresholds fade with the tagger's weight (none at weight 1)
+        targets = {
+            name: attrs.evolve(target, threshold=target.threshold * (1.0 - weight))
+            for name, target in prediction.targets.items()
+        }
+        return Prediction(targets, model=f"{prediction.model} + musicnn tags (weight {weight:g})")
 
 
 def model_features(features: Features, names: tuple[str, ...], backend: str) -> Features:
