@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from mirloop.errors import AudioError, RenderError
+from mirloop.limits import MAX_RENDER_SECONDS
 from mirloop.model import Audio
 from mirloop.renderer.buses import BusProcessor, ducker_for, make_processors
 from mirloop.renderer.channels import allocate
@@ -47,8 +49,9 @@ class Prepared:
     bus treatment of each part and, when randomised, the drawn chain (:attr:`chain`)."""
 
     def __init__(self, plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> None:
-        if duration <= 0:
-            raise RenderError(f"render duration must be positive, got {duration} s")
+        if not math.isfinite(duration) or duration <= 0:
+            raise RenderError(f"render duration must be a positive number of seconds, got {duration} s")
+        MAX_RENDER_SECONDS.check(duration, "the render", error=RenderError)
         if round(duration * options.sr) < 1:
             raise RenderError(
                 f"the render would last {duration:g} s, less than one sample at {options.sr} Hz; "
