@@ -17,7 +17,7 @@ from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
 from mirloop.renderer.engine import Block, MixSettings, stream_audio
 from mirloop.renderer.idioms import hall_of, part_treatments
-from mirloop.renderer.level import master_gain, sections
+from mirloop.renderer.level import ScoreIndex, master_gain, sections
 from mirloop.renderer.midi import score_to_midi
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.plan import RegionPlan
@@ -81,6 +81,7 @@ class Prepared:
             idioms=options.idioms,
             chorus=self.chain is not None and self.chain.chorus,
         )
+        self._index = ScoreIndex(self.score)
         levels = [self._level(section) for section in sections([p.descriptor.name for p in plans])]
         gain, wet = levels[0][1:]
         self.settings = MixSettings(
@@ -106,7 +107,9 @@ class Prepared:
             )
         )
         target = self.options.loudness - 1.0 + dynamics_offset(plans)
-        gain = master_gain(self.score, self.channels, self.soundfont, self.options.sr, target, section)
+        gain = master_gain(
+            self.score, self.channels, self.soundfont, self.options.sr, target, section, index=self._index
+        )
         return plans[0].start, gain, wet
 
     @property
