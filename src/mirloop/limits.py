@@ -43,11 +43,12 @@ class Limit:
         return value
 
     def check(self, amount: float, subject: str, *, error: type[MirloopError]) -> None:
-        """Raise ``error`` when ``amount`` (in :attr:`unit`) is past the limit or not a number."""
+        """Raise ``error`` when ``amount`` (in :attr:`unit`) is past the limit or not a number;
+        the message reads ``{subject} {amount} {unit}, past the limit of …``."""
         limit = self.value()
         if not amount <= limit:  # also refuses NaN
             raise error(
-                f"{subject}: {amount:g} {self.unit} is past the limit of {limit:g} {self.unit} on "
+                f"{subject} {amount:.6g} {self.unit}, past the limit of {limit:g} {self.unit} on "
                 f"{self.what}; set {self.env} to a larger number to allow it"
             )
 

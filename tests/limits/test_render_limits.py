@@ -28,7 +28,7 @@ def test_a_timeline_ending_at_1e9_s_is_refused_naming_the_limit(
     timeline.write_text(json.dumps(one_region_ending_at(1e9)))
     assert main(["render", str(timeline), "-o", str(tmp_path / "out.wav")]) == 2
     message = capsys.readouterr().err
-    assert "1e+09 s is past the limit of 3600 s" in message
+    assert "the render would last 1e+09 s, past the limit of 3600 s" in message
     assert "MIRLOOP_MAX_RENDER_SECONDS" in message
     assert not (tmp_path / "out.wav").exists()
 
@@ -52,7 +52,7 @@ def test_a_render_duration_that_is_not_a_number_is_a_usage_error(
 
 def test_the_render_limit_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIRLOOP_MAX_RENDER_SECONDS", "1.5")
-    with pytest.raises(RenderError, match=r"2 s is past the limit of 1\.5 s"):
+    with pytest.raises(RenderError, match=r"2 s, past the limit of 1\.5 s"):
         render_descriptor("rock_indie_driving", 2.0, seed=1, config=FAST)
     assert render_descriptor("rock_indie_driving", 1.0, seed=1, config=FAST).duration == pytest.approx(1.0)
 

@@ -199,7 +199,7 @@ def generate_dataset(
     if per_descriptor < 1 or not durations or not all(math.isfinite(d) and d > 0 for d in durations):
         raise DatasetError("need at least one render per descriptor and positive durations")
     for duration in durations:
-        MAX_RENDER_SECONDS.check(duration, "dataset generate --durations", error=DatasetError)
+        MAX_RENDER_SECONDS.check(duration, "dataset generate --durations asks for", error=DatasetError)
     resolved = config if config is not None and not isinstance(config, dict) else load_config(config)
     catalog = load_catalog()
     chosen = pick_descriptors(

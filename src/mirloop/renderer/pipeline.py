@@ -51,7 +51,7 @@ class Prepared:
     def __init__(self, plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> None:
         if not math.isfinite(duration) or duration <= 0:
             raise RenderError(f"render duration must be a positive number of seconds, got {duration} s")
-        MAX_RENDER_SECONDS.check(duration, "the render", error=RenderError)
+        MAX_RENDER_SECONDS.check(duration, "the render would last", error=RenderError)
         if round(duration * options.sr) < 1:
             raise RenderError(
                 f"the render would last {duration:g} s, less than one sample at {options.sr} Hz; "

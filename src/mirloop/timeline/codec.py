@@ -77,7 +77,7 @@ def parse(data: dict[str, Any] | str | Path) -> Timeline:
     before any other check.
     """
     document = load_document(data)
-    MAX_TIMELINE_EVENTS.check(count_events(document), "the timeline", error=TimelineError)
+    MAX_TIMELINE_EVENTS.check(count_events(document), "the timeline holds", error=TimelineError)
     try:
         return _parse(document)
     except RecursionError:
