@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from mirloop.errors import AudioError
+from mirloop.limits import MAX_TRACK_HOURS
 from mirloop.model import Audio
 from mirloop.signal import ANALYSIS_SR
 
@@ -71,7 +72,8 @@ def load_audio(
     ------
     AudioError
         The file is missing, a directory, empty, not audio, truncated or corrupt, holds no
-        samples, holds NaN/inf samples, or has a sample rate outside 8–192 kHz.
+        samples, holds NaN/inf samples, has a sample rate outside 8–192 kHz, or its header
+        gives a length past :data:`mirloop.limits.MAX_TRACK_HOURS`.
     """
     import soundfile as sf
 
@@ -124,6 +126,9 @@ def _check_header(file: Path, sound: Any) -> None:
             raise AudioError(f"{file}: the file is {problem}; re-export or re-download it")
     if sound.frames <= 0:
         raise AudioError(f"{file}: holds no audio samples (zero length); re-export it with audio in it")
+    # The output array is sized from the header: a length past the limit is refused before it.
+    MAX_TRACK_HOURS.check(sound.frames / sound.samplerate / 3600, f"{file}: its header says it lasts",
+                          error=AudioError)
 
 
 def _decoder_log(sound: Any) -> str:
