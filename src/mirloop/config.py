@@ -126,6 +126,8 @@ def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     except RecursionError as exc:
         raise ConfigError(f"config file {path} is nested too deeply; it holds one table per stage") from exc
+    except ValueError as exc:  # a NUL in the path
+        raise ConfigError(f"config file {str(path)!r} cannot be opened: {exc}") from exc
 
 
 def parse_value(text: str) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from mirloop.limits import MAX_MODEL_MB
 
 #: An expected shape: ints are fixed, strings name a size shared by several arrays.
 Shape = tuple[int | str, ...]
+
+#: What reading a damaged zip or .npy header can raise.
+UNREADABLE = (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError, NotImplementedError)
 
 RETRAIN = "the model file is damaged or was edited; retrain it with `mirloop train`"
 
@@ -49,7 +53,7 @@ def read_array_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype[
                     else:
                         raise _fail(str(path), f"{member!r} has the unknown .npy version {version}")
                 headers[member[: -len(".npy")]] = (tuple(shape), dtype)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, NotImplementedError) as exc:
+    except UNREADABLE as exc:
         raise _fail(str(path), f"it cannot be read ({type(exc).__name__}: {exc})") from None
     return headers
 

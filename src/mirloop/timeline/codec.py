@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,8 @@ from mirloop.timeline.schema import check_schema, json_path
 
 
 def load_document(data: dict[str, Any] | str | Path) -> Any:
-    """A dict as is; a string holding JSON; otherwise a path to a JSON file."""
-    if isinstance(data, dict):
+    """A string holding JSON or a path to a JSON file, read; any other value (a dict) as is."""
+    if not isinstance(data, (str, os.PathLike)):
         return data
     if isinstance(data, str) and data.lstrip().startswith(("{", "[")):
         text, origin = data, "the JSON string"
@@ -31,11 +32,12 @@ def load_document(data: dict[str, Any] | str | Path) -> Any:
         path = Path(data)
         try:
             text, origin = path.read_text("utf-8"), str(path)
-        except OSError as exc:
-            raise TimelineError(f"cannot read timeline file {path}: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
             raise TimelineError(f"{path} is not a JSON text file (byte {exc.start} is not UTF-8); "
                                 f"a timeline is JSON written in UTF-8") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise TimelineError(f"cannot read timeline file {str(path)!r}: {reason}") from None
     try:
         return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
