@@ -111,6 +111,11 @@ def _first_node(value: Any) -> Callable[[dict[str, Any]], None]:
     return edit
 
 
+def _rename_first_mood(document: dict[str, Any]) -> None:
+    node = next(n for n in document["nodes"] if n["target"] == "mood")
+    node["state"]["classes"][0] = "nowhere"
+
+
 EDITS = [
     ("node state is a string", _first_node({"target": "genre", "path": [], "prefix": "n0_", "state": "mlp"}),
      r"nodes\[0\]: not an object with a 'state' object"),
@@ -121,6 +126,14 @@ EDITS = [
      r"info\.thresholds\.genre: 'x' is not a finite number"),
     ("feature names are a number", _replace(("info", "feature_names"), 3), r"info\.feature_names: 3 is not"),
     ("descriptors are malformed", _replace(("descriptors",), [[1, 2]]), r"descriptors: not a list"),
+    ("the table hash is null", _replace(("info", "table_sha256"), None),
+     r"info\.table_sha256: None is not str"),
+    ("the affect weight is text", _replace(("info", "hyperparameters", "affect_weight"), ""),
+     r"affect_weight: '' is not a finite number"),
+    ("a mood maps to an unknown descriptor", _replace(("descriptors", 0, 3), "nowhere"),
+     r"maps moods to \['nowhere'\], which are not descriptor classes"),
+    ("a node answers an unknown class", _rename_first_mood,
+     r"answers \['nowhere'\], which are not mood classes"),
 ]
 
 
@@ -149,4 +162,44 @@ def test_mlp_node_states_of_the_wrong_type_or_shape_are_refused(
 ) -> None:
     rewrite(saved, edit=edit)
     with pytest.raises(ModelError, match=message):
+        load_model(saved)
+
+
+def test_a_model_saved_with_a_null_affect_weight_decodes_with_the_default(saved: Path) -> None:
+    from mirloop.classify.fit import DEFAULT_AFFECT_WEIGHT
+
+    rewrite(saved, edit=_replace(("info", "hyperparameters", "affect_weight"), None))
+    model = load_model(saved)
+    assert model.affect_weight in (None, DEFAULT_AFFECT_WEIGHT)  # None: decoded independently
+
+
+def npz_with_header(saved: Path, header: bytes) -> None:
+    """Replace the first array of arrays.npz with a .npy whose header text is ``header``."""
+    arrays = stored(saved)
+    first = sorted(arrays)[0]
+    with zipfile.ZipFile(saved / ARRAYS_NPZ, "w") as archive:
+        for key, values in arrays.items():
+            with archive.open(f"{key}.npy", "w") as handle:
+                if key == first:
+                    padded = header + b" " * (-(len(header) + 11) % 64) + b"\n"
+                    handle.write(b"\x93NUMPY\x01\x00" + len(padded).to_bytes(2, "little") + padded)
+                else:
+                    np.lib.format.write_array(handle, values)
+    rewrite(saved)
+
+
+@pytest.mark.parametrize("header", [b"{'descr': '<f8', \x00", b"{'descr': ('<f8',", b"[1, 2]"])
+def test_an_array_header_that_is_not_a_literal_is_refused(saved: Path, header: bytes) -> None:
+    npz_with_header(saved, header)
+    with pytest.raises(ModelError, match=r"arrays\.npz: it cannot be read"):
+        load_model(saved)
+
+
+def test_a_corrupt_compressed_array_is_refused(saved: Path) -> None:
+    data = bytearray((saved / ARRAYS_NPZ).read_bytes())
+    start = data.index(b".npy") + 4 + 20  # inside the first member's deflate stream
+    data[start : start + 16] = bytes(16)
+    (saved / ARRAYS_NPZ).write_bytes(bytes(data))
+    rewrite(saved)
+    with pytest.raises(ModelError, match=r"arrays\.npz"):
         load_model(saved)

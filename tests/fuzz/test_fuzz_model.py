@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,13 +16,27 @@ from hypothesis import strategies as st
 from mirloop.catalog import load_catalog
 from mirloop.classify.fit import fit_model
 from mirloop.classify.storage import ARRAYS_NPZ, MODEL_JSON, load_model, save_model, sha256_file
+from mirloop.model import Features, Grid
 from tests.classify.synthetic import synthetic_windows
 from tests.fuzz.conftest import byte_mutations, mutate_json, only_mirloop_errors
+
+WINDOWS = synthetic_windows(renders_per_descriptor=2, windows_per_render=3)
+#: What a loaded model is asked to classify: ten windows of the training features.
+FEATURES = Features(
+    Grid(duration=10.0 + 2.0 * 9), WINDOWS.values[:10], WINDOWS.feature_names,
+    None if WINDOWS.pca_input is None else np.asarray(WINDOWS.pca_input)[:10], "librosa",
+)
+
+
+def load_and_predict(model: Path) -> None:
+    """Load the model and, when it loads, classify with it: both may refuse, neither may crash."""
+    with only_mirloop_errors():
+        load_model(model).predict(FEATURES)
 
 
 @pytest.fixture(scope="module", params=["knn", "mlp"])
 def saved_model(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    windows = synthetic_windows(renders_per_descriptor=2, windows_per_render=3)
+    windows = WINDOWS
     model = fit_model(
         windows,
         request.param,
@@ -54,8 +69,7 @@ def test_damaged_arrays(
     arrays.write_bytes(data.draw(byte_mutations(arrays.read_bytes())))
     if data.draw(st.booleans(), label="checksum updated"):
         rearm(model)
-    with only_mirloop_errors():
-        load_model(model)
+    load_and_predict(model)
 
 
 @given(data=st.data())
@@ -72,5 +86,4 @@ def test_edited_model_json(
         (model / MODEL_JSON).write_bytes(data.draw(byte_mutations(text.encode())))
     else:
         (model / MODEL_JSON).write_text(text)
-    with only_mirloop_errors():
-        load_model(model)
+    load_and_predict(model)

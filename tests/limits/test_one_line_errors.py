@@ -32,6 +32,14 @@ def test_mirloop_config_naming_a_folder_is_refused(
     assert f"config file {tmp_path} is a folder; name a TOML file" in one_error_line(capsys)
 
 
+def test_a_config_path_holding_a_nul_is_refused(tmp_path: Path) -> None:
+    from mirloop.config import load_config
+    from mirloop.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="cannot be opened"):
+        load_config("mirloop\x00.toml", cwd=tmp_path, environ={})
+
+
 @pytest.fixture(scope="module")
 def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     windows = synthetic_windows(renders_per_descriptor=2, windows_per_render=3)

@@ -73,3 +73,14 @@ def test_the_event_limit_follows_its_environment_variable(monkeypatch: pytest.Mo
         Timeline.from_json(tempo_changes(3))
     monkeypatch.setenv("MIRLOOP_MAX_TIMELINE_EVENTS", "6")
     assert len(Timeline.from_json(tempo_changes(3)).spans) == 2
+
+
+def test_a_path_holding_a_nul_is_refused() -> None:
+    with pytest.raises(TimelineError, match="cannot read timeline file"):
+        Timeline.from_json("timeline\x00.json")
+
+
+@pytest.mark.parametrize("value", [None, 3, [1, 2], True])
+def test_a_timeline_that_is_not_an_object_is_refused(value: Any) -> None:
+    with pytest.raises(TimelineError):
+        Timeline.from_json(value)

@@ -12,6 +12,7 @@ NaN weights are a damaged model file, not bad features.
 from __future__ import annotations
 
 import math
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -27,7 +28,10 @@ from mirloop.limits import MAX_MODEL_MB
 Shape = tuple[int | str, ...]
 
 #: What reading a damaged zip or .npy header can raise.
-UNREADABLE = (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError, NotImplementedError)
+UNREADABLE = (
+    zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError, NotImplementedError,
+    SyntaxError, TypeError, tokenize.TokenError,  # a header that is not a Python literal
+)
 
 RETRAIN = "the model file is damaged or was edited; retrain it with `mirloop train`"
 
@@ -75,18 +79,45 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _info_types() -> dict[str, tuple[type, ...]]:
+    """The JSON type of each :class:`ModelInfo` field, from its annotation."""
+    from mirloop.classify.model import ModelInfo
+
+    kinds: dict[str, tuple[type, ...]] = {
+        "str": (str,), "int": (int,), "float": (int, float), "dict": (dict,), "tuple": (list,),
+    }
+    return {
+        field.name: kinds[str(field.type).split("[")[0]]
+        for field in ModelInfo.__attrs_attrs__
+        if str(field.type).split("[")[0] in kinds
+    }
+
+
 def check_document(document: Mapping[str, Any], where: str) -> None:
     """Types of the parts of ``model.json`` that loading and prediction rely on."""
     info = document.get("info")
     if not isinstance(info, dict):
         raise _fail(f"{where} info", "missing or not an object")
     _names(info.get("feature_names"), f"{where} info.feature_names")
+    for name, kinds in _info_types().items():
+        value = info.get(name)
+        if name in info and (isinstance(value, bool) is not (bool in kinds) or not isinstance(value, kinds)):
+            wanted = " or ".join(k.__name__ for k in kinds)
+            raise _fail(f"{where} info.{name}", f"{_short(value)} is not {wanted}")
     thresholds = info.get("thresholds", {})
     if not isinstance(thresholds, dict):
         raise _fail(f"{where} info.thresholds", f"{_short(thresholds)} is not an object of numbers")
     for target, value in thresholds.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise _fail(f"{where} info.thresholds.{target}", f"{_short(value)} is not a finite number")
+    hyperparameters = info.get("hyperparameters", {})
+    if not isinstance(hyperparameters.get("decoding", ""), str):
+        raise _fail(f"{where} info.hyperparameters.decoding", "not 'coherent' or 'independent'")
+    weight = hyperparameters.get("affect_weight")
+    if weight is not None and (
+        isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight)
+    ):
+        raise _fail(f"{where} info.hyperparameters.affect_weight", f"{_short(weight)} is not a finite number")
     classes = document.get("classes")
     if not isinstance(classes, dict):
         raise _fail(f"{where} classes", "missing or not an object")

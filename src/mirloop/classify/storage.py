@@ -25,7 +25,7 @@ import numpy as np
 
 from mirloop.classify.adaptation import Adaptation
 from mirloop.classify.estimators import restore_estimator
-from mirloop.classify.hierarchy import ALL_TARGETS, NodeKey
+from mirloop.classify.hierarchy import ALL_TARGETS, DESCRIPTOR_TARGET, NodeKey
 from mirloop.classify.model import FORMAT_NAME, FORMAT_VERSION, HierarchicalModel, ModelInfo
 from mirloop.classify.model_checks import check_array_headers, check_document, check_finite
 from mirloop.errors import ModelError
@@ -238,3 +238,30 @@ def _check_complete(model: HierarchicalModel) -> None:
         ]
     if missing:
         raise ModelError(f"model lacks local classifiers {missing[:5]}; the model files are incomplete")
+    _check_names(model)
+
+
+def _check_names(model: HierarchicalModel) -> None:
+    """Every class a node answers is a class of its target, and every (genre, subgenre, mood) the
+    genre branch can reach names its descriptor."""
+    for (target, path), node in model.nodes.items():
+        unknown = sorted(set(node.classes) - set(model.classes.get(target, ())))
+        if unknown:
+            raise ModelError(
+                f"model node {target} {list(path)} answers {unknown[:3]}, which are not {target} classes "
+                "of the model; the model files are damaged, retrain"
+            )
+    named = sorted(set(model.descriptor_of.values()) - set(model.classes.get(DESCRIPTOR_TARGET, ())))
+    if named:
+        raise ModelError(
+            f"model maps moods to {named[:3]}, which are not descriptor classes of the model; the model "
+            "files are damaged, retrain"
+        )
+    for genre in model.nodes[("genre", ())].classes:
+        for sub in model.nodes[("subgenre", (genre,))].classes:
+            for mood in model.nodes[("mood", (genre, sub))].classes:
+                if (genre, sub, mood) not in model.descriptor_of:
+                    raise ModelError(
+                        f"model names no descriptor for {genre}/{sub}/{mood}; the model files are damaged, "
+                        "retrain"
+                    )
