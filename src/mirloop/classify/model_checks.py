@@ -190,10 +190,10 @@ def expected_arrays(document: Mapping[str, Any], where: str) -> dict[str, Shape]
     if document.get("projection") is not None:
         expected["projection_mean"] = ("pca_in",)
         expected["projection_components"] = ("pca_out", "pca_in")
-    if document.get("adaptation") is not None:
-        for name in ("adaptation_target_mean", "adaptation_source_mean"):
-            expected[name] = (n_features,)
-        expected["adaptation_matrix"] = (n_features, n_features)
+    if document.get("adaptation") is not None:  # its width is checked against the features later,
+        for name in ("adaptation_target_mean", "adaptation_source_mean"):  # saying how to refit it
+            expected[name] = ("adapted",)
+        expected["adaptation_matrix"] = ("adapted", "adapted")
     return expected
 
 
