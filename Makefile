@@ -28,11 +28,12 @@ STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install apt demo test lint typecheck pytest bench bench-real clean spleeter-env musicnn-weights real-dev
+.PHONY: help install apt demo test lint typecheck pytest fuzz bench bench-real clean spleeter-env musicnn-weights real-dev
 
 help:
 	@echo "make demo       set up .venv and analyse $(DEMO_INPUT) into $(DEMO_OUTPUT)/"
 	@echo "make test       set up .venv, then ruff, mypy and pytest -n $(PYTEST_WORKERS)"
+	@echo "make fuzz       property-based fuzzing of the loaders, 2,500 cases per fuzzer (tests/fuzz)"
 	@echo "make bench      analysis speed and memory benchmarks (see benchmarks/README.md)"
 	@echo "make bench-real renders heard as their genre, and genre agreement on the real-music set"
 	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
@@ -108,6 +109,14 @@ pytest: install $(SPLEETER_STAMP) musicnn-weights
 	$(BIN)/pytest -n $(PYTEST_WORKERS) tests $(EXAMPLE_PLUGIN)/tests $(addsuffix /tests,$(addprefix plugins/mirloop-,$(PEER_PLUGINS)))
 
 test: lint typecheck pytest
+
+# The fuzzers of tests/fuzz run in make test too, with a few cases each (hypothesis profile "ci");
+# here with the "fuzz" profile: 2,500 random cases per fuzzer, more than 10,000 in all. The audio
+# fuzzer also mutates real clips from FUZZ_AUDIO when that folder exists.
+FUZZ_AUDIO ?= $(REAL_DEV)
+fuzz: install
+	MIRLOOP_FUZZ_AUDIO=$(FUZZ_AUDIO) $(BIN)/pytest -n $(PYTEST_WORKERS) tests/fuzz \
+		--hypothesis-profile=fuzz --hypothesis-show-statistics
 
 bench: install
 	$(BIN)/python benchmarks/bench_analysis.py

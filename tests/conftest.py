@@ -19,6 +19,10 @@ MIRLOOP_ENV = (
     "MIRLOOP_DISABLE_PLUGIN_AUTOLOAD",
     "MIRLOOP_TRACE",
     "MIRLOOP_MAX_DAMAGE",
+    "MIRLOOP_MAX_RENDER_SECONDS",
+    "MIRLOOP_MAX_TIMELINE_EVENTS",
+    "MIRLOOP_MAX_TRACK_HOURS",
+    "MIRLOOP_MAX_MODEL_MB",
 )
 
 # Single-threaded numerical libraries: the suite runs with pytest -n 2 on small machines.

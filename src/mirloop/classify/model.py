@@ -168,7 +168,8 @@ class HierarchicalModel:
         independently (models saved without a ``decoding`` hyperparameter)."""
         if self.info.hyperparameters.get("decoding", "independent") != "coherent":
             return None
-        return float(self.info.hyperparameters.get("affect_weight", DEFAULT_AFFECT_WEIGHT))
+        weight = self.info.hyperparameters.get("affect_weight")
+        return DEFAULT_AFFECT_WEIGHT if weight is None else float(weight)
 
     def branches(self, x: np.ndarray) -> Branches:
         """Both branches of the hierarchy on a design matrix."""

@@ -13,6 +13,8 @@ import warnings
 import numpy as np
 from attrs import frozen
 
+from mirloop.errors import DatasetError
+
 
 @frozen(eq=False)
 class Split:
@@ -27,6 +29,14 @@ class Split:
         return set(groups[self.train].tolist()) & set(groups[self.test].tolist())
 
 
+def _too_small(has: str, needs: str) -> DatasetError:
+    return DatasetError(
+        f"the dataset holds {has}; a held-out test split needs {needs} (one side to train on, one "
+        f"to test): generate more renders (`mirloop dataset generate --per-descriptor N`), lower "
+        f"--test-size, or train on everything with --test-size 0"
+    )
+
+
 def grouped_split(strata: np.ndarray, groups: np.ndarray, test_size: float = 0.3, *, seed: int = 0) -> Split:
     """A test split of about ``test_size`` of the groups, stratified by ``strata``, grouped by ``groups``.
 
@@ -37,6 +47,8 @@ def grouped_split(strata: np.ndarray, groups: np.ndarray, test_size: float = 0.3
 
     strata, groups = np.asarray(strata).astype(str), np.asarray(groups).astype(str)
     n_groups = len(set(groups.tolist()))
+    if n_groups < 2:
+        raise _too_small(f"{n_groups} render(s)", "at least 2 renders")
     n_splits = max(2, min(round(1 / test_size), n_groups))
     rows = np.arange(len(groups))
     try:
@@ -47,7 +59,11 @@ def grouped_split(strata: np.ndarray, groups: np.ndarray, test_size: float = 0.3
         method = f"StratifiedGroupKFold(n_splits={n_splits}) fold 1, grouped by render"
     except ValueError:
         shuffle = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
-        train, test = next(shuffle.split(rows, strata, groups))
+        try:
+            train, test = next(shuffle.split(rows, strata, groups))
+        except ValueError:
+            needs = f"more renders for a test share of {test_size:g}"
+            raise _too_small(f"{n_groups} renders", needs) from None
         method = f"GroupShuffleSplit(test_size={test_size}), grouped by render"
     return Split(np.sort(train), np.sort(test), method)
 
@@ -60,7 +76,11 @@ def window_split(strata: np.ndarray, test_size: float = 0.3, *, seed: int = 0) -
     rows = np.arange(len(strata))
     counts = {value: int((strata == value).sum()) for value in set(strata.tolist())}
     stratify = strata if min(counts.values()) >= 2 else None
-    train, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+    try:
+        train, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+    except ValueError:
+        needs = f"more windows for a test share of {test_size:g}"
+        raise _too_small(f"{len(rows)} window(s)", needs) from None
     return Split(
         np.sort(train), np.sort(test), f"stratified window-level {1 - test_size:.0%}/{test_size:.0%} (leaky)"
     )

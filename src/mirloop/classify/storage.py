@@ -4,7 +4,9 @@ Loading never runs code from the files: ``model.json`` is plain JSON and ``array
 with ``allow_pickle=False``. KNN nodes are rebuilt from the stored training matrix and labels,
 MLP nodes from their weights and scaler statistics, the PCA projection from its mean and
 components, a domain adaptation from its means and matrix. ``model.json`` records the SHA-256
-of ``arrays.npz``, so edited arrays are refused.
+of ``arrays.npz``, so edited arrays are refused; the shape and type of every array is checked
+against ``model.json`` from the array headers before any is loaded, and loaded float arrays must
+be finite (see :mod:`mirloop.classify.model_checks`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +25,9 @@ import numpy as np
 
 from mirloop.classify.adaptation import Adaptation
 from mirloop.classify.estimators import restore_estimator
-from mirloop.classify.hierarchy import ALL_TARGETS, NodeKey
+from mirloop.classify.hierarchy import ALL_TARGETS, DESCRIPTOR_TARGET, NodeKey
 from mirloop.classify.model import FORMAT_NAME, FORMAT_VERSION, HierarchicalModel, ModelInfo
+from mirloop.classify.model_checks import check_array_headers, check_document, check_finite
 from mirloop.errors import ModelError
 from mirloop.model.features import Projection
 
@@ -155,14 +159,17 @@ def load_model(directory: str | os.PathLike[str]) -> HierarchicalModel:
             f"{arrays_path} does not match the checksum in {MODEL_JSON}; the model was modified "
             "or damaged, retrain it"
         )
+    check_document(document, str(path / MODEL_JSON))
+    described = check_array_headers(document, arrays_path, str(path / MODEL_JSON))
     try:
         with np.load(arrays_path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
+            arrays = {key: npz[key] for key in described}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise ModelError(f"{arrays_path} cannot be read safely ({exc}); retrain the model") from exc
+    check_finite(arrays, arrays_path)
     try:
         return _build(document, arrays)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise ModelError(
             f"{path / MODEL_JSON} is malformed ({type(exc).__name__}: {exc}); retrain the model"
         ) from exc
@@ -231,3 +238,30 @@ def _check_complete(model: HierarchicalModel) -> None:
         ]
     if missing:
         raise ModelError(f"model lacks local classifiers {missing[:5]}; the model files are incomplete")
+    _check_names(model)
+
+
+def _check_names(model: HierarchicalModel) -> None:
+    """Every class a node answers is a class of its target, and every (genre, subgenre, mood) the
+    genre branch can reach names its descriptor."""
+    for (target, path), node in model.nodes.items():
+        unknown = sorted(set(node.classes) - set(model.classes.get(target, ())))
+        if unknown:
+            raise ModelError(
+                f"model node {target} {list(path)} answers {unknown[:3]}, which are not {target} classes "
+                "of the model; the model files are damaged, retrain"
+            )
+    named = sorted(set(model.descriptor_of.values()) - set(model.classes.get(DESCRIPTOR_TARGET, ())))
+    if named:
+        raise ModelError(
+            f"model maps moods to {named[:3]}, which are not descriptor classes of the model; the model "
+            "files are damaged, retrain"
+        )
+    for genre in model.nodes[("genre", ())].classes:
+        for sub in model.nodes[("subgenre", (genre,))].classes:
+            for mood in model.nodes[("mood", (genre, sub))].classes:
+                if (genre, sub, mood) not in model.descriptor_of:
+                    raise ModelError(
+                        f"model names no descriptor for {genre}/{sub}/{mood}; the model files are damaged, "
+                        "retrain"
+                    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,8 @@ def render(
     started = time.time()
     if (timeline is None) == (descriptor is None):
         raise click.UsageError("give either a TIMELINE file or --descriptor NAME (not both)")
+    if not math.isfinite(duration):
+        raise click.BadParameter(f"{duration} is not a number of seconds", param_hint="--duration")
     config = resolve_config(config_path, use, set_)
     options = resolve_options(config)
     overrides: dict[str, Any] = {"stems": stems or options.stems}

@@ -9,6 +9,25 @@ import click
 from mirloop.cli.common import echo_json, json_option
 
 
+def parse_hidden(text: str) -> list[int]:
+    """``--hidden 64,32`` → ``[64, 32]``; anything but positive whole numbers is a usage error."""
+    sizes: list[int] = []
+    for item in filter(str.strip, text.split(",")):
+        try:
+            size = int(item.strip())
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise click.BadParameter(
+                f"{item.strip()!r} is not a layer size; give positive whole numbers, e.g. 100 or 64,32",
+                param_hint="--hidden",
+            )
+        sizes.append(size)
+    if not sizes:
+        raise click.BadParameter("give at least one layer size, e.g. 100 or 64,32", param_hint="--hidden")
+    return sizes
+
+
 @click.command()
 @click.argument("data", type=click.Path(exists=True))
 @click.option(
@@ -101,7 +120,7 @@ def train(
     if neighbors is not None:
         params["n_neighbors"] = neighbors
     if hidden is not None:
-        params["hidden_layer_sizes"] = [int(n) for n in hidden.split(",") if n.strip()]
+        params["hidden_layer_sizes"] = parse_hidden(hidden)
     if max_iter is not None:
         params["max_iter"] = max_iter
     if kind == "mlp":

@@ -10,6 +10,7 @@ resumed by running the same command again: finished renders are kept, partial on
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import time
 import traceback
@@ -25,6 +26,7 @@ from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_
 from mirloop.dataset.table import FEATURES_PARQUET, DatasetInfo
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path
+from mirloop.limits import MAX_RENDER_SECONDS
 from mirloop.model.descriptor import Descriptor
 from mirloop.model.features import FEATURE_NAMES
 from mirloop.parallel import WorkerLost, run_jobs
@@ -193,8 +195,10 @@ def generate_dataset(
         raise DatasetError(f"render sample rate must be 8000–192000 Hz, got {sr}")
     if randomize not in RANDOMIZE_MODES:
         raise DatasetError(f"randomize must be one of {', '.join(RANDOMIZE_MODES)}, got {randomize!r}")
-    if per_descriptor < 1 or not durations or min(durations) <= 0:
+    if per_descriptor < 1 or not durations or not all(math.isfinite(d) and d > 0 for d in durations):
         raise DatasetError("need at least one render per descriptor and positive durations")
+    for duration in durations:
+        MAX_RENDER_SECONDS.check(duration, "dataset generate --durations asks for", error=DatasetError)
     resolved = config if config is not None and not isinstance(config, dict) else load_config(config)
     catalog = load_catalog()
     chosen = pick_descriptors(

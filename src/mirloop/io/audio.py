@@ -25,6 +25,7 @@ import numpy as np
 from mirloop.errors import AudioError
 from mirloop.io.atomic import is_temporary
 from mirloop.io.audio_damage import DamageLimit, FromOffset, UnfinishedWav, find_damage, unfinished_wav
+from mirloop.limits import MAX_TRACK_HOURS
 from mirloop.model import Audio
 from mirloop.signal import ANALYSIS_SR
 
@@ -63,8 +64,8 @@ def load_audio(
     ------
     AudioError
         The file is missing, a directory, empty, not audio, a temporary file of mirloop's,
-        damaged beyond the limit, holds no samples, holds NaN/inf samples, or has a sample
-        rate outside 8–192 kHz.
+        damaged beyond the limit, holds no samples, holds NaN/inf samples, has a sample rate
+        outside 8–192 kHz, or its header gives a length past :data:`mirloop.limits.MAX_TRACK_HOURS`.
     """
     file = Path(path)
     _check_is_readable_file(file)
@@ -134,6 +135,9 @@ def _check_header(file: Path, sound: Any) -> None:
         )
     if sound.frames <= 0:
         raise AudioError(f"{file}: holds no audio samples (zero length); re-export it with audio in it")
+    # The output array is sized from the header: a length past the limit is refused before it.
+    MAX_TRACK_HOURS.check(sound.frames / sound.samplerate / 3600, f"{file}: its header says it lasts",
+                          error=AudioError)
 
 
 def _decoder_log(sound: Any) -> str:

@@ -28,12 +28,11 @@ def allocate(parts: tuple[Part, ...]) -> list[Channel]:
     """A channel per part, following the part order."""
     result: list[Channel] = []
     used: dict[int, int] = {}
+    drummed: set[int] = set()  # regions whose first drum part has its channel
     for part in parts:
         bank = BANKS[part.region % 2]
-        first_drum = part.instrument.drums and not any(
-            p.instrument.drums and p.region == part.region for p in parts[: len(result)]
-        )
-        if first_drum:
+        if part.instrument.drums and part.region not in drummed:
+            drummed.add(part.region)
             result.append(Channel(DRUM_CHANNEL, DRUM_CHANNEL))
             continue
         slot = used.get(part.region, 0)

@@ -7,6 +7,7 @@ its climax.
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -65,11 +66,9 @@ def plans_from_regions(regions: tuple[Region, ...] | list[Region], seed: int) ->
 
 
 def _latest(changes: tuple[tuple[float, Any], ...], at: float, default: Any) -> Any:
-    value = default
-    for time, item in changes:
-        if time <= at + 1e-9:
-            value = item
-    return value
+    """The item of the last change at or before ``at`` (changes are in time order)."""
+    index = bisect.bisect_right(changes, at + 1e-9, key=lambda change: change[0])
+    return changes[index - 1][1] if index else default
 
 
 def _thin(band: Band, threshold: float, rng: Any) -> Band:

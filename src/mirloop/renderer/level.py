@@ -44,23 +44,52 @@ def sections(descriptors: Sequence[str]) -> list[tuple[int, ...]]:
     return [tuple(run) for run in runs]
 
 
+class ScoreIndex:
+    """What the probes look up in a score, computed once: notes per region, and the first and
+    last note onset of each part (so a probe excerpts only the parts sounding in it, and
+    levelling many sections stays linear in the score's size)."""
+
+    def __init__(self, score: Score) -> None:
+        n_regions = max(len(score.climaxes), 1 + max((p.region for p in score.parts), default=-1))
+        self.notes_per_region = np.zeros(n_regions, dtype=np.int64)
+        self.first = np.full(len(score.parts), np.inf)
+        self.last = np.full(len(score.parts), -np.inf)
+        for index, part in enumerate(score.parts):
+            self.notes_per_region[part.region] += len(part.notes)
+            if part.notes:
+                onsets = [n.start for n in part.notes]
+                self.first[index], self.last[index] = min(onsets), max(onsets)
+
+    def parts_between(self, start: float, stop: float) -> np.ndarray:
+        """Indices of the parts with a note starting in ``[start, stop)`` (and perhaps a few more)."""
+        return np.flatnonzero((self.first < stop) & (self.last >= start))
+
+
 def probe_rms(
-    score: Score, channels: list[Channel], soundfont: Path, sr: int, regions: Sequence[int] | None = None
+    score: Score,
+    channels: list[Channel],
+    soundfont: Path,
+    sr: int,
+    regions: Sequence[int] | None = None,
+    *,
+    index: ScoreIndex | None = None,
 ) -> float:
     """The highest RMS (linear) among short probe renders at the climaxes of ``regions`` (all
-    regions by default; the :data:`MAX_PROBES` with the most notes are probed)."""
+    regions by default; the :data:`MAX_PROBES` with the most notes are probed). ``index`` is the
+    score's :class:`ScoreIndex`, made here when not given."""
+    index = ScoreIndex(score) if index is None else index
     candidates = range(len(score.climaxes)) if regions is None else regions
-    regions = sorted(candidates, key=lambda r: -sum(len(p.notes) for p in score.parts if p.region == r))[
-        :MAX_PROBES
-    ]
+    regions = sorted(candidates, key=lambda r: -int(index.notes_per_region[r]))[:MAX_PROBES]
     loudest = 0.0
     for region in regions:
         centre = score.climaxes[region]
         start = max(0.0, min(centre, score.duration - PROBE_LENGTH) - PROBE_LEAD)
         stop = start + PROBE_LEAD + PROBE_LENGTH
-        parts = tuple(_excerpt(p, start, stop) for p in score.parts)
+        sounding = index.parts_between(start, stop)
+        parts = tuple(_excerpt(score.parts[i], start, stop) for i in sounding)
         frames = round((stop - start) * sr)
-        with BlockSynth(soundfont, sr, part_events(parts, channels, sr, frames)) as synth:
+        events = part_events(parts, [channels[i] for i in sounding], sr, frames)
+        with BlockSynth(soundfont, sr, events) as synth:
             audio = synth.render(frames)[int(PROBE_LEAD * sr) :]
         if audio.size:
             loudest = max(loudest, float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))))
@@ -74,10 +103,12 @@ def master_gain(
     sr: int,
     target_db: float,
     regions: Sequence[int] | None = None,
+    *,
+    index: ScoreIndex | None = None,
 ) -> float:
     """Linear gain putting the loudest climax (of ``regions``, default all) at ``target_db`` dBFS
-    RMS (limited to ±30 dB)."""
-    rms = probe_rms(score, channels, soundfont, sr, regions)
+    RMS (limited to ±30 dB); ``index`` as in :func:`probe_rms`."""
+    rms = probe_rms(score, channels, soundfont, sr, regions, index=index)
     if rms <= 1e-6:
         return 1.0
     return float(np.clip(10 ** (target_db / 20) / rms, 10 ** (-30 / 20), 10 ** (30 / 20)))

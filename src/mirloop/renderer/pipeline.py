@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,13 +11,14 @@ from typing import Any
 import numpy as np
 
 from mirloop.errors import AudioError, RenderError
+from mirloop.limits import MAX_RENDER_SECONDS
 from mirloop.model import Audio
 from mirloop.renderer.buses import BusProcessor, ducker_for, make_processors
 from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
 from mirloop.renderer.engine import Block, MixSettings, stream_audio
 from mirloop.renderer.idioms import hall_of, part_treatments
-from mirloop.renderer.level import master_gain, sections
+from mirloop.renderer.level import ScoreIndex, master_gain, sections
 from mirloop.renderer.midi import score_to_midi
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.plan import RegionPlan
@@ -55,8 +57,9 @@ class Prepared:
     bus treatment of each part and, when randomised, the drawn chain (:attr:`chain`)."""
 
     def __init__(self, plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> None:
-        if duration <= 0:
-            raise RenderError(f"render duration must be positive, got {duration} s")
+        if not math.isfinite(duration) or duration <= 0:
+            raise RenderError(f"render duration must be a positive number of seconds, got {duration} s")
+        MAX_RENDER_SECONDS.check(duration, "the render would last", error=RenderError)
         if round(duration * options.sr) < 1:
             raise RenderError(
                 f"the render would last {duration:g} s, less than one sample at {options.sr} Hz; "
@@ -87,6 +90,7 @@ class Prepared:
             idioms=options.idioms,
             chorus=self.chain is not None and self.chain.chorus,
         )
+        self._index = ScoreIndex(self.score)
         levels = [self._level(section) for section in sections([p.descriptor.name for p in plans])]
         gain, wet = levels[0][1:]
         self.settings = MixSettings(
@@ -112,7 +116,9 @@ class Prepared:
             )
         )
         target = self.options.loudness - 1.0 + dynamics_offset(plans)
-        gain = master_gain(self.score, self.channels, self.soundfont, self.options.sr, target, section)
+        gain = master_gain(
+            self.score, self.channels, self.soundfont, self.options.sr, target, section, index=self._index
+        )
         return plans[0].start, gain, wet
 
     @property

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 from pathlib import Path
 from typing import Any
 
 from mirloop.errors import TimelineError
+from mirloop.limits import MAX_TIMELINE_EVENTS
 from mirloop.timeline.model import (
     ALL,
     Action,
@@ -20,8 +23,8 @@ from mirloop.timeline.schema import check_schema, json_path
 
 
 def load_document(data: dict[str, Any] | str | Path) -> Any:
-    """A dict as is; a string holding JSON; otherwise a path to a JSON file."""
-    if isinstance(data, dict):
+    """A string holding JSON or a path to a JSON file, read; any other value (a dict) as is."""
+    if not isinstance(data, (str, os.PathLike)):
         return data
     if isinstance(data, str) and data.lstrip().startswith(("{", "[")):
         text, origin = data, "the JSON string"
@@ -29,17 +32,62 @@ def load_document(data: dict[str, Any] | str | Path) -> Any:
         path = Path(data)
         try:
             text, origin = path.read_text("utf-8"), str(path)
-        except OSError as exc:
-            raise TimelineError(f"cannot read timeline file {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise TimelineError(f"{path} is not a JSON text file (byte {exc.start} is not UTF-8); "
+                                f"a timeline is JSON written in UTF-8") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise TimelineError(f"cannot read timeline file {str(path)!r}: {reason}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise TimelineError(f"{origin} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise TimelineError(f"{origin} is nested too deeply to be a timeline") from None
+
+
+def _refuse_constant(name: str) -> float:
+    raise TimelineError(f"the timeline holds {name}; times, tempi and shapes must be finite numbers")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise TimelineError(f"the timeline holds {text}, too large for a number; use seconds and BPM")
+    return value
+
+
+def count_events(document: Any) -> int:
+    """Spans, regions and actions of a timeline document (0 for what is not one)."""
+    body = document.get("timeline", document) if isinstance(document, dict) else None
+    spans = body.get("spans") if isinstance(body, dict) else None
+    if not isinstance(spans, list):
+        return 0
+    count = len(spans)
+    for span in spans:
+        if isinstance(span, dict):
+            for key in ("actions", "regions"):
+                items = span.get(key)
+                count += len(items) if isinstance(items, list) else 0
+    return count
 
 
 def parse(data: dict[str, Any] | str | Path) -> Timeline:
-    """Schema-check a timeline document and build the value types (no catalog checks)."""
+    """Schema-check a timeline document and build the value types (no catalog checks).
+
+    A document holding more events than :data:`mirloop.limits.MAX_TIMELINE_EVENTS` is refused
+    before any other check.
+    """
     document = load_document(data)
+    MAX_TIMELINE_EVENTS.check(count_events(document), "the timeline holds", error=TimelineError)
+    try:
+        return _parse(document)
+    except RecursionError:
+        raise TimelineError("the timeline is nested too deeply; spans, actions and regions are "
+                            "each one level deep") from None
+
+
+def _parse(document: Any) -> Timeline:
     check_schema(document)
     body = document.get("timeline", document)
     spans = tuple(_span(s, i) for i, s in enumerate(body["spans"]))

@@ -9,11 +9,12 @@ Tempo policy: a tempo outside the active descriptor's range is clamped into it w
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import TYPE_CHECKING
 
 from mirloop.errors import TimelineError
-from mirloop.timeline.model import Timeline
+from mirloop.timeline.model import Action, Timeline
 from mirloop.timeline.schema import json_path
 from mirloop.timeline.tonic import COMMON, is_tonic
 
@@ -32,6 +33,24 @@ def _fail(path: list[str | int], problem: str) -> TimelineError:
     return TimelineError(f"{json_path(path)}: {problem}")
 
 
+def _check_finite(path: list[str | int], values: dict[str, float | None]) -> None:
+    for name, value in values.items():
+        if value is not None and not math.isfinite(value):
+            raise _fail([*path, name], f"{value!r} is not a finite number; give seconds, BPM or a share")
+
+
+def _check_action_numbers(action: Action, where: list[str | int]) -> None:
+    _check_finite(where, {"time": action.time, "set_tempo": action.set_tempo,
+                          "instrumentation_threshold": action.instrumentation_threshold})
+    region = action.add_region
+    if region is not None:
+        _check_finite([*where, "add_region"], {"cut_at": region.cut_at, "ringout_at": region.ringout_at})
+        if region.shape is not None:
+            shape = region.shape
+            _check_finite([*where, "add_region", "shape"],
+                          {"intro": shape.intro, "ending": shape.ending, "climax": shape.climax})
+
+
 def check_structure(timeline: Timeline) -> None:
     """Span order, the final unmetered span, action times inside their span, unique ids, keys."""
     spans = timeline.spans
@@ -40,6 +59,7 @@ def check_structure(timeline: Timeline) -> None:
                                "that ends the piece")
     previous: float | None = None
     for i, span in enumerate(spans):
+        _check_finite(["spans", i], {"time": span.time, "tempo": span.tempo})
         if span.time < 0:
             raise _fail(["spans", i, "time"], f"{span.time!r} is negative; times are seconds and must be ≥ 0")
         if previous is not None and span.time < previous:
@@ -80,6 +100,7 @@ def _check_actions(timeline: Timeline) -> None:
         length = spans[i + 1].time - span.time if i + 1 < len(spans) else 0.0
         for j, action in enumerate(span.actions):
             where: list[str | int] = ["spans", i, "actions", j]
+            _check_action_numbers(action, where)
             if action.time < 0:
                 raise _fail([*where, "time"], f"{action.time!r} is negative; action times are seconds after "
                                               f"the span start and must be ≥ 0")
