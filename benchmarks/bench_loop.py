@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_loop.py --model MODEL/      # a model from `mirloop train`
     .venv/bin/python benchmarks/bench_loop.py                      # trains a tiny KNN first (~20 s)
     .venv/bin/python benchmarks/bench_loop.py --json --check
+    .venv/bin/python benchmarks/bench_loop.py --product          # as `mirloop loop` runs by default
 
 Times ``mirloop.pipelines.loop.run_loop`` on one 4-minute 44.1 kHz stereo WAV (real clips from
 ``../shared/data/real-dev`` concatenated, or a generated multi-region render without clips):
@@ -48,10 +49,13 @@ def tiny_model(folder: Path) -> Path:
     return folder / "model"
 
 
-def run(track: Path, out: Path, model: Path) -> tuple[float, dict[str, Any]]:
+def run(track: Path, out: Path, model: Path | None, peer: str = "") -> tuple[float, dict[str, Any]]:
+    from mirloop.loop.peer import resolve_peer
     from mirloop.pipelines.loop import LoopSettings, run_loop
 
-    settings = LoopSettings(renders=10, descriptors=1, tempi=1, keys=1, audio=False, html=False)
+    settings = LoopSettings(
+        renders=10, descriptors=1, tempi=1, keys=1, audio=False, html=False, peer=resolve_peer(peer)
+    )
     started = time.perf_counter()
     report = run_loop([track], out, model=model, settings=settings)
     seconds = time.perf_counter() - started
@@ -69,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
         "--model", type=Path, default=None, help="model directory (default: train a tiny one)"
     )
     parser.add_argument(
+        "--product",
+        action="store_true",
+        help="the loop as `mirloop loop` runs it without --model: the default classifier (the fused "
+        "real-music classifier when mirloop-musicnn is installed) and the peer listener (--peer auto)",
+    )
+    parser.add_argument(
         "--clips", type=Path, default=Path(os.environ.get("MIRLOOP_BENCH_CLIPS", DEFAULT_CLIPS))
     )
     parser.add_argument("--seconds", type=float, default=TRACK_SECONDS, help="track length (s)")
@@ -80,13 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory(prefix="mirloop-bench-loop-") as scratch:
         root = Path(scratch)
-        model = args.model or tiny_model(root / "tiny")
+        model = None if args.product else args.model or tiny_model(root / "tiny")
+        peer = "auto" if args.product else ""
         track = root / "track.wav"
         write_wav(track, blocks(clip_files(args.clips), args.seconds))
         warmup = root / "warmup.wav"
         write_wav(warmup, blocks(clip_files(args.clips), WARMUP_SECONDS))
-        run(warmup, root / "warmup-out", model)
-        seconds, summary = run(track, root / "out", model)
+        run(warmup, root / "warmup-out", model, peer)
+        seconds, summary = run(track, root / "out", model, peer)
     renders = summary["renders"]
     result = {
         "track_seconds": args.seconds,
