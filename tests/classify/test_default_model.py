@@ -37,10 +37,17 @@ def test_without_a_model_the_mlp_backend_uses_the_shipped_one(monkeypatch: pytes
 def test_classify_works_with_no_model_given(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The shipped model, directly or (with the mirloop-musicnn plugin) inside the fused classifier."""
+    from mirloop.classify.backend import default_classifier
+
     monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
     assert main(["classify", str(EXAMPLE), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert Path(report["model"]) == DEFAULT_MODEL
+    default = default_classifier()["classifier"]["backend"]
+    if default == DEFAULT_KIND:
+        assert Path(report["model"]) == DEFAULT_MODEL
+    else:
+        assert report["model"] == f"{default} classifier backend"
     for target in TARGETS:
         probabilities = report["probabilities"][target]
         assert report["labels"][target] in {*probabilities, "unknown"}  # open set: unknown when unsure

@@ -19,5 +19,7 @@ def test_every_limit_is_documented_with_its_default() -> None:
 
 
 def test_the_documentation_names_only_existing_limits() -> None:
-    named = set(re.findall(r"MIRLOOP_MAX_[A-Z_]+", DOC.read_text()))
+    # MIRLOOP_MAX_DAMAGE is the damaged-audio policy's own setting (a share and a length), documented
+    # in its section; the limits table holds the size limits
+    named = set(re.findall(r"MIRLOOP_MAX_[A-Z_]+", DOC.read_text())) - {"MIRLOOP_MAX_DAMAGE"}
     assert named == {limit.env for limit in LIMITS}

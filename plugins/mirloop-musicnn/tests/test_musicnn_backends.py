@@ -35,8 +35,8 @@ def test_both_backends_are_registered_by_the_plugin() -> None:
 def test_the_feature_extractor_conforms() -> None:
     features = check_backend("features", "musicnn")
 
-    assert features.values.shape == (8, 50 + 50 + 200)
-    assert features.names[:2] == ("musicnn_mtt_guitar", "musicnn_mtt_classical")
+    assert features.values.shape == (8, 21 + 50 + 50 + 200)  # the librosa features first, by default
+    assert features.names[21:23] == ("musicnn_mtt_guitar", "musicnn_mtt_classical")
     assert "musicnn_msd_hip_hop" in features.names and "musicnn_msd_female_vocalists" in features.names
     assert features.names[-1] == "musicnn_emb_199"
 
@@ -52,7 +52,7 @@ def test_the_classifier_conforms_on_the_features_it_reads() -> None:
 @pytest.mark.usefixtures("synthetic_weights")
 def test_each_window_is_the_mean_of_the_patches_centred_in_it() -> None:
     ctx = context(24.0)
-    features = MusicnnFeatures(msd=False, embedding=False).extract(ctx)
+    features = MusicnnFeatures(msd=False, embedding=False, librosa=False).extract(ctx)
     patches = track_patches(ctx, hop_seconds=3.0)
     tags = track_outputs(ctx, load_model("MTT_musicnn"), hop_seconds=3.0).tags
 
