@@ -11,7 +11,7 @@ genre, same mapping, same bootstrap):
                         the model shipped with mirloop)
     tagger              the musicnn tagger (tags → genres)
     fused:W[:PATH]      genre from the tagger fused with the model at PATH (default: shipped) at
-                        weight W (``fused`` classifier)
+                        weight W (``fused`` classifier; ``fused-window:W`` with scope=window)
 
     .venv/bin/python benchmarks/bench_real_music.py MANIFEST [--systems mlp tagger fused:1 …]
         [--cache DIR] [--workers 2] [--json] [--out FILE.json] [--choose-weight [--splits 20]]
@@ -100,15 +100,16 @@ def system(spec: str) -> Callable[[Any], Any]:
     kind, _, rest = spec.partition(":")
     if kind == "tagger":
         return MusicnnTagger().predict
-    if kind == "fused":
+    if kind in ("fused", "fused-window"):
         weight, _, path = rest.partition(":")
-        return MusicnnFused(weight=float(weight), model=path).predict
+        scope = "window" if kind == "fused-window" else "track"
+        return MusicnnFused(weight=float(weight), model=path, scope=scope).predict
     if kind in ("mlp", "model"):
         model = load_cached(str(DEFAULT_MODEL) if kind == "mlp" else rest)
         return lambda f: model.predict(
             model_features(f, model.info.feature_names, model.info.feature_backend), domain="real"
         )
-    raise SystemExit(f"unknown system {spec!r}: use mlp, model:PATH, tagger or fused:W[:PATH]")
+    raise SystemExit(f"unknown system {spec!r}: use mlp, model:PATH, tagger, fused:W[:PATH], fused-window:W")
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -7,7 +7,10 @@ music: it reads the ``musicnn`` features (whose 21 librosa columns feed the mode
 columns feed the tagger), and combines the tagger's genre with the model's genre belief
 log-linearly (option ``weight``; :func:`mirloop.classify.hierarchy.with_genre_prior`); every
 descriptor keeps the model's probability within its genre, so subgenre, mood, sentiment,
-valence and momentum follow the model given the fused genre. The model's open-set thresholds
+valence and momentum follow the model given the fused genre. By default the tagger's evidence is
+taken for the whole track (option ``scope``): real pieces rarely change genre between sections,
+and a per-window genre jitters between neighbouring genres, which made the loop's multi-region
+renders of a track switch genre from section to section. The model's open-set thresholds
 are scaled by ``1 - weight``: they were set on the model's own confident outputs, and the tagger
 never abstains (at weight 1 nothing is ``unknown``, as with the tagger).
 
@@ -47,6 +50,10 @@ class MusicnnFused(Backend):
             choices=("real", "render"),
         ),
         "table": Option("", str, "tag → genre table of the tagger (default: mirloop-musicnn's own)"),
+        "scope": Option(
+            "track", str, "the tagger's genre evidence per 'track' (its mean over the windows, the same for "
+            "every window) or per 'window'", choices=("track", "window"),
+        ),
     }
 
     def __init__(self, **options: Any) -> None:
@@ -87,6 +94,8 @@ class MusicnnFused(Backend):
         for column, genre in enumerate(model.classes["genre"]):
             if genre in tagged.classes:
                 prior[:, column] = tagged.probabilities[:, tagged.classes.index(genre)]
+        if self.opts["scope"] == "track":  # one genre belief for the whole track: sections keep their genre
+            prior[:] = prior.mean(axis=0)
         weight = self.opts["weight"]
         prediction = model.predict(base, domain="real", genre_prior=prior, prior_weight=weight)
         # the model's open-set thresholds were set on its own (confident) outputs; the tagger never
