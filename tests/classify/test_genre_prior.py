@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirloop.classify.hierarchy import DESCRIPTOR_TARGET, with_genre_prior
+from mirloop.classify.hierarchy import DESCRIPTOR_TARGET, with_genre_prior, within_top_genre
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
@@ -111,3 +111,25 @@ def test_bad_priors_and_weights_are_refused(mlp_model: HierarchicalModel, window
         )
     with pytest.raises(ValueError, match="genre prior has shape"):
         mlp_model.predict(features, genre_prior=np.ones((4, 2)))
+
+
+def test_within_the_top_genre_every_windows_labels_name_one_descriptor_of_its_genre(
+    mlp_model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    rng = np.random.default_rng(7)
+    flat = rng.dirichlet(np.ones(len(mlp_model.classes["genre"])), size=len(windows))
+    fused = _combine(mlp_model, _matrices(mlp_model, windows), flat, 0.9)  # a flat genre belief
+
+    committed = within_top_genre(
+        fused, mlp_model.classes, mlp_model.descriptor_of, mlp_model.info.mood_profiles
+    )
+
+    np.testing.assert_array_equal(committed["genre"], fused["genre"])
+    triples = {name: triple for triple, name in mlp_model.descriptor_of.items()}
+    pick = {t: np.asarray(mlp_model.classes[t])[committed[t].argmax(axis=1)] for t in committed}
+    for g, s, m, d in zip(
+        pick["genre"], pick["subgenre"], pick["mood"], pick[DESCRIPTOR_TARGET], strict=True
+    ):
+        assert triples[d] == (g, s, m)
+    for target, matrix in committed.items():
+        np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-9, err_msg=target)

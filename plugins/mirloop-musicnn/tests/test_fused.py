@@ -46,23 +46,21 @@ def test_weight_one_takes_the_taggers_genre_and_zero_the_models(features) -> Non
     tagged = MusicnnTagger().predict(features)["genre"]
     expected = np.stack([tagged.probabilities[:, tagged.classes.index(g)] for g in model.classes["genre"]], 1)
 
-    by_tagger = MusicnnFused(weight=1.0).predict(features)
+    by_tagger = MusicnnFused(weight=1.0, scope="window").predict(features)
     by_model = MusicnnFused(weight=0.0).predict(features)
 
     np.testing.assert_allclose(
         by_tagger["genre"].probabilities, expected / expected.sum(1, keepdims=True), atol=1e-4
     )
     np.testing.assert_allclose(by_model["genre"].probabilities, alone["genre"].probabilities, atol=1e-4)
-    genre_of = {name: triple[0] for triple, name in model.descriptor_of.items()}
-    joint = by_tagger["descriptor"]
-    marginal = np.stack(
-        [
-            joint.probabilities[:, [genre_of[d] == g for d in joint.classes]].sum(1)
-            for g in model.classes["genre"]
-        ],
-        1,
+    triples = {name: triple for triple, name in model.descriptor_of.items()}
+    labels = zip(
+        by_tagger["genre"].labels, by_tagger["subgenre"].labels, by_tagger["descriptor"].labels, strict=True
     )
-    np.testing.assert_allclose(marginal, by_tagger["genre"].probabilities, atol=1e-6)  # one coherent belief
+    for genre, subgenre, descriptor in labels:  # one descriptor of the window's genre: coherent labels
+        assert triples[descriptor][:2] == (genre, subgenre)
+    per_track = MusicnnFused(weight=1.0).predict(features)["genre"].probabilities  # scope=track, the default
+    np.testing.assert_allclose(per_track, np.repeat(per_track[:1], len(per_track), axis=0), atol=1e-4)
 
 
 def test_features_without_the_librosa_columns_name_the_fix(synthetic_weights: object) -> None:

@@ -216,6 +216,39 @@ def with_genre_prior(
     return joint_marginals(reweighted, classes, descriptor_of, mood_profiles, matrices)
 
 
+def within_top_genre(
+    matrices: Mapping[str, np.ndarray],
+    classes: Mapping[str, tuple[str, ...]],
+    descriptor_of: Mapping[tuple[str, str, str], str],
+    mood_profiles: Mapping[str, tuple[str, int, int]],
+) -> dict[str, np.ndarray]:
+    """The paper's hierarchical decision on the joint ``descriptor`` distribution: per window,
+    ``subgenre`` given its most probable genre, then ``mood``, ``descriptor`` and the affect targets
+    given that genre and its most probable subgenre; ``genre`` is kept as it is. A window's genre,
+    subgenre, mood and descriptor labels then always name one descriptor, also where the joint is
+    too flat for the marginals' arg-maxima to agree (e.g. after :func:`with_genre_prior`). Where the
+    joint gives a chosen branch nothing, its descriptors share it evenly."""
+    joint = np.asarray(matrices[DESCRIPTOR_TARGET], dtype=np.float64)
+    labels_of = {name: _labels_of(t, None) for t, name in descriptor_of.items()}
+    in_genre = _within(joint, _indicator(classes, "genre", labels_of), np.asarray(matrices["genre"]))
+    by_genre = joint_marginals(in_genre, classes, descriptor_of, mood_profiles, matrices)
+    in_subgenre = _within(in_genre, _indicator(classes, "subgenre", labels_of), by_genre["subgenre"])
+    out = joint_marginals(in_subgenre, classes, descriptor_of, mood_profiles, matrices)
+    out["genre"] = np.asarray(matrices["genre"])
+    out["subgenre"] = by_genre["subgenre"]
+    return out
+
+
+def _within(joint: np.ndarray, membership: np.ndarray, belief: np.ndarray) -> np.ndarray:
+    """``joint`` conditioned, per window, on the most probable class of ``belief``; ``membership``
+    is ``(n_descriptors, n_classes)``."""
+    inside = membership[:, np.argmax(belief, axis=1)].T > 0  # (n_windows, n_descriptors)
+    conditional = _normalised(np.where(inside, joint, 0.0))
+    empty = conditional.sum(axis=1) <= 0
+    conditional[empty] = _normalised(inside[empty].astype(np.float64))
+    return conditional
+
+
 def _indicator(
     classes: Mapping[str, tuple[str, ...]], target: str, labels_of: Mapping[str, Mapping[str, str]]
 ) -> np.ndarray:

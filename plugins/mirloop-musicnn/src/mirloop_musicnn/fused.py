@@ -7,7 +7,11 @@ music: it reads the ``musicnn`` features (whose 21 librosa columns feed the mode
 columns feed the tagger), and combines the tagger's genre with the model's genre belief
 log-linearly (option ``weight``; :func:`mirloop.classify.hierarchy.with_genre_prior`); every
 descriptor keeps the model's probability within its genre, so subgenre, mood, sentiment,
-valence and momentum follow the model given the fused genre. By default the tagger's evidence is
+valence and momentum follow the model given the fused genre, decided hierarchically as in the
+paper: every target but the genre is conditioned on each window's most probable genre
+(:func:`mirloop.classify.hierarchy.within_top_genre`), so a window's labels always name one
+descriptor (the fused joint is flatter than the model's, and its marginals' arg-maxima drifted
+apart: a folk window with a cinematic subgenre). By default the tagger's evidence is
 taken for the whole track (option ``scope``): real pieces rarely change genre between sections,
 and a per-window genre jitters between neighbouring genres, which made the loop's multi-region
 renders of a track switch genre from section to section. The model's open-set thresholds
@@ -40,19 +44,30 @@ class MusicnnFused(Backend):
     reads_features: ClassVar[str] = "musicnn"
     options: ClassVar[dict[str, Option]] = {
         "model": Option(
-            "", str, "model directory of the descriptor model (default: $MIRLOOP_MODEL, else the MLP shipped "
-            "with mirloop); trained on the librosa features"
+            "",
+            str,
+            "model directory of the descriptor model (default: $MIRLOOP_MODEL, else the MLP shipped "
+            "with mirloop); trained on the librosa features",
         ),
-        "weight": Option(0.8, float, "weight of the tagger's genre against the model's, in [0, 1] (1: the "
-                                     "tagger's genre, 0: the model alone)"),
+        "weight": Option(
+            0.8,
+            float,
+            "weight of the tagger's genre against the model's, in [0, 1] (1: the "
+            "tagger's genre, 0: the model alone)",
+        ),
         "domain": Option(
-            "real", str, "'real' music (tagger and model fused) or mirloop's own 'render's (the model alone)",
+            "real",
+            str,
+            "'real' music (tagger and model fused) or mirloop's own 'render's (the model alone)",
             choices=("real", "render"),
         ),
         "table": Option("", str, "tag → genre table of the tagger (default: mirloop-musicnn's own)"),
         "scope": Option(
-            "track", str, "the tagger's genre evidence per 'track' (its mean over the windows, the same for "
-            "every window) or per 'window'", choices=("track", "window"),
+            "track",
+            str,
+            "the tagger's genre evidence per 'track' (its mean over the windows, the same for "
+            "every window) or per 'window'",
+            choices=("track", "window"),
         ),
     }
 
@@ -80,6 +95,7 @@ class MusicnnFused(Backend):
 
     def predict(self, features: Features) -> Prediction:
         from mirloop.classify.backend import load_cached
+        from mirloop.classify.hierarchy import within_top_genre
         from mirloop.classify.setup import installed_catalog_version
 
         from mirloop_musicnn.classifier import MusicnnTagger
@@ -98,10 +114,18 @@ class MusicnnFused(Backend):
             prior[:] = prior.mean(axis=0)
         weight = self.opts["weight"]
         prediction = model.predict(base, domain="real", genre_prior=prior, prior_weight=weight)
+        committed = within_top_genre(
+            {name: target.probabilities for name, target in prediction.targets.items()},
+            model.classes,
+            model.descriptor_of,
+            model.info.mood_profiles,
+        )
         # the model's open-set thresholds were set on its own (confident) outputs; the tagger never
         # abstains, so the thresholds fade with the tagger's weight (none at weight 1)
         targets = {
-            name: attrs.evolve(target, threshold=target.threshold * (1.0 - weight))
+            name: attrs.evolve(
+                target, probabilities=committed[name], threshold=target.threshold * (1.0 - weight)
+            )
             for name, target in prediction.targets.items()
         }
         return Prediction(targets, model=f"{prediction.model} + musicnn tags (weight {weight:g})")
