@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--product",
         action="store_true",
-        help="the loop as `mirloop loop` runs it without --model: the default classifier (the fused "
-        "real-music classifier when mirloop-musicnn is installed) and the peer listener (--peer auto)",
+        help="the loop as `mirloop loop` runs it without --model: the shipped model and the peer "
+        "listener (--peer auto: the musicnn tagger when mirloop-musicnn is installed)",
     )
     parser.add_argument(
         "--clips", type=Path, default=Path(os.environ.get("MIRLOOP_BENCH_CLIPS", DEFAULT_CLIPS))

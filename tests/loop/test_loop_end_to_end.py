@@ -160,18 +160,14 @@ def test_the_shipped_model_brings_its_held_out_accuracy_per_descriptor(
 
 
 def test_without_a_model_the_loop_classifies_with_the_shipped_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The shipped model, directly or (with the mirloop-musicnn plugin) inside the fused classifier."""
-    from mirloop.classify.backend import DEFAULT_MODEL, REAL_MUSIC_CLASSIFIER
+    from mirloop.classify.backend import DEFAULT_MODEL
     from mirloop.pipelines.loop import loop_config
     from mirloop.plugins import registry
 
     monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
     config = loop_config({"classifier": {"backend": "none"}})
-    fused, tagger_features = REAL_MUSIC_CLASSIFIER
-    installed = fused in registry().names("classifier")
-    assert config.backend("classifier") == (fused if installed else "mlp")
-    assert config.backend("features") == (tagger_features if installed else "librosa")
-    backend = registry().create("classifier", config.backend("classifier"), config.options("classifier"))
+    assert config.backend("classifier") == "mlp"
+    backend = registry().create("classifier", "mlp", config.options("classifier"))
     assert backend.model_path() == str(DEFAULT_MODEL)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from attrs import define, field, frozen
 
-from mirloop.classify.backend import default_classifier
+from mirloop.classify.backend import DEFAULT_KIND
 from mirloop.config import Config, load_config
 from mirloop.dataset.render_job import stored_analysis_audio
 from mirloop.errors import MirloopError, ModelError
@@ -164,8 +164,10 @@ def loop_config(
         resolved = resolved.merged({"separator": {"backend": "none"}}, "--no-separation")
     elif resolved.backend("separator") == "none":
         resolved = resolved.merged({"separator": {"backend": DEFAULT_SEPARATOR}}, "loop default")
-    if resolved.backend("classifier") == "none":  # the loop classifies: see default_classifier
-        resolved = resolved.merged(default_classifier(), "loop default")
+    if resolved.backend("classifier") == "none":  # the loop classifies: the shipped model by default
+        # (not the real-music default of `mirloop classify`: with it as the input's classifier the
+        # loop's multi-region consistency fell under .90 on mood, valence and momentum; docs/loop.md)
+        resolved = resolved.merged({"classifier": {"backend": DEFAULT_KIND}}, "loop default")
     validate_analysis_config(resolved)
     resolved.validate()
     _check_model(resolved)
