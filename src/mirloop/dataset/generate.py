@@ -20,6 +20,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from mirloop.dataset.jobs import run_render_jobs
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
 from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
@@ -29,7 +30,6 @@ from mirloop.io.atomic import atomic_path
 from mirloop.limits import MAX_RENDER_SECONDS
 from mirloop.model.descriptor import Descriptor
 from mirloop.model.features import FEATURE_NAMES
-from mirloop.parallel import WorkerLost, run_jobs
 from mirloop.renderer.options import RANDOMIZE_MODES
 
 #: Renders are made at the renderer's own default rate, as the loop's renders and most real
@@ -241,34 +241,23 @@ def generate_dataset(
         store,
     )
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    failures: list[JobFailure] = []
-    new_rows: list[dict[str, Any]] = []
-    bar = _progress_bar(len(jobs), len(done_rows), progress)
-    started = time.perf_counter()
 
-    def record(outcome: dict[str, Any] | JobFailure) -> None:
-        if isinstance(outcome, JobFailure):
-            failures.append(outcome)
-            bar.set_postfix_str(f"{len(failures)} failed", refresh=False)
-        else:
-            new_rows.append(outcome)
-            done_rows[outcome["render_id"]] = outcome
-            if on_done is not None:
-                on_done(outcome)
-        bar.update(1)
+    def done(row: dict[str, Any]) -> None:
+        done_rows[row["render_id"]] = row
+        if on_done is not None:
+            on_done(row)
 
-    try:
-        if n_workers == 1:
-            for job in todo:
-                record(_safe_run(runner, job, settings))
-        else:  # a worker that dies costs its render only; Ctrl-C stops the workers at once
-            calls = [(runner, job, settings) for job in todo]
-            for index, outcome in run_jobs(_safe_run, calls, workers=n_workers):
-                lost = isinstance(outcome, WorkerLost)
-                record(JobFailure(todo[index].render_id, outcome.error) if lost else outcome)
-    finally:
-        bar.close()
-    wall = time.perf_counter() - started
+    run = run_render_jobs(
+        _safe_run,
+        [(runner, job, settings) for job in todo],
+        [job.render_id for job in todo],
+        workers=n_workers,
+        total=len(jobs),
+        progress=progress,
+        desc="dataset",
+        on_done=done,
+    )
+    new_rows, failures, wall = list(run.made), list(run.failures), run.wall_seconds
 
     collected = False
     collect_seconds = 0.0
@@ -333,20 +322,6 @@ def read_build_log(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
         except json.JSONDecodeError:
             continue
     return runs
-
-
-def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        initial=initial,
-        unit="render",
-        desc="dataset",
-        disable=not enabled,
-        smoothing=0.1,
-        dynamic_ncols=True,
-    )
 
 
 #: Renders whose window tables are merged into one Parquet row group while collecting.

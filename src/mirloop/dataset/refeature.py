@@ -14,7 +14,6 @@ renders; the tables are gathered only when every render is done.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import json
 import os
 import time
@@ -26,6 +25,7 @@ from typing import Any
 from attrs import frozen
 
 from mirloop.dataset.generate import JobFailure, collect
+from mirloop.dataset.jobs import run_render_jobs
 from mirloop.dataset.layout import MANIFEST_PARQUET, PARTS, RENDERS, DatasetLayout
 from mirloop.dataset.table import DatasetInfo
 from mirloop.errors import DatasetError
@@ -201,7 +201,6 @@ def refeature_dataset(
     """
     from mirloop.classify.setup import resolved_feature_options
     from mirloop.config import load_config
-    from mirloop.parallel import process_pool
 
     source, root = Path(data).resolve(), Path(output)
     if root.resolve() == source:
@@ -240,38 +239,23 @@ def refeature_dataset(
     done = {r["render_id"]: d for r in rows if (d := finished_part(layout, r, settings)) is not None}
     todo = [r for r in rows if r["render_id"] not in done]
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    failures: list[JobFailure] = []
-    made: list[dict[str, Any]] = []
-    bar = _progress_bar(len(rows), len(done), progress)
-    started = time.perf_counter()
 
-    def record(outcome: dict[str, Any] | JobFailure) -> None:
-        if isinstance(outcome, JobFailure):
-            failures.append(outcome)
-            bar.set_postfix_str(f"{len(failures)} failed", refresh=False)
-        else:
-            made.append(outcome)
-            done[outcome["render_id"]] = outcome
-            if on_done is not None:
-                on_done(outcome)
-        bar.update(1)
+    def finished(row: dict[str, Any]) -> None:
+        done[row["render_id"]] = row
+        if on_done is not None:
+            on_done(row)
 
-    try:
-        if n_workers == 1:
-            for row in todo:
-                record(_safe_run(row, settings))
-        else:
-            with process_pool(n_workers) as pool:
-                futures = [pool.submit(_safe_run, row, settings) for row in todo]
-                try:
-                    for future in cf.as_completed(futures):
-                        record(future.result())
-                except BaseException:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
-    finally:
-        bar.close()
-    wall = time.perf_counter() - started
+    run = run_render_jobs(
+        _safe_run,
+        [(row, settings) for row in todo],
+        [str(row["render_id"]) for row in todo],
+        workers=n_workers,
+        total=len(rows),
+        progress=progress,
+        desc="features",
+        on_done=finished,
+    )
+    made, failures, wall = list(run.made), list(run.failures), run.wall_seconds
 
     collected = False
     if not failures and len(done) == len(rows):
@@ -300,12 +284,4 @@ def refeature_dataset(
         audio_seconds=sum(float(r["duration"]) for r in made),
         collected=collected,
         workers=n_workers,
-    )
-
-
-def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total, initial=initial, unit="render", desc="features", disable=not enabled, dynamic_ncols=True
     )

@@ -1,0 +1,80 @@
+"""Running the per-render jobs of a dataset command (generate, refeature) with progress.
+
+One job per render, each returning its row or a :class:`~mirloop.dataset.generate.JobFailure`;
+on one worker they run in this process, on several through :func:`mirloop.parallel.run_jobs`, so
+a worker that dies costs its render only (after one retry) and Ctrl-C stops the workers at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+if TYPE_CHECKING:
+    from mirloop.dataset.generate import JobFailure
+
+
+@frozen
+class JobsRun:
+    """The rows the jobs made (in the order they finished), their failures and the wall time (s)."""
+
+    made: tuple[dict[str, Any], ...]
+    failures: tuple[JobFailure, ...]
+    wall_seconds: float
+
+
+def run_render_jobs(
+    function: Callable[..., dict[str, Any] | JobFailure],
+    calls: Sequence[tuple[Any, ...]],
+    render_ids: Sequence[str],
+    *,
+    workers: int,
+    total: int,
+    progress: bool,
+    desc: str,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> JobsRun:
+    """``function(*call)`` for every call (``render_ids`` name them, for a worker lost on one); the
+    progress bar counts ``total`` renders, the ones not in ``calls`` already done."""
+    from tqdm import tqdm
+
+    from mirloop.dataset.generate import JobFailure
+    from mirloop.parallel import WorkerLost, run_jobs
+
+    made: list[dict[str, Any]] = []
+    failures: list[JobFailure] = []
+    bar = tqdm(
+        total=total,
+        initial=total - len(calls),
+        unit="render",
+        desc=desc,
+        disable=not progress,
+        smoothing=0.1,
+        dynamic_ncols=True,
+    )
+    started = time.perf_counter()
+
+    def record(outcome: dict[str, Any] | JobFailure) -> None:
+        if isinstance(outcome, JobFailure):
+            failures.append(outcome)
+            bar.set_postfix_str(f"{len(failures)} failed", refresh=False)
+        else:
+            made.append(outcome)
+            if on_done is not None:
+                on_done(outcome)
+        bar.update(1)
+
+    try:
+        if workers <= 1:
+            for call in calls:
+                record(function(*call))
+        else:
+            for index, outcome in run_jobs(function, calls, workers=workers):
+                lost = isinstance(outcome, WorkerLost)
+                record(JobFailure(render_ids[index], outcome.error) if lost else outcome)
+    finally:
+        bar.close()
+    return JobsRun(tuple(made), tuple(failures), time.perf_counter() - started)
