@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from devsets.real_music.sources import KINDS, SourcesError, check_basis, check_label
+from mirloop.evaluation.real_manifest import MANIFEST_COLUMNS
 
-#: The contract's columns, in order.
-CONTRACT_COLUMNS = ("track_id", "path", "coarse_label", "group", "source", "kind", "license", "evidence")
+#: The contract's columns, in order (those ``mirloop evaluate-real`` reads).
+CONTRACT_COLUMNS = MANIFEST_COLUMNS
 #: Extra columns, after the contract's.
 EXTRA_COLUMNS = ("label_basis", "duration_s", "original_path", "sha256", "hint")
 

@@ -20,29 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from mirloop.errors import MirloopError
+from mirloop.evaluation import real_manifest
+from mirloop.evaluation.coarse_genres import load_coarse_genres
 
-#: The coarse labels a manifest may carry (the contract of the real-music development set; their
-#: meaning as catalog genres lives in src/mirloop/data/real_music/coarse_genres.toml).
-COARSE_LABELS = (
-    "orchestral",
-    "classical",
-    "electronic",
-    "rock",
-    "metal",
-    "ambient",
-    "jazz",
-    "folk",
-    "hiphop",
-    "pop",
-    "country",
-)
-#: How a track's audio came to be.
-KINDS = ("recording", "module-render", "score-render")
-#: How a label follows from its evidence: ``named`` (the evidence names the genre: a tag, a file or
-#: theme name, a collection) or ``context`` (the genre follows from quoted context: the same
-#: composer's tagged tracks of the same set, a readme or credits describing the style, the
-#: project's curated clip list, production notes).
-LABEL_BASES = ("named", "context")
+#: The coarse labels a manifest may carry, and their meaning as catalog genres: the one mapping file
+#: src/mirloop/data/real_music/coarse_genres.toml, read by the evaluation as well.
+COARSE_LABELS: tuple[str, ...] = load_coarse_genres().labels
+#: How a track's audio came to be, and how a label follows from its evidence: ``named`` (the
+#: evidence names the genre: a tag, a file or theme name, a collection) or ``context`` (the genre
+#: follows from quoted context: the same composer's tagged tracks of the same set, a readme or
+#: credits describing the style, the project's curated clip list, production notes). Both come
+#: from the manifest reader of ``mirloop evaluate-real``, so builder and reader cannot drift apart.
+KINDS: tuple[str, ...] = real_manifest.KINDS
+LABEL_BASES: tuple[str, ...] = real_manifest.LABEL_BASES
 #: The music21 corpus collections the set may render (and nothing else).
 MUSIC21_COLLECTIONS = (
     "airdsAirs",
