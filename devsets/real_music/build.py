@@ -338,6 +338,7 @@ def build(sources: Sources, out: Path, cache: Path, only: tuple[str, ...] = ()) 
             f"--only: {', '.join(unknown)} not in sources.toml; known: {', '.join(sorted(names))}"
         )
     rebuilt: set[str] = set()
+    failed: set[str] = set()
     rows: list[Row] = []
     for pkg in sources.packages:
         if only and pkg.name not in only:
@@ -346,6 +347,7 @@ def build(sources: Sources, out: Path, cache: Path, only: tuple[str, ...] = ()) 
         try:
             rows += build_package(pkg, sources, out, cache, report)
         except (PackageError, OSError, zipfile.BadZipFile) as exc:
+            failed.add(pkg.group)
             report.failures.append(f"{pkg.name}: {exc}")
             print(f"  error: {exc}", flush=True)
     for score in sources.scores:
@@ -355,10 +357,17 @@ def build(sources: Sources, out: Path, cache: Path, only: tuple[str, ...] = ()) 
         try:
             rows += build_scores(score, sources, out, cache, report)
         except RenderError as exc:
+            failed.add(score.group)
             report.failures.append(f"music21 {score.collection}: {exc}")
             print(f"  error: {exc}", flush=True)
-    if only:
-        rows += [r for r in read_manifest(out / "manifest.csv") if r.group not in rebuilt]
+    # a group that failed keeps what an earlier build made of it (rows and audio): a rebuild where a
+    # package cannot be fetched or music21 is missing must not delete what is there
+    rebuilt -= failed
+    rows += [
+        r
+        for r in read_manifest(out / "manifest.csv")
+        if r.group not in rebuilt and (only or r.group in failed)
+    ]
     if write_atomic(out / "manifest.csv", manifest_text(rows).encode("utf-8")):
         report.written += 1
     report.removed = remove_unlisted(out, rebuilt, rows)

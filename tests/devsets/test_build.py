@@ -189,3 +189,20 @@ def test_a_file_no_longer_taken_is_removed_from_the_set(tmp_path: Path, cache: P
 
     assert report.removed == [f"audio/{FAKE_PACKAGE}/calm.wav"]
     assert sorted(p.name for p in (out / "audio" / FAKE_PACKAGE).iterdir()) == ["rock_song.ogg"]
+
+
+def test_a_package_that_cannot_be_fetched_on_a_rebuild_keeps_its_rows_and_audio(
+    tmp_path: Path, cache: Path
+) -> None:
+    if shutil.which("apt-get") is None:
+        pytest.skip("apt-get is not installed")
+    out = tmp_path / "set"
+    build(parse_sources(fake_sources()), out, cache)
+    before = rows_of(out)
+    audio = sorted(p.relative_to(out) for p in (out / "audio").rglob("*") if p.is_file())
+
+    rows, report = build(parse_sources(fake_sources(version="9.9-9")), out, cache)  # not fetchable
+
+    assert len(report.failures) == 1 and FAKE_PACKAGE in report.failures[0]
+    assert rows_of(out) == before
+    assert sorted(p.relative_to(out) for p in (out / "audio").rglob("*") if p.is_file()) == audio
