@@ -10,7 +10,6 @@ the others go on.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import csv
 import io
 import json
@@ -116,18 +115,13 @@ def predict_tracks(
     if workers <= 1 or len(tracks) <= 1:
         for index, track in enumerate(tracks):
             done(index, predict_track(track, config))
-    else:
-        from mirloop.parallel import process_pool
+    else:  # a worker that dies costs its track only (after one retry); Ctrl-C stops the workers at once
+        from mirloop.parallel import WorkerLost, run_jobs
 
-        with process_pool(min(workers, len(tracks))) as pool:
-            futures = {pool.submit(predict_track, track, config): i for i, track in enumerate(tracks)}
-            for future in cf.as_completed(futures):
-                index = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # the worker process itself died
-                    result = TrackResult(tracks[index], error=f"worker failed: {exc!r}")
-                done(index, result)
+        calls = [(track, config) for track in tracks]
+        for index, outcome in run_jobs(predict_track, calls, workers=min(workers, len(tracks))):
+            lost = isinstance(outcome, WorkerLost)
+            done(index, TrackResult(tracks[index], error=outcome.error) if lost else outcome)
     return [results[i] for i in range(len(tracks))]
 
 
