@@ -201,7 +201,7 @@ def test_a_package_that_cannot_be_fetched_on_a_rebuild_keeps_its_rows_and_audio(
     before = rows_of(out)
     audio = sorted(p.relative_to(out) for p in (out / "audio").rglob("*") if p.is_file())
 
-    rows, report = build(parse_sources(fake_sources(version="9.9-9")), out, cache)  # not fetchable
+    _, report = build(parse_sources(fake_sources(version="9.9-9")), out, cache)  # not fetchable
 
     assert len(report.failures) == 1 and FAKE_PACKAGE in report.failures[0]
     assert rows_of(out) == before
