@@ -154,3 +154,18 @@ def test_the_features_command_reports_what_it_did(
         "workers": 1,
         "collected": True,
     }
+
+
+def test_a_render_that_cannot_be_read_fails_alone_and_the_command_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "data"
+    generate_dataset(source, **TINY)  # type: ignore[arg-type]
+    broken = source / pd.read_parquet(source / "manifest.parquet").iloc[0]["audio"]
+    broken.write_bytes(b"not audio any more")
+
+    code = main(["dataset", "features", str(source), "-o", str(tmp_path / "new"), "--no-progress"])
+
+    assert code == 1  # like every batch command: some items failed, the others were done
+    err = capsys.readouterr().err
+    assert "1 render(s) failed" in err and "failed: " in err

@@ -3,6 +3,9 @@ re-extract its features with another backend, and explore it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import click
 
 from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
@@ -147,10 +150,7 @@ def generate(
             )
         if report.collected:
             click.echo(f"wrote {report.root / 'features.parquet'} and {report.root / 'manifest.parquet'}")
-    if report.failures:
-        for failure in report.failures[:10]:
-            click.echo(f"failed: {failure.render_id}: {failure.error}", err=True)
-        raise BatchFailed(f"{len(report.failures)} render(s) failed; rerun the same command to retry them")
+    _fail_on(report.failures)
 
 
 @dataset.command()
@@ -195,7 +195,6 @@ def features(
     (e.g. --use features=essentia) into OUTPUT: same renders (linked, not copied), manifest and
     labels; `mirloop train OUTPUT` then trains on the new columns (rerun to resume)."""
     from mirloop.dataset.refeature import refeature_dataset
-    from mirloop.errors import DatasetError
 
     report = refeature_dataset(
         data, output, config=resolve_config(config_path, use, set_), workers=workers, progress=progress
@@ -214,7 +213,13 @@ def features(
             )
         if report.collected:
             click.echo(f"wrote {report.root / 'features.parquet'} and {report.root / 'manifest.parquet'}")
-    if report.failures:
-        for failure in report.failures[:10]:
-            click.echo(f"failed: {failure.render_id}: {failure.error}", err=True)
-        raise DatasetError(f"{len(report.failures)} render(s) failed; rerun the same command to retry them")
+    _fail_on(report.failures)
+
+
+def _fail_on(failures: Sequence[Any]) -> None:
+    """Name the first failed renders and exit 1 (the others were made; a rerun retries them)."""
+    if not failures:
+        return
+    for failure in failures[:10]:
+        click.echo(f"failed: {failure.render_id}: {failure.error}", err=True)
+    raise BatchFailed(f"{len(failures)} render(s) failed; rerun the same command to retry them")
