@@ -18,6 +18,10 @@ class BackendNotFoundError(ConfigError):
     """A configured backend name is not installed for its stage."""
 
 
+class BackendClashError(BackendNotFoundError):
+    """A configured backend name is registered by several third-party plugins, so it is refused."""
+
+
 class OptionError(ConfigError):
     """A backend option is unknown or has an invalid value."""
 

@@ -10,6 +10,12 @@ entry points as third-party ones. Environment switches:
     matches no installed plugin is warned about (:class:`PluginWarning`).
 ``MIRLOOP_TRACE=1``
     print every hook call and every backend call with its duration to stderr.
+
+Load order is fixed: mirloop's own plugins first, then third-party entry points sorted by
+entry-point name, then distribution name (never by the order of ``sys.path``). A built-in
+backend name cannot be taken by a third-party plugin. A backend name that two third-party
+plugins both register is refused for both (:class:`BackendClash`): mirloop cannot tell which one
+the user meant, and running either silently would be a guess.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import pluggy
 from attrs import field, frozen
 
 from mirloop import hookspecs
-from mirloop.errors import BackendNotFoundError, PluginError
+from mirloop.errors import BackendClashError, BackendNotFoundError, PluginError
 from mirloop.stages import PROTOCOLS, STAGES, Backend
 
 GROUP = "mirloop"
@@ -38,8 +44,8 @@ hookimpl = pluggy.HookimplMarker("mirloop")
 KNOWN_PLUGINS: dict[str, str] = {
     "essentia": "pip install ./plugins/mirloop-essentia",
     "madmom": "pip install ./plugins/mirloop-madmom",
+    "musicnn": "pip install ./plugins/mirloop-musicnn",
     "spleeter": "pip install ./plugins/mirloop-spleeter && mirloop-spleeter setup",
-    "amper": "pip install ./plugins/mirloop-amper",
 }
 
 
@@ -71,6 +77,37 @@ class BackendInfo:
     def option_table(self) -> dict[str, Any]:
         return {key: opt.default for key, opt in getattr(self.cls, "options", {}).items()}
 
+    @property
+    def module(self) -> str:
+        """Where the class is defined, ``package.module.Class``."""
+        return f"{self.cls.__module__}.{self.cls.__qualname__}"
+
+    @property
+    def origin(self) -> str:
+        """``plugin 'x' (distribution d 1.0)``, for messages."""
+        version = f" {self.version}" if self.version else ""
+        return f"plugin {self.plugin!r} (distribution {self.dist}{version})"
+
+
+@frozen
+class BackendClash:
+    """A backend name of one stage that several third-party plugins registered: refused for all."""
+
+    stage: str
+    name: str
+    claims: tuple[BackendInfo, ...]
+
+    @property
+    def plugins(self) -> tuple[str, ...]:
+        return tuple(info.plugin for info in self.claims)
+
+    def describe(self) -> str:
+        """One line naming every plugin that claims the name, and what to do."""
+        claims = " and ".join(f"{info.origin} as {info.module}" for info in self.claims)
+        return (f"{self.stage} backend name {self.name!r} is registered by {claims}; mirloop refuses it for "
+                f"all of them rather than guess which one is meant: uninstall all but one, or load one "
+                f"with MIRLOOP_PLUGINS={self.claims[0].plugin}")
+
 
 @frozen
 class PluginFailure:
@@ -90,6 +127,23 @@ class Registry:
     plugins: dict[str, str] = field(factory=dict)  # entry-point name -> distribution
     failures: tuple[PluginFailure, ...] = ()
     manager: pluggy.PluginManager | None = None
+    clashes: tuple[BackendClash, ...] = ()
+    #: False when ``MIRLOOP_DISABLE_PLUGIN_AUTOLOAD`` kept third-party plugins out.
+    autoload: bool = True
+
+    def clash(self, stage: str, name: str) -> BackendClash | None:
+        """The clash over ``name`` in ``stage``, if several plugins registered it."""
+        return next((c for c in self.clashes if (c.stage, c.name) == (stage, name)), None)
+
+    def notes(self) -> list[str]:
+        """What a configuration check should tell about the plugins: switches, clashes and failures."""
+        notes = []
+        if not self.autoload:
+            notes.append("MIRLOOP_DISABLE_PLUGIN_AUTOLOAD is set: only mirloop's own plugins are loaded, "
+                         "third-party backends are not available")
+        notes.extend(clash.describe() for clash in self.clashes)
+        notes.extend(f"plugin {f.plugin!r} ({f.dist}) failed to load: {f.error}" for f in self.failures)
+        return notes
 
     def names(self, stage: str) -> list[str]:
         return sorted({info.name for info in self.backends.get(stage, {}).values()})
@@ -101,8 +155,13 @@ class Registry:
         found = self.backends.get(stage, {}).get(name)
         if found is not None:
             return found
+        clash = self.clash(stage, name)
+        if clash is not None:
+            raise BackendClashError(clash.describe())
         installed = ", ".join(self.names(stage)) or "(none installed)"
         hint = ""
+        if not self.autoload:
+            hint += "; third-party plugins are not loaded because MIRLOOP_DISABLE_PLUGIN_AUTOLOAD is set"
         if name in KNOWN_PLUGINS:
             hint = f"; {name!r} ships as a separate plugin: {KNOWN_PLUGINS[name]}"
         failed = [f for f in self.failures if name in (f.plugin, f.dist)]
@@ -125,8 +184,13 @@ def _dist_of(ep: md.EntryPoint) -> tuple[str, str]:
 
 
 def _entry_points() -> list[md.EntryPoint]:
-    """Entry points of the group, mirloop's own first: a third-party plugin cannot take a built-in name."""
-    return sorted(md.entry_points(group=GROUP), key=lambda ep: (_dist_of(ep)[0] != "mirloop", ep.name))
+    """Entry points of the group in load order: mirloop's own first (a third-party plugin cannot take
+    a built-in name), then by entry-point name and distribution name, whatever the order of ``sys.path``."""
+    def order(ep: md.EntryPoint) -> tuple[bool, str, str]:
+        dist = _dist_of(ep)[0]
+        return dist != "mirloop", ep.name, dist
+
+    return sorted(md.entry_points(group=GROUP), key=order)
 
 
 def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
@@ -134,7 +198,9 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
 
     A plugin that fails to import or whose hook raises is recorded in ``failures``; the others
     still load. ``extra_plugins`` are plugin objects (modules or instances) registered directly,
-    e.g. by tests.
+    e.g. by tests. Hooks that would silently do nothing (a ``register_*`` function without
+    ``@hookimpl``, a misspelt one, a hook that returns backends instead of registering them) give
+    a :class:`PluginWarning`.
     """
     pm = pluggy.PluginManager(GROUP)
     pm.add_hookspecs(hookspecs)
@@ -171,14 +237,16 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
             continue
         plugins[ep.name] = dist
         versions[ep.name] = (dist, version)
+        _warn_about_silent_hooks(ep.name, module)
     for index, plugin in enumerate(extra_plugins):
         name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{index}"
+        _warn_about_silent_hooks(name, plugin)
         pm.register(plugin, name=name)
         plugins[name] = "(registered directly)"
         versions[name] = ("(registered directly)", "")
     pm.check_pending()
 
-    backends: dict[str, dict[str, BackendInfo]] = {stage: {} for stage in STAGES}
+    table = _BackendTable({stage: {} for stage in STAGES})
     for hook_name, stages in hookspecs.BACKEND_HOOKS.items():
         hook = getattr(pm.hook, hook_name)
         for impl in hook.get_hookimpls():
@@ -190,18 +258,75 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
                 _dist: str = dist, _version: str = version, _stages: tuple[str, ...] = stages,
                 _hook: str = hook_name,
             ) -> None:
-                _register(backends, cls, tuple(aliases), _plugin, _dist, _version, _stages, _hook)
+                table.register(cls, tuple(aliases), _plugin, _dist, _version, _stages, _hook)
 
             try:
                 with trace("hook", hook_name, f"(plugin {plugin_name})"):
-                    impl.function(register=register)
+                    returned = impl.function(register=register)
             except Exception as exc:
                 failures.append(_failure(plugin_name, dist, exc, f"{hook_name}: "))
-    return Registry(backends=backends, plugins=plugins, failures=tuple(failures), manager=pm)
+                continue
+            if returned is not None:
+                _warn(f"plugin {plugin_name!r}: {hook_name}() returned {_short(returned)}, which mirloop "
+                      f"ignores; call register(cls) once per backend class instead of returning them")
+    return Registry(backends=table.backends, plugins=plugins, failures=tuple(failures), manager=pm,
+                    clashes=table.clashes(), autoload=autoload)
 
 
 class PluginWarning(UserWarning):
-    """A plugin switch names something that is not installed."""
+    """A plugin switch names something that is not installed, or a plugin hook would do nothing."""
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, PluginWarning, stacklevel=3)
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _warn_about_silent_hooks(plugin: str, obj: object) -> None:
+    """Warn about functions that look like hooks but that pluggy would never call.
+
+    A ``register_*`` function without ``@mirloop.hookimpl`` is invisible to pluggy; a marked one
+    with a misspelt name fails its plugin (``check_pending``), and a did-you-mean is added there.
+    """
+    import inspect
+
+    hooks = _hook_names()
+    own_module = getattr(obj, "__name__", None) if inspect.ismodule(obj) else None
+    for attr, value in sorted(vars(obj).items() if inspect.ismodule(obj) else _members(obj)):
+        if not attr.startswith("register_") or not callable(value):
+            continue
+        if own_module is not None and getattr(value, "__module__", own_module) != own_module:
+            continue  # imported from elsewhere, not this plugin's own function
+        if hasattr(value, f"{GROUP}_impl"):
+            continue  # marked: pluggy calls it, or check_pending reports the misspelling
+        if attr in hooks:
+            _warn(f"plugin {plugin!r}: {attr}() is not decorated with @mirloop.hookimpl, so mirloop never "
+                  "calls it and it registers nothing; add `from mirloop import hookimpl` and `@hookimpl`")
+        else:
+            _warn(f"plugin {plugin!r}: {attr}() looks like a hook but mirloop has no hook of that name"
+                  f"{_nearest_hook(attr)}")
+
+
+def _members(obj: object) -> list[tuple[str, Any]]:
+    """The public attributes of a plugin object (an instance or a class)."""
+    return [(name, getattr(obj, name, None)) for name in dir(obj) if not name.startswith("_")]
+
+
+def _nearest_hook(name: str) -> str:
+    """``; did you mean 'register_x'?`` for a misspelt hook name, else the list of hooks."""
+    import difflib
+
+    hooks = sorted(_hook_names())
+    close = difflib.get_close_matches(name, hooks, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; the hooks are: {', '.join(hooks)}"
+
+
+def _hook_names() -> set[str]:
+    return {name for name, value in vars(hookspecs).items() if hasattr(value, f"{GROUP}_spec")}
 
 
 def _warn_unmatched(allow: set[str], entry_points: list[md.EntryPoint]) -> None:
@@ -222,42 +347,79 @@ def _warn_unmatched(allow: set[str], entry_points: list[md.EntryPoint]) -> None:
 
 
 def _failure(plugin: str, dist: str, exc: Exception, context: str = "") -> PluginFailure:
-    """A failure record: ``context`` (e.g. the hook name), the exception's type and message, the traceback."""
-    return PluginFailure(plugin, dist, f"{context}{type(exc).__name__}: {exc}", traceback.format_exc())
+    """A failure record: ``context`` (e.g. the hook name), the exception's type and message, the traceback.
+
+    The message is one line holding pluggy's whole reason (a hook parameter not named
+    ``register``, a misspelt hook with the nearest name), so it shows without ``-v``.
+    """
+    message = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+    if isinstance(exc, pluggy.PluginValidationError):
+        message += _validation_hint(str(exc))
+    return PluginFailure(plugin, dist, f"{context}{type(exc).__name__}: {message}", traceback.format_exc())
 
 
-def _register(
-    backends: dict[str, dict[str, BackendInfo]],
-    cls: type,
-    aliases: tuple[str, ...],
-    plugin: str,
-    dist: str,
-    version: str,
-    stages: tuple[str, ...],
-    hook: str,
-) -> None:
-    stage = getattr(cls, "stage", "")
-    name = getattr(cls, "name", "")
-    if not isinstance(cls, type) or not issubclass(cls, Backend):
-        raise PluginError(
-            f"{hook} in plugin {plugin!r} registered {cls!r}, which is not a mirloop.stages.Backend class"
-        )
-    if stage not in stages:
-        raise PluginError(f"{hook} in plugin {plugin!r} registered {cls.__name__} for stage {stage!r}; "
-                          f"this hook registers {' or '.join(stages)}")
-    if not name:
-        raise PluginError(f"{cls.__name__} from plugin {plugin!r} has no name")
-    if not isinstance(cls, type) or not all(hasattr(cls, m) for m in _methods(stage)):
-        raise PluginError(
-            f"{cls.__name__} from plugin {plugin!r} lacks {_methods(stage)} for stage {stage!r}"
-        )
-    info = BackendInfo(stage, name, cls, plugin, dist, version, aliases)
-    for key in (name, *aliases):
-        existing = backends[stage].get(key)
-        if existing is not None and existing.cls is not cls:
-            raise PluginError(f"{stage} backend name {key!r} from plugin {plugin!r} is already taken by "
-                              f"plugin {existing.plugin!r}")
-        backends[stage][key] = info
+def _validation_hint(reason: str) -> str:
+    """What to do about pluggy's reason for refusing a hook implementation."""
+    import re
+
+    unknown = re.search(r"unknown hook '(\w+)'", reason)
+    if unknown:
+        return _nearest_hook(unknown.group(1))
+    if "can not be found in the hookspec" in reason:
+        return "; every mirloop hook takes exactly one parameter, named `register`"
+    return ""
+
+
+class _BackendTable:
+    """Backends by stage and name while the hooks run, and the names several plugins claimed."""
+
+    def __init__(self, backends: dict[str, dict[str, BackendInfo]]) -> None:
+        self.backends = backends
+        self.claims: dict[tuple[str, str], list[BackendInfo]] = {}
+
+    def register(
+        self,
+        cls: type,
+        aliases: tuple[str, ...],
+        plugin: str,
+        dist: str,
+        version: str,
+        stages: tuple[str, ...],
+        hook: str,
+    ) -> None:
+        stage = getattr(cls, "stage", "")
+        name = getattr(cls, "name", "")
+        if not isinstance(cls, type) or not issubclass(cls, Backend):
+            raise PluginError(
+                f"{hook} in plugin {plugin!r} registered {cls!r}, which is not a mirloop.stages.Backend class"
+            )
+        if stage not in stages:
+            raise PluginError(f"{hook} in plugin {plugin!r} registered {cls.__name__} for stage {stage!r}; "
+                              f"this hook registers {' or '.join(stages)}")
+        if not name:
+            raise PluginError(f"{cls.__name__} from plugin {plugin!r} has no name")
+        if not isinstance(cls, type) or not all(hasattr(cls, m) for m in _methods(stage)):
+            raise PluginError(
+                f"{cls.__name__} from plugin {plugin!r} lacks {_methods(stage)} for stage {stage!r}"
+            )
+        info = BackendInfo(stage, name, cls, plugin, dist, version, aliases)
+        for key in (name, *aliases):
+            existing = self.backends[stage].get(key)
+            claimed = self.claims.get((stage, key))
+            if claimed is not None:
+                claimed.append(info)  # a name already refused stays refused
+            elif existing is None or existing.cls is cls:
+                self.backends[stage][key] = info
+            elif existing.dist == "mirloop" or existing.plugin == plugin:
+                raise PluginError(f"{stage} backend name {key!r} from plugin {plugin!r} is already taken by "
+                                  f"plugin {existing.plugin!r}")
+            else:  # two third-party plugins: neither gets the name
+                del self.backends[stage][key]
+                self.claims[(stage, key)] = [existing, info]
+
+    def clashes(self) -> tuple[BackendClash, ...]:
+        return tuple(BackendClash(stage, name, tuple(claims))
+                     for (stage, name), claims in sorted(self.claims.items()))
 
 
 def _methods(stage: str) -> list[str]:

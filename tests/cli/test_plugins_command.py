@@ -28,7 +28,8 @@ def test_json_names_plugin_distribution_version_aliases_and_options() -> None:
     toy_tempo = next(b for b in report["stages"]["tempo"] if b["name"] == "toy")
     assert toy_tempo == {
         "name": "toy", "aliases": [], "plugin": "tests.pipelines.toy_backends",
-        "distribution": "(registered directly)", "version": "", "summary": "a constant tempo",
+        "distribution": "(registered directly)", "version": "",
+        "module": "tests.pipelines.toy_backends.ToyTempo", "summary": "a constant tempo",
         "options": {"bpm": 120.0},
     }
     assert set(report["stages"]) >= {"separator", "features", "tempo", "key", "segmenter", "classifier"}
@@ -36,6 +37,15 @@ def test_json_names_plugin_distribution_version_aliases_and_options() -> None:
     assert shipped["plugin"] == "librosa" and shipped["distribution"] == "mirloop"
     assert "max_bpm" in shipped["options"]
     assert "tests.pipelines.toy_backends" in report["plugins"]
+
+
+def test_verbose_shows_the_module_of_each_backend() -> None:
+    plain = CliRunner().invoke(cli, ["plugins"]).output
+    verbose = CliRunner().invoke(cli, ["plugins", "-v"]).output
+
+    assert "module: tests.pipelines.toy_backends.ToyTempo" in verbose
+    assert "module: mirloop.backends.librosa" in verbose
+    assert "module:" not in plain
 
 
 def test_failed_plugins_are_reported_with_their_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,19 +21,27 @@ def install_plugin(
     ``install_plugin(name, source)`` writes ``source`` as a module and a
     ``<dist>-<version>.dist-info`` whose ``entry_points.txt`` names it in the ``mirloop`` group,
     into a folder on ``sys.path``: ``importlib.metadata`` finds it like a pip-installed package.
-    The distribution defaults to ``mirloop-<name>``.
+    The distribution defaults to ``mirloop-<name>``; ``own_folder=True`` puts it in a folder of
+    its own at the front of ``sys.path`` (ahead of everything installed before).
     """
     site = tmp_path / "site-packages"
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
     modules: list[str] = []
 
-    def install(name: str, source: str, *, dist: str | None = None, version: str = "0.1.0") -> Path:
+    def install(
+        name: str, source: str, *, dist: str | None = None, version: str = "0.1.0", own_folder: bool = False
+    ) -> Path:
         dist = dist or f"mirloop-{name}"
+        folder = site
+        if own_folder:
+            folder = tmp_path / f"site-{dist}"
+            folder.mkdir()
+            monkeypatch.syspath_prepend(str(folder))
         module = f"{dist.replace('-', '_')}_plugin"
-        (site / f"{module}.py").write_text(source)
+        (folder / f"{module}.py").write_text(source)
         modules.append(module)
-        dist_info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+        dist_info = folder / f"{dist.replace('-', '_')}-{version}.dist-info"
         dist_info.mkdir()
         (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
         (dist_info / "entry_points.txt").write_text(f"[mirloop]\n{name} = {module}\n")

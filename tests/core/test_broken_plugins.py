@@ -119,14 +119,12 @@ def test_a_backend_without_its_stage_method_is_reported(install_plugin: InstallP
     assert "segment" in failure_of(build_registry(), "lazy")
 
 
-def test_a_duplicate_backend_name_is_reported_and_the_first_one_kept(
-    healthy: None, install_plugin: InstallPlugin
-) -> None:
-    install_plugin("fixed-again", DUPLICATE_NAME)
+def test_one_plugin_registering_two_classes_under_one_name_is_reported(install_plugin: InstallPlugin) -> None:
+    install_plugin("twice", DUPLICATE_NAME.replace("    register(AnotherFixedTempo)",
+                                                   "    register(AnotherFixedTempo)\n    register(Copy)")
+                   + "\n\nclass Copy(AnotherFixedTempo):\n    pass\n")
     registry = build_registry()
-    error = failure_of(registry, "fixed-again")
-    assert "'fixed' from plugin 'fixed-again' is already taken by plugin 'fixed'" in error
-    assert registry.get("tempo", "fixed").plugin == "fixed"
+    assert "'fixed' from plugin 'twice' is already taken by plugin 'twice'" in failure_of(registry, "twice")
 
 
 def test_a_duplicate_entry_point_name_is_reported_not_silently_dropped(

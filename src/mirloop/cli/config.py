@@ -23,17 +23,24 @@ def config(
     MIRLOOP_CONFIG / MIRLOOP_USE / MIRLOOP_SET, --config, --use, --set.
     """
     resolved = resolve_config(config_path, use, set_)
+    notes: list[str] = []
     if check:
+        from mirloop.plugins import registry
+
         resolved.validate()  # raises ConfigError, printed as "error: …" with exit status 2
+        notes = registry().notes()  # plugin switches, clashes and failures that do not break this config
     if as_json:
         data: dict[str, Any] = {"sources": list(resolved.sources), "stages": resolved.to_dict()}
         if check:
             data["valid"] = True
+            data["notes"] = notes
         echo_json(data)
         return
     click.echo(format_config(resolved.to_dict(), resolved.sources))
     if check:
         click.echo("# configuration is valid: every backend is installed and accepts its options")
+        for note in notes:
+            click.echo(f"# note: {note}")
 
 
 def format_config(stages: dict[str, dict[str, Any]], sources: tuple[str, ...]) -> str:

@@ -11,7 +11,8 @@ from mirloop.cli.common import echo_json, json_option
 
 @click.command()
 @json_option
-@click.option("-v", "--verbose", is_flag=True, help="Show the traceback of each failed plugin.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show the module of each backend and the traceback of each failed plugin.")
 def plugins(as_json: bool, verbose: bool) -> None:
     """List the backends of every stage: plugin, distribution, version, aliases and options."""
     from mirloop.plugins import registry
@@ -24,7 +25,7 @@ def plugins(as_json: bool, verbose: bool) -> None:
 
 
 def plugin_report(reg: Any) -> dict[str, Any]:
-    """The registry as plain data: ``{"stages": {stage: [backend…]}, "plugins": …, "failures": […]}``."""
+    """The registry as plain data: ``{"stages": {stage: [backend…]}, "plugins", "failures", "clashes"}``."""
     stages: dict[str, list[dict[str, Any]]] = {}
     for stage, table in reg.backends.items():
         unique = {id(info): info for info in table.values()}.values()
@@ -35,6 +36,7 @@ def plugin_report(reg: Any) -> dict[str, Any]:
                 "plugin": info.plugin,
                 "distribution": info.dist,
                 "version": info.version,
+                "module": info.module,
                 "summary": getattr(info.cls, "summary", ""),
                 "options": {key: _plain(value) for key, value in info.option_table.items()},
             }
@@ -46,6 +48,19 @@ def plugin_report(reg: Any) -> dict[str, Any]:
         "failures": [
             {"plugin": f.plugin, "distribution": f.dist, "error": f.error, "details": f.details}
             for f in reg.failures
+        ],
+        "clashes": [
+            {
+                "stage": clash.stage,
+                "name": clash.name,
+                "plugins": list(clash.plugins),
+                "claims": [
+                    {"plugin": info.plugin, "distribution": info.dist, "version": info.version,
+                     "module": info.module}
+                    for info in clash.claims
+                ],
+            }
+            for clash in reg.clashes
         ],
     }
 
@@ -60,11 +75,22 @@ def format_plugin_report(report: dict[str, Any], *, verbose: bool = False) -> st
             aliases = f" (aliases: {', '.join(backend['aliases'])})" if backend["aliases"] else ""
             origin = f"plugin {backend['plugin']}, {backend['distribution']} {backend['version']}".rstrip()
             lines.append(f"  {backend['name']}{aliases} — {origin}")
+            if verbose:
+                lines.append(f"      module: {backend['module']}")
             if backend["summary"]:
                 lines.append(f"      {backend['summary']}")
             if backend["options"]:
                 options = ", ".join(f"{key}={value!r}" for key, value in backend["options"].items())
                 lines.append(f"      options: {options}")
+    if report["clashes"]:
+        lines.append("")
+        lines.append("backend names refused (registered by more than one plugin; uninstall all but one):")
+        for clash in report["clashes"]:
+            claims = ", ".join(f"plugin {claim['plugin']} ({claim['distribution']} {claim['version']})"
+                               for claim in clash["claims"])
+            lines.append(f"  {clash['stage']} {clash['name']!r}: {claims}")
+            if verbose:
+                lines.extend(f"      {claim['plugin']}: {claim['module']}" for claim in clash["claims"])
     if report["failures"]:
         lines.append("")
         lines.append("plugins that failed to load:")
