@@ -71,6 +71,18 @@ def _convert(backend: str, key: str, option: Option, value: Any) -> Any:
     return converted
 
 
+def _stage_as_option_hint(stage: str, unknown: list[str]) -> str:
+    """A hint when an unknown option is a stage name: in TOML, a bare ``tempo = "…"`` written after
+    a ``[table]`` belongs to that table, so it reaches the table's backend as an option."""
+    stages = [name for name in unknown if name in STAGES]
+    if not stages:
+        return ""
+    name = stages[0]
+    return (f". {name!r} is a stage, not an option: in a TOML file, a bare `{name} = \"…\"` written after "
+            f"the [{stage}] table belongs to that table; move it above the first table, or write "
+            f"[{name}] with backend = \"…\"")
+
+
 class Backend:
     """Base class for backends: validates options against ``options`` and stores them on ``self.opts``."""
 
@@ -95,7 +107,7 @@ class Backend:
             valid = ", ".join(sorted(cls.options)) or "(none)"
             raise OptionError(
                 f"unknown option(s) {', '.join(unknown)} for {cls.stage} backend {cls.name!r}; "
-                f"valid options: {valid}"
+                f"valid options: {valid}{_stage_as_option_hint(cls.stage, unknown)}"
             )
         resolved = {key: option.default for key, option in cls.options.items()}
         for key, value in given.items():
