@@ -77,6 +77,16 @@ def test_json_still_parses_when_a_track_failed(good: Path, bad: Path, tmp_path: 
     assert "not a recognised audio file" in report["tracks"][1]["error"]
 
 
+def test_a_backend_returning_the_wrong_type_fails_the_track_naming_it(good: Path, tmp_path: Path) -> None:
+    result = run("analyze", good, "-o", tmp_path / "out", *TOY, "--use", "key=dict", "--no-figure")
+
+    assert result.exit_code == 1
+    assert "key backend 'dict' from plugin 'tests.pipelines.toy_backends'" in result.stdout
+    assert "estimate_key() returned dict, expected KeyEstimate" in result.stdout
+    assert "results in" not in result.stdout
+    assert "0 of 1 track(s) analysed; nothing written" in result.stdout
+
+
 def test_entry_point_returns_1_for_failed_tracks(good: Path, bad: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     status = main(["analyze", str(good), str(bad), "-o", str(tmp_path / "out"), *TOY, "--no-figure", "-q"])

@@ -256,3 +256,36 @@ def test_the_backend_class_is_checked_before_it_runs(cls: type, message: str) ->
 
 def test_a_conformance_error_is_an_assertion_error() -> None:
     assert issubclass(ConformanceError, AssertionError)
+
+
+class GermanNames(Backend):
+    """A key backend whose tonic table spells B the German way (``H``), which is no Key tonic."""
+
+    name = "german"
+    stage = "key"
+    NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "H")
+
+    def estimate_key(self, ctx: TrackContext) -> KeyEstimate:
+        tonic = self.NAMES[int(np.argmax(ctx.track_chroma))]
+        key = Key(tonic, "major")
+        n = ctx.grid.n_windows
+        return KeyEstimate(key, 0.5, (key,) * n, np.full(n, 0.5))
+
+
+def test_the_key_check_plays_every_tonic_so_a_misspelt_one_is_caught() -> None:
+    with pytest.raises(ConformanceError, match=r"key backend 'german'.*raised ValueError: unknown tonic 'H'"):
+        check_backend("key", GermanNames)
+
+
+def test_the_key_check_hears_a_cadence_on_each_of_the_12_tonics() -> None:
+    heard: list[str] = []
+
+    class Listener(AlwaysC):
+        def estimate_key(self, ctx: TrackContext) -> KeyEstimate:
+            heard.append(ctx.audio.source)
+            return super().estimate_key(ctx)
+
+    check_backend("key", Listener)
+
+    tonics = {source.split("_")[1] for source in heard if source.startswith("cadence_")}
+    assert tonics == {"C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"}

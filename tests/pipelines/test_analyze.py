@@ -145,8 +145,20 @@ def test_unreadable_audio_after_valid_config(tmp_path: Path) -> None:
 
 
 def test_a_backend_answering_off_grid_is_named(track: Path) -> None:
-    with pytest.raises(PluginError, match="tempo backend 'broken' returned 9 window tempi for a grid of 8"):
+    expected = r"tempo backend 'broken' from plugin 'tests\.pipelines\.toy_backends' .* window_bpm has shape"
+    with pytest.raises(PluginError, match=expected):
         analyze(track, config=config(tempo="broken"))
+
+
+def test_a_backend_returning_the_wrong_type_is_named_with_its_plugin_as_it_returns(track: Path) -> None:
+    with pytest.raises(PluginError) as caught:
+        analyze(track, config=config(key="dict"))
+
+    message = str(caught.value)
+    assert message.startswith("key backend 'dict' from plugin 'tests.pipelines.toy_backends'")
+    assert "(tests.pipelines.toy_backends.DictKey)" in message
+    assert "estimate_key() returned dict, expected KeyEstimate" in message
+    assert "check_backend('key', 'dict')" in message
 
 
 # -- unusual input ----------------------------------------------------------------------------------

@@ -137,6 +137,16 @@ class BrokenTempo(Backend):
         return TempoEstimate(100.0, 1.0, np.full(ctx.grid.n_windows + 1, 100.0))
 
 
+class DictKey(Backend):
+    """A key backend with a bug: it returns a dict instead of a KeyEstimate."""
+
+    name = "dict"
+    stage = "key"
+
+    def estimate_key(self, ctx: Any) -> Any:
+        return {"key": "A minor", "confidence": 0.5}
+
+
 class FragileTempo(ToyTempo):
     """:class:`ToyTempo` that takes ``sleep`` seconds per track and ends its own process abruptly
     (``os._exit``, or ``SIGKILL`` with ``how="kill"``) on the file named ``die_on``, as a crash in
@@ -169,6 +179,7 @@ def register_inducers(register: Any) -> None:
     register(ToyTempo)
     register(ToyKey)
     register(BrokenTempo)
+    register(DictKey)
     register(FragileTempo)
 
 

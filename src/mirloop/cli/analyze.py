@@ -121,5 +121,6 @@ def format_summary(reports: list[Any], out_dir: Path) -> str:
             error = report.error or "unknown error"
             lines.append(f"  {error}" if error.startswith(report.source) else f"  {report.source}: {error}")
     lines.append("")
-    lines.append(f"{len(rows)} of {len(reports)} track(s) analysed; results in {out_dir}/")
+    written = f"results in {out_dir}/" if rows and out_dir.is_dir() else "nothing written"
+    lines.append(f"{len(rows)} of {len(reports)} track(s) analysed; {written}")
     return "\n".join(lines)

@@ -18,9 +18,16 @@ from attrs import frozen
 
 from mirloop.config import Config, load_config
 from mirloop.errors import ConfigError, PluginError
-from mirloop.model import Analysis, Audio, Features, KeyEstimate, Prediction, Segmentation, TempoEstimate
-from mirloop.plugins import registry, trace
+from mirloop.model import (
+    Analysis,
+    Audio,
+    Features,
+    Grid,
+    Segmentation,
+)
+from mirloop.plugins import BackendInfo, registry, trace
 from mirloop.signal import ANALYSIS_SR, TrackContext
+from mirloop.stage_results import result_problem
 
 #: The stages an analysis runs, in order.
 ANALYSIS_STAGES: tuple[str, ...] = ("separator", "features", "tempo", "key", "segmenter", "classifier")
@@ -140,16 +147,19 @@ def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None 
         with trace(stage, name, method):
             result = call(backend)
         timings[stage] = time.perf_counter() - stage_started
+        _check_result_type(stage, reg.get(stage, name), result, grid)
         backends[stage] = reg.get(stage, name).name
         return result
 
     damage = audio.damage
+    grid: Grid | None = None  # the separator runs before the track's grid exists
     separated = run("separator", "separate", lambda backend: backend.separate(audio))
     if separated is not None:
         audio = _accompaniment(separated, config.backend("separator"))
     signal = _analysis_signal(audio)
     flags = _input_flags(signal) + (("damaged",) if damage is not None else ())
     ctx = TrackContext(signal)
+    grid = ctx.grid
     features = run("features", "extract", lambda backend: backend.extract(ctx))
     tempo = run("tempo", "estimate_tempo", lambda backend: backend.estimate_tempo(ctx))
     key = run("key", "estimate_key", lambda backend: backend.estimate_key(ctx))
@@ -157,7 +167,7 @@ def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None 
     prediction = None
     if features is not None:
         prediction = run("classifier", "predict", lambda backend: backend.predict(features))
-    _check_results(ctx, config, features, tempo, key, segmentation, prediction)
+    _check_results(ctx, config, features, segmentation)
     timings["total"] = time.perf_counter() - started + (load_seconds or 0.0)
     analysis = Analysis(
         source=source,
@@ -175,6 +185,17 @@ def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None 
         damage=damage,
     )
     return AnalysisRun(analysis, ctx)
+
+
+def _check_result_type(stage: str, info: BackendInfo, result: Any, grid: Grid | None) -> None:
+    """The type and shapes of a stage's result, as it returns (cheap: no pass over the values)."""
+    problem = result_problem(stage, result, grid=grid)
+    if problem is not None:
+        raise PluginError(
+            f"{stage} backend {info.name!r} from {info.origin} ({info.module}) broke the {stage} contract: "
+            f"{problem}; this is a bug in that backend, which `mirloop.testing.check_backend("
+            f"{stage!r}, {info.name!r})` reproduces"
+        )
 
 
 def _separator_rate(config: Config) -> int:
@@ -228,33 +249,21 @@ def _check_results(
     ctx: TrackContext,
     config: Config,
     features: Features | None,
-    tempo: TempoEstimate | None,
-    key: KeyEstimate | None,
     segmentation: Segmentation | None,
-    prediction: Prediction | None,
 ) -> None:
-    """Backends must answer on the track's grid; a mismatch names the backend at fault."""
-    n = ctx.grid.n_windows
+    """Values the type check at return does not look at; a problem names the backend at fault.
+
+    The result types and their shapes on the grid were checked as each stage returned
+    (:func:`_check_result_type`).
+    """
 
     def fail(stage: str, problem: str) -> None:
         backend = config.backend(stage)
         raise PluginError(f"{stage} backend {backend!r} {problem}; this is a bug in that backend")
 
-    if features is not None:
-        if features.values.shape[0] != n:
-            fail("features", f"returned {features.values.shape[0]} windows for a grid of {n}")
-        if not np.isfinite(features.values).all():
-            fail("features", "returned NaN or infinite feature values")
-    if tempo is not None and len(tempo.window_bpm) != n:
-        fail("tempo", f"returned {len(tempo.window_bpm)} window tempi for a grid of {n} windows")
-    if key is not None and len(key.window_keys) != n:
-        fail("key", f"returned {len(key.window_keys)} window keys for a grid of {n} windows")
+    if features is not None and not np.isfinite(features.values).all():
+        fail("features", "returned NaN or infinite feature values")
     if segmentation is not None:
         segments = segmentation.segments
         if not segments or abs(segments[0].start) > 1e-3 or abs(segments[-1].end - ctx.duration) > 0.1:
             fail("segmenter", f"returned segments that do not cover [0, {ctx.duration:.2f}] s")
-    if prediction is not None:
-        for target, pred in prediction.targets.items():
-            if pred.probabilities.shape[0] != n:
-                got = pred.probabilities.shape[0]
-                fail("classifier", f"returned {got} windows of {target!r} for a grid of {n}")

@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from mirloop.errors import MirloopError
-from mirloop.model import Audio, Features, Grid, Key, KeyEstimate, Prediction, Segmentation, TempoEstimate
+from mirloop.model import Audio, Features, Grid, KeyEstimate, Prediction, Segmentation, TempoEstimate
+from mirloop.model.estimates import MODES, PITCH_CLASSES
+from mirloop.stage_results import result_problem
 from mirloop.stages import PROTOCOLS, STAGES, Backend, Option
 
 if TYPE_CHECKING:
@@ -99,8 +101,16 @@ def check_tempo(backend: Backend) -> TempoEstimate:
 
 
 def check_key(backend: Backend) -> KeyEstimate:
-    """A :class:`~mirloop.model.Key` for the track and every window, confidences in [0, 1]."""
-    return _on_test_tracks(_check_key_on, backend)
+    """A :class:`~mirloop.model.Key` for the track and every window, confidences in [0, 1].
+
+    Besides the two test tracks, the backend hears a cadence in each of the 12 tonics
+    (alternately major and minor, one window each), so a tonic it cannot name fails here
+    rather than on a user's track.
+    """
+    result = _on_test_tracks(_check_key_on, backend)
+    for ctx in _tonic_contexts():
+        _check_key_on(backend, ctx)
+    return result
 
 
 def check_segmenter(backend: Backend) -> Segmentation:
@@ -114,14 +124,10 @@ def check_separator(backend: Backend) -> dict[str, Audio]:
     original = audio.samples.copy()
     stems = _call(backend, "separate", audio)
     where = _name(backend)
-    _require(isinstance(stems, Mapping),
-             f"{where}.separate() returned {type(stems).__name__}, expected a dict")
-    _require("accompaniment" in stems,
-             f"{where}.separate() returned stems {sorted(stems)}; 'accompaniment' is required")
+    _require_result("separator", stems, None, where)
     for stem, result in stems.items():
         here = f"{where}: stem {stem!r}"
         _require(isinstance(stem, str) and stem != "", f"{here}: stem names must be non-empty strings")
-        _require(isinstance(result, Audio), f"{here} is {type(result).__name__}, expected Audio")
         _require(result.sr == audio.sr, f"{here} is at {result.sr} Hz, the input at {audio.sr} Hz")
         _require(result.n_samples == audio.n_samples,
                  f"{here} has {result.n_samples} samples, the input {audio.n_samples}")
@@ -139,19 +145,14 @@ def check_classifier(backend: Backend, features: Features | None = None) -> Pred
     features = features if features is not None else _test_features(type(backend).reads_features)
     prediction = _call(backend, "predict", features)
     where = _name(backend)
-    _require(isinstance(prediction, Prediction),
-             f"{where}.predict() returned {type(prediction).__name__}, expected Prediction")
+    _require_result("classifier", prediction, features.grid, where)
     _require(len(prediction.targets) > 0, f"{where}.predict() returned no targets")
-    n_windows = features.grid.n_windows
     for target, result in prediction.targets.items():
         here = f"{where}: target {target!r}"
         _require(result.target == target, f"{here} holds a prediction for {result.target!r}")
         _require(len(result.classes) > 0 and len(set(result.classes)) == len(result.classes),
                  f"{here}: classes must be unique and non-empty, got {result.classes}")
         probabilities = np.asarray(result.probabilities, dtype=np.float64)
-        _require(probabilities.shape == (n_windows, len(result.classes)),
-                 f"{here}: probabilities have shape {probabilities.shape}, expected ({n_windows}, "
-                 f"{len(result.classes)}) = (windows, classes)")
         _require(bool(np.isfinite(probabilities).all()), f"{here}: probabilities are not all finite")
         _require(bool(((probabilities >= 0) & (probabilities <= 1 + PROBABILITY_TOLERANCE)).all()),
                  f"{here}: probabilities outside [0, 1]")
@@ -202,16 +203,9 @@ CHECKS: dict[str, Callable[[Backend], Any]] = {
 def _check_features_on(backend: Backend, ctx: TrackContext) -> Features:
     where = f"{_name(backend)} on {ctx.duration:.0f} s"
     features = _call_on(backend, "extract", ctx)
-    _require(isinstance(features, Features),
-             f"{where}: extract() returned {type(features).__name__}, expected Features")
-    _require_same_grid(features.grid, ctx.grid, where)
+    _require_result("features", features, ctx.grid, where)
     names = features.names
-    _require(len(names) > 0 and all(isinstance(n, str) and n for n in names),
-             f"{where}: feature names must be non-empty strings, got {names}")
     _require(len(set(names)) == len(names), f"{where}: duplicate feature names {_duplicates(names)}")
-    _require(features.values.shape == (ctx.grid.n_windows, len(names)),
-             f"{where}: values have shape {features.values.shape}, "
-             f"expected ({ctx.grid.n_windows}, {len(names)}) = (windows, names)")
     bad = ~np.isfinite(features.values)
     if bad.any():
         rows, cols = np.nonzero(bad)
@@ -224,18 +218,11 @@ def _check_features_on(backend: Backend, ctx: TrackContext) -> Features:
 def _check_tempo_on(backend: Backend, ctx: TrackContext) -> TempoEstimate:
     where = f"{_name(backend)} on {ctx.duration:.0f} s"
     tempo = _call_on(backend, "estimate_tempo", ctx)
-    _require(isinstance(tempo, TempoEstimate),
-             f"{where}: estimate_tempo() returned {type(tempo).__name__}, expected TempoEstimate")
+    _require_result("tempo", tempo, ctx.grid, where)
     _require_bpm(tempo.bpm, f"{where}: track tempo")
     _require_unit(tempo.confidence, f"{where}: tempo confidence")
-    _require(tempo.window_bpm.shape == (ctx.grid.n_windows,),
-             f"{where}: window_bpm has shape {tempo.window_bpm.shape}, expected ({ctx.grid.n_windows},), "
-             "one BPM per grid window")
     for index, bpm in enumerate(tempo.window_bpm):
         _require_bpm(float(bpm), f"{where}: tempo of window {index}")
-    _require(tempo.curve_times.shape == tempo.curve_bpm.shape,
-             f"{where}: curve_times {tempo.curve_times.shape} and curve_bpm {tempo.curve_bpm.shape} "
-             "differ in shape")
     _require_times(tempo.curve_times, ctx.duration, f"{where}: curve_times")
     _require(bool(np.isfinite(tempo.curve_bpm).all() and (tempo.curve_bpm >= 0).all()),
              f"{where}: curve_bpm must be finite and non-negative")
@@ -244,20 +231,10 @@ def _check_tempo_on(backend: Backend, ctx: TrackContext) -> TempoEstimate:
 
 
 def _check_key_on(backend: Backend, ctx: TrackContext) -> KeyEstimate:
-    where = f"{_name(backend)} on {ctx.duration:.0f} s"
+    where = f"{_name(backend)} on {ctx.duration:.0f} s of {ctx.audio.source}"
     key = _call_on(backend, "estimate_key", ctx)
-    _require(isinstance(key, KeyEstimate),
-             f"{where}: estimate_key() returned {type(key).__name__}, expected KeyEstimate")
-    _require(isinstance(key.key, Key), f"{where}: key is {key.key!r}, expected a mirloop.model.Key")
+    _require_result("key", key, ctx.grid, where)
     _require_unit(key.confidence, f"{where}: key confidence")
-    n_windows = ctx.grid.n_windows
-    _require(len(key.window_keys) == n_windows,
-             f"{where}: {len(key.window_keys)} window keys for {n_windows} grid windows")
-    for index, window_key in enumerate(key.window_keys):
-        _require(isinstance(window_key, Key),
-                 f"{where}: window {index} key is {window_key!r}, expected a Key")
-    _require(key.window_confidence.shape == (n_windows,),
-             f"{where}: window_confidence has shape {key.window_confidence.shape}, expected ({n_windows},)")
     for index, confidence in enumerate(key.window_confidence):
         _require_unit(float(confidence), f"{where}: confidence of window {index}")
     return key
@@ -266,12 +243,8 @@ def _check_key_on(backend: Backend, ctx: TrackContext) -> KeyEstimate:
 def _check_segmentation_on(backend: Backend, ctx: TrackContext) -> Segmentation:
     where = f"{_name(backend)} on {ctx.duration:.0f} s"
     result = _call_on(backend, "segment", ctx)
-    _require(isinstance(result, Segmentation),
-             f"{where}: segment() returned {type(result).__name__}, expected Segmentation")
+    _require_result("segmenter", result, ctx.grid, where)
     segments = result.segments
-    _require(len(segments) > 0, f"{where}: no segments")
-    _require(isinstance(result.n_clusters, int | np.integer) and int(result.n_clusters) >= 1,
-             f"{where}: n_clusters must be a positive integer, got {result.n_clusters!r}")
     _require(abs(segments[0].start) <= SEGMENT_EDGE_TOLERANCE,
              f"{where}: the first segment starts at {segments[0].start:.3f} s, not 0")
     _require(abs(segments[-1].end - ctx.duration) <= SEGMENT_EDGE_TOLERANCE,
@@ -317,10 +290,10 @@ def _require_times(times: np.ndarray, duration: float, what: str) -> None:
                  f"outside the track [0, {duration:.3f}]")
 
 
-def _require_same_grid(actual: Grid, expected: Grid, where: str) -> None:
-    _require(isinstance(actual, Grid) and actual.n_windows == expected.n_windows
-             and math.isclose(actual.duration, expected.duration, abs_tol=1e-6),
-             f"{where}: result is on {actual!r}, expected the context's {expected!r}")
+def _require_result(stage: str, result: Any, grid: Grid | None, where: str) -> None:
+    """The type and shapes the analysis checks too (:func:`mirloop.stage_results.result_problem`)."""
+    problem = result_problem(stage, result, grid=grid)
+    _require(problem is None, f"{where}: {problem}")
 
 
 def _duplicates(names: tuple[str, ...]) -> list[str]:
@@ -337,9 +310,13 @@ def _methods(stage: str) -> list[str]:
 
 def _instantiate(stage: str, backend: type[Backend] | Backend | str, options: dict[str, Any]) -> Backend:
     if isinstance(backend, str):
+        from mirloop.errors import BackendClashError
         from mirloop.plugins import registry
 
-        backend = registry().get(stage, backend).cls
+        try:
+            backend = registry().get(stage, backend).cls
+        except BackendClashError as exc:  # the name would test one plugin while another may run
+            raise ConformanceError(str(exc)) from exc
     if isinstance(backend, type):
         check_class(stage, backend)
         return backend(**options)
@@ -377,6 +354,26 @@ def _contexts() -> list[TrackContext]:
     from mirloop.signal import TrackContext
 
     return [TrackContext(_test_track(TRACK_SECONDS)), TrackContext(_test_track(SHORT_SECONDS))]
+
+
+def _tonic_contexts() -> list[TrackContext]:
+    """A 4-s cadence (I–IV–V–I or i–iv–V–i) on each of the 12 tonics, alternately major and minor."""
+    from mirloop.signal import TrackContext
+
+    return [TrackContext(_tonic_track(tonic, MODES[index % 2])) for index, tonic in enumerate(PITCH_CLASSES)]
+
+
+@functools.lru_cache(maxsize=len(PITCH_CLASSES))
+def _cadence(tonic: str, mode: str) -> Audio:
+    from mirloop.signal import ANALYSIS_SR
+    from mirloop.testing.signals import cadence
+
+    return cadence(tonic, mode, repeats=1, sr=ANALYSIS_SR)
+
+
+def _tonic_track(tonic: str, mode: str) -> Audio:
+    audio = _cadence(tonic, mode)
+    return Audio(audio.samples.copy(), audio.sr, audio.source)
 
 
 def _stereo_track() -> Audio:

@@ -1,0 +1,140 @@
+"""The type and shape each stage's method must return: cheap checks shared by the analysis and
+the conformance kit.
+
+:func:`result_problem` looks only at types and array shapes (no pass over the values), so the
+analysis runs it on every stage result as it returns, and a backend that returns a ``dict``
+instead of a :class:`~mirloop.model.KeyEstimate` is named at once instead of failing later with
+an ``AttributeError`` in mirloop's code. :mod:`mirloop.testing.conformance` runs the same checks
+first, then its checks of the values (ranges, order, finiteness).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from mirloop.model import (
+    Audio,
+    Features,
+    Grid,
+    Key,
+    KeyEstimate,
+    Prediction,
+    Segment,
+    Segmentation,
+    TargetPrediction,
+    TempoEstimate,
+)
+from mirloop.stages import PROTOCOLS, STAGES
+
+#: The method each stage's backends implement (what a problem message names).
+METHODS: dict[str, str] = {
+    stage: next(name for name in PROTOCOLS[stage].__dict__ if not name.startswith("_")) for stage in STAGES
+}
+
+
+def result_problem(stage: str, result: Any, *, grid: Grid | None = None) -> str | None:
+    """What is wrong with the type or shapes of ``result`` of ``stage``'s method; ``None`` if nothing.
+
+    ``grid`` is the track's grid, which per-window results must match (not needed for the
+    separator and the renderer).
+    """
+    check = _CHECKS.get(stage)
+    return None if check is None else check(result, grid)
+
+
+def _returned(stage: str, result: Any, expected: str) -> str:
+    return f"{METHODS[stage]}() returned {type(result).__name__}, expected {expected}"
+
+
+def _separator(stems: Any, grid: Grid | None) -> str | None:
+    if not isinstance(stems, Mapping):
+        return _returned("separator", stems, "a dict")
+    if "accompaniment" not in stems:
+        return f"separate() returned stems {sorted(map(str, stems))}; 'accompaniment' is required"
+    for stem, audio in stems.items():
+        if not isinstance(audio, Audio):
+            return f"stem {stem!r} is {type(audio).__name__}, expected Audio"
+    return None
+
+
+def _features(features: Any, grid: Grid | None) -> str | None:
+    if not isinstance(features, Features):
+        return _returned("features", features, "Features")
+    if grid is not None and not (isinstance(features.grid, Grid) and features.grid.n_windows == grid.n_windows
+                                 and math.isclose(features.grid.duration, grid.duration, abs_tol=1e-6)):
+        return f"result is on {features.grid!r}, expected the context's {grid!r}"
+    if not (len(features.names) > 0 and all(isinstance(n, str) and n for n in features.names)):
+        return f"feature names must be non-empty strings, got {features.names}"
+    n = features.grid.n_windows if grid is None else grid.n_windows
+    if features.values.shape != (n, len(features.names)):
+        return (f"values have shape {features.values.shape}, "
+                f"expected ({n}, {len(features.names)}) = (windows, names)")
+    return None
+
+
+def _tempo(tempo: Any, grid: Grid | None) -> str | None:
+    if not isinstance(tempo, TempoEstimate):
+        return _returned("tempo", tempo, "TempoEstimate")
+    if grid is not None and tempo.window_bpm.shape != (grid.n_windows,):
+        return (f"window_bpm has shape {tempo.window_bpm.shape}, expected ({grid.n_windows},), "
+                "one BPM per grid window")
+    if tempo.curve_times.shape != tempo.curve_bpm.shape:
+        return f"curve_times {tempo.curve_times.shape} and curve_bpm {tempo.curve_bpm.shape} differ in shape"
+    return None
+
+
+def _key(key: Any, grid: Grid | None) -> str | None:
+    if not isinstance(key, KeyEstimate):
+        return _returned("key", key, "KeyEstimate")
+    if not isinstance(key.key, Key):
+        return f"key is {key.key!r}, expected a mirloop.model.Key"
+    n = len(key.window_keys) if grid is None else grid.n_windows
+    if len(key.window_keys) != n:
+        return f"{len(key.window_keys)} window keys for {n} grid windows"
+    for index, window_key in enumerate(key.window_keys):
+        if not isinstance(window_key, Key):
+            return f"window {index} key is {window_key!r}, expected a Key"
+    if key.window_confidence.shape != (n,):
+        return f"window_confidence has shape {key.window_confidence.shape}, expected ({n},)"
+    return None
+
+
+def _segmentation(result: Any, grid: Grid | None) -> str | None:
+    if not isinstance(result, Segmentation):
+        return _returned("segmenter", result, "Segmentation")
+    if len(result.segments) == 0:
+        return "no segments"
+    for index, segment in enumerate(result.segments):
+        if not isinstance(segment, Segment):
+            return f"segment {index} is {type(segment).__name__}, expected a mirloop.model.Segment"
+    if not (isinstance(result.n_clusters, int | np.integer) and int(result.n_clusters) >= 1):
+        return f"n_clusters must be a positive integer, got {result.n_clusters!r}"
+    return None
+
+
+def _prediction(prediction: Any, grid: Grid | None) -> str | None:
+    if not isinstance(prediction, Prediction):
+        return _returned("classifier", prediction, "Prediction")
+    for target, result in prediction.targets.items():
+        if not isinstance(result, TargetPrediction):
+            return f"target {target!r} is {type(result).__name__}, expected a TargetPrediction"
+        shape = np.shape(result.probabilities)
+        n = shape[0] if grid is None and shape else (grid.n_windows if grid is not None else 0)
+        if shape != (n, len(result.classes)):
+            return (f"target {target!r}: probabilities have shape {shape}, expected ({n}, "
+                    f"{len(result.classes)}) = (windows, classes)")
+    return None
+
+
+_CHECKS: dict[str, Callable[[Any, Grid | None], str | None]] = {
+    "separator": _separator,
+    "features": _features,
+    "tempo": _tempo,
+    "key": _key,
+    "segmenter": _segmentation,
+    "classifier": _prediction,
+}
