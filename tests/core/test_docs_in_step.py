@@ -39,5 +39,28 @@ def test_every_backend_hook_lists_the_stages_it_registers() -> None:
 
 
 def test_every_stage_is_documented() -> None:
-    table_rows = re.findall(r"^\| `(\w+)` \|", HOOKS_DOC.read_text(), flags=re.MULTILINE)
+    stages_section = HOOKS_DOC.read_text().split("\n## Stages\n", 1)[1].split("\n## ", 1)[0]
+    table_rows = re.findall(r"^\| `(\w+)` \|", stages_section, flags=re.MULTILINE)
     assert sorted(table_rows) == sorted(STAGES)
+
+
+def test_the_result_type_reference_is_generated_from_the_code() -> None:
+    from mirloop.hookdocs import generated_part, render_reference
+
+    documented = generated_part(HOOKS_DOC.read_text())
+    assert documented, "docs/hooks.md lacks the generated reference of result types"
+    assert documented == render_reference(), (
+        "docs/hooks.md is out of step with the result types; run `python -m mirloop.hookdocs docs/hooks.md`"
+    )
+
+
+def test_the_reference_covers_every_result_type_and_context_representation() -> None:
+    from mirloop.hookdocs import render_reference
+
+    text = render_reference()
+    types = ("TempoEstimate", "KeyEstimate", "Key", "Segmentation", "Segment", "Features", "TrackContext")
+    for name in types:
+        assert f"### `{name}`" in text
+    for representation in ("log_mel", "mfcc", "onset_envelope", "chroma", "tempo", "beats", "beat_units"):
+        assert f"| `{representation}` |" in text
+    assert "…" not in text, "the reference lists everything; nothing is left to an ellipsis"

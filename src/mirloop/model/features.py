@@ -43,11 +43,14 @@ class Features:
     them (see :class:`Projection`).
     """
 
-    grid: Grid
-    values: np.ndarray = field(converter=_matrix)
-    names: tuple[str, ...] = FEATURE_NAMES
-    pca_input: np.ndarray | None = None
-    backend: str = ""
+    grid: Grid = field(metadata={"doc": "the analysis windows: pass `ctx.grid`"})
+    values: np.ndarray = field(
+        converter=_matrix, metadata={"doc": "finite values, shape `(n_windows, len(names))`, float32"})
+    names: tuple[str, ...] = field(
+        default=FEATURE_NAMES, metadata={"doc": "unique column names (default: the 21 built-in features)"})
+    pca_input: np.ndarray | None = field(
+        default=None, metadata={"doc": "per-window vectors the built-in PCA columns come from, or None"})
+    backend: str = field(default="", metadata={"doc": "name of the backend that extracted the features"})
 
     def __attrs_post_init__(self) -> None:
         if self.values.shape != (self.grid.n_windows, len(self.names)):
@@ -57,6 +60,7 @@ class Features:
             )
 
     def column(self, name: str) -> np.ndarray:
+        """The values of column ``name``, one per window."""
         return self.values[:, self.names.index(name)]
 
 

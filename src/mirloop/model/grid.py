@@ -23,12 +23,13 @@ class Grid:
     ``[starts[i], starts[i] + window)`` clipped to the track.
     """
 
-    duration: float = field(validator=_positive)
-    window: float = field(default=WINDOW_SECONDS, validator=_positive)
-    hop: float = field(default=HOP_SECONDS, validator=_positive)
+    duration: float = field(validator=_positive, metadata={"doc": "length of the track, seconds"})
+    window: float = field(default=WINDOW_SECONDS, validator=_positive, metadata={"doc": "window length, s"})
+    hop: float = field(default=HOP_SECONDS, validator=_positive, metadata={"doc": "hop between windows, s"})
 
     @property
     def n_windows(self) -> int:
+        """Number of windows (at least 1)."""
         if self.duration <= self.window:
             return 1
         return int(np.floor((self.duration - self.window) / self.hop + 1e-9)) + 1
@@ -45,6 +46,7 @@ class Grid:
 
     @property
     def centers(self) -> np.ndarray:
+        """Window centre times in seconds."""
         return (self.starts + self.ends) / 2.0
 
     def window_of(self, time: float) -> int:

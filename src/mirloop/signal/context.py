@@ -66,6 +66,7 @@ class TrackContext:
     # -- the signal ------------------------------------------------------------------------
     @property
     def audio(self) -> Audio:
+        """The analysed :class:`~mirloop.model.Audio` (mono, float32, at :data:`ANALYSIS_SR` Hz)."""
         return self._audio
 
     @property
@@ -75,6 +76,7 @@ class TrackContext:
 
     @property
     def sr(self) -> int:
+        """Sample rate in Hz (:data:`ANALYSIS_SR`)."""
         return self._audio.sr
 
     @property
@@ -84,6 +86,7 @@ class TrackContext:
 
     @property
     def grid(self) -> Grid:
+        """The analysis windows (10 s, 2-s hop): per-window results have one entry per window."""
         return self._grid
 
     @property
