@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from mirloop.errors import DescriptorError, TimelineError
 from mirloop.model import Descriptor, Key
-from mirloop.timeline.model import Action, AddRegion, KeySignature, Shape, Span, Timeline
+from mirloop.timeline.model import Action, AddRegion, KeySignature, Shape, Span, Timeline, validate
 from mirloop.timeline.tonic import from_pitch_name, is_tonic
-from mirloop.timeline.validate import validate
 
 if TYPE_CHECKING:
     from mirloop.catalog import Catalog

@@ -1,4 +1,8 @@
-"""Timeline JSON <-> :mod:`mirloop.timeline.model` values (schema-checked on the way in)."""
+"""Timeline JSON <-> :mod:`mirloop.timeline.parts` values (schema-checked on the way in).
+
+:func:`parse` returns the parts (spans, seed, meta) that :meth:`Timeline.from_json
+<mirloop.timeline.Timeline.from_json>` assembles; :func:`dump` reads any timeline.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,18 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mirloop.errors import TimelineError
 from mirloop.limits import MAX_TIMELINE_EVENTS
-from mirloop.timeline.model import (
-    ALL,
-    Action,
-    AddRegion,
-    KeySignature,
-    Shape,
-    Span,
-    Timeline,
-)
+from mirloop.timeline.parts import ALL, Action, AddRegion, KeySignature, Shape, Span
 from mirloop.timeline.schema import check_schema, json_path
+
+if TYPE_CHECKING:
+    from mirloop.timeline.model import Timeline
+
+#: What :func:`parse` reads: the spans, the random seed and the user's ``meta``.
+TimelineParts = tuple[tuple[Span, ...], int | None, dict[str, Any] | None]
 
 
 def load_document(data: dict[str, Any] | str | Path) -> Any:
@@ -72,8 +74,8 @@ def count_events(document: Any) -> int:
     return count
 
 
-def parse(data: dict[str, Any] | str | Path) -> Timeline:
-    """Schema-check a timeline document and build the value types (no catalog checks).
+def parse(data: dict[str, Any] | str | Path) -> TimelineParts:
+    """Schema-check a timeline document and build its parts (no catalog checks).
 
     A document holding more events than :data:`mirloop.limits.MAX_TIMELINE_EVENTS` is refused
     before any other check.
@@ -87,11 +89,11 @@ def parse(data: dict[str, Any] | str | Path) -> Timeline:
                             "each one level deep") from None
 
 
-def _parse(document: Any) -> Timeline:
+def _parse(document: Any) -> TimelineParts:
     check_schema(document)
     body = document.get("timeline", document)
     spans = tuple(_span(s, i) for i, s in enumerate(body["spans"]))
-    return Timeline(spans=spans, random_seed=body.get("random_seed"), meta=body.get("meta"))
+    return spans, body.get("random_seed"), body.get("meta")
 
 
 def _span(raw: dict[str, Any], index: int) -> Span:

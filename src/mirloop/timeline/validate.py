@@ -10,16 +10,15 @@ Tempo policy: a tempo outside the active descriptor's range is clamped into it w
 from __future__ import annotations
 
 import math
-import warnings
 from typing import TYPE_CHECKING
 
 from mirloop.errors import TimelineError
-from mirloop.timeline.model import Action, Timeline
+from mirloop.timeline.parts import Action
 from mirloop.timeline.schema import json_path
 from mirloop.timeline.tonic import COMMON, is_tonic
 
 if TYPE_CHECKING:
-    from mirloop.catalog import Catalog
+    from mirloop.timeline.model import Timeline
 
 
 class TimelineWarning(UserWarning):
@@ -135,17 +134,3 @@ def _check_actions(timeline: Timeline) -> None:
     if not has_region:
         raise _fail(["spans"], 'no region of music; add {"time": 0, "add_region": {"descriptor": ...}} '
                                "to the actions of the first metered span")
-
-
-def validate(timeline: Timeline, *, catalog: Catalog | None = None, strict: bool = False) -> Timeline:
-    """Run every check (structure, then descriptors, instrument groups, ring-outs, shapes, tempi).
-
-    Returns the timeline unchanged. Tempo clamping warnings are left to :meth:`Timeline.regions`.
-    """
-    from mirloop.timeline.resolve import resolve_regions
-
-    check_structure(timeline)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TimelineWarning)
-        resolve_regions(timeline, catalog=catalog, strict=strict, checked=True)
-    return timeline
