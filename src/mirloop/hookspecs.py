@@ -2,8 +2,9 @@
 
 Every hook is a *registration* hook: mirloop calls it once, when the plugin registry is
 first built (on the first ``mirloop.plugins.registry()`` call), and passes a ``register``
-callback. A plugin calls ``register(BackendClass)`` once per backend it provides, as often as
-it likes; it returns nothing. ``BackendClass`` subclasses :class:`mirloop.stages.Backend`
+callback, by keyword: the hook's parameter must be named ``register`` (pluggy matches
+parameters by name). A plugin calls ``register(BackendClass)`` once per backend it provides, as
+often as it likes; it returns nothing (a returned value is ignored, with a warning). ``BackendClass`` subclasses :class:`mirloop.stages.Backend`
 (class attributes ``name``, ``stage``, ``options``) and implements the stage's method listed
 in :mod:`mirloop.stages`. Registering a class does not instantiate it, so import heavy
 libraries inside the backend's methods.

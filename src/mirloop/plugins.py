@@ -163,7 +163,7 @@ class Registry:
         if not self.autoload:
             hint += "; third-party plugins are not loaded because MIRLOOP_DISABLE_PLUGIN_AUTOLOAD is set"
         if name in KNOWN_PLUGINS:
-            hint = f"; {name!r} ships as a separate plugin: {KNOWN_PLUGINS[name]}"
+            hint += f"; {name!r} ships as a separate plugin: {KNOWN_PLUGINS[name]}"
         failed = [f for f in self.failures if name in (f.plugin, f.dist)]
         if failed:
             hint += f"; plugin {failed[0].plugin!r} failed to load: {failed[0].error}"
