@@ -4,10 +4,11 @@ Every hook is a *registration* hook: mirloop calls it once, when the plugin regi
 first built (on the first ``mirloop.plugins.registry()`` call), and passes a ``register``
 callback, by keyword: the hook's parameter must be named ``register`` (pluggy matches
 parameters by name). A plugin calls ``register(BackendClass)`` once per backend it provides, as
-often as it likes; it returns nothing (a returned value is ignored, with a warning). ``BackendClass`` subclasses :class:`mirloop.stages.Backend`
-(class attributes ``name``, ``stage``, ``options``) and implements the stage's method listed
-in :mod:`mirloop.stages`. Registering a class does not instantiate it, so import heavy
-libraries inside the backend's methods.
+often as it likes; it returns nothing (a returned value is ignored, with a warning).
+``BackendClass`` subclasses :class:`mirloop.stages.Backend` (class attributes ``name``,
+``stage``, ``options``) and implements the stage's method listed in :mod:`mirloop.stages`.
+Registering a class does not instantiate it, so import heavy libraries inside the backend's
+methods.
 
 Implement hooks with ``@mirloop.hookimpl`` in a module named by an entry point of the
 ``mirloop`` group::
