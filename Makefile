@@ -49,7 +49,7 @@ $(STAMP):
 	@$(MAKE) --no-print-directory apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,serve]"
 	$(BIN)/pip install --quiet --no-deps tinysoundfont
 	$(BIN)/pip install --quiet -e $(EXAMPLE_PLUGIN)
 	VENV=$(VENV) sh plugins/install.sh $(PEER_PLUGINS)

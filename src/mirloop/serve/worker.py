@@ -1,0 +1,97 @@
+"""What runs in a worker process: one job run, from the job store to its published files.
+
+Workers are spawned, single-threaded processes (:func:`mirloop.parallel.single_threaded`) that
+also watch their parent: a worker whose server died (``kill -9``) exits within a second rather
+than finishing a run the restarted server has already queued again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import shutil
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from mirloop.errors import MirloopError
+from mirloop.serve.files import FileStore
+from mirloop.serve.settings import ServeSettings
+from mirloop.serve.store import Job, JobStore
+from mirloop.serve.tasks import task
+
+log = logging.getLogger("mirloop.serve")
+
+
+class JobAbandoned(Exception):
+    """The run is no longer the job's current one (the job was re-queued or finished elsewhere)."""
+
+
+class InjectedFault(MirloopError):
+    """A failure the server's fault-injection setting asked for."""
+
+
+@frozen
+class JobContext:
+    """What a task sees: its job, the stores, the settings, and ``workdir`` for its files."""
+
+    job: Job
+    store: JobStore
+    files: FileStore
+    settings: ServeSettings
+    workdir: Path
+
+    def progress(self, stage: str, percent: float) -> None:
+        """Record the run's stage and progress (0–100); stops the run if the job moved on."""
+        if not self.store.progress(self.job.id, self.job.run, stage, percent):
+            raise JobAbandoned(self.job.id)
+
+
+def init_worker(parent: int) -> None:
+    """Pool initializer: one compute thread, and exit when the server process ``parent`` is gone."""
+    from mirloop.parallel import single_threaded
+
+    single_threaded()
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(3)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def run_job(settings: ServeSettings, job_id: str, run: int) -> str:
+    """Run ``job_id`` (its run ``run``) to the end; returns the state it was left in."""
+    store = JobStore(settings.database, queue_limit=settings.queue_limit)
+    files = FileStore(settings.data, store)
+    job = store.get(job_id)
+    if job.run != run:
+        return "abandoned"
+    staging = files.job_folder(job_id) / f"run-{run}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    ctx = JobContext(job=job, store=store, files=files, settings=settings, workdir=staging)
+    try:
+        if job.kind == "render" and settings.faults.fail_renders and random.random() < settings.faults.fail_renders:
+            raise InjectedFault("the render failed: a fault injected by the server's fault setting")
+        result: dict[str, Any] = dict(task(job.kind).run(ctx, job.params))
+        names = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*")) if p.is_file()]
+        result["files"] = files.publish(job_id, staging, names)
+        state = "done" if store.finish(job_id, run, result) else "abandoned"
+    except JobAbandoned:
+        state = "abandoned"
+    except MirloopError as exc:
+        state = "failed" if store.fail(job_id, run, str(exc)) else "abandoned"
+    except Exception as exc:  # a bug: the job fails with the exception named, the trace goes to the log
+        log.error("job %s (%s) crashed:\n%s", job_id, job.kind, traceback.format_exc())
+        state = "failed" if store.fail(job_id, run, f"internal error: {type(exc).__name__}: {exc}") else "abandoned"
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return state
