@@ -32,6 +32,7 @@ log = logging.getLogger("mirloop.serve")
 ROUTERS: tuple[str, ...] = (
     "mirloop.serve.amper.routes:router",
     "mirloop.serve.api:router",
+    "mirloop.serve.web.routes:router",
 )
 #: Folder of the web app's static files, served under ``/static`` when it exists.
 STATIC = Path(__file__).parent / "static"

@@ -23,6 +23,8 @@ from mirloop.serve.errors import ServeError
 TASKS: dict[str, str] = {
     "render": "mirloop.serve.tasks.render",
     "analysis": "mirloop.serve.tasks.analysis",
+    "track": "mirloop.serve.web.track_job",
+    "track_render": "mirloop.serve.web.render_job",
 }
 
 
