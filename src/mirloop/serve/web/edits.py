@@ -35,13 +35,16 @@ def check_edit(edit: Mapping[str, Any], *, where: str) -> dict[str, Any]:
     name = str(edit.get("descriptor") or "").strip()
     if name not in catalog:
         raise EditError(f"{where}: {catalog.unknown_message(name)}")
-    return {"descriptor": name, "tempo": _tempo(edit.get("tempo"), where), "key": _key(edit.get("key"), where)}
+    tempo, key = _tempo(edit.get("tempo"), where), _key(edit.get("key"), where)
+    return {"descriptor": name, "tempo": tempo, "key": key}
 
 
 def check_edits(edits: Sequence[Mapping[str, Any]], *, segments: int) -> list[dict[str, Any]]:
     """One checked edit per segment; :class:`EditError` when the count is not ``segments``."""
     if len(edits) != segments:
-        raise EditError(f"the track has {segments} segment(s) but {len(edits)} were sent; send one per segment")
+        raise EditError(
+            f"the track has {segments} segment(s) but {len(edits)} were sent; send one per segment"
+        )
     return [check_edit(edit, where=f"segment {i + 1}") for i, edit in enumerate(edits)]
 
 

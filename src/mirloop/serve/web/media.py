@@ -7,6 +7,7 @@ silent signal stays at 0), enough for a canvas a few hundred pixels wide.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def waveform(audio: Audio, *, bins: int = WAVEFORM_BINS) -> dict[str, object]:
     mono = np.abs(audio.mono().samples.astype(np.float64))
     bins = max(1, min(bins, len(mono)))
     edges = np.linspace(0, len(mono), bins + 1).astype(np.int64)
-    peaks = np.array([mono[a:b].max() if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])])
+    peaks = np.array([mono[a:b].max() if b > a else 0.0 for a, b in itertools.pairwise(edges)])
     top = float(peaks.max()) if len(peaks) else 0.0
     scaled = peaks / top if top > 0 else peaks
     return {"duration": round(audio.duration, 3), "peaks": [round(float(p), 3) for p in scaled]}

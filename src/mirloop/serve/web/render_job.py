@@ -53,7 +53,9 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
     if single is not None and not isinstance(single, dict):
         raise ConfigError("'single' must be an object {descriptor, tempo, key} or null")
     if renders == 0 and single is None:
-        raise ConfigError("nothing to render: ask for a single-region render or at least one multi-region render")
+        raise ConfigError(
+            "nothing to render: ask for a single-region render or at least one multi-region render"
+        )
     segments = params.get("segments")
     if not isinstance(segments, list) or not all(isinstance(s, dict) for s in segments):
         raise ConfigError("'segments' must be a list of objects {descriptor, tempo, key}, one per segment")
@@ -79,8 +81,11 @@ def _track_view(settings: ServeSettings, track_id: Any) -> dict[str, Any]:
     if job.kind != "track":
         raise NotFound(f"no track job {track_id!r}")
     if job.state != JobState.DONE:
-        raise ConfigError(f"the track job {track_id} is {job.state.value}; render it once its analysis is done")
-    view: dict[str, Any] = json.loads(FileStore(settings.data, store).output_path(job, "track.json").read_text())
+        raise ConfigError(
+            f"the track job {track_id} is {job.state.value}; render it once its analysis is done"
+        )
+    path = FileStore(settings.data, store).output_path(job, "track.json")
+    view: dict[str, Any] = json.loads(path.read_text("utf-8"))
     return view
 
 
@@ -110,7 +115,9 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
         jobs += plan_single("track", chosen, float(track["duration"]), seed=seed)
     jobs += plan_multi("track", segments, renders=int(params["renders"]), seed=seed)
     if not jobs:
-        raise RenderError("no render to make: every segment is shorter than a second and no single-region render")
+        raise RenderError(
+            "no render to make: every segment is shorter than a second and no single-region render"
+        )
     inputs = [Segment(float(r.start), float(r.end), str(r.label)) for r in segments.itertuples()]
     renderer = renderer_for(ctx.settings, stems=True)
     listed = []
@@ -211,8 +218,9 @@ def write_files(outcome: Any, job: Any, workdir: Path) -> dict[str, Any]:
     write_audio(outcome.audio, folder / f"{name}.flac")
     write_ogg(outcome.audio, folder / f"{name}.ogg")
     write_waveform(outcome.audio, folder / f"{name}.waveform.json")
-    (folder / f"{name}.timeline.json").write_text(json.dumps(job.timeline.to_json(wrap=True), indent=1), "utf-8")
-    files = {
+    timeline = json.dumps(job.timeline.to_json(wrap=True), indent=1)
+    (folder / f"{name}.timeline.json").write_text(timeline, "utf-8")
+    files: dict[str, Any] = {
         kind: f"{name}/{name}{suffix}"
         for kind, suffix in (
             ("wav", ".wav"), ("flac", ".flac"), ("midi", ".mid"), ("jams", ".jams"),

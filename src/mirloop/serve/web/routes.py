@@ -36,6 +36,8 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 #: The static files, by the only names served.
 STATIC = {"app.js": "text/javascript", "style.css": "text/css"}
+#: What the analysis view's form may change, per segment (``seg-<i>-<part>``) and for the single region.
+EDITED = ("descriptor", "tempo", "key")
 #: Length of a catalog audition, in seconds.
 AUDITION_SECONDS = 12.0
 #: Stages of each job kind as the progress view lists them.
@@ -85,7 +87,8 @@ async def new_track(request: Request) -> Response:
         if isinstance(example, str) and example:
             found = examples().get(example)
             if found is None:
-                raise NotFound(f"no bundled example {example!r}; pick one of {', '.join(examples()) or 'none'}")
+                known = ", ".join(examples()) or "none"
+                raise NotFound(f"no bundled example {example!r}; pick one of {known}")
             stored = await run_in_threadpool(_store_example, svc, found)
         elif isinstance(upload, UploadFile) and upload.filename:
             stored = await run_in_threadpool(svc.upload, upload.file, name=upload.filename)
@@ -157,11 +160,11 @@ def render_params(track_id: str, form: dict[str, str]) -> dict[str, Any]:
     segments = []
     index = 0
     while f"seg-{index}-descriptor" in form:
-        segments.append({part: form.get(f"seg-{index}-{part}", "") for part in ("descriptor", "tempo", "key")})
+        segments.append({part: form.get(f"seg-{index}-{part}", "") for part in EDITED})
         index += 1
     single = None
     if form.get("single-descriptor"):
-        single = {part: form.get(f"single-{part}", "") for part in ("descriptor", "tempo", "key")}
+        single = {part: form.get(f"single-{part}", "") for part in EDITED}
     try:
         renders = int(form.get("renders", "1") or 0)
         seed = int(form.get("seed", "0") or 0)
@@ -211,7 +214,8 @@ async def audition(request: Request) -> Response:
     catalog = load_catalog()
     if not isinstance(name, str) or name not in catalog:
         detail = catalog.unknown_message(str(name)) if isinstance(name, str) else "send a descriptor name"
-        return JSONResponse({"errors": [{"status": "422", "title": "Unknown descriptor", "detail": detail}]}, 422)
+        error = {"status": "422", "title": "Unknown descriptor", "detail": detail}
+        return JSONResponse({"errors": [error]}, 422)
     # in the form the render job stores it, so that an earlier audition is found again
     timeline = Timeline.from_json(single_region(name, AUDITION_SECONDS, seed=0).to_json()).to_json()
     job = await run_in_threadpool(_audition_job, svc, timeline)
