@@ -51,7 +51,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {(data / 'server.log').read_text()}") from None
+                    told = (data / "server.log").read_text()
+                    raise RuntimeError(f"the server did not start: {told}") from None
                 time.sleep(0.3)
         yield base
     finally:

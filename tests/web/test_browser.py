@@ -101,7 +101,8 @@ def test_upload_analyse_change_render_play_and_download(server: str, clip: Path,
     page.wait_for_function("[...document.querySelectorAll('canvas.wave')].every(c => c.dataset.drawn)")
     shot(page, "5-renders")
 
-    single, multi = page.locator("article[data-render=single-00]"), page.locator("article[data-render=multi-00]")
+    single = page.locator("article[data-render=single-00]")
+    multi = page.locator("article[data-render=multi-00]")
     assert multi.locator("td.rendered").first.inner_text() == CHANGED_TO
     assert multi.locator("td.heard").first.inner_text() != ""  # what the classifier heard in it
     assert single.locator("td.rendered").count() == 1

@@ -32,7 +32,8 @@ function watchJob(section) {
       return;
     }
     section.querySelector(".state").textContent = job.state;
-    section.querySelector(".stage").textContent = job.stage || "waiting for a worker";
+    section.querySelector(".stage").textContent =
+      job.stage || (job.state === "running" ? "starting" : "waiting for a worker");
     section.querySelector(".percent").textContent = Math.round(job.progress);
     section.querySelector("progress").value = job.progress;
     const current = stages.findIndex((li) => job.stage && job.stage.startsWith(li.dataset.stage));
