@@ -11,7 +11,9 @@ from mirloop.errors import ConfigError
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on."
+)
 @click.option(
     "--data",
     type=click.Path(file_okay=False, path_type=Path),

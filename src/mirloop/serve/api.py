@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import FileResponse
@@ -19,6 +19,9 @@ def service(request: Request) -> Service:
     """The running server's :class:`Service` (a FastAPI dependency)."""
     found: Service = request.app.state.service
     return found
+
+
+ServiceDep = Annotated[Service, Depends(service)]
 
 
 class UploadOut(BaseModel):
@@ -66,7 +69,7 @@ def job_out(job: Job, request: Request) -> JobOut:
 
 
 @router.post("/uploads", status_code=201)
-def upload(file: UploadFile, svc: Service = Depends(service)) -> UploadOut:
+def upload(file: UploadFile, svc: ServiceDep) -> UploadOut:
     """Store an audio track (WAV, FLAC, OGG, MP3, AIFF; checked on its content)."""
     stored = svc.upload(file.file, name=file.filename)
     return UploadOut(id=stored.id, name=stored.name, content_type=stored.content_type, size=stored.size,
@@ -74,19 +77,19 @@ def upload(file: UploadFile, svc: Service = Depends(service)) -> UploadOut:
 
 
 @router.post("/jobs", status_code=202)
-def submit(body: JobIn, request: Request, svc: Service = Depends(service)) -> JobOut:
+def submit(body: JobIn, request: Request, svc: ServiceDep) -> JobOut:
     """Queue a job (429 when the queue is full, 422 when its parameters are bad)."""
     return job_out(svc.submit(body.kind, body.params), request)
 
 
 @router.get("/jobs/{job_id}")
-def job(job_id: str, request: Request, svc: Service = Depends(service)) -> JobOut:
+def job(job_id: str, request: Request, svc: ServiceDep) -> JobOut:
     """A job's state, stage, progress, result and files."""
     return job_out(svc.job(job_id), request)
 
 
 @router.get("/jobs/{job_id}/files/{name:path}", name="job_file", response_class=FileResponse)
-def job_file(job_id: str, name: str, svc: Service = Depends(service)) -> FileResponse:
+def job_file(job_id: str, name: str, svc: ServiceDep) -> FileResponse:
     """One output file of a job (only the names the job lists)."""
     path = svc.output(job_id, name)
     return FileResponse(path, media_type=content_type(name), filename=path.name)

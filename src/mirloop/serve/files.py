@@ -119,7 +119,8 @@ class FileStore:
             raise
         with self.store.connect() as db:
             db.execute(
-                "INSERT INTO files (id, name, content_type, size, sha256, info, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO files (id, name, content_type, size, sha256, info, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (record.id, record.name, record.content_type, record.size, record.sha256,
                  json.dumps(record.info), record.created),
             )
@@ -157,7 +158,8 @@ class FileStore:
     def output_path(self, job: Job, name: str) -> Path:
         """The output file ``name`` of ``job``: only a name the job recorded, inside its folder."""
         if name not in job.files:
-            raise NotFound(f"job {job.id} has no file {name!r}; its files are {', '.join(job.files) or 'none'}")
+            listed = ", ".join(job.files) or "none"
+            raise NotFound(f"job {job.id} has no file {name!r}; its files are {listed}")
         folder = self.output_folder(job.id).resolve()
         path = (folder / name).resolve()
         if not path.is_relative_to(folder) or not path.is_file():
@@ -197,9 +199,10 @@ def audio_info(path: Path) -> dict[str, Any]:
             "(the content decides, not the file name)"
         ) from None
     if info.format not in AUDIO_TYPES:
-        raise UploadRefused(f"audio of format {info.format} is not accepted; send WAV, FLAC, OGG, MP3 or AIFF")
+        raise UploadRefused(f"audio of format {info.format} is not accepted; send WAV, FLAC, OGG, MP3, AIFF")
     if info.frames <= 0 or info.samplerate <= 0:
         raise UploadRefused("the upload holds no audio frames; send a track that is not empty")
     duration = info.frames / info.samplerate
     MAX_TRACK_HOURS.check(duration / 3600.0, "the upload lasts", error=UploadRefused)
-    return {"format": info.format, "duration": duration, "sr": int(info.samplerate), "channels": int(info.channels)}
+    sr, channels = int(info.samplerate), int(info.channels)
+    return {"format": info.format, "duration": duration, "sr": sr, "channels": channels}

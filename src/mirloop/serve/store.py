@@ -177,8 +177,8 @@ class JobStore:
                 ).fetchone()
                 if row is not None:
                     db.execute(
-                        "UPDATE jobs SET state = 'running', stage = '', progress = 0, attempts = attempts + 1, "
-                        "updated = ? WHERE id = ?",
+                        "UPDATE jobs SET state = 'running', stage = '', progress = 0, "
+                        "attempts = attempts + 1, updated = ? WHERE id = ?",
                         (time.time(), row["id"]),
                     )
                 db.execute("COMMIT")
@@ -197,7 +197,8 @@ class JobStore:
 
     def progress(self, job_id: str, run: int, stage: str, percent: float) -> bool:
         """Record the stage and progress of run ``run``; ``False`` when that run is no longer current."""
-        return self._update_run(job_id, run, "stage = ?, progress = ?", (stage, max(0.0, min(100.0, percent))))
+        clipped = max(0.0, min(100.0, percent))
+        return self._update_run(job_id, run, "stage = ?, progress = ?", (stage, clipped))
 
     def finish(self, job_id: str, run: int, result: Mapping[str, Any]) -> bool:
         """Mark run ``run`` done with ``result``; ``False`` when that run is no longer current."""

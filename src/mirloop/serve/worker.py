@@ -79,7 +79,8 @@ def run_job(settings: ServeSettings, job_id: str, run: int) -> str:
     staging.mkdir(parents=True)
     ctx = JobContext(job=job, store=store, files=files, settings=settings, workdir=staging)
     try:
-        if job.kind == "render" and settings.faults.fail_renders and random.random() < settings.faults.fail_renders:
+        fail_share = settings.faults.fail_renders if job.kind == "render" else 0.0
+        if fail_share and random.random() < fail_share:
             raise InjectedFault("the render failed: a fault injected by the server's fault setting")
         result: dict[str, Any] = dict(task(job.kind).run(ctx, job.params))
         names = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*")) if p.is_file()]
@@ -91,7 +92,8 @@ def run_job(settings: ServeSettings, job_id: str, run: int) -> str:
         state = "failed" if store.fail(job_id, run, str(exc)) else "abandoned"
     except Exception as exc:  # a bug: the job fails with the exception named, the trace goes to the log
         log.error("job %s (%s) crashed:\n%s", job_id, job.kind, traceback.format_exc())
-        state = "failed" if store.fail(job_id, run, f"internal error: {type(exc).__name__}: {exc}") else "abandoned"
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        state = "failed" if store.fail(job_id, run, error) else "abandoned"
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return state

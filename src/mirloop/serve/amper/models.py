@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 from mirloop.serve.store import Job, JobState
 
 Preset = Literal["MASTER_WAV", "MASTER_MP3", "STEMS_WAV"]
-Status = Literal["WAITING_COMPOSE", "RUNNING_COMPOSE", "WAITING_RENDER", "RUNNING_RENDER", "CREATED", "FAILED_CREATE"]
+Status = Literal[
+    "WAITING_COMPOSE", "RUNNING_COMPOSE", "WAITING_RENDER", "RUNNING_RENDER", "CREATED", "FAILED_CREATE"
+]
 
 #: Stage a render job records while running -> the Amper status it shows.
 RUNNING_STATUS: dict[str, Status] = {

@@ -25,7 +25,7 @@ from mirloop.serve.amper.models import (
     RenderResponse,
     render_status,
 )
-from mirloop.serve.api import service
+from mirloop.serve.api import ServiceDep
 from mirloop.serve.auth import require_api_key
 from mirloop.serve.errors import NotFound
 from mirloop.serve.files import content_type
@@ -85,21 +85,22 @@ def render_response(job: Job, svc: Service, request: Request) -> RenderResponse:
 
 
 @router.post("/simple_renders", status_code=202)
-def create_render(body: RenderRequest, request: Request, svc: Service = Depends(service)) -> RenderResponse:
+def create_render(body: RenderRequest, request: Request, svc: ServiceDep) -> RenderResponse:
     """Queue a render of a timeline with a preset (``MASTER_WAV``, ``MASTER_MP3``, ``STEMS_WAV``)."""
     attributes = body.data.attributes
-    job = svc.submit("render", {"timeline": attributes.timeline, "preset": attributes.preset, "seed": attributes.seed})
+    params = {"timeline": attributes.timeline, "preset": attributes.preset, "seed": attributes.seed}
+    job = svc.submit("render", params)
     return render_response(job, svc, request)
 
 
 @router.get("/simple_renders/{render_id}")
-def get_render(render_id: str, request: Request, svc: Service = Depends(service)) -> RenderResponse:
+def get_render(render_id: str, request: Request, svc: ServiceDep) -> RenderResponse:
     """A render's status, progress and (once ``CREATED``) files."""
     return render_response(render_job(svc, render_id), svc, request)
 
 
 @router.get("/simple_renders/{render_id}/files/{name:path}", name="render_file", response_class=FileResponse)
-def render_file(render_id: str, name: str, svc: Service = Depends(service)) -> FileResponse:
+def render_file(render_id: str, name: str, svc: ServiceDep) -> FileResponse:
     """One file of a finished render (only the names its ``files`` list)."""
     path = svc.files.output_path(render_job(svc, render_id), name)
     return FileResponse(path, media_type=content_type(name), filename=path.name)
@@ -112,4 +113,5 @@ def list_entities(kind: Literal["descriptor", "band", "instrument"]) -> EntityLi
 
     catalog = load_catalog()
     items = entities(catalog, kind)
-    return EntityList.model_validate({"data": items, "meta": {"count": len(items), "catalog_version": catalog.version}})
+    meta = {"count": len(items), "catalog_version": catalog.version}
+    return EntityList.model_validate({"data": items, "meta": meta})

@@ -2,9 +2,10 @@
 
 Presets (Amper's names): ``MASTER_WAV`` (``master.wav``), ``MASTER_MP3`` (``master.mp3``) and
 ``STEMS_WAV`` (``master.wav`` and one WAV per instrument in ``master_stems/``); each also
-writes the MIDI (``master.mid``), the ground truth (``master.jams``) and the timeline rendered
-(``timeline.json``). Stages: ``compose`` (the timeline is read and resolved into regions),
-``waiting_render``, ``render`` (the backend renders), ``write``.
+writes the MIDI (``master.mid``), the ground truth (``master.jams``, and ``truth.json`` in full,
+see :mod:`mirloop.amper.truth`) and the timeline rendered (``timeline.json``). Stages:
+``compose`` (the timeline is read and resolved into regions), ``waiting_render``, ``render``
+(the backend renders), ``write``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def renderer_for(settings: ServeSettings, *, stems: bool) -> Any:
 
 
 def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
+    from mirloop.amper.truth import truth_to_dict
     from mirloop.renderer.writers import write_render
     from mirloop.timeline import Timeline
 
@@ -68,9 +70,12 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     result = renderer.render(timeline, seed=params.get("seed"))
     ctx.progress("write", 85)
     if preset == "STEMS_WAV" and not result.stems:
-        raise RenderError("the renderer returned no stems for preset STEMS_WAV; configure a renderer that makes them")
+        raise RenderError(
+            "the renderer returned no stems for preset STEMS_WAV; configure a renderer that makes them"
+        )
     write_render(result, ctx.workdir / PRESETS[preset], midi=True, stems=preset == "STEMS_WAV", jams=True)
     (ctx.workdir / "timeline.json").write_text(json.dumps(timeline.to_json(), indent=2), "utf-8")
+    (ctx.workdir / "truth.json").write_text(json.dumps(truth_to_dict(result.truth)), "utf-8")
     return {
         "preset": preset,
         "seed": result.seed,
