@@ -26,7 +26,7 @@ def merged(probabilities: list[float], moods: list[str]) -> pd.DataFrame:
 
 def test_a_window_is_unsure_below_the_threshold_or_when_a_label_is_unknown() -> None:
     table = merged([0.95, UNSURE_BELOW - 0.01, 0.9], ["dreamy", "dreamy", "unknown"])
-    rows = window_rows(table, load_catalog())
+    rows = window_rows(table, load_catalog(), duration=15.0)
 
     assert [r["unsure"] for r in rows] == [False, True, True]
     assert rows[0]["descriptor"] == "ambient_chill_dreamy"
@@ -34,6 +34,8 @@ def test_a_window_is_unsure_below_the_threshold_or_when_a_label_is_unknown() -> 
     assert rows[1]["probability"] == UNSURE_BELOW - 0.01
     assert rows[2]["descriptor"] is not None  # nearest entry of the known genre and subgenre
     assert rows[0]["tempo"] == 120.0 and rows[0]["key"] == "A minor"
+    # centres at 5, 7 and 9 s: the spans tile the whole track
+    assert [r["span"] for r in rows] == [[0.0, 6.0], [6.0, 8.0], [8.0, 15.0]]
 
 
 def test_a_waveform_is_scaled_to_its_loudest_slice() -> None:

@@ -18,6 +18,7 @@ Stages: ``load``, each analysis stage as it starts (``separator``, ``features``,
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -103,7 +104,7 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
         "candidates": candidates.to_dict(),
         "unsure_below": UNSURE_BELOW,
         "segments": _records(reduced),
-        "windows": window_rows(merged, catalog),
+        "windows": window_rows(merged, catalog, duration=analysis.duration),
     }
     (out / "track.json").write_text(json.dumps(view, indent=1), "utf-8")
     return {
@@ -115,17 +116,21 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def window_rows(merged: Any, catalog: Any) -> list[dict[str, Any]]:
-    """Per 2-s window: ``start``, ``end``, ``segment``, ``descriptor`` (the valid catalog entry the
-    loop reads the window as), ``probability`` (the model's joint descriptor probability, else
-    the lowest of its genre, subgenre and mood probabilities), ``tempo``, ``key`` and ``unsure``."""
+def window_rows(merged: Any, catalog: Any, *, duration: float) -> list[dict[str, Any]]:
+    """Per window of the 2-s grid: ``start``, ``end``, ``segment``, ``descriptor`` (the valid
+    catalog entry the loop reads the window as), ``probability`` (the model's joint descriptor
+    probability, else the lowest of its genre, subgenre and mood probabilities), ``tempo``,
+    ``key``, ``unsure``, and ``span``: the part of the track (s) nearer this window's centre than
+    any other's, so that the spans of all windows tile the track from 0 to ``duration``."""
     from mirloop.loop.reduce import window_descriptors
     from mirloop.model.descriptor import TARGETS
     from mirloop.model.prediction import UNKNOWN
 
     rows = []
     names = window_descriptors(merged, catalog) if len(merged) else []
-    for record, name in zip(merged.to_dict("records"), names):
+    centres = [(float(r["start"]) + float(r["end"])) / 2 for r in merged.to_dict("records")]
+    edges = [0.0] + [(a + b) / 2 for a, b in itertools.pairwise(centres)] + [float(duration)]
+    for index, (record, name) in enumerate(zip(merged.to_dict("records"), names)):
         if "descriptor_probability" in record:
             probability = float(record["descriptor_probability"])
         else:
@@ -143,6 +148,7 @@ def window_rows(merged: Any, catalog: Any) -> list[dict[str, Any]]:
                 "tempo": _number(record.get("tempo_bpm")),
                 "key": record.get("key"),
                 "unsure": unknown or name is None or not probability >= UNSURE_BELOW,
+                "span": [round(edges[index], 3), round(max(edges[index], edges[index + 1]), 3)],
             }
         )
     return rows
