@@ -7,6 +7,7 @@ than finishing a run the restarted server has already queued again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -26,6 +27,8 @@ from mirloop.serve.store import Job, JobStore
 from mirloop.serve.tasks import task
 
 log = logging.getLogger("mirloop.serve")
+#: How much lower than the server's the workers' CPU priority is.
+WORKER_NICENESS = 5
 
 
 class JobAbandoned(Exception):
@@ -58,6 +61,8 @@ def init_worker(parent: int, settings: ServeSettings) -> None:
     from mirloop.parallel import single_threaded
 
     single_threaded()
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)  # the API answers promptly while workers render
 
     def watch() -> None:
         while True:
