@@ -23,7 +23,14 @@ def short_timeline(
     descriptor: str = "rock_indie_driving", seconds: float = 2.0, *, seed: int = 1
 ) -> dict[str, Any]:
     """A one-region timeline of ``seconds`` (its JSON)."""
-    return single_region(descriptor, seconds, tempo=120, key="e minor", seed=seed).to_json()
+    return single_region(descriptor, seconds, tempo=None, key="e minor", seed=seed).to_json()
+
+
+def misspelt_timeline() -> dict[str, Any]:
+    """A timeline naming ``rock_indie_drivng``, a descriptor no catalog has."""
+    timeline = short_timeline()
+    timeline["spans"][0]["actions"][0]["add_region"]["descriptor"] = "rock_indie_drivng"
+    return timeline
 
 
 def two_regions(seconds: float = 3.0) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import requests
 import soundfile as sf
 
 from mirloop.serve.testing import ServerProcess
-from tests.serve.conftest import short_timeline, two_regions
+from tests.serve.conftest import misspelt_timeline, short_timeline, two_regions
 
 
 def post_render(
@@ -82,9 +82,7 @@ def test_master_mp3_is_an_mp3_and_stems_wav_has_one_wav_per_instrument(server: S
 
 
 def test_a_bad_timeline_is_refused_with_the_json_path_of_the_problem(server: ServerProcess) -> None:
-    timeline = short_timeline()
-    timeline["spans"][0]["actions"][0]["add_region"]["descriptor"] = "rock_indie_drivng"
-    answer = post_render(server, timeline)
+    answer = post_render(server, misspelt_timeline())
     assert answer.status_code == 422
     detail = answer.json()["errors"][0]["detail"]
     assert "rock_indie_drivng" in detail and "rock_indie_driving" in detail  # names it and the nearest

@@ -13,15 +13,27 @@ Configure the backend with ``[renderer] backend = "amper"`` and ``url = ...`` (s
 :class:`mirloop.amper.backend.AmperRenderer`).
 """
 
-from mirloop.amper.client import AmperClient, RemoteCatalog, RemoteRender
-from mirloop.amper.errors import AmperError, AmperRenderFailed, AmperRequestError, AmperUnavailable
+from __future__ import annotations
 
-__all__ = [
-    "AmperClient",
-    "AmperError",
-    "AmperRenderFailed",
-    "AmperRequestError",
-    "AmperUnavailable",
-    "RemoteCatalog",
-    "RemoteRender",
-]
+from importlib import import_module
+from typing import Any
+
+#: public name -> module; imported on first use, so registering the backend imports no HTTP library.
+_EXPORTS = {
+    "AmperClient": "mirloop.amper.client",
+    "RemoteCatalog": "mirloop.amper.client",
+    "RemoteRender": "mirloop.amper.client",
+    "AmperError": "mirloop.amper.errors",
+    "AmperRenderFailed": "mirloop.amper.errors",
+    "AmperRequestError": "mirloop.amper.errors",
+    "AmperUnavailable": "mirloop.amper.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mirloop.amper' has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -88,14 +88,15 @@ class AmperRenderer(Backend):
 
     def render_many(self, timelines: Sequence[Any], seeds: Sequence[int | None] | None = None) -> list[Any]:
         """Render a batch concurrently (``workers`` at a time); per timeline, in order, a RenderResult
-        or the :class:`~mirloop.amper.AmperError` that ended it."""
-        from mirloop.amper.errors import AmperError
+        or the :class:`~mirloop.errors.MirloopError` that ended it (a timeline refused before it
+        was sent, an :class:`~mirloop.amper.AmperError`)."""
+        from mirloop.errors import MirloopError
 
         documents: list[Any] = []
         for timeline in timelines:
             try:
                 documents.append(self._document(timeline))
-            except AmperError as exc:
+            except MirloopError as exc:
                 documents.append(exc)
         todo = [i for i, d in enumerate(documents) if not isinstance(d, Exception)]
         chosen = list(seeds) if seeds is not None else [None] * len(documents)

@@ -8,8 +8,10 @@ compared in constant time and never logged.
 from __future__ import annotations
 
 import hmac
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mirloop.serve.errors import ServeError
 
@@ -24,17 +26,20 @@ class Forbidden(ServeError):
     title = "Forbidden"
 
 
-def require_api_key(request: Request) -> None:
+bearer = HTTPBearer(auto_error=False, description="API key, when the server requires one")
+
+
+def require_api_key(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> None:
     """A FastAPI dependency enforcing the server's API keys (see the module docstring)."""
     keys: tuple[str, ...] = request.app.state.service.settings.api_keys
     if not keys:
         return
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if not header:
+    if credentials is None or not credentials.credentials.strip():
+        if request.headers.get("authorization"):
+            raise Unauthorized("the Authorization header must read 'Bearer <key>'")
         raise Unauthorized("this server needs an API key: send 'Authorization: Bearer <key>'")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("the Authorization header must read 'Bearer <key>'")
-    supplied = token.strip().encode()
+    supplied = credentials.credentials.strip().encode()
     if not any(hmac.compare_digest(supplied, key.encode()) for key in keys):
         raise Forbidden("the API key is not accepted by this server")

@@ -44,6 +44,8 @@ class WorkerPool:
                 len(recovered["requeued"]), len(recovered["failed"]),
             )
         self._executor = self._new_executor()
+        for _ in range(self.settings.workers):  # start (and warm up) every worker now, not on the first job
+            self._executor.submit(os.getpid)
         self._thread = threading.Thread(target=self._dispatch, name="mirloop-dispatch", daemon=True)
         self._thread.start()
         self._wake.set()
@@ -75,7 +77,7 @@ class WorkerPool:
             self.settings.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=init_worker,
-            initargs=(os.getpid(),),
+            initargs=(os.getpid(), self.settings),
         )
 
     def _dispatch(self) -> None:

@@ -26,8 +26,13 @@ class Service:
         self.pool = WorkerPool(settings, self.store)
 
     def start(self) -> dict[str, list[str]]:
-        """Recover jobs a stopped server left running and start the workers."""
-        return self.pool.start()
+        """Recover jobs a stopped server left running, start the workers, and load the catalog
+        once (so that the first requests, checked against it, do not all build it at once)."""
+        from mirloop.catalog import load_catalog
+
+        recovered = self.pool.start()
+        load_catalog()
+        return recovered
 
     def stop(self) -> None:
         self.pool.stop()

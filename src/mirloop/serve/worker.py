@@ -7,6 +7,7 @@ than finishing a run the restarted server has already queued again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -26,6 +27,8 @@ from mirloop.serve.store import Job, JobStore
 from mirloop.serve.tasks import task
 
 log = logging.getLogger("mirloop.serve")
+#: How much lower than the server's the workers' CPU priority is.
+WORKER_NICENESS = 5
 
 
 class JobAbandoned(Exception):
@@ -52,11 +55,14 @@ class JobContext:
             raise JobAbandoned(self.job.id)
 
 
-def init_worker(parent: int) -> None:
-    """Pool initializer: one compute thread, and exit when the server process ``parent`` is gone."""
+def init_worker(parent: int, settings: ServeSettings) -> None:
+    """Pool initializer: one compute thread, exit when the server process ``parent`` is gone, and
+    warm the renderer up (see :func:`warm_up`)."""
     from mirloop.parallel import single_threaded
 
     single_threaded()
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)  # the API answers promptly while workers render
 
     def watch() -> None:
         while True:
@@ -65,6 +71,22 @@ def init_worker(parent: int) -> None:
             time.sleep(0.5)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    warm_up(settings)
+
+
+def warm_up(settings: ServeSettings) -> None:
+    """Render half a second once with the configured built-in renderer, so that the worker's first
+    job does not pay for loading the SoundFont and the compiled DSP code (seconds). Any failure is
+    left for the real jobs to report."""
+    try:
+        from mirloop.serve.tasks.render import renderer_for
+        from mirloop.timeline import single_region
+
+        renderer = renderer_for(settings, stems=False)
+        if getattr(renderer, "name", "") == "mirloop":
+            renderer.render(single_region("ambient_chill_dreamy", 0.5, seed=0), seed=0)
+    except Exception as exc:
+        log.debug("warm-up render failed (%s: %s); jobs will report it", type(exc).__name__, exc)
 
 
 def run_job(settings: ServeSettings, job_id: str, run: int) -> str:
