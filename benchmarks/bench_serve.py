@@ -47,11 +47,11 @@ class Count429(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.count = 0
-        self.lock = threading.Lock()
+        self.counting = threading.Lock()  # not ``self.lock``: logging holds that one around emit()
 
     def emit(self, record: logging.LogRecord) -> None:
         if "-> 429" in record.getMessage():
-            with self.lock:
+            with self.counting:
                 self.count += 1
 
 

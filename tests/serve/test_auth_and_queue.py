@@ -1,4 +1,5 @@
-"""API keys (401 without one, 403 with a wrong one, never logged) and the bounded queue (429)."""
+"""API keys (401 without one, 403 with a wrong one, never logged), the bounded queue (429) and
+upload limits (checked on the declared size first, then on the content)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ KEY = "k3y-7f0c9a1e5b2d4c68"
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server with two API keys, a queue of 2 and renders that stay in RUNNING_COMPOSE for 60 s."""
+    """A server with two API keys, a queue of 2, renders that stay in RUNNING_COMPOSE for 60 s,
+    and uploads of at most 0.05 MB."""
     env = {"MIRLOOP_SERVE_API_KEYS": f"other-key,{KEY}", "MIRLOOP_SERVE_FAULTS": "render_delay=60"}
-    process = start_server(tmp_path_factory.mktemp("guarded") / "data", env=env, queue_limit=2)
+    folder = tmp_path_factory.mktemp("guarded") / "data"
+    process = start_server(folder, env=env, queue_limit=2, args=["--max-upload-mb", "0.05"])
     yield process
     process.close()
 
@@ -70,3 +73,22 @@ def test_a_full_queue_answers_429_and_the_client_gives_up_after_its_retries(guar
     with pytest.raises(AmperUnavailable, match="HTTP 429"):
         client.submit(short_timeline())
     assert {client.status(r.id).status for r in accepted} <= {"WAITING_COMPOSE", "RUNNING_COMPOSE"}
+
+
+def test_uploads_are_bounded_in_size_and_judged_by_their_content(guarded: ServerProcess) -> None:
+    from tests.serve.test_store import wav_bytes
+
+    url = f"{guarded.url}/api/uploads"
+    accepted = requests.post(
+        url, files={"file": ("../../../tmp/x.txt", wav_bytes(), "text/plain")}, timeout=30
+    )
+    assert accepted.status_code == 201
+    assert accepted.json()["content_type"] == "audio/wav" and accepted.json()["name"] == "x.txt"
+    text = requests.post(
+        url, files={"file": ("song.wav", b"not audio at all" * 100, "audio/wav")}, timeout=30
+    )
+    assert text.status_code == 422 and "not audio" in text.json()["errors"][0]["detail"]
+    big = requests.post(url, files={"file": ("song.wav", wav_bytes(seconds=30), "audio/wav")}, timeout=30)
+    assert big.status_code == 413 and "0.05 MB" in big.json()["errors"][0]["detail"]
+    chunked = requests.post(url, data=iter([b"--x\r\n", b"data"]), timeout=30)
+    assert chunked.status_code == 411

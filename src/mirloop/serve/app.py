@@ -66,6 +66,7 @@ def create_app(settings: ServeSettings) -> FastAPI:
     )
     app.state.service = service
     _add_error_handlers(app)
+    _add_upload_guard(app, settings)
     if settings.faults.any:
         _add_faults(app, settings)
     for target in ROUTERS:
@@ -104,6 +105,34 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(error_body(500, "Internal error", f"{type(exc).__name__}"), 500)
+
+
+#: Paths that take a file upload: their declared size is checked before the body is read.
+UPLOAD_PATHS = ("/api/uploads",)
+#: Bytes a multipart body may hold besides the file itself (boundaries, part headers, a name).
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def _add_upload_guard(app: FastAPI, settings: ServeSettings) -> None:
+    """Refuse an upload whose declared length is past the limit (413) or that declares none (411)
+    before a byte of it is read or spooled to disk; the file store checks the real size again."""
+    limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method == "POST" and request.url.path in UPLOAD_PATHS:
+            declared = request.headers.get("content-length")
+            if declared is None or not declared.isdigit():
+                return JSONResponse(
+                    error_body(411, "Length required", "send the upload with a Content-Length header"), 411
+                )
+            if int(declared) > limit:
+                detail = (
+                    f"the upload is larger than the limit of {settings.max_upload_mb:g} MB; "
+                    "send a shorter or compressed track (FLAC, OGG or MP3)"
+                )
+                return JSONResponse(error_body(413, "Upload too large", detail), 413)
+        return await call_next(request)
 
 
 def _add_faults(app: FastAPI, settings: ServeSettings) -> None:

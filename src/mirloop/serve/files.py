@@ -96,7 +96,7 @@ class FileStore:
                     size += len(chunk)
                     if size > max_bytes:
                         raise TooLarge(
-                            f"the upload is larger than the limit of {max_bytes / 1048576:.0f} MB; "
+                            f"the upload is larger than the limit of {max_bytes / 1048576:.3g} MB; "
                             "send a shorter or compressed track (FLAC, OGG or MP3)"
                         )
                     digest.update(chunk)
