@@ -66,6 +66,17 @@ def test_an_upload_that_is_not_audio_is_refused_on_the_home_page(app: Any, clien
     assert app.state.service.store.jobs() == []
 
 
+def test_an_upload_past_the_size_limit_is_refused_before_it_is_read(tmp_path: Path, clip: Path) -> None:
+    small = create_app(ServeSettings(tmp_path / "small", workers=1, max_upload_mb=0.01))
+    client = TestClient(small, follow_redirects=False)
+
+    answer = client.post("/tracks", files={"file": (clip.name, clip.read_bytes(), "audio/wav")})
+
+    assert answer.status_code == 413
+    assert "larger than the limit of 0.01 MB" in answer.text and "<form" in answer.text
+    assert small.state.service.store.jobs() == []
+
+
 def test_an_unknown_example_names_the_bundled_ones(client: TestClient) -> None:
     answer = client.post("/tracks", data={"example": "../../etc/passwd"})
 

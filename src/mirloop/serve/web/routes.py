@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from mirloop.errors import MirloopError
-from mirloop.serve.errors import NotFound, ServeError
+from mirloop.serve.errors import NotFound, ServeError, TooLarge
 from mirloop.serve.service import Service
 from mirloop.serve.store import Job, JobState
 from mirloop.serve.web.examples import examples
@@ -81,6 +81,10 @@ def home_context(request: Request, error: str | None = None) -> dict[str, Any]:
 async def new_track(request: Request) -> Response:
     """A multipart form with ``file`` (an upload) or ``example`` (a bundled example's name)."""
     svc = service(request)
+    try:
+        check_declared_size(request, svc)
+    except ServeError as exc:
+        return page(request, "home.html", home_context(request, str(exc)), status=exc.status)
     form = await request.form()
     upload, example = form.get("file"), form.get("example")
     try:
@@ -98,6 +102,27 @@ async def new_track(request: Request) -> Response:
     except MirloopError as exc:
         return page(request, "home.html", home_context(request, str(exc)), status=status_of(exc))
     return RedirectResponse(request.url_for("track_page", job_id=job.id), status_code=303)
+
+
+class LengthRequired(ServeError):
+    status = 411
+    title = "Length required"
+
+
+def check_declared_size(request: Request, svc: Service) -> None:
+    """Refuse a form whose declared length is past the upload limit (:class:`TooLarge`) or that
+    declares none (:class:`LengthRequired`) before a byte of it is read, as the API's uploads are;
+    the file store checks the real size again."""
+    from mirloop.serve.app import MULTIPART_OVERHEAD
+
+    declared = request.headers.get("content-length")
+    if declared is None or not declared.isdigit():
+        raise LengthRequired("send the upload with a Content-Length header")
+    if int(declared) > svc.settings.max_upload_bytes + MULTIPART_OVERHEAD:
+        raise TooLarge(
+            f"the upload is larger than the limit of {svc.settings.max_upload_mb:g} MB; "
+            "send a shorter or compressed track (FLAC, OGG or MP3)"
+        )
 
 
 def _store_example(svc: Service, path: Path) -> Any:
