@@ -77,6 +77,12 @@ def test_an_upload_past_the_size_limit_is_refused_before_it_is_read(tmp_path: Pa
     assert small.state.service.store.jobs() == []
 
 
+def test_a_form_with_neither_file_nor_example_asks_for_one(client: TestClient) -> None:
+    answer = client.post("/tracks", data={"example": ""})
+
+    assert answer.status_code == 422 and "choose an audio file to upload or a bundled example" in answer.text
+
+
 def test_an_unknown_example_names_the_bundled_ones(client: TestClient) -> None:
     answer = client.post("/tracks", data={"example": "../../etc/passwd"})
 

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from mirloop.errors import MirloopError
-from mirloop.serve.errors import NotFound, ServeError, TooLarge
+from mirloop.serve.errors import NotFound, ServeError, TooLarge, UploadRefused
 from mirloop.serve.service import Service
 from mirloop.serve.store import Job, JobState
 from mirloop.serve.web.examples import examples
@@ -97,7 +97,7 @@ async def new_track(request: Request) -> Response:
         elif isinstance(upload, UploadFile) and upload.filename:
             stored = await run_in_threadpool(svc.upload, upload.file, name=upload.filename)
         else:
-            raise NotFound("choose an audio file to upload or a bundled example")
+            raise UploadRefused("choose an audio file to upload or a bundled example")
         job = await run_in_threadpool(svc.submit, "track", {"file": stored.id})
     except MirloopError as exc:
         return page(request, "home.html", home_context(request, str(exc)), status=status_of(exc))
