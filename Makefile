@@ -1,5 +1,5 @@
 # mirloop developer commands. From a fresh clone:
-#   make demo   set everything up and analyse the bundled example
+#   make demo   set everything up and run the feedback loop on the bundled example
 #   make test   set everything up and run ruff, mypy and pytest
 # Set-up is idempotent: it reruns only when a pyproject.toml changes (see STAMP).
 
@@ -10,9 +10,9 @@ EXAMPLE_PLUGIN := examples/mirloop-example-plugin
 # Debian packages the optional parts of mirloop use (GM sound fonts for the renderer: FluidR3 is
 # its default, the others are drawn by domain-randomised renders and skipped when missing;
 # espeak-ng speaks the vocal line of the separation tests; openmpt123 renders the tracker modules
-# of the real-music development set).
+# of the real-music development set; chromium and its driver run the web app's browser tests).
 APT_PACKAGES ?= fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-small opl3-soundfont \
-	csound-soundfont espeak-ng openmpt123
+	csound-soundfont espeak-ng openmpt123 chromium chromium-driver
 PYTEST_WORKERS ?= 2
 DEMO_INPUT ?= examples/audio
 DEMO_OUTPUT ?= demo-output
@@ -31,7 +31,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: help install apt demo test lint typecheck pytest fuzz bench bench-real clean spleeter-env musicnn-weights real-dev
 
 help:
-	@echo "make demo       set up .venv and analyse $(DEMO_INPUT) into $(DEMO_OUTPUT)/"
+	@echo "make demo       set up .venv and run the loop on $(DEMO_INPUT) into $(DEMO_OUTPUT)/ (report and renders)"
 	@echo "make test       set up .venv, then ruff, mypy and pytest -n $(PYTEST_WORKERS)"
 	@echo "make fuzz       property-based fuzzing of the loaders, 2,500 cases per fuzzer (tests/fuzz)"
 	@echo "make bench      analysis speed and memory benchmarks (see benchmarks/README.md)"
@@ -49,7 +49,7 @@ $(STAMP):
 	@$(MAKE) --no-print-directory apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,serve]"
 	$(BIN)/pip install --quiet --no-deps tinysoundfont
 	$(BIN)/pip install --quiet -e $(EXAMPLE_PLUGIN)
 	VENV=$(VENV) sh plugins/install.sh $(PEER_PLUGINS)
@@ -78,12 +78,11 @@ apt:
 	    || echo "warning: apt-get could not install$$missing; the parts that need them will be skipped"; \
 	fi
 
+# The loop on the bundled example: separate, analyse, render single- and multi-region, re-classify;
+# it ends with where the HTML report is and one line per render.
 demo: install
 	@rm -rf $(DEMO_OUTPUT)
-	$(BIN)/mirloop analyze $(DEMO_INPUT) --output $(DEMO_OUTPUT)
-	@echo
-	@echo "The demo output is in $(CURDIR)/$(DEMO_OUTPUT)/:"
-	@find $(DEMO_OUTPUT) -type f | sort | sed 's/^/  /'
+	$(BIN)/mirloop loop $(DEMO_INPUT) --output $(DEMO_OUTPUT) --list-renders
 
 lint: install
 	$(BIN)/ruff check .

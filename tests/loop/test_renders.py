@@ -144,3 +144,25 @@ def test_a_key_against_the_descriptors_tonality_becomes_its_relative_key() -> No
     assert fit_key("rock_indie_sad", "C major") == "A minor"
     assert fit_key("rock_indie_sad", "A:minor") == "A:minor"
     assert fit_key("rock_indie_sad", "F#") == "F#" and fit_key("rock_indie_sad", None) is None
+
+
+class RecordingRenderer:
+    """Returns what a renderer returns: a result object whose ``audio`` is the render."""
+
+    def render(self, timeline: Any, seed: int | None = None) -> Any:
+        import numpy as np
+
+        from mirloop.model import Audio
+
+        class Result:
+            audio = Audio(np.full((2, 22050), 0.1, dtype=np.float32), 22050)
+            midi = b"MThd"
+
+        return Result()
+
+
+def test_a_finished_render_keeps_the_renderers_whole_result() -> None:
+    job: RenderJob = plan_multi("t", SEGMENTS, renders=1)[0]
+    outcome = run_render(job, RecordingRenderer())
+    assert outcome.ok and outcome.result.midi == b"MThd"  # MIDI, stems, truth: all there to write
+    assert outcome.audio is outcome.result.audio

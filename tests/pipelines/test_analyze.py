@@ -200,3 +200,12 @@ def test_uses_the_process_registry(toy_registry: Registry) -> None:
 def test_checks_in_a_backend_constructor_run_before_loading(tmp_path: Path) -> None:
     with pytest.raises(OptionError, match="min_bpm"):
         analyze(tmp_path / "not-even-there.wav", config={"tempo": {"backend": "librosa", "min_bpm": 300}})
+
+
+def test_each_configured_stage_is_announced_as_it_starts(track: Path) -> None:
+    from mirloop.pipelines.analyze import analyze_file, resolve_analysis_config
+
+    announced: list[str] = []
+    analyze_file(track, config=resolve_analysis_config(config()), on_stage=announced.append)
+
+    assert announced == ["features", "tempo", "key", "segmenter"]  # the stages switched off are not

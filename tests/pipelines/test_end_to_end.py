@@ -50,7 +50,7 @@ def test_a_real_clip_through_the_default_backends(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_demo_command_on_the_bundled_example(tmp_path: Path) -> None:
+def test_analyze_on_the_bundled_example(tmp_path: Path) -> None:
     mirloop = Path(sys.executable).with_name("mirloop")
     completed = subprocess.run(
         [str(mirloop), "analyze", str(EXAMPLE), "--output", str(tmp_path), "--json"],

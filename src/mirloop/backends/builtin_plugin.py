@@ -11,9 +11,11 @@ from mirloop.plugins import hookimpl
 
 @hookimpl
 def register_renderers(register: Register) -> None:
+    from mirloop.amper.backend import AmperRenderer
     from mirloop.renderer.backend import MirloopRenderer
 
     register(MirloopRenderer)
+    register(AmperRenderer)
 
 
 @hookimpl

@@ -100,6 +100,12 @@ from mirloop.loop.renders import TEMPO_MARGIN
     "CLASSIFIER[:FEATURES] backends; 'auto' is the real-music tagger musicnn when its plugin is "
     "installed; 'none' for no peer.",
 )
+@click.option(
+    "--list-renders",
+    is_flag=True,
+    help="End with one line per render: its audio file, the descriptor, tempo and key of each region, "
+    "and what the classifier heard in it.",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @config_options
 @json_option
@@ -119,6 +125,7 @@ def loop(
     audio: bool,
     workers: int,
     peer: str,
+    list_renders: bool,
     progress: bool,
     config_path: str | None,
     use: tuple[str, ...],
@@ -155,7 +162,7 @@ def loop(
         "workers": workers,
     }
     try:
-        _run(tracks, output, seeds, settings, options, as_json)
+        _run(tracks, output, seeds, settings, options, as_json, list_renders=list_renders)
     except Interrupted as interrupt:
         for track in interrupt.finished:
             state = "" if track.ok else f" (failed: {track.error})"
@@ -173,7 +180,10 @@ def _run(
     settings: Any,
     options: dict[str, Any],
     as_json: bool,
+    *,
+    list_renders: bool = False,
 ) -> None:
+    from mirloop.loop.listing import render_lines
     from mirloop.pipelines.loop import run_loop, run_loop_seeds
 
     if seeds:
@@ -194,6 +204,9 @@ def _run(
             )
         _report_problems(list(reports.values()))
         click.echo(f"reports: {output}/seed-<S>/report.html; summary: {output}/seeds.csv")
+        if list_renders:
+            for seed, seed_report in reports.items():
+                _echo_lines(render_lines(seed_report, f"{output}/seed-{seed}"))
         _exit_if_failed(list(reports.values()))
         return
     report = run_loop(tracks, output, settings=settings, **options)
@@ -223,7 +236,17 @@ def _run(
             )
     _report_problems([report])
     click.echo(f"report: {output}/report.html ({report.seconds:.1f} s)")
+    if list_renders:
+        _echo_lines(render_lines(report, output))
     _exit_if_failed([report])
+
+
+def _echo_lines(lines: list[str]) -> None:
+    """The render lines under a heading (nothing when there were no renders)."""
+    if lines:
+        click.echo("renders (file, what it was rendered from → what the classifier heard):")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 def _failures(reports: dict[int, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -19,7 +19,7 @@ from mirloop.cli.common import config_options, echo_json, json_option, resolve_c
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Audio file to write (.wav, .flac or .ogg); the JAMS ground truth goes next to it.",
+    help="Audio file to write (.wav, .flac, .ogg or .mp3); the JAMS ground truth goes next to it.",
 )
 @click.option("--descriptor", metavar="NAME", help="Render one descriptor instead of a timeline file.")
 @click.option(

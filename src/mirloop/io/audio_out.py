@@ -17,6 +17,7 @@ AUDIO_FORMATS: dict[str, tuple[str, str]] = {
     ".flac": ("FLAC", "PCM_16"),
     ".ogg": ("OGG", "VORBIS"),
     ".oga": ("OGG", "VORBIS"),
+    ".mp3": ("MP3", "MPEG_LAYER_III"),
 }
 #: Frames per encoder call: libsndfile 1.2.2 crashes (SIGSEGV) encoding about 60 s of stereo
 #: Vorbis in one call, so every writer hands it blocks of this size.
@@ -28,7 +29,7 @@ def audio_format(path: str | os.PathLike[str]) -> tuple[str, str]:
     target = Path(path)
     found = AUDIO_FORMATS.get(target.suffix.lower())
     if found is None:
-        raise AudioError(f"cannot write audio as {target.suffix!r} ({target}); use .wav, .flac or .ogg")
+        raise AudioError(f"cannot write audio as {target.suffix!r} ({target}); use .wav, .flac, .ogg or .mp3")
     return found
 
 

@@ -61,11 +61,13 @@ class RenderJob:
 
 @frozen(eq=False)
 class RenderOutcome:
-    """A finished render (``audio``) or a failed one (``error``)."""
+    """A finished render (``audio``; ``result`` is what the renderer returned, e.g. a
+    :class:`~mirloop.renderer.RenderResult` with MIDI and stems) or a failed one (``error``)."""
 
     job: RenderJob
     audio: Audio | None = None
     error: str | None = None
+    result: Any = None
 
     @property
     def ok(self) -> bool:
@@ -212,7 +214,7 @@ def run_render(job: RenderJob, renderer: Any) -> RenderOutcome:
         audio = getattr(result, "audio", result)
         if audio is None or getattr(audio, "n_samples", 0) == 0:
             return RenderOutcome(job, error="the renderer returned no audio")
-        return RenderOutcome(job, audio=audio)
+        return RenderOutcome(job, audio=audio, result=result)
     except MirloopError as exc:
         return RenderOutcome(job, error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a renderer bug must not stop the loop; keep where it happened

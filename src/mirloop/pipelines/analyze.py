@@ -118,8 +118,11 @@ def validate_analysis_config(config: Config) -> None:
             )
 
 
-def analyze_file(path: str | os.PathLike[str], *, config: Config) -> AnalysisRun:
-    """Load ``path`` (at the separator's rate when one is configured) and analyse it."""
+def analyze_file(
+    path: str | os.PathLike[str], *, config: Config, on_stage: Callable[[str], None] | None = None
+) -> AnalysisRun:
+    """Load ``path`` (at the separator's rate when one is configured) and analyse it
+    (``on_stage`` as in :func:`analyze_samples`)."""
     from mirloop.io.audio import load_audio
 
     started = time.perf_counter()
@@ -127,11 +130,22 @@ def analyze_file(path: str | os.PathLike[str], *, config: Config) -> AnalysisRun
         audio = load_audio(path, sr=ANALYSIS_SR, mono=True)
     else:
         audio = load_audio(path, sr=_separator_rate(config), mono=False)
-    return analyze_samples(audio, config=config, load_seconds=time.perf_counter() - started)
+    loaded = time.perf_counter() - started
+    return analyze_samples(audio, config=config, load_seconds=loaded, on_stage=on_stage)
 
 
-def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None = None) -> AnalysisRun:
-    """Run every configured stage on ``audio`` (``config`` already validated)."""
+def analyze_samples(
+    audio: Audio,
+    *,
+    config: Config,
+    load_seconds: float | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> AnalysisRun:
+    """Run every configured stage on ``audio`` (``config`` already validated).
+
+    ``on_stage(stage)`` is called as each configured stage (one of :data:`ANALYSIS_STAGES`)
+    starts, e.g. to show progress; stages switched off (``none``) are not announced.
+    """
     reg = registry()
     source = audio.source or "<memory>"
     started = time.perf_counter()
@@ -143,6 +157,8 @@ def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None 
         if name == "none":
             return None
         backend = reg.create(stage, name, config.options(stage))
+        if on_stage is not None:
+            on_stage(stage)
         stage_started = time.perf_counter()
         with trace(stage, name, method):
             result = call(backend)

@@ -1,0 +1,1 @@
+"""Amper's simple-render API, served by the configured renderer (``/v1/...``)."""

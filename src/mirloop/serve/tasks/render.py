@@ -1,0 +1,98 @@
+"""Render jobs: a timeline rendered by the configured renderer backend, written as a preset.
+
+Presets (Amper's names): ``MASTER_WAV`` (``master.wav``), ``MASTER_MP3`` (``master.mp3``) and
+``STEMS_WAV`` (``master.wav`` and one WAV per instrument in ``master_stems/``); each also
+writes the MIDI (``master.mid``), the ground truth (``master.jams``, and ``truth.json`` in full,
+see :mod:`mirloop.amper.truth`) and the timeline rendered (``timeline.json``). Stages:
+``compose`` (the timeline is read and resolved into regions), ``waiting_render``, ``render``
+(the backend renders), ``write``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from mirloop.errors import RenderError
+from mirloop.serve.settings import ServeSettings
+
+PRESETS: dict[str, str] = {"MASTER_WAV": "master.wav", "MASTER_MP3": "master.mp3", "STEMS_WAV": "master.wav"}
+
+
+def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
+    """``{"timeline": ..., "preset": ..., "seed": int | None}`` checked: the timeline against its
+    schema and the catalog (:class:`~mirloop.errors.TimelineError` naming the JSON path)."""
+    from mirloop.timeline import Timeline
+
+    preset = params.get("preset", "MASTER_WAV")
+    if preset not in PRESETS:
+        raise RenderError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
+    seed = params.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**31):
+        raise RenderError(f"the seed must be a whole number in [0, 2**31), got {seed!r}")
+    timeline = Timeline.from_json(params.get("timeline"))  # type: ignore[arg-type]
+    from mirloop.limits import MAX_RENDER_SECONDS
+
+    MAX_RENDER_SECONDS.check(timeline.duration, "the timeline lasts", error=RenderError)
+    return {"timeline": timeline.to_json(), "preset": preset, "seed": seed}
+
+
+def renderer_for(settings: ServeSettings, *, stems: bool) -> Any:
+    """The configured renderer backend (configuration, then ``settings.renderer``), with stems
+    asked for when it has that option."""
+    from mirloop.config import load_config
+    from mirloop.plugins import registry
+
+    config = load_config(settings.config_path)
+    name = str(settings.renderer.get("backend") or config.backend("renderer"))
+    options: dict[str, Any] = dict(config.options("renderer")) if name == config.backend("renderer") else {}
+    options.update({k: v for k, v in settings.renderer.items() if k != "backend"})
+    if stems and "stems" in registry().get("renderer", name).option_table:
+        options["stems"] = True
+    return registry().create("renderer", name, options)
+
+
+def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
+    from mirloop.amper.truth import truth_to_dict
+    from mirloop.renderer.writers import write_render
+    from mirloop.timeline import Timeline
+
+    ctx.progress("compose", 5)
+    _wait(ctx, ctx.settings.faults.render_delay)
+    timeline = Timeline.from_json(params["timeline"])
+    regions = timeline.regions()
+    ctx.progress("compose", 20)
+    preset = params["preset"]
+    renderer = renderer_for(ctx.settings, stems=preset == "STEMS_WAV")
+    ctx.progress("waiting_render", 25)
+    ctx.progress("render", 30)
+    result = renderer.render(timeline, seed=params.get("seed"))
+    ctx.progress("write", 85)
+    if preset == "STEMS_WAV" and not result.stems:
+        raise RenderError(
+            "the renderer returned no stems for preset STEMS_WAV; configure a renderer that makes them"
+        )
+    write_render(result, ctx.workdir / PRESETS[preset], midi=True, stems=preset == "STEMS_WAV", jams=True)
+    (ctx.workdir / "timeline.json").write_text(json.dumps(timeline.to_json(), indent=2), "utf-8")
+    (ctx.workdir / "truth.json").write_text(json.dumps(truth_to_dict(result.truth)), "utf-8")
+    return {
+        "preset": preset,
+        "seed": result.seed,
+        "duration": result.duration,
+        "sr": result.audio.sr,
+        "regions": [
+            {"start": r.start, "end": r.end, "descriptor": r.descriptor, "band": r.band, "tempo": r.tempo,
+             "key": str(r.key) if r.key else None}
+            for r in result.truth.regions
+        ],
+        "region_count": len(regions),
+    }
+
+
+def _wait(ctx: Any, seconds: float) -> None:
+    """Wait ``seconds`` (a fault setting), reporting progress so an abandoned run stops."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(min(0.2, max(0.0, end - time.monotonic())))
+        ctx.progress("compose", 5)

@@ -1,0 +1,123 @@
+"""The job store and the file store, without a server: the queue bound, restart recovery, stale
+runs, and uploads judged by their content."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from mirloop.errors import ConfigError
+from mirloop.serve import Faults, FileStore, JobState, JobStore, NotFound, QueueFull, UploadRefused
+from mirloop.serve.errors import TooLarge
+
+
+def wav_bytes(seconds: float = 0.5, sr: int = 8000) -> bytes:
+    buffer = io.BytesIO()
+    sf.write(buffer, np.zeros(int(seconds * sr), dtype=np.float32), sr, format="WAV")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> JobStore:
+    return JobStore(tmp_path / "mirloop.db", queue_limit=3)
+
+
+def test_the_queue_refuses_a_job_past_its_limit_until_one_finishes(store: JobStore) -> None:
+    jobs = [store.submit("render", {"n": i}) for i in range(3)]
+    with pytest.raises(QueueFull, match="3 of 3 jobs"):
+        store.submit("render", {"n": 3})
+    claimed = store.claim()
+    assert claimed is not None and claimed.id == jobs[0].id  # oldest first
+    assert store.finish(claimed.id, claimed.run, {"files": []})
+    assert store.submit("render", {"n": 3}).state is JobState.QUEUED
+
+
+def test_a_restart_requeues_running_jobs_and_fails_those_out_of_attempts(store: JobStore) -> None:
+    first, second = store.submit("render", {}), store.submit("render", {})
+    store.claim()
+    store.claim()
+    assert store.recover(max_attempts=2) == {"requeued": [first.id, second.id], "failed": []}
+    assert {store.get(j.id).state for j in (first, second)} == {JobState.QUEUED}
+    again = store.claim()
+    assert again is not None and again.run == 2
+    recovered = store.recover(max_attempts=2)  # the second start was interrupted too: out of attempts
+    assert recovered["failed"] == [again.id]
+    failed = store.get(again.id)
+    assert failed.state is JobState.FAILED and "server stopped" in (failed.error or "")
+    assert len(store.jobs()) == 2  # none lost
+
+
+def test_a_stale_run_can_no_longer_change_its_job(store: JobStore) -> None:
+    job = store.submit("render", {})
+    old = store.claim()
+    assert old is not None
+    store.recover(max_attempts=3)
+    new = store.claim()
+    assert new is not None and new.run == old.run + 1
+    assert not store.progress(job.id, old.run, "render", 50)
+    assert not store.finish(job.id, old.run, {"files": ["x"]})
+    assert not store.fail(job.id, old.run, "late")
+    assert store.progress(job.id, new.run, "render", 50)
+    assert store.get(job.id).state is JobState.RUNNING
+
+
+def test_a_lost_worker_requeues_its_job_once_then_fails_it(store: JobStore) -> None:
+    job = store.submit("render", {})
+    run = store.claim()
+    assert run is not None
+    assert store.retry_or_fail(job.id, run.run, "died", max_attempts=2) is JobState.QUEUED
+    run = store.claim()
+    assert run is not None
+    assert store.retry_or_fail(job.id, run.run, "died again", max_attempts=2) is JobState.FAILED
+    assert store.get(job.id).error == "died again"
+
+
+def test_uploads_are_judged_by_content_and_kept_under_a_random_id(store: JobStore, tmp_path: Path) -> None:
+    files = FileStore(tmp_path / "data", store)
+    stored = files.save_upload(io.BytesIO(wav_bytes()), name="../../etc/passwd.txt", max_bytes=10**6)
+    assert stored.content_type == "audio/wav" and stored.info["sr"] == 8000
+    assert stored.name == "passwd.txt"  # a label only
+    assert files.upload_path(stored.id) == tmp_path / "data" / "files" / stored.id
+    assert files.upload_path(stored.id).read_bytes() == wav_bytes()
+    assert not (tmp_path / "etc").exists()
+    with pytest.raises(UploadRefused, match="not audio"):
+        files.save_upload(io.BytesIO(b"RIFF" + os.urandom(2000)), name="song.wav", max_bytes=10**6)
+    with pytest.raises(TooLarge, match="larger than the limit"):
+        files.save_upload(io.BytesIO(wav_bytes(seconds=2)), name="song.wav", max_bytes=20_000)
+    with pytest.raises(UploadRefused, match="empty"):
+        files.save_upload(io.BytesIO(b""), name="song.wav", max_bytes=10)
+    assert list((tmp_path / "data" / "tmp").iterdir()) == []  # refused uploads leave nothing
+    with pytest.raises(NotFound):
+        files.upload_path("../mirloop.db")
+
+
+def test_a_download_is_only_a_file_the_job_listed_inside_its_folder(store: JobStore, tmp_path: Path) -> None:
+    files = FileStore(tmp_path / "data", store)
+    job = store.submit("render", {})
+    run = store.claim()
+    assert run is not None
+    staging = files.job_folder(job.id) / "run-1"
+    staging.mkdir(parents=True)
+    (staging / "master.wav").write_bytes(wav_bytes())
+    (staging / "escape.wav").symlink_to(tmp_path / "data" / "mirloop.db")
+    names = files.publish(job.id, staging, ["master.wav"])
+    store.finish(job.id, run.run, {"files": [*names, "escape.wav"]})
+    done = store.get(job.id)
+    assert files.output_path(done, "master.wav").read_bytes() == wav_bytes()
+    for name in ("escape.wav", "../mirloop.db", "../../mirloop.db", "/etc/passwd"):
+        with pytest.raises(NotFound):
+            files.output_path(done, name)
+
+
+def test_the_fault_setting_reads_names_and_refuses_anything_else() -> None:
+    assert Faults.parse("error_rate=0.5, delay=0.2") == Faults(error_rate=0.5, delay=0.2)
+    assert not Faults.parse("").any
+    with pytest.raises(ConfigError, match="error_rate, delay, fail_renders, render_delay"):
+        Faults.parse("errors=1")
+    with pytest.raises(ConfigError, match="not a number"):
+        Faults.parse("delay=soon")
