@@ -4,7 +4,6 @@ with the server's own fault setting: 500s, slow answers, failed renders and a ``
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,31 +115,3 @@ def test_failed_create_carries_the_servers_reason(tmp_path: Path) -> None:
         with pytest.raises(AmperRenderFailed, match=r"font\.sf2") as caught:
             client.render(short_timeline())
         assert client.status(caught.value.render_id).status == "FAILED_CREATE"
-
-
-def test_an_injected_render_failure_is_failed_create(tmp_path: Path) -> None:
-    env = {"MIRLOOP_SERVE_FAULTS": "fail_renders=1"}
-    with (
-        ServerProcess(tmp_path / "data", env=env) as failing,
-        pytest.raises(AmperRenderFailed, match="fault injected"),
-    ):
-        AmperClient(failing.url, poll_interval=0.1).render(short_timeline())
-
-
-def test_a_server_killed_mid_job_finishes_every_accepted_render_after_restart(tmp_path: Path) -> None:
-    server = start_server(tmp_path / "data", env={"MIRLOOP_SERVE_FAULTS": "render_delay=1.0"})
-    try:
-        client = AmperClient(server.url, retries=12, backoff=0.2, max_backoff=2.0, poll_interval=0.1)
-        first = client.submit(short_timeline(seed=1))
-        second = client.submit(short_timeline(seed=2))
-        while client.status(first.id).status != "RUNNING_COMPOSE":
-            time.sleep(0.05)
-        server.kill()  # kill -9 while the first render runs and the second waits
-        restart = threading.Timer(1.0, server.start)
-        restart.start()
-        outcomes = [client.wait(first.id), client.wait(second.id)]  # polls ride out the restart
-        restart.join()
-        assert [o.status for o in outcomes] == ["CREATED", "CREATED"]
-        assert "1 queued again" in server.tail(200)
-    finally:
-        server.close()

@@ -60,7 +60,7 @@ def test_the_api_fuzzed_from_its_own_openapi_document_never_answers_500(fuzzed: 
         operation = result.ok()
 
         @settings(
-            max_examples=40,
+            max_examples=25,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),

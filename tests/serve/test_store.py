@@ -121,3 +121,21 @@ def test_the_fault_setting_reads_names_and_refuses_anything_else() -> None:
         Faults.parse("errors=1")
     with pytest.raises(ConfigError, match="not a number"):
         Faults.parse("delay=soon")
+
+
+def test_the_fault_setting_fails_a_render_in_its_worker(tmp_path: Path) -> None:
+    from mirloop.serve import ServeSettings
+    from mirloop.serve.tasks import render
+    from mirloop.serve.worker import run_job
+    from mirloop.timeline import single_region
+
+    settings = ServeSettings(tmp_path / "data", faults=Faults(fail_renders=1.0))
+    jobs = JobStore(settings.database)
+    params = render.check({"timeline": single_region("rock_indie_driving", 1.0).to_json()}, settings)
+    job = jobs.submit("render", params)
+    run = jobs.claim()
+    assert run is not None
+    assert run_job(settings, job.id, run.run) == "failed"
+    failed = jobs.get(job.id)
+    assert failed.state is JobState.FAILED and "fault injected" in (failed.error or "")
+    assert not (tmp_path / "data" / "jobs" / job.id / "run-1").exists()  # its staging folder is gone
