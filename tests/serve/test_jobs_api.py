@@ -1,5 +1,5 @@
-"""The web app's job API over loopback: upload a track, analyse it, read its files; and a worker
-killed mid-job costs that run only."""
+"""The web app's job API over loopback: upload a track, analyse it, read its files; bad jobs are
+refused when submitted."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import soundfile as sf
 
 from mirloop.serve.testing import ServerProcess
 from mirloop.testing.signals import spliced_sections
+from tests.serve.test_store import wav_bytes
 
 
 def wait_job(server: ServerProcess, job_id: str, *, timeout: float = 120.0) -> dict[str, Any]:
@@ -55,3 +56,13 @@ def test_jobs_of_unknown_kinds_or_missing_uploads_are_refused(server: ServerProc
         f"{server.url}/api/jobs", json={"kind": "analysis", "params": {"file": "0" * 32}}, timeout=30
     )
     assert missing.status_code == 404
+    upload = requests.post(
+        f"{server.url}/api/uploads", files={"file": ("a.wav", wav_bytes())}, timeout=30
+    ).json()
+    for config, problem in (
+        ({"classifier": {"model": "/etc"}}, "files are the server's to choose"),
+        ({"tempo": {"max_bmp": 180}}, "max_bmp"),
+    ):
+        body = {"kind": "analysis", "params": {"file": upload["id"], "config": config}}
+        refused = requests.post(f"{server.url}/api/jobs", json=body, timeout=30)
+        assert refused.status_code == 422 and problem in refused.json()["errors"][0]["detail"]

@@ -139,3 +139,20 @@ def test_the_fault_setting_fails_a_render_in_its_worker(tmp_path: Path) -> None:
     failed = jobs.get(job.id)
     assert failed.state is JobState.FAILED and "fault injected" in (failed.error or "")
     assert not (tmp_path / "data" / "jobs" / job.id / "run-1").exists()  # its staging folder is gone
+
+
+def test_a_request_sets_analysis_options_but_never_a_file() -> None:
+    from mirloop.serve.tasks.analysis import job_config
+
+    allowed = {"tempo": {"backend": "librosa", "max_bpm": 180}, "segmenter": {"max_types": 4}}
+    assert job_config(allowed) == allowed
+    for refused in (
+        {"classifier": {"model": "models/mlp"}},
+        {"classifier": {"model": "mlp"}},
+        {"tempo": {"backend": "../../evil"}},
+        {"tempo": {"prior": [1, 2]}},
+        {"renderer": {"soundfont": "/etc/passwd"}},
+        {"tempo": 180},
+    ):
+        with pytest.raises(ConfigError, match="config\\."):
+            job_config(refused)
