@@ -63,7 +63,7 @@ def test_a_render_moves_through_the_statuses_in_order_to_created_with_its_files(
     assert wav.status_code == 200 and wav.headers["content-type"] == "audio/wav"
     assert len(wav.content) == files["master.wav"]["size"]
     info = sf.info(io.BytesIO(wav.content))
-    assert info.format == "WAV" and abs(info.duration - 2.0) < 0.05
+    assert info.format == "WAV" and abs(info.duration - 1.0) < 0.05
 
 
 def test_master_mp3_is_an_mp3_and_stems_wav_has_one_wav_per_instrument(server: ServerProcess) -> None:

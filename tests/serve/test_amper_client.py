@@ -110,7 +110,7 @@ def test_a_request_slower_than_the_timeout_fails_after_its_retries(faulty: Serve
 def test_failed_create_carries_the_servers_reason(tmp_path: Path) -> None:
     config = tmp_path / "mirloop.toml"
     config.write_text('[renderer]\nsoundfont = "/no/such/font.sf2"\n')
-    with ServerProcess(tmp_path / "data", args=["--config", str(config)]) as broken:
+    with ServerProcess(tmp_path / "data", args=["--config", str(config), "--no-warm-up"]) as broken:
         client = AmperClient(broken.url, poll_interval=0.1)
         with pytest.raises(AmperRenderFailed, match=r"font\.sf2") as caught:
             client.render(short_timeline())

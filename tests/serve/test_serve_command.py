@@ -12,7 +12,16 @@ def test_serve_is_listed_and_documents_its_options(capsys: pytest.CaptureFixture
     assert "serve" in capsys.readouterr().out
     assert main(["serve", "--help"]) == 0
     text = capsys.readouterr().out
-    for option in ("--host", "--port", "--data", "--workers", "--queue-limit", "--max-upload-mb", "--config"):
+    for option in (
+        "--host",
+        "--port",
+        "--data",
+        "--workers",
+        "--queue-limit",
+        "--max-upload-mb",
+        "--no-warm-up",
+        "--config",
+    ):
         assert option in text
     assert "MIRLOOP_SERVE_API_KEYS" in text
 

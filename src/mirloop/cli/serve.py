@@ -33,10 +33,17 @@ from mirloop.errors import ConfigError
     "--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=100.0, show_default=True,
     help="Largest upload accepted (MB).",
 )
+@click.option(
+    "--warm-up/--no-warm-up",
+    default=True,
+    show_default=True,
+    help="Start each worker with one short render, so the first job starts at full speed.",
+)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="A mirloop.toml to use (default: the discovered configuration).")
 def serve(
     host: str, port: int, data: Path, workers: int, queue_limit: int, max_upload_mb: float,
+    warm_up: bool,
     config_path: str | None,
 ) -> None:
     """Serve the web app and Amper's simple-render API (``/v1``, OpenAPI at ``/openapi.json``).
@@ -55,7 +62,8 @@ def serve(
             "install it with: pip install 'mirloop[serve]'"
         ) from None
     settings = ServeSettings.from_env(
-        data, workers=workers, queue_limit=queue_limit, max_upload_mb=max_upload_mb, config_path=config_path
+        data, workers=workers, queue_limit=queue_limit, max_upload_mb=max_upload_mb, config_path=config_path,
+        warm_up=warm_up,
     )
     app = create_app(settings)
     click.echo(f"mirloop serve: http://{host}:{port}/ (data in {data.resolve()})", err=True)

@@ -71,7 +71,8 @@ def init_worker(parent: int, settings: ServeSettings) -> None:
             time.sleep(0.5)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-    warm_up(settings)
+    if settings.warm_up:
+        warm_up(settings)
 
 
 def warm_up(settings: ServeSettings) -> None:
