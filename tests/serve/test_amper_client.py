@@ -115,3 +115,24 @@ def test_failed_create_carries_the_servers_reason(tmp_path: Path) -> None:
         with pytest.raises(AmperRenderFailed, match=r"font\.sf2") as caught:
             client.render(short_timeline())
         assert client.status(caught.value.render_id).status == "FAILED_CREATE"
+
+
+def test_mirloop_render_renders_on_the_server_when_amper_is_the_configured_renderer(
+    server: ServerProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import soundfile as sf
+
+    from mirloop.cli.main import main
+
+    timeline = tmp_path / "timeline.json"
+    timeline.write_text(json.dumps(short_timeline(seed=6)))
+    out = tmp_path / "out.wav"
+    argv = ["render", str(timeline), "-o", str(out), "--midi", "--seed", "6", "--use", "renderer=amper"]
+    assert main([*argv, "--set", f"renderer.url={server.url}"]) == 0
+    assert abs(sf.info(str(out)).duration - 1.0) < 0.05
+    assert out.with_suffix(".mid").read_bytes().startswith(b"MThd")
+    assert "seed 6" in capsys.readouterr().out
+    assert main([*argv, "--set", f"renderer.url={server.url}", "--sr", "22050"]) == 2
+    assert "--sr sets the built-in renderer" in capsys.readouterr().err
