@@ -13,12 +13,10 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import import_module
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mirloop.errors import MirloopError
@@ -33,8 +31,6 @@ ROUTERS: tuple[str, ...] = (
     "mirloop.serve.amper.routes:router",
     "mirloop.serve.api:router",
 )
-#: Folder of the web app's static files, served under ``/static`` when it exists.
-STATIC = Path(__file__).parent / "static"
 #: Path prefixes of the machine APIs (the fault-injection setting applies to these).
 API_PREFIXES = ("/v1/", "/api/")
 
@@ -71,8 +67,6 @@ def create_app(settings: ServeSettings) -> FastAPI:
     for target in ROUTERS:
         module, _, attr = target.partition(":")
         app.include_router(getattr(import_module(module), attr))
-    if STATIC.is_dir():
-        app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
