@@ -3,7 +3,8 @@
 At most ``settings.workers`` runs are in flight; the dispatcher claims the oldest queued job
 whenever a worker is free (and when :meth:`WorkerPool.notify` says a job arrived). A worker
 that dies costs its run only: the job is queued again while it has attempts left, else marked
-failed, and a fresh pool replaces the broken one.
+failed, and a fresh pool replaces the broken one. (A process pool breaks as a whole, so the other
+runs in flight at that moment are queued again the same way.)
 """
 
 from __future__ import annotations
