@@ -62,7 +62,7 @@ def worker_pids(server: ServerProcess) -> list[int]:
     return found
 
 
-def test_a_worker_killed_mid_job_costs_only_that_run(server: ServerProcess) -> None:
+def test_a_worker_killed_mid_job_is_replaced_and_its_job_runs_again(server: ServerProcess) -> None:
     body = {"kind": "render", "params": {"timeline": short_timeline(), "preset": "MASTER_WAV"}}
     job_id = requests.post(f"{server.url}/api/jobs", json=body, timeout=30).json()["id"]
     while requests.get(f"{server.url}/api/jobs/{job_id}", timeout=30).json()["stage"] != "compose":
