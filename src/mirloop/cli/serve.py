@@ -8,6 +8,9 @@ import click
 
 from mirloop.errors import ConfigError
 
+#: Addresses reachable from this machine only.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -56,6 +59,7 @@ def serve(
         import uvicorn
 
         from mirloop.serve import ServeSettings, create_app
+        from mirloop.serve.settings import API_KEYS_ENV
     except ImportError as exc:
         raise ConfigError(
             f"mirloop serve needs the 'serve' extra ({exc.name} is missing); "
@@ -65,6 +69,12 @@ def serve(
         data, workers=workers, queue_limit=queue_limit, max_upload_mb=max_upload_mb, config_path=config_path,
         warm_up=warm_up,
     )
+    if host not in LOOPBACK and not settings.api_keys:
+        click.echo(
+            f"warning: listening on {host} without API keys; anyone who reaches this address may submit "
+            f"jobs (set {API_KEYS_ENV}, or serve on 127.0.0.1)",
+            err=True,
+        )
     app = create_app(settings)
     click.echo(f"mirloop serve: http://{host}:{port}/ (data in {data.resolve()})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
