@@ -23,6 +23,9 @@ MIRLOOP_ENV = (
     "MIRLOOP_MAX_TIMELINE_EVENTS",
     "MIRLOOP_MAX_TRACK_HOURS",
     "MIRLOOP_MAX_MODEL_MB",
+    "MIRLOOP_AMPER_API_KEY",
+    "MIRLOOP_SERVE_API_KEYS",
+    "MIRLOOP_SERVE_FAULTS",
 )
 
 # Single-threaded numerical libraries: the suite runs with pytest -n 2 on small machines.

@@ -1,7 +1,7 @@
 """Real servers for the server tests: ``mirloop serve`` in a subprocess on a free loopback port.
 
-``server`` is shared by a test module (one worker, no faults); tests that need faults, keys or
-a small queue start their own with :func:`start_server`. Timelines are short (2 s) so that a
+``server`` is shared by the test session (one worker, no faults); tests that need faults, keys or
+a small queue start their own with :func:`start_server`. Timelines are short (1 s) so that a
 render takes about a second once the worker has warmed up.
 """
 
@@ -20,7 +20,7 @@ from mirloop.timeline import multi_region, single_region
 
 
 def short_timeline(
-    descriptor: str = "rock_indie_driving", seconds: float = 2.0, *, seed: int = 1
+    descriptor: str = "rock_indie_driving", seconds: float = 1.0, *, seed: int = 1
 ) -> dict[str, Any]:
     """A one-region timeline of ``seconds`` (its JSON)."""
     return single_region(descriptor, seconds, tempo=None, key="e minor", seed=seed).to_json()
@@ -46,7 +46,7 @@ def start_server(folder: Path, **options: Any) -> ServerProcess:
     return ServerProcess(folder, **options).start()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     process = start_server(tmp_path_factory.mktemp("serve") / "data", workers=1)
     try:

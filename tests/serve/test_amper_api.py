@@ -63,7 +63,7 @@ def test_a_render_moves_through_the_statuses_in_order_to_created_with_its_files(
     assert wav.status_code == 200 and wav.headers["content-type"] == "audio/wav"
     assert len(wav.content) == files["master.wav"]["size"]
     info = sf.info(io.BytesIO(wav.content))
-    assert info.format == "WAV" and abs(info.duration - 2.0) < 0.05
+    assert info.format == "WAV" and abs(info.duration - 1.0) < 0.05
 
 
 def test_master_mp3_is_an_mp3_and_stems_wav_has_one_wav_per_instrument(server: ServerProcess) -> None:
@@ -125,3 +125,15 @@ def test_the_catalog_is_served_as_descriptor_band_and_instrument_entities(server
     known = {i["id"] for i in instruments}
     assert bands and all(set(b["attributes"]["instruments"]) <= known for b in bands)
     assert requests.get(f"{server.url}/v1/entities/song", timeout=30).status_code == 422
+
+
+def test_a_json_body_past_the_limit_is_refused_before_it_is_read(server: ServerProcess) -> None:
+    huge = (
+        b'{"data": {"type": "simple_renders", "attributes": {"timeline": {"meta": "'
+        + b"x" * (5 << 20)
+        + b'"}}}}'
+    )
+    answer = requests.post(
+        f"{server.url}/v1/simple_renders", data=huge, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert answer.status_code == 413 and "4 MB" in answer.json()["errors"][0]["detail"]

@@ -4,7 +4,6 @@ with the server's own fault setting: 500s, slow answers, failed renders and a ``
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,36 +110,29 @@ def test_a_request_slower_than_the_timeout_fails_after_its_retries(faulty: Serve
 def test_failed_create_carries_the_servers_reason(tmp_path: Path) -> None:
     config = tmp_path / "mirloop.toml"
     config.write_text('[renderer]\nsoundfont = "/no/such/font.sf2"\n')
-    with ServerProcess(tmp_path / "data", args=["--config", str(config)]) as broken:
+    with ServerProcess(tmp_path / "data", args=["--config", str(config), "--no-warm-up"]) as broken:
         client = AmperClient(broken.url, poll_interval=0.1)
         with pytest.raises(AmperRenderFailed, match=r"font\.sf2") as caught:
             client.render(short_timeline())
         assert client.status(caught.value.render_id).status == "FAILED_CREATE"
 
 
-def test_an_injected_render_failure_is_failed_create(tmp_path: Path) -> None:
-    env = {"MIRLOOP_SERVE_FAULTS": "fail_renders=1"}
-    with (
-        ServerProcess(tmp_path / "data", env=env) as failing,
-        pytest.raises(AmperRenderFailed, match="fault injected"),
-    ):
-        AmperClient(failing.url, poll_interval=0.1).render(short_timeline())
+def test_mirloop_render_renders_on_the_server_when_amper_is_the_configured_renderer(
+    server: ServerProcess, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
 
+    import soundfile as sf
 
-def test_a_server_killed_mid_job_finishes_every_accepted_render_after_restart(tmp_path: Path) -> None:
-    server = start_server(tmp_path / "data", env={"MIRLOOP_SERVE_FAULTS": "render_delay=1.0"})
-    try:
-        client = AmperClient(server.url, retries=12, backoff=0.2, max_backoff=2.0, poll_interval=0.1)
-        first = client.submit(short_timeline(seed=1))
-        second = client.submit(short_timeline(seed=2))
-        while client.status(first.id).status != "RUNNING_COMPOSE":
-            time.sleep(0.05)
-        server.kill()  # kill -9 while the first render runs and the second waits
-        restart = threading.Timer(1.0, server.start)
-        restart.start()
-        outcomes = [client.wait(first.id), client.wait(second.id)]  # polls ride out the restart
-        restart.join()
-        assert [o.status for o in outcomes] == ["CREATED", "CREATED"]
-        assert "1 queued again" in server.tail(200)
-    finally:
-        server.close()
+    from mirloop.cli.main import main
+
+    timeline = tmp_path / "timeline.json"
+    timeline.write_text(json.dumps(short_timeline(seed=6)))
+    out = tmp_path / "out.wav"
+    argv = ["render", str(timeline), "-o", str(out), "--midi", "--seed", "6", "--use", "renderer=amper"]
+    assert main([*argv, "--set", f"renderer.url={server.url}"]) == 0
+    assert abs(sf.info(str(out)).duration - 1.0) < 0.05
+    assert out.with_suffix(".mid").read_bytes().startswith(b"MThd")
+    assert "seed 6" in capsys.readouterr().out
+    assert main([*argv, "--set", f"renderer.url={server.url}", "--sr", "22050"]) == 2
+    assert "--sr sets the built-in renderer" in capsys.readouterr().err

@@ -23,7 +23,7 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]
     and uploads of at most 0.05 MB."""
     env = {"MIRLOOP_SERVE_API_KEYS": f"other-key,{KEY}", "MIRLOOP_SERVE_FAULTS": "render_delay=60"}
     folder = tmp_path_factory.mktemp("guarded") / "data"
-    process = start_server(folder, env=env, queue_limit=2, args=["--max-upload-mb", "0.05"])
+    process = start_server(folder, env=env, queue_limit=2, args=["--max-upload-mb", "0.05", "--no-warm-up"])
     yield process
     process.close()
 

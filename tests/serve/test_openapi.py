@@ -44,7 +44,9 @@ def test_the_document_describes_the_amper_subset() -> None:
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server whose accepted renders never reach the renderer (so fuzzing costs no CPU)."""
     env = {"MIRLOOP_SERVE_FAULTS": "render_delay=600"}
-    process = start_server(tmp_path_factory.mktemp("fuzz") / "data", env=env, queue_limit=4)
+    process = start_server(
+        tmp_path_factory.mktemp("fuzz") / "data", env=env, queue_limit=4, args=["--no-warm-up"]
+    )
     yield process
     process.close()
 
@@ -60,7 +62,7 @@ def test_the_api_fuzzed_from_its_own_openapi_document_never_answers_500(fuzzed: 
         operation = result.ok()
 
         @settings(
-            max_examples=40,
+            max_examples=25,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),

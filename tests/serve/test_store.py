@@ -7,6 +7,7 @@ import io
 import os
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 import soundfile as sf
@@ -96,22 +97,39 @@ def test_uploads_are_judged_by_content_and_kept_under_a_random_id(store: JobStor
         files.upload_path("../mirloop.db")
 
 
-def test_a_download_is_only_a_file_the_job_listed_inside_its_folder(store: JobStore, tmp_path: Path) -> None:
+def test_a_download_is_only_a_file_the_job_listed_inside_the_folder_of_its_run(
+    store: JobStore, tmp_path: Path
+) -> None:
     files = FileStore(tmp_path / "data", store)
     job = store.submit("render", {})
-    run = store.claim()
-    assert run is not None
-    staging = files.job_folder(job.id) / "run-1"
-    staging.mkdir(parents=True)
-    (staging / "master.wav").write_bytes(wav_bytes())
-    (staging / "escape.wav").symlink_to(tmp_path / "data" / "mirloop.db")
-    names = files.publish(job.id, staging, ["master.wav"])
-    store.finish(job.id, run.run, {"files": [*names, "escape.wav"]})
+    first = store.claim()
+    assert first is not None
+    store.recover(max_attempts=3)  # the first run was interrupted; it still writes its folder late
+    second = store.claim()
+    assert second is not None
+    for run, content in ((first.run, b"stale"), (second.run, wav_bytes())):
+        folder = files.run_folder(job.id, run)
+        folder.mkdir(parents=True)
+        (folder / "master.wav").write_bytes(content)
+    current = files.run_folder(job.id, second.run)
+    (current / "notes").mkdir()
+    (current / "notes" / "a.json").write_text("{}")
+    assert files.outputs(current) == ["master.wav", "notes/a.json"]
+    assert store.finish(
+        job.id, second.run, {"files": [*files.outputs(current), "escape.wav"], "folder": current.name}
+    )
+    assert not store.finish(job.id, first.run, {"files": ["master.wav"], "folder": f"run-{first.run}"})
     done = store.get(job.id)
-    assert files.output_path(done, "master.wav").read_bytes() == wav_bytes()
-    for name in ("escape.wav", "../mirloop.db", "../../mirloop.db", "/etc/passwd"):
+    assert files.output_path(done, "master.wav").read_bytes() == wav_bytes()  # not the stale run's
+    (current / "escape.wav").symlink_to(tmp_path / "data" / "mirloop.db")
+    for name in ("escape.wav", "../mirloop.db", "../../mirloop.db", "/etc/passwd", "../run-1/master.wav"):
         with pytest.raises(NotFound):
             files.output_path(done, name)
+    with pytest.raises(UploadRefused, match=r"escape\.wav"):
+        files.outputs(current)  # a link out of the folder is never listed as an output
+    forged = attrs.evolve(store.get(job.id), result={"files": ["x"], "folder": "../.."})
+    with pytest.raises(NotFound):
+        files.output_folder(forged)
 
 
 def test_the_fault_setting_reads_names_and_refuses_anything_else() -> None:
@@ -121,3 +139,38 @@ def test_the_fault_setting_reads_names_and_refuses_anything_else() -> None:
         Faults.parse("errors=1")
     with pytest.raises(ConfigError, match="not a number"):
         Faults.parse("delay=soon")
+
+
+def test_the_fault_setting_fails_a_render_in_its_worker(tmp_path: Path) -> None:
+    from mirloop.serve import ServeSettings
+    from mirloop.serve.tasks import render
+    from mirloop.serve.worker import run_job
+    from mirloop.timeline import single_region
+
+    settings = ServeSettings(tmp_path / "data", faults=Faults(fail_renders=1.0))
+    jobs = JobStore(settings.database)
+    params = render.check({"timeline": single_region("rock_indie_driving", 1.0).to_json()}, settings)
+    job = jobs.submit("render", params)
+    run = jobs.claim()
+    assert run is not None
+    assert run_job(settings, job.id, run.run) == "failed"
+    failed = jobs.get(job.id)
+    assert failed.state is JobState.FAILED and "fault injected" in (failed.error or "")
+    assert not (tmp_path / "data" / "jobs" / job.id / "run-1").exists()  # its staging folder is gone
+
+
+def test_a_request_sets_analysis_options_but_never_a_file() -> None:
+    from mirloop.serve.tasks.analysis import job_config
+
+    allowed = {"tempo": {"backend": "librosa", "max_bpm": 180}, "segmenter": {"max_types": 4}}
+    assert job_config(allowed) == allowed
+    for refused in (
+        {"classifier": {"model": "models/mlp"}},
+        {"classifier": {"model": "mlp"}},
+        {"tempo": {"backend": "../../evil"}},
+        {"tempo": {"prior": [1, 2]}},
+        {"renderer": {"soundfont": "/etc/passwd"}},
+        {"tempo": 180},
+    ):
+        with pytest.raises(ConfigError, match="config\\."):
+            job_config(refused)

@@ -98,15 +98,21 @@ def render(
     if not math.isfinite(duration):
         raise click.BadParameter(f"{duration} is not a number of seconds", param_hint="--duration")
     config = resolve_config(config_path, use, set_)
-    options = resolve_options(config)
-    overrides: dict[str, Any] = {"stems": stems or options.stems}
-    if sr is not None:
-        overrides["sr"] = sr
-    if soundfont is not None:
-        overrides["soundfont"] = soundfont
-    from attrs import evolve
+    if config.backend("renderer") != "mirloop":
+        render_with = _configured_renderer(config, stems=stems, sr=sr, soundfont=soundfont)
+    else:
+        options = resolve_options(config)
+        overrides: dict[str, Any] = {"stems": stems or options.stems}
+        if sr is not None:
+            overrides["sr"] = sr
+        if soundfont is not None:
+            overrides["soundfont"] = soundfont
+        from attrs import evolve
 
-    options = evolve(options, **overrides)
+        options = evolve(options, **overrides)
+
+        def render_with(source: Any, seed: int | None) -> Any:
+            return render_timeline(source, seed=seed, config=options)
     if descriptor is not None:
         from mirloop.catalog import load_catalog
         from mirloop.timeline import single_region
@@ -124,9 +130,9 @@ def render(
             random_instruments=band is None,
             seed=seed,
         )
-        result = render_timeline(source, seed=seed, config=options)
+        result = render_with(source, seed)
     else:
-        result = render_timeline(timeline, seed=seed, config=options)
+        result = render_with(timeline, seed)
     from mirloop.io.atomic import remove_stale_temporaries
 
     remove_stale_temporaries(Path(output).parent, before=started, depth=1)
@@ -160,3 +166,24 @@ def render(
             f"{r['tempo']:.1f} BPM  {r['key'] or '(no key)'}"
         )
     click.echo(f"seed {result.seed} (repeat with --seed {result.seed})")
+
+
+def _configured_renderer(config: Any, *, stems: bool, sr: int | None, soundfont: str | None) -> Any:
+    """``render(source, seed)`` of the configured renderer backend when it is not the built-in one
+    (e.g. ``amper``, which renders on a server), with stems asked for when it has that option."""
+    from mirloop.plugins import registry
+
+    name = config.backend("renderer")
+    for flag, value in (("--sr", sr), ("--soundfont", soundfont)):
+        if value is not None:
+            raise click.UsageError(f"{flag} sets the built-in renderer; set the options of the {name!r} "
+                                   "renderer with --set renderer.OPTION=VALUE")
+    options = dict(config.options("renderer"))
+    if stems and "stems" in registry().get("renderer", name).option_table:
+        options["stems"] = True
+    backend = registry().create("renderer", name, options)
+
+    def render_with(source: Any, seed: int | None) -> Any:
+        return backend.render(source, seed=seed)
+
+    return render_with

@@ -8,6 +8,9 @@ import click
 
 from mirloop.errors import ConfigError
 
+#: Addresses reachable from this machine only.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -33,10 +36,17 @@ from mirloop.errors import ConfigError
     "--max-upload-mb", type=click.FloatRange(min=0, min_open=True), default=100.0, show_default=True,
     help="Largest upload accepted (MB).",
 )
+@click.option(
+    "--warm-up/--no-warm-up",
+    default=True,
+    show_default=True,
+    help="Start each worker with one short render, so the first job starts at full speed.",
+)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="A mirloop.toml to use (default: the discovered configuration).")
 def serve(
     host: str, port: int, data: Path, workers: int, queue_limit: int, max_upload_mb: float,
+    warm_up: bool,
     config_path: str | None,
 ) -> None:
     """Serve the web app and Amper's simple-render API (``/v1``, OpenAPI at ``/openapi.json``).
@@ -49,14 +59,22 @@ def serve(
         import uvicorn
 
         from mirloop.serve import ServeSettings, create_app
+        from mirloop.serve.settings import API_KEYS_ENV
     except ImportError as exc:
         raise ConfigError(
             f"mirloop serve needs the 'serve' extra ({exc.name} is missing); "
             "install it with: pip install 'mirloop[serve]'"
         ) from None
     settings = ServeSettings.from_env(
-        data, workers=workers, queue_limit=queue_limit, max_upload_mb=max_upload_mb, config_path=config_path
+        data, workers=workers, queue_limit=queue_limit, max_upload_mb=max_upload_mb, config_path=config_path,
+        warm_up=warm_up,
     )
+    if host not in LOOPBACK and not settings.api_keys:
+        click.echo(
+            f"warning: listening on {host} without API keys; anyone who reaches this address may submit "
+            f"jobs (set {API_KEYS_ENV}, or serve on 127.0.0.1)",
+            err=True,
+        )
     app = create_app(settings)
     click.echo(f"mirloop serve: http://{host}:{port}/ (data in {data.resolve()})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

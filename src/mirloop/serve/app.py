@@ -13,12 +13,10 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import import_module
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mirloop.errors import MirloopError
@@ -34,8 +32,6 @@ ROUTERS: tuple[str, ...] = (
     "mirloop.serve.api:router",
     "mirloop.serve.web.routes:router",
 )
-#: Folder of the web app's static files, served under ``/static`` when it exists.
-STATIC = Path(__file__).parent / "static"
 #: Path prefixes of the machine APIs (the fault-injection setting applies to these).
 API_PREFIXES = ("/v1/", "/api/")
 
@@ -72,8 +68,6 @@ def create_app(settings: ServeSettings) -> FastAPI:
     for target in ROUTERS:
         module, _, attr = target.partition(":")
         app.include_router(getattr(import_module(module), attr))
-    if STATIC.is_dir():
-        app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
@@ -111,27 +105,35 @@ def _add_error_handlers(app: FastAPI) -> None:
 UPLOAD_PATHS = ("/api/uploads",)
 #: Bytes a multipart body may hold besides the file itself (boundaries, part headers, a name).
 MULTIPART_OVERHEAD = 64 * 1024
+#: Largest JSON body the APIs read (a timeline of the most events allowed is far smaller).
+MAX_JSON_BYTES = 4 * 1024 * 1024
 
 
 def _add_upload_guard(app: FastAPI, settings: ServeSettings) -> None:
-    """Refuse an upload whose declared length is past the limit (413) or that declares none (411)
-    before a byte of it is read or spooled to disk; the file store checks the real size again."""
-    limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
+    """Refuse a body sent to the APIs whose declared length is past its limit (413: an upload's
+    ``--max-upload-mb``, a JSON body's :data:`MAX_JSON_BYTES`) or that declares none (411), before
+    a byte of it is read or spooled to disk; the file store checks an upload's real size again."""
+    upload_limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method == "POST" and request.url.path in UPLOAD_PATHS:
+        path = request.url.path
+        if request.method in ("POST", "PUT", "PATCH") and path.startswith(API_PREFIXES):
             declared = request.headers.get("content-length")
             if declared is None or not declared.isdigit():
                 return JSONResponse(
-                    error_body(411, "Length required", "send the upload with a Content-Length header"), 411
+                    error_body(411, "Length required", "send the request with a Content-Length header"), 411
                 )
-            if int(declared) > limit:
+            if path in UPLOAD_PATHS and int(declared) > upload_limit:
                 detail = (
                     f"the upload is larger than the limit of {settings.max_upload_mb:g} MB; "
                     "send a shorter or compressed track (FLAC, OGG or MP3)"
                 )
                 return JSONResponse(error_body(413, "Upload too large", detail), 413)
+            if path not in UPLOAD_PATHS and int(declared) > MAX_JSON_BYTES:
+                size = MAX_JSON_BYTES // 1048576
+                detail = f"the request body is larger than {size} MB; no timeline is as large"
+                return JSONResponse(error_body(413, "Request too large", detail), 413)
         return await call_next(request)
 
 

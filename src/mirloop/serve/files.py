@@ -3,8 +3,9 @@
 An upload is streamed to a temporary file, refused past the size limit, then opened as audio:
 its type comes from its content (what libsndfile reads it as), never from its name or the
 ``Content-Type`` a client sent. It is kept as ``files/<id>`` (``id`` random); the client's file
-name is kept only as a display label. A job's outputs live in ``jobs/<job id>/out/``, and a
-download is served only for a name the job itself recorded among its files.
+name is kept only as a display label. A job's outputs stay in the folder of the run that
+finished it, ``jobs/<job id>/run-<n>/``, and a download is served only for a name the job itself
+recorded among its files, resolved inside that folder.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -50,6 +51,7 @@ OUTPUT_TYPES: dict[str, str] = {
     ".html": "text/html",
 }
 CHUNK = 1 << 16
+RUN_FOLDER = re.compile(r"run-[0-9]{1,9}")
 
 
 @frozen
@@ -151,34 +153,48 @@ class FileStore:
             raise NotFound(f"no job {job_id!r}")
         return self.data / "jobs" / job_id
 
-    def output_folder(self, job_id: str) -> Path:
-        """Where a finished job's files are (``jobs/<id>/out``)."""
-        return self.job_folder(job_id) / "out"
+    def run_folder(self, job_id: str, run: int) -> Path:
+        """Where run ``run`` of a job writes its files (``jobs/<id>/run-<run>``)."""
+        return self.job_folder(job_id) / f"run-{int(run)}"
+
+    def output_folder(self, job: Job) -> Path:
+        """Where a finished job's files are: the folder of the run that finished it, as recorded
+        with its result (so a stale run can never replace them)."""
+        folder = (job.result or {}).get("folder")
+        if not isinstance(folder, str) or RUN_FOLDER.fullmatch(folder) is None:
+            raise NotFound(f"job {job.id} has no files (it is {job.state})")
+        return self.job_folder(job.id) / folder
 
     def output_path(self, job: Job, name: str) -> Path:
         """The output file ``name`` of ``job``: only a name the job recorded, inside its folder."""
         if name not in job.files:
             listed = ", ".join(job.files) or "none"
             raise NotFound(f"job {job.id} has no file {name!r}; its files are {listed}")
-        folder = self.output_folder(job.id).resolve()
+        folder = self.output_folder(job).resolve()
         path = (folder / name).resolve()
         if not path.is_relative_to(folder) or not path.is_file():
             raise NotFound(f"job {job.id} has no file {name!r}")
         return path
 
-    def publish(self, job_id: str, staging: Path, names: Iterable[str]) -> list[str]:
-        """Make ``staging`` the job's output folder (replacing an older run's); returns ``names``
-        sorted, each checked to be a file inside it."""
-        listed = sorted(names)
-        for name in listed:
-            path = (staging / name).resolve()
-            if not path.is_relative_to(staging.resolve()) or not path.is_file():
-                raise UploadRefused(f"a job output {name!r} is not a file in its folder")
-        final = self.output_folder(job_id)
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging, final)
-        return listed
+    @staticmethod
+    def outputs(folder: Path) -> list[str]:
+        """The files under a run's ``folder`` (relative POSIX names, sorted), each checked to be a
+        regular file inside it (a link out of it is refused)."""
+        root = folder.resolve()
+        names = []
+        for path in sorted(folder.rglob("*")):
+            if path.is_dir() and not path.is_symlink():
+                continue
+            if not path.resolve().is_relative_to(root) or not path.resolve().is_file():
+                raise UploadRefused(f"a job output {path.name!r} is not a file in its folder")
+            names.append(path.relative_to(folder).as_posix())
+        return names
+
+    def prune_runs(self, job_id: str, *, keep: str | None = None) -> None:
+        """Remove the run folders of a job except ``keep`` (older or abandoned runs)."""
+        for folder in self.job_folder(job_id).glob("run-*"):
+            if folder.name != keep:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def content_type(name: str) -> str:

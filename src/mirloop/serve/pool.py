@@ -2,8 +2,9 @@
 
 At most ``settings.workers`` runs are in flight; the dispatcher claims the oldest queued job
 whenever a worker is free (and when :meth:`WorkerPool.notify` says a job arrived). A worker
-that dies costs its run only: the job is queued again while it has attempts left, else marked
-failed, and a fresh pool replaces the broken one.
+that dies breaks the process pool as a whole: a fresh pool replaces it, and every run in flight
+at that moment is lost; each such job is queued again while it has attempts left, else marked
+failed with the reason.
 """
 
 from __future__ import annotations

@@ -81,7 +81,8 @@ class ServeSettings:
     429). ``max_upload_mb`` bounds an upload; ``max_attempts`` is how often a job interrupted by
     a server stop is started again before it is marked failed. ``api_keys`` empty: no auth.
     ``renderer`` maps renderer options over the configuration's ``[renderer]`` table (a
-    ``backend`` key picks the backend).
+    ``backend`` key picks the backend). ``warm_up`` starts every worker with one short render,
+    so that the first job does not pay for loading the SoundFont and compiled code.
     """
 
     data: Path = field(converter=Path)
@@ -93,6 +94,7 @@ class ServeSettings:
     faults: Faults = Faults()
     renderer: Mapping[str, object] = field(factory=dict)
     config_path: str | None = None
+    warm_up: bool = True
 
     def __attrs_post_init__(self) -> None:
         if self.workers < 1:

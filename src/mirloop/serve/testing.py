@@ -7,8 +7,10 @@
         server.kill()        # kill -9, as a crash would
         server.start()       # same port, same data folder
 
-The server runs in its own session (process group); :meth:`ServerProcess.close` ends that group,
-so no worker outlives the test. Its log is ``<data>/server.log``.
+The server sees none of the caller's ``MIRLOOP_*`` variables (its faults, keys and configuration
+are what ``env`` and ``args`` say). It runs in its own session (process group);
+:meth:`ServerProcess.close` ends that group, so no worker outlives the test. Its log is
+``<data>/server.log``.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ class ServerProcess:
     def start(self, *, timeout: float = 90.0) -> ServerProcess:
         """Start the server and wait until it answers ``/openapi.json``."""
         self.data.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.env}
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("MIRLOOP_")}
+        env = {**inherited, **self.env}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 self.command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True

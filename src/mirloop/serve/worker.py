@@ -71,7 +71,8 @@ def init_worker(parent: int, settings: ServeSettings) -> None:
             time.sleep(0.5)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-    warm_up(settings)
+    if settings.warm_up:
+        warm_up(settings)
 
 
 def warm_up(settings: ServeSettings) -> None:
@@ -96,17 +97,18 @@ def run_job(settings: ServeSettings, job_id: str, run: int) -> str:
     job = store.get(job_id)
     if job.run != run:
         return "abandoned"
-    staging = files.job_folder(job_id) / f"run-{run}"
+    staging = files.run_folder(job_id, run)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     ctx = JobContext(job=job, store=store, files=files, settings=settings, workdir=staging)
+    state = "abandoned"
     try:
         fail_share = settings.faults.fail_renders if job.kind == "render" else 0.0
         if fail_share and random.random() < fail_share:
             raise InjectedFault("the render failed: a fault injected by the server's fault setting")
         result: dict[str, Any] = dict(task(job.kind).run(ctx, job.params))
-        names = [p.relative_to(staging).as_posix() for p in sorted(staging.rglob("*")) if p.is_file()]
-        result["files"] = files.publish(job_id, staging, names)
+        result["files"] = files.outputs(staging)
+        result["folder"] = staging.name
         state = "done" if store.finish(job_id, run, result) else "abandoned"
     except JobAbandoned:
         state = "abandoned"
@@ -117,5 +119,8 @@ def run_job(settings: ServeSettings, job_id: str, run: int) -> str:
         error = f"internal error: {type(exc).__name__}: {exc}"
         state = "failed" if store.fail(job_id, run, error) else "abandoned"
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if state == "done":  # the files stay where this run wrote them; older runs' go
+            files.prune_runs(job_id, keep=staging.name)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
     return state

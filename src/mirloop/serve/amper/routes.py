@@ -56,7 +56,7 @@ def render_job(svc: Service, render_id: str) -> Job:
 def render_response(job: Job, svc: Service, request: Request) -> RenderResponse:
     files = []
     for name in job.files:
-        path = svc.files.output_folder(job.id) / name
+        path = svc.files.output_folder(job) / name
         files.append(
             RenderFile(
                 name=name,

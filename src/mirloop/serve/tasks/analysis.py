@@ -9,14 +9,43 @@ figure) and ``analysis.json``: tempo, key, segments and one row per 2-s grid win
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from mirloop.errors import ConfigError
 from mirloop.serve.settings import ServeSettings
 
+#: Stages a request's ``config`` may set; the renderer, and any file, stay the server's choice.
+JOB_STAGES = ("separator", "features", "tempo", "key", "segmenter", "classifier")
+#: Options naming files, which a request may not set.
+FILE_OPTIONS = frozenset({"model", "soundfont", "path", "file", "weights", "cache"})
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+-]{0,63}")
+
+
+def job_config(config: Any) -> dict[str, dict[str, Any]]:
+    """A request's analysis settings: stage tables of numbers, true/false and names, nothing that
+    names a file (:class:`ConfigError` otherwise)."""
+    if not isinstance(config, dict):
+        raise ConfigError("'config' must be an object of stage tables, e.g. {\"tempo\": {\"max_bpm\": 180}}")
+    checked: dict[str, dict[str, Any]] = {}
+    for stage, table in config.items():
+        if stage not in JOB_STAGES or not isinstance(table, dict):
+            raise ConfigError(f"config.{stage}: a request may set the stages {', '.join(JOB_STAGES)}, "
+                              "each as an object of options")
+        for option, value in table.items():
+            plain = isinstance(value, (bool, int, float)) or (
+                isinstance(value, str) and NAME.fullmatch(value) is not None and ".." not in value
+            )
+            if option in FILE_OPTIONS or not plain:
+                raise ConfigError(f"config.{stage}.{option}: a request may set numbers, true/false and "
+                                  "backend names only; files are the server's to choose")
+        checked[stage] = dict(table)
+    return checked
+
 
 def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
-    """The upload must exist; ``config`` must be a mapping of stage tables (checked when run)."""
+    """The upload must exist; ``config`` holds stage settings (see :func:`job_config`), valid for
+    the installed backends."""
     from mirloop.serve.files import FileStore
     from mirloop.serve.store import JobStore
 
@@ -25,8 +54,12 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
         raise ConfigError("an analysis job needs 'file': the id of an upload")
     FileStore(settings.data, JobStore(settings.database)).upload(file_id)
     config = params.get("config")
-    if config is not None and not isinstance(config, dict):
-        raise ConfigError("'config' must be an object of stage tables, e.g. {\"tempo\": {\"max_bpm\": 180}}")
+    if config is not None:
+        from mirloop.config import load_config
+        from mirloop.pipelines.analyze import validate_analysis_config
+
+        config = job_config(config)
+        validate_analysis_config(load_config(settings.config_path).merged(config, source="job"))
     return {"file": file_id, "config": config}
 
 

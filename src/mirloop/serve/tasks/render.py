@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import cache
 from typing import Any
 
 from mirloop.errors import RenderError
@@ -28,6 +29,8 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
     preset = params.get("preset", "MASTER_WAV")
     if preset not in PRESETS:
         raise RenderError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
+    if preset == "MASTER_MP3" and not mp3_writable():
+        raise RenderError("this server's libsndfile cannot write MP3 (it needs 1.1 or later); use MASTER_WAV")
     seed = params.get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**31):
         raise RenderError(f"the seed must be a whole number in [0, 2**31), got {seed!r}")
@@ -36,6 +39,14 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
 
     MAX_RENDER_SECONDS.check(timeline.duration, "the timeline lasts", error=RenderError)
     return {"timeline": timeline.to_json(), "preset": preset, "seed": seed}
+
+
+@cache
+def mp3_writable() -> bool:
+    """Whether this machine writes MP3 (checked once)."""
+    from mirloop.renderer.effects.codec import mp3_available
+
+    return mp3_available()
 
 
 def renderer_for(settings: ServeSettings, *, stems: bool) -> Any:
