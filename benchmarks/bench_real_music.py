@@ -13,6 +13,9 @@ genre, same mapping, same bootstrap):
     fused:W[:PATH]      genre from the tagger fused with the model at PATH (default: shipped) at
                         weight W (``fused`` classifier; ``fused-window:W`` with scope=window)
 
+``--table FILE`` gives the tagger and fused systems another tag → genre table (e.g. the plugin's
+``data/genre_tags_sum.toml``, the first table's sum rule).
+
     .venv/bin/python benchmarks/bench_real_music.py MANIFEST [--systems mlp tagger fused:1 …]
         [--cache DIR] [--workers 2] [--json] [--out FILE.json] [--choose-weight [--splits 20]]
 
@@ -43,7 +46,7 @@ TARGET_PER_LABEL = 0.60
 TARGET_UNKNOWN = 0.15
 DEFAULT_SYSTEMS = ("mlp", "tagger", "fused:0.5", "fused:0.8", "fused:1")
 #: The weights of the fused classifier tried by ``--choose-weight``.
-WEIGHTS = (0.0, 0.25, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0)
+WEIGHTS = (0.0, 0.25, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 1.0)
 
 
 def _features_config() -> dict[str, Any]:
@@ -90,7 +93,7 @@ def load_features(cache: str) -> Any:
         )
 
 
-def system(spec: str) -> Callable[[Any], Any]:
+def system(spec: str, table: str = "") -> Callable[[Any], Any]:
     """A function from cached features to a :class:`~mirloop.model.Prediction`."""
     from mirloop_musicnn.classifier import MusicnnTagger
     from mirloop_musicnn.fused import MusicnnFused, model_features
@@ -99,11 +102,11 @@ def system(spec: str) -> Callable[[Any], Any]:
 
     kind, _, rest = spec.partition(":")
     if kind == "tagger":
-        return MusicnnTagger().predict
+        return MusicnnTagger(table=table).predict
     if kind in ("fused", "fused-window"):
         weight, _, path = rest.partition(":")
         scope = "window" if kind == "fused-window" else "track"
-        return MusicnnFused(weight=float(weight), model=path, scope=scope).predict
+        return MusicnnFused(weight=float(weight), model=path, scope=scope, table=table).predict
     if kind in ("mlp", "model"):
         model = load_cached(str(DEFAULT_MODEL) if kind == "mlp" else rest)
         return lambda f: model.predict(
@@ -141,7 +144,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     features = {t.track_id: load_features(caches[t.track_id]) for t in analysed}
     rows = []
     for spec in args.systems:
-        predict = system(spec)
+        predict = system(spec, args.table)
         genres, descriptors = [], []
         for track in analysed:
             prediction = predict(features[track.track_id])
@@ -170,6 +173,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "tracks": len(analysed),
         "failures": failures,
         "seconds": round(time.perf_counter() - started, 1),
+        "table": args.table or "shipped",
         "systems": rows,
     }
 
@@ -191,7 +195,7 @@ def choose_weight(args: argparse.Namespace) -> dict[str, Any]:
     features = [load_features(str(Path(args.cache) / f"{t.track_id}.npz")) for t in tracks]
     agreed = {}
     for weight in WEIGHTS:
-        predict = system(f"fused:{weight}")
+        predict = system(f"fused:{weight}", args.table)
         agreed[weight] = np.array(
             [coarse.agrees(t.coarse_label, predict(f)["genre"].track_label) for t, f in zip(tracks, features)]
         )
@@ -264,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--choose-weight", action="store_true", help="also cross-validate the fused weight by group halvings"
     )
+    parser.add_argument("--table", default="", help="tag → genre table of the tagger and fused systems "
+                        "(default: the plugin's shipped table)")
     parser.add_argument("--splits", type=int, default=20, help="group halvings of --choose-weight")
     args = parser.parse_args(argv)
     result = run(args)

@@ -10,7 +10,9 @@ import pytest
 from mirloop.catalog import load_catalog
 from mirloop.errors import ConfigError
 
-from mirloop_musicnn.genre_table import DEFAULT_TABLE, load_genre_table
+from mirloop_musicnn.genre_table import DEFAULT_TABLE, GenreTable, load_genre_table
+from mirloop_musicnn.tag_prior import excerpt, load_tag_prior
+from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS, slug
 
 
 def test_the_shipped_table_lists_every_catalog_genre() -> None:
@@ -19,31 +21,105 @@ def test_the_shipped_table_lists_every_catalog_genre() -> None:
     assert table.genres == tuple(sorted(load_catalog().genres()))
 
 
-def test_each_listed_tag_hands_out_its_whole_probability() -> None:
+SUM_TABLE = """format = 1
+[genres.cinematic]
+mtt = ["classical", "strings"]
+[genres.documentary]
+mtt = ["classical"]
+[genres.electronica]
+mtt = ["techno"]
+[genres.jazz]
+msd = ["jazz"]
+"""
+
+
+def _uniform_prior(path: Path, value: float = 0.1, **given: float) -> Path:
+    """A prior file giving every tag ``value``, except ``group_tag=…`` overrides (e.g. ``mtt_guitar``)."""
+    from mirloop_musicnn.tag_prior import TagPrior, write_tag_prior
+
+    values = {group: {tag: given.get(f"{group}_{slug(tag)}", value) for tag in tags}
+              for group, tags in (("mtt", MTT_TAGS), ("msd", MSD_TAGS))}
+    return write_tag_prior(TagPrior(values=values, tracks=3, source="test"), path)
+
+
+def _tags(table: GenreTable, **given: float) -> np.ndarray:
+    tags = np.zeros((1, len(table.columns)))
+    for name, p in given.items():
+        tags[0, table.columns.index(f"musicnn_{name}")] = p
+    return tags
+
+
+def test_the_shipped_table_reads_tags_by_their_lift_over_the_shipped_prior() -> None:
     table = load_genre_table()
+
+    assert table.rule == "lift" and table.prior is not None and table.prior.tracks > 100
+
+
+def test_the_sum_rule_hands_out_each_tags_whole_probability(tmp_path: Path) -> None:
+    path = tmp_path / "sum.toml"
+    path.write_text(SUM_TABLE)
+    table = load_genre_table(path)
 
     np.testing.assert_allclose(table.weights.sum(axis=1), 1.0)
+    probabilities = dict(zip(table.genres, table.scores(_tags(table, msd_jazz=0.6, mtt_techno=0.2))[0],
+                             strict=True))
+    expected = {"cinematic": 0, "documentary": 0, "electronica": 0.25, "jazz": 0.75}
+    assert probabilities == pytest.approx(expected)
 
 
-def test_a_tag_of_two_genres_counts_half_for_each() -> None:
-    table = load_genre_table()
-    row = table.weights[table.columns.index("musicnn_mtt_classical")]
+def test_the_lift_rule_averages_each_genres_tags_over_their_prior(tmp_path: Path) -> None:
+    _uniform_prior(tmp_path / "prior.toml", 0.1, mtt_classical=0.4)
+    path = tmp_path / "lift.toml"
+    path.write_text(SUM_TABLE.replace("format = 1", 'format = 2\nprior = "prior.toml"'))
+    table = load_genre_table(path)
 
-    assert dict(zip(table.genres, row, strict=True)) == pytest.approx(
-        {g: (0.5 if g in ("cinematic", "documentary") else 0.0) for g in table.genres}
-    )
+    # lifts: classical 0.4/0.4 = 1, strings 0.3/0.1 = 3, techno 0.1/0.1 = 1, jazz 0.2/0.1 = 2
+    scores = table.scores(_tags(table, mtt_classical=0.4, mtt_strings=0.3, mtt_techno=0.1, msd_jazz=0.2))[0]
+    expected = np.array([(1 + 3) / 2, 1, 1, 2])  # cinematic, documentary, electronica, jazz
+    np.testing.assert_allclose(scores, expected / expected.sum())
 
 
-def test_genre_probabilities_are_the_normalised_sums_of_their_tags() -> None:
-    table = load_genre_table()
-    tags = np.zeros((1, len(table.columns)))
-    tags[0, table.columns.index("musicnn_msd_jazz")] = 0.6
-    tags[0, table.columns.index("musicnn_mtt_techno")] = 0.2
+def test_a_frequent_tag_no_longer_outvotes_a_rare_one(tmp_path: Path) -> None:
+    _uniform_prior(tmp_path / "prior.toml", 0.1, mtt_techno=0.5, msd_jazz=0.05)
+    path = tmp_path / "lift.toml"
+    path.write_text(SUM_TABLE.replace("format = 1", 'format = 2\nprior = "prior.toml"'))
+    (tmp_path / "sum.toml").write_text(SUM_TABLE)
+    plain = load_genre_table(tmp_path / "sum.toml")
+    lift = load_genre_table(path)
+    tags = {"mtt_techno": 0.5, "msd_jazz": 0.2}
 
-    probabilities = dict(zip(table.genres, table.scores(tags)[0], strict=True))
+    assert plain.genres[int(np.argmax(plain.scores(_tags(plain, **tags))))] == "electronica"
+    assert lift.genres[int(np.argmax(lift.scores(_tags(lift, **tags))))] == "jazz"
 
-    assert probabilities["jazz"] == pytest.approx(0.75)
-    assert probabilities["electronica"] == pytest.approx(0.25)
+
+def test_a_lift_table_without_its_prior_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lift.toml"
+    path.write_text(SUM_TABLE.replace("format = 1", "format = 2"))
+    with pytest.raises(ConfigError, match="needs `prior"):
+        load_genre_table(path)
+    path.write_text(SUM_TABLE.replace("format = 1", 'format = 2\nprior = "missing.toml"'))
+    with pytest.raises(ConfigError, match=r"cannot read the musicnn tag prior .*missing\.toml"):
+        load_genre_table(path)
+
+
+def test_a_prior_missing_a_tag_or_out_of_range_is_refused(tmp_path: Path) -> None:
+    prior = _uniform_prior(tmp_path / "prior.toml", 0.1)
+    text = prior.read_text()
+    (tmp_path / "short.toml").write_text(text.replace('"guitar" = 0.1\n', "", 1))
+    (tmp_path / "over.toml").write_text(text.replace('"techno" = 0.1', '"techno" = 1.5', 1))
+
+    with pytest.raises(ConfigError, match="must give every MTT tag"):
+        load_tag_prior(tmp_path / "short.toml")
+    with pytest.raises(ConfigError, match="'techno' must be a probability in \\[0, 1\\]"):
+        load_tag_prior(tmp_path / "over.toml")
+    assert load_tag_prior(prior).of("mtt", "guitar") == pytest.approx(0.1)
+
+
+def test_the_prior_reads_the_middle_of_long_recordings() -> None:
+    samples = np.arange(100, dtype=np.float32)
+
+    assert excerpt(samples, 10, seconds=2.0).tolist() == list(range(40, 60))
+    assert excerpt(samples, 10, seconds=20.0) is samples
 
 
 def test_a_table_without_a_catalog_genre_is_refused(tmp_path: Path) -> None:

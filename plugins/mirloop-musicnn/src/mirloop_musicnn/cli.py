@@ -56,6 +56,52 @@ def check(weights: str | None) -> None:
                    f"tags {tags:.2g}, penultimate {embedding:.2g}")
 
 
+@cli.command()
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The prior file to write (TOML), e.g. for a genre table's `prior = \"FILE\"`.")
+@click.option("--kinds", default="recording", show_default=True,
+              help="Comma-separated manifest kinds to read (recording, module-render, score-render).")
+@click.option("--with-labelled", is_flag=True,
+              help="Read the labelled rows too (by default only unlabelled rows: the prior then never "
+                   "sees the audio that the evaluation scores).")
+@click.option("--root", default=None, help="Folder the manifest's paths are relative to (default: its own).")
+@click.option("--weights", default=None, help="Folder of the exported weights (default as for setup).")
+def prior(manifest: str, output: str, kinds: str, with_labelled: bool, root: str | None,
+          weights: str | None) -> None:
+    """Measure the tag prior of the genre table's lift rule on the recordings of a MANIFEST.
+
+    Each recording's middle minute counts once; only audio is read, never a label.
+    """
+    from mirloop.evaluation.coarse_genres import load_coarse_genres
+    from mirloop.evaluation.real_manifest import read_manifest
+
+    from mirloop_musicnn.tag_prior import measure_tag_prior, write_tag_prior
+
+    wanted = {k.strip() for k in kinds.split(",") if k.strip()}
+    read = read_manifest(manifest, coarse=load_coarse_genres(), root=root)
+    tracks = [t for t in read.tracks if t.kind in wanted and (with_labelled or not t.coarse_label)]
+    if not tracks:
+        which = "" if with_labelled else "unlabelled "
+        raise click.ClickException(f"{manifest} lists no {which}rows of kind {sorted(wanted)}")
+    failed: list[str] = []
+
+    def progress(i: int, n: int, path: str, error: str | None) -> None:
+        if error:
+            failed.append(path)
+            click.echo(f"[{i}/{n}] skipped: {error}", err=True)
+        elif i % 10 == 0 or i == n:
+            click.echo(f"[{i}/{n}] {path}", err=True)
+
+    kinds_text = ", ".join(sorted(wanted))
+    source = (f"{read.path.name}: {'all' if with_labelled else 'the unlabelled'} rows of kind {kinds_text}, "
+              "the middle minute of each")
+    measured = measure_tag_prior([t.audio for t in tracks], source=source, weights=weights, progress=progress)
+    write_tag_prior(measured, output)
+    click.echo(f"tag prior of {measured.tracks} recordings written to {output}"
+               + (f" ({len(failed)} unreadable, skipped)" if failed else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="mirloop-musicnn", standalone_mode=False)

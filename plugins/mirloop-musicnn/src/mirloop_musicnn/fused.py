@@ -50,7 +50,7 @@ class MusicnnFused(Backend):
             "with mirloop); trained on the librosa features",
         ),
         "weight": Option(
-            0.8,
+            0.93,
             float,
             "weight of the tagger's genre against the model's, in [0, 1] (1: the "
             "tagger's genre, 0: the model alone)",

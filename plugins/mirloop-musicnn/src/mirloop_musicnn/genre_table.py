@@ -1,4 +1,16 @@
-"""The tag → catalog-genre table of the ``musicnn`` classifier (``data/genre_tags.toml``)."""
+"""The tag → catalog-genre table of the ``musicnn`` classifier (``data/genre_tags.toml``).
+
+Two rules turn a window's tag probabilities ``p(t)`` into genre probabilities:
+
+* ``lift`` (format 2, the shipped table): ``score(g) = mean over g's tags of p(t) / prior(t)``,
+  where ``prior(t)`` is the tag's mean probability over real recordings
+  (:mod:`mirloop_musicnn.tag_prior`), so every tag speaks by how much more than usual it is
+  heard, and a genre listing many tags gets no more say than one listing few;
+* ``sum`` (format 1): ``score(g) = sum over g's tags of p(t) / n(t)``, ``n(t)`` the number of
+  genres listing ``t``.
+
+Either way ``P(g) = score(g) / sum of all scores``.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +22,28 @@ import numpy as np
 from attrs import frozen
 from mirloop.errors import ConfigError
 
+from mirloop_musicnn.tag_prior import TagPrior, load_tag_prior
 from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS, PREFIXES, slug
 
 #: The table shipped with the plugin.
 DEFAULT_TABLE = Path(__file__).parent / "data" / "genre_tags.toml"
 _VOCABULARY = {"mtt": MTT_TAGS, "msd": MSD_TAGS}
+#: Table format → its rule.
+RULES = {1: "sum", 2: "lift"}
 
 
 @frozen(eq=False)
 class GenreTable:
-    """Genres and, per feature column, the share of its tag probability each genre gets."""
+    """Genres, and per feature column what each genre makes of its tag."""
 
     genres: tuple[str, ...]
     columns: tuple[str, ...]
-    #: ``(n_columns, n_genres)``: ``1 / n(t)`` where the tag's genres are, else 0.
+    #: ``(n_columns, n_genres)``: ``sum`` rule: ``1 / n(t)`` where the tag's genres are, else 0;
+    #: ``lift`` rule: ``1 / (prior(t) · m(g))`` there, ``m(g)`` the number of tags genre ``g`` lists.
     weights: np.ndarray
     path: Path
+    rule: str = "sum"
+    prior: TagPrior | None = None
 
     def scores(self, tag_probabilities: np.ndarray) -> np.ndarray:
         """Genre probabilities ``(n, n_genres)`` from tag probabilities ``(n, n_columns)``."""
@@ -45,9 +63,17 @@ def load_genre_table(
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read the musicnn genre table {source}: {exc}") from exc
-    if data.get("format") != 1 or not isinstance(data.get("genres"), dict):
-        raise ConfigError(f"the musicnn genre table {source} needs `format = 1` and [genres.<name>] "
-                          f"tables; {fix}")
+    if data.get("format") not in RULES or not isinstance(data.get("genres"), dict):
+        raise ConfigError(f"the musicnn genre table {source} needs `format = 1` (sum rule) or `format = 2` "
+                          f"(lift rule) and [genres.<name>] tables; {fix}")
+    rule = RULES[data["format"]]
+    prior = None
+    if rule == "lift":
+        named = data.get("prior")
+        if not isinstance(named, str) or not named:
+            raise ConfigError(f"the musicnn genre table {source} (format 2) needs `prior = \"FILE\"`, "
+                              f"a tag prior beside it; {fix}")
+        prior = load_tag_prior(source.parent / named)
     table: dict[str, dict[str, list[str]]] = data["genres"]
     if genres is not None and sorted(table) != sorted(genres):
         missing, extra = sorted(set(genres) - set(table)), sorted(set(table) - set(genres))
@@ -67,7 +93,14 @@ def load_genre_table(
                 listed.setdefault(column, []).append(genre)
     names = tuple(sorted(table))
     weights = np.zeros((len(columns), len(names)))
+    tag_of = {PREFIXES[group] + slug(tag): (group, tag)
+              for group, tags in _VOCABULARY.items() for tag in tags}
     for row, column in enumerate(columns):
         for genre in listed[column]:
-            weights[row, names.index(genre)] = 1.0 / len(listed[column])
-    return GenreTable(genres=names, columns=tuple(columns), weights=weights, path=source)
+            if prior is None:
+                weights[row, names.index(genre)] = 1.0 / len(listed[column])
+            else:
+                count = sum(genre in genres for genres in listed.values())
+                weights[row, names.index(genre)] = 1.0 / (prior.of(*tag_of[column]) * count)
+    return GenreTable(genres=names, columns=tuple(columns), weights=weights, path=source, rule=rule,
+                      prior=prior)

@@ -1,0 +1,175 @@
+"""How often real music carries each musicnn tag: the prior the ``lift`` rule divides by.
+
+The taggers' outputs have very different base rates: MagnaTagATune's ``guitar`` and ``slow``
+fire on much of any music, its ``metal`` or ``choral`` rarely. Summing raw probabilities lets the
+frequent tags, and the genres that list many tags, outvote the rest. The ``lift`` rule of the
+genre table (:mod:`mirloop_musicnn.genre_table`) reads ``p(tag) / prior(tag)`` instead: how much
+more than usual a track carries the tag. The prior is the mean tag probability over a corpus of
+real recordings, measured from audio alone (no labels), by :func:`measure_tag_prior`
+(``mirloop-musicnn prior MANIFEST``); the plugin ships one measured on the unlabelled recordings
+of mirloop's real-music development set (``data/tag_prior.toml``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from attrs import frozen
+from mirloop.errors import ConfigError
+
+from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS
+
+#: The prior shipped with the plugin.
+DEFAULT_PRIOR = Path(__file__).parent / "data" / "tag_prior.toml"
+#: Seconds of each recording (taken from its middle) that the prior reads.
+EXCERPT_SECONDS = 60.0
+#: No tag's prior goes below this, so a tag the corpus never carries cannot blow its lift up.
+MIN_PRIOR = 1e-3
+_VOCABULARY = {"mtt": MTT_TAGS, "msd": MSD_TAGS}
+_MODELS = {"mtt": "MTT_musicnn", "msd": "MSD_musicnn"}
+
+
+@frozen
+class TagPrior:
+    """Mean probability of every tag of each group (``mtt``, ``msd``) over a corpus."""
+
+    values: dict[str, dict[str, float]]
+    tracks: int
+    source: str
+    path: Path | None = None
+
+    def of(self, group: str, tag: str) -> float:
+        return max(self.values[group][tag], MIN_PRIOR)
+
+
+def load_tag_prior(path: str | os.PathLike[str] | None = None) -> TagPrior:
+    """Read and check a prior file: every tag of both models, each a probability in [0, 1]."""
+    source = Path(path).expanduser() if path else DEFAULT_PRIOR
+    fix = "write one with `mirloop-musicnn prior MANIFEST -o FILE`"
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read the musicnn tag prior {source}: {exc}; {fix}") from exc
+    values: dict[str, dict[str, float]] = {}
+    for group, vocabulary in _VOCABULARY.items():
+        given = data.get(group)
+        if not isinstance(given, dict) or sorted(given) != sorted(vocabulary):
+            missing = sorted(set(vocabulary) - set(given or {}))[:3]
+            raise ConfigError(f"the musicnn tag prior {source} must give every {group.upper()} tag "
+                              f"(missing e.g. {missing}); {fix}")
+        bad = [t for t, v in given.items() if not isinstance(v, int | float) or not 0 <= v <= 1]
+        if bad:
+            raise ConfigError(f"the musicnn tag prior {source}: {group} tag {bad[0]!r} must be a probability "
+                              f"in [0, 1], got {given[bad[0]]!r}; {fix}")
+        values[group] = {t: float(v) for t, v in given.items()}
+    return TagPrior(values=values, tracks=int(data.get("tracks", 0)), source=str(data.get("source", "")),
+                    path=source)
+
+
+def excerpt(samples: np.ndarray, sr: int, seconds: float = EXCERPT_SECONDS) -> np.ndarray:
+    """The middle ``seconds`` of ``samples`` (all of it when shorter)."""
+    length = round(seconds * sr)
+    if samples.shape[-1] <= length:
+        return samples
+    start = (samples.shape[-1] - length) // 2
+    return samples[..., start:start + length]
+
+
+def read_excerpt(path: str | os.PathLike[str], seconds: float = EXCERPT_SECONDS) -> np.ndarray:
+    """The middle ``seconds`` of a recording, mono, at the analysis rate (only that part is decoded)."""
+    import soundfile
+    import soxr
+    from mirloop.errors import AudioError
+    from mirloop.io.audio import ANALYSIS_SR
+
+    try:
+        with soundfile.SoundFile(os.fspath(path)) as sound:
+            sr, frames = sound.samplerate, sound.frames
+            length = min(frames, round(seconds * sr))
+            if frames > length:
+                sound.seek((frames - length) // 2)
+            block = sound.read(length, dtype="float32", always_2d=True)
+    except (OSError, RuntimeError, ValueError) as exc:  # soundfile's LibsndfileError is a RuntimeError
+        raise AudioError(f"{path}: cannot decode it ({exc})") from exc
+    if not block.size:
+        raise AudioError(f"{path}: holds no samples")
+    mono = block.mean(axis=1)
+    return np.asarray(soxr.resample(mono, sr, ANALYSIS_SR) if sr != ANALYSIS_SR else mono, dtype=np.float32)
+
+
+def track_tag_means(path: str | os.PathLike[str], *, weights: str | None = None,
+                    seconds: float = EXCERPT_SECONDS) -> dict[str, np.ndarray]:
+    """Each model's mean tag probabilities over the middle ``seconds`` of one recording."""
+    from mirloop.io.audio import ANALYSIS_SR
+    from mirloop.model import Audio
+    from mirloop.signal import TrackContext
+
+    from mirloop_musicnn.track import track_outputs
+    from mirloop_musicnn.weights import load_model
+
+    ctx = TrackContext(Audio(read_excerpt(path, seconds), ANALYSIS_SR))
+    return {group: track_outputs(ctx, load_model(name, weights), hop_seconds=3.0).tags.mean(axis=0)
+            for group, name in _MODELS.items()}
+
+
+def measure_tag_prior(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    source: str,
+    weights: str | None = None,
+    seconds: float = EXCERPT_SECONDS,
+    progress: Callable[[int, int, str, str | None], None] | None = None,
+) -> TagPrior:
+    """The mean tag probabilities over ``paths`` (each recording counts once, whatever its length).
+
+    A file that cannot be read is skipped and reported through ``progress(i, n, path, error)``;
+    at least one must be read.
+    """
+    from mirloop.errors import MirloopError
+
+    sums = {group: np.zeros(len(tags)) for group, tags in _VOCABULARY.items()}
+    read = 0
+    for i, path in enumerate(paths):
+        error = None
+        try:
+            means = track_tag_means(path, weights=weights, seconds=seconds)
+        except MirloopError as exc:
+            error = str(exc)
+        else:
+            for group in sums:
+                sums[group] += means[group]
+            read += 1
+        if progress is not None:
+            progress(i + 1, len(paths), str(path), error)
+    if not read:
+        raise ConfigError(f"no recording could be read for the tag prior (of {len(paths)})")
+    values = {group: dict(zip(_VOCABULARY[group], (sums[group] / read).tolist(), strict=True))
+              for group in sums}
+    return TagPrior(values=values, tracks=read, source=source)
+
+
+def write_tag_prior(prior: TagPrior, path: str | os.PathLike[str]) -> Path:
+    """Write ``prior`` as TOML, atomically."""
+    target = Path(path)
+    lines = [
+        "# Mean musicnn tag probability over a corpus of real recordings (the middle "
+        f"{EXCERPT_SECONDS:g} s of each),",
+        "# the prior of the genre table's `lift` rule. Written by `mirloop-musicnn prior`; do not edit.",
+        f"source = {_toml_string(prior.source)}",
+        f"tracks = {prior.tracks}",
+    ]
+    for group, vocabulary in _VOCABULARY.items():
+        lines += ["", f"[{group}]"]
+        lines += [f"{_toml_string(tag)} = {prior.values[group][tag]:.6g}" for tag in vocabulary]
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(partial, target)
+    return target
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
