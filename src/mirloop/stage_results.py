@@ -23,6 +23,7 @@ from mirloop.model import (
     Key,
     KeyEstimate,
     Prediction,
+    RenderResult,
     Segment,
     Segmentation,
     TargetPrediction,
@@ -130,6 +131,14 @@ def _prediction(prediction: Any, grid: Grid | None) -> str | None:
     return None
 
 
+def _render(result: Any, grid: Grid | None) -> str | None:
+    if not isinstance(result, RenderResult):
+        return _returned("renderer", result, "mirloop.model.RenderResult(audio, midi, truth, seed)")
+    if not isinstance(result.audio, Audio):
+        return f"result.audio is {type(result.audio).__name__}, expected Audio"
+    return None
+
+
 _CHECKS: dict[str, Callable[[Any, Grid | None], str | None]] = {
     "separator": _separator,
     "features": _features,
@@ -137,4 +146,5 @@ _CHECKS: dict[str, Callable[[Any, Grid | None], str | None]] = {
     "key": _key,
     "segmenter": _segmentation,
     "classifier": _prediction,
+    "renderer": _render,
 }

@@ -15,7 +15,7 @@ tempo          ``estimate_tempo(ctx)``     :class:`~mirloop.model.TempoEstimate`
 key            ``estimate_key(ctx)``       :class:`~mirloop.model.KeyEstimate`
 segmenter      ``segment(ctx)``            :class:`~mirloop.model.Segmentation`
 classifier     ``predict(features)``       :class:`~mirloop.model.Prediction`
-renderer       ``render(timeline, seed)``  :class:`~mirloop.renderer.RenderResult`
+renderer       ``render(timeline, seed)``  :class:`~mirloop.model.RenderResult`
 =============  ==========================  ======================================================
 
 ``ctx`` is a :class:`mirloop.signal.TrackContext`: the mono analysis signal, its grid, and
@@ -33,7 +33,15 @@ from attrs import frozen
 from mirloop.errors import OptionError
 
 if TYPE_CHECKING:
-    from mirloop.model import Audio, Features, KeyEstimate, Prediction, Segmentation, TempoEstimate
+    from mirloop.model import (
+        Audio,
+        Features,
+        KeyEstimate,
+        Prediction,
+        RenderResult,
+        Segmentation,
+        TempoEstimate,
+    )
     from mirloop.signal import TrackContext
 
 #: Every stage, in pipeline order.
@@ -147,7 +155,7 @@ class Classifier(Protocol):
 
 @runtime_checkable
 class Renderer(Protocol):
-    def render(self, timeline: Any, seed: int | None = None) -> Any: ...
+    def render(self, timeline: Any, seed: int | None = None) -> RenderResult: ...
 
 
 #: The protocol each stage's backends implement.

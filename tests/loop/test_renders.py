@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -144,3 +145,19 @@ def test_a_key_against_the_descriptors_tonality_becomes_its_relative_key() -> No
     assert fit_key("rock_indie_sad", "C major") == "A minor"
     assert fit_key("rock_indie_sad", "A:minor") == "A:minor"
     assert fit_key("rock_indie_sad", "F#") == "F#" and fit_key("rock_indie_sad", None) is None
+
+
+class BareAudioRenderer:
+    """A renderer that returns the audio alone instead of a RenderResult."""
+
+    def render(self, timeline: Any, seed: int | None = None) -> Any:
+        from mirloop.model import Audio
+
+        return Audio(np.zeros((2, 8000), dtype=np.float32), 8000)
+
+
+def test_a_renderer_that_returns_bare_audio_becomes_a_failed_outcome_naming_the_type() -> None:
+    job: RenderJob = plan_multi("t", SEGMENTS, renders=1)[0]
+    outcome = run_render(job, BareAudioRenderer())  # type: ignore[arg-type]
+    assert not outcome.ok and outcome.audio is None
+    assert "render() returned Audio, expected mirloop.model.RenderResult" in str(outcome.error)

@@ -21,7 +21,7 @@ from mirloop.renderer.randomize import (
     draw_chain,
     usable_chain,
 )
-from mirloop.renderer.result import RenderResult
+from mirloop.model.render import RenderResult
 from mirloop.renderer.soundfont import GM_FONTS, GmFont, installed_soundfonts
 from tests.renderer.conftest import FAST
 

@@ -26,12 +26,14 @@ from attrs import frozen
 from mirloop.errors import MirloopError
 from mirloop.loop.reduce import Candidates
 from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.stage_results import result_problem
 from mirloop.timeline import Timeline, TimelineWarning, multi_region, single_region
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from mirloop.model import Audio
+    from mirloop.stages import Renderer
 
 SINGLE, MULTI = "single", "multi"
 #: Shortest region a multi-region render gets, in seconds.
@@ -203,16 +205,18 @@ def plan_multi(
     return jobs
 
 
-def run_render(job: RenderJob, renderer: Any) -> RenderOutcome:
+def run_render(job: RenderJob, renderer: Renderer) -> RenderOutcome:
     """Render ``job`` with a renderer backend; any failure becomes ``error``, never an exception."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TimelineWarning)  # tempi clamped into the descriptor's range
             result = renderer.render(job.timeline, seed=job.seed)
-        audio = getattr(result, "audio", result)
-        if audio is None or getattr(audio, "n_samples", 0) == 0:
+        problem = result_problem("renderer", result)
+        if problem is not None:
+            return RenderOutcome(job, error=f"the renderer's {problem}")
+        if result.audio.n_samples == 0:
             return RenderOutcome(job, error="the renderer returned no audio")
-        return RenderOutcome(job, audio=audio)
+        return RenderOutcome(job, audio=result.audio)
     except MirloopError as exc:
         return RenderOutcome(job, error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a renderer bug must not stop the loop; keep where it happened

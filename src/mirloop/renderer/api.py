@@ -10,13 +10,13 @@ from typing import Any
 
 from mirloop.errors import RenderError
 from mirloop.model import Descriptor, Key
+from mirloop.model.render import RenderResult
 from mirloop.renderer.choices import choose_band, choose_key, choose_tempo
 from mirloop.renderer.compose import rng_for
 from mirloop.renderer.from_timeline import plans_from_regions
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.pipeline import render_plans
 from mirloop.renderer.plan import RegionPlan
-from mirloop.renderer.result import RenderResult
 
 #: A region ringing out ends with a final chord this many seconds long (as in Amper's default).
 RINGOUT_SECONDS = 2.0

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from mirloop.stages import Backend, Option
+
+if TYPE_CHECKING:
+    from mirloop.model import RenderResult
 
 
 class MirloopRenderer(Backend):
@@ -33,7 +36,7 @@ class MirloopRenderer(Backend):
         ),
     }
 
-    def render(self, timeline: Any, seed: int | None = None) -> Any:
+    def render(self, timeline: Any, seed: int | None = None) -> RenderResult:
         """Render ``timeline`` (a Timeline or its JSON) with this backend's options."""
         from mirloop.renderer.api import render
         from mirloop.renderer.options import RenderOptions
