@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from mirloop.errors import OptionError, RenderError
+from mirloop.model.render import RenderResult
 from mirloop.renderer import randomize, render_descriptor, write_render
 from mirloop.renderer.effects import codec
 from mirloop.renderer.randomize import (
@@ -21,7 +22,6 @@ from mirloop.renderer.randomize import (
     draw_chain,
     usable_chain,
 )
-from mirloop.model.render import RenderResult
 from mirloop.renderer.soundfont import GM_FONTS, GmFont, installed_soundfonts
 from tests.renderer.conftest import FAST
 

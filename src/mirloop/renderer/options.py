@@ -1,4 +1,5 @@
-"""Renderer options, with units and defaults (also the options of the ``mirloop`` renderer backend)."""
+"""Renderer options, with units and defaults: :data:`OPTIONS` is their one source, read by
+:class:`RenderOptions` (the public render functions) and by the ``mirloop`` renderer backend."""
 
 from __future__ import annotations
 
@@ -8,9 +9,31 @@ from typing import Any
 from attrs import frozen
 
 from mirloop.errors import OptionError
+from mirloop.stages import Option
 
 #: Values of the ``randomize`` option (see :mod:`mirloop.renderer.randomize`).
 RANDOMIZE_MODES = ("none", "mix", "full")
+
+#: Every renderer option: default, type and help (``mirloop plugins -v`` and ``config`` show these).
+OPTIONS: dict[str, Option] = {
+    "sr": Option(44100, int, "output sample rate (Hz)"),
+    "soundfont": Option("auto", str, "GM SoundFont: an .sf2 path, 'auto' (best installed) or 'bundled'"),
+    "stems": Option(False, bool, "also return one dry stem per instrument"),
+    "loudness": Option(-14.0, float, "target RMS of the loudest climax (dBFS) at dynamics 0.8"),
+    "reverb": Option(0.18, float, "reverb wet level (0 = off)"),
+    "ceiling": Option(-2.0, float, "limiter ceiling (dBFS, sample and half-sample peaks)"),
+    "block": Option(16384, int, "processing block (samples, a multiple of 64, at least 256)"),
+    "randomize": Option(
+        "none",
+        str,
+        "domain randomisation: none, mix (seeded mix/master chain) or full (+ GM font, codec)",
+        choices=RANDOMIZE_MODES,
+    ),
+    "idioms": Option(
+        False, bool, "genre idioms: power chords, driving bass, crashes, timpani, pumping, drive, hall "
+        "(off until the shipped model is retrained on renders that play them)"
+    ),
+}
 
 
 @frozen
@@ -28,47 +51,36 @@ class RenderOptions:
     :mod:`mirloop.renderer.idioms`), off by default until the shipped model is retrained on renders
     that play them (its training renders have none, and the loop re-classifies with it)."""
 
-    sr: int = 44100
-    soundfont: str = "auto"
-    stems: bool = False
-    loudness: float = -14.0
-    reverb: float = 0.18
-    ceiling: float = -2.0
-    block: int = 16384
-    randomize: str = "none"
-    idioms: bool = False
+    sr: int = OPTIONS["sr"].default
+    soundfont: str = OPTIONS["soundfont"].default
+    stems: bool = OPTIONS["stems"].default
+    loudness: float = OPTIONS["loudness"].default
+    reverb: float = OPTIONS["reverb"].default
+    ceiling: float = OPTIONS["ceiling"].default
+    block: int = OPTIONS["block"].default
+    randomize: str = OPTIONS["randomize"].default
+    idioms: bool = OPTIONS["idioms"].default
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> RenderOptions:
-        """Options from a mapping; unknown keys and bad values raise :class:`OptionError`."""
+        """Options from a mapping, each converted as the renderer backend converts it
+        (:meth:`mirloop.stages.Option.convert`); unknown keys and bad values raise :class:`OptionError`."""
         values = dict(values or {})
-        fields = {a.name: a.default for a in cls.__attrs_attrs__}
-        unknown = sorted(set(values) - set(fields))
+        unknown = sorted(set(values) - set(OPTIONS))
         if unknown:
             raise OptionError(
-                f"unknown renderer option(s) {', '.join(unknown)}; valid: {', '.join(sorted(fields))}"
+                f"unknown renderer option(s) {', '.join(unknown)}; valid: {', '.join(sorted(OPTIONS))}"
             )
-        converted: dict[str, Any] = {}
-        for name, value in values.items():
-            kind: Any = type(fields[name])
-            try:
-                if kind is bool and isinstance(value, str):
-                    converted[name] = value.strip().lower() in ("1", "true", "yes", "on")
-                else:
-                    converted[name] = kind(value)
-            except (TypeError, ValueError) as exc:
-                raise OptionError(f"renderer option {name!r} expects {kind.__name__}, got {value!r}") from exc
+        converted = {
+            name: OPTIONS[name].convert(value, name=f"renderer option {name!r}")
+            for name, value in values.items()
+        }
         options = cls(**converted)
         if not 8000 <= options.sr <= 192000:
             raise OptionError(f"renderer option sr must be 8000–192000 Hz, got {options.sr}")
         if options.block < 256 or options.block % 64:
             raise OptionError(
                 f"renderer option block must be a multiple of 64 samples, at least 256; got {options.block}"
-            )
-        if options.randomize not in RANDOMIZE_MODES:
-            raise OptionError(
-                f"renderer option randomize must be one of {', '.join(RANDOMIZE_MODES)}, "
-                f"got {options.randomize!r}"
             )
         if options.ceiling > 0:
             raise OptionError(f"renderer option ceiling must be ≤ 0 dBFS, got {options.ceiling}")
