@@ -7,7 +7,8 @@ import pytest
 
 from mirloop.errors import OptionError
 from mirloop.renderer.backend import MirloopRenderer
-from mirloop.renderer.options import OPTIONS, RenderOptions
+from mirloop.renderer.option_table import OPTIONS
+from mirloop.renderer.options import RenderOptions
 
 
 def test_the_public_render_options_and_the_backend_have_the_same_defaults() -> None:

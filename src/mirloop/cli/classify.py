@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -12,9 +11,14 @@ from mirloop.errors import MirloopError
 
 
 def _model_path(given: str | None, config: Any) -> str:
+    """``--model``, else the configured ``classifier.model`` (``$MIRLOOP_MODEL`` among its layers,
+    also while the classifier stage is off), else the shipped model."""
     from mirloop.classify.backend import configured_model
+    from mirloop.config import option_variable
 
-    return configured_model(given or config.options("classifier").get("model"))
+    return configured_model(
+        given or config.options("classifier").get("model") or option_variable("classifier", "model")
+    )
 
 
 @click.command()
@@ -56,14 +60,15 @@ def classify(
     """
     import mirloop
     from mirloop.classify.aggregate import segment_predictions
-    from mirloop.classify.backend import MODEL_ENV, default_classifier, is_model_backend, load_cached
+    from mirloop.classify.backend import default_classifier, is_model_backend, load_cached
     from mirloop.classify.setup import check_model_setup
+    from mirloop.config import option_variable
 
     base = resolve_config(config_path, use, set_)
     skipped = ["tempo=none", "key=none"] + ([] if segments else ["segmenter=none"])
     classifier = base.backend("classifier")
     default: dict[str, Any] = {}
-    if model_dir is None and classifier == "none" and not os.environ.get(MODEL_ENV):
+    if model_dir is None and classifier == "none" and not option_variable("classifier", "model"):
         default = default_classifier()  # the real-music classifier when installed, else the shipped model
         classifier = default["classifier"]["backend"]
     if model_dir is None and classifier != "none" and not is_model_backend(classifier):

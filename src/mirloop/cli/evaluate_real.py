@@ -28,13 +28,16 @@ def _setup(
     directory, when the classifier is a trained hierarchical model (checked against the set-up)."""
     from mirloop.classify.backend import configured_model, is_model_backend, load_cached
     from mirloop.classify.setup import check_model_setup
+    from mirloop.config import option_variable
 
     skipped = ("tempo=none", "key=none", "segmenter=none")
     base = resolve_config(config_path, use, set_)
     chosen = base.backend("classifier")
     if model_dir is None and chosen != "none" and not is_model_backend(chosen):
         return resolve_config(config_path, (*skipped, *use), set_), None
-    path = configured_model(model_dir or base.options("classifier").get("model"))
+    path = configured_model(
+        model_dir or base.options("classifier").get("model") or option_variable("classifier", "model")
+    )
     model = load_cached(path)
     config = resolve_config(
         config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from mirloop.renderer.options import OPTIONS
+from mirloop.renderer.option_table import OPTIONS
 from mirloop.stages import Backend, Option
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ class MirloopRenderer(Backend):
     name: ClassVar[str] = "mirloop"
     stage: ClassVar[str] = "renderer"
     summary: ClassVar[str] = "rule-based composer + General MIDI SoundFont synthesis (offline, seeded)"
-    #: The renderer options, with their defaults (one source: :data:`mirloop.renderer.options.OPTIONS`).
+    #: The renderer options, with their defaults (also those of :class:`~mirloop.renderer.RenderOptions`).
     options: ClassVar[dict[str, Option]] = OPTIONS
 
     def render(self, timeline: Any, seed: int | None = None) -> RenderResult:
