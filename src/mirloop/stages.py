@@ -61,18 +61,17 @@ class Option:
         """``value`` converted with :attr:`type` and checked against :attr:`choices`; a string for
         a ``bool`` must be one of :data:`TRUE_WORDS` or :data:`FALSE_WORDS`. ``name`` says whose
         option it is in the :class:`OptionError` (``"option 'x' of backend 'y'"``)."""
-        try:
-            if self.type is bool and isinstance(value, str):
-                lowered = value.strip().lower()
-                if lowered not in TRUE_WORDS + FALSE_WORDS:
-                    raise ValueError(value)
-                converted: Any = lowered in TRUE_WORDS
-            else:
+        expects = f"{name} expects {getattr(self.type, '__name__', self.type)}, got {value!r}"
+        if self.type is bool and isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered not in TRUE_WORDS + FALSE_WORDS:
+                raise OptionError(expects)
+            converted: Any = lowered in TRUE_WORDS
+        else:
+            try:
                 converted = self.type(value)
-        except (TypeError, ValueError) as exc:
-            raise OptionError(
-                f"{name} expects {getattr(self.type, '__name__', self.type)}, got {value!r}"
-            ) from exc
+            except (TypeError, ValueError) as exc:
+                raise OptionError(expects) from exc
         if self.choices is not None and converted not in self.choices:
             raise OptionError(f"{name} must be one of {list(self.choices)}, got {converted!r}")
         return converted

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from attrs import frozen
 
-from mirloop.errors import MirloopError
+from mirloop.errors import InvalidValueError, MirloopError
 from mirloop.loop.reduce import Candidates
 from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.stage_results import result_problem
@@ -94,7 +94,7 @@ def fit_tempo(descriptor: str, tempo: float | None, *, margin: float = TEMPO_MAR
     if tempo is None or not np.isfinite(tempo) or tempo <= 0:
         return None
     if not 0.0 <= margin < 0.5:
-        raise ValueError(f"tempo margin must be in [0, 0.5), got {margin}")
+        raise InvalidValueError(f"tempo margin must be in [0, 0.5), got {margin}")
     from mirloop.catalog import load_catalog
 
     low, high = load_catalog()[descriptor].style.tempo_range

@@ -133,19 +133,9 @@ def render_descriptor(
 
 
 def parse_key(text: str) -> tuple[Key | None, str | None]:
-    """``"fis minor"``, ``"F#:minor"``, ``"Bb major"``, ``"c"`` → (Key, None) or (None, tonic)."""
-    from mirloop.model.estimates import PITCH_CLASSES
-    from mirloop.renderer.theory import pitch_class
+    """``"fis minor"``, ``"F#:minor"``, ``"Bb major"``, ``"c"`` → (Key, None) or (None, tonic), read
+    by :func:`mirloop.model.spelling.read_key`."""
+    from mirloop.model.spelling import read_key
 
-    cleaned = text.replace(":", " ").split()
-    if not cleaned or len(cleaned) > 2:
-        raise RenderError(f"cannot read the key {text!r}; write e.g. 'F# minor', 'fis minor' or 'F#:minor'")
-    tonic = PITCH_CLASSES[pitch_class(cleaned[0])]
-    if len(cleaned) == 1:
-        return None, tonic
-    mode = {"maj": "major", "major": "major", "min": "minor", "minor": "minor", "m": "minor"}.get(
-        cleaned[1].lower()
-    )
-    if mode is None:
-        raise RenderError(f"cannot read the mode of key {text!r}; use major or minor")
-    return Key(tonic, mode), None
+    tonic, mode = read_key(text)
+    return (None, tonic) if mode is None else (Key(tonic, mode), None)
