@@ -37,6 +37,22 @@ METHODS: dict[str, str] = {
 }
 
 
+#: How far (seconds) segments may miss the start and the end of the track.
+SEGMENT_EDGE_TOLERANCE = 0.05
+
+
+def coverage_problem(segments: tuple[Segment, ...], duration: float) -> str | None:
+    """What keeps ``segments`` from covering ``[0, duration]`` s within :data:`SEGMENT_EDGE_TOLERANCE`;
+    ``None`` if nothing. The analysis and the conformance kit both check with this."""
+    if not segments:
+        return "no segments"
+    if abs(segments[0].start) > SEGMENT_EDGE_TOLERANCE:
+        return f"the first segment starts at {segments[0].start:.3f} s, not 0"
+    if abs(segments[-1].end - duration) > SEGMENT_EDGE_TOLERANCE:
+        return f"the last segment ends at {segments[-1].end:.3f} s, the track at {duration:.3f} s"
+    return None
+
+
 def result_problem(stage: str, result: Any, *, grid: Grid | None = None) -> str | None:
     """What is wrong with the type or shapes of ``result`` of ``stage``'s method; ``None`` if nothing.
 

@@ -34,7 +34,8 @@ from mirloop.model import (
     TempoEstimate,
 )
 from mirloop.model.estimates import MODES, PITCH_CLASSES
-from mirloop.stage_results import result_problem
+from mirloop.stage_results import SEGMENT_EDGE_TOLERANCE as SEGMENT_EDGE_TOLERANCE
+from mirloop.stage_results import coverage_problem, result_problem
 from mirloop.stages import PROTOCOLS, STAGES, Backend, Option
 
 if TYPE_CHECKING:
@@ -44,8 +45,6 @@ T = TypeVar("T")
 
 #: Plausible musical tempi, in BPM.
 MIN_PLAUSIBLE_BPM, MAX_PLAUSIBLE_BPM = 30.0, 300.0
-#: How far (seconds) segments may miss the start and end of the track.
-SEGMENT_EDGE_TOLERANCE = 0.05
 #: How far (seconds) a rendered audio may be from the timeline's duration.
 RENDER_DURATION_TOLERANCE = 0.5
 #: Allowed deviation of a probability row's sum from 1.
@@ -254,10 +253,8 @@ def _check_segmentation_on(backend: Backend, ctx: TrackContext) -> Segmentation:
     result = _call_on(backend, "segment", ctx)
     _require_result("segmenter", result, ctx.grid, where)
     segments = result.segments
-    _require(abs(segments[0].start) <= SEGMENT_EDGE_TOLERANCE,
-             f"{where}: the first segment starts at {segments[0].start:.3f} s, not 0")
-    _require(abs(segments[-1].end - ctx.duration) <= SEGMENT_EDGE_TOLERANCE,
-             f"{where}: the last segment ends at {segments[-1].end:.3f} s, the track at {ctx.duration:.3f} s")
+    coverage = coverage_problem(segments, ctx.duration)
+    _require(coverage is None, f"{where}: {coverage}")
     for index, segment in enumerate(segments):
         _require(isinstance(segment.label, str) and segment.label != "",
                  f"{where}: segment {index} has no label")
