@@ -10,7 +10,7 @@ import pytest
 
 from mirloop.errors import RenderError
 from mirloop.loop.reduce import Candidates
-from mirloop.loop.renders import MULTI, RenderJob, plan_multi, plan_single, region_specs, run_render
+from mirloop.loop.renders import MULTI, LoopRender, plan_multi, plan_single, region_specs, run_render
 from mirloop.timeline import Timeline
 
 SEGMENTS = pd.DataFrame(
@@ -110,7 +110,7 @@ class CrashingRenderer:
 
 @pytest.mark.parametrize("renderer", [FailingRenderer(), CrashingRenderer()])
 def test_a_failing_renderer_becomes_a_failed_outcome(renderer: Any) -> None:
-    job: RenderJob = plan_multi("t", SEGMENTS, renders=1)[0]
+    job: LoopRender = plan_multi("t", SEGMENTS, renders=1)[0]
     outcome = run_render(job, renderer)
     assert not outcome.ok and outcome.audio is None
     assert ("no SoundFont" in str(outcome.error)) or ("ZeroDivisionError" in str(outcome.error))
@@ -157,7 +157,7 @@ class BareAudioRenderer:
 
 
 def test_a_renderer_that_returns_bare_audio_becomes_a_failed_outcome_naming_the_type() -> None:
-    job: RenderJob = plan_multi("t", SEGMENTS, renders=1)[0]
+    job: LoopRender = plan_multi("t", SEGMENTS, renders=1)[0]
     outcome = run_render(job, BareAudioRenderer())  # type: ignore[arg-type]
     assert not outcome.ok and outcome.audio is None
     assert "render() returned Audio, expected mirloop.model.RenderResult" in str(outcome.error)

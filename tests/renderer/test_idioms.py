@@ -15,7 +15,7 @@ from mirloop.renderer.compose import compose
 from mirloop.renderer.drums import CRASH
 from mirloop.renderer.idiom_measures import crest_db, harmonic_db, kick_dip_db, kick_times
 from mirloop.renderer.options import RenderOptions
-from mirloop.renderer.pipeline import Prepared
+from mirloop.renderer.production import Prepared
 from mirloop.renderer.score import Part
 from tests.renderer.conftest import FAST
 

@@ -44,7 +44,7 @@ TEMPO_MARGIN = 0.25
 
 
 @frozen
-class RenderJob:
+class LoopRender:
     """One render to make: ``kind`` is ``single`` or ``multi``; ``descriptor`` is the single
     region's descriptor (``None`` for multi); ``segments`` the input segment index of each region."""
 
@@ -65,7 +65,7 @@ class RenderJob:
 class RenderOutcome:
     """A finished render (``audio``) or a failed one (``error``)."""
 
-    job: RenderJob
+    job: LoopRender
     audio: Audio | None = None
     error: str | None = None
 
@@ -128,10 +128,10 @@ def fit_key(descriptor: str, key: str | None) -> str | None:
 
 def plan_single(
     track: str, candidates: Candidates, duration: float, *, seed: int = 0, tempo_margin: float = TEMPO_MARGIN
-) -> list[RenderJob]:
+) -> list[LoopRender]:
     """A job per top descriptor × tempo × key, each ``duration`` s long with a random band
     (tempi fitted by :func:`fit_tempo` with ``tempo_margin``)."""
-    jobs: list[RenderJob] = []
+    jobs: list[LoopRender] = []
     tempi: Sequence[float | None] = candidates.tempi or (None,)
     keys: Sequence[str | None] = candidates.keys or (None,)
     for descriptor in candidates.descriptors:
@@ -146,7 +146,7 @@ def plan_single(
                     random_instruments=True,
                     seed=job_seed,
                 )
-                jobs.append(RenderJob(track, SINGLE, len(jobs), timeline, job_seed, descriptor=descriptor))
+                jobs.append(LoopRender(track, SINGLE, len(jobs), timeline, job_seed, descriptor=descriptor))
     return jobs
 
 
@@ -191,7 +191,7 @@ def plan_multi(
     seed: int = 0,
     joined: bool = True,
     tempo_margin: float = TEMPO_MARGIN,
-) -> list[RenderJob]:
+) -> list[LoopRender]:
     """``renders`` stitched timelines over the segments, each with its own random bands; ``joined``
     plays the segments as sections of one piece (no intro or ring-out at inner boundaries)."""
     specs, owners = region_specs(segments, tempo_margin=tempo_margin)
@@ -201,11 +201,11 @@ def plan_multi(
     for index in range(renders):
         job_seed = stable_seed(seed, track, MULTI, index)
         timeline = multi_region(specs, joined=joined, random_instruments=True, seed=job_seed)
-        jobs.append(RenderJob(track, MULTI, index, timeline, job_seed, segments=owners))
+        jobs.append(LoopRender(track, MULTI, index, timeline, job_seed, segments=owners))
     return jobs
 
 
-def run_render(job: RenderJob, renderer: Renderer) -> RenderOutcome:
+def run_render(job: LoopRender, renderer: Renderer) -> RenderOutcome:
     """Render ``job`` with a renderer backend; any failure becomes ``error``, never an exception."""
     try:
         with warnings.catch_warnings():

@@ -15,8 +15,8 @@ from mirloop.renderer.choices import choose_band, choose_key, choose_tempo
 from mirloop.renderer.compose import rng_for
 from mirloop.renderer.from_timeline import plans_from_regions
 from mirloop.renderer.options import RenderOptions
-from mirloop.renderer.pipeline import render_plans
 from mirloop.renderer.plan import RegionPlan
+from mirloop.renderer.production import render_plans
 
 #: A region ringing out ends with a final chord this many seconds long (as in Amper's default).
 RINGOUT_SECONDS = 2.0

@@ -18,7 +18,7 @@ class RenderOptions:
     """``sr`` output sample rate (Hz); ``soundfont`` an .sf2 path, ``"auto"`` (best found) or
     ``"bundled"``; ``stems`` also return one dry stem per instrument; ``loudness`` target RMS
     of the loudest climax (dBFS) for a style of dynamics 0.8 (calmer styles sit lower, see
-    :func:`mirloop.renderer.pipeline.dynamics_offset`); ``reverb`` wet level (0 switches it off);
+    :func:`mirloop.renderer.production.dynamics_offset`); ``reverb`` wet level (0 switches it off);
     ``ceiling`` limiter ceiling (dBFS, on samples and half-sample points; true peaks stay under
     −1 dBFS at the default −2); ``block`` processing block (samples, a multiple of 64);
     ``randomize`` domain randomisation: ``"none"``, ``"mix"`` (a seeded mix and master chain) or
