@@ -6,31 +6,21 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.common import (
+    BatchFailed,
+    config_options,
+    echo_json,
+    json_option,
+    model_option,
+    model_path,
+    resolve_config,
+)
 from mirloop.errors import MirloopError
-
-
-def _model_path(given: str | None, config: Any) -> str:
-    """``--model``, else the configured ``classifier.model`` (``$MIRLOOP_MODEL`` among its layers,
-    also while the classifier stage is off), else the shipped model."""
-    from mirloop.classify.backend import configured_model
-    from mirloop.config import option_variable
-
-    return configured_model(
-        given or config.options("classifier").get("model") or option_variable("classifier", "model")
-    )
 
 
 @click.command()
 @click.argument("tracks", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Model directory written by `mirloop train` (default: classifier.model, $MIRLOOP_MODEL, "
-    "else the MLP model shipped with mirloop).",
-)
+@model_option()
 @click.option("--segments", is_flag=True, help="Also segment each track and label every segment.")
 @click.option(
     "--top", type=click.IntRange(1), default=3, show_default=True, help="Classes listed per target."
@@ -75,7 +65,7 @@ def classify(
         path = f"{classifier} classifier backend"
         config = resolve_config(config_path, (*skipped, *use), set_).merged(default, "classify default")
     else:
-        path = _model_path(model_dir, base)
+        path = model_path(model_dir, base)
         model = load_cached(path)
         config = resolve_config(
             config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")
