@@ -6,15 +6,8 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import (
-    BatchFailed,
-    config_options,
-    echo_json,
-    json_option,
-    model_option,
-    model_path,
-    resolve_config,
-)
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.model_choice import model_option
 from mirloop.errors import MirloopError
 
 
@@ -52,6 +45,7 @@ def classify(
     from mirloop.classify.aggregate import segment_predictions
     from mirloop.classify.backend import default_classifier, is_model_backend, load_cached
     from mirloop.classify.setup import check_model_setup
+    from mirloop.cli.model_choice import model_path
     from mirloop.config import option_variable
 
     base = resolve_config(config_path, use, set_)

@@ -45,26 +45,6 @@ def config_options(func: F) -> F:
     return func
 
 
-def model_option(extra: str = "") -> Callable[[F], F]:
-    """``--model DIR`` of the commands that classify with a trained model (see :func:`model_path`)."""
-    return click.option(
-        "--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
-        help="Model directory written by `mirloop train` (default: classifier.model, $MIRLOOP_MODEL, "
-        f"else the MLP model shipped with mirloop{extra}).",
-    )
-
-
-def model_path(given: str | None, config: Any) -> str:
-    """``--model``, else the configured ``classifier.model`` (``$MIRLOOP_MODEL`` among its layers,
-    also while the classifier stage is off), else the shipped model."""
-    from mirloop.classify.backend import configured_model
-    from mirloop.config import option_variable
-
-    return configured_model(
-        given or config.options("classifier").get("model") or option_variable("classifier", "model")
-    )
-
-
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")(func)
 

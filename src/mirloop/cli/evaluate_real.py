@@ -8,15 +8,8 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import (
-    BatchFailed,
-    config_options,
-    echo_json,
-    json_option,
-    model_option,
-    model_path,
-    resolve_config,
-)
+from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.model_choice import model_option
 from mirloop.errors import ConfigError
 
 
@@ -36,6 +29,7 @@ def _setup(
     directory, when the classifier is a trained hierarchical model (checked against the set-up)."""
     from mirloop.classify.backend import is_model_backend, load_cached
     from mirloop.classify.setup import check_model_setup
+    from mirloop.cli.model_choice import model_path
 
     skipped = ("tempo=none", "key=none", "segmenter=none")
     base = resolve_config(config_path, use, set_)
