@@ -11,31 +11,17 @@ from mirloop.cli.common import (
     BatchFailed,
     BatchInterrupted,
     config_options,
+    default_of,
     echo_json,
     json_option,
     resolve_config,
 )
 
 
-class SettingOption(click.Option):
-    """An option whose default is the field of the same name of
-    :class:`mirloop.pipelines.loop.LoopSettings` (read when needed, so listing the commands
-    imports nothing): the loop's defaults have one source."""
-
-    def __init__(self, *args: Any, setting: str, **kwargs: Any) -> None:
-        kwargs.update(default=lambda: _setting_default(setting), show_default=True)
-        super().__init__(*args, **kwargs)
-
-    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
-        return super().get_default(ctx, call=True)  # the value itself in --help, not "(dynamic)"
-
-
-def _setting_default(name: str) -> Any:
-    import attrs
-
-    from mirloop.pipelines.loop import LoopSettings
-
-    return getattr(attrs.fields(LoopSettings), name).default
+def setting(name: str) -> dict[str, Any]:
+    """The option keywords of a :class:`mirloop.pipelines.loop.LoopSettings` field: its default
+    is the field's (one source)."""
+    return default_of("mirloop.pipelines.loop", "LoopSettings", name)
 
 
 @click.command()
@@ -49,31 +35,28 @@ def _setting_default(name: str) -> Any:
     "classifier, else the MLP shipped with mirloop).",
 )
 @click.option(
-    "--renders", type=click.IntRange(0), cls=SettingOption, setting="renders",
+    "--renders", type=click.IntRange(0), **setting("renders"),
     help="Multi-region renders per track.",
 )
 @click.option(
     "--descriptors",
     type=click.IntRange(0),
-    cls=SettingOption,
-    setting="descriptors",
+    **setting("descriptors"),
     help="Top descriptors per track rendered as single-region renders.",
 )
 @click.option(
     "--tempi",
     type=click.IntRange(1),
-    cls=SettingOption,
-    setting="tempi",
+    **setting("tempi"),
     help="Top tempi per track for single-region renders.",
 )
 @click.option(
     "--keys",
     type=click.IntRange(1),
-    cls=SettingOption,
-    setting="keys",
+    **setting("keys"),
     help="Top keys per track for single-region renders.",
 )
-@click.option("--seed", type=int, cls=SettingOption, setting="seed", help="Seed of every render.")
+@click.option("--seed", type=int, **setting("seed"), help="Seed of every render.")
 @click.option(
     "--seeds",
     callback=lambda _ctx, _param, value: _parse_seeds(value),
@@ -84,27 +67,24 @@ def _setting_default(name: str) -> Any:
 )
 @click.option(
     "--joined/--separate-regions",
-    cls=SettingOption,
-    setting="joined",
+    **setting("joined"),
     help="Multi-region renders play the segments as sections of one piece (no intro or ring-out at "
     "inner boundaries), or as separate pieces, each with its own intro and ending.",
 )
 @click.option(
     "--tempo-margin",
     type=click.FloatRange(0.0, 0.5, max_open=True),
-    cls=SettingOption,
-    setting="tempo_margin",
+    **setting("tempo_margin"),
     help="Share of a descriptor's tempo range kept clear at either end when the track's tempo is "
     "fitted to it (0: anywhere in the range; the ends border the neighbouring momentum levels).",
 )
 @click.option(
     "--separation/--no-separation",
-    cls=SettingOption,
-    setting="separate",
+    **setting("separate"),
     help="Strip vocals before analysis (separator 'repet' unless configured).",
 )
 @click.option(
-    "--audio/--no-audio", cls=SettingOption, setting="audio", help="Write OGG players for the HTML report."
+    "--audio/--no-audio", **setting("audio"), help="Write OGG players for the HTML report."
 )
 @click.option(
     "--workers",
