@@ -70,7 +70,7 @@ def best_of(runs: int, func) -> float:  # type: ignore[no-untyped-def]
 
 def speed(kind: str, soundfont: str, runs: int) -> dict:
     from mirloop.renderer.options import RenderOptions
-    from mirloop.renderer.pipeline import Prepared, render_plans
+    from mirloop.renderer.production import Prepared, render_plans
     from mirloop.renderer.synth import BlockSynth, part_events
 
     duration = 60.0
@@ -107,7 +107,7 @@ def memory_child(duration: float, soundfont: str) -> None:
     import tracemalloc
 
     from mirloop.renderer.options import RenderOptions
-    from mirloop.renderer.pipeline import stream_plans_to_file
+    from mirloop.renderer.production import stream_plans_to_file
 
     plans = plans_for("multi", duration)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -4,7 +4,9 @@ Sources, later wins: built-in defaults, ``[tool.mirloop]`` in ``pyproject.toml``
 ``mirloop.toml`` (both looked up in the working directory), the environment
 (``MIRLOOP_CONFIG`` names a file; ``MIRLOOP_USE="tempo=librosa,key=librosa"`` and
 ``MIRLOOP_SET="tempo.max_bpm=200"``), a ``config=`` mapping or file given from Python, and
-``--use stage=name`` / ``--set stage.option=value`` on the command line.
+``--use stage=name`` / ``--set stage.option=value`` on the command line. Last, the variables of
+:data:`OPTION_VARIABLES` (``MIRLOOP_MODEL``, ``MIRLOOP_SOUNDFONT``) each give one option where no
+other source sets it and the stage's backend has that option.
 
 File format — one table per stage, ``backend`` picks the backend, the other keys are its
 options::
@@ -41,6 +43,24 @@ DEFAULT_BACKENDS: dict[str, str] = {
     "classifier": "none",
     "renderer": "mirloop",
 }
+
+
+#: Environment variables that each stand for one backend option, ``(stage, option)``. They rank
+#: below every file and flag: :func:`load_config` applies one last, only where no other source set
+#: the option and the stage's final backend has it (a ``--use`` that switches backend still gets it).
+OPTION_VARIABLES: dict[str, tuple[str, str]] = {
+    "MIRLOOP_MODEL": ("classifier", "model"),
+    "MIRLOOP_SOUNDFONT": ("renderer", "soundfont"),
+}
+
+
+def option_variable(stage: str, option: str, environ: Mapping[str, str] | None = None) -> str:
+    """The value the environment gives ``stage.option`` through :data:`OPTION_VARIABLES` (``""``: none)."""
+    env = os.environ if environ is None else environ
+    for variable, target in OPTION_VARIABLES.items():
+        if target == (stage, option):
+            return env.get(variable, "")
+    return ""
 
 
 @frozen
@@ -202,4 +222,27 @@ def load_config(
         resolved = resolved.merged(parse_use(use), "--use")
     if set_:
         resolved = resolved.merged(parse_set(set_), "--set")
-    return resolved
+    return with_option_variables(resolved, os.environ if environ is None else environ)
+
+
+def with_option_variables(config: Config, environ: Mapping[str, str]) -> Config:
+    """``config`` with each set variable of :data:`OPTION_VARIABLES` as a layer of its own, for an
+    option no layer sets, when the stage's backend is installed and has that option."""
+    for variable, (stage, option) in OPTION_VARIABLES.items():
+        value = environ.get(variable, "")
+        conf = config.stages[stage]
+        if not value or conf.backend == "none" or option in conf.options:
+            continue
+        if option in _backend_options(stage, conf.backend):
+            config = config.merged({stage: {option: value}}, f"{variable}={value}")
+    return config
+
+
+def _backend_options(stage: str, backend: str) -> Iterable[str]:
+    from mirloop.errors import MirloopError
+    from mirloop.plugins import registry
+
+    try:
+        return registry().get(stage, backend).cls.options
+    except MirloopError:  # an unknown backend: Config.validate names it
+        return ()

@@ -10,6 +10,15 @@ class MirloopError(Exception):
     """Root of all mirloop errors."""
 
 
+class InvalidValueError(MirloopError, ValueError):
+    """A value handed to mirloop is outside what it accepts (a value type's field, a function's
+    argument). Also a ``ValueError``, so code that catches ``ValueError`` still catches it."""
+
+
+class SpellingError(InvalidValueError):
+    """A pitch, tonic or key name cannot be read."""
+
+
 class ConfigError(MirloopError):
     """A configuration file, value or command-line override is invalid."""
 
@@ -40,6 +49,10 @@ class TimelineError(MirloopError):
 
 class DescriptorError(MirloopError):
     """A descriptor is unknown or invalid (the message suggests the nearest one)."""
+
+
+class RhythmError(DescriptorError, ValueError):
+    """A drum pattern string cannot be read (also a ``ValueError``, as it always was)."""
 
 
 class ModelError(MirloopError):

@@ -28,9 +28,19 @@ END = "<!-- end of reference -->"
 
 def result_types() -> list[type]:
     """The types backends return or build, in the order the page documents them."""
-    from mirloop.model import Features, Grid, Key, KeyEstimate, Segment, Segmentation, TempoEstimate
+    from mirloop.model import (
+        Features,
+        Grid,
+        GroundTruth,
+        Key,
+        KeyEstimate,
+        RenderResult,
+        Segment,
+        Segmentation,
+        TempoEstimate,
+    )
 
-    return [TempoEstimate, KeyEstimate, Key, Segmentation, Segment, Features, Grid]
+    return [TempoEstimate, KeyEstimate, Key, Segmentation, Segment, Features, Grid, RenderResult, GroundTruth]
 
 
 def render_reference() -> str:

@@ -89,7 +89,8 @@ def register_renderers(register: Register) -> None:
 
     Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
     class whose ``render(timeline, seed=None) -> RenderResult`` turns an Amper-style
-    timeline into audio (and, where it can, MIDI and ground truth).
+    timeline into audio (and, where it can, MIDI and ground truth); the result is a
+    :class:`mirloop.model.RenderResult`, never bare ``Audio``.
     """
 
 

@@ -23,6 +23,7 @@ from mirloop.model import (
     Key,
     KeyEstimate,
     Prediction,
+    RenderResult,
     Segment,
     Segmentation,
     TargetPrediction,
@@ -34,6 +35,22 @@ from mirloop.stages import PROTOCOLS, STAGES
 METHODS: dict[str, str] = {
     stage: next(name for name in PROTOCOLS[stage].__dict__ if not name.startswith("_")) for stage in STAGES
 }
+
+
+#: How far (seconds) segments may miss the start and the end of the track.
+SEGMENT_EDGE_TOLERANCE = 0.05
+
+
+def coverage_problem(segments: tuple[Segment, ...], duration: float) -> str | None:
+    """What keeps ``segments`` from covering ``[0, duration]`` s within :data:`SEGMENT_EDGE_TOLERANCE`;
+    ``None`` if nothing. The analysis and the conformance kit both check with this."""
+    if not segments:
+        return "no segments"
+    if abs(segments[0].start) > SEGMENT_EDGE_TOLERANCE:
+        return f"the first segment starts at {segments[0].start:.3f} s, not 0"
+    if abs(segments[-1].end - duration) > SEGMENT_EDGE_TOLERANCE:
+        return f"the last segment ends at {segments[-1].end:.3f} s, the track at {duration:.3f} s"
+    return None
 
 
 def result_problem(stage: str, result: Any, *, grid: Grid | None = None) -> str | None:
@@ -130,6 +147,14 @@ def _prediction(prediction: Any, grid: Grid | None) -> str | None:
     return None
 
 
+def _render(result: Any, grid: Grid | None) -> str | None:
+    if not isinstance(result, RenderResult):
+        return _returned("renderer", result, "mirloop.model.RenderResult(audio, midi, truth, seed)")
+    if not isinstance(result.audio, Audio):
+        return f"result.audio is {type(result.audio).__name__}, expected Audio"
+    return None
+
+
 _CHECKS: dict[str, Callable[[Any, Grid | None], str | None]] = {
     "separator": _separator,
     "features": _features,
@@ -137,4 +162,5 @@ _CHECKS: dict[str, Callable[[Any, Grid | None], str | None]] = {
     "key": _key,
     "segmenter": _segmentation,
     "classifier": _prediction,
+    "renderer": _render,
 }

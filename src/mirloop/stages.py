@@ -15,7 +15,7 @@ tempo          ``estimate_tempo(ctx)``     :class:`~mirloop.model.TempoEstimate`
 key            ``estimate_key(ctx)``       :class:`~mirloop.model.KeyEstimate`
 segmenter      ``segment(ctx)``            :class:`~mirloop.model.Segmentation`
 classifier     ``predict(features)``       :class:`~mirloop.model.Prediction`
-renderer       ``render(timeline, seed)``  :class:`~mirloop.renderer.RenderResult`
+renderer       ``render(timeline, seed)``  :class:`~mirloop.model.RenderResult`
 =============  ==========================  ======================================================
 
 ``ctx`` is a :class:`mirloop.signal.TrackContext`: the mono analysis signal, its grid, and
@@ -33,7 +33,15 @@ from attrs import frozen
 from mirloop.errors import OptionError
 
 if TYPE_CHECKING:
-    from mirloop.model import Audio, Features, KeyEstimate, Prediction, Segmentation, TempoEstimate
+    from mirloop.model import (
+        Audio,
+        Features,
+        KeyEstimate,
+        Prediction,
+        RenderResult,
+        Segmentation,
+        TempoEstimate,
+    )
     from mirloop.signal import TrackContext
 
 #: Every stage, in pipeline order.
@@ -49,26 +57,29 @@ class Option:
     help: str = ""
     choices: tuple[Any, ...] | None = None
 
-
-def _convert(backend: str, key: str, option: Option, value: Any) -> Any:
-    try:
-        if option.type is bool and isinstance(value, str):
+    def convert(self, value: Any, *, name: str) -> Any:
+        """``value`` converted with :attr:`type` and checked against :attr:`choices`; a string for
+        a ``bool`` must be one of :data:`TRUE_WORDS` or :data:`FALSE_WORDS`. ``name`` says whose
+        option it is in the :class:`OptionError` (``"option 'x' of backend 'y'"``)."""
+        expects = f"{name} expects {getattr(self.type, '__name__', self.type)}, got {value!r}"
+        if self.type is bool and isinstance(value, str):
             lowered = value.strip().lower()
-            if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                raise ValueError(value)
-            converted: Any = lowered in ("1", "true", "yes", "on")
+            if lowered not in TRUE_WORDS + FALSE_WORDS:
+                raise OptionError(expects)
+            converted: Any = lowered in TRUE_WORDS
         else:
-            converted = option.type(value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(
-            f"option {key!r} of backend {backend!r} expects {getattr(option.type, '__name__', option.type)}, "
-            f"got {value!r}"
-        ) from exc
-    if option.choices is not None and converted not in option.choices:
-        raise OptionError(
-            f"option {key!r} of backend {backend!r} must be one of {list(option.choices)}, got {converted!r}"
-        )
-    return converted
+            try:
+                converted = self.type(value)
+            except (TypeError, ValueError) as exc:
+                raise OptionError(expects) from exc
+        if self.choices is not None and converted not in self.choices:
+            raise OptionError(f"{name} must be one of {list(self.choices)}, got {converted!r}")
+        return converted
+
+
+#: The strings a ``bool`` option reads as true, and as false (any case, surrounding blanks ignored).
+TRUE_WORDS: tuple[str, ...] = ("1", "true", "yes", "on")
+FALSE_WORDS: tuple[str, ...] = ("0", "false", "no", "off")
 
 
 def _stage_as_option_hint(stage: str, unknown: list[str]) -> str:
@@ -111,7 +122,7 @@ class Backend:
             )
         resolved = {key: option.default for key, option in cls.options.items()}
         for key, value in given.items():
-            resolved[key] = _convert(cls.name, key, cls.options[key], value)
+            resolved[key] = cls.options[key].convert(value, name=f"option {key!r} of backend {cls.name!r}")
         return resolved
 
 
@@ -147,7 +158,7 @@ class Classifier(Protocol):
 
 @runtime_checkable
 class Renderer(Protocol):
-    def render(self, timeline: Any, seed: int | None = None) -> Any: ...
+    def render(self, timeline: Any, seed: int | None = None) -> RenderResult: ...
 
 
 #: The protocol each stage's backends implement.

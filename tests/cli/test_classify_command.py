@@ -40,3 +40,18 @@ def test_the_text_report_runs_windows_of_the_first_target_without_a_descriptor(t
     assert result.exit_code == 0, result.output
     assert "genre       loud" in result.output
     assert "windows (start s): 0–6 loud" in result.output
+
+
+def test_mirloop_model_names_the_model_while_no_classifier_is_configured(
+    track: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from mirloop.classify.backend import DEFAULT_MODEL
+
+    model = shutil.copytree(DEFAULT_MODEL, tmp_path / "my-model")
+    monkeypatch.setenv("MIRLOOP_MODEL", str(model))
+    result = run("classify", track, "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["model"] == str(model)

@@ -6,14 +6,17 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pytest
+from attrs import evolve
 
 from mirloop import hookimpl, plugins
 from mirloop.model import (
     Audio,
     Features,
+    GroundTruth,
     Key,
     KeyEstimate,
     Prediction,
+    RenderResult,
     Segment,
     Segmentation,
     TargetPrediction,
@@ -91,9 +94,14 @@ class Beep(Backend):
     name = "beep"
     stage = "renderer"
 
-    def render(self, timeline: Any, seed: int | None = None) -> Audio:
+    def render(self, timeline: Any, seed: int | None = None) -> RenderResult:
         t = np.arange(int(timeline.duration * 8000)) / 8000
-        return Audio(0.1 * np.sin(2 * np.pi * 440 * t), 8000)
+        audio = Audio(0.1 * np.sin(2 * np.pi * 440 * t), 8000)
+        return RenderResult(audio, b"", GroundTruth([], (), timeline.duration), seed or 0)
+
+
+def with_audio(result: RenderResult, samples: np.ndarray) -> RenderResult:
+    return evolve(result, audio=Audio(samples, 8000))
 
 
 GOOD = [("features", MeanLevel), ("tempo", Steady), ("key", AlwaysC), ("segmenter", Halves),
@@ -187,17 +195,19 @@ def test_a_conforming_classifier_passes_on_given_features() -> None:
         ("separator", broken(PassThrough, "separate",
                              lambda stems, audio: {"accompaniment": Audio(audio.samples[:, :100], audio.sr)}),
          r"stem 'accompaniment' has 100 samples, the input 529200"),
-        ("renderer", broken(Beep, "render", lambda audio, timeline: Audio(audio.samples[:8000], 8000)),
+        ("renderer", broken(Beep, "render", lambda r, timeline: with_audio(r, r.audio.samples[:8000])),
          r"rendered 1\.00 s for a timeline of 8\.00 s"),
-        ("renderer", broken(Beep, "render", lambda audio, timeline: Audio(audio.samples * 20, 8000)),
+        ("renderer", broken(Beep, "render", lambda r, timeline: with_audio(r, r.audio.samples * 20)),
          r"rendered audio clips \(peak 2\.000 > 1\)"),
         ("renderer", broken(Beep, "render",
-                            lambda audio, timeline: Audio(audio.samples * np.random.uniform(0.5, 1), 8000)),
+                            lambda r, timeline: with_audio(r, r.audio.samples * np.random.uniform(0.5, 1))),
          r"two renders with seed 0 differ"),
+        ("renderer", broken(Beep, "render", lambda r, timeline: r.audio),
+         r"render\(\) returned Audio, expected mirloop\.model\.RenderResult"),
     ],
     ids=["nan-features", "not-features", "zero-bpm", "window-count", "unsorted-beats", "confidence",
          "not-a-key", "gap", "short-cover", "no-accompaniment", "stem-length", "render-length", "clipping",
-         "unseeded"],
+         "unseeded", "bare-audio"],
 )
 def test_a_broken_backend_is_named_with_its_fault(stage: str, cls: type[Backend], message: str) -> None:
     with pytest.raises(ConformanceError, match=message) as caught:
@@ -273,7 +283,8 @@ class GermanNames(Backend):
 
 
 def test_the_key_check_plays_every_tonic_so_a_misspelt_one_is_caught() -> None:
-    with pytest.raises(ConformanceError, match=r"key backend 'german'.*raised ValueError: unknown tonic 'H'"):
+    expected = r"key backend 'german'.*raised SpellingError: unknown tonic 'H'"
+    with pytest.raises(ConformanceError, match=expected):
         check_backend("key", GermanNames)
 
 

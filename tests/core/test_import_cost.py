@@ -63,4 +63,6 @@ def test_registering_the_renderer_backend_loads_no_renderer_module() -> None:
         "print(sorted(m for m in sys.modules if m.startswith('mirloop.renderer')))"
     )
     loaded = run_python(code, MIRLOOP_PLUGINS="example").stdout.splitlines()[-1]
-    assert loaded == "['mirloop.renderer', 'mirloop.renderer.backend']", loaded
+    # the backend and its option table (the one source of the renderer's option defaults)
+    expected = ["mirloop.renderer", "mirloop.renderer.backend", "mirloop.renderer.option_table"]
+    assert loaded == str(expected), loaded

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from mirloop.errors import RenderError
 from mirloop.loop.reduce import Candidates
-from mirloop.loop.renders import MULTI, RenderJob, plan_multi, plan_single, region_specs, run_render
+from mirloop.loop.renders import MULTI, LoopRender, plan_multi, plan_single, region_specs, run_render
 from mirloop.timeline import Timeline
 
 SEGMENTS = pd.DataFrame(
@@ -109,7 +110,7 @@ class CrashingRenderer:
 
 @pytest.mark.parametrize("renderer", [FailingRenderer(), CrashingRenderer()])
 def test_a_failing_renderer_becomes_a_failed_outcome(renderer: Any) -> None:
-    job: RenderJob = plan_multi("t", SEGMENTS, renders=1)[0]
+    job: LoopRender = plan_multi("t", SEGMENTS, renders=1)[0]
     outcome = run_render(job, renderer)
     assert not outcome.ok and outcome.audio is None
     assert ("no SoundFont" in str(outcome.error)) or ("ZeroDivisionError" in str(outcome.error))
@@ -147,22 +148,33 @@ def test_a_key_against_the_descriptors_tonality_becomes_its_relative_key() -> No
 
 
 class RecordingRenderer:
-    """Returns what a renderer returns: a result object whose ``audio`` is the render."""
+    """Returns a whole RenderResult (audio, MIDI, truth) from the built-in renderer, as renderers do."""
 
     def render(self, timeline: Any, seed: int | None = None) -> Any:
-        import numpy as np
+        from mirloop.renderer import render
 
-        from mirloop.model import Audio
-
-        class Result:
-            audio = Audio(np.full((2, 22050), 0.1, dtype=np.float32), 22050)
-            midi = b"MThd"
-
-        return Result()
+        return render(timeline, seed=seed)
 
 
 def test_a_finished_render_keeps_the_renderers_whole_result() -> None:
-    job: RenderJob = plan_multi("t", SEGMENTS, renders=1)[0]
+    job: LoopRender = plan_multi("t", SEGMENTS, renders=1)[0]
     outcome = run_render(job, RecordingRenderer())
-    assert outcome.ok and outcome.result.midi == b"MThd"  # MIDI, stems, truth: all there to write
+    assert outcome.ok and outcome.result is not None
+    assert outcome.result.midi.startswith(b"MThd")  # MIDI, stems, truth: all there to write
     assert outcome.audio is outcome.result.audio
+
+
+class BareAudioRenderer:
+    """A renderer that returns the audio alone instead of a RenderResult."""
+
+    def render(self, timeline: Any, seed: int | None = None) -> Any:
+        from mirloop.model import Audio
+
+        return Audio(np.zeros((2, 8000), dtype=np.float32), 8000)
+
+
+def test_a_renderer_that_returns_bare_audio_becomes_a_failed_outcome_naming_the_type() -> None:
+    job: LoopRender = plan_multi("t", SEGMENTS, renders=1)[0]
+    outcome = run_render(job, BareAudioRenderer())  # type: ignore[arg-type]
+    assert not outcome.ok and outcome.audio is None
+    assert "render() returned Audio, expected mirloop.model.RenderResult" in str(outcome.error)

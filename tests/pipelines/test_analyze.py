@@ -150,6 +150,17 @@ def test_a_backend_answering_off_grid_is_named(track: Path) -> None:
         analyze(track, config=config(tempo="broken"))
 
 
+def test_segments_are_held_to_the_conformance_kits_tolerance(track: Path) -> None:
+    from mirloop.testing import ConformanceError, check_backend
+    from tests.pipelines.toy_backends import ShortSegmenter
+
+    problem = r"the last segment ends at 23\.9\d\d s, the track at 24\.0\d\d s"
+    with pytest.raises(PluginError, match=rf"segmenter backend 'short' returned segments .*\({problem}\)"):
+        analyze(track, config=config(segmenter="short"))
+    with pytest.raises(ConformanceError, match=r"the last segment ends at .* s, the track at"):
+        check_backend("segmenter", ShortSegmenter)
+
+
 def test_a_backend_returning_the_wrong_type_is_named_with_its_plugin_as_it_returns(track: Path) -> None:
     with pytest.raises(PluginError) as caught:
         analyze(track, config=config(key="dict"))

@@ -97,6 +97,16 @@ class ToySegmenter(Backend):
         return Segmentation((Segment(0.0, half, "A"), Segment(half, ctx.duration, "B")), 2, "halves")
 
 
+class ShortSegmenter(ToySegmenter):
+    """Two halves whose last segment stops 80 ms before the end of the track."""
+
+    name = "short"
+
+    def segment(self, ctx: Any) -> Segmentation:
+        first, second = super().segment(ctx).segments
+        return Segmentation((first, Segment(second.start, ctx.duration - 0.08, "B")), 2, "short halves")
+
+
 class ToySeparator(Backend):
     """Accompaniment: the left channel; vocals: the right channel."""
 
@@ -186,6 +196,7 @@ def register_inducers(register: Any) -> None:
 @hookimpl
 def register_segmenters(register: Any) -> None:
     register(ToySegmenter)
+    register(ShortSegmenter)
 
 
 @hookimpl

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from mirloop.catalog import load_catalog
+from mirloop.model.render import RenderResult
 from mirloop.renderer import render_descriptor
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.buses import Drive, Ducker
@@ -14,8 +15,7 @@ from mirloop.renderer.compose import compose
 from mirloop.renderer.drums import CRASH
 from mirloop.renderer.idiom_measures import crest_db, harmonic_db, kick_dip_db, kick_times
 from mirloop.renderer.options import RenderOptions
-from mirloop.renderer.pipeline import Prepared
-from mirloop.renderer.result import RenderResult
+from mirloop.renderer.production import Prepared
 from mirloop.renderer.score import Part
 from tests.renderer.conftest import FAST
 

@@ -11,7 +11,7 @@ from mirloop.catalog import load_catalog
 from mirloop.renderer import render_descriptor
 from mirloop.renderer.limiter import Limiter
 from mirloop.renderer.options import RenderOptions
-from mirloop.renderer.pipeline import DB_PER_DYNAMICS, REFERENCE_DYNAMICS
+from mirloop.renderer.production import DB_PER_DYNAMICS, REFERENCE_DYNAMICS
 from tests.renderer.conftest import FAST
 
 

@@ -101,7 +101,7 @@ def test_stream_to_file_writes_the_same_audio_as_rendering_in_memory(tmp_path: P
     from mirloop.catalog import load_catalog
     from mirloop.renderer.api import descriptor_plan
     from mirloop.renderer.options import RenderOptions
-    from mirloop.renderer.pipeline import render_plans, stream_plans_to_file
+    from mirloop.renderer.production import render_plans, stream_plans_to_file
 
     plan = descriptor_plan(load_catalog()["rock_indie_happy"], 3.0, 5)
     options = RenderOptions(**FAST, randomize=randomize)

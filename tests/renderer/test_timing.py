@@ -7,7 +7,7 @@ import pytest
 
 from mirloop.renderer import render
 from mirloop.renderer.options import RenderOptions
-from mirloop.renderer.pipeline import render_plans
+from mirloop.renderer.production import render_plans
 from tests.renderer.conftest import FAST, make_plan
 
 

@@ -38,3 +38,11 @@ def test_the_features_are_the_21_mirloop_columns() -> None:
     features = check_backend("features", EssentiaFeatures, tempo_method="percival")
     assert features.names == FEATURE_NAMES
     assert features.backend == "essentia"
+
+
+def test_the_features_are_assembled_by_mirloops_own_assembly() -> None:
+    from mirloop.backends import feature_columns
+
+    from mirloop_essentia import features
+
+    assert features.assemble_features is feature_columns.assemble_features

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from mirloop.errors import RhythmError
+
 #: Drum voice -> General MIDI percussion key number.
 DRUM_NOTES: dict[str, int] = {
     "kick": 36,
@@ -84,20 +86,20 @@ def parse_rhythm(text: str, meter: tuple[int, int] = (4, 4)) -> Pattern:
     for part in text.split():
         voice, sep, steps = part.partition(":")
         if not sep or not steps:
-            raise ValueError(f"rhythm part {part!r} is not voice:steps")
+            raise RhythmError(f"rhythm part {part!r} is not voice:steps")
         if voice not in DRUM_NOTES:
-            raise ValueError(f"unknown drum voice {voice!r}; use one of {', '.join(DRUM_NOTES)}")
+            raise RhythmError(f"unknown drum voice {voice!r}; use one of {', '.join(DRUM_NOTES)}")
         if set(steps) - {HIT, GHOST, REST}:
-            raise ValueError(f"rhythm steps {steps!r} may only contain 'x', 'o' and '.'")
+            raise RhythmError(f"rhythm steps {steps!r} may only contain 'x', 'o' and '.'")
         voices[voice] = steps
     if not voices:
-        raise ValueError("empty rhythm")
+        raise RhythmError("empty rhythm")
     lengths = {len(s) for s in voices.values()}
     if len(lengths) != 1:
-        raise ValueError(f"rhythm {text!r}: voices have different lengths {sorted(lengths)}")
+        raise RhythmError(f"rhythm {text!r}: voices have different lengths {sorted(lengths)}")
     length = lengths.pop()
     bar = steps_per_bar(meter)
     if length % bar:
-        raise ValueError(f"rhythm {text!r}: {length} steps is not a whole number of "
+        raise RhythmError(f"rhythm {text!r}: {length} steps is not a whole number of "
                          f"{meter[0]}/{meter[1]} bars ({bar} steps each)")
     return Pattern(voices)

@@ -1,9 +1,9 @@
 """The ``knn`` and ``mlp`` classifier backends: a trained hierarchical model behind the stage protocol.
 
-Both read a model directory written by ``mirloop train`` (option ``model``, or the
-``MIRLOOP_MODEL`` environment variable); ``mlp`` falls back to the model shipped with mirloop
-(:data:`DEFAULT_MODEL`, see docs/training.md). This module imports nothing heavy: the model (and
-scikit-learn) load on the first ``predict``.
+Both read a model directory written by ``mirloop train`` (option ``model``, which the
+``MIRLOOP_MODEL`` environment variable gives as a layer of :mod:`mirloop.config`); ``mlp`` falls
+back to the model shipped with mirloop (:data:`DEFAULT_MODEL`, see docs/training.md). This
+module imports nothing heavy: the model (and scikit-learn) load on the first ``predict``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from mirloop.classify.model import HierarchicalModel
     from mirloop.model import Features, Prediction
 
-#: Environment variable naming the model directory when the ``model`` option is empty.
+#: Environment variable giving the ``model`` option (a layer of :mod:`mirloop.config`).
 MODEL_ENV = "MIRLOOP_MODEL"
 
 #: The model shipped with mirloop: an MLP trained on a small rendered dataset (docs/training.md).
@@ -45,10 +45,11 @@ def default_classifier() -> dict[str, Any]:
 
 
 def configured_model(given: str | None = None, *, kind: str = DEFAULT_KIND) -> str:
-    """The model directory to use: ``given``, else ``$MIRLOOP_MODEL``, else the shipped default
-    when it is of ``kind`` (``""`` when there is none)."""
+    """The model directory to use: ``given`` (the ``model`` option, which ``$MIRLOOP_MODEL`` gives
+    through :func:`mirloop.config.load_config`), else the shipped default when it is of ``kind``
+    (``""`` when there is none)."""
     fallback = str(DEFAULT_MODEL) if kind == DEFAULT_KIND else ""
-    return str(given or os.environ.get(MODEL_ENV, "") or fallback)
+    return str(given or fallback)
 
 
 _LOADED: dict[tuple[str, float], Any] = {}

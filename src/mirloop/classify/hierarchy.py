@@ -38,6 +38,7 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.classify.estimators import Estimator
+from mirloop.errors import InvalidValueError
 from mirloop.model.descriptor import TARGETS
 
 #: The joint genre/subgenre/mood target, reported next to the six paper targets.
@@ -204,7 +205,8 @@ def with_genre_prior(
     prior = np.asarray(prior, dtype=np.float64)
     genres = classes["genre"]
     if prior.shape != (joint.shape[0], len(genres)):
-        raise ValueError(f"genre prior has shape {prior.shape}, expected ({joint.shape[0]}, {len(genres)})")
+        expected = (joint.shape[0], len(genres))
+        raise InvalidValueError(f"genre prior has shape {prior.shape}, expected {expected}")
     labels_of = {name: _labels_of(t, None) for t, name in descriptor_of.items()}
     membership = _indicator(classes, "genre", labels_of)  # (n_descriptors, n_genres)
     model_genre = joint @ membership

@@ -8,6 +8,7 @@ import numpy as np
 from attrs import field, frozen
 
 from mirloop.classify.hierarchy import ALL_TARGETS
+from mirloop.errors import InvalidValueError
 
 
 def str_tuple(values: Iterable[str]) -> tuple[str, ...]:
@@ -39,17 +40,17 @@ class LabeledWindows:
     def __attrs_post_init__(self) -> None:
         n = self.values.shape[0]
         if self.values.ndim != 2 or self.values.shape[1] != len(self.feature_names):
-            raise ValueError(
+            raise InvalidValueError(
                 f"values have shape {self.values.shape}, expected (n, {len(self.feature_names)})"
             )
         missing = [t for t in ALL_TARGETS if t not in self.labels]
         if missing:
-            raise ValueError(f"labels lack target(s) {missing}")
+            raise InvalidValueError(f"labels lack target(s) {missing}")
         for key, column in (*self.labels.items(), ("groups", self.groups)):
             if len(column) != n:
-                raise ValueError(f"{key} has {len(column)} entries for {n} windows")
+                raise InvalidValueError(f"{key} has {len(column)} entries for {n} windows")
         if self.pca_input is not None and len(self.pca_input) != n:
-            raise ValueError(f"pca_input has {len(self.pca_input)} rows for {n} windows")
+            raise InvalidValueError(f"pca_input has {len(self.pca_input)} rows for {n} windows")
 
     def __len__(self) -> int:
         return int(self.values.shape[0])

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
 
 from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.model_choice import model_option
 from mirloop.errors import MirloopError
-
-
-def _model_path(given: str | None, config: Any) -> str:
-    from mirloop.classify.backend import configured_model
-
-    return configured_model(given or config.options("classifier").get("model"))
 
 
 @click.command()
 @click.argument("tracks", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Model directory written by `mirloop train` (default: classifier.model, $MIRLOOP_MODEL, "
-    "else the MLP model shipped with mirloop).",
-)
+@model_option()
 @click.option("--segments", is_flag=True, help="Also segment each track and label every segment.")
 @click.option(
     "--top", type=click.IntRange(1), default=3, show_default=True, help="Classes listed per target."
@@ -56,21 +43,23 @@ def classify(
     """
     import mirloop
     from mirloop.classify.aggregate import segment_predictions
-    from mirloop.classify.backend import MODEL_ENV, default_classifier, is_model_backend, load_cached
+    from mirloop.classify.backend import default_classifier, is_model_backend, load_cached
     from mirloop.classify.setup import check_model_setup
+    from mirloop.cli.model_choice import model_path
+    from mirloop.config import option_variable
 
     base = resolve_config(config_path, use, set_)
     skipped = ["tempo=none", "key=none"] + ([] if segments else ["segmenter=none"])
     classifier = base.backend("classifier")
     default: dict[str, Any] = {}
-    if model_dir is None and classifier == "none" and not os.environ.get(MODEL_ENV):
+    if model_dir is None and classifier == "none" and not option_variable("classifier", "model"):
         default = default_classifier()  # the real-music classifier when installed, else the shipped model
         classifier = default["classifier"]["backend"]
     if model_dir is None and classifier != "none" and not is_model_backend(classifier):
         path = f"{classifier} classifier backend"
         config = resolve_config(config_path, (*skipped, *use), set_).merged(default, "classify default")
     else:
-        path = _model_path(model_dir, base)
+        path = model_path(model_dir, base)
         model = load_cached(path)
         config = resolve_config(
             config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")

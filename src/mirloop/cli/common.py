@@ -34,6 +34,46 @@ class BatchInterrupted(click.ClickException):
         click.echo(f"interrupted: {self.message}", err=True)
 
 
+class DefaultFrom(click.Option):
+    """An option whose default is read, when needed, from where the library defines it
+    (``default_from``, see :func:`parameter_default`), so a command repeats no default and
+    listing the commands imports nothing. ``--help`` shows the value."""
+
+    def __init__(self, *args: Any, default_from: Callable[[], Any], **kwargs: Any) -> None:
+        kwargs.update(default=default_from, show_default=True)
+        super().__init__(*args, **kwargs)
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        return super().get_default(ctx, call=True)  # the value itself in --help, not "(dynamic)"
+
+
+def default_of(
+    module: str, owner: str, name: str, shown: Callable[[Any], Any] = lambda value: value
+) -> dict[str, Any]:
+    """``click.option`` keywords for an option whose default is ``name``'s in ``module.owner``."""
+    return {"cls": DefaultFrom, "default_from": parameter_default(module, owner, name, shown)}
+
+
+def parameter_default(
+    module: str, owner: str, name: str, shown: Callable[[Any], Any] = lambda value: value
+) -> Callable[[], Any]:
+    """Reads the default of ``name`` in ``module.owner`` (an attrs class's field or a function's
+    keyword), as ``shown`` gives it to the command line."""
+
+    def read() -> Any:
+        import inspect
+        from importlib import import_module
+
+        import attrs
+
+        target = getattr(import_module(module), owner)
+        if attrs.has(target):
+            return shown(getattr(attrs.fields(target), name).default)
+        return shown(inspect.signature(target).parameters[name].default)
+
+    return read
+
+
 def config_options(func: F) -> F:
     """``--config FILE``, ``--use stage=name`` and ``--set stage.option=value`` (repeatable)."""
     func = click.option("--set", "set_", multiple=True, metavar="STAGE.OPTION=VALUE",

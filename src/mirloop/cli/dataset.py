@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.common import BatchFailed, config_options, default_of, echo_json, json_option, resolve_config
+from mirloop.renderer.option_table import RANDOMIZE_MODES
+
+
+def generate_default(name: str, shown: Any = None) -> dict[str, Any]:
+    """The option keywords of a keyword of :func:`mirloop.dataset.generate.generate_dataset`: its
+    default is the function's (one source)."""
+    return default_of("mirloop.dataset.generate", "generate_dataset", name, *([shown] if shown else []))
 
 
 @click.group()
@@ -21,19 +28,17 @@ def dataset() -> None:
 @click.option(
     "--per-descriptor",
     type=click.IntRange(1),
-    default=33,
-    show_default=True,
+    **generate_default("per_descriptor"),
     help="Renders of each descriptor at each duration.",
 )
 @click.option(
     "--durations",
-    default="10,30,60",
-    show_default=True,
+    **generate_default("durations", lambda seconds: ",".join(f"{s:g}" for s in seconds)),
     metavar="S[,S…]",
     help="Render durations in seconds.",
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Master seed (tempo, band, tonic, render)."
+    "--seed", type=int, **generate_default("seed"), help="Master seed (tempo, band, tonic, render)."
 )
 @click.option(
     "--workers", type=click.IntRange(1), default=None, help="Worker processes (default: all cores)."
@@ -50,28 +55,25 @@ def dataset() -> None:
     metavar="GLOB",
     help="Only descriptors whose name matches, e.g. 'pop_*' or '*_dark' (repeatable).",
 )
-@click.option("--audio-format", type=click.Choice(["ogg", "flac"]), default="ogg", show_default=True)
+@click.option("--audio-format", type=click.Choice(["ogg", "flac"]), **generate_default("audio_format"))
 @click.option(
     "--sr",
     type=click.IntRange(8000, 192000),
-    default=44100,
-    show_default=True,
+    **generate_default("sr"),
     help="Render sample rate in Hz (keep the rate of the audio the model will classify: lower rates "
     "alias in the synthesis and shift the spectral features).",
 )
 @click.option(
     "--store",
     type=click.Choice(["analysis", "render"]),
-    default="analysis",
-    show_default=True,
+    **generate_default("store"),
     help="What is kept of each render: the signal the features are computed from (mono, 22050 Hz, a "
     "quarter of the size) or the render itself (stereo at --sr).",
 )
 @click.option(
     "--randomize",
-    type=click.Choice(["none", "mix", "full"]),
-    default="none",
-    show_default=True,
+    type=click.Choice(RANDOMIZE_MODES),
+    **generate_default("randomize"),
     help="Domain randomisation of the renders: a seeded mix and master chain (mix), plus a drawn GM "
     "sound font and a lossy-codec round trip (full).",
 )

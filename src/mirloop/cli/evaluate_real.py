@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from mirloop.cli.common import BatchFailed, config_options, echo_json, json_option, resolve_config
+from mirloop.cli.model_choice import model_option
 from mirloop.errors import ConfigError
 
 
@@ -26,15 +27,16 @@ def _setup(
 ) -> tuple[Any, str | None]:
     """The analysis configuration (tempo, key and form off, as `mirloop classify`) and the model
     directory, when the classifier is a trained hierarchical model (checked against the set-up)."""
-    from mirloop.classify.backend import configured_model, is_model_backend, load_cached
+    from mirloop.classify.backend import is_model_backend, load_cached
     from mirloop.classify.setup import check_model_setup
+    from mirloop.cli.model_choice import model_path
 
     skipped = ("tempo=none", "key=none", "segmenter=none")
     base = resolve_config(config_path, use, set_)
     chosen = base.backend("classifier")
     if model_dir is None and chosen != "none" and not is_model_backend(chosen):
         return resolve_config(config_path, (*skipped, *use), set_), None
-    path = configured_model(model_dir or base.options("classifier").get("model"))
+    path = model_path(model_dir, base)
     model = load_cached(path)
     config = resolve_config(
         config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")
@@ -59,14 +61,7 @@ def _setup(
     default=None,
     help="Folder the manifest's paths are relative to (default: the manifest's folder).",
 )
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False),
-    default=None,
-    help="Model directory written by `mirloop train` (default: classifier.model, $MIRLOOP_MODEL, else "
-    "the MLP model shipped with mirloop; another classifier backend is used as configured).",
-)
+@model_option("; another classifier backend is used as configured")
 @click.option("--kinds", default=None, metavar="KIND[,KIND…]", help="Only tracks of these kinds.")
 @click.option(
     "--labels", default=None, metavar="LABEL[,LABEL…]", help="Only tracks with these coarse labels."

@@ -11,11 +11,17 @@ from mirloop.cli.common import (
     BatchFailed,
     BatchInterrupted,
     config_options,
+    default_of,
     echo_json,
     json_option,
     resolve_config,
 )
-from mirloop.loop.renders import TEMPO_MARGIN
+
+
+def setting(name: str) -> dict[str, Any]:
+    """The option keywords of a :class:`mirloop.pipelines.loop.LoopSettings` field: its default
+    is the field's (one source)."""
+    return default_of("mirloop.pipelines.loop", "LoopSettings", name)
 
 
 @click.command()
@@ -29,30 +35,28 @@ from mirloop.loop.renders import TEMPO_MARGIN
     "classifier, else the MLP shipped with mirloop).",
 )
 @click.option(
-    "--renders", type=click.IntRange(0), default=10, show_default=True, help="Multi-region renders per track."
+    "--renders", type=click.IntRange(0), **setting("renders"),
+    help="Multi-region renders per track.",
 )
 @click.option(
     "--descriptors",
     type=click.IntRange(0),
-    default=2,
-    show_default=True,
+    **setting("descriptors"),
     help="Top descriptors per track rendered as single-region renders.",
 )
 @click.option(
     "--tempi",
     type=click.IntRange(1),
-    default=1,
-    show_default=True,
+    **setting("tempi"),
     help="Top tempi per track for single-region renders.",
 )
 @click.option(
     "--keys",
     type=click.IntRange(1),
-    default=1,
-    show_default=True,
+    **setting("keys"),
     help="Top keys per track for single-region renders.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every render.")
+@click.option("--seed", type=int, **setting("seed"), help="Seed of every render.")
 @click.option(
     "--seeds",
     callback=lambda _ctx, _param, value: _parse_seeds(value),
@@ -63,27 +67,24 @@ from mirloop.loop.renders import TEMPO_MARGIN
 )
 @click.option(
     "--joined/--separate-regions",
-    default=True,
-    show_default=True,
+    **setting("joined"),
     help="Multi-region renders play the segments as sections of one piece (no intro or ring-out at "
     "inner boundaries), or as separate pieces, each with its own intro and ending.",
 )
 @click.option(
     "--tempo-margin",
     type=click.FloatRange(0.0, 0.5, max_open=True),
-    default=TEMPO_MARGIN,
-    show_default=True,
+    **setting("tempo_margin"),
     help="Share of a descriptor's tempo range kept clear at either end when the track's tempo is "
     "fitted to it (0: anywhere in the range; the ends border the neighbouring momentum levels).",
 )
 @click.option(
     "--separation/--no-separation",
-    default=True,
-    show_default=True,
+    **setting("separate"),
     help="Strip vocals before analysis (separator 'repet' unless configured).",
 )
 @click.option(
-    "--audio/--no-audio", default=True, show_default=True, help="Write OGG players for the HTML report."
+    "--audio/--no-audio", **setting("audio"), help="Write OGG players for the HTML report."
 )
 @click.option(
     "--workers",

@@ -121,7 +121,7 @@ def refeature_job(row: dict[str, Any], settings: FeatureSettings) -> dict[str, A
     analysis = analyze_file(audio, config=analysis_config(settings.config_layer)).analysis
     feature_seconds = time.perf_counter() - started
     if analysis.features is None:
-        raise RuntimeError("the feature stage returned nothing")
+        raise DatasetError("the feature stage returned nothing")
     table = labelled_window_rows(row["render_id"], float(row["tempo_bpm"]), row, analysis.features)
     with atomic_path(layout.features(row["render_id"])) as temporary:
         pq.write_table(table, temporary)

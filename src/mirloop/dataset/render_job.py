@@ -23,6 +23,7 @@ from attrs import field, frozen
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import RenderJob
 from mirloop.dataset.table import PCA_INPUT_PREFIX
+from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
 from mirloop.io.audio_out import write_audio_file
 
@@ -195,7 +196,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
         analysis = analyze_file(audio_path, config=config).analysis
     feature_seconds = time.perf_counter() - started
     if analysis.features is None:
-        raise RuntimeError("the feature stage returned nothing")
+        raise DatasetError("the feature stage returned nothing")
     rows = window_rows(job, descriptor, analysis.features)
     with atomic_path(layout.features(job.render_id)) as temporary:
         pq.write_table(rows, temporary)

@@ -27,12 +27,9 @@ from pathlib import Path
 import numpy as np
 from attrs import frozen
 
-from mirloop.errors import DatasetError
+from mirloop.errors import DatasetError, SpellingError
 from mirloop.model import Key
-from mirloop.model.estimates import PITCH_CLASSES
-
-_ENHARMONIC = {"A#": "Bb", "Db": "C#", "D#": "Eb", "Gb": "F#", "G#": "Ab", "Cb": "B", "Fb": "E",
-               "E#": "F", "B#": "C"}
+from mirloop.model.spelling import read_key
 
 
 @frozen(eq=False)
@@ -66,14 +63,14 @@ def read_truth(path: str | os.PathLike[str]) -> Truth:
 
 
 def parse_key(text: str, where: Path | str = "") -> Key:
-    """``"A:minor"``, ``"A minor"``, ``"Db:major"`` → :class:`Key` (enharmonics folded)."""
-    parts = text.replace(":", " ").split()
-    tonic = parts[0][:1].upper() + parts[0][1:] if parts else ""
-    tonic = _ENHARMONIC.get(tonic, tonic)
-    mode = parts[1].lower() if len(parts) > 1 else "major"
-    if tonic not in PITCH_CLASSES or mode not in ("major", "minor"):
-        raise DatasetError(f"{where}: cannot read the key {text!r}; write e.g. 'A:minor' or 'Eb:major'")
-    return Key(tonic, mode)
+    """``"A:minor"``, ``"A minor"``, ``"Db:major"`` → :class:`Key` (enharmonics folded; major when
+    no mode is written), read by :func:`mirloop.model.spelling.read_key`."""
+    try:
+        tonic, mode = read_key(text)
+    except SpellingError:
+        hint = "write e.g. 'A:minor' or 'Eb:major'"
+        raise DatasetError(f"{where}: cannot read the key {text!r}; {hint}") from None
+    return Key(tonic, mode or "major")
 
 
 Observation = tuple[float, float, object]

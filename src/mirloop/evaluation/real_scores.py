@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from attrs import frozen
 
+from mirloop.errors import InvalidValueError
 from mirloop.evaluation.coarse_genres import CoarseGenres
 from mirloop.loop.scores import bootstrap_ci, spread
 from mirloop.model.prediction import UNKNOWN
@@ -126,7 +127,7 @@ def score_predictions(
     if len(labels) != len(genres) or any(
         extra is not None and len(extra) != len(labels) for extra in (kinds, bases)
     ):
-        raise ValueError("labels, genres, kinds and bases need one entry per track")
+        raise InvalidValueError("labels, genres, kinds and bases need one entry per track")
     agreed = [coarse.agrees(label, genre) for label, genre in zip(labels, genres)]
     recording = None
     if kinds is not None and set(kinds) - {"recording"}:

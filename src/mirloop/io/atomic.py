@@ -24,6 +24,8 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from mirloop.errors import InvalidValueError
+
 #: The name of every temporary file or folder mirloop writes: ``.<target>.<random>.tmp[<suffix>]``
 #: (``tempfile``'s 8 random characters); a folder being swapped out ends in ``.old`` instead.
 TEMPORARY_NAME = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}\.(?:tmp(?:\.[^.]+)*|old)$")
@@ -62,7 +64,7 @@ def atomic_open(
 ) -> Iterator[IO]:
     """Open a temporary file for writing (``"w"`` or ``"wb"``) that replaces ``target`` on success."""
     if mode not in ("w", "wb"):
-        raise ValueError(f"atomic_open writes whole files; mode must be 'w' or 'wb', got {mode!r}")
+        raise InvalidValueError(f"atomic_open writes whole files; mode must be 'w' or 'wb', got {mode!r}")
     with atomic_path(target) as temporary:
         if "b" in mode:
             with temporary.open(mode) as binary:

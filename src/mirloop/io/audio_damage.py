@@ -76,18 +76,20 @@ class DamageLimit:
             return cls(math.inf, math.inf)
         percent, seconds = MAX_MISSING_PERCENT, MAX_MISSING_SECONDS
         for part in (p.strip() for p in text.split(",")):
+            unit, number = part[-1:], part[:-1]
             try:
-                if part.endswith("%"):
-                    percent = float(part[:-1])
-                elif part.endswith("s"):
-                    seconds = float(part[:-1])
-                else:
-                    raise ValueError(part)
+                value = float(number) if unit in ("%", "s") else None
             except ValueError:
+                value = None
+            if value is None:
                 raise ConfigError(
                     f"{LIMIT_VARIABLE}={os.environ[LIMIT_VARIABLE]!r} is not a damage limit; give a share "
                     f"and/or seconds missing, e.g. {LIMIT_VARIABLE}=20%,60s, or 'none' to accept any damage"
-                ) from None
+                )
+            if unit == "%":
+                percent = value
+            else:
+                seconds = value
         if not (percent >= 0 and seconds >= 0):
             raise ConfigError(f"{LIMIT_VARIABLE} must not be negative, got {os.environ[LIMIT_VARIABLE]!r}")
         return cls(percent, seconds)

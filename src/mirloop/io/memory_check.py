@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from attrs import asdict, frozen
 
+from mirloop.errors import AudioError
 from mirloop.signal import ANALYSIS_SR
 
 _MEASURE = """
@@ -79,7 +80,7 @@ def measure_load_memory(path: str | os.PathLike[str], *, sr: int = ANALYSIS_SR) 
         [sys.executable, "-c", _MEASURE, str(path), str(sr)], capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
-        raise RuntimeError(f"loading {path} failed:\n{completed.stderr}")
+        raise AudioError(f"loading {path} failed:\n{completed.stderr}")
     data = json.loads(completed.stdout.strip().splitlines()[-1])
     mib = 1024.0 * 1024.0
     return LoadMemory(

@@ -5,6 +5,10 @@ Columns appear only for the stages that ran. Grid table: ``window``, ``start``, 
 label of the segment holding the window's centre) and, per classifier target, ``<target>``
 (label) and ``<target>_probability``. Segment table: ``start``, ``end``, ``duration``
 (seconds), ``label``, ``tempo_bpm`` and ``key`` (the most common among the segment's windows).
+
+The loop builds its own per-window table (:func:`mirloop.loop.merge.merged_grid`), where
+``segment`` is the segment's index and ``segment_label`` its label; the two builders are to become
+one when the loop's code is gathered in :mod:`mirloop.loop`.
 """
 
 from __future__ import annotations

@@ -23,15 +23,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from attrs import frozen
 
-from mirloop.errors import MirloopError
+from mirloop.errors import InvalidValueError, MirloopError
 from mirloop.loop.reduce import Candidates
 from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.stage_results import result_problem
 from mirloop.timeline import Timeline, TimelineWarning, multi_region, single_region
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mirloop.model import Audio
+    from mirloop.model import Audio, RenderResult
+    from mirloop.stages import Renderer
 
 SINGLE, MULTI = "single", "multi"
 #: Shortest region a multi-region render gets, in seconds.
@@ -42,7 +44,7 @@ TEMPO_MARGIN = 0.25
 
 
 @frozen
-class RenderJob:
+class LoopRender:
     """One render to make: ``kind`` is ``single`` or ``multi``; ``descriptor`` is the single
     region's descriptor (``None`` for multi); ``segments`` the input segment index of each region."""
 
@@ -61,13 +63,13 @@ class RenderJob:
 
 @frozen(eq=False)
 class RenderOutcome:
-    """A finished render (``audio``; ``result`` is what the renderer returned, e.g. a
-    :class:`~mirloop.renderer.RenderResult` with MIDI and stems) or a failed one (``error``)."""
+    """A finished render (``audio``; ``result`` is the renderer's whole
+    :class:`~mirloop.model.RenderResult`, with MIDI and stems) or a failed one (``error``)."""
 
-    job: RenderJob
+    job: LoopRender
     audio: Audio | None = None
     error: str | None = None
-    result: Any = None
+    result: RenderResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -94,7 +96,7 @@ def fit_tempo(descriptor: str, tempo: float | None, *, margin: float = TEMPO_MAR
     if tempo is None or not np.isfinite(tempo) or tempo <= 0:
         return None
     if not 0.0 <= margin < 0.5:
-        raise ValueError(f"tempo margin must be in [0, 0.5), got {margin}")
+        raise InvalidValueError(f"tempo margin must be in [0, 0.5), got {margin}")
     from mirloop.catalog import load_catalog
 
     low, high = load_catalog()[descriptor].style.tempo_range
@@ -128,10 +130,10 @@ def fit_key(descriptor: str, key: str | None) -> str | None:
 
 def plan_single(
     track: str, candidates: Candidates, duration: float, *, seed: int = 0, tempo_margin: float = TEMPO_MARGIN
-) -> list[RenderJob]:
+) -> list[LoopRender]:
     """A job per top descriptor × tempo × key, each ``duration`` s long with a random band
     (tempi fitted by :func:`fit_tempo` with ``tempo_margin``)."""
-    jobs: list[RenderJob] = []
+    jobs: list[LoopRender] = []
     tempi: Sequence[float | None] = candidates.tempi or (None,)
     keys: Sequence[str | None] = candidates.keys or (None,)
     for descriptor in candidates.descriptors:
@@ -146,7 +148,7 @@ def plan_single(
                     random_instruments=True,
                     seed=job_seed,
                 )
-                jobs.append(RenderJob(track, SINGLE, len(jobs), timeline, job_seed, descriptor=descriptor))
+                jobs.append(LoopRender(track, SINGLE, len(jobs), timeline, job_seed, descriptor=descriptor))
     return jobs
 
 
@@ -191,7 +193,7 @@ def plan_multi(
     seed: int = 0,
     joined: bool = True,
     tempo_margin: float = TEMPO_MARGIN,
-) -> list[RenderJob]:
+) -> list[LoopRender]:
     """``renders`` stitched timelines over the segments, each with its own random bands; ``joined``
     plays the segments as sections of one piece (no intro or ring-out at inner boundaries)."""
     specs, owners = region_specs(segments, tempo_margin=tempo_margin)
@@ -201,20 +203,22 @@ def plan_multi(
     for index in range(renders):
         job_seed = stable_seed(seed, track, MULTI, index)
         timeline = multi_region(specs, joined=joined, random_instruments=True, seed=job_seed)
-        jobs.append(RenderJob(track, MULTI, index, timeline, job_seed, segments=owners))
+        jobs.append(LoopRender(track, MULTI, index, timeline, job_seed, segments=owners))
     return jobs
 
 
-def run_render(job: RenderJob, renderer: Any) -> RenderOutcome:
+def run_render(job: LoopRender, renderer: Renderer) -> RenderOutcome:
     """Render ``job`` with a renderer backend; any failure becomes ``error``, never an exception."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TimelineWarning)  # tempi clamped into the descriptor's range
             result = renderer.render(job.timeline, seed=job.seed)
-        audio = getattr(result, "audio", result)
-        if audio is None or getattr(audio, "n_samples", 0) == 0:
+        problem = result_problem("renderer", result)
+        if problem is not None:
+            return RenderOutcome(job, error=f"the renderer's {problem}")
+        if result.audio.n_samples == 0:
             return RenderOutcome(job, error="the renderer returned no audio")
-        return RenderOutcome(job, audio=audio, result=result)
+        return RenderOutcome(job, audio=result.audio, result=result)
     except MirloopError as exc:
         return RenderOutcome(job, error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a renderer bug must not stop the loop; keep where it happened

@@ -8,6 +8,7 @@ from mirloop.model.estimates import Key, KeyEstimate, Segment, Segmentation, Tem
 from mirloop.model.features import FEATURE_NAMES, Features, Projection
 from mirloop.model.grid import HOP_SECONDS, WINDOW_SECONDS, Grid
 from mirloop.model.prediction import Prediction, TargetPrediction
+from mirloop.model.render import GroundTruth, RegionTruth, RenderResult
 
 __all__ = [
     "FEATURE_NAMES",
@@ -20,11 +21,14 @@ __all__ = [
     "Descriptor",
     "Features",
     "Grid",
+    "GroundTruth",
     "Instrument",
     "Key",
     "KeyEstimate",
     "Prediction",
     "Projection",
+    "RegionTruth",
+    "RenderResult",
     "Segment",
     "Segmentation",
     "Style",

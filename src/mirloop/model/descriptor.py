@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
+from mirloop.errors import InvalidValueError
+
 SENTIMENTS = ("negative", "neutral", "positive")
 VALENCE_LEVELS = (0, 1, 2)
 MOMENTUM_LEVELS = (0, 1, 2, 3, 4)
@@ -80,11 +82,11 @@ class Descriptor:
 
     def __attrs_post_init__(self) -> None:
         if self.sentiment not in SENTIMENTS:
-            raise ValueError(f"{self.name}: sentiment {self.sentiment!r} is not one of {SENTIMENTS}")
+            raise InvalidValueError(f"{self.name}: sentiment {self.sentiment!r} is not one of {SENTIMENTS}")
         if self.valence not in VALENCE_LEVELS:
-            raise ValueError(f"{self.name}: valence {self.valence} is not one of {VALENCE_LEVELS}")
+            raise InvalidValueError(f"{self.name}: valence {self.valence} is not one of {VALENCE_LEVELS}")
         if self.momentum not in MOMENTUM_LEVELS:
-            raise ValueError(f"{self.name}: momentum {self.momentum} is not one of {MOMENTUM_LEVELS}")
+            raise InvalidValueError(f"{self.name}: momentum {self.momentum} is not one of {MOMENTUM_LEVELS}")
 
     def target(self, name: str) -> str:
         """The value of a classification target (``genre``, ``valence``…) as a string label."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from attrs import field, frozen
 
+from mirloop.errors import InvalidValueError, SpellingError
+
 #: The tonic spelling of each pitch class 0–11, as :class:`Key` stores it.
 PITCH_CLASSES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MODES = ("major", "minor")
@@ -65,10 +67,10 @@ class Key:
     def __attrs_post_init__(self) -> None:
         if self.tonic not in PITCH_CLASSES:
             spellings = ", ".join((*PITCH_CLASSES, *ENHARMONIC_TONICS))
-            raise ValueError(f"unknown tonic {self.tonic!r}; use one of {spellings}, "
+            raise SpellingError(f"unknown tonic {self.tonic!r}; use one of {spellings}, "
                              "or Key.from_pitch_class(0-11, mode)")
         if self.mode not in MODES:
-            raise ValueError(f"unknown mode {self.mode!r}; use 'major' or 'minor'")
+            raise InvalidValueError(f"unknown mode {self.mode!r}; use 'major' or 'minor'")
 
     @classmethod
     def from_pitch_class(cls, pitch_class: int, mode: str) -> Key:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from attrs import field, frozen
 
+from mirloop.errors import InvalidValueError
 from mirloop.model.grid import Grid
 
 MFCC_NAMES = ("mfcc_1", "mfcc_2", "mfcc_3")
@@ -54,7 +55,7 @@ class Features:
 
     def __attrs_post_init__(self) -> None:
         if self.values.shape != (self.grid.n_windows, len(self.names)):
-            raise ValueError(
+            raise InvalidValueError(
                 f"feature matrix has shape {self.values.shape}, expected "
                 f"({self.grid.n_windows}, {len(self.names)}) for the grid and names"
             )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 from attrs import field, frozen
 
+from mirloop.errors import InvalidValueError
+
 WINDOW_SECONDS = 10.0
 HOP_SECONDS = 2.0
 
 
 def _positive(_: object, attribute: object, value: float) -> None:
     if value <= 0:
-        raise ValueError(f"{attribute.name} must be positive, got {value}")  # type: ignore[attr-defined]
+        raise InvalidValueError(f"{attribute.name} must be positive, got {value}")  # type: ignore[attr-defined]
 
 
 @frozen

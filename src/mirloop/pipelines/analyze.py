@@ -27,7 +27,7 @@ from mirloop.model import (
 )
 from mirloop.plugins import BackendInfo, registry, trace
 from mirloop.signal import ANALYSIS_SR, TrackContext
-from mirloop.stage_results import result_problem
+from mirloop.stage_results import coverage_problem, result_problem
 
 #: The stages an analysis runs, in order.
 ANALYSIS_STAGES: tuple[str, ...] = ("separator", "features", "tempo", "key", "segmenter", "classifier")
@@ -280,6 +280,6 @@ def _check_results(
     if features is not None and not np.isfinite(features.values).all():
         fail("features", "returned NaN or infinite feature values")
     if segmentation is not None:
-        segments = segmentation.segments
-        if not segments or abs(segments[0].start) > 1e-3 or abs(segments[-1].end - ctx.duration) > 0.1:
-            fail("segmenter", f"returned segments that do not cover [0, {ctx.duration:.2f}] s")
+        coverage = coverage_problem(segmentation.segments, ctx.duration)
+        if coverage is not None:
+            fail("segmenter", f"returned segments that do not cover [0, {ctx.duration:.2f}] s ({coverage})")

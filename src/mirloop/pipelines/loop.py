@@ -33,7 +33,7 @@ from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities,
 from mirloop.loop.renders import (
     SINGLE,
     TEMPO_MARGIN,
-    RenderJob,
+    LoopRender,
     RenderOutcome,
     plan_multi,
     plan_single,
@@ -564,7 +564,7 @@ def _with_peer(
 
 def _record(
     track: TrackLoop,
-    job: RenderJob,
+    job: LoopRender,
     outcome: RenderOutcome,
     folder: Path,
     segments: list[Segment],

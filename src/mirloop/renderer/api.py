@@ -10,13 +10,13 @@ from typing import Any
 
 from mirloop.errors import RenderError
 from mirloop.model import Descriptor, Key
+from mirloop.model.render import RenderResult
 from mirloop.renderer.choices import choose_band, choose_key, choose_tempo
 from mirloop.renderer.compose import rng_for
 from mirloop.renderer.from_timeline import plans_from_regions
 from mirloop.renderer.options import RenderOptions
-from mirloop.renderer.pipeline import render_plans
 from mirloop.renderer.plan import RegionPlan
-from mirloop.renderer.result import RenderResult
+from mirloop.renderer.production import render_plans
 
 #: A region ringing out ends with a final chord this many seconds long (as in Amper's default).
 RINGOUT_SECONDS = 2.0
@@ -133,19 +133,9 @@ def render_descriptor(
 
 
 def parse_key(text: str) -> tuple[Key | None, str | None]:
-    """``"fis minor"``, ``"F#:minor"``, ``"Bb major"``, ``"c"`` → (Key, None) or (None, tonic)."""
-    from mirloop.model.estimates import PITCH_CLASSES
-    from mirloop.renderer.theory import pitch_class
+    """``"fis minor"``, ``"F#:minor"``, ``"Bb major"``, ``"c"`` → (Key, None) or (None, tonic), read
+    by :func:`mirloop.model.spelling.read_key`."""
+    from mirloop.model.spelling import read_key
 
-    cleaned = text.replace(":", " ").split()
-    if not cleaned or len(cleaned) > 2:
-        raise RenderError(f"cannot read the key {text!r}; write e.g. 'F# minor', 'fis minor' or 'F#:minor'")
-    tonic = PITCH_CLASSES[pitch_class(cleaned[0])]
-    if len(cleaned) == 1:
-        return None, tonic
-    mode = {"maj": "major", "major": "major", "min": "minor", "minor": "minor", "m": "minor"}.get(
-        cleaned[1].lower()
-    )
-    if mode is None:
-        raise RenderError(f"cannot read the mode of key {text!r}; use major or minor")
-    return Key(tonic, mode), None
+    tonic, mode = read_key(text)
+    return (None, tonic) if mode is None else (Key(tonic, mode), None)

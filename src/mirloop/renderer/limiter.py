@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mirloop.errors import InvalidValueError
+
 
 class Limiter:
     """Keep ``(2, n)`` blocks (``n`` a multiple of ``frame``) under ``ceiling_db`` dBFS sample peak.
@@ -44,7 +46,7 @@ class Limiter:
         f, w = self.frame, self.frames
         n = block.shape[1]
         if n % f:
-            raise ValueError(f"limiter blocks must be a multiple of {f} samples, got {n}")
+            raise InvalidValueError(f"limiter blocks must be a multiple of {f} samples, got {n}")
         k = n // f
         level = np.abs(block)
         # half-sample points by cubic interpolation: catches most inter-sample (true) peaks

@@ -1,4 +1,5 @@
-"""Renderer options, with units and defaults (also the options of the ``mirloop`` renderer backend)."""
+"""Renderer options, with units and defaults, as the public render functions take them. Their one
+source is :data:`mirloop.renderer.option_table.OPTIONS`, the renderer backend's table too."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from typing import Any
 from attrs import frozen
 
 from mirloop.errors import OptionError
-
-#: Values of the ``randomize`` option (see :mod:`mirloop.renderer.randomize`).
-RANDOMIZE_MODES = ("none", "mix", "full")
+from mirloop.renderer.option_table import OPTIONS
+from mirloop.renderer.option_table import RANDOMIZE_MODES as RANDOMIZE_MODES
 
 
 @frozen
@@ -18,7 +18,7 @@ class RenderOptions:
     """``sr`` output sample rate (Hz); ``soundfont`` an .sf2 path, ``"auto"`` (best found) or
     ``"bundled"``; ``stems`` also return one dry stem per instrument; ``loudness`` target RMS
     of the loudest climax (dBFS) for a style of dynamics 0.8 (calmer styles sit lower, see
-    :func:`mirloop.renderer.pipeline.dynamics_offset`); ``reverb`` wet level (0 switches it off);
+    :func:`mirloop.renderer.production.dynamics_offset`); ``reverb`` wet level (0 switches it off);
     ``ceiling`` limiter ceiling (dBFS, on samples and half-sample points; true peaks stay under
     −1 dBFS at the default −2); ``block`` processing block (samples, a multiple of 64);
     ``randomize`` domain randomisation: ``"none"``, ``"mix"`` (a seeded mix and master chain) or
@@ -28,47 +28,36 @@ class RenderOptions:
     :mod:`mirloop.renderer.idioms`), off by default until the shipped model is retrained on renders
     that play them (its training renders have none, and the loop re-classifies with it)."""
 
-    sr: int = 44100
-    soundfont: str = "auto"
-    stems: bool = False
-    loudness: float = -14.0
-    reverb: float = 0.18
-    ceiling: float = -2.0
-    block: int = 16384
-    randomize: str = "none"
-    idioms: bool = False
+    sr: int = OPTIONS["sr"].default
+    soundfont: str = OPTIONS["soundfont"].default
+    stems: bool = OPTIONS["stems"].default
+    loudness: float = OPTIONS["loudness"].default
+    reverb: float = OPTIONS["reverb"].default
+    ceiling: float = OPTIONS["ceiling"].default
+    block: int = OPTIONS["block"].default
+    randomize: str = OPTIONS["randomize"].default
+    idioms: bool = OPTIONS["idioms"].default
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> RenderOptions:
-        """Options from a mapping; unknown keys and bad values raise :class:`OptionError`."""
+        """Options from a mapping, each converted as the renderer backend converts it
+        (:meth:`mirloop.stages.Option.convert`); unknown keys and bad values raise :class:`OptionError`."""
         values = dict(values or {})
-        fields = {a.name: a.default for a in cls.__attrs_attrs__}
-        unknown = sorted(set(values) - set(fields))
+        unknown = sorted(set(values) - set(OPTIONS))
         if unknown:
             raise OptionError(
-                f"unknown renderer option(s) {', '.join(unknown)}; valid: {', '.join(sorted(fields))}"
+                f"unknown renderer option(s) {', '.join(unknown)}; valid: {', '.join(sorted(OPTIONS))}"
             )
-        converted: dict[str, Any] = {}
-        for name, value in values.items():
-            kind: Any = type(fields[name])
-            try:
-                if kind is bool and isinstance(value, str):
-                    converted[name] = value.strip().lower() in ("1", "true", "yes", "on")
-                else:
-                    converted[name] = kind(value)
-            except (TypeError, ValueError) as exc:
-                raise OptionError(f"renderer option {name!r} expects {kind.__name__}, got {value!r}") from exc
+        converted = {
+            name: OPTIONS[name].convert(value, name=f"renderer option {name!r}")
+            for name, value in values.items()
+        }
         options = cls(**converted)
         if not 8000 <= options.sr <= 192000:
             raise OptionError(f"renderer option sr must be 8000–192000 Hz, got {options.sr}")
         if options.block < 256 or options.block % 64:
             raise OptionError(
                 f"renderer option block must be a multiple of 64 samples, at least 256; got {options.block}"
-            )
-        if options.randomize not in RANDOMIZE_MODES:
-            raise OptionError(
-                f"renderer option randomize must be one of {', '.join(RANDOMIZE_MODES)}, "
-                f"got {options.randomize!r}"
             )
         if options.ceiling > 0:
             raise OptionError(f"renderer option ceiling must be ≤ 0 dBFS, got {options.ceiling}")

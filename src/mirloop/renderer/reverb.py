@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from mirloop.errors import InvalidValueError
+
 #: Tail delays in seconds (mutually prime at 11025 Hz) and early-reflection taps (s, gain).
 TAIL_DELAYS = (0.0937, 0.1031, 0.1129, 0.1223, 0.1319, 0.1427, 0.1531, 0.1637)
 EARLY_TAPS = ((0.011, 0.45), (0.019, -0.38), (0.029, 0.33), (0.043, -0.27), (0.061, 0.22), (0.079, -0.17))
@@ -50,7 +52,7 @@ class FdnReverb:
         """Wet stereo output for a ``(2, n)`` block (the network is fed the mono sum)."""
         n = block.shape[1]
         if n % self.factor:
-            raise ValueError(f"reverb blocks must be a multiple of {self.factor} samples, got {n}")
+            raise InvalidValueError(f"reverb blocks must be a multiple of {self.factor} samples, got {n}")
         out = np.empty((2, n), dtype=np.float32)
         _fdn_kernel()(
             np.ascontiguousarray(block, dtype=np.float32),

@@ -1,6 +1,7 @@
 """Finding General MIDI SoundFonts and sharing loaded synthesizers.
 
-Order of preference: the ``soundfont`` option, ``$MIRLOOP_SOUNDFONT``, a system GM font
+Order of preference: the ``soundfont`` option (which ``$MIRLOOP_SOUNDFONT`` gives as a layer of
+:mod:`mirloop.config`), a system GM font
 (Debian's ``fluid-soundfont-gm``), and the small GM font that ships inside ``pretty_midi``
 (always present).
 
@@ -102,9 +103,6 @@ def find_soundfont(option: str | os.PathLike[str] | None = None, *, autodetect: 
             f"SoundFont {path} does not exist; give an .sf2 file, 'auto' or 'bundled' "
             f"(install a GM font with: apt-get install fluid-soundfont-gm)"
         )
-    env = os.environ.get("MIRLOOP_SOUNDFONT")
-    if env:
-        return find_soundfont(env)
     if autodetect:
         for candidate in SYSTEM_SOUNDFONTS:
             if os.path.isfile(candidate):

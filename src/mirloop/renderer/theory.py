@@ -12,6 +12,7 @@ import re
 from attrs import frozen
 
 from mirloop.errors import RenderError
+from mirloop.model.spelling import pitch_class as pitch_class  # the one reader of pitch names
 
 #: Heptatonic scales as semitone offsets from the tonic.
 SCALES: dict[str, tuple[int, ...]] = {
@@ -90,24 +91,6 @@ def melody_scale(name: str) -> tuple[int, ...]:
     return GAPPED[key][0] if key in GAPPED else SCALES[key]
 
 
-def pitch_class(name: str) -> int:
-    """``"F#"``, ``"fis"``, ``"Bb"``, ``"es"`` → 0–11."""
-    text = name.strip()
-    if not text or text[0].lower() not in _NAMES:
-        raise RenderError(f"cannot read the pitch name {name!r}; use e.g. C, F#, Bb, fis, es")
-    value = _NAMES[text[0].lower()]
-    rest = text[1:].lower()
-    if rest in ("", "n", "natural"):
-        return value % 12
-    if rest in ("#", "♯", "is", "sharp", "s") and not (text[0].lower() in "ae" and rest == "s"):
-        return (value + 1) % 12
-    if rest in ("b", "♭", "es", "s", "flat"):
-        return (value - 1) % 12
-    if rest in ("##", "isis"):
-        return (value + 2) % 12
-    if rest in ("bb", "eses"):
-        return (value - 2) % 12
-    raise RenderError(f"cannot read the pitch name {name!r}; use e.g. C, F#, Bb, fis, es")
 
 
 @frozen

@@ -20,7 +20,7 @@ from mirloop.errors import AudioError, OutputError, RenderError
 from mirloop.io.atomic import atomic_open, atomic_path
 from mirloop.io.audio_out import write_audio_file
 from mirloop.model import Audio
-from mirloop.renderer.result import GroundTruth, RenderResult
+from mirloop.model.render import GroundTruth, RenderResult
 
 if TYPE_CHECKING:
     import jams

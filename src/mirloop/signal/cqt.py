@@ -20,6 +20,7 @@ import functools
 import numpy as np
 from attrs import frozen
 
+from mirloop.errors import InvalidValueError
 from mirloop.signal.frames import padded_segment
 
 #: Lowest CQT bin: C2 (65.4 Hz); 6 octaves reach C8 (4186 Hz).
@@ -110,7 +111,9 @@ def constant_q_kernel(sr: int, hop_length: int) -> ConstantQKernel:
     lengths, cutoff = librosa.filters.wavelet_lengths(freqs=freqs, sr=sr, alpha=alpha)
     nyquist = sr / 2.0
     if cutoff > nyquist:
-        raise ValueError(f"a CQT up to {freqs[-1]:.0f} Hz needs a sample rate above {2 * cutoff:.0f} Hz")
+        raise InvalidValueError(
+            f"a CQT up to {freqs[-1]:.0f} Hz needs a sample rate above {2 * cutoff:.0f} Hz"
+        )
     # librosa's early downsampling: as many halvings as both the filters' headroom and the hop allow
     by_cutoff = max(0, int(np.ceil(np.log2(nyquist / cutoff)) - 1) - 1)
     twos = 0

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from mirloop.errors import InvalidValueError
+
 #: Radii of the tonal centroid's three circles: fifths, minor thirds, major thirds.
 RADII = (1.0, 1.0, 0.5)
 #: Gaussian smoothing of the tonal centroid before differencing, in seconds (standard deviation).
@@ -33,7 +35,7 @@ def harmonic_change(chroma: np.ndarray, rate: float) -> np.ndarray:
 
     x = np.asarray(chroma, dtype=np.float64)
     if x.ndim != 2 or x.shape[0] != 12:
-        raise ValueError(f"chroma must have shape (12, n), got {x.shape}")
+        raise InvalidValueError(f"chroma must have shape (12, n), got {x.shape}")
     if x.shape[1] < 3:
         return np.zeros(x.shape[1])
     total = x.sum(axis=0, keepdims=True)
@@ -76,7 +78,7 @@ def chord_qualities(chroma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     """
     x = np.asarray(chroma, dtype=np.float64)
     if x.ndim != 2 or x.shape[0] != 12:
-        raise ValueError(f"chroma must have shape (12, n), got {x.shape}")
+        raise InvalidValueError(f"chroma must have shape (12, n), got {x.shape}")
     norm = np.linalg.norm(x, axis=0)
     unit = x / np.maximum(norm, 1e-12)
     major, minor = (

@@ -23,9 +23,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from mirloop.errors import MirloopError
-from mirloop.model import Audio, Features, Grid, KeyEstimate, Prediction, Segmentation, TempoEstimate
+from mirloop.model import (
+    Audio,
+    Features,
+    Grid,
+    KeyEstimate,
+    Prediction,
+    RenderResult,
+    Segmentation,
+    TempoEstimate,
+)
 from mirloop.model.estimates import MODES, PITCH_CLASSES
-from mirloop.stage_results import result_problem
+from mirloop.stage_results import SEGMENT_EDGE_TOLERANCE as SEGMENT_EDGE_TOLERANCE
+from mirloop.stage_results import coverage_problem, result_problem
 from mirloop.stages import PROTOCOLS, STAGES, Backend, Option
 
 if TYPE_CHECKING:
@@ -35,8 +45,6 @@ T = TypeVar("T")
 
 #: Plausible musical tempi, in BPM.
 MIN_PLAUSIBLE_BPM, MAX_PLAUSIBLE_BPM = 30.0, 300.0
-#: How far (seconds) segments may miss the start and end of the track.
-SEGMENT_EDGE_TOLERANCE = 0.05
 #: How far (seconds) a rendered audio may be from the timeline's duration.
 RENDER_DURATION_TOLERANCE = 0.5
 #: Allowed deviation of a probability row's sum from 1.
@@ -163,14 +171,14 @@ def check_classifier(backend: Backend, features: Features | None = None) -> Pred
     return prediction
 
 
-def check_renderer(backend: Backend, timeline: Any = None) -> Any:
-    """Audio (finite, peak at most 1) whose duration is the timeline's; the same seed, the same audio."""
+def check_renderer(backend: Backend, timeline: Any = None) -> RenderResult:
+    """A :class:`~mirloop.model.RenderResult` whose audio (finite, peak at most 1) lasts the
+    timeline's duration; the same seed, the same audio."""
     timeline = timeline if timeline is not None else _test_timeline()
     result = _call(backend, "render", timeline, seed=0)
     where = _name(backend)
-    audio = getattr(result, "audio", result)
-    _require(isinstance(audio, Audio),
-             f"{where}.render() returned {type(result).__name__} without Audio in .audio")
+    _require_result("renderer", result, None, where)
+    audio = result.audio
     expected = _timeline_duration(timeline)
     _require(abs(audio.duration - expected) <= RENDER_DURATION_TOLERANCE,
              f"{where}: rendered {audio.duration:.2f} s for a timeline of {expected:.2f} s")
@@ -179,8 +187,8 @@ def check_renderer(backend: Backend, timeline: Any = None) -> Any:
     _require(peak <= 1.0 + 1e-6, f"{where}: rendered audio clips (peak {peak:.3f} > 1)")
     _require(peak > 0.0, f"{where}: rendered audio is silent")
     repeat = _call(backend, "render", timeline, seed=0)
-    again = getattr(repeat, "audio", repeat)
-    _require(isinstance(again, Audio) and np.array_equal(again.samples, audio.samples),
+    _require_result("renderer", repeat, None, where)
+    _require(np.array_equal(repeat.audio.samples, audio.samples),
              f"{where}: two renders with seed 0 differ; the same timeline and seed must give the same audio")
     return result
 
@@ -245,10 +253,8 @@ def _check_segmentation_on(backend: Backend, ctx: TrackContext) -> Segmentation:
     result = _call_on(backend, "segment", ctx)
     _require_result("segmenter", result, ctx.grid, where)
     segments = result.segments
-    _require(abs(segments[0].start) <= SEGMENT_EDGE_TOLERANCE,
-             f"{where}: the first segment starts at {segments[0].start:.3f} s, not 0")
-    _require(abs(segments[-1].end - ctx.duration) <= SEGMENT_EDGE_TOLERANCE,
-             f"{where}: the last segment ends at {segments[-1].end:.3f} s, the track at {ctx.duration:.3f} s")
+    coverage = coverage_problem(segments, ctx.duration)
+    _require(coverage is None, f"{where}: {coverage}")
     for index, segment in enumerate(segments):
         _require(isinstance(segment.label, str) and segment.label != "",
                  f"{where}: segment {index} has no label")

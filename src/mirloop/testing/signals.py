@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from attrs import frozen
 
+from mirloop.errors import InvalidValueError
 from mirloop.model import Audio
 from mirloop.model.estimates import PITCH_CLASSES
 
@@ -43,7 +44,7 @@ def _tonic_index(tonic: str) -> int:
     aliases = {"Db": "C#", "D#": "Eb", "Gb": "F#", "G#": "Ab", "A#": "Bb"}
     name = aliases.get(tonic, tonic)
     if name not in PITCH_CLASSES:
-        raise ValueError(f"unknown tonic {tonic!r}; use one of {', '.join(PITCH_CLASSES)}")
+        raise InvalidValueError(f"unknown tonic {tonic!r}; use one of {', '.join(PITCH_CLASSES)}")
     return PITCH_CLASSES.index(name)
 
 
@@ -150,9 +151,9 @@ def chord_progression(
     progression with the flat seventh instead; ``mode`` must then be ``"minor"``.
     """
     if mode not in _CADENCES:
-        raise ValueError(f"mode must be 'major' or 'minor', got {mode!r}")
+        raise InvalidValueError(f"mode must be 'major' or 'minor', got {mode!r}")
     if progression != "cadence" and (progression not in _MODAL or mode != "minor"):
-        raise ValueError(
+        raise InvalidValueError(
             f"progression must be 'cadence', or 'aeolian'/'dorian' in minor, got {progression!r}"
         )
     chord_list = _CADENCES[mode] if progression == "cadence" else _MODAL[progression]
@@ -219,7 +220,7 @@ def _texture(kind: str, duration: float, sr: int, seed: int) -> np.ndarray:
         rng = np.random.default_rng(seed + 1)
         hiss = np.convolve(rng.standard_normal(n), np.ones(8) / 8, mode="same") * 0.3
         return hiss + 0.6 * click_track(75.0, duration, sr=sr).samples[:n]
-    raise ValueError(f"unknown texture {kind!r}; use 'A', 'B' or 'C'")
+    raise InvalidValueError(f"unknown texture {kind!r}; use 'A', 'B' or 'C'")
 
 
 def spliced_sections(

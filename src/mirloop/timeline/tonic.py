@@ -7,13 +7,9 @@ Case is ignored, so the ``"C"`` of older timelines is accepted.
 
 from __future__ import annotations
 
-import re
-
+from mirloop.errors import SpellingError
 from mirloop.model.estimates import PITCH_CLASSES
-
-_PATTERN = re.compile(r"^(?:([a-g])(isis|is|eses|es)?|([ea])(s|ses))$")
-_LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
-_ALTER = {"": 0, "is": 1, "isis": 2, "es": -1, "eses": -2, "s": -1, "ses": -2}
+from mirloop.model.spelling import lilypond_pitch_class
 
 #: The usual spelling of each pitch class (the reverse mapping, for writing timelines).
 LILYPOND_NAMES: tuple[str, ...] = ("c", "cis", "d", "ees", "e", "f", "fis", "g", "aes", "a", "bes", "b")
@@ -22,17 +18,16 @@ COMMON = "c, cis, des, d, dis, ees/es, e, f, fis, ges, g, gis, aes/as, a, ais, b
 
 def is_tonic(name: str) -> bool:
     """Whether ``name`` is a LilyPond note name (any case)."""
-    return _PATTERN.match(name.lower()) is not None
+    return lilypond_pitch_class(name) is not None
 
 
 def pitch_class(name: str) -> int:
-    """Pitch class 0–11 of a LilyPond note name; ``ValueError`` if it is not one."""
-    match = _PATTERN.match(name.lower())
-    if match is None:
-        raise ValueError(f"{name!r} is not a LilyPond tonic; use one of {COMMON}")
-    letter = match.group(1) or match.group(3)
-    suffix = match.group(2) or match.group(4) or ""
-    return (_LETTERS[letter] + _ALTER[suffix]) % 12
+    """Pitch class 0–11 of a LilyPond note name; :class:`~mirloop.errors.SpellingError` (a
+    ``ValueError``) if it is not one."""
+    value = lilypond_pitch_class(name)
+    if value is None:
+        raise SpellingError(f"{name!r} is not a LilyPond tonic; use one of {COMMON}")
+    return value
 
 
 def to_pitch_name(name: str) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from mirloop.backends.librosa.pca import fit_track_projection
+from mirloop.backends.feature_columns import BackendColumns, ChromaFrames, assemble_features
+from mirloop.backends.feature_columns import SpectralFrames as ColumnFrames
 from mirloop.backends.librosa.profiles import key_correlations, mode_strength
-from mirloop.model import FEATURE_NAMES, Features, Projection
+from mirloop.model import Features, Projection
 from mirloop.signal import TrackContext
-from mirloop.signal.harmony import chord_qualities, harmonic_change
-from mirloop.signal.windows import window_bounds, window_mean_std, window_weighted_mean
+from mirloop.signal.windows import window_bounds, window_mean_std
 from mirloop.stages import Backend, Option
 
 from mirloop_essentia.frames import SpectralFrames, spectral_frames, tonal_frames
@@ -63,55 +63,32 @@ class EssentiaFeatures(Backend):
         self.projection = projection
 
     def extract(self, ctx: TrackContext) -> Features:
+        """The 21 columns of each grid window, assembled by mirloop's own
+        :func:`~mirloop.backends.feature_columns.assemble_features` from Essentia's frames."""
         from mirloop_essentia.tempo import EssentiaTempo
 
         grid = ctx.grid
         frames = spectral_frames(ctx)
         tonal = tonal_frames(ctx)
-        rate = frames.rate
-
-        def mean(x: np.ndarray) -> np.ndarray:
-            return window_mean_std(x, rate, grid)[0]
-
-        mfcc_mean, mfcc_std = window_mean_std(frames.mfcc, rate, grid)
-        contrast_mean, contrast_std = window_mean_std(frames.contrast, rate, grid)
-        hpcp_mean, hpcp_std = window_mean_std(tonal.hpcp, tonal.rate, grid)
-        pca_input = np.hstack([mfcc_mean, mfcc_std, hpcp_mean, hpcp_std, contrast_mean, contrast_std])
-        projection = self.projection or fit_track_projection(pca_input)
-        pca = projection.apply(pca_input)
-        rms_mean, rms_std = window_mean_std(frames.rms, rate, grid)
+        hpcp_mean = window_mean_std(tonal.hpcp, tonal.rate, grid)[0]
         hpcp_sum = tonal.hpcp.sum(axis=0)
         peakiness = np.where(hpcp_sum > 0, tonal.hpcp.max(axis=0) / np.maximum(hpcp_sum, 1e-9), 0.0)
-        tempo = EssentiaTempo(method=self.opts["tempo_method"]).estimate_tempo(ctx)
-        quality, thirds, voiced = chord_qualities(tonal.hpcp)
         key_of = standard().Key(profileType=self.opts["key_profile"], pcpSize=12)
-        columns: dict[str, np.ndarray] = {
-            "mfcc_1": mfcc_mean[:, 0],
-            "mfcc_2": mfcc_mean[:, 1],
-            "mfcc_3": mfcc_mean[:, 2],
-            "pca_1": pca[:, 0],
-            "pca_2": pca[:, 1],
-            "pca_3": pca[:, 2],
-            "tempo": tempo.window_bpm,
-            "onset_rate": _onset_rate(ctx),
-            "rms_mean": rms_mean,
-            "rms_std": rms_std,
-            "spectral_centroid": mean(frames.centroid),
-            "spectral_flatness": mean(frames.flatness),
-            "spectral_contrast": contrast_mean.mean(axis=1),
-            "spectral_flux": mean(frames.flux),
-            "harmonic_change": window_mean_std(harmonic_change(tonal.hpcp, tonal.rate), tonal.rate, grid)[0],
-            "chroma_strength": window_mean_std(peakiness, tonal.rate, grid)[0],
-            "key_clarity": np.array([_strength(key_of, row) for row in np.atleast_2d(hpcp_mean)]),
-            "mode": mode_strength(key_correlations(np.atleast_2d(hpcp_mean), "edma")),
-            "chord_quality": window_weighted_mean(quality, voiced, tonal.rate, grid),
-            "thirds": window_weighted_mean(thirds, voiced, tonal.rate, grid),
-            "pulse_clarity": _pulse_clarity(frames, ctx),
-        }
-        values = np.column_stack([np.asarray(columns[n], dtype=np.float64) for n in FEATURE_NAMES])
-        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-        return Features(grid=grid, values=values, names=FEATURE_NAMES,
-                        pca_input=pca_input.astype(np.float32), backend=self.name)
+        return assemble_features(
+            grid,
+            ColumnFrames(frames.rate, frames.mfcc, frames.contrast, frames.rms, frames.centroid,
+                         frames.flatness, frames.flux),
+            ChromaFrames(tonal.rate, tonal.hpcp, peakiness),
+            BackendColumns(
+                tempo=EssentiaTempo(method=self.opts["tempo_method"]).estimate_tempo(ctx).window_bpm,
+                onset_rate=_onset_rate(ctx),
+                key_clarity=np.array([_strength(key_of, row) for row in np.atleast_2d(hpcp_mean)]),
+                mode=mode_strength(key_correlations(np.atleast_2d(hpcp_mean), "edma")),
+                pulse_clarity=_pulse_clarity(frames, ctx),
+            ),
+            projection=self.projection,
+            backend=self.name,
+        )
 
 
 def _onset_rate(ctx: TrackContext) -> np.ndarray:

@@ -6,12 +6,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from mirloop.backends.librosa.pca import fit_track_projection
+from mirloop.backends.feature_columns import BackendColumns, ChromaFrames, SpectralFrames, assemble_features
 from mirloop.backends.librosa.profiles import PROFILES, key_correlations, mode_strength
-from mirloop.model import FEATURE_NAMES, Features, Projection
+from mirloop.model import Features, Projection
 from mirloop.signal import TrackContext
-from mirloop.signal.harmony import chord_qualities, harmonic_change
-from mirloop.signal.windows import window_mean_std, window_weighted_mean
+from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
 
 
@@ -67,56 +66,23 @@ class LibrosaFeatures(Backend):
         self.projection = projection
 
     def extract(self, ctx: TrackContext) -> Features:
-        grid = ctx.grid
         frames = ctx.frames
-        rate = ctx.frame_rate
-        mfcc_mean, mfcc_std = window_mean_std(frames.mfcc, rate, grid)
-        contrast_mean, contrast_std = window_mean_std(frames.contrast, rate, grid)
-        chroma_mean, chroma_std = window_mean_std(ctx.chroma, ctx.chroma_frame_rate, grid)
-        pca_input = np.hstack([mfcc_mean, mfcc_std, chroma_mean, chroma_std, contrast_mean, contrast_std])
-        projection = self.projection or fit_track_projection(pca_input)
-        pca = projection.apply(pca_input)
-
-        def mean(x: np.ndarray) -> np.ndarray:
-            return window_mean_std(x, rate, grid)[0]
-
-        rms_mean, rms_std = window_mean_std(frames.rms, rate, grid)
         chroma_sum = ctx.chroma.sum(axis=0)
         peakiness = np.where(chroma_sum > 0, 1.0 / np.maximum(chroma_sum, 1e-9), 0.0)
-        quality, thirds, voiced = chord_qualities(ctx.chroma)
         key_scores = np.atleast_2d(key_correlations(ctx.window_chroma, self.opts["key_profile"]))
-        columns: dict[str, np.ndarray] = {
-            "mfcc_1": mfcc_mean[:, 0],
-            "mfcc_2": mfcc_mean[:, 1],
-            "mfcc_3": mfcc_mean[:, 2],
-            "pca_1": pca[:, 0],
-            "pca_2": pca[:, 1],
-            "pca_3": pca[:, 2],
-            "tempo": ctx.tempo.window_bpm,
-            "onset_rate": self._onset_rate(ctx),
-            "rms_mean": rms_mean,
-            "rms_std": rms_std,
-            "spectral_centroid": mean(frames.centroid),
-            "spectral_flatness": mean(frames.flatness),
-            "spectral_contrast": contrast_mean.mean(axis=1),
-            "spectral_flux": mean(frames.flux),
-            "harmonic_change": window_mean_std(
-                harmonic_change(ctx.chroma, ctx.chroma_frame_rate), ctx.chroma_frame_rate, grid
-            )[0],
-            "chroma_strength": window_mean_std(peakiness, ctx.chroma_frame_rate, grid)[0],
-            "key_clarity": key_scores.max(axis=1),
-            "mode": mode_strength(key_scores),
-            "chord_quality": window_weighted_mean(quality, voiced, ctx.chroma_frame_rate, grid),
-            "thirds": window_weighted_mean(thirds, voiced, ctx.chroma_frame_rate, grid),
-            "pulse_clarity": self._pulse_clarity(ctx),
-        }
-        values = np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in FEATURE_NAMES])
-        values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-        return Features(
-            grid=grid,
-            values=values,
-            names=FEATURE_NAMES,
-            pca_input=pca_input.astype(np.float32),
+        return assemble_features(
+            ctx.grid,
+            SpectralFrames(ctx.frame_rate, frames.mfcc, frames.contrast, frames.rms, frames.centroid,
+                           frames.flatness, frames.flux),
+            ChromaFrames(ctx.chroma_frame_rate, ctx.chroma, peakiness),
+            BackendColumns(
+                tempo=ctx.tempo.window_bpm,
+                onset_rate=self._onset_rate(ctx),
+                key_clarity=key_scores.max(axis=1),
+                mode=mode_strength(key_scores),
+                pulse_clarity=self._pulse_clarity(ctx),
+            ),
+            projection=self.projection,
             backend=self.name,
         )
 

@@ -13,6 +13,7 @@ import numpy as np
 from mirloop.errors import AudioError, RenderError
 from mirloop.limits import MAX_RENDER_SECONDS
 from mirloop.model import Audio
+from mirloop.model.render import RenderResult
 from mirloop.renderer.buses import BusProcessor, ducker_for, make_processors
 from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
@@ -30,7 +31,6 @@ from mirloop.renderer.randomize import (
     draw_chain,
     usable_chain,
 )
-from mirloop.renderer.result import RenderResult
 from mirloop.renderer.score import Score
 from mirloop.renderer.soundfont import find_soundfont, installed_soundfonts
 from mirloop.renderer.truth import ground_truth
