@@ -53,6 +53,7 @@ from devsets.annotated.compositions import (
 )
 from devsets.annotated.splice import cut_chunk, splice, to_stereo_rate
 from devsets.real_music.build import DEFAULT_CACHE as REAL_CACHE
+from devsets.real_music.build import Report as RealReport
 from devsets.real_music.build import package_files, select
 from devsets.real_music.debian_packages import (
     PackageError,
@@ -73,6 +74,7 @@ from devsets.real_music.renders import (
 )
 from devsets.real_music.sources import load_sources
 from mirloop.errors import DatasetError, MirloopError
+from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.renderer.soundfont import GM_FONTS, installed_soundfonts
 
 HERE = Path(__file__).resolve().parent
@@ -140,7 +142,9 @@ def rng_for(*parts: object) -> np.random.Generator:
 
 def package_version(name: str) -> str:
     """The installed Debian package's version (``""`` when unknown)."""
-    done = subprocess.run(["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True, check=False
+    )
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
@@ -253,14 +257,21 @@ def build_compositions(out: Path, cache: Path, seed: int, per_mode: int, report:
         beats = beat_times(piece.checked, bpm=piece.bpm, end=seconds)
         beat_name = {1.0: "quarter", 2.0: "half", 1.5: "dotted quarter"}[piece.checked.beat_quarters]
         instruments = MELODY_PROGRAMS[piece.melody] + (
-            f" doubled an octave below by {DOUBLING_PROGRAMS[piece.doubling]}" if piece.doubling is not None else ""
+            f" doubled an octave below by {DOUBLING_PROGRAMS[piece.doubling]}"
+            if piece.doubling is not None
+            else ""
         )
-        details = (f"font {piece.font} ({font_versions[piece.font]}); {instruments}; "
-                   f"meter {piece.checked.meter}, beat = {beat_name}; {len(beats)} beats")
+        details = (
+            f"font {piece.font} ({font_versions[piece.font]}); {instruments}; "
+            f"meter {piece.checked.meter}, beat = {beat_name}; {len(beats)} beats"
+        )
         jams = annotation_bytes(
-            title=piece.header.title or piece.header.work, duration=seconds, tempo=piece.bpm, key=piece.key,
-            beats=beats, sandbox={"work": piece.header.work, "transpose_semitones": piece.semitones,
-                                  "details": details},
+            title=piece.header.title or piece.header.work,
+            duration=seconds,
+            tempo=piece.bpm,
+            key=piece.key,
+            beats=beats,
+            sandbox={"work": piece.header.work, "transpose_semitones": piece.semitones, "details": details},
         )
         report.wrote(write_atomic(out / f"{stem}.flac", data))
         report.wrote(write_atomic(out / f"{stem}.jams", jams))
@@ -319,7 +330,7 @@ def recordings(real_cache: Path, out: Path, report: Report) -> list[Recording]:
         copyright_bytes = copyright_file(tree, pkg.name).read_bytes()
         report.wrote(write_atomic(out / "licenses" / f"{pkg.name}.copyright", copyright_bytes))
         stanzas = parse_copyright(copyright_bytes.decode("utf-8", errors="replace"))
-        quiet = Report()  # the real-music build reports its own pattern warnings
+        quiet = RealReport()  # the real-music build reports its own pattern warnings
         for candidate, rule in select(pkg, package_files(tree, pkg), quiet):
             if rule.kind != "recording":
                 continue
@@ -329,8 +340,11 @@ def recordings(real_cache: Path, out: Path, report: Report) -> list[Recording]:
             except Exception:  # libsndfile's errors are plain RuntimeErrors
                 continue
             if seconds >= MIN_RECORDING_SECONDS:
-                license_name = (rule.license or license_for(stanzas, pkg.copyright_prefix + candidate.relpath)
-                                or pkg.license)
+                license_name = (
+                    rule.license
+                    or license_for(stanzas, pkg.copyright_prefix + candidate.relpath)
+                    or pkg.license
+                )
                 found.append(Recording(pkg.name, pkg.version, candidate.relpath, path, seconds, license_name))
     return found
 
@@ -378,8 +392,10 @@ def build_spliced(out: Path, real_cache: Path, seed: int, count: int, report: Re
             picks = [options[j] for j in rng.choice(len(options), size=n, replace=False)]
         else:
             packages = sorted(by_package)
-            picks = [fresh(by_package[p])[int(rng.integers(len(fresh(by_package[p]))))]
-                     for p in (packages[j] for j in rng.choice(len(packages), size=n, replace=False))]
+            picks = [
+                fresh(by_package[p])[int(rng.integers(len(fresh(by_package[p]))))]
+                for p in (packages[j] for j in rng.choice(len(packages), size=n, replace=False))
+            ]
         used.update(r.track_id for r in picks)
         chunks, parts = [], []
         for rec in picks:
@@ -394,8 +410,14 @@ def build_spliced(out: Path, real_cache: Path, seed: int, count: int, report: Re
         stem = f"spliced/{track_id}"
         data = flac_bytes(audio, SAMPLE_RATE)
         report.wrote(write_atomic(out / f"{stem}.flac", data))
-        report.wrote(write_atomic(out / f"{stem}.jams", annotation_bytes(
-            title=track_id, duration=seconds, segments=segments, sandbox={"chunks": parts})))
+        report.wrote(
+            write_atomic(
+                out / f"{stem}.jams",
+                annotation_bytes(
+                    title=track_id, duration=seconds, segments=segments, sandbox={"chunks": parts}
+                ),
+            )
+        )
         rows.append(Row(
             track_id=track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset="spliced",
             kind="splice", source=" + ".join(sorted({f"{r.package} {r.version}" for r in picks})),
@@ -436,7 +458,11 @@ def remove_unlisted(out: Path, subsets: set[str], rows: list[Row]) -> int:
     for subset in subsets:
         folder = out / subset
         for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-            if path.is_file() and path.suffix in (".flac", ".jams") and path.relative_to(out).as_posix() not in listed:
+            if (
+                path.is_file()
+                and path.suffix in (".flac", ".jams")
+                and path.relative_to(out).as_posix() not in listed
+            ):
                 path.unlink()
                 removed += 1
     return removed
@@ -447,7 +473,7 @@ def summary(rows: list[Row]) -> Iterator[str]:
     comps = [r for r in rows if r.subset == "compositions"]
     if comps:
         keys = Counter(tuple(r.key.split(":")) for r in comps)
-        tonics = sorted({t for t, _ in keys}, key=lambda t: ("C C# D Eb E F F# G Ab A Bb B".split()).index(t))
+        tonics = sorted({t for t, _ in keys}, key=lambda t: PITCH_CLASSES.index(t))
         yield "| mode | " + " | ".join(tonics) + " | total |"
         yield "|---|" + "---:|" * (len(tonics) + 1)
         for mode in ("major", "minor"):
@@ -457,26 +483,38 @@ def summary(rows: list[Row]) -> Iterator[str]:
         minutes = sum(float(r.duration_s) for r in comps) / 60
         fonts = Counter(r.details.split(" (")[0].removeprefix("font ") for r in comps)
         yield ""
-        yield (f"{len(comps)} compositions, {minutes:.1f} min; tempo {min(tempi):g}–{max(tempi):g} BPM "
-               f"(median {float(np.median(tempi)):g}); fonts: "
-               + ", ".join(f"{k} {v}" for k, v in sorted(fonts.items())))
+        yield (
+            f"{len(comps)} compositions, {minutes:.1f} min; tempo {min(tempi):g}–{max(tempi):g} BPM "
+            f"(median {float(np.median(tempi)):g}); fonts: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(fonts.items()))
+        )
     spliced = [r for r in rows if r.subset == "spliced"]
     if spliced:
         kinds = Counter(r.details for r in spliced)
         minutes = sum(float(r.duration_s) for r in spliced) / 60
         yield ""
-        yield (f"{len(spliced)} spliced files, {minutes:.1f} min, "
-               f"{sum(len(r.boundaries.split()) for r in spliced)} inner boundaries: "
-               + ", ".join(f"{v} × {k}" for k, v in sorted(kinds.items())))
+        yield (
+            f"{len(spliced)} spliced files, {minutes:.1f} min, "
+            f"{sum(len(r.boundaries.split()) for r in spliced)} inner boundaries: "
+            + ", ".join(f"{v} × {k}" for k, v in sorted(kinds.items()))
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--out", required=True, type=Path, help="folder of the sets")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"render cache (default {DEFAULT_CACHE})")
-    parser.add_argument("--real-cache", type=Path, default=REAL_CACHE,
-                        help=f"the real-music set's package cache (default {REAL_CACHE})")
-    parser.add_argument("--only", choices=SUBSETS, action="append", help="build only this subset (repeatable)")
+    parser.add_argument(
+        "--cache", type=Path, default=DEFAULT_CACHE, help=f"render cache (default {DEFAULT_CACHE})"
+    )
+    parser.add_argument(
+        "--real-cache",
+        type=Path,
+        default=REAL_CACHE,
+        help=f"the real-music set's package cache (default {REAL_CACHE})",
+    )
+    parser.add_argument(
+        "--only", choices=SUBSETS, action="append", help="build only this subset (repeatable)"
+    )
     parser.add_argument("--seed", type=int, default=17, help="seed of every draw (default 17)")
     parser.add_argument("--per-mode", type=int, default=80, help="compositions per mode (default 80)")
     parser.add_argument("--spliced", type=int, default=40, help="number of spliced files (default 40)")
@@ -496,8 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     removed = remove_unlisted(args.out, only, rows)
     print()
     print("\n".join(summary(rows)))
-    print(f"\n{len(rows)} rows in {args.out / 'manifest.csv'}; {report.written} files written, "
-          f"{report.unchanged} unchanged" + (f", {removed} unlisted removed" if removed else ""))
+    print(
+        f"\n{len(rows)} rows in {args.out / 'manifest.csv'}; {report.written} files written, "
+        f"{report.unchanged} unchanged" + (f", {removed} unlisted removed" if removed else "")
+    )
     if report.warnings:
         print(f"warnings: {len(report.warnings)}")
     return 0

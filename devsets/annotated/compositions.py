@@ -124,7 +124,9 @@ def check_score(score: Any, declared: str, work: str) -> CheckedScore:
     from music21 import key, meter
 
     tonic, mode = declared.split(":")
-    keys = {(k.sharps, getattr(k, "mode", None)) for k in score.recurse().getElementsByClass(key.KeySignature)}
+    keys = {
+        (k.sharps, getattr(k, "mode", None)) for k in score.recurse().getElementsByClass(key.KeySignature)
+    }
     meters = {m.ratioString for m in score.recurse().getElementsByClass(meter.TimeSignature)}
     if len(keys) != 1 or len(meters) != 1:
         raise RenderError(f"{work}: {len(keys)} key signatures and {len(meters)} meters, not one of each")
@@ -141,8 +143,9 @@ def check_score(score: Any, declared: str, work: str) -> CheckedScore:
     last = min(notes[-1].pitches, key=lambda p: p.ps)
     if last.pitchClass != pitch_class(tonic):
         raise RenderError(f"{work}: ends on {last.name}, not on the declared tonic {tonic}")
-    return CheckedScore(score, pitch_class(tonic), mode, ratio, BEAT_QUARTERS[ratio],
-                        float(score.highestTime))
+    return CheckedScore(
+        score, pitch_class(tonic), mode, ratio, BEAT_QUARTERS[ratio], float(score.highestTime)
+    )
 
 
 def with_tempo(checked: CheckedScore, *, semitones: int, bpm: float) -> Any:
@@ -190,6 +193,9 @@ def arrange(events: list[NoteEvent], *, melody: int, doubling: int | None) -> li
         if low == 9:
             low = 10  # channel 10 (index 9) is General MIDI's drum channel
         out.append(NoteEvent(0.0, 0, low, PROGRAM, doubling))
-        out += [NoteEvent(e.seconds, e.order, low, e.kind, e.a - 12, int(e.b * 0.8))
-                for e in notes if e.channel == channels[0] and e.a >= 24]
+        out += [
+            NoteEvent(e.seconds, e.order, low, e.kind, e.a - 12, int(e.b * 0.8))
+            for e in notes
+            if e.channel == channels[0] and e.a >= 24
+        ]
     return sorted(out, key=lambda e: (e.seconds, e.order, e.channel, e.a))

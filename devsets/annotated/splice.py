@@ -24,7 +24,7 @@ PEAK = 0.98
 
 
 def nearest_zero_crossing(mono: np.ndarray, at: int, *, search: int) -> int:
-    """The sample index nearest ``at`` (within ``search`` samples) where ``mono`` changes sign, else ``at``."""
+    """The index nearest ``at`` (within ``search`` samples) where ``mono`` changes sign, else ``at``."""
     lo, hi = max(at - search, 1), min(at + search, len(mono) - 1)
     if hi <= lo:
         return at
