@@ -106,7 +106,7 @@ def test_the_sidecar_is_what_evaluate_backends_reads(tmp_path) -> None:  # type:
     truth = read_truth(path)
     assert truth.tempo == 96.5 and str(truth.key) == "Eb minor"
     np.testing.assert_allclose(truth.intervals, [[0, 12], [12, 30]])
-    beats = [a for a in json.loads(data)["annotations"] if a["namespace"] == "beat"][0]["data"]
+    beats = next(a for a in json.loads(data)["annotations"] if a["namespace"] == "beat")["data"]
     assert [(b["time"], b["value"]) for b in beats] == [(0.0, 1), (0.62, 2)]
 
 
@@ -118,7 +118,7 @@ def test_beats_keep_their_place_in_the_bar_after_a_pickup_and_the_tempo_is_the_o
     checked = check_score(music21.converter.parse(abc, format="abc"), "E:minor", "t")
     assert checked.beat_quarters == 1.5
     beats = beat_times(checked, bpm=80.0, end=60.0)
-    # the pickup eighth lasts 0.25 s at 80 dotted quarters per minute (0.75 s per beat); bars of two beats
+    # the pickup eighth lasts 0.25 s at 80 dotted quarters a minute (0.75 s a beat); two beats a bar
     assert beats == [(0.25, 1), (1.0, 2), (1.75, 1), (2.5, 2)]
     marks = list(with_tempo(checked, semitones=3, bpm=80.0).recurse().getElementsByClass("MetronomeMark"))
     assert [m.getQuarterBPM() for m in marks] == [120.0]
