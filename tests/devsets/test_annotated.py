@@ -97,10 +97,10 @@ def test_a_silent_or_too_long_chunk_is_refused() -> None:
 
 
 def test_the_sidecar_is_what_evaluate_backends_reads(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    data = annotation_bytes(title="x", duration=30.0, tempo=96.5, key="Eb:minor",
-                            beats=[(0.0, 1), (0.62, 2)], segments=[(0.0, 12.0, "a"), (12.0, 30.0, "b")])
-    assert data == annotation_bytes(title="x", duration=30.0, tempo=96.5, key="Eb:minor",
-                                    beats=[(0.0, 1), (0.62, 2)], segments=[(0.0, 12.0, "a"), (12.0, 30.0, "b")])
+    truth = {"title": "x", "duration": 30.0, "tempo": 96.5, "key": "Eb:minor", "beats": [(0.0, 1), (0.62, 2)],
+             "segments": [(0.0, 12.0, "a"), (12.0, 30.0, "b")]}
+    data = annotation_bytes(**truth)  # type: ignore[arg-type]
+    assert data == annotation_bytes(**truth)  # type: ignore[arg-type]
     path = tmp_path / "x.jams"
     path.write_bytes(data)
     truth = read_truth(path)
