@@ -13,8 +13,8 @@ from mirloop.testing.signals import drum_pattern
 
 from mirloop_tempocnn.cli import main
 from mirloop_tempocnn.models import SIDECAR, load_model, setup
+from mirloop_tempocnn.synthetic import tiny_model, tiny_wheel
 from mirloop_tempocnn.tempo import TempoCnnTempo
-from tests.conftest import tiny_model, tiny_wheel
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from mirloop.errors import ModelError
 
 from mirloop_tempocnn.network import conv2d, load_graph, pool2d
-from tests.conftest import layer, tiny_model, write_keras_h5
+from mirloop_tempocnn.synthetic import layer, tiny_model, write_keras_h5
 
 
 def naive_conv_same(x: np.ndarray, kernel: np.ndarray, dilation: tuple[int, int]) -> np.ndarray:
