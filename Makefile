@@ -21,14 +21,16 @@ DEMO_OUTPUT ?= demo-output
 REAL_DEV ?= real-dev-set
 REAL_DEV_CACHE ?= $(HOME)/.cache/mirloop/real-dev
 MUSIC21 ?= music21==10.5.1
+# The annotated development sets (devsets/annotated): renders with exact key and tempo, spliced real tracks.
+ANNOTATED_DEV ?= annotated-dev-set
 
-PEER_PLUGINS := essentia madmom spleeter musicnn
+PEER_PLUGINS := essentia madmom spleeter musicnn tempocnn
 PYPROJECTS := pyproject.toml $(EXAMPLE_PLUGIN)/pyproject.toml $(wildcard plugins/*/pyproject.toml)
 STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2>/dev/null || shasum -a 256) | cut -c1-16)
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install apt demo test lint typecheck pytest fuzz bench bench-real clean spleeter-env musicnn-weights real-dev
+.PHONY: help install apt demo test lint typecheck pytest fuzz bench bench-real clean spleeter-env musicnn-weights real-dev annotated-dev
 
 help:
 	@echo "make demo       set up .venv and run the loop on $(DEMO_INPUT) into $(DEMO_OUTPUT)/ (report and renders)"
@@ -41,6 +43,8 @@ help:
 	@echo "make musicnn-weights  export musicnn's models to NumPy once (part of make install)"
 	@echo "make real-dev   fetch and build the labelled real-music development set into \$$REAL_DEV"
 	@echo "                (default $(REAL_DEV); see devsets/real_music/README.md)"
+	@echo "make annotated-dev  build the annotated sets (exact key, tempo, beats, joins) into \$$ANNOTATED_DEV"
+	@echo "                (default $(ANNOTATED_DEV); see devsets/annotated/README.md)"
 	@echo "make clean      remove .venv and generated output"
 
 install: $(STAMP)
@@ -131,6 +135,10 @@ bench-real: install
 real-dev: install
 	@$(BIN)/python -c "import music21" 2>/dev/null || $(BIN)/pip install --quiet "$(MUSIC21)"
 	nice -n 10 $(BIN)/python devsets/real_music/build.py --out $(REAL_DEV) --cache $(REAL_DEV_CACHE)
+
+annotated-dev: install
+	@$(BIN)/python -c "import music21" 2>/dev/null || $(BIN)/pip install --quiet "$(MUSIC21)"
+	nice -n 10 $(BIN)/python devsets/annotated/build.py --out $(ANNOTATED_DEV) --real-cache $(REAL_DEV_CACHE)
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUTPUT) .pytest_cache .mypy_cache .ruff_cache

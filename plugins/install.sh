@@ -3,6 +3,7 @@
 #
 #   sh plugins/install.sh                      # essentia, madmom, spleeter and musicnn into .venv
 #   sh plugins/install.sh essentia madmom      # only these
+#   sh plugins/install.sh tempocnn             # tempo-cnn (AGPL; fetches its 46 MB of models, no TensorFlow)
 #   sh plugins/install.sh --spleeter-env       # also create spleeter's own TensorFlow
 #                                              # environment (2.4 GB; mirloop-spleeter setup)
 #
@@ -21,8 +22,8 @@ NAMES=""
 for arg in "$@"; do
     case "$arg" in
         --spleeter-env) SPLEETER_ENV=yes ;;
-        essentia|madmom|spleeter|musicnn) NAMES="$NAMES $arg" ;;
-        *) echo "unknown argument: $arg (expected essentia, madmom, spleeter, musicnn or --spleeter-env)" >&2
+        essentia|madmom|spleeter|musicnn|tempocnn) NAMES="$NAMES $arg" ;;
+        *) echo "unknown argument: $arg (expected essentia, madmom, spleeter, musicnn, tempocnn or --spleeter-env)" >&2
            exit 2 ;;
     esac
 done
@@ -38,6 +39,9 @@ for name in $NAMES; do
 done
 case " $NAMES " in
     *" musicnn "*) "$VENV/bin/mirloop-musicnn" setup ;;
+esac
+case " $NAMES " in
+    *" tempocnn "*) "$VENV/bin/mirloop-tempocnn" setup ;;
 esac
 if [ "$SPLEETER_ENV" = yes ]; then
     "$VENV/bin/mirloop-spleeter" setup

@@ -17,7 +17,7 @@ from mirloop.evaluation.synthetic import build_synthetic_dataset
 from mirloop.model import TempoEstimate
 from mirloop.plugins import build_registry, hookimpl
 from mirloop.signal import TrackContext
-from mirloop.stages import Backend
+from mirloop.stages import Backend, Option
 
 
 class CrashesOnFast(Backend):
@@ -32,10 +32,22 @@ class CrashesOnFast(Backend):
         return TempoEstimate(bpm=100.0, confidence=0.5, window_bpm=[100.0] * ctx.grid.n_windows)
 
 
+class Fixed(Backend):
+    """Answers the tempo its option says."""
+
+    name: ClassVar[str] = "fixed"
+    stage: ClassVar[str] = "tempo"
+    options: ClassVar[dict[str, Option]] = {"bpm": Option(100.0, float, "the answer, BPM")}
+
+    def estimate_tempo(self, ctx: TrackContext) -> TempoEstimate:
+        return TempoEstimate(bpm=self.opts["bpm"], confidence=0.5, window_bpm=[100.0] * ctx.grid.n_windows)
+
+
 class FragilePlugin:
     @hookimpl
     def register_inducers(self, register) -> None:  # type: ignore[no-untyped-def]
         register(CrashesOnFast)
+        register(Fixed)
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +134,20 @@ def test_the_command_exits_1_and_lists_the_failures_when_a_backend_failed(
     assert "cannot handle fast music" in failure["error"]
     assert "error: 1 of 2 backend run(s) on a file failed" in captured.err
     assert (tmp_path / "tempo.md").is_file()
+
+
+def test_set_passes_an_option_to_the_compared_backend_and_refuses_one_nobody_has(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mirloop import plugins
+
+    monkeypatch.setattr(plugins, "_REGISTRY", build_registry(extra_plugins=(FragilePlugin(),)))
+    status = main(["evaluate-backends", str(dataset), "--stage", "tempo", "--backend", "fixed",
+                   "--set", "fixed.bpm=160", "--json", "-o", str(tmp_path)])
+    assert status == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert {row["estimate"] for row in report["files"]} == {"160.0"}
+
+    assert main(["evaluate-backends", str(dataset), "--stage", "tempo", "--set", "fixed.profile=edma"]) == 2
+    err = capsys.readouterr().err
+    assert "no compared stage (tempo) has a backend 'fixed' with an option 'profile'" in err

@@ -15,6 +15,8 @@ from mirloop.cli.common import BatchFailed, json_option
               help="Stage to compare (repeatable; default: tempo, key and segmenter).")
 @click.option("--backend", "backends", multiple=True, metavar="NAME",
               help="Only these backends (repeatable; default: every installed one).")
+@click.option("--set", "set_", multiple=True, metavar="BACKEND.OPTION=VALUE",
+              help="An option of one compared backend, e.g. essentia.profile=edma (repeatable).")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for <stage>.md, <stage>.csv and <stage>.json (default: DATASET/comparison).")
 @click.option("--build-synthetic", is_flag=True,
@@ -23,7 +25,8 @@ from mirloop.cli.common import BatchFailed, json_option
               help="With --build-synthetic: generated signals only, no renders.")
 @json_option
 def evaluate_backends(
-    dataset: Path, stage: tuple[str, ...], backends: tuple[str, ...], output: Path | None,
+    dataset: Path, stage: tuple[str, ...], backends: tuple[str, ...], set_: tuple[str, ...],
+    output: Path | None,
     build_synthetic: bool, no_renders: bool, as_json: bool,
 ) -> None:
     """Run every installed tempo, key or segmenter backend on DATASET and compare them.
@@ -47,10 +50,13 @@ def evaluate_backends(
         files = build_synthetic_dataset(dataset, renders=not no_renders,
                                         progress=lambda name: say(f"writing {name}"))
         say(f"{len(files)} annotated files in {dataset}")
+    stages = stage or ("tempo", "key", "segmenter")
+    options = backend_options(set_, stages)
     out = output if output is not None else dataset / "comparison"
     comparisons = []
-    for name in stage or ("tempo", "key", "segmenter"):
-        comparison = compare_backends(dataset, name, backends=backends or None, progress=say)
+    for name in stages:
+        comparison = compare_backends(dataset, name, backends=backends or None, progress=say,
+                                      options=options.get(name))
         for path in save(comparison, out):
             say(f"wrote {path}")
         comparisons.append(comparison)
@@ -63,3 +69,29 @@ def evaluate_backends(
     if failed:
         runs = sum(len(c.results) for c in comparisons)
         raise BatchFailed(f"{len(failed)} of {runs} backend run(s) on a file failed (listed in the report)")
+
+
+def backend_options(
+    settings: tuple[str, ...], stages: tuple[str, ...]
+) -> dict[str, dict[str, dict[str, str]]]:
+    """``--set`` values as stage → backend → options: ``essentia.profile=edma`` goes to every compared
+    stage whose ``essentia`` backend has a ``profile`` option (the backend converts the value)."""
+    from mirloop.plugins import registry
+
+    reg = registry()
+    options: dict[str, dict[str, dict[str, str]]] = {}
+    for item in settings:
+        target, sep, value = item.partition("=")
+        backend, dot, option = target.strip().partition(".")
+        if not (sep and dot and backend and option):
+            raise click.BadParameter(
+                f"{item!r}: write BACKEND.OPTION=VALUE, e.g. essentia.profile=edma", param_hint="--set"
+            )
+        takers = [s for s in stages if backend in reg.names(s) and option in reg.get(s, backend).option_table]
+        if not takers:
+            raise click.BadParameter(f"{item!r}: no compared stage ({', '.join(stages)}) has a backend "
+                                     f"{backend!r} with an option {option!r}; `mirloop plugins` lists them",
+                                     param_hint="--set")
+        for name in takers:
+            options.setdefault(name, {}).setdefault(backend, {})[option] = value.strip()
+    return options

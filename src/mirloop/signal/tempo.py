@@ -7,7 +7,9 @@ autocorrelation at its beat period plus, with decreasing weights, at 2, 3 and 4 
 bar-level evidence that a true beat level has and a subdivision does not), minus a penalty
 when half the period is nearly as periodic as the period and the double tempo is still a
 plausible beat rate (≤ 1.6 × the prior centre): then the faster level is the beat, as for
-a 178-BPM groove read at 89. The comb is then
+a 178-BPM groove read at 89; and minus a penalty when the period 1.5 times as long is more
+periodic than the period itself: then the candidate is two thirds of a compound beat (the
+quarter note of a 6/8 jig whose dotted quarter is the beat), not a metrical level. The comb is then
 weighted by a broad log-Gaussian prior (Ellis 2007; Klapuri et al. 2006 use the same idea
 with a resonator bank). Because a comb over several multiples is evaluated on linearly
 interpolated lags, the chosen tempo is precise to a fraction of a frame.
@@ -28,6 +30,9 @@ COMB_WEIGHTS = (1.0, 0.5, 0.5, 0.25)
 #: A candidate loses the excess of its half-period autocorrelation over this fraction of its
 #: period's: strong evidence that it is half the beat rate.
 SUBDIVISION_RATIO = 0.7
+#: A candidate loses the excess of the autocorrelation at 1.5 periods over this fraction of its
+#: period's: evidence that its period is two thirds of a compound (dotted) beat.
+COMPOUND_RATIO = 1.0
 #: The double tempo counts as a plausible beat rate up to this multiple of the prior centre.
 FASTEST_BEAT_FACTOR = 1.6
 
@@ -113,7 +118,9 @@ def comb_salience(
     half = _interpolate(positive, lag / 2)
     penalty = np.maximum(half - SUBDIVISION_RATIO * level[0], 0.0)
     plausible = 2.0 * np.asarray(bpm, dtype=np.float64) <= fastest_beat
-    return comb - penalty * (plausible[:, None] if penalty.ndim == 2 else plausible)
+    # 1.5 periods more periodic than the period: the candidate is 2/3 of a compound beat.
+    compound = np.maximum(_interpolate(positive, lag * 1.5) - COMPOUND_RATIO * level[0], 0.0)
+    return comb - penalty * (plausible[:, None] if penalty.ndim == 2 else plausible) - compound
 
 
 def log_gaussian_prior(bpm: np.ndarray, center: float, width: float) -> np.ndarray:

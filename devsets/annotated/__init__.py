@@ -1,0 +1,1 @@
+"""Annotated development sets: renders with exact key and tempo, real tracks spliced at known joins."""

@@ -1,0 +1,547 @@
+"""Build the annotated development sets: renders with exact key and tempo, real tracks spliced at known joins.
+
+    python devsets/annotated/build.py --out DIR [--cache DIR] [--real-cache DIR] [--only compositions|spliced]
+
+``DIR/compositions/``: music21 corpus tunes (see ``compositions.py``) transposed so that the keys
+balance across the 12 tonics within each mode, each at a tempo drawn for it, through one of the
+five General MIDI SoundFonts the renderer knows and one of several instrumentations.
+``DIR/spliced/``: 3–5 chunks of different real recordings of the development set's Debian
+packages (pinned in ``devsets/real_music/sources.toml``), joined at zero crossings with a short
+crossfade (``splice.py``); every other file takes all its chunks from one package.
+
+Each audio file has a JAMS sidecar of its stem (tempo, key, beats; or the spliced sections), so
+``mirloop evaluate-backends DIR/compositions`` and ``DIR/spliced`` run on them as they are;
+``DIR/manifest.csv`` lists every file with the evidence for its reference. Every draw is seeded
+(``--seed``); renders are cached; every write goes through a temporary file and a rename, so a
+rerun rewrites nothing that is identical and an interrupted build resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+if __package__ in (None, ""):  # run as a script: make the repository's devsets package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from devsets.annotated.annotation import annotation_bytes
+from devsets.annotated.compositions import (
+    ABC_FILES,
+    DOUBLING_PROGRAMS,
+    MELODY_PROGRAMS,
+    TEMPO_RANGE,
+    CheckedScore,
+    TuneHeader,
+    arrange,
+    beat_times,
+    check_score,
+    corpus_file,
+    key_name,
+    scan_abc,
+    with_tempo,
+)
+from devsets.annotated.splice import cut_chunk, splice, to_stereo_rate
+from devsets.real_music.build import DEFAULT_CACHE as REAL_CACHE
+from devsets.real_music.build import Report as RealReport
+from devsets.real_music.build import package_files, select
+from devsets.real_music.debian_packages import (
+    PackageError,
+    copyright_file,
+    fetch_deb,
+    license_for,
+    parse_copyright,
+    unpack_deb,
+)
+from devsets.real_music.manifest import sha256, slug, write_atomic
+from devsets.real_music.renders import (
+    RenderError,
+    flac_bytes,
+    music21_version,
+    parse_work,
+    render_events,
+    score_events,
+)
+from devsets.real_music.sources import load_sources
+from mirloop.errors import DatasetError, MirloopError
+from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.renderer.soundfont import GM_FONTS, installed_soundfonts
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CACHE = Path.home() / ".cache" / "mirloop" / "annotated"
+REAL_SOURCES = HERE.parent / "real_music" / "sources.toml"
+#: Bump when the render or splice code changes its output, so cached renders are made again.
+FORMAT = 1
+SAMPLE_RATE = 44100
+#: Longest composition render (s): the opening of each tune, faded out when cut.
+MAX_SECONDS = 30.0
+#: Shortest composition render (s) at its drawn tempo; shorter tunes are passed over.
+MIN_SECONDS = 20.0
+#: Shortest recording a chunk may come from (s).
+MIN_RECORDING_SECONDS = 60.0
+#: Packages never spliced (the allowed-sources list takes only one clip of frozen-bubble-data).
+SPLICE_EXCLUDED = ("frozen-bubble-data",)
+SUBSETS = ("compositions", "spliced")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One file of the annotated sets."""
+
+    track_id: str
+    path: str
+    annotation: str
+    subset: str
+    kind: str
+    source: str
+    license: str
+    evidence: str
+    key: str = ""
+    tempo: str = ""
+    boundaries: str = ""
+    duration_s: str = ""
+    sha256: str = ""
+    details: str = ""
+
+
+COLUMNS = tuple(f.name for f in fields(Row))
+
+
+@dataclass
+class Report:
+    warnings: list[str] = field(default_factory=list)
+    written: int = 0
+    unchanged: int = 0
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        print(f"  warning: {message}", flush=True)
+
+    def wrote(self, changed: bool) -> None:
+        if changed:
+            self.written += 1
+        else:
+            self.unchanged += 1
+
+
+def rng_for(*parts: object) -> np.random.Generator:
+    """A generator seeded by the hash of ``parts`` (the same draw on every machine and run)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "big"))
+
+
+def package_version(name: str) -> str:
+    """The installed Debian package's version (``""`` when unknown)."""
+    done = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+# ------------------------------------------------------------------------------------------------
+# compositions
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One composition render: the tune, its transposition, tempo, SoundFont and instruments."""
+
+    header: TuneHeader
+    checked: CheckedScore
+    bpm: float
+    font: str
+    melody: int
+    doubling: int | None
+    semitones: int = 0
+
+    @property
+    def track_id(self) -> str:
+        path, _, number = self.header.work.partition("#")
+        return f"{slug(Path(path).stem)}_{number}"
+
+    @property
+    def key(self) -> str:
+        return key_name(self.checked.tonic_pc + self.semitones, self.checked.mode)
+
+
+def candidate_tunes(seed: int) -> list[TuneHeader]:
+    """Every tune with a declared major or minor key, in the seeded order they are tried."""
+    tunes = []
+    for path in ABC_FILES:
+        tunes += scan_abc(corpus_file(path).read_text(encoding="utf-8", errors="replace"), path)
+    return sorted(tunes, key=lambda t: hashlib.sha256(f"{seed}|{t.work}".encode()).hexdigest())
+
+
+def choose_pieces(seed: int, per_mode: int, report: Report) -> list[Piece]:
+    """``per_mode`` major and ``per_mode`` minor tunes, transposed so that each mode's tonics balance."""
+    chosen: dict[str, list[Piece]] = {"major": [], "minor": []}
+    for header in candidate_tunes(seed):
+        mode = header.key.split(":")[1]
+        if len(chosen[mode]) >= per_mode:
+            if all(len(v) >= per_mode for v in chosen.values()):
+                break
+            continue
+        try:
+            checked = check_score(parse_work(header.work), header.key, header.work)
+        except RenderError as exc:
+            report.warn(f"passed over: {exc}")
+            continue
+        rng = rng_for(seed, "piece", header.work)
+        low, high = TEMPO_RANGE[checked.beat_quarters]
+        bpm = round(float(rng.uniform(low, high)) * 2) / 2
+        if checked.quarters * 60.0 / (bpm * checked.beat_quarters) < MIN_SECONDS:
+            continue
+        doubling_choices = list(DOUBLING_PROGRAMS)
+        chosen[mode].append(Piece(
+            header, checked, bpm,
+            font=GM_FONTS[int(rng.integers(len(GM_FONTS)))].name,
+            melody=list(MELODY_PROGRAMS)[int(rng.integers(len(MELODY_PROGRAMS)))],
+            doubling=doubling_choices[int(rng.integers(len(doubling_choices)))],
+        ))  # fmt: skip
+    pieces = []
+    for mode, found in chosen.items():
+        if len(found) < per_mode:
+            report.warn(f"only {len(found)} {mode} tunes qualify, not {per_mode}")
+        for i, piece in enumerate(sorted(found, key=lambda p: p.header.work)):
+            shift = (i % 12 - piece.checked.tonic_pc + 6) % 12 - 6  # to tonic i mod 12, at most a tritone
+            pieces.append(Piece(**{**piece.__dict__, "semitones": shift}))
+    return pieces
+
+
+def render_piece(piece: Piece, fonts: dict[str, Path], cache: Path) -> tuple[bytes, float]:
+    """FLAC bytes and length (s) of one piece, kept in the cache under a key of every render input."""
+    if piece.font not in fonts:
+        package = next(f.package for f in GM_FONTS if f.name == piece.font)
+        raise RenderError(f"SoundFont {piece.font} is not installed: apt-get install {package}")
+    font = fonts[piece.font]
+    key = sha256(
+        f"{FORMAT}|{music21_version()}|{piece.header.work}|{piece.semitones}|{piece.bpm}|{font}|"
+        f"{font.stat().st_size}|{piece.melody}|{piece.doubling}|{SAMPLE_RATE}|{MAX_SECONDS}".encode()
+    )[:24]
+    flac = cache / "renders" / f"{key}.flac"
+    if flac.is_file():
+        data = flac.read_bytes()
+    else:
+        score = with_tempo(piece.checked, semitones=piece.semitones, bpm=piece.bpm)
+        events = arrange(score_events(score), melody=piece.melody, doubling=piece.doubling)
+        audio = render_events(events, soundfont=font, sr=SAMPLE_RATE, max_seconds=MAX_SECONDS)
+        data = flac_bytes(audio, SAMPLE_RATE)
+        write_atomic(flac, data)
+    return data, sf.info(io.BytesIO(data)).duration
+
+
+def build_compositions(out: Path, cache: Path, seed: int, per_mode: int, report: Report) -> list[Row]:
+    version = music21_version()
+    print(f"[compositions: music21 {version}, {per_mode} tunes per mode]", flush=True)
+    fonts, _ = installed_soundfonts()
+    font_versions = {f.name: f"{f.package} {package_version(f.package)}".strip() for f in GM_FONTS}
+    rows = []
+    for piece in choose_pieces(seed, per_mode, report):
+        try:
+            data, seconds = render_piece(piece, fonts, cache)
+        except RenderError as exc:
+            report.warn(f"{piece.header.work}: {exc}; skipped")
+            continue
+        stem = f"compositions/{piece.track_id}"
+        beats = beat_times(piece.checked, bpm=piece.bpm, end=seconds)
+        beat_name = {1.0: "quarter", 2.0: "half", 1.5: "dotted quarter"}[piece.checked.beat_quarters]
+        instruments = MELODY_PROGRAMS[piece.melody] + (
+            f" doubled an octave below by {DOUBLING_PROGRAMS[piece.doubling]}"
+            if piece.doubling is not None
+            else ""
+        )
+        details = (
+            f"font {piece.font} ({font_versions[piece.font]}); {instruments}; "
+            f"meter {piece.checked.meter}, beat = {beat_name}; {len(beats)} beats"
+        )
+        jams = annotation_bytes(
+            title=piece.header.title or piece.header.work,
+            duration=seconds,
+            tempo=piece.bpm,
+            key=piece.key,
+            beats=beats,
+            sandbox={"work": piece.header.work, "transpose_semitones": piece.semitones, "details": details},
+        )
+        report.wrote(write_atomic(out / f"{stem}.flac", data))
+        report.wrote(write_atomic(out / f"{stem}.jams", jams))
+        original = key_name(piece.checked.tonic_pc, piece.checked.mode)
+        collection = piece.header.work.split("/")[0]
+        rows.append(Row(
+            track_id=piece.track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset="compositions",
+            kind="score-render", source=f"music21 {version} {collection}",
+            license="music21 corpus (see licenses/music21-corpus-license.txt)",
+            evidence=(f"{piece.header.work} '{piece.header.title}': ABC header declares {original} "
+                      f"(M:{piece.header.meter}); music21 finds one key signature and one meter, and the "
+                      f"last note is the tonic. Transposed {piece.semitones:+d} semitones; the render's "
+                      f"only metronome mark is {piece.bpm:g} {beat_name} beats per minute."),
+            key=piece.key, tempo=f"{piece.bpm:g}", duration_s=f"{seconds:.2f}", sha256=sha256(data),
+            details=details,
+        ))  # fmt: skip
+    license_text = (corpus_file(ABC_FILES[0]).parents[1] / "license.txt").read_bytes()
+    report.wrote(write_atomic(out / "licenses" / "music21-corpus-license.txt", license_text))
+    print(f"  {len(rows)} renders", flush=True)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------
+# spliced real tracks
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A real recording a chunk may come from."""
+
+    package: str
+    version: str
+    relpath: str
+    file: Path
+    seconds: float
+    license: str
+
+    @property
+    def track_id(self) -> str:
+        return f"{self.package}__{slug(Path(self.relpath).stem)}"
+
+
+def recordings(real_cache: Path, out: Path, report: Report) -> list[Recording]:
+    """Every recording of at least :data:`MIN_RECORDING_SECONDS` the development set's packages ship."""
+    sources = load_sources(REAL_SOURCES)
+    found = []
+    for pkg in sources.packages:
+        if pkg.name in SPLICE_EXCLUDED or pkg.archive:
+            continue
+        try:
+            tree = unpack_deb(real_cache, fetch_deb(real_cache, pkg.name, pkg.version), pkg.name, pkg.version)
+        except PackageError as exc:
+            report.warn(f"{pkg.name}: {exc}; its recordings are not spliced")
+            continue
+        copyright_bytes = copyright_file(tree, pkg.name).read_bytes()
+        report.wrote(write_atomic(out / "licenses" / f"{pkg.name}.copyright", copyright_bytes))
+        stanzas = parse_copyright(copyright_bytes.decode("utf-8", errors="replace"))
+        quiet = RealReport()  # the real-music build reports its own pattern warnings
+        for candidate, rule in select(pkg, package_files(tree, pkg), quiet):
+            if rule.kind != "recording":
+                continue
+            path = tree / pkg.root / candidate.relpath
+            try:
+                seconds = sf.info(str(path)).duration
+            except Exception:  # libsndfile's errors are plain RuntimeErrors
+                continue
+            if seconds >= MIN_RECORDING_SECONDS:
+                license_name = (
+                    rule.license
+                    or license_for(stanzas, pkg.copyright_prefix + candidate.relpath)
+                    or pkg.license
+                )
+                found.append(Recording(pkg.name, pkg.version, candidate.relpath, path, seconds, license_name))
+    return found
+
+
+def read_chunk(rec: Recording, rng: np.random.Generator) -> tuple[np.ndarray, float, float]:
+    """A levelled chunk of ``rec`` (not silent), its drawn start and length (s)."""
+    for _ in range(8):
+        length = float(rng.uniform(12.0, 24.0))
+        start = float(rng.uniform(max(5.0, 0.1 * rec.seconds), rec.seconds - length - 5.0))
+        with sf.SoundFile(str(rec.file)) as handle:
+            sr = handle.samplerate
+            first = max(int((start - 1.0) * sr), 0)
+            handle.seek(first)
+            raw = handle.read(int((length + 2.0) * sr), dtype="float32", always_2d=True)
+        audio = to_stereo_rate(raw, sr, target_sr=SAMPLE_RATE)
+        if float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) < 0.003:
+            continue  # about -50 dBFS: a pause; draw again
+        offset = start - first / sr
+        return cut_chunk(audio, SAMPLE_RATE, start=offset, length=length), start, length
+    raise DatasetError(f"{rec.track_id}: no chunk above -50 dBFS in 8 draws")
+
+
+def build_spliced(out: Path, real_cache: Path, seed: int, count: int, report: Report) -> list[Row]:
+    print(f"[spliced: {count} files from the real-music packages]", flush=True)
+    pool = recordings(real_cache, out, report)
+    by_package: dict[str, list[Recording]] = {}
+    for rec in pool:
+        by_package.setdefault(rec.package, []).append(rec)
+    print(f"  {len(pool)} recordings of {MIN_RECORDING_SECONDS:g} s or more in {len(by_package)} packages")
+    used: set[str] = set()
+    rows = []
+    for i in range(count):
+        rng = rng_for(seed, "spliced", i)
+        n = int(rng.integers(3, 6))
+        same = i % 2 == 0
+
+        def fresh(recs: list[Recording]) -> list[Recording]:
+            unused = [r for r in recs if r.track_id not in used]
+            return unused if unused else recs
+
+        if same:
+            eligible = sorted(p for p, recs in by_package.items() if len(fresh(recs)) >= n)
+            package = eligible[int(rng.integers(len(eligible)))]
+            options = fresh(by_package[package])
+            picks = [options[j] for j in rng.choice(len(options), size=n, replace=False)]
+        else:
+            packages = sorted(by_package)
+            picks = [
+                fresh(by_package[p])[int(rng.integers(len(fresh(by_package[p]))))]
+                for p in (packages[j] for j in rng.choice(len(packages), size=n, replace=False))
+            ]
+        used.update(r.track_id for r in picks)
+        chunks, parts = [], []
+        for rec in picks:
+            chunk, start, length = read_chunk(rec, rng)
+            chunks.append(chunk)
+            parts.append(f"{rec.package} {rec.version}:{rec.relpath} from {start:.2f} s for {length:.2f} s")
+        audio, bounds = splice(chunks, SAMPLE_RATE)
+        seconds = len(audio) / SAMPLE_RATE
+        edges = [0.0, *bounds, seconds]
+        segments = [(edges[j], edges[j + 1], picks[j].track_id) for j in range(n)]
+        track_id = f"spliced_{i:02d}_{'same' if same else 'cross'}_{n}"
+        stem = f"spliced/{track_id}"
+        data = flac_bytes(audio, SAMPLE_RATE)
+        report.wrote(write_atomic(out / f"{stem}.flac", data))
+        report.wrote(
+            write_atomic(
+                out / f"{stem}.jams",
+                annotation_bytes(
+                    title=track_id, duration=seconds, segments=segments, sandbox={"chunks": parts}
+                ),
+            )
+        )
+        rows.append(Row(
+            track_id=track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset="spliced",
+            kind="splice", source=" + ".join(sorted({f"{r.package} {r.version}" for r in picks})),
+            license="; ".join(f"{r.track_id}: {r.license}" for r in picks),
+            evidence="Chunks, in order: " + "; ".join(parts) + ". Joined at zero crossings with a "
+                     "20-ms crossfade; each boundary is the middle of its crossfade.",
+            boundaries=" ".join(f"{b:.4f}" for b in bounds), duration_s=f"{seconds:.2f}",
+            sha256=sha256(data), details=f"{'same-source' if same else 'cross-source'}, {n} chunks",
+        ))  # fmt: skip
+    print(f"  {len(rows)} spliced files", flush=True)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------
+# manifest and summary
+# ------------------------------------------------------------------------------------------------
+
+
+def manifest_text(rows: list[Row]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in sorted(rows, key=lambda r: (r.subset, r.track_id)):
+        writer.writerow(asdict(row).values())
+    return out.getvalue()
+
+
+def read_rows(path: Path) -> list[Row]:
+    if not path.is_file():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [Row(**{c: rec.get(c) or "" for c in COLUMNS}) for rec in csv.DictReader(handle)]
+
+
+def remove_unlisted(out: Path, subsets: set[str], rows: list[Row]) -> int:
+    listed = {r.path for r in rows} | {r.annotation for r in rows}
+    removed = 0
+    for subset in subsets:
+        folder = out / subset
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if (
+                path.is_file()
+                and path.suffix in (".flac", ".jams")
+                and path.relative_to(out).as_posix() not in listed
+            ):
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def summary(rows: list[Row]) -> Iterator[str]:
+    """Markdown tables: keys per tonic and mode, tempi, fonts; spliced files by kind and chunks."""
+    comps = [r for r in rows if r.subset == "compositions"]
+    if comps:
+        keys = Counter(tuple(r.key.split(":")) for r in comps)
+        tonics = sorted({t for t, _ in keys}, key=lambda t: PITCH_CLASSES.index(t))
+        yield "| mode | " + " | ".join(tonics) + " | total |"
+        yield "|---|" + "---:|" * (len(tonics) + 1)
+        for mode in ("major", "minor"):
+            counts = [keys[(t, mode)] for t in tonics]
+            yield f"| {mode} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |"
+        tempi = [float(r.tempo) for r in comps]
+        minutes = sum(float(r.duration_s) for r in comps) / 60
+        fonts = Counter(r.details.split(" (")[0].removeprefix("font ") for r in comps)
+        yield ""
+        yield (
+            f"{len(comps)} compositions, {minutes:.1f} min; tempo {min(tempi):g}–{max(tempi):g} BPM "
+            f"(median {float(np.median(tempi)):g}); fonts: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(fonts.items()))
+        )
+    spliced = [r for r in rows if r.subset == "spliced"]
+    if spliced:
+        kinds = Counter(r.details for r in spliced)
+        minutes = sum(float(r.duration_s) for r in spliced) / 60
+        yield ""
+        yield (
+            f"{len(spliced)} spliced files, {minutes:.1f} min, "
+            f"{sum(len(r.boundaries.split()) for r in spliced)} inner boundaries: "
+            + ", ".join(f"{v} × {k}" for k, v in sorted(kinds.items()))
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--out", required=True, type=Path, help="folder of the sets")
+    parser.add_argument(
+        "--cache", type=Path, default=DEFAULT_CACHE, help=f"render cache (default {DEFAULT_CACHE})"
+    )
+    parser.add_argument(
+        "--real-cache",
+        type=Path,
+        default=REAL_CACHE,
+        help=f"the real-music set's package cache (default {REAL_CACHE})",
+    )
+    parser.add_argument(
+        "--only", choices=SUBSETS, action="append", help="build only this subset (repeatable)"
+    )
+    parser.add_argument("--seed", type=int, default=17, help="seed of every draw (default 17)")
+    parser.add_argument("--per-mode", type=int, default=80, help="compositions per mode (default 80)")
+    parser.add_argument("--spliced", type=int, default=40, help="number of spliced files (default 40)")
+    args = parser.parse_args(argv)
+    only = set(args.only or SUBSETS)
+    report = Report()
+    try:
+        rows = [r for r in read_rows(args.out / "manifest.csv") if r.subset not in only]
+        if "compositions" in only:
+            rows += build_compositions(args.out, args.cache, args.seed, args.per_mode, report)
+        if "spliced" in only:
+            rows += build_spliced(args.out, args.real_cache, args.seed, args.spliced, report)
+    except MirloopError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report.wrote(write_atomic(args.out / "manifest.csv", manifest_text(rows).encode("utf-8")))
+    removed = remove_unlisted(args.out, only, rows)
+    print()
+    print("\n".join(summary(rows)))
+    print(
+        f"\n{len(rows)} rows in {args.out / 'manifest.csv'}; {report.written} files written, "
+        f"{report.unchanged} unchanged" + (f", {removed} unlisted removed" if removed else "")
+    )
+    if report.warnings:
+        print(f"warnings: {len(report.warnings)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

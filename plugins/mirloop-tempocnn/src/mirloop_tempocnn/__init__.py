@@ -1,0 +1,1 @@
+"""mirloop tempo backend on tempo-cnn (Schreiber & Müller): its trained Keras models run in NumPy."""
