@@ -13,7 +13,9 @@ from mirloop.cli.common import (
     config_options,
     echo_json,
     json_option,
+    open_batch_executor,
     resolve_config,
+    scheduler_option,
 )
 from mirloop.loop.renders import TEMPO_MARGIN
 
@@ -92,6 +94,7 @@ from mirloop.loop.renders import TEMPO_MARGIN
     show_default=True,
     help="Tracks processed at once, each in its own process.",
 )
+@scheduler_option
 @click.option(
     "--peer",
     default="auto",
@@ -118,6 +121,7 @@ def loop(
     separation: bool,
     audio: bool,
     workers: int,
+    scheduler: str | None,
     peer: str,
     progress: bool,
     config_path: str | None,
@@ -154,6 +158,8 @@ def loop(
         "progress": progress and not as_json,
         "workers": workers,
     }
+    executor = open_batch_executor(scheduler, workers=workers, progress=progress and not as_json)
+    options["executor"] = executor
     try:
         _run(tracks, output, seeds, settings, options, as_json)
     except Interrupted as interrupt:
@@ -164,6 +170,8 @@ def loop(
         raise BatchInterrupted(
             f"{len(interrupt.finished)} track(s) finished, {len(interrupt.not_started)} not looped{where}"
         ) from None
+    finally:
+        executor.close()
 
 
 def _run(
