@@ -23,6 +23,7 @@ MIRLOOP_ENV = (
     "MIRLOOP_MAX_TIMELINE_EVENTS",
     "MIRLOOP_MAX_TRACK_HOURS",
     "MIRLOOP_MAX_MODEL_MB",
+    "MIRLOOP_SCHEDULER",
 )
 
 # Single-threaded numerical libraries: the suite runs with pytest -n 2 on small machines.

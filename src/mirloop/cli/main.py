@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "evaluate-real": "mirloop.cli.evaluate_real:evaluate_real",
     "dataset": "mirloop.cli.dataset:dataset",
     "loop": "mirloop.cli.loop:loop",
+    "corpus": "mirloop.cli.corpus:corpus",
 }
 
 

@@ -24,16 +24,14 @@ def worker_cached(key: Hashable, factory: Callable[[], T]) -> T:
     return value
 
 
-def backend_key(stage: str, name: str, options: dict[str, Any]) -> tuple[str, str, str]:
-    """A cache key for a backend built from ``options`` (their JSON, keys sorted)."""
-    return (stage, name, json.dumps(options, sort_keys=True, default=str))
-
-
 def cached_backend(stage: str, name: str, options: dict[str, Any]) -> Any:
-    """The ``stage`` backend ``name`` with ``options``, created once per worker process."""
+    """The ``stage`` backend ``name`` with ``options``, created once per worker process (and
+    again if the process's plugin registry is rebuilt)."""
     from mirloop.plugins import registry
 
-    return worker_cached(backend_key(stage, name, options), lambda: registry().create(stage, name, options))
+    reg = registry()
+    key = ("backend", id(reg), stage, name, json.dumps(options, sort_keys=True, default=str))
+    return worker_cached(key, lambda: reg.create(stage, name, options))
 
 
 def cached_count() -> int:

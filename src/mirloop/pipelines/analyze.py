@@ -111,7 +111,9 @@ def validate_analysis_config(config: Config) -> None:
             )
 
 
-def analyze_file(path: str | os.PathLike[str], *, config: Config) -> AnalysisRun:
+def analyze_file(
+    path: str | os.PathLike[str], *, config: Config, create: BackendFactory | None = None
+) -> AnalysisRun:
     """Load ``path`` (at the separator's rate when one is configured) and analyse it."""
     from mirloop.io.audio import load_audio
 
@@ -120,12 +122,21 @@ def analyze_file(path: str | os.PathLike[str], *, config: Config) -> AnalysisRun
         audio = load_audio(path, sr=ANALYSIS_SR, mono=True)
     else:
         audio = load_audio(path, sr=_separator_rate(config), mono=False)
-    return analyze_samples(audio, config=config, load_seconds=time.perf_counter() - started)
+    return analyze_samples(audio, config=config, load_seconds=time.perf_counter() - started, create=create)
 
 
-def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None = None) -> AnalysisRun:
-    """Run every configured stage on ``audio`` (``config`` already validated)."""
+#: Makes the backend of a stage: ``create(stage, name, options)`` (default: a new one per call).
+BackendFactory = Callable[[str, str, dict[str, Any]], Any]
+
+
+def analyze_samples(
+    audio: Audio, *, config: Config, load_seconds: float | None = None, create: BackendFactory | None = None
+) -> AnalysisRun:
+    """Run every configured stage on ``audio`` (``config`` already validated). ``create`` makes
+    each stage's backend (e.g. :func:`mirloop.executors.state.cached_backend`, which a worker
+    process reuses from track to track)."""
     reg = registry()
+    make = create or reg.create
     source = audio.source or "<memory>"
     started = time.perf_counter()
     timings: dict[str, float] = {} if load_seconds is None else {"load": load_seconds}
@@ -135,7 +146,7 @@ def analyze_samples(audio: Audio, *, config: Config, load_seconds: float | None 
         name = config.backend(stage)
         if name == "none":
             return None
-        backend = reg.create(stage, name, config.options(stage))
+        backend = make(stage, name, config.options(stage))
         stage_started = time.perf_counter()
         with trace(stage, name, method):
             result = call(backend)
