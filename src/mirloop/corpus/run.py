@@ -4,7 +4,9 @@ The output (a folder or an fsspec URL) holds ``tracks/`` — a Parquet dataset p
 (``tracks/genre=Rock/000002.parquet``; :func:`read_table` reads it whole, as does any reader of
 Hive-partitioned Parquet) —
 ``jams/<id>.jams`` for every track, and ``summary.json`` (counts and every failure, once). A rerun
-analyses only the tracks without a row; a track that failed is tried again.
+analyses only the tracks without a row; a track that failed is tried again. The half-written
+temporaries of a task whose worker was killed are removed when the run ends (and when the next
+one starts).
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def analyze_corpus(
     corpus = source if isinstance(source, Corpus) else read_corpus(source, audio_root=audio_root)
     resolved = resolve_analysis_config(config)
     store = Store(output)
+    store.remove_temporaries()  # left by the killed tasks of an earlier run
     done = done_ids(store)
     todo = [track for track in corpus.tracks if track.track_id not in done]
     jobs = [(track, str(output), resolved) for track in todo]
@@ -126,6 +129,7 @@ def analyze_corpus(
         made = report(interrupted=True)
         not_started = [t.path for i, t in enumerate(todo) if i not in results]
         raise Interrupted(list(results.values()), not_started, report=made) from None
+    store.remove_temporaries()  # left by workers killed mid-write in this run (their tasks were redone)
     return report()
 
 

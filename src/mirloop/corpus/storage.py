@@ -75,6 +75,17 @@ class Store:
             found = [p.relative_to(self.root).as_posix() for p in Path(self.root).glob(pattern)]
         return sorted(name for name in found if ".tmp" not in Path(name).name)
 
+    def remove_temporaries(self) -> int:
+        """Delete the temporaries that tasks killed mid-write left (call when no task is writing)."""
+        if self.fs is None:
+            from mirloop.io.atomic import remove_stale_temporaries
+
+            return remove_stale_temporaries(self.root, depth=3)
+        partial = [p for p in self.fs.glob(f"{self.root}/**") if ".tmp-" in str(p).rsplit("/", 1)[-1]]
+        for path in partial:
+            self.fs.rm_file(path)
+        return len(partial)
+
     def read_bytes(self, name: str) -> bytes:
         if self.fs is not None:
             return bytes(self.fs.cat_file(self.path(name)))

@@ -34,6 +34,6 @@ def cached_backend(stage: str, name: str, options: dict[str, Any]) -> Any:
     return worker_cached(key, lambda: reg.create(stage, name, options))
 
 
-def cached_count() -> int:
-    """How many values this process holds (for the tests of once-per-worker loading)."""
-    return len(_STATE)
+def cached_backends() -> list[tuple[str, str, str]]:
+    """``(stage, name, options JSON)`` of every backend this process holds."""
+    return [key[2:] for key in _STATE if isinstance(key, tuple) and key[:1] == ("backend",)]
