@@ -137,3 +137,25 @@ def test_the_cli_runs_on_the_scheduler_the_environment_names_and_prints_where(
     where = dask_executor.client.scheduler.address
     assert f"running on dask scheduler {where}: 2 worker(s); dashboard http://" in run.stderr
     assert "4 track(s) analysed, 0 already done, 0 failed of 4 (2 dask worker(s)" in run.stdout
+
+
+def test_dataset_generate_on_dask_makes_the_dataset_local_processes_make(
+    dask_executor: Any, tmp_path: Path
+) -> None:
+    from mirloop.dataset.generate import generate_dataset
+
+    settings: dict[str, Any] = {"per_descriptor": 1, "durations": [2.0], "limit_descriptors": 2,
+                                "progress": False}
+    local = generate_dataset(tmp_path / "local", workers=1, **settings)
+    remote = generate_dataset(tmp_path / "dask", executor=dask_executor, **settings)
+
+    assert (local.made, remote.made, remote.collected, remote.workers) == (2, 2, True, 2)
+    timings = ["render_seconds", "feature_seconds", "job_seconds"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "local" / "manifest.parquet").drop(columns=timings),
+        pd.read_parquet(tmp_path / "dask" / "manifest.parquet").drop(columns=timings),
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "local" / "features.parquet"),
+        pd.read_parquet(tmp_path / "dask" / "features.parquet"),
+    )
