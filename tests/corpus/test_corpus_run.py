@@ -47,15 +47,20 @@ def test_an_fma_corpus_becomes_a_partitioned_table_with_its_genres_and_a_jams_pe
     assert sorted(p.name for p in (out / "jams").iterdir()) == [f"{tid:06d}.jams" for tid, *_ in TRACKS]
 
 
-def test_a_poisoned_track_is_reported_once_and_a_rerun_does_only_what_is_left(tmp_path: Path) -> None:
+def test_a_poisoned_track_is_reported_once_and_a_rerun_does_only_what_is_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     table, audio = make_fma(tmp_path)
     poisoned = audio / "000" / "000140.mp3"
     good = poisoned.read_bytes()
     poisoned.write_bytes(b"ID3 this is not audio at all")
     out = tmp_path / "out"
 
-    first = analyze_corpus(table, out, executor=LocalExecutor(1), config=TOY_CONFIG, audio_root=audio)
+    first = analyze_corpus(table, out, executor=LocalExecutor(1), config=TOY_CONFIG, audio_root=audio,
+                           progress=True)
 
+    bar = capsys.readouterr().err.rsplit("\r", 1)[-1]
+    assert "corpus: 100%" in bar and "5/5" in bar and "1 failed" in bar  # done/total, failures
     assert (first.made, [f["track_id"] for f in first.failures]) == (4, ["000140"])
     assert first.failures[0]["error"].startswith(str(poisoned))
     summary = json.loads((out / "summary.json").read_text())
@@ -63,9 +68,11 @@ def test_a_poisoned_track_is_reported_once_and_a_rerun_does_only_what_is_left(tm
     assert len(read_table(out)) == 4
 
     poisoned.write_bytes(good)
-    second = analyze_corpus(table, out, executor=LocalExecutor(1), config=TOY_CONFIG, audio_root=audio)
+    second = analyze_corpus(table, out, executor=LocalExecutor(1), config=TOY_CONFIG, audio_root=audio,
+                            progress=True)
 
     assert (second.already_done, second.made, second.failures) == (4, 1, ())
+    assert "5/5" in capsys.readouterr().err  # the bar starts at the 4 tracks done before
     rows = read_table(out)
     assert len(rows) == 5 and rows.track_id.is_unique
 

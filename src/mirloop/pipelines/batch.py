@@ -170,11 +170,14 @@ def analyze_tracks(
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), unit="track", file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    failed = 0
     try:
         with bar:
             for index, report in _run(jobs, executor or LocalExecutor(workers)):
                 reports[index] = report
-                bar.set_postfix_str(Path(report.source).name, refresh=False)
+                failed += not report.ok
+                note = f"{failed} failed, " if failed else ""
+                bar.set_postfix_str(f"{note}{Path(report.source).name}", refresh=False)
                 bar.update()
                 if on_report is not None:
                     on_report(report)
