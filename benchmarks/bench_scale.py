@@ -137,6 +137,21 @@ def measure(
     return {"configurations": results, "ratios": ratios}
 
 
+def cpu_per_task(workload: str, n: int, work: Path) -> float:
+    """CPU seconds of one task, measured in this process (one local worker runs its tasks here),
+    after a warm-up task: the figure costs are projected from, unaffected by other load."""
+    from mirloop.executors import LocalExecutor
+
+    executor = LocalExecutor(1)
+    inputs = make_tracks(work / f"cpu-{workload}", n) if workload == "analysis" else []
+    per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
+    batch = _batch(workload, executor, inputs, work)
+    batch(1 if workload == "analysis" else per_render)
+    started = time.process_time()
+    batch(n)
+    return (time.process_time() - started) / n
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tracks", type=int, default=8, help="n for the analysis batches (30-s tracks)")
@@ -145,7 +160,16 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--rounds", type=int, default=3, help="timed batches per configuration (best kept)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="only the CPU seconds per task (one worker, in this process), for costs")
     args = parser.parse_args()
+    if args.cpu:
+        with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
+            cpu = {"analysis_30s_track": cpu_per_task("analysis", args.tracks, Path(folder)),
+                   "render_10_30_60s": cpu_per_task("renders", args.renders, Path(folder))}
+        print(json.dumps(cpu, indent=2) if args.json else
+              "\n".join(f"{name}: {seconds:.3f} CPU s per task" for name, seconds in cpu.items()))
+        return 0
     executors = {f"{kind}-{workers}": open_executor(kind, workers) for kind, workers in CONFIGURATIONS}
     try:
         with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
