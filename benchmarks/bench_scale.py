@@ -152,6 +152,21 @@ def cpu_per_task(workload: str, n: int, work: Path) -> float:
     return (time.process_time() - started) / n
 
 
+def round_trip(kind: str, workers: int, n: int) -> float:
+    """Wall seconds per task of ``n`` empty tasks (``os.getpid``) on a warm executor: what the
+    executor itself adds to every task (sending it, running it, bringing its result back)."""
+    executor = open_executor(kind, workers)
+    try:
+        jobs: list[tuple[()]] = [()] * n
+        ids = [str(i) for i in range(n)]
+        list(executor.run(os.getpid, jobs, ids=ids))  # warm: workers up, connections open
+        started = time.perf_counter()
+        list(executor.run(os.getpid, jobs, ids=ids))
+        return (time.perf_counter() - started) / n
+    finally:
+        executor.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tracks", type=int, default=8, help="n for the analysis batches (30-s tracks)")
@@ -160,9 +175,16 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--rounds", type=int, default=3, help="timed batches per configuration (best kept)")
+    parser.add_argument("--overhead", action="store_true",
+                        help="only what each executor adds per task (empty tasks, 2 workers)")
     parser.add_argument("--cpu", action="store_true",
                         help="only the CPU seconds per task (one worker, in this process), for costs")
     args = parser.parse_args()
+    if args.overhead:
+        added = {f"{kind}-2": round_trip(kind, 2, 400) for kind in ("local", "dask")}
+        print(json.dumps(added, indent=2) if args.json else
+              "\n".join(f"{name}: {seconds * 1000:.2f} ms per empty task" for name, seconds in added.items()))
+        return 0
     if args.cpu:
         with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
             cpu = {"analysis_30s_track": cpu_per_task("analysis", args.tracks, Path(folder)),

@@ -106,6 +106,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing_a_poisoned_track_i
     again = analyze_corpus(table, out, executor=dask_executor, config=slow(0.4), audio_root=audio)
 
     assert (again.already_done, again.made, len(again.failures)) == (11, 0, 1)  # only the poison retried
+    dask_executor.client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests
 
 
 def test_where_the_tasks_run_and_the_dashboard_are_named(dask_executor: Any) -> None:
