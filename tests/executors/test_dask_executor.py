@@ -145,12 +145,12 @@ def test_dataset_generate_on_dask_makes_the_dataset_local_processes_make(
 ) -> None:
     from mirloop.dataset.generate import generate_dataset
 
-    settings: dict[str, Any] = {"per_descriptor": 1, "durations": [2.0], "limit_descriptors": 2,
+    settings: dict[str, Any] = {"per_descriptor": 1, "durations": [2.0], "limit_descriptors": 1,
                                 "progress": False}
     local = generate_dataset(tmp_path / "local", workers=1, **settings)
     remote = generate_dataset(tmp_path / "dask", executor=dask_executor, **settings)
 
-    assert (local.made, remote.made, remote.collected, remote.workers) == (2, 2, True, 2)
+    assert (local.made, remote.made, remote.collected, remote.workers) == (1, 1, True, 2)
     timings = ["render_seconds", "feature_seconds", "job_seconds"]
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "local" / "manifest.parquet").drop(columns=timings),

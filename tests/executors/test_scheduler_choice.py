@@ -62,7 +62,7 @@ write(folder / "a.wav", pulse_track(2.0), 22050)
 write(folder / "b.wav", pulse_track(2.0), 22050)
 toy = [f"--use={{stage}}=toy" for stage in ("features", "tempo", "key", "segmenter")]
 status = main(["analyze", str(folder), "-o", str(folder.parent / "out"), "--no-figure", "-q",
-               "--workers", "2", *toy])
+               *toy])
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed"))
 print(status, loaded)
 """
