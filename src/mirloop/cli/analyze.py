@@ -58,7 +58,7 @@ def analyze(
     progress = not quiet and sys.stderr.isatty()
     not_started: list[str] | None = None
     notes: list[str] = []
-    executor = open_batch_executor(scheduler, workers=workers, progress=progress)
+    executor = open_batch_executor(scheduler, workers=workers)
     try:
         reports = analyze_tracks(tracks, out_dir, config=config, workers=workers, progress=progress,
                                  figure=not no_figure, on_report=_warn_if_damaged, on_note=notes.append,

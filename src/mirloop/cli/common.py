@@ -79,12 +79,12 @@ def scheduler_option(func: F) -> F:
     )(func)
 
 
-def open_batch_executor(scheduler: str | None, *, workers: int | None, progress: bool) -> Any:
+def open_batch_executor(scheduler: str | None, *, workers: int | None) -> Any:
     """The executor of a batch command (:func:`mirloop.executors.open_executor`); for a Dask
     cluster, where the tasks go and the dashboard link are printed on stderr."""
     from mirloop.executors import open_executor, resolve_scheduler
 
-    executor = open_executor(resolve_scheduler(scheduler), workers=workers, progress=progress)
+    executor = open_executor(resolve_scheduler(scheduler), workers=workers)
     if executor.remote:
         click.echo(f"running on {executor.describe()}", err=True)
     return executor

@@ -66,7 +66,7 @@ def analyze(
         click.echo(f"note: {tracks.missing_audio} track(s) of {source} have no audio under the tree; "
                    "left out", err=True)
     progress = not quiet and not as_json and sys.stderr.isatty()
-    executor = open_batch_executor(scheduler, workers=workers, progress=progress)
+    executor = open_batch_executor(scheduler, workers=workers)
     interrupted = False
     try:
         report = analyze_corpus(tracks, output, executor=executor, config=config, progress=progress)

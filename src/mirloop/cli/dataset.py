@@ -131,7 +131,7 @@ def generate(
         seconds = [float(d) for d in durations.split(",") if d.strip()]
     except ValueError as exc:
         raise click.BadParameter(f"expected seconds separated by commas, got {durations!r}") from exc
-    executor = open_batch_executor(scheduler, workers=workers, progress=progress)
+    executor = open_batch_executor(scheduler, workers=workers)
     with executor:
         report = generate_dataset(
             output,

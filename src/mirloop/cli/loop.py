@@ -158,7 +158,7 @@ def loop(
         "progress": progress and not as_json,
         "workers": workers,
     }
-    executor = open_batch_executor(scheduler, workers=workers, progress=progress and not as_json)
+    executor = open_batch_executor(scheduler, workers=workers)
     options["executor"] = executor
     try:
         _run(tracks, output, seeds, settings, options, as_json)

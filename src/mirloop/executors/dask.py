@@ -54,7 +54,7 @@ class DaskExecutor(Executor):
     kind = "dask"
     remote = True
 
-    def __init__(self, address: str | None = None, *, client: Any = None, progress: bool = False) -> None:
+    def __init__(self, address: str | None = None, *, client: Any = None) -> None:
         distributed = import_distributed()
         self.address = address or "client"
         self._cluster: Any = None

@@ -81,7 +81,7 @@ def _from_files(env: Mapping[str, str], where: Path) -> list[tuple[str, Any]]:
 
 
 def open_executor(
-    scheduler: str | None = None, *, workers: int | None = None, progress: bool = False
+    scheduler: str | None = None, *, workers: int | None = None
 ) -> Executor:
     """:class:`~mirloop.executors.local.LocalExecutor` with ``workers`` processes, or — for a
     scheduler address (already resolved, see :func:`resolve_scheduler`) — a
@@ -93,4 +93,4 @@ def open_executor(
         return LocalExecutor(workers)
     from mirloop.executors.dask import DaskExecutor
 
-    return DaskExecutor(scheduler, progress=progress)
+    return DaskExecutor(scheduler)
