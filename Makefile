@@ -36,7 +36,7 @@ help:
 	@echo "make demo       set up .venv and run the loop on $(DEMO_INPUT) into $(DEMO_OUTPUT)/ (report and renders)"
 	@echo "make test       set up .venv, then ruff, mypy and pytest -n $(PYTEST_WORKERS)"
 	@echo "make fuzz       property-based fuzzing of the loaders, 2,500 cases per fuzzer (tests/fuzz)"
-	@echo "make bench      analysis speed and memory benchmarks (see benchmarks/README.md)"
+	@echo "make bench      analysis speed and memory, and 1→2-worker and Dask scaling (benchmarks/README.md)"
 	@echo "make bench-real renders heard as their genre, and genre agreement on the real-music set"
 	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
 	@echo "make spleeter-env  spleeter's own TensorFlow environment (about 2.4 GB; used by make test)"
@@ -53,7 +53,7 @@ $(STAMP):
 	@$(MAKE) --no-print-directory apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,serve]"
+	$(BIN)/pip install --quiet -e ".[dev,serve,distributed]"
 	$(BIN)/pip install --quiet --no-deps tinysoundfont
 	$(BIN)/pip install --quiet -e $(EXAMPLE_PLUGIN)
 	VENV=$(VENV) sh plugins/install.sh $(PEER_PLUGINS)
@@ -92,7 +92,8 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy src/mirloop $(EXAMPLE_PLUGIN)/src benchmarks/tracks.py benchmarks/bench_analysis.py benchmarks/naive_recipe.py
+	$(BIN)/mypy src/mirloop $(EXAMPLE_PLUGIN)/src benchmarks/tracks.py benchmarks/bench_analysis.py benchmarks/naive_recipe.py \
+		benchmarks/bench_scale.py
 	for p in $(PEER_PLUGINS); do $(BIN)/mypy plugins/mirloop-$$p/src || exit 1; done
 
 # spleeter pins TensorFlow and an old NumPy: it runs in its own environment, made once.
@@ -123,6 +124,7 @@ fuzz: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 # Real music: renders heard as their own genre by the real-music tagger (5 descriptors per genre),
 # and every classifier's genre agreement on the labelled development set (make real-dev first).

@@ -26,6 +26,7 @@ MIRLOOP_ENV = (
     "MIRLOOP_AMPER_API_KEY",
     "MIRLOOP_SERVE_API_KEYS",
     "MIRLOOP_SERVE_FAULTS",
+    "MIRLOOP_SCHEDULER",
 )
 
 # Single-threaded numerical libraries: the suite runs with pytest -n 2 on small machines.

@@ -44,6 +44,10 @@ DEFAULT_BACKENDS: dict[str, str] = {
     "renderer": "mirloop",
 }
 
+#: Tables of a configuration file that are settings, not stages: ``[executor]`` names the Dask
+#: scheduler (:func:`mirloop.executors.resolve_scheduler`).
+SETTINGS_TABLES = ("executor",)
+
 
 #: Environment variables that each stand for one backend option, ``(stage, option)``. They rank
 #: below every file and flag: :func:`load_config` applies one last, only where no other source set
@@ -86,6 +90,8 @@ class Config:
         """This config with ``layer`` (``{stage: {"backend": …, option: …}}``) applied on top."""
         stages = dict(self.stages)
         for stage, table in layer.items():
+            if stage in SETTINGS_TABLES:  # read by their own modules, not backend stages
+                continue
             if stage not in STAGES:
                 raise ConfigError(f"{source}: unknown stage {stage!r}; stages are: {', '.join(STAGES)}")
             if isinstance(table, str):

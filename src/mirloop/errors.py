@@ -69,3 +69,11 @@ class DatasetError(MirloopError):
 
 class OutputError(MirloopError):
     """An output name or folder is unsafe, or taken by files mirloop did not write."""
+
+
+class ExecutorError(MirloopError):
+    """A scheduler address is malformed or unreachable, or the distributed extra is not installed."""
+
+
+class CorpusError(MirloopError):
+    """A corpus source (folder, list file or FMA metadata) is missing or malformed."""

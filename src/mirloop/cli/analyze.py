@@ -14,7 +14,9 @@ from mirloop.cli.common import (
     config_options,
     echo_json,
     json_option,
+    open_batch_executor,
     resolve_config,
+    scheduler_option,
 )
 
 
@@ -25,6 +27,7 @@ from mirloop.cli.common import (
 @config_options
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Tracks analysed in parallel (processes).")
+@scheduler_option
 @click.option("--no-figure", is_flag=True, help="Skip the PNG figure (faster on long tracks).")
 @json_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -35,6 +38,7 @@ def analyze(
     use: tuple[str, ...],
     set_: tuple[str, ...],
     workers: int,
+    scheduler: str | None,
     no_figure: bool,
     as_json: bool,
     quiet: bool,
@@ -54,11 +58,15 @@ def analyze(
     progress = not quiet and sys.stderr.isatty()
     not_started: list[str] | None = None
     notes: list[str] = []
+    executor = open_batch_executor(scheduler, workers=workers)
     try:
         reports = analyze_tracks(tracks, out_dir, config=config, workers=workers, progress=progress,
-                                 figure=not no_figure, on_report=_warn_if_damaged, on_note=notes.append)
+                                 figure=not no_figure, on_report=_warn_if_damaged, on_note=notes.append,
+                                 executor=executor)
     except Interrupted as interrupt:
         reports, not_started = interrupt.finished, interrupt.not_started
+    finally:
+        executor.close()
     for note in notes:
         click.echo(f"note: {note}", err=True)
     failed = [report for report in reports if not report.ok]

@@ -107,3 +107,24 @@ def _default(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.tolist()
     return str(value)
+
+
+def scheduler_option(func: F) -> F:
+    """``--scheduler tcp://HOST:PORT``: run the tasks on a Dask cluster instead of local processes."""
+    return click.option(
+        "--scheduler", default=None, metavar="tcp://HOST:PORT",
+        help="Run the tasks on this Dask scheduler's workers (or local:N, N Dask workers here); "
+        "default MIRLOOP_SCHEDULER, then [executor] scheduler in the configuration, else local "
+        "processes. Outputs must be on storage every worker sees.",
+    )(func)
+
+
+def open_batch_executor(scheduler: str | None, *, workers: int | None) -> Any:
+    """The executor of a batch command (:func:`mirloop.executors.open_executor`); for a Dask
+    cluster, where the tasks go and the dashboard link are printed on stderr."""
+    from mirloop.executors import open_executor, resolve_scheduler
+
+    executor = open_executor(resolve_scheduler(scheduler), workers=workers)
+    if executor.remote:
+        click.echo(f"running on {executor.describe()}", err=True)
+    return executor

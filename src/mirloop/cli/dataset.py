@@ -8,7 +8,16 @@ from typing import Any
 
 import click
 
-from mirloop.cli.common import BatchFailed, config_options, default_of, echo_json, json_option, resolve_config
+from mirloop.cli.common import (
+    BatchFailed,
+    config_options,
+    default_of,
+    echo_json,
+    json_option,
+    open_batch_executor,
+    resolve_config,
+    scheduler_option,
+)
 from mirloop.renderer.option_table import RANDOMIZE_MODES
 
 
@@ -43,6 +52,7 @@ def dataset() -> None:
 @click.option(
     "--workers", type=click.IntRange(1), default=None, help="Worker processes (default: all cores)."
 )
+@scheduler_option
 @click.option(
     "--limit-descriptors",
     type=click.IntRange(1),
@@ -86,6 +96,7 @@ def generate(
     durations: str,
     seed: int,
     workers: int | None,
+    scheduler: str | None,
     limit_descriptors: int | None,
     only: tuple[str, ...],
     audio_format: str,
@@ -123,21 +134,24 @@ def generate(
         seconds = [float(d) for d in durations.split(",") if d.strip()]
     except ValueError as exc:
         raise click.BadParameter(f"expected seconds separated by commas, got {durations!r}") from exc
-    report = generate_dataset(
-        output,
-        per_descriptor=per_descriptor,
-        durations=seconds,
-        seed=seed,
-        workers=workers,
-        limit_descriptors=limit_descriptors,
-        only=only,
-        audio_format=audio_format,
-        sr=sr,
-        store=store,
-        randomize=randomize,
-        config=resolve_config(config_path, use, set_),
-        progress=progress,
-    )
+    executor = open_batch_executor(scheduler, workers=workers)
+    with executor:
+        report = generate_dataset(
+            output,
+            per_descriptor=per_descriptor,
+            durations=seconds,
+            seed=seed,
+            workers=workers,
+            limit_descriptors=limit_descriptors,
+            only=only,
+            audio_format=audio_format,
+            sr=sr,
+            store=store,
+            randomize=randomize,
+            config=resolve_config(config_path, use, set_),
+            progress=progress,
+            executor=executor,
+        )
     if as_json:
         echo_json(report.to_dict())
     else:

@@ -14,7 +14,9 @@ from mirloop.cli.common import (
     default_of,
     echo_json,
     json_option,
+    open_batch_executor,
     resolve_config,
+    scheduler_option,
 )
 
 
@@ -93,6 +95,7 @@ def setting(name: str) -> dict[str, Any]:
     show_default=True,
     help="Tracks processed at once, each in its own process.",
 )
+@scheduler_option
 @click.option(
     "--peer",
     default="auto",
@@ -125,6 +128,7 @@ def loop(
     separation: bool,
     audio: bool,
     workers: int,
+    scheduler: str | None,
     peer: str,
     list_renders: bool,
     progress: bool,
@@ -162,6 +166,8 @@ def loop(
         "progress": progress and not as_json,
         "workers": workers,
     }
+    executor = open_batch_executor(scheduler, workers=workers)
+    options["executor"] = executor
     try:
         _run(tracks, output, seeds, settings, options, as_json, list_renders=list_renders)
     except Interrupted as interrupt:
@@ -172,6 +178,8 @@ def loop(
         raise BatchInterrupted(
             f"{len(interrupt.finished)} track(s) finished, {len(interrupt.not_started)} not looped{where}"
         ) from None
+    finally:
+        executor.close()
 
 
 def _run(

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "dataset": "mirloop.cli.dataset:dataset",
     "loop": "mirloop.cli.loop:loop",
     "serve": "mirloop.cli.serve:serve",
+    "corpus": "mirloop.cli.corpus:corpus",
 }
 
 

@@ -26,6 +26,7 @@ from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, Rend
 from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
 from mirloop.dataset.table import FEATURES_PARQUET, DatasetInfo
 from mirloop.errors import DatasetError
+from mirloop.executors.base import Executor
 from mirloop.io.atomic import atomic_path
 from mirloop.limits import MAX_RENDER_SECONDS
 from mirloop.model.descriptor import Descriptor
@@ -170,6 +171,7 @@ def generate_dataset(
     runner: JobRunner = run_job,
     progress: bool = True,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    executor: Executor | None = None,
 ) -> GenerationReport:
     """Render and featurize the dataset into ``output`` (resumable; see the module docstring).
 
@@ -179,7 +181,8 @@ def generate_dataset(
     ``config`` is the configuration (its feature backend and renderer options are used);
     ``descriptors`` defaults to the installed catalog; ``runner`` makes one render (the default
     renders, writes and featurizes it); ``on_done`` is called in this process with each new
-    manifest row.
+    manifest row. ``executor`` runs the renders (default: ``workers`` local processes); a Dask
+    executor's workers must see ``output`` at the same path (shared storage).
     """
     from mirloop.catalog import load_catalog
     from mirloop.classify.setup import resolved_feature_options
@@ -241,6 +244,8 @@ def generate_dataset(
         store,
     )
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    if executor is not None:
+        n_workers = executor.workers if executor.remote else min(executor.workers, len(todo) or 1)
 
     def done(row: dict[str, Any]) -> None:
         done_rows[row["render_id"]] = row
@@ -256,6 +261,7 @@ def generate_dataset(
         progress=progress,
         desc="dataset",
         on_done=done,
+        executor=executor,
     )
     new_rows, failures, wall = list(run.made), list(run.failures), run.wall_seconds
 

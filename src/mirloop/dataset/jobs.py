@@ -1,8 +1,9 @@
 """Running the per-render jobs of a dataset command (generate, refeature) with progress.
 
-One job per render, each returning its row or a :class:`~mirloop.dataset.generate.JobFailure`;
-on one worker they run in this process, on several through :func:`mirloop.parallel.run_jobs`, so
-a worker that dies costs its render only (after one retry) and Ctrl-C stops the workers at once.
+One job per render, each returning its row or a :class:`~mirloop.dataset.generate.JobFailure`,
+run by an :class:`~mirloop.executors.Executor`: on one local worker in this process, on several
+through :func:`mirloop.parallel.run_jobs`, or on a Dask cluster; a worker that dies costs its
+render only (after one retry) and Ctrl-C stops the workers at once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from attrs import frozen
 
 if TYPE_CHECKING:
     from mirloop.dataset.generate import JobFailure
+    from mirloop.executors import Executor
 
 
 @frozen
@@ -36,13 +38,15 @@ def run_render_jobs(
     progress: bool,
     desc: str,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    executor: Executor | None = None,
 ) -> JobsRun:
-    """``function(*call)`` for every call (``render_ids`` name them, for a worker lost on one); the
-    progress bar counts ``total`` renders, the ones not in ``calls`` already done."""
+    """``function(*call)`` for every call (``render_ids`` name them, for a worker lost on one) on
+    ``executor`` (default: ``workers`` local processes); the progress bar counts ``total``
+    renders, the ones not in ``calls`` already done."""
     from tqdm import tqdm
 
     from mirloop.dataset.generate import JobFailure
-    from mirloop.parallel import WorkerLost, run_jobs
+    from mirloop.executors import LocalExecutor, TaskLost
 
     made: list[dict[str, Any]] = []
     failures: list[JobFailure] = []
@@ -67,14 +71,11 @@ def run_render_jobs(
                 on_done(outcome)
         bar.update(1)
 
+    runner = executor if executor is not None else LocalExecutor(workers)
     try:
-        if workers <= 1:
-            for call in calls:
-                record(function(*call))
-        else:
-            for index, outcome in run_jobs(function, calls, workers=workers):
-                lost = isinstance(outcome, WorkerLost)
-                record(JobFailure(render_ids[index], outcome.error) if lost else outcome)
+        for index, outcome in runner.run(function, calls, ids=render_ids):
+            lost = isinstance(outcome, TaskLost)
+            record(JobFailure(render_ids[index], outcome.error) if lost else outcome)
     finally:
         bar.close()
     return JobsRun(tuple(made), tuple(failures), time.perf_counter() - started)

@@ -118,11 +118,19 @@ def validate_analysis_config(config: Config) -> None:
             )
 
 
+#: Makes the backend of a stage: ``create(stage, name, options)`` (default: a new one per call).
+BackendFactory = Callable[[str, str, dict[str, Any]], Any]
+
+
 def analyze_file(
-    path: str | os.PathLike[str], *, config: Config, on_stage: Callable[[str], None] | None = None
+    path: str | os.PathLike[str],
+    *,
+    config: Config,
+    on_stage: Callable[[str], None] | None = None,
+    create: BackendFactory | None = None,
 ) -> AnalysisRun:
     """Load ``path`` (at the separator's rate when one is configured) and analyse it
-    (``on_stage`` as in :func:`analyze_samples`)."""
+    (``on_stage`` and ``create`` as in :func:`analyze_samples`)."""
     from mirloop.io.audio import load_audio
 
     started = time.perf_counter()
@@ -131,7 +139,7 @@ def analyze_file(
     else:
         audio = load_audio(path, sr=_separator_rate(config), mono=False)
     loaded = time.perf_counter() - started
-    return analyze_samples(audio, config=config, load_seconds=loaded, on_stage=on_stage)
+    return analyze_samples(audio, config=config, load_seconds=loaded, on_stage=on_stage, create=create)
 
 
 def analyze_samples(
@@ -140,13 +148,17 @@ def analyze_samples(
     config: Config,
     load_seconds: float | None = None,
     on_stage: Callable[[str], None] | None = None,
+    create: BackendFactory | None = None,
 ) -> AnalysisRun:
     """Run every configured stage on ``audio`` (``config`` already validated).
 
     ``on_stage(stage)`` is called as each configured stage (one of :data:`ANALYSIS_STAGES`)
-    starts, e.g. to show progress; stages switched off (``none``) are not announced.
+    starts, e.g. to show progress; stages switched off (``none``) are not announced. ``create``
+    makes each stage's backend (e.g. :func:`mirloop.executors.state.cached_backend`, which a
+    worker process reuses from track to track; default: a new one per call).
     """
     reg = registry()
+    make = create or reg.create
     source = audio.source or "<memory>"
     started = time.perf_counter()
     timings: dict[str, float] = {} if load_seconds is None else {"load": load_seconds}
@@ -156,7 +168,7 @@ def analyze_samples(
         name = config.backend(stage)
         if name == "none":
             return None
-        backend = reg.create(stage, name, config.options(stage))
+        backend = make(stage, name, config.options(stage))
         if on_stage is not None:
             on_stage(stage)
         stage_started = time.perf_counter()

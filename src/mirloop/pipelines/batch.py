@@ -20,8 +20,9 @@ from attrs import asdict, evolve, frozen
 
 from mirloop.config import Config
 from mirloop.errors import AudioError, MirloopError, OutputError
+from mirloop.executors import Executor, LocalExecutor, TaskLost
 from mirloop.io.output_names import output_names
-from mirloop.parallel import Interrupted, WorkerLost, run_jobs
+from mirloop.parallel import Interrupted
 from mirloop.pipelines.analyze import ConfigLike, analyze_file, resolve_analysis_config
 
 #: The run's summary, written into the output folder next to the track folders.
@@ -133,6 +134,7 @@ def analyze_tracks(
     figure: bool = True,
     on_report: Callable[[TrackReport], None] | None = None,
     on_note: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[TrackReport]:
     """Analyse every track of ``inputs`` and write its outputs under ``out_dir``.
 
@@ -145,6 +147,8 @@ def analyze_tracks(
     killed earlier run left in ``out_dir`` are removed first
     (:func:`mirloop.io.atomic.remove_stale_temporaries`).
 
+    ``executor`` runs the tracks (default: ``workers`` local processes); on a Dask executor each
+    task writes its track's folder itself, so ``out_dir`` must be storage every worker sees.
     A worker process that dies costs only its track (retried once on a fresh worker, see
     :func:`mirloop.parallel.run_jobs`). Ctrl-C stops the run at once: queued tracks are dropped,
     workers terminated, the unfinished tracks' temporaries removed, the summary of what finished
@@ -166,11 +170,14 @@ def analyze_tracks(
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), unit="track", file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    failed = 0
     try:
         with bar:
-            for index, report in _run(jobs, workers):
+            for index, report in _run(jobs, executor or LocalExecutor(workers)):
                 reports[index] = report
-                bar.set_postfix_str(Path(report.source).name, refresh=False)
+                failed += not report.ok
+                note = f"{failed} failed, " if failed else ""
+                bar.set_postfix_str(f"{note}{Path(report.source).name}", refresh=False)
                 bar.update()
                 if on_report is not None:
                     on_report(report)
@@ -236,16 +243,15 @@ def _plain(value: Any) -> Any:
 Job = tuple[Path, Path, str, Config, bool]
 
 
-def _run(jobs: list[Job], workers: int) -> Iterator[tuple[int, TrackReport]]:
-    if workers <= 1 or len(jobs) <= 1:
-        for index, job in enumerate(jobs):
-            yield index, analyze_one(*job)
-        return
-    # the workers leave each track's outputs staged; they are put in place here, as each report
-    # arrives, so a track counts as finished exactly when its folder appears
-    staged_jobs = [(*job, True) for job in jobs]
-    for index, outcome in run_jobs(analyze_one, staged_jobs, workers=workers):
-        if isinstance(outcome, WorkerLost):
+def _run(jobs: list[Job], executor: Executor) -> Iterator[tuple[int, TrackReport]]:
+    # local workers leave each track's outputs staged; they are put in place here, as each report
+    # arrives, so a track counts as finished exactly when its folder appears; remote workers (and
+    # this process, for one worker) write their folders themselves, each atomically
+    staged = not (executor.remote or executor.inline(len(jobs)))
+    staged_jobs = [(*job, staged) for job in jobs]
+    ids = [name for _, _, name, _, _ in jobs]
+    for index, outcome in executor.run(analyze_one, staged_jobs, ids=ids):
+        if isinstance(outcome, TaskLost):
             track, out_dir, name = jobs[index][:3]
             outcome = TrackReport(str(track), False, 0.0, str(out_dir / name), error=f"{outcome.error}")
         yield index, commit_report(outcome)

@@ -28,6 +28,7 @@ from mirloop.classify.backend import DEFAULT_KIND
 from mirloop.config import Config, load_config
 from mirloop.dataset.render_job import stored_analysis_audio
 from mirloop.errors import MirloopError, ModelError
+from mirloop.executors.base import Executor
 from mirloop.loop.merge import merged_grid
 from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities, top_candidates
 from mirloop.loop.renders import (
@@ -227,15 +228,18 @@ def run_loop(
     settings: LoopSettings | None = None,
     progress: bool = False,
     workers: int = 1,
+    executor: Executor | None = None,
 ) -> Any:
     """Run the loop over ``tracks`` and write every output under ``out_dir``; returns the
     :class:`mirloop.loop.report.LoopReport`. Each track's files go to ``out_dir/<name>/``, named by
     :func:`mirloop.io.output_names.output_names` (the report lists each track's ``source`` and
     ``folder``). ``workers`` > 1 runs that many tracks at once, each in its own process (the
-    numbers do not depend on it)."""
+    numbers do not depend on it); ``executor`` runs them instead (e.g. on a Dask cluster, whose
+    workers must see ``out_dir``: each writes its tracks' folders itself)."""
     from tqdm import tqdm
 
     from mirloop.catalog import load_catalog
+    from mirloop.executors import LocalExecutor
     from mirloop.io.atomic import remove_stale_temporaries
     from mirloop.io.output_names import output_names
     from mirloop.loop.report import REPORT_FILES, build_report, write_report
@@ -254,15 +258,17 @@ def run_loop(
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out, before=time.time())
     started = time.perf_counter()
+    runner = executor if executor is not None else LocalExecutor(workers)
+    inline = runner.inline(len(paths))
     track_bar = tqdm(total=len(paths), unit="track", file=sys.stderr, disable=not progress, position=0)
     render_bar = tqdm(
-        total=0, unit="render", file=sys.stderr, disable=not progress or workers > 1, position=1, leave=False
+        total=0, unit="render", file=sys.stderr, disable=not progress or not inline, position=1, leave=False
     )
     done: dict[int, TrackLoop] = {}
     try:
         with track_bar, render_bar:
-            if workers > 1 and len(paths) > 1:
-                _loop_in_processes(paths, names, out, resolved, settings, workers, track_bar, done)
+            if not inline:
+                _loop_on_executor(paths, names, out, resolved, settings, runner, track_bar, done)
             for index, (path, name) in enumerate(zip(paths, names)):
                 if index in done:
                     continue
@@ -341,23 +347,25 @@ def run_loop_seeds(
     return reports, summary
 
 
-def _loop_in_processes(
+def _loop_on_executor(
     paths: list[Path],
     names: list[str],
     out: Path,
     config: Config,
     settings: LoopSettings,
-    workers: int,
+    executor: Executor,
     bar: Any,
     done: dict[int, TrackLoop],
 ) -> None:
-    """:func:`loop_track` for every track on ``workers`` processes (:func:`mirloop.parallel.run_jobs`),
-    each result put into ``done`` by its index as it arrives."""
-    from mirloop.parallel import WorkerLost, run_jobs
+    """:func:`loop_track` for every track on the executor's workers, each result put into
+    ``done`` by its index as it arrives (a local worker's folder is put in place here, a remote
+    worker writes its own)."""
+    from mirloop.executors import TaskLost
 
-    jobs = [(path, name, out / name, config, settings) for path, name in zip(paths, names)]
-    for index, outcome in run_jobs(_loop_track_in_process, jobs, workers=workers):
-        if isinstance(outcome, WorkerLost):  # the worker died on this track: report it, keep the others
+    staged = not executor.remote
+    jobs = [(path, name, out / name, config, settings, staged) for path, name in zip(paths, names)]
+    for index, outcome in executor.run(_loop_track_in_process, jobs, ids=names):
+        if isinstance(outcome, TaskLost):  # the worker died on this track: report it, keep the others
             lost = outcome
             outcome = TrackLoop(name=names[index], source=str(paths[index]), folder=str(out / names[index]))
             outcome.ok, outcome.error = False, lost.error
@@ -367,15 +375,16 @@ def _loop_in_processes(
 
 
 def _loop_track_in_process(
-    path: Path, name: str, folder: Path, config: Config, settings: LoopSettings
+    path: Path, name: str, folder: Path, config: Config, settings: LoopSettings, staged: bool = True
 ) -> TrackLoop:
+    """One track in a worker process, with the renderer that process made for its first track."""
     from mirloop.catalog import load_catalog
-    from mirloop.plugins import registry
+    from mirloop.executors.state import cached_backend
 
-    renderer = registry().create("renderer", config.backend("renderer"), config.options("renderer"))
+    renderer = cached_backend("renderer", config.backend("renderer"), config.options("renderer"))
     return loop_track(
         path, name, folder, config=config, renderer=renderer, catalog=load_catalog(), settings=settings,
-        staged=True,
+        staged=staged,
     )
 
 

@@ -1,0 +1,230 @@
+"""Scaling the per-track batches: throughput from 1 to 2 workers, and the Dask executor's
+per-task cost against local processes, for dataset renders and for track analysis.
+
+Every configuration (local processes or a ``local:N`` Dask cluster, 1 or 2 workers) runs a
+warm-up batch (the Dask workers' first imports; the local pool spawns its workers anew for every
+batch, as a command does), then the configurations take turns running a timed batch of ``n``
+tasks, ``--rounds`` times; each keeps its fastest wall time (the round least disturbed by other
+work on the machine). From those, all measured in the same run:
+
+- throughput scaling = wall with 1 worker / wall with 2 workers (goal ≥ 1.8×);
+- Dask overhead = wall on Dask / wall on local processes, minus 1, same worker count (goal ≤ 10 %);
+- busy share = the tasks' own seconds / (wall × workers): how much of the workers' time went
+  into tasks rather than into spawning, scheduling and waiting;
+- core-seconds per task = wall × workers / n, the figure ``docs/scale.md`` projects costs from.
+
+The machine's load average is printed with each figure: on a machine that other work keeps
+busy, wall-clock scaling measures the contention as much as mirloop.
+
+Usage: ``python benchmarks/bench_scale.py [--tracks N] [--renders M] [--json] [--check]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# importing tracks pins the numerical libraries to one thread (nothing above loads numpy)
+from tracks import DEFAULT_CLIPS, blocks, clip_files, write_wav
+
+#: Seconds of each analysed track (the length of an FMA clip).
+TRACK_SECONDS = 30.0
+#: Render durations, as ``dataset generate`` draws them by default.
+RENDER_DURATIONS = (10.0, 30.0, 60.0)
+#: Descriptors the renders are spread over.
+RENDER_DESCRIPTORS = 2
+CONFIGURATIONS = (("local", 1), ("local", 2), ("dask", 1), ("dask", 2))
+
+
+def open_executor(kind: str, workers: int) -> Any:
+    from mirloop.executors import LocalExecutor
+    from mirloop.executors.dask import DaskExecutor
+
+    return LocalExecutor(workers) if kind == "local" else DaskExecutor(f"local:{workers}")
+
+
+def make_tracks(folder: Path, count: int) -> list[Path]:
+    """``count`` WAV files of :data:`TRACK_SECONDS`, each starting from another clip."""
+    clips = clip_files(DEFAULT_CLIPS)
+    folder.mkdir(parents=True)
+    made = []
+    for index in range(count):
+        rotated = clips[index % len(clips):] + clips[: index % len(clips)] if clips else []
+        path = folder / f"track-{index:03d}.wav"
+        write_wav(path, blocks(rotated, TRACK_SECONDS))
+        made.append(path)
+    return made
+
+
+def analysis_batch(executor: Any, inputs: list[Path], work: Path) -> tuple[float, float]:
+    """Wall seconds of ``mirloop analyze`` over ``inputs`` (no figures) on ``executor``, and
+    the sum of the tracks' own seconds."""
+    from mirloop.pipelines.batch import analyze_tracks
+
+    out = Path(tempfile.mkdtemp(dir=work))
+    started = time.perf_counter()
+    reports = analyze_tracks(inputs, out, executor=executor, figure=False)
+    wall = time.perf_counter() - started
+    assert all(report.ok for report in reports), [r.error for r in reports if not r.ok]
+    shutil.rmtree(out)
+    return wall, sum(report.seconds for report in reports)
+
+
+def render_batch(executor: Any, per_descriptor: int, work: Path, seed: int) -> tuple[float, float]:
+    """Wall seconds of ``dataset generate`` making ``per_descriptor`` renders of each duration of
+    :data:`RENDER_DESCRIPTORS` descriptors (fresh folder, so nothing is skipped), and the sum of
+    the renders' own seconds."""
+    from mirloop.dataset.generate import generate_dataset
+
+    out = Path(tempfile.mkdtemp(dir=work))
+    report = generate_dataset(out, per_descriptor=per_descriptor, durations=RENDER_DURATIONS, seed=seed,
+                              limit_descriptors=RENDER_DESCRIPTORS, executor=executor, progress=False)
+    assert not report.failures, report.failures
+    shutil.rmtree(out)
+    return report.wall_seconds, sum(float(row["job_seconds"]) for row in report.rows)
+
+
+def figures(wall: float, busy: float, n: int, workers: int, load: float) -> dict[str, float]:
+    return {"n": n, "wall": wall, "task_seconds": busy, "busy_share": busy / (wall * workers),
+            "core_seconds_per_task": wall * workers / n, "load_average": load}
+
+
+def _batch(
+    workload: str, executor: Any, inputs: list[Path], work: Path
+) -> Callable[[int], tuple[float, float]]:
+    """A batch of ``k`` tasks of ``workload`` on ``executor`` (each render batch with new seeds)."""
+    if workload == "analysis":
+        return lambda k: analysis_batch(executor, inputs[:k], work)
+    seeds = iter(range(1000))
+    per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
+    return lambda k: render_batch(executor, k // per_render, work, next(seeds))
+
+
+def measure(
+    workload: str, executors: dict[str, Any], n: int, warm_up: int, rounds: int, work: Path
+) -> dict[str, Any]:
+    inputs = make_tracks(work / f"tracks-{workload}", n) if workload == "analysis" else []
+    batches = {name: _batch(workload, executor, inputs, work) for name, executor in executors.items()}
+    for batch in batches.values():
+        batch(warm_up)
+    best: dict[str, tuple[float, float, float]] = {}
+    for _ in range(rounds):
+        for name, batch in batches.items():
+            load = os.getloadavg()[0]
+            wall, busy = batch(n)
+            if name not in best or wall < best[name][0]:
+                best[name] = (wall, busy, load)
+            print(f"  {workload:8} {name}: {n} tasks in {wall:.1f} s (load average {load:.1f})",
+                  file=sys.stderr)
+    results = {
+        name: figures(wall, busy, n, executors[name].workers, load)
+        for name, (wall, busy, load) in best.items()
+    }
+    ratios = {
+        "scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"],
+        "scaling_dask": results["dask-1"]["wall"] / results["dask-2"]["wall"],
+        "dask_overhead_1": results["dask-1"]["wall"] / results["local-1"]["wall"] - 1,
+        "dask_overhead_2": results["dask-2"]["wall"] / results["local-2"]["wall"] - 1,
+    }
+    return {"configurations": results, "ratios": ratios}
+
+
+def cpu_per_task(workload: str, n: int, work: Path) -> float:
+    """CPU seconds of one task, measured in this process (one local worker runs its tasks here),
+    after a warm-up task: the figure costs are projected from, unaffected by other load."""
+    from mirloop.executors import LocalExecutor
+
+    executor = LocalExecutor(1)
+    inputs = make_tracks(work / f"cpu-{workload}", n) if workload == "analysis" else []
+    per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
+    batch = _batch(workload, executor, inputs, work)
+    batch(1 if workload == "analysis" else per_render)
+    started = time.process_time()
+    batch(n)
+    return (time.process_time() - started) / n
+
+
+def round_trip(kind: str, workers: int, n: int) -> float:
+    """Wall seconds per task of ``n`` empty tasks (``os.getpid``) on a warm executor: what the
+    executor itself adds to every task (sending it, running it, bringing its result back)."""
+    executor = open_executor(kind, workers)
+    try:
+        jobs: list[tuple[()]] = [()] * n
+        ids = [str(i) for i in range(n)]
+        list(executor.run(os.getpid, jobs, ids=ids))  # warm: workers up, connections open
+        started = time.perf_counter()
+        list(executor.run(os.getpid, jobs, ids=ids))
+        return (time.perf_counter() - started) / n
+    finally:
+        executor.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tracks", type=int, default=8, help="n for the analysis batches (30-s tracks)")
+    parser.add_argument("--renders", type=int, default=18,
+                        help="n for the render batches (a multiple of 6: 2 descriptors x 3 durations)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument("--rounds", type=int, default=3, help="timed batches per configuration (best kept)")
+    parser.add_argument("--overhead", action="store_true",
+                        help="only what each executor adds per task (empty tasks, 2 workers)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="only the CPU seconds per task (one worker, in this process), for costs")
+    args = parser.parse_args()
+    if args.overhead:
+        added = {f"{kind}-2": round_trip(kind, 2, 400) for kind in ("local", "dask")}
+        print(json.dumps(added, indent=2) if args.json else
+              "\n".join(f"{name}: {seconds * 1000:.2f} ms per empty task" for name, seconds in added.items()))
+        return 0
+    if args.cpu:
+        with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
+            cpu = {"analysis_30s_track": cpu_per_task("analysis", args.tracks, Path(folder)),
+                   "render_10_30_60s": cpu_per_task("renders", args.renders, Path(folder))}
+        print(json.dumps(cpu, indent=2) if args.json else
+              "\n".join(f"{name}: {seconds:.3f} CPU s per task" for name, seconds in cpu.items()))
+        return 0
+    executors = {f"{kind}-{workers}": open_executor(kind, workers) for kind, workers in CONFIGURATIONS}
+    try:
+        with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
+            work = Path(folder)
+            results = {
+                "analysis": measure("analysis", executors, args.tracks, 2, args.rounds, work),
+                "renders": measure("renders", executors, args.renders, len(RENDER_DURATIONS) * 2,
+                                   args.rounds, work),
+            }
+    finally:
+        for executor in executors.values():
+            executor.close()
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"{'workload':10} {'1→2 local':>10} {'1→2 dask':>10} {'dask/local 1w':>14} "
+              f"{'dask/local 2w':>14} {'core-s/task':>12}")
+        for workload, result in results.items():
+            r = result["ratios"]
+            core = result["configurations"]["dask-2"]["core_seconds_per_task"]
+            print(f"{workload:10} {r['scaling_local']:>9.2f}× {r['scaling_dask']:>9.2f}× "
+                  f"{r['dask_overhead_1']:>+13.1%} {r['dask_overhead_2']:>+13.1%} {core:>12.3f}")
+        print("goals: 1→2 workers ≥ 1.80×; Dask per-task overhead ≤ +10.0 %")
+    missed = [
+        f"{workload}: {name} {value:.3f}"
+        for workload, result in results.items()
+        for name, value in result["ratios"].items()
+        if (name.startswith("scaling") and value < 1.8) or (name.startswith("dask_overhead") and value > 0.10)
+    ]
+    for line in missed:
+        print(f"goal missed: {line}", file=sys.stderr)
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Batches on a Dask cluster: the same outputs as local processes, and no result lost or doubled
+when a worker is killed mid-run, a track is poisoned or a run is repeated."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import mirloop
+from mirloop.corpus import analyze_corpus
+from mirloop.corpus.run import read_table
+from mirloop.executors.state import cached_backends
+from mirloop.pipelines.batch import analyze_tracks
+from tests.corpus.fma_fixture import make_fma
+from tests.pipelines.audio_files import pulse_track, write
+from tests.pipelines.toy_backends import TOY_CONFIG
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:jsonschema")
+
+#: Twelve FMA tracks across three genres.
+MANY = tuple(
+    (tid, ("Rock", "Jazz", "Folk")[tid % 3], "[1]", "small", "training", 120.0) for tid in range(10, 22)
+)
+
+
+def slow(seconds: float) -> dict[str, Any]:
+    """The toy configuration with a tempo stage that takes ``seconds`` per track."""
+    return {**TOY_CONFIG, "tempo": {"backend": "fragile", "sleep": seconds}}
+
+
+def test_backends_load_once_per_worker_not_once_per_task(dask_executor: Any, tmp_path: Path) -> None:
+    table, audio = make_fma(tmp_path, seconds=1.0, tracks=MANY[:6])
+    config = slow(0.0123)  # options no other test uses: these backends are this run's
+
+    report = analyze_corpus(table, tmp_path / "out", executor=dask_executor, config=config, audio_root=audio)
+
+    assert report.made == 6 and report.executor == "dask" and report.workers == 2
+    held = dask_executor.client.run(cached_backends)
+    mine = [[key for key in keys if "0.0123" in key[2]] for keys in held.values()]
+    assert [len(keys) for keys in mine if keys] in ([1], [1, 1])  # one tempo backend per worker
+
+
+def test_analyze_on_dask_writes_what_local_processes_write(dask_executor: Any, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    inputs = [write(tmp_path / "in" / f"{name}.wav", pulse_track(3.0), 22050) for name in "abcd"]
+
+    local = analyze_tracks(inputs, tmp_path / "local", config=TOY_CONFIG, figure=False)
+    remote = analyze_tracks(
+        inputs, tmp_path / "dask", config=TOY_CONFIG, figure=False, executor=dask_executor
+    )
+
+    assert [(r.ok, r.tempo_bpm, r.key, Path(r.folder).name) for r in remote] == [
+        (r.ok, r.tempo_bpm, r.key, Path(r.folder).name) for r in local
+    ]
+    def files(folder: Path) -> list[str]:
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+    assert files(tmp_path / "local") == files(tmp_path / "dask")
+    for name in "abcd":
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "local" / name / f"{name}.grid.parquet"),
+            pd.read_parquet(tmp_path / "dask" / name / f"{name}.grid.parquet"),
+        )
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing_a_poisoned_track_is_reported_once(
+    dask_executor: Any, tmp_path: Path
+) -> None:
+    table, audio = make_fma(tmp_path, seconds=1.0, tracks=MANY)
+    poisoned = audio / "000" / "000013.mp3"
+    poisoned.write_bytes(b"ID3 not audio")
+    out = tmp_path / "out"
+    pids = dask_executor.client.run(os.getpid)
+    victim = next(iter(pids.values()))
+
+    def kill_when_the_first_row_lands() -> None:
+        deadline = time.monotonic() + 60
+        while not list((out / "tracks").glob("*/*.parquet")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(victim, signal.SIGKILL)  # mid-task: every task sleeps 0.4 s in its tempo stage
+
+    killer = threading.Thread(target=kill_when_the_first_row_lands)
+    killer.start()
+    report = analyze_corpus(table, out, executor=dask_executor, config=slow(0.4), audio_root=audio)
+    killer.join()
+
+    assert victim not in dask_executor.client.run(os.getpid).values()  # the worker did die
+    healthy = [f"{tid:06d}" for tid, *_ in MANY if tid != 13]
+    assert report.made == 11
+    assert [(f["track_id"], f["source"]) for f in report.failures] == [("000013", str(poisoned))]
+    rows = read_table(out)
+    assert sorted(rows.track_id) == healthy  # each once: no loss, no duplicate
+    assert sorted(p.name for p in (out / "jams").iterdir()) == [f"{tid}.jams" for tid in healthy]
+    assert not [p for p in out.rglob("*") if ".tmp" in p.name]  # no half-written file left behind
+    assert dict(zip(rows.track_id, rows.genre)) == {f"{tid:06d}": g for tid, g, *_ in MANY if tid != 13}
+
+    again = analyze_corpus(table, out, executor=dask_executor, config=slow(0.4), audio_root=audio)
+
+    assert (again.already_done, again.made, len(again.failures)) == (11, 0, 1)  # only the poison retried
+    dask_executor.client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests
+
+
+def test_where_the_tasks_run_and_the_dashboard_are_named(dask_executor: Any) -> None:
+    line = dask_executor.describe()
+
+    assert line.startswith("dask scheduler tcp://") and "2 worker(s)" in line
+    assert "dashboard http://" in line
+
+
+def test_the_cli_runs_on_the_scheduler_the_environment_names_and_prints_where(
+    dask_executor: Any, toy_site: Path, tmp_path: Path
+) -> None:
+    table, audio = make_fma(tmp_path, seconds=1.0, tracks=MANY[:4])
+    sources = Path(mirloop.__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "MIRLOOP_SCHEDULER": dask_executor.client.scheduler.address,
+        "PYTHONPATH": os.pathsep.join(map(str, (sources, sources.parent, toy_site))),
+    }
+    toy = [f"--use={stage}=toy" for stage in ("features", "tempo", "key", "segmenter")]
+    command = [
+        sys.executable, "-m", "mirloop.cli.main", "corpus", "analyze", str(table), "--audio-root", str(audio),
+        "-o", str(tmp_path / "out"), *toy,
+    ]
+
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+    assert run.returncode == 0, run.stderr
+    where = dask_executor.client.scheduler.address
+    assert f"running on dask scheduler {where}: 2 worker(s); dashboard http://" in run.stderr
+    assert "4 track(s) analysed, 0 already done, 0 failed of 4 (2 dask worker(s)" in run.stdout
+
+
+def test_dataset_generate_on_dask_makes_the_dataset_local_processes_make(
+    dask_executor: Any, tmp_path: Path
+) -> None:
+    from mirloop.dataset.generate import generate_dataset
+
+    settings: dict[str, Any] = {"per_descriptor": 1, "durations": [2.0], "limit_descriptors": 1,
+                                "progress": False}
+    local = generate_dataset(tmp_path / "local", workers=1, **settings)
+    remote = generate_dataset(tmp_path / "dask", executor=dask_executor, **settings)
+
+    assert (local.made, remote.made, remote.collected, remote.workers) == (1, 1, True, 2)
+    timings = ["render_seconds", "feature_seconds", "job_seconds"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "local" / "manifest.parquet").drop(columns=timings),
+        pd.read_parquet(tmp_path / "dask" / "manifest.parquet").drop(columns=timings),
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "local" / "features.parquet"),
+        pd.read_parquet(tmp_path / "dask" / "features.parquet"),
+    )
