@@ -18,6 +18,7 @@ from attrs import frozen
 
 from mirloop.config import Config, load_config
 from mirloop.errors import ConfigError, PluginError
+from mirloop.io import sample_file
 from mirloop.model import (
     Analysis,
     Audio,
@@ -238,7 +239,7 @@ def _analysis_signal(audio: Audio) -> Audio:
 
 
 def _input_flags(signal: Audio) -> tuple[str, ...]:
-    if signal.n_samples and float(np.max(np.abs(signal.samples))) < SILENCE_PEAK:
+    if signal.n_samples and sample_file.peak(signal.samples) < SILENCE_PEAK:
         return ("silent",)
     return ()
 
