@@ -28,6 +28,7 @@ from mirloop.model import (
 )
 from mirloop.plugins import BackendInfo, registry, trace
 from mirloop.signal import ANALYSIS_SR, TrackContext
+from mirloop.signal.quiet import near_silent_spans
 from mirloop.stage_results import result_problem
 
 #: The stages an analysis runs, in order.
@@ -175,6 +176,9 @@ def analyze_samples(
         audio = _accompaniment(separated, config.backend("separator"))
     signal = _analysis_signal(audio)
     flags = _input_flags(signal) + (("damaged",) if damage is not None else ())
+    near_silent = () if "silent" in flags else near_silent_spans(signal.samples, signal.sr)
+    if near_silent:
+        flags += ("near-silent",)
     ctx = TrackContext(signal)
     grid = ctx.grid
     features = run("features", "extract", lambda backend: backend.extract(ctx))
@@ -200,6 +204,7 @@ def analyze_samples(
         timings=timings,
         flags=flags,
         damage=damage,
+        near_silent=near_silent,
     )
     return AnalysisRun(analysis, ctx)
 
