@@ -9,6 +9,7 @@ measured in the same run, so a loaded machine moves both::
     python benchmarks/bench_long_input.py                    # 10 min, 1 h, 3 h (~15 min)
     python benchmarks/bench_long_input.py --minutes 10 60    # quicker
     python benchmarks/bench_long_input.py --check            # exit 1 past --limit-mib
+    python benchmarks/bench_long_input.py --figure           # with the PNG figure as well
 
 The files are removed afterwards (a 3-h file takes about 700 MB of disk while it exists).
 """
@@ -43,10 +44,10 @@ def write_near_silence(path: Path, *, minutes: float, sr: int = 44100, channels:
     return path
 
 
-def peak_rss_mib(path: Path, out: Path) -> tuple[float, float]:
+def peak_rss_mib(path: Path, out: Path, *, figure: bool = False) -> tuple[float, float]:
     """Peak RSS (MiB) and wall seconds of ``mirloop analyze path`` in its own process."""
-    command = [sys.executable, "-m", "mirloop.cli.main", "analyze", str(path), "-o", str(out),
-               "--no-figure", "-q"]
+    command = [sys.executable, "-m", "mirloop.cli.main", "analyze", str(path), "-o", str(out), "-q",
+               *([] if figure else ["--no-figure"])]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -64,20 +65,22 @@ def main() -> int:
                         help="lengths to measure; the first is the reference (default 10 60 180)")
     parser.add_argument("--limit-mib", type=float, default=1536.0, help="target peak for any length")
     parser.add_argument("--check", action="store_true", help="exit 1 when a length peaks past the limit")
+    parser.add_argument("--figure", action="store_true", help="also draw each track's PNG figure")
     args = parser.parse_args()
 
     rows: list[tuple[float, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="mirloop-long-") as work:
         for minutes in args.minutes:
             path = write_near_silence(Path(work) / f"silence-{minutes:g}min.flac", minutes=minutes)
-            peak, seconds = peak_rss_mib(path, Path(work) / f"out-{minutes:g}")
+            peak, seconds = peak_rss_mib(path, Path(work) / f"out-{minutes:g}", figure=args.figure)
             path.unlink()
             rows.append((minutes, peak, seconds))
             print(f"  {minutes:g} min: peak RSS {peak:.0f} MiB ({seconds:.0f} s)", file=sys.stderr,
                   flush=True)
 
     reference = rows[0][1]
-    print("mirloop analyze on near-silent 44.1 kHz stereo FLAC (dither at one 16-bit step), --no-figure")
+    print("mirloop analyze on near-silent 44.1 kHz stereo FLAC (dither at one 16-bit step)"
+          + ("" if args.figure else ", --no-figure"))
     print(f"{'length':>10} {'peak RSS MiB':>13} {'× reference':>12} {'seconds':>8}  target")
     failed = False
     for minutes, peak, seconds in rows:
