@@ -130,3 +130,24 @@ def test_the_working_memory_of_a_pass_does_not_grow_with_the_track(
     assert long_kept > 3.5 * short_kept
     growth = long_excess - short_excess
     assert growth < 0.25 * (long_kept - short_kept), (short_excess, long_excess, long_kept)
+
+
+def test_the_onset_envelopes_are_librosas_without_whole_track_temporaries() -> None:
+    import librosa
+
+    from mirloop.signal.context import band_onsets
+
+    log_mel = (np.random.default_rng(2).standard_normal((128, 20_000)) * 10 - 40).astype(np.float32)
+    edges = [0, 20, 128]
+
+    tracemalloc.start()
+    try:
+        ours = band_onsets(log_mel, edges, hop_length=512, block=512)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    theirs = librosa.onset.onset_strength_multi(S=log_mel, sr=SR, hop_length=512, channels=edges)
+    np.testing.assert_array_equal(ours, theirs)
+    # librosa's difference and rectification are two more arrays of the log-mel's size
+    assert peak - ours.nbytes < 0.25 * log_mel.nbytes
