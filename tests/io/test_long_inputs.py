@@ -151,3 +151,18 @@ def test_the_onset_envelopes_are_librosas_without_whole_track_temporaries() -> N
     np.testing.assert_array_equal(ours, theirs)
     # librosa's difference and rectification are two more arrays of the log-mel's size
     assert peak - ours.nbytes < 0.25 * log_mel.nbytes
+
+
+def test_no_room_for_a_long_track_is_one_audio_error_naming_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from mirloop.errors import AudioError
+
+    path = _write(tmp_path / "long.wav", _noise(2.0))
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+
+    with pytest.raises(AudioError, match=r"temporary file in .*no-such-folder.*set TMPDIR"):
+        load_audio(path)

@@ -19,6 +19,8 @@ import tempfile
 
 import numpy as np
 
+from mirloop.errors import AudioError
+
 #: Output samples (all channels) up to which a decoded track is held in RAM (30 min mono at 22050 Hz);
 #: longer tracks are spilled to a temporary file.
 IN_MEMORY_SAMPLES = 30 * 60 * 22050
@@ -30,7 +32,10 @@ class SpilledSamples:
     def __init__(self, channels: int) -> None:
         self.channels = channels
         self.size = 0
-        descriptor, name = tempfile.mkstemp(prefix="mirloop-samples-", suffix=".f32")
+        try:
+            descriptor, name = tempfile.mkstemp(prefix="mirloop-samples-", suffix=".f32")
+        except OSError as exc:
+            raise _no_room(exc) from exc
         os.unlink(name)  # gone from the folder at once; the mapping keeps the data until released
         self._file = os.fdopen(descriptor, "wb")
 
@@ -40,23 +45,37 @@ class SpilledSamples:
         if n == 0:
             return
         # Interleaved frames, as decoded: result() views them channel-major without a copy.
-        self._file.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+        try:
+            self._file.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+        except OSError as exc:
+            self._file.close()
+            raise _no_room(exc) from exc
         self.size += n
 
     def result(self) -> np.ndarray:
         """The samples, ``(n,)`` or ``(channels, n)``, as a read-only view of the mapped file."""
-        self._file.flush()
         try:
+            self._file.flush()
             if self.size == 0:
                 shape = (0,) if self.channels == 1 else (self.channels, 0)
                 return np.zeros(shape, dtype=np.float32)
             mapping = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise _no_room(exc) from exc
         finally:
             self._file.close()  # the mapping keeps the (already unlinked) file alive
         samples = np.frombuffer(mapping, dtype=np.float32)
         if self.channels == 1:
             return samples
         return samples.reshape(self.size, self.channels).T  # frames were written interleaved
+
+
+def _no_room(exc: OSError) -> AudioError:
+    return AudioError(
+        f"a track this long is decoded into a temporary file in {tempfile.gettempdir()}, which failed "
+        f"({exc.strerror or exc}); free some space there or set TMPDIR to a folder with room "
+        "(4 bytes per sample: 950 MB for 3 hours)"
+    )
 
 
 def _mapping_of(y: np.ndarray) -> mmap.mmap | None:
