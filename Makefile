@@ -30,13 +30,14 @@ STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install apt demo test lint typecheck pytest fuzz bench bench-real clean spleeter-env musicnn-weights real-dev annotated-dev
+.PHONY: help install apt demo test lint typecheck pytest fuzz bench bench-long bench-real clean spleeter-env musicnn-weights real-dev annotated-dev
 
 help:
 	@echo "make demo       set up .venv and run the loop on $(DEMO_INPUT) into $(DEMO_OUTPUT)/ (report and renders)"
 	@echo "make test       set up .venv, then ruff, mypy and pytest -n $(PYTEST_WORKERS)"
 	@echo "make fuzz       property-based fuzzing of the loaders, 2,500 cases per fuzzer (tests/fuzz)"
 	@echo "make bench      analysis speed and memory, and 1→2-worker and Dask scaling (benchmarks/README.md)"
+	@echo "make bench-long peak memory of analysing 1-h and 3-h files (benchmarks/bench_long_input.py)"
 	@echo "make bench-real renders heard as their genre, and genre agreement on the real-music set"
 	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
 	@echo "make spleeter-env  spleeter's own TensorFlow environment (about 2.4 GB; used by make test)"
@@ -125,6 +126,10 @@ fuzz: install
 bench: install
 	$(BIN)/python benchmarks/bench_analysis.py
 	$(BIN)/python benchmarks/bench_scale.py
+
+# Peak memory of mirloop analyze on near-silent 1-h and 3-h FLAC files against a 10-min one (~15 min).
+bench-long: install
+	nice -n 10 $(BIN)/python benchmarks/bench_long_input.py --check
 
 # Real music: renders heard as their own genre by the real-music tagger (5 descriptors per genre),
 # and every classifier's genre agreement on the labelled development set (make real-dev first).

@@ -53,9 +53,16 @@ class Limit:
             )
 
 
-#: Length of one render (``mirloop render``, ``dataset generate --durations``, a timeline's end):
-#: one hour; a 1-h stereo render at 44.1 kHz holds 1.3 GB of samples while it is mixed.
+#: Length of one render made in memory (``render()``, ``render --stems``, a domain-randomised
+#: render, ``dataset generate --durations``, a timeline's end): one hour; a 1-h stereo render
+#: at 44.1 kHz holds 1.3 GB of samples while it is mixed.
 MAX_RENDER_SECONDS = Limit("MIRLOOP_MAX_RENDER_SECONDS", 3600.0, "s", "the length of a render")
+#: Length of a render streamed block by block to an audio file (``mirloop render`` without
+#: ``--stems`` or domain randomisation): memory stays bounded, so only the file's size and the
+#: time taken grow: 24 hours (a 24-h 16-bit stereo WAV at 44.1 kHz is 15 GB).
+MAX_STREAMED_RENDER_SECONDS = Limit(
+    "MIRLOOP_MAX_STREAMED_RENDER_SECONDS", 86400.0, "s", "the length of a render streamed to a file"
+)
 #: Regions, actions and spans of one timeline together.
 MAX_TIMELINE_EVENTS = Limit(
     "MIRLOOP_MAX_TIMELINE_EVENTS", 10_000, "events", "the spans, regions and actions of a timeline"
@@ -65,4 +72,4 @@ MAX_TRACK_HOURS = Limit("MIRLOOP_MAX_TRACK_HOURS", 6.0, "h", "the length of an a
 #: Total size of the arrays a model file declares (read from the array headers before loading).
 MAX_MODEL_MB = Limit("MIRLOOP_MAX_MODEL_MB", 1024.0, "MB", "the arrays of a model file")
 
-LIMITS = (MAX_RENDER_SECONDS, MAX_TIMELINE_EVENTS, MAX_TRACK_HOURS, MAX_MODEL_MB)
+LIMITS = (MAX_RENDER_SECONDS, MAX_STREAMED_RENDER_SECONDS, MAX_TIMELINE_EVENTS, MAX_TRACK_HOURS, MAX_MODEL_MB)

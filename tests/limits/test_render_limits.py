@@ -28,14 +28,19 @@ def test_a_timeline_ending_at_1e9_s_is_refused_naming_the_limit(
     timeline.write_text(json.dumps(one_region_ending_at(1e9)))
     assert main(["render", str(timeline), "-o", str(tmp_path / "out.wav")]) == 2
     message = capsys.readouterr().err
-    assert "the render would last 1e+09 s, past the limit of 3600 s" in message
-    assert "MIRLOOP_MAX_RENDER_SECONDS" in message
+    # mirloop render streams into the file, so the streamed render's limit (24 h) applies
+    assert "the render would last 1e+09 s, past the limit of 86400 s" in message
+    assert "MIRLOOP_MAX_STREAMED_RENDER_SECONDS" in message
     assert not (tmp_path / "out.wav").exists()
 
 
 def test_a_huge_render_duration_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out.wav"
     code = main(["render", "--descriptor", "rock_indie_driving", "--duration", "1e9", "-o", str(out)])
+    assert code == 2
+    assert "MIRLOOP_MAX_STREAMED_RENDER_SECONDS" in capsys.readouterr().err
+    code = main(["render", "--descriptor", "rock_indie_driving", "--duration", "1e9", "--stems",
+                 "-o", str(out)])
     assert code == 2
     assert "MIRLOOP_MAX_RENDER_SECONDS" in capsys.readouterr().err
 

@@ -88,9 +88,10 @@ def render(
     mirloop render timeline.json -o out.wav --midi --stems --seed 7
     mirloop render --descriptor rock_indie_driving --duration 30 --key "fis minor" -o out.wav
     """
-    from mirloop.renderer.api import draw_seed, resolve_options
+    from mirloop.renderer.api import draw_seed, prepare_streamed, resolve_options
     from mirloop.renderer.api import render as render_timeline
-    from mirloop.renderer.writers import write_render
+    from mirloop.renderer.production import streams
+    from mirloop.renderer.writers import write_render, write_streamed_render
 
     started = time.time()
     if (timeline is None) == (descriptor is None):
@@ -98,6 +99,7 @@ def render(
     if not math.isfinite(duration):
         raise click.BadParameter(f"{duration} is not a number of seconds", param_hint="--duration")
     config = resolve_config(config_path, use, set_)
+    streamed = False
     if config.backend("renderer") != "mirloop":
         render_with = _configured_renderer(config, stems=stems, sr=sr, soundfont=soundfont)
     else:
@@ -110,8 +112,13 @@ def render(
         from attrs import evolve
 
         options = evolve(options, **overrides)
+        # Without stems or domain randomisation the render streams block by block into the file
+        # (bounded memory, MIRLOOP_MAX_STREAMED_RENDER_SECONDS); otherwise it is made in memory.
+        streamed = streams(options)
 
         def render_with(source: Any, seed: int | None) -> Any:
+            if streamed:
+                return prepare_streamed(source, seed=seed, config=options)
             return render_timeline(source, seed=seed, config=options)
     if descriptor is not None:
         from mirloop.catalog import load_catalog
@@ -136,11 +143,19 @@ def render(
     from mirloop.io.atomic import remove_stale_temporaries
 
     remove_stale_temporaries(Path(output).parent, before=started, depth=1)
-    written = write_render(result, output, midi=midi, stems=stems)
+    if streamed:
+        from mirloop.renderer.truth import ground_truth
+
+        written = write_streamed_render(result, output, midi=midi)
+        truth = ground_truth(result.plans, result.duration)
+        duration, soundfont = result.duration, result.soundfont
+    else:
+        written = write_render(result, output, midi=midi, stems=stems)
+        truth, duration, soundfont = result.truth, result.duration, result.soundfont
     summary: dict[str, Any] = {
         "seed": result.seed,
-        "duration": result.duration,
-        "soundfont": result.soundfont,
+        "duration": duration,
+        "soundfont": str(soundfont),
         "augmentation": result.augmentation,
         "files": {kind: str(path) for kind, path in written.items()},
         "regions": [
@@ -152,7 +167,7 @@ def render(
                 "tempo": r.tempo,
                 "key": str(r.key) if r.key else None,
             }
-            for r in result.truth.regions
+            for r in truth.regions
         ],
     }
     if as_json:

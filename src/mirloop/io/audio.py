@@ -3,8 +3,10 @@
 The file is decoded by libsndfile (WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF…) block by block;
 each block is mixed down to mono (when asked) and pushed through a streaming soxr resampler
 into one preallocated output array. Peak memory is therefore the output array plus a few
-blocks, whatever the length, rate and channel count of the file: a 60-minute 44.1 kHz stereo
-file loads at 22050 Hz mono with about 320 MB of samples (see :mod:`mirloop.io.memory_check`).
+blocks, whatever the length, rate and channel count of the file: a 30-minute 44.1 kHz stereo
+file loads at 22050 Hz mono with about 160 MB of samples (see :mod:`mirloop.io.memory_check`).
+Longer tracks go to a temporary file mapped read-only (:mod:`mirloop.io.sample_file`), whose
+pages the block-wise analysis passes release behind them.
 
 Every problem with the file raises :class:`~mirloop.errors.AudioError` naming the file and
 what to do. Damage is decoded as far as it goes and described in ``Audio.damage``; only damage
@@ -23,8 +25,10 @@ from typing import Any
 import numpy as np
 
 from mirloop.errors import AudioError
+from mirloop.io import sample_file
 from mirloop.io.atomic import is_temporary
 from mirloop.io.audio_damage import DamageLimit, FromOffset, UnfinishedWav, find_damage, unfinished_wav
+from mirloop.io.sample_file import SpilledSamples
 from mirloop.limits import MAX_TRACK_HOURS
 from mirloop.model import Audio
 from mirloop.signal import ANALYSIS_SR
@@ -186,7 +190,12 @@ def _mix_and_resample(
     """``(frames, channels)`` blocks mixed down (when ``mono``) and resampled into one array."""
     out_channels = 1 if mono else channels
     resampler = _Resampler(in_sr, out_sr, out_channels)
-    writer = _GrowingBuffer(out_channels, math.ceil(frames * out_sr / in_sr) + 64)
+    capacity = math.ceil(frames * out_sr / in_sr) + 64
+    writer: _GrowingBuffer | SpilledSamples = (
+        _GrowingBuffer(out_channels, capacity)
+        if capacity * out_channels <= sample_file.IN_MEMORY_SAMPLES
+        else SpilledSamples(out_channels)
+    )
     for block in blocks:
         mixed = block.mean(axis=1) if mono and channels > 1 else (block[:, 0] if mono else block)
         writer.append(resampler.push(mixed))

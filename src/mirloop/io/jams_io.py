@@ -49,6 +49,8 @@ def analysis_to_jams(analysis: Analysis, *, title: str | None = None) -> jams.JA
     jam.sandbox.mirloop = {"flags": list(analysis.flags), "backends": dict(analysis.backends)}
     if analysis.damage is not None:
         jam.sandbox.mirloop["damage"] = analysis.damage.to_dict()
+    if analysis.near_silent:
+        jam.sandbox.mirloop["near_silent"] = [[start, end] for start, end in analysis.near_silent]
     grid = analysis.grid
     starts, ends = grid.starts, grid.ends
 

@@ -18,7 +18,9 @@ class Analysis:
     ``backends`` maps each stage to the backend name that served it; ``timings`` maps
     stage names to seconds spent; ``flags`` are notes about the input that did not stop the
     analysis (``"silent"``: the track is digital silence, its estimates carry no information;
-    ``"damaged"``: the file decoded only in part, see ``damage``).
+    ``"damaged"``: the file decoded only in part, see ``damage``; ``"near-silent"``: parts of
+    the track stay at dither level or below for 5 s or more, listed in ``near_silent`` as
+    ``(start, end)`` seconds, see :mod:`mirloop.signal.quiet`).
     """
 
     source: str
@@ -34,3 +36,4 @@ class Analysis:
     timings: dict[str, float] = field(factory=dict)
     flags: tuple[str, ...] = ()
     damage: AudioDamage | None = None
+    near_silent: tuple[tuple[float, float], ...] = ()

@@ -18,6 +18,7 @@ from attrs import frozen
 
 from mirloop.config import Config, load_config
 from mirloop.errors import ConfigError, PluginError
+from mirloop.io import sample_file
 from mirloop.model import (
     Analysis,
     Audio,
@@ -27,6 +28,7 @@ from mirloop.model import (
 )
 from mirloop.plugins import BackendInfo, registry, trace
 from mirloop.signal import ANALYSIS_SR, TrackContext
+from mirloop.signal.quiet import near_silent_spans
 from mirloop.stage_results import coverage_problem, result_problem
 
 #: The stages an analysis runs, in order.
@@ -186,6 +188,9 @@ def analyze_samples(
         audio = _accompaniment(separated, config.backend("separator"))
     signal = _analysis_signal(audio)
     flags = _input_flags(signal) + (("damaged",) if damage is not None else ())
+    near_silent = () if "silent" in flags else near_silent_spans(signal.samples, signal.sr)
+    if near_silent:
+        flags += ("near-silent",)
     ctx = TrackContext(signal)
     grid = ctx.grid
     features = run("features", "extract", lambda backend: backend.extract(ctx))
@@ -211,6 +216,7 @@ def analyze_samples(
         timings=timings,
         flags=flags,
         damage=damage,
+        near_silent=near_silent,
     )
     return AnalysisRun(analysis, ctx)
 
@@ -250,7 +256,7 @@ def _analysis_signal(audio: Audio) -> Audio:
 
 
 def _input_flags(signal: Audio) -> tuple[str, ...]:
-    if signal.n_samples and float(np.max(np.abs(signal.samples))) < SILENCE_PEAK:
+    if signal.n_samples and sample_file.peak(signal.samples) < SILENCE_PEAK:
         return ("silent",)
     return ()
 

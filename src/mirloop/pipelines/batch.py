@@ -49,6 +49,8 @@ class TrackReport:
     #: What was wrong with a damaged input that was still analysed
     #: (:meth:`mirloop.model.AudioDamage.to_dict`).
     damage: dict[str, Any] | None = None
+    #: Near-silent stretches inside the track, ``(start, end)`` seconds (:mod:`mirloop.signal.quiet`).
+    near_silent: tuple[tuple[float, float], ...] = ()
     error: str | None = None
     backends: dict[str, str] | None = None
     stage_seconds: dict[str, float] | None = None
@@ -66,6 +68,7 @@ class TrackReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self, filter=lambda attribute, _: attribute.name != "staged")
         data["flags"] = list(self.flags)
+        data["near_silent"] = [list(span) for span in self.near_silent]
         data["realtime_factor"] = self.realtime_factor
         return data
 
@@ -315,6 +318,7 @@ def analyze_one(
         outputs={kind: str(path) for kind, path in paths.items()},
         flags=analysis.flags,
         damage=None if analysis.damage is None else analysis.damage.to_dict(),
+        near_silent=analysis.near_silent,
         backends=dict(analysis.backends),
         stage_seconds={stage: round(seconds, 4) for stage, seconds in analysis.timings.items()},
         staged=outputs if staged else None,

@@ -91,6 +91,8 @@ class TrackLoop:
     skipped: str | None = None
     duration: float = 0.0
     flags: tuple[str, ...] = ()
+    #: Near-silent stretches of the input, ``(start, end)`` seconds (:mod:`mirloop.signal.quiet`).
+    near_silent: tuple[tuple[float, float], ...] = ()
     seconds: float = 0.0
     candidates: Candidates | None = None
     segments: Any = None  # pandas DataFrame of the reduced segments
@@ -125,6 +127,7 @@ class TrackLoop:
             "skipped": self.skipped,
             "duration": self.duration,
             "flags": list(self.flags),
+            "near_silent": [list(span) for span in self.near_silent],
             "seconds": round(self.seconds, 3),
             "candidates": None if self.candidates is None else self.candidates.to_dict(),
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
@@ -481,7 +484,7 @@ def _loop_track(
     track.spend("analysis", time.perf_counter() - started)
     track.timings.update({f"analysis.{k}": round(v, 3) for k, v in run.analysis.timings.items()})
     analysis = run.analysis
-    track.duration, track.flags = analysis.duration, analysis.flags
+    track.duration, track.flags, track.near_silent = analysis.duration, analysis.flags, analysis.near_silent
     merged = merged_grid(analysis)
     write_parquet(merged, folder / "grid.parquet")
     write_csv(merged, folder / "grid.csv")

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mirloop.io import sample_file
 from mirloop.io.atomic import atomic_path
+from mirloop.io.sample_file import column_extremes
 from mirloop.model import Analysis
 from mirloop.model.estimates import PITCH_CLASSES
 
@@ -62,11 +64,10 @@ def _title(analysis: Analysis) -> str:
 def _waveform(ax: Any, context: TrackContext) -> None:
     samples = context.samples
     columns = max(1, min(ENVELOPE_COLUMNS, len(samples)))
-    usable = len(samples) // columns * columns
-    blocks = samples[:usable].reshape(columns, -1) if usable else samples.reshape(1, -1)
-    times = (np.arange(len(blocks)) + 0.5) * blocks.shape[1] / context.sr
-    ax.fill_between(times, blocks.min(axis=1), blocks.max(axis=1), color="0.3", linewidth=0)
-    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+    low, high = column_extremes(samples, columns)
+    times = (np.arange(columns) + 0.5) * (len(samples) // columns) / context.sr
+    ax.fill_between(times, low, high, color="0.3", linewidth=0)
+    peak = sample_file.peak(samples)
     ax.set_ylim(-max(peak, 1e-3) * 1.05, max(peak, 1e-3) * 1.05)
     ax.set_ylabel("waveform")
 

@@ -16,7 +16,7 @@ from mirloop.renderer.compose import rng_for
 from mirloop.renderer.from_timeline import plans_from_regions
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.plan import RegionPlan
-from mirloop.renderer.production import render_plans
+from mirloop.renderer.production import Prepared, render_plans
 
 #: A region ringing out ends with a final chord this many seconds long (as in Amper's default).
 RINGOUT_SECONDS = 2.0
@@ -55,19 +55,35 @@ def render(timeline: Any, *, seed: int | None = None, config: Any = None) -> Ren
     audio. ``config`` holds renderer options (see :class:`RenderOptions`).
     """
     options = resolve_options(config)
+    plans, duration, seed = _plans(timeline, seed)
+    return render_plans(plans, duration, seed, options)
+
+
+def prepare_streamed(timeline: Any, *, seed: int | None = None, config: Any = None) -> Prepared:
+    """A timeline composed and ready to be written block by block to a file
+    (:func:`mirloop.renderer.writers.write_streamed_render`): arguments as :func:`render`.
+
+    Only renders without stems or domain randomisation stream (:func:`~mirloop.renderer.production.streams`);
+    their length is limited by :data:`~mirloop.limits.MAX_STREAMED_RENDER_SECONDS` (24 h), not
+    by the in-memory :data:`~mirloop.limits.MAX_RENDER_SECONDS` (1 h).
+    """
+    options = resolve_options(config)
+    plans, duration, seed = _plans(timeline, seed)
+    return Prepared(plans, duration, seed, options, streamed=True)
+
+
+def _plans(timeline: Any, seed: int | None) -> tuple[list[RegionPlan], float, int]:
+    """The region plans, duration and seed of ``timeline`` (as :func:`render` takes it)."""
     if isinstance(timeline, list) and all(isinstance(p, RegionPlan) for p in timeline):
-        if seed is None:
-            seed = draw_seed()
         duration = max(p.end for p in timeline) if timeline else 0.0
-        return render_plans(timeline, duration, seed, options)
+        return timeline, duration, draw_seed() if seed is None else seed
     from mirloop.timeline import Timeline
 
     if not isinstance(timeline, Timeline):
         timeline = Timeline.from_json(timeline if not isinstance(timeline, Path) else str(timeline))
     if seed is None:
         seed = timeline.random_seed if timeline.random_seed is not None else draw_seed()
-    plans = plans_from_regions(timeline.regions(), seed)
-    return render_plans(plans, timeline.duration, seed, options)
+    return plans_from_regions(timeline.regions(), seed), timeline.duration, seed
 
 
 def descriptor_plan(

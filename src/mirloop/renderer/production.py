@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from mirloop.errors import AudioError, RenderError
-from mirloop.limits import MAX_RENDER_SECONDS
+from mirloop.limits import MAX_RENDER_SECONDS, MAX_STREAMED_RENDER_SECONDS
 from mirloop.model import Audio
 from mirloop.model.render import RenderResult
 from mirloop.renderer.buses import BusProcessor, ducker_for, make_processors
@@ -52,14 +52,36 @@ def dynamics_offset(plans: list[RegionPlan]) -> float:
     return min(MAX_DYNAMICS_BOOST, DB_PER_DYNAMICS * (dynamics - REFERENCE_DYNAMICS))
 
 
+def streams(options: RenderOptions) -> bool:
+    """Whether a render with ``options`` can be written to a file block by block: not when it has
+    stems or a domain-randomised master chain, which are made in memory."""
+    return not options.stems and options.randomize == "none"
+
+
 class Prepared:
     """A composed render ready to stream: score, channels, MIDI bytes, soundfont, mix settings, the
-    bus treatment of each part and, when randomised, the drawn chain (:attr:`chain`)."""
+    bus treatment of each part and, when randomised, the drawn chain (:attr:`chain`).
 
-    def __init__(self, plans: list[RegionPlan], duration: float, seed: int, options: RenderOptions) -> None:
+    ``streamed`` says the render will be written block by block to a file (:func:`streams`): its
+    length is then checked against :data:`~mirloop.limits.MAX_STREAMED_RENDER_SECONDS` instead
+    of the in-memory :data:`~mirloop.limits.MAX_RENDER_SECONDS`.
+    """
+
+    def __init__(
+        self,
+        plans: list[RegionPlan],
+        duration: float,
+        seed: int,
+        options: RenderOptions,
+        *,
+        streamed: bool = False,
+    ) -> None:
         if not math.isfinite(duration) or duration <= 0:
             raise RenderError(f"render duration must be a positive number of seconds, got {duration} s")
-        MAX_RENDER_SECONDS.check(duration, "the render would last", error=RenderError)
+        if streamed and not streams(options):
+            raise RenderError("a render with stems or domain randomisation is made in memory, not streamed")
+        limit = MAX_STREAMED_RENDER_SECONDS if streamed else MAX_RENDER_SECONDS
+        limit.check(duration, "the render would last", error=RenderError)
         if round(duration * options.sr) < 1:
             raise RenderError(
                 f"the render would last {duration:g} s, less than one sample at {options.sr} Hz; "
@@ -193,33 +215,46 @@ def stream_plans_to_file(
 
     The file appears atomically when complete. Returns the prepared render (score, MIDI, truth).
     """
+    prepared = Prepared(plans, duration, seed, options, streamed=streams(options))
+    if prepared.chain is not None:
+        from mirloop.renderer.writers import write_audio
+
+        write_audio(render_prepared(prepared).audio, path, subtype=subtype)
+        return prepared
+    stream_prepared_to_file(prepared, path, subtype=subtype)
+    return prepared
+
+
+def stream_prepared_to_file(
+    prepared: Prepared, path: str | os.PathLike[str], *, subtype: str | None = None
+) -> Path:
+    """Write the mix of ``prepared`` (without a randomised chain) to ``path`` one block at a time,
+    with the samples :func:`render_prepared` makes; the file appears atomically when complete."""
     import soundfile as sf
 
     from mirloop.io.atomic import atomic_path
     from mirloop.io.audio_out import audio_format
 
+    if prepared.chain is not None:
+        raise RenderError(
+            "a domain-randomised render needs its whole mix for the master chain; render it in memory"
+        )
     target = Path(path)
     try:
-        container, _ = audio_format(target)
+        container, default_subtype = audio_format(target)
     except AudioError as exc:
         raise RenderError(str(exc)) from exc
-    prepared = Prepared(plans, duration, seed, options)
-    if prepared.chain is not None:
-        from mirloop.renderer.writers import write_audio
-
-        write_audio(render_prepared(prepared).audio, target, subtype=subtype)
-        return prepared
     with (
         atomic_path(target) as temporary,
         sf.SoundFile(
             str(temporary),
             "w",
-            samplerate=options.sr,
+            samplerate=prepared.options.sr,
             channels=2,
-            subtype=subtype,
+            subtype=subtype or default_subtype,
             format=container,
         ) as handle,
     ):
         for block in prepared.blocks(stems=False):
             handle.write(block.mix.T)
-    return prepared
+    return target

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,8 @@ from mirloop.model.render import GroundTruth, RenderResult
 
 if TYPE_CHECKING:
     import jams
+
+    from mirloop.renderer.production import Prepared
 
 
 def write_audio(audio: Audio, path: str | os.PathLike[str], *, subtype: str | None = None) -> Path:
@@ -230,10 +233,43 @@ def write_render(
         if not result.stems:
             raise RenderError("this render has no stems; render with the option stems=true")
         _check_replaceable(others["stems"])
+    return _write_staged(target, lambda staging: _write_set(result, target, staging, midi=midi, stems=stems,
+                                                            jams=jams))
+
+
+def write_streamed_render(
+    prepared: Prepared, path: str | os.PathLike[str], *, midi: bool = False, jams: bool = True
+) -> dict[str, Path]:
+    """As :func:`write_render` for a render streamed block by block into its audio file
+    (:func:`mirloop.renderer.api.prepare_streamed`): memory does not grow with its length, and
+    the audio holds the samples an in-memory render of the same timeline and seed holds."""
+    from mirloop.renderer.production import stream_prepared_to_file
+    from mirloop.renderer.truth import ground_truth
+
+    target = Path(path)
+
+    def fill(staging: Path) -> dict[str, Path]:
+        others = {kind: staging / where.name for kind, where in sidecar_paths(target).items()}
+        written = {"audio": stream_prepared_to_file(prepared, staging / target.name)}
+        if midi:
+            written["midi"] = write_midi(prepared.midi, others["midi"])
+        if jams:
+            truth = ground_truth(prepared.plans, prepared.duration)
+            written["jams"] = write_jams(truth, others["jams"], title=target.stem, seed=prepared.seed,
+                                         augmentation=prepared.augmentation)
+        return written
+
+    return _write_staged(target, fill)
+
+
+def _write_staged(target: Path, fill: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
+    """Run ``fill(staging)`` in a temporary folder beside ``target``, then rename what it wrote
+    into place (sidecars first, the audio last); see :func:`write_render`."""
+    others = sidecar_paths(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
-        staged = _write_set(result, target, staging, midi=midi, stems=stems, jams=jams)
+        staged = fill(staging)
         for kind in ("jams", "midi", "stems", "audio"):
             if kind not in staged:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import cached_property
 
 import numpy as np
@@ -18,6 +19,26 @@ from mirloop.signal.windows import window_mean_std
 ANALYSIS_SR = 22050
 #: Hop of the constant-Q spectrogram and chroma, in samples (93 ms at 22050 Hz).
 CQT_HOP = 2048
+
+
+def band_onsets(log_mel: np.ndarray, edges: list[int], *, hop_length: int, block: int = 8192) -> np.ndarray:
+    """Onset strength of each band ``log_mel[edges[k]:edges[k + 1]]``: the mean positive
+    difference between consecutive frames, delayed by the lag and half the 2048-sample frame,
+    as ``librosa.onset.onset_strength_multi(S=log_mel, channels=edges)`` computes it — but a
+    block of frames at a time, without whole-track temporaries of the log-mel's size.
+    """
+    n = log_mel.shape[1]
+    delay = 1 + 2048 // (2 * hop_length)
+    out = np.zeros((len(edges) - 1, n), dtype=log_mel.dtype)
+    for a in range(0, max(n - 1, 0), block):
+        b = min(a + block, n - 1)
+        rise = np.maximum(0.0, log_mel[:, a + 1 : b + 1] - log_mel[:, a:b])
+        stop = min(b + delay, n)
+        if stop <= a + delay:
+            break
+        for k, (low, high) in enumerate(itertools.pairwise(edges)):
+            out[k, a + delay : stop] = rise[low:high].mean(axis=0)[: stop - a - delay]
+    return out
 
 
 class TrackContext:
@@ -119,12 +140,7 @@ class TrackContext:
     @cached_property
     def onset_envelope(self) -> np.ndarray:
         """Onset strength per frame: mean positive log-mel difference (``librosa.onset.onset_strength``)."""
-        import librosa
-
-        return np.asarray(
-            librosa.onset.onset_strength(S=self.log_mel, sr=self.sr, hop_length=self.hop_length),
-            dtype=np.float32,
-        )
+        return band_onsets(self.log_mel, [0, self.log_mel.shape[0]], hop_length=self.hop_length)[0]
 
     @cached_property
     def onset_times(self) -> np.ndarray:
@@ -154,9 +170,7 @@ class TrackContext:
         n_low = int(
             np.searchsorted(librosa.mel_frequencies(n_mels=self.log_mel.shape[0], fmax=self.sr / 2), 500.0)
         )
-        bands = librosa.onset.onset_strength_multi(
-            S=self.log_mel, sr=self.sr, hop_length=self.hop_length, channels=[0, n_low, self.log_mel.shape[0]]
-        )
+        bands = band_onsets(self.log_mel, [0, n_low, self.log_mel.shape[0]], hop_length=self.hop_length)
         low, high = bands[0], bands[1]
         full = (n_low * low + (self.log_mel.shape[0] - n_low) * high) / self.log_mel.shape[0]
         return np.asarray(low + full, dtype=np.float32)

@@ -21,6 +21,7 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.errors import InvalidValueError
+from mirloop.io.sample_file import release_before
 from mirloop.signal.frames import padded_segment
 
 #: Lowest CQT bin: C2 (65.4 Hz); 6 octaves reach C8 (4186 Hz).
@@ -163,9 +164,13 @@ def compute_constant_q(
     for f0 in range(0, n_frames, block_frames):
         f1 = min(f0 + block_frames, n_frames)
         segment = padded_segment(y, f0 * hop_length - margin, (f1 - 1) * hop_length + margin + 1)
+        release_before(y, f0 * hop_length - margin)  # a spilled track's pages behind this block
         block = kernel.magnitude(np.asarray(segment, dtype=np.float32))
         magnitude[:, f0:f1] = block[:, MARGIN_FRAMES : MARGIN_FRAMES + f1 - f0]
     chroma = kernel.to_chroma @ magnitude
-    db = 20.0 * np.log10(np.maximum(magnitude, 1e-5))
+    db = magnitude  # in place: the magnitude becomes the dB spectrogram
+    np.maximum(db, np.float32(1e-5), out=db)
+    np.log10(db, out=db)
+    db *= np.float32(20.0)
     np.maximum(db, db.max() - 80.0, out=db)
-    return ConstantQ(db=db.astype(np.float32), chroma=chroma, hop_length=hop_length, sr=sr)
+    return ConstantQ(db=db, chroma=chroma, hop_length=hop_length, sr=sr)

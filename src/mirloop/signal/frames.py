@@ -14,6 +14,8 @@ import itertools
 import numpy as np
 from attrs import frozen
 
+from mirloop.io.sample_file import release_before
+
 #: FFT size in samples (93 ms at 22050 Hz).
 N_FFT = 2048
 N_MELS = 128
@@ -89,6 +91,7 @@ def compute_frame_features(
     for f0 in range(0, n_frames, block_frames):
         f1 = min(f0 + block_frames, n_frames)
         segment = padded_segment(y, f0 * hop_length - half, (f1 - 1) * hop_length + N_FFT - half)
+        release_before(y, f0 * hop_length - half)  # a spilled track's pages behind this block
         frames = librosa.util.frame(segment, frame_length=N_FFT, hop_length=hop_length)
         spectrum = np.abs(scipy.fft.rfft(frames * window[:, None], axis=0)).astype(np.float32)
         power = spectrum**2
@@ -111,10 +114,18 @@ def compute_frame_features(
         scalars["flux"][f0:f1] = flux
         scalars["rms"][f0:f1] = np.sqrt(np.einsum("ij,ij->j", frames, frames) / N_FFT)
 
-    log_mel = 10.0 * np.log10(np.maximum(mel_power, _AMIN))
+    # In place (the mel power becomes the log-mel), and the DCT a block of frames at a time:
+    # no whole-track temporary beside the per-frame arrays.
+    log_mel = mel_power
+    np.maximum(log_mel, _AMIN, out=log_mel)
+    np.log10(log_mel, out=log_mel)
+    log_mel *= np.float32(10.0)
     np.maximum(log_mel, log_mel.max() - TOP_DB, out=log_mel)
-    mfcc = scipy.fft.dct(log_mel, axis=0, type=2, norm="ortho")[:N_MFCC].astype(np.float32)
-    return FrameFeatures(log_mel=log_mel.astype(np.float32), mfcc=mfcc, contrast=contrast, **scalars)
+    mfcc = np.empty((N_MFCC, n_frames), dtype=np.float32)
+    for f0 in range(0, n_frames, block_frames):
+        block = scipy.fft.dct(log_mel[:, f0 : f0 + block_frames], axis=0, type=2, norm="ortho")
+        mfcc[:, f0 : f0 + block_frames] = block[:N_MFCC]
+    return FrameFeatures(log_mel=log_mel, mfcc=mfcc, contrast=contrast, **scalars)
 
 
 def _contrast_bands(freqs: np.ndarray, sr: int, fmin: float = 200.0) -> list[tuple[np.ndarray, int]]:

@@ -1,0 +1,144 @@
+"""Long decoded tracks kept in a temporary file mapped into memory, and released as they are read.
+
+A 3-hour track at the analysis rate is 950 MB of float32 samples; held in RAM beside its
+spectrograms it alone would exceed the memory budget. :class:`SpilledSamples` receives the
+decoded blocks in a temporary file (written, never mapped for writing) and, once complete,
+maps it read-only: the result is an ordinary ``np.ndarray`` view, so every consumer works
+unchanged, but its pages come from the page cache and are dropped again by
+:func:`release_before` once a block-wise pass (STFT, CQT) has moved past them. The resident
+part of the samples is then a few blocks, whatever the length; the file is unlinked as soon
+as it is created, so nothing is left behind even after a crash.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+from mirloop.errors import AudioError
+
+#: Output samples (all channels) up to which a decoded track is held in RAM (30 min mono at 22050 Hz);
+#: longer tracks are spilled to a temporary file.
+IN_MEMORY_SAMPLES = 30 * 60 * 22050
+
+
+class SpilledSamples:
+    """Float32 samples appended to an unlinked temporary file, then mapped read-only as one array."""
+
+    def __init__(self, channels: int) -> None:
+        self.channels = channels
+        self.size = 0
+        try:
+            descriptor, name = tempfile.mkstemp(prefix="mirloop-samples-", suffix=".f32")
+        except OSError as exc:
+            raise _no_room(exc) from exc
+        os.unlink(name)  # gone from the folder at once; the mapping keeps the data until released
+        self._file = os.fdopen(descriptor, "wb")
+
+    def append(self, block: np.ndarray) -> None:
+        """Append ``(n,)`` (mono) or ``(n, channels)`` float32 samples."""
+        n = int(block.shape[0])
+        if n == 0:
+            return
+        # Interleaved frames, as decoded: result() views them channel-major without a copy.
+        try:
+            self._file.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+        except OSError as exc:
+            self._file.close()
+            raise _no_room(exc) from exc
+        self.size += n
+
+    def result(self) -> np.ndarray:
+        """The samples, ``(n,)`` or ``(channels, n)``, as a read-only view of the mapped file."""
+        try:
+            self._file.flush()
+            if self.size == 0:
+                shape = (0,) if self.channels == 1 else (self.channels, 0)
+                return np.zeros(shape, dtype=np.float32)
+            mapping = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise _no_room(exc) from exc
+        finally:
+            self._file.close()  # the mapping keeps the (already unlinked) file alive
+        samples = np.frombuffer(mapping, dtype=np.float32)
+        if self.channels == 1:
+            return samples
+        return samples.reshape(self.size, self.channels).T  # frames were written interleaved
+
+
+def _no_room(exc: OSError) -> AudioError:
+    return AudioError(
+        f"a track this long is decoded into a temporary file in {tempfile.gettempdir()}, which failed "
+        f"({exc.strerror or exc}); free some space there or set TMPDIR to a folder with room "
+        "(4 bytes per sample: 950 MB for 3 hours)"
+    )
+
+
+def _mapping_of(y: np.ndarray) -> mmap.mmap | None:
+    base: object = y
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, memoryview):  # np.frombuffer keeps a view of the exporting object
+        base = base.obj
+    return base if isinstance(base, mmap.mmap) else None
+
+
+def is_spilled(y: np.ndarray) -> bool:
+    """Whether ``y`` is (a view of) samples held in a mapped file by :class:`SpilledSamples`."""
+    return _mapping_of(y) is not None
+
+
+def release_before(y: np.ndarray, index: int) -> None:
+    """Drop from memory the mapped pages holding ``y[:index]`` of a 1-D spilled array (no-op otherwise).
+
+    The values stay in the file: reading them again maps them back in.
+    """
+    mapping = _mapping_of(y)
+    if mapping is None or y.ndim != 1 or index <= 0 or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    if sys.platform != "linux":  # MADV_DONTNEED on a file mapping is only documented harmless there
+        return
+    start = np.frombuffer(mapping, dtype=np.uint8).ctypes.data
+    offset = y.ctypes.data - start
+    stop = offset + min(index, len(y)) * y.itemsize
+    page = mmap.PAGESIZE
+    first = -(-max(offset, 0) // page) * page
+    last = stop // page * page
+    if last > first:
+        mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+
+#: Samples per block of the whole-signal reductions below (about 47 s at 22050 Hz).
+BLOCK_SAMPLES = 1 << 20
+
+
+def peak(y: np.ndarray) -> float:
+    """``max(|y|)`` of 1-D ``y`` (0 when empty), a block at a time: no whole-signal temporary,
+    and a spilled track's pages are released behind each block."""
+    top = 0.0
+    for start in range(0, len(y), BLOCK_SAMPLES):
+        block = y[start : start + BLOCK_SAMPLES]
+        top = max(top, float(block.max()), -float(block.min()))
+        release_before(y, start + BLOCK_SAMPLES)
+    return top
+
+
+def column_extremes(y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Minimum and maximum of each of ``columns`` equal runs of 1-D ``y`` (the tail that does not
+    fill a run is left out), computed a block of runs at a time as :func:`peak` is."""
+    width = len(y) // columns
+    low = np.empty(columns, dtype=y.dtype)
+    high = np.empty(columns, dtype=y.dtype)
+    step = max(1, BLOCK_SAMPLES // max(width, 1))
+    for c0 in range(0, columns, step):
+        c1 = min(c0 + step, columns)
+        runs = y[c0 * width : c1 * width].reshape(c1 - c0, width)
+        low[c0:c1] = runs.min(axis=1)
+        high[c0:c1] = runs.max(axis=1)
+        release_before(y, c1 * width)
+    return low, high

@@ -1,0 +1,168 @@
+"""Long tracks are analysed in bounded memory, checked at small scale.
+
+Past :data:`mirloop.io.sample_file.IN_MEMORY_SAMPLES` a decoded track lives in a temporary file
+mapped read-only, whose pages the block-wise passes release behind them; the per-frame
+arrays are built in place, without whole-track temporaries. Here the threshold is lowered so
+that a few seconds or minutes show what an hour-long file does (benchmarks/bench_long_input.py
+measures 1 h and 3 h).
+"""
+
+from __future__ import annotations
+
+import sys
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from mirloop.io import sample_file
+from mirloop.io.audio import load_audio
+from mirloop.io.sample_file import is_spilled
+from mirloop.signal.cqt import compute_constant_q
+from mirloop.signal.frames import compute_frame_features
+
+SR = 22050
+
+
+def _noise(seconds: float, *, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (0.1 * rng.standard_normal(int(seconds * SR))).astype(np.float32)
+
+
+def _write(path: Path, samples: np.ndarray, sr: int = SR) -> Path:
+    sf.write(str(path), samples, sr, subtype="FLOAT")
+    return path
+
+
+def _resident_spilled_bytes() -> int:
+    """Resident bytes of this process's mappings of spilled sample files (from /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if not line.split(maxsplit=1)[0].endswith(":"):  # a mapping's header line
+            inside = "mirloop-samples-" in line
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1]) * 1024
+    return total
+
+
+def test_a_track_past_the_in_memory_limit_loads_into_a_file_mapping_with_the_same_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stereo = np.stack([_noise(4.0), _noise(4.0, seed=1)], axis=1)
+    path = _write(tmp_path / "long.wav", stereo, 44100)
+    in_memory = load_audio(path)
+    in_memory_stereo = load_audio(path, mono=False)
+
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    spilled = load_audio(path)
+    spilled_stereo = load_audio(path, mono=False)
+
+    assert not is_spilled(in_memory.samples)
+    assert is_spilled(spilled.samples) and is_spilled(spilled_stereo.samples)
+    np.testing.assert_array_equal(spilled.samples, in_memory.samples)
+    np.testing.assert_array_equal(spilled_stereo.samples, in_memory_stereo.samples)
+    assert not list(tmp_path.glob("*mirloop-samples*"))  # the file is unlinked once mapped
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/smaps")
+def test_the_analysis_passes_release_a_spilled_track_behind_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path / "two-minutes.wav", _noise(120.0))
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    y = load_audio(path).samples
+    assert is_spilled(y)
+    whole = y.nbytes
+
+    float(y.sum())  # reading every sample maps the whole track in
+    assert _resident_spilled_bytes() >= 0.9 * whole
+
+    sample_file.peak(y)
+    after_peak = _resident_spilled_bytes()
+    compute_frame_features(y, sr=SR, block_frames=256)
+    after_stft = _resident_spilled_bytes()
+    compute_constant_q(y, sr=SR, block_frames=64)
+    after_cqt = _resident_spilled_bytes()
+
+    # What stays mapped is the last block or two of each pass, not the track.
+    assert max(after_peak, after_stft, after_cqt) < 0.15 * whole, (after_peak, after_stft, after_cqt, whole)
+
+
+def _arrays_bytes(result: object) -> int:
+    names = [field.name for field in result.__attrs_attrs__]  # type: ignore[attr-defined]
+    arrays = [getattr(result, name) for name in names]
+    return sum(array.nbytes for array in arrays if isinstance(array, np.ndarray))
+
+
+def _peak_beyond_result(compute: Callable[[], object]) -> tuple[int, int]:
+    """Traced peak bytes of ``compute()`` beyond the arrays it returns, and those arrays' bytes."""
+    tracemalloc.start()
+    try:
+        result = compute()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    kept = _arrays_bytes(result)
+    return peak - kept, kept
+
+
+@pytest.mark.parametrize(
+    "compute",
+    [
+        pytest.param(lambda y: compute_frame_features(y, sr=SR, block_frames=64), id="stft-frames"),
+        pytest.param(lambda y: compute_constant_q(y, sr=SR, block_frames=64), id="constant-q"),
+    ],
+)
+def test_the_working_memory_of_a_pass_does_not_grow_with_the_track(
+    compute: Callable[[np.ndarray], object],
+) -> None:
+    y = _noise(300.0)
+    compute(y[:SR])  # the first call imports and caches what every later call uses (filter banks)
+
+    short_excess, short_kept = _peak_beyond_result(lambda: compute(y[: 75 * SR]))
+    long_excess, long_kept = _peak_beyond_result(lambda: compute(y))
+
+    # Four times the track, four times the output; the memory beyond the output stays a few
+    # blocks (a whole-track temporary would add at least as much as the output grew).
+    assert long_kept > 3.5 * short_kept
+    growth = long_excess - short_excess
+    assert growth < 0.25 * (long_kept - short_kept), (short_excess, long_excess, long_kept)
+
+
+def test_the_onset_envelopes_are_librosas_without_whole_track_temporaries() -> None:
+    import librosa
+
+    from mirloop.signal.context import band_onsets
+
+    log_mel = (np.random.default_rng(2).standard_normal((128, 20_000)) * 10 - 40).astype(np.float32)
+    edges = [0, 20, 128]
+
+    tracemalloc.start()
+    try:
+        ours = band_onsets(log_mel, edges, hop_length=512, block=512)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    theirs = librosa.onset.onset_strength_multi(S=log_mel, sr=SR, hop_length=512, channels=edges)
+    np.testing.assert_array_equal(ours, theirs)
+    # librosa's difference and rectification are two more arrays of the log-mel's size
+    assert peak - ours.nbytes < 0.25 * log_mel.nbytes
+
+
+def test_no_room_for_a_long_track_is_one_audio_error_naming_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from mirloop.errors import AudioError
+
+    path = _write(tmp_path / "long.wav", _noise(2.0))
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+
+    with pytest.raises(AudioError, match=r"temporary file in .*no-such-folder.*set TMPDIR"):
+        load_audio(path)

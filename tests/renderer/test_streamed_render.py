@@ -1,0 +1,83 @@
+"""Renders written to a file stream block by block: the same bytes as an in-memory render, in
+memory that does not grow with the length, and past the in-memory limit instead of refused."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mirloop.cli.main import main
+from mirloop.errors import RenderError
+from mirloop.renderer.api import prepare_streamed, render
+from mirloop.renderer.writers import write_render, write_streamed_render
+from mirloop.timeline import single_region
+from tests.renderer.conftest import FAST
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:jsonschema")
+
+
+def _timeline(seconds: float) -> object:
+    return single_region("rock_indie_driving", seconds, tempo=130.0, key="A minor", seed=3)
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac"])
+def test_a_streamed_render_writes_the_bytes_of_an_in_memory_render(tmp_path: Path, suffix: str) -> None:
+    timeline = _timeline(3.0)
+
+    streamed = write_streamed_render(prepare_streamed(timeline, seed=5, config=FAST),
+                                     tmp_path / "streamed" / f"song{suffix}", midi=True)
+    in_memory = write_render(render(timeline, seed=5, config=FAST), tmp_path / "memory" / f"song{suffix}",
+                             midi=True)
+
+    assert sorted(streamed) == sorted(in_memory) == ["audio", "jams", "midi"]
+    for kind in ("audio", "midi", "jams"):
+        assert streamed[kind].read_bytes() == in_memory[kind].read_bytes(), kind
+
+
+def _traced_peak(call: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_memory_of_a_streamed_render_does_not_grow_with_its_length(tmp_path: Path) -> None:
+    def streamed(seconds: float) -> int:
+        prepared = prepare_streamed(_timeline(seconds), seed=5, config=FAST)
+        return _traced_peak(lambda: write_streamed_render(prepared, tmp_path / f"s{seconds:g}.wav"))
+
+    def in_memory(seconds: float) -> int:
+        return _traced_peak(lambda: render(_timeline(seconds), seed=5, config=FAST))
+
+    streamed(1.0)  # the first render loads the soundfont and imports what every render uses
+    samples_growth = (16.0 - 4.0) * FAST["sr"] * 2 * 4  # stereo float32 samples of 12 s
+
+    assert in_memory(16.0) - in_memory(4.0) > 0.8 * samples_growth  # the measure sees the mix buffer
+    assert streamed(16.0) - streamed(4.0) < 0.2 * samples_growth
+
+
+def test_mirloop_render_streams_past_the_in_memory_limit_and_keeps_it_for_stems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MIRLOOP_MAX_RENDER_SECONDS", "1.5")
+    args = ["render", "--descriptor", "rock_indie_driving", "--duration", "2", "--seed", "1",
+            "--sr", "22050", "--soundfont", "bundled"]
+
+    assert main([*args, "-o", str(tmp_path / "streamed.wav")]) == 0
+    assert (tmp_path / "streamed.wav").exists() and (tmp_path / "streamed.jams").exists()
+
+    assert main([*args, "--stems", "-o", str(tmp_path / "stems.wav")]) == 2
+    assert "past the limit of 1.5 s" in capsys.readouterr().err
+    assert not (tmp_path / "stems.wav").exists()
+
+
+def test_a_streamed_render_has_a_limit_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIRLOOP_MAX_STREAMED_RENDER_SECONDS", "1.5")
+
+    with pytest.raises(RenderError, match=r"past the limit of 1\.5 s .*MIRLOOP_MAX_STREAMED_RENDER_SECONDS"):
+        prepare_streamed(_timeline(2.0), seed=1, config=FAST)
