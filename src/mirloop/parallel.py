@@ -154,7 +154,7 @@ class _Worker:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(target=_serve, args=(child,), daemon=True)
-        with _sigint_ignored():  # inherited through exec: the worker never sees the terminal's Ctrl-C
+        with _sigint_held_back():  # the worker inherits SIGINT blocked: it never sees the terminal's Ctrl-C
             process.start()
         child.close()
         self.process, self.conn = process, parent
@@ -238,12 +238,15 @@ def _stop(slots: Sequence[_Worker]) -> None:
 
 
 @contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
+def _sigint_held_back() -> Iterator[None]:
+    """Hold Ctrl-C back while a worker starts: the worker inherits SIGINT blocked (so it never
+    dies of it), and a Ctrl-C that came meanwhile reaches this process when the block lifts,
+    instead of being lost (as with ``SIG_IGN``, which dropped it and let the batch run on)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

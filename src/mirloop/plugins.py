@@ -46,6 +46,7 @@ KNOWN_PLUGINS: dict[str, str] = {
     "madmom": "pip install ./plugins/mirloop-madmom",
     "musicnn": "pip install ./plugins/mirloop-musicnn",
     "spleeter": "pip install ./plugins/mirloop-spleeter && mirloop-spleeter setup",
+    "tempocnn": "pip install ./plugins/mirloop-tempocnn && mirloop-tempocnn setup",
 }
 
 

@@ -103,3 +103,13 @@ def test_ctrl_c_stops_a_batch_at_once_and_lists_what_finished(
     assert sorted(p.name for p in out.iterdir()) == sorted([*finished, "summary.json"])  # no partial outputs
     assert all(len(list((out / name).iterdir())) == 4 for name in finished)
     assert f"{len(finished)} of {len(finished)} track(s) analysed" in stdout
+
+
+def test_a_ctrl_c_while_a_worker_starts_is_held_back_not_lost() -> None:
+    from mirloop.parallel import _sigint_held_back
+
+    with pytest.raises(KeyboardInterrupt):
+        with _sigint_held_back():
+            os.kill(os.getpid(), signal.SIGINT)  # lands while the worker is being started
+            time.sleep(0.05)
+        time.sleep(0.05)  # the held-back Ctrl-C arrives here, once the block lifts

@@ -91,7 +91,7 @@ def test_a_full_disk_while_writing_the_jams_leaves_none_of_the_set(
 
 
 def test_an_unknown_audio_suffix_is_refused(result: RenderResult, tmp_path: Path) -> None:
-    with pytest.raises(RenderError, match=r"\.wav, \.flac or \.ogg"):
+    with pytest.raises(RenderError, match=r"\.wav, \.flac, \.ogg or \.mp3"):
         write_audio(result.audio, tmp_path / "song.mp4")
     assert list(tmp_path.iterdir()) == []
 
