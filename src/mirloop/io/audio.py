@@ -197,10 +197,25 @@ def _mix_and_resample(
         else SpilledSamples(out_channels)
     )
     for block in blocks:
-        mixed = block.mean(axis=1) if mono and channels > 1 else (block[:, 0] if mono else block)
+        mixed = _mix_down(block) if mono else block
         writer.append(resampler.push(mixed))
     writer.append(resampler.flush())
     return writer.result()
+
+
+def _mix_down(block: np.ndarray) -> np.ndarray:
+    """The mean of the channels of a ``(frames, channels)`` block, ``(frames,)``.
+
+    Bit for bit ``block.mean(axis=1)`` up to 7 channels (beyond, to float32 rounding), which
+    sums each short row in a reduction loop of its own and costs ten times more than adding
+    the columns.
+    """
+    mixed = np.array(block[:, 0], dtype=np.float32)
+    if block.shape[1] > 1:
+        for channel in range(1, block.shape[1]):
+            mixed += block[:, channel]
+        mixed /= np.float32(block.shape[1])
+    return mixed
 
 
 def as_loaded(

@@ -13,6 +13,7 @@ from mirloop.signal.beatsync import BeatUnits, beat_synchronous
 from mirloop.signal.cqt import ConstantQ, compute_constant_q
 from mirloop.signal.frames import FrameFeatures, compute_frame_features, n_frames_for
 from mirloop.signal.tempo import Tempogram, TempoSettings, compute_tempogram, estimate_track_tempo
+from mirloop.signal.tuning import estimate_tuning, tuned_chroma
 from mirloop.signal.windows import window_mean_std
 
 #: Sample rate of every analysis signal, in Hz.
@@ -39,6 +40,13 @@ def band_onsets(log_mel: np.ndarray, edges: list[int], *, hop_length: int, block
         for k, (low, high) in enumerate(itertools.pairwise(edges)):
             out[k, a + delay : stop] = rise[low:high].mean(axis=0)[: stop - a - delay]
     return out
+
+
+def _frames_scaled_to_max(raw: np.ndarray) -> np.ndarray:
+    """Each column of a chroma scaled to max 1; columns below 10⁻⁴ of the loudest one are 0."""
+    peak = raw.max(axis=0, keepdims=True)
+    floor = max(float(peak.max()) * 1e-4, 1e-8)
+    return np.where(peak > floor, raw / np.maximum(peak, floor), 0.0).astype(np.float32)
 
 
 class TrackContext:
@@ -215,10 +223,17 @@ class TrackContext:
     @cached_property
     def chroma(self) -> np.ndarray:
         """CQT chroma ``(12, n)`` at the CQT hop, each frame scaled to max 1 (silent frames are 0)."""
-        raw = self.constant_q.chroma
-        peak = raw.max(axis=0, keepdims=True)
-        floor = max(float(peak.max()) * 1e-4, 1e-8)
-        return np.where(peak > floor, raw / np.maximum(peak, floor), 0.0).astype(np.float32)
+        return _frames_scaled_to_max(self.constant_q.chroma)
+
+    @cached_property
+    def tuning(self) -> float:
+        """Tuning offset in semitones, in [-0.5, 0.5) (:func:`~mirloop.signal.tuning.estimate_tuning`)."""
+        return estimate_tuning(self.constant_q.fine_chroma)
+
+    @cached_property
+    def tuned_chroma(self) -> np.ndarray:
+        """:attr:`chroma` with the pitch classes moved by :attr:`tuning` onto the tempered ones."""
+        return _frames_scaled_to_max(tuned_chroma(self.constant_q.fine_chroma, self.tuning))
 
     @property
     def chroma_frame_rate(self) -> float:

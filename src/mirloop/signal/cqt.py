@@ -40,11 +40,13 @@ class ConstantQ:
     """CQT magnitude in dB (``(216, n)``, ref 1.0, floor 80 dB below the maximum) and chroma.
 
     ``chroma`` is the raw pitch-class energy ``(12, n)`` (C first) folded from the CQT
-    magnitudes; ``hop_length`` is in samples.
+    magnitudes, ``fine_chroma`` the same at three bins per semitone ``(36, n)`` (bin 0 on C,
+    for tuning estimation: :mod:`mirloop.signal.tuning`); ``hop_length`` is in samples.
     """
 
     db: np.ndarray
     chroma: np.ndarray
+    fine_chroma: np.ndarray
     hop_length: int
     sr: int
 
@@ -168,9 +170,10 @@ def compute_constant_q(
         block = kernel.magnitude(np.asarray(segment, dtype=np.float32))
         magnitude[:, f0:f1] = block[:, MARGIN_FRAMES : MARGIN_FRAMES + f1 - f0]
     chroma = kernel.to_chroma @ magnitude
+    fine_chroma = magnitude.reshape(N_OCTAVES, BINS_PER_OCTAVE, n_frames).sum(axis=0)
     db = magnitude  # in place: the magnitude becomes the dB spectrogram
     np.maximum(db, np.float32(1e-5), out=db)
     np.log10(db, out=db)
     db *= np.float32(20.0)
     np.maximum(db, db.max() - 80.0, out=db)
-    return ConstantQ(db=db, chroma=chroma, hop_length=hop_length, sr=sr)
+    return ConstantQ(db=db, chroma=chroma, fine_chroma=fine_chroma, hop_length=hop_length, sr=sr)

@@ -7,15 +7,20 @@ from typing import ClassVar
 import numpy as np
 
 from mirloop.backends.librosa.profiles import KEYS, PROFILES, key_confidence, key_correlations, tonal_weight
+from mirloop.errors import OptionError
 from mirloop.model import KeyEstimate
 from mirloop.signal import TrackContext
+from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
 
 
 class LibrosaKey(Backend):
     """Krumhansl–Schmuckler key finding on constant-Q chroma (24 keys: 12 tonics × major/minor).
 
-    The chroma (C2–C8, 93-ms frames, each frame scaled to max 1) is averaged over each grid
+    With ``tuning`` (the default), the track's tuning offset is estimated from the CQT's three
+    bins per semitone and the chroma corrected for it (:mod:`mirloop.signal.tuning`), so a
+    recording tuned away from A = 440 Hz is read in its own key, not between two. The chroma
+    (C2–C8, 93-ms frames, each frame scaled to max 1) is averaged over each grid
     window and over the whole track and correlated with the 24 rotations of a key profile;
     the best correlation wins. Confidence is the best correlation times a saturating margin
     over the runner-up (:func:`~mirloop.backends.librosa.profiles.key_confidence`), times how
@@ -31,18 +36,40 @@ class LibrosaKey(Backend):
             "edma",
             str,
             "key profile: edma (default; right on cadences and on modal minor progressions), "
-            "temperley or krumhansl",
+            "albrecht (best on tonal melodies, misses Dorian progressions), temperley or krumhansl",
             choices=tuple(PROFILES),
+        ),
+        "tuning": Option(
+            True, bool, "estimate the track's tuning offset and correct the chroma before the profile match"
+        ),
+        "harmonics": Option(
+            1,
+            int,
+            "harmonics each profile pitch class sounds in the templates (Gómez 2006; 1: none, 4: essentia's)",
         ),
     }
 
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        if self.opts["harmonics"] < 1:
+            raise OptionError(
+                f"key backend 'librosa': harmonics must be at least 1 (the fundamental alone), "
+                f"got {self.opts['harmonics']}"
+            )
+
     def estimate_key(self, ctx: TrackContext) -> KeyEstimate:
-        profile = self.opts["profile"]
-        track_scores = key_correlations(ctx.track_chroma, profile)
-        window_scores = key_correlations(ctx.window_chroma, profile)
+        profile, harmonics = self.opts["profile"], self.opts["harmonics"]
+        if self.opts["tuning"]:
+            chroma = ctx.tuned_chroma
+            track_chroma = np.asarray(chroma.mean(axis=1), dtype=np.float64)
+            window_chroma = window_mean_std(chroma, ctx.chroma_frame_rate, ctx.grid)[0]
+        else:
+            track_chroma, window_chroma = ctx.track_chroma, ctx.window_chroma
+        track_scores = key_correlations(track_chroma, profile, harmonics)
+        window_scores = key_correlations(window_chroma, profile, harmonics)
         return KeyEstimate(
             key=KEYS[int(np.argmax(track_scores))],
-            confidence=float(key_confidence(track_scores) * tonal_weight(ctx.track_chroma)),
+            confidence=float(key_confidence(track_scores) * tonal_weight(track_chroma)),
             window_keys=tuple(KEYS[int(i)] for i in np.argmax(window_scores, axis=1)),
-            window_confidence=key_confidence(window_scores) * tonal_weight(ctx.window_chroma),
+            window_confidence=key_confidence(window_scores) * tonal_weight(window_chroma),
         )

@@ -1,7 +1,8 @@
 """Laplacian structural segmentation (McFee & Ellis, ISMIR 2014).
 
 B. McFee and D. P. W. Ellis, "Analyzing song structure with spectral clustering", ISMIR 2014.
-Beat-synchronous CQT frames are linked to their nearest neighbours (repetition), consecutive
+Beat-synchronous CQT frames are linked to their mutual nearest neighbours (repetition;
+:func:`mirloop.signal.recurrence.recurrence_affinity`, librosa's recurrence graph), consecutive
 beats are linked by MFCC similarity (local continuity); the two graphs are balanced so that
 each contributes equally to the node degrees, and the low eigenvectors of the normalised
 Laplacian of their sum embed the beats so that k-means separates section types.
@@ -17,6 +18,7 @@ import numpy as np
 from mirloop.model import WINDOW_SECONDS, Segment, Segmentation
 from mirloop.signal import TrackContext
 from mirloop.signal.beatsync import BeatUnits
+from mirloop.signal.recurrence import recurrence_affinity
 from mirloop.stages import Backend, Option
 
 
@@ -79,14 +81,9 @@ class LaplacianSegmenter(Backend):
         import scipy.ndimage
         from scipy.sparse import csgraph
 
-        width = self.opts["rec_width"]
-        try:
-            recurrence = librosa.segment.recurrence_matrix(units.cqt, width=width, mode="affinity", sym=True)
-        except librosa.util.exceptions.ParameterError:
-            distances = librosa.segment.recurrence_matrix(units.cqt, width=width, mode="distance", sym=True)
-            if not np.any(distances):  # every beat equals its nearest neighbours (dither under the dB floor)
-                raise _NoRepetitionGraph from None
-            raise
+        recurrence = recurrence_affinity(units.cqt, width=self.opts["rec_width"])
+        if not recurrence.any():  # every beat sounds the same (dither under the dB floor): no structure
+            raise _NoRepetitionGraph
         smooth = librosa.segment.timelag_filter(scipy.ndimage.median_filter)
         recurrence = smooth(recurrence, size=(1, 7))
         recurrence = 0.5 * (recurrence + recurrence.T)  # the time-lag median filter breaks symmetry

@@ -8,12 +8,17 @@ Each profile is a pair (major, minor) of 12 weights starting at the tonic:
     Temperley (1999), "What's key for key?" — flatter weights, stronger leading tone.
 ``edma``
     Faraldo et al. (2016), profiles derived from electronic dance music (Essentia ``edma``).
+``albrecht``
+    Albrecht & Shanahan (2013), "The use of large corpora to train a new type of key-finding
+    algorithm", Music Perception 31(1): pitch-class distributions of the opening and closing
+    passages of 490 common-practice pieces (their appendix; major and minor).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from mirloop.errors import InvalidValueError
 from mirloop.model.estimates import MODES, PITCH_CLASSES, Key
 
 PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
@@ -55,22 +60,45 @@ PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
             0.05545106,
         ),
     ),
+    "albrecht": (
+        (0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081),
+        (0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052),
+    ),
 }
 
 #: The 24 keys in score order: C major … B major, then C minor … B minor.
 KEYS: tuple[Key, ...] = tuple(Key(tonic, mode) for mode in MODES for tonic in PITCH_CLASSES)
 
 
-def key_templates(profile: str) -> np.ndarray:
-    """``(24, 12)`` z-scored templates, one per key of :data:`KEYS`."""
-    major, minor = (np.asarray(p, dtype=np.float64) for p in PROFILES[profile])
-    rows = [np.roll(base, tonic) for base in (major, minor) for tonic in range(12)]
+#: Decay of each further harmonic's weight in a profile that sounds its harmonics (Gómez 2006).
+HARMONIC_SLOPE = 0.6
+
+
+def key_templates(profile: str, harmonics: int = 1) -> np.ndarray:
+    """``(24, 12)`` z-scored templates, one per key of :data:`KEYS`.
+
+    With ``harmonics`` > 1, every pitch class of the profile also sounds its harmonics 2 …
+    ``harmonics`` at weights ``0.6 ** (h - 1)`` (Gómez 2006, *Tonal description of music audio
+    signals*, §3.3; essentia's ``Key`` with ``numHarmonics=4, slope=0.6``): the chroma of a real
+    instrument holds its harmonics too (the third harmonic, a twelfth above, adds to the fifth),
+    so the template should.
+    """
+    if harmonics < 1:
+        raise InvalidValueError(f"harmonics must be at least 1 (the fundamental), got {harmonics}")
+    rows = []
+    for weights in PROFILES[profile]:
+        base = np.asarray(weights, dtype=np.float64)
+        base = base / base.sum()
+        sounded = np.zeros(12)
+        for h in range(1, harmonics + 1):
+            sounded += HARMONIC_SLOPE ** (h - 1) * np.roll(base, round(12 * np.log2(h)) % 12)
+        rows += [np.roll(sounded, tonic) for tonic in range(12)]
     templates = np.asarray(rows)
     templates -= templates.mean(axis=1, keepdims=True)
     return templates / templates.std(axis=1, keepdims=True)
 
 
-def key_correlations(chroma: np.ndarray, profile: str) -> np.ndarray:
+def key_correlations(chroma: np.ndarray, profile: str, harmonics: int = 1) -> np.ndarray:
     """Pearson correlation of chroma vectors with the 24 key templates.
 
     ``chroma`` is ``(12,)`` or ``(n, 12)``; returns ``(24,)`` or ``(n, 24)``. A flat (e.g.
@@ -80,7 +108,7 @@ def key_correlations(chroma: np.ndarray, profile: str) -> np.ndarray:
     x = x - x.mean(axis=1, keepdims=True)
     std = x.std(axis=1, keepdims=True)
     z = np.where(std > 1e-9, x / np.maximum(std, 1e-9), 0.0)
-    scores = z @ key_templates(profile).T / 12.0
+    scores = z @ key_templates(profile, harmonics).T / 12.0
     return scores[0] if np.ndim(chroma) == 1 else scores
 
 
