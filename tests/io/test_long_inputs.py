@@ -1,6 +1,6 @@
 """Long tracks are analysed in bounded memory, checked at small scale.
 
-Past :data:`mirloop.io.sample_file.IN_MEMORY_SAMPLES` a decoded track lives in a temporary file
+Past :data:`mirloop.signal.sample_file.IN_MEMORY_SAMPLES` a decoded track lives in a temporary file
 mapped read-only, whose pages the block-wise passes release behind them; the per-frame
 arrays are built in place, without whole-track temporaries. Here the threshold is lowered so
 that a few seconds or minutes show what an hour-long file does (benchmarks/bench_long_input.py
@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mirloop.io import sample_file
 from mirloop.io.audio import load_audio
-from mirloop.io.sample_file import is_spilled
+from mirloop.signal import sample_file
 from mirloop.signal.cqt import compute_constant_q
 from mirloop.signal.frames import compute_frame_features
+from mirloop.signal.sample_file import is_spilled
 
 SR = 22050
 

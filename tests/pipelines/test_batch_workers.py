@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,23 @@ def test_a_worker_that_dies_costs_only_its_track_after_one_retry(
     assert summary["n_failed"] == 1 and summary["failed"][0]["source"] == str(inputs[1])
 
 
+def _default_sigint() -> None:
+    """Ctrl-C as a terminal's foreground command has it. A test runner's worker process may
+    ignore SIGINT (pytest-xdist's do), and an ignored signal stays ignored in its children."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@pytest.fixture
+def terminal_sigint() -> Iterator[None]:
+    """This process takes Ctrl-C as Python's default does (KeyboardInterrupt) for the test's length."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_ctrl_c_stops_a_batch_at_once_and_lists_what_finished(
     toy_plugin_installed: Path, tmp_path: Path
 ) -> None:
@@ -82,7 +100,7 @@ def test_ctrl_c_stops_a_batch_at_once_and_lists_what_finished(
         "--use", "tempo=fragile", "--set", "tempo.sleep=1.0",
     ]
     run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True)
+                           start_new_session=True, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 120
     while not [p for p in out.glob("*") if p.is_dir() and not p.name.startswith(".")]:
         assert run.poll() is None and time.monotonic() < deadline, run.communicate()
@@ -105,6 +123,7 @@ def test_ctrl_c_stops_a_batch_at_once_and_lists_what_finished(
     assert f"{len(finished)} of {len(finished)} track(s) analysed" in stdout
 
 
+@pytest.mark.usefixtures("terminal_sigint")
 def test_a_ctrl_c_while_a_worker_starts_is_held_back_not_lost() -> None:
     from mirloop.parallel import _sigint_held_back
 

@@ -5,7 +5,7 @@ each block is mixed down to mono (when asked) and pushed through a streaming sox
 into one preallocated output array. Peak memory is therefore the output array plus a few
 blocks, whatever the length, rate and channel count of the file: a 30-minute 44.1 kHz stereo
 file loads at 22050 Hz mono with about 160 MB of samples (see :mod:`mirloop.io.memory_check`).
-Longer tracks go to a temporary file mapped read-only (:mod:`mirloop.io.sample_file`), whose
+Longer tracks go to a temporary file mapped read-only (:mod:`mirloop.signal.sample_file`), whose
 pages the block-wise analysis passes release behind them.
 
 Every problem with the file raises :class:`~mirloop.errors.AudioError` naming the file and
@@ -25,13 +25,12 @@ from typing import Any
 import numpy as np
 
 from mirloop.errors import AudioError
-from mirloop.io import sample_file
 from mirloop.io.atomic import is_temporary
 from mirloop.io.audio_damage import DamageLimit, FromOffset, UnfinishedWav, find_damage, unfinished_wav
-from mirloop.io.sample_file import SpilledSamples
 from mirloop.limits import MAX_TRACK_HOURS
 from mirloop.model import Audio
-from mirloop.signal import ANALYSIS_SR
+from mirloop.signal import ANALYSIS_SR, sample_file
+from mirloop.signal.sample_file import SpilledSamples
 
 #: Frames decoded per block (1.5 s at 44.1 kHz).
 BLOCK_FRAMES = 65536

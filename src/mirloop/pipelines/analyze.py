@@ -18,7 +18,6 @@ from attrs import frozen
 
 from mirloop.config import Config, load_config
 from mirloop.errors import ConfigError, PluginError
-from mirloop.io import sample_file
 from mirloop.model import (
     Analysis,
     Audio,
@@ -27,7 +26,7 @@ from mirloop.model import (
     Segmentation,
 )
 from mirloop.plugins import BackendInfo, registry, trace
-from mirloop.signal import ANALYSIS_SR, TrackContext
+from mirloop.signal import ANALYSIS_SR, TrackContext, sample_file
 from mirloop.signal.quiet import near_silent_spans
 from mirloop.stage_results import coverage_problem, result_problem
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mirloop.io import sample_file
 from mirloop.io.atomic import atomic_path
-from mirloop.io.sample_file import column_extremes
 from mirloop.model import Analysis
 from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.signal import sample_file
+from mirloop.signal.sample_file import column_extremes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -217,9 +217,14 @@ def stream_plans_to_file(
     """
     prepared = Prepared(plans, duration, seed, options, streamed=streams(options))
     if prepared.chain is not None:
-        from mirloop.renderer.writers import write_audio
+        from mirloop.errors import AudioError
+        from mirloop.io.audio_out import write_audio_file
 
-        write_audio(render_prepared(prepared).audio, path, subtype=subtype)
+        audio = render_prepared(prepared).audio
+        try:  # the io layer's writer: renderer.writers builds on this module, not the reverse
+            write_audio_file(path, audio.samples.T, audio.sr, subtype=subtype)
+        except AudioError as exc:
+            raise RenderError(str(exc)) from exc
         return prepared
     stream_prepared_to_file(prepared, path, subtype=subtype)
     return prepared

@@ -21,8 +21,8 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.errors import InvalidValueError
-from mirloop.io.sample_file import release_before
 from mirloop.signal.frames import padded_segment
+from mirloop.signal.sample_file import release_before
 
 #: Lowest CQT bin: C2 (65.4 Hz); 6 octaves reach C8 (4186 Hz).
 FMIN_MIDI = 36

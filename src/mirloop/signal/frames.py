@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 from attrs import frozen
 
-from mirloop.io.sample_file import release_before
+from mirloop.signal.sample_file import release_before
 
 #: FFT size in samples (93 ms at 22050 Hz).
 N_FFT = 2048

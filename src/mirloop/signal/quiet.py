@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirloop.io.sample_file import BLOCK_SAMPLES, release_before
+from mirloop.signal.sample_file import BLOCK_SAMPLES, release_before
 
 #: RMS (linear, full scale 1) below which a stretch counts as near-silent: -80 dBFS, above the
 #: dither of a 16-bit file (about -92 dBFS) and below any audible passage.
