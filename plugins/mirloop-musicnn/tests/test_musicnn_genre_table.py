@@ -11,7 +11,7 @@ from mirloop.catalog import load_catalog
 from mirloop.errors import ConfigError
 
 from mirloop_musicnn.genre_table import DEFAULT_TABLE, GenreTable, load_genre_table
-from mirloop_musicnn.tag_prior import excerpt, load_tag_prior
+from mirloop_musicnn.tag_prior import load_tag_prior
 from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS, slug
 
 
@@ -113,13 +113,6 @@ def test_a_prior_missing_a_tag_or_out_of_range_is_refused(tmp_path: Path) -> Non
     with pytest.raises(ConfigError, match="'techno' must be a probability in \\[0, 1\\]"):
         load_tag_prior(tmp_path / "over.toml")
     assert load_tag_prior(prior).of("mtt", "guitar") == pytest.approx(0.1)
-
-
-def test_the_prior_reads_the_middle_of_long_recordings() -> None:
-    samples = np.arange(100, dtype=np.float32)
-
-    assert excerpt(samples, 10, seconds=2.0).tolist() == list(range(40, 60))
-    assert excerpt(samples, 10, seconds=20.0) is samples
 
 
 def test_a_table_without_a_catalog_genre_is_refused(tmp_path: Path) -> None:

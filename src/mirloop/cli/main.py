@@ -49,10 +49,11 @@ def cli() -> None:
     """mirloop — analyze music, render music from descriptors, and close the loop between them."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: runs the CLI; a MirloopError prints as one clear line and exits with status 2."""
+def run_cli(group: click.Command, argv: list[str] | None, prog_name: str) -> int:
+    """Run a click command as mirloop's commands run: a MirloopError prints as one clear line and
+    gives status 2, Ctrl-C 130, a usage error click's own status (plugins' commands use it too)."""
     try:
-        cli.main(args=argv, prog_name="mirloop", standalone_mode=False)
+        group.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130
@@ -65,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"error: {exc}", err=True)
         return 2
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the CLI; a MirloopError prints as one clear line and exits with status 2."""
+    return run_cli(cli, argv, "mirloop")
 
 
 if __name__ == "__main__":

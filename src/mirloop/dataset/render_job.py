@@ -26,6 +26,7 @@ from mirloop.dataset.table import PCA_INPUT_PREFIX
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
 from mirloop.io.audio_out import write_audio_file
+from mirloop.model.descriptor import TARGETS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -102,18 +103,14 @@ def analysis_config(layer: dict[str, Any]) -> Any:
     return load_config({**layer, **off})
 
 
+def descriptor_labels(descriptor: Descriptor) -> dict[str, Any]:
+    """The descriptor's name and every target's value, in the dataset's label-column order."""
+    return {"descriptor": descriptor.name, **{target: getattr(descriptor, target) for target in TARGETS}}
+
+
 def window_rows(job: RenderJob, descriptor: Descriptor, features: Features) -> pa.Table:
     """One row per window: render id, labels, window timing, features and PCA input."""
-    labels = {
-        "descriptor": descriptor.name,
-        "genre": descriptor.genre,
-        "subgenre": descriptor.subgenre,
-        "mood": descriptor.mood,
-        "sentiment": descriptor.sentiment,
-        "valence": descriptor.valence,
-        "momentum": descriptor.momentum,
-    }
-    return labelled_window_rows(job.render_id, job.tempo, labels, features)
+    return labelled_window_rows(job.render_id, job.tempo, descriptor_labels(descriptor), features)
 
 
 #: The label columns of the feature table that hold text (valence and momentum are integers).
@@ -203,13 +200,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
 
     row = {
         "render_id": job.render_id,
-        "descriptor": descriptor.name,
-        "genre": descriptor.genre,
-        "subgenre": descriptor.subgenre,
-        "mood": descriptor.mood,
-        "sentiment": descriptor.sentiment,
-        "valence": descriptor.valence,
-        "momentum": descriptor.momentum,
+        **descriptor_labels(descriptor),
         "duration": float(audio.duration),
         "tempo_bpm": job.tempo,
         "band": job.band,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +81,8 @@ def load_genre_table(
         raise ConfigError(f"the musicnn genre table {source} must list every catalog genre and no other "
                           f"(missing {missing}, unknown {extra}); {fix}")
     columns: list[str] = []
-    listed: dict[str, list[str]] = {}
+    listed: dict[str, list[str]] = {}  # column → the genres that list its tag
+    tag_of: dict[str, tuple[str, str]] = {}  # column → (group, tag)
     for genre, entry in table.items():
         for group, vocabulary in _VOCABULARY.items():
             for tag in entry.get(group, []):
@@ -90,17 +92,16 @@ def load_genre_table(
                 column = PREFIXES[group] + slug(tag)
                 if column not in listed:
                     columns.append(column)
+                    tag_of[column] = (group, tag)
                 listed.setdefault(column, []).append(genre)
     names = tuple(sorted(table))
     weights = np.zeros((len(columns), len(names)))
-    tag_of = {PREFIXES[group] + slug(tag): (group, tag)
-              for group, tags in _VOCABULARY.items() for tag in tags}
+    tags_of_genre = Counter(genre for genres in listed.values() for genre in genres)
     for row, column in enumerate(columns):
         for genre in listed[column]:
             if prior is None:
                 weights[row, names.index(genre)] = 1.0 / len(listed[column])
             else:
-                count = sum(genre in genres for genres in listed.values())
-                weights[row, names.index(genre)] = 1.0 / (prior.of(*tag_of[column]) * count)
+                weights[row, names.index(genre)] = 1.0 / (prior.of(*tag_of[column]) * tags_of_genre[genre])
     return GenreTable(genres=names, columns=tuple(columns), weights=weights, path=source, rule=rule,
                       prior=prior)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from attrs import frozen
-from mirloop.errors import ConfigError
+from mirloop.errors import ConfigError, MirloopError
 
 from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS
 
@@ -68,15 +68,6 @@ def load_tag_prior(path: str | os.PathLike[str] | None = None) -> TagPrior:
         values[group] = {t: float(v) for t, v in given.items()}
     return TagPrior(values=values, tracks=int(data.get("tracks", 0)), source=str(data.get("source", "")),
                     path=source)
-
-
-def excerpt(samples: np.ndarray, sr: int, seconds: float = EXCERPT_SECONDS) -> np.ndarray:
-    """The middle ``seconds`` of ``samples`` (all of it when shorter)."""
-    length = round(seconds * sr)
-    if samples.shape[-1] <= length:
-        return samples
-    start = (samples.shape[-1] - length) // 2
-    return samples[..., start:start + length]
 
 
 def read_excerpt(path: str | os.PathLike[str], seconds: float = EXCERPT_SECONDS) -> np.ndarray:
@@ -129,8 +120,6 @@ def measure_tag_prior(
     A file that cannot be read is skipped and reported through ``progress(i, n, path, error)``;
     at least one must be read.
     """
-    from mirloop.errors import MirloopError
-
     sums = {group: np.zeros(len(tags)) for group, tags in _VOCABULARY.items()}
     read = 0
     for i, path in enumerate(paths):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-from mirloop.errors import MirloopError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,15 +45,9 @@ def train_tiny(model_dir: str, steps: int, venv: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        cli.main(args=argv, prog_name="mirloop-spleeter", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except MirloopError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return 2
-    return 0
+    from mirloop.cli.main import run_cli
+
+    return run_cli(cli, argv, "mirloop-spleeter")
 
 
 if __name__ == "__main__":
