@@ -20,7 +20,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from mirloop.dataset.jobs import run_render_jobs
+from mirloop.dataset.jobs import JobFailure, run_render_jobs
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
 from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
@@ -44,13 +44,6 @@ JobRunner = Callable[[RenderJob, JobSettings], dict[str, Any]]
 RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store", "randomize")
 #: The value a resume key has in folders written before the key existed.
 RESUME_DEFAULTS = {"randomize": "none"}
-
-
-@frozen
-class JobFailure:
-    render_id: str
-    error: str
-    details: str = ""
 
 
 @frozen

@@ -24,8 +24,8 @@ from typing import Any
 
 from attrs import frozen
 
-from mirloop.dataset.generate import JobFailure, collect
-from mirloop.dataset.jobs import run_render_jobs
+from mirloop.dataset.generate import collect
+from mirloop.dataset.jobs import JobFailure, run_render_jobs
 from mirloop.dataset.layout import MANIFEST_PARQUET, PARTS, RENDERS, DatasetLayout
 from mirloop.dataset.table import DatasetInfo
 from mirloop.errors import DatasetError
