@@ -20,11 +20,11 @@ from typing import Any
 
 from attrs import field, frozen
 
+from mirloop.classify.feature_table import FEATURES_PARQUET, DatasetInfo
 from mirloop.dataset.jobs import JobFailure, run_render_jobs
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
 from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
-from mirloop.dataset.table import FEATURES_PARQUET, DatasetInfo
 from mirloop.errors import DatasetError
 from mirloop.executors.base import Executor
 from mirloop.io.atomic import atomic_path

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mirloop.config import Config
-    from mirloop.pipelines.loop import LoopSettings, TrackLoop
+    from mirloop.loop.settings import LoopSettings
+    from mirloop.loop.track import TrackLoop
 
 
 #: The tables written into the report folder, by name (``<name>.csv``).
