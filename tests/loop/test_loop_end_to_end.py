@@ -140,7 +140,7 @@ def test_failed_renders_are_named_and_the_rest_is_kept(
     assert report.accuracy["heldout"].isna().all()  # the tiny model was trained without a held-out split
 
     # with the classifier's held-out render accuracy per descriptor, every row is compared with it
-    rendered = {r["descriptor"] for r in result.agreement} | {r["descriptor"] for r in result.single}
+    rendered = {r.descriptor for r in result.agreement} | {r.descriptor for r in result.single}
     heldout = {t: {str(d): 0.5 for d in rendered} for t in TARGETS}
     compared = build_report([result], settings=SETTINGS, config=config, seconds=0.0, heldout=heldout)
     assert (compared.agreement["heldout"] == 0.5).all() and (compared.single["heldout"] == 0.5).all()

@@ -24,7 +24,16 @@ from mirloop.loop.configuration import render_analysis_config
 from mirloop.loop.merge import merged_grid
 from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities, top_candidates
 from mirloop.loop.renders import SINGLE, LoopRender, RenderOutcome, plan_multi, plan_single, run_render
-from mirloop.loop.rows import agreement_rows, boundary_row, combo, multi_rows, single_rows
+from mirloop.loop.rows import (
+    AgreementRow,
+    BoundaryRow,
+    MultiRow,
+    SingleRow,
+    agreement_rows,
+    combo,
+    multi_rows,
+    single_rows,
+)
 from mirloop.loop.scores import boundary_fidelity
 from mirloop.loop.settings import LoopSettings
 from mirloop.model import Segment
@@ -34,7 +43,8 @@ from mirloop.pipelines.analyze import analyze_file, analyze_samples
 
 @define
 class TrackLoop:
-    """Everything the loop found and made for one track (records are plain dicts for tables)."""
+    """Everything the loop found and made for one track: the table rows (:mod:`mirloop.loop.rows`),
+    and per render a plain dict for the JSON report (``renders``)."""
 
     name: str
     source: str
@@ -51,10 +61,10 @@ class TrackLoop:
     candidates: Candidates | None = None
     segments: Any = None  # pandas DataFrame of the reduced segments
     renders: list[dict[str, Any]] = field(factory=list)
-    single: list[dict[str, Any]] = field(factory=list)
-    multi: list[dict[str, Any]] = field(factory=list)
-    agreement: list[dict[str, Any]] = field(factory=list)
-    boundaries: list[dict[str, Any]] = field(factory=list)
+    single: list[SingleRow] = field(factory=list)
+    multi: list[MultiRow] = field(factory=list)
+    agreement: list[AgreementRow] = field(factory=list)
+    boundaries: list[BoundaryRow] = field(factory=list)
     input_descriptors: list[str] = field(factory=list)
     #: The input's and the first multi-region render's analysis runs, until :func:`write_media` uses them.
     figures: dict[str, Any] = field(factory=dict)
@@ -319,10 +329,10 @@ def _record(
         reference = np.array([[s.start, s.end] for s in segments])
         score = boundary_fidelity(reference, estimated.intervals)
         track.boundaries.append(
-            boundary_row(
+            BoundaryRow(
                 track.name,
                 job.name,
-                score,
+                **score,
                 reference_segments=len(segments),
                 render_segments=len(estimated.segments),
             )
