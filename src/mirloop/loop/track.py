@@ -1,7 +1,7 @@
 """One track through the loop: analyse → reduce → render → re-classify, into the track's folder.
 
 :func:`loop_track` runs it and never raises: a failure ends up in the returned :class:`TrackLoop`,
-whose records (plain dicts, :mod:`mirloop.loop.rows`) feed the report's tables.
+whose rows (:mod:`mirloop.loop.rows`) feed the report's tables.
 """
 
 from __future__ import annotations
