@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/bench_loop.py --json --check
     .venv/bin/python benchmarks/bench_loop.py --product          # as `mirloop loop` runs by default
 
-Times ``mirloop.pipelines.loop.run_loop`` on one 4-minute 44.1 kHz stereo WAV (real clips from
+Times ``mirloop.loop.run.run_loop`` on one 4-minute 44.1 kHz stereo WAV (real clips from
 ``../shared/data/real-dev`` concatenated, or a generated multi-region render without clips):
 separation (``repet``), analysis and classification, 1 single-region and 10 multi-region
 renders as long as the track, and the re-classification of every render (no OGG, no HTML).
@@ -51,7 +51,8 @@ def tiny_model(folder: Path) -> Path:
 
 def run(track: Path, out: Path, model: Path | None, peer: str = "") -> tuple[float, dict[str, Any]]:
     from mirloop.loop.peer import resolve_peer
-    from mirloop.pipelines.loop import LoopSettings, run_loop
+    from mirloop.loop.run import run_loop
+    from mirloop.loop.settings import LoopSettings
 
     settings = LoopSettings(
         renders=10, descriptors=1, tempi=1, keys=1, audio=False, html=False, peer=resolve_peer(peer)

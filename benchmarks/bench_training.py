@@ -153,8 +153,8 @@ def table_speed(data: Path, rows: int | None = None) -> dict[str, Any]:
     train`` does), then time the classification of a 4-minute track's windows; ratios are to the
     targets (< 1 meets them). ``rows``: fit on whole renders drawn at random (seed 0) until
     that many windows are reached, instead of every window."""
+    from mirloop.classify.feature_table import read_table, windows_from_table
     from mirloop.classify.fit import fit_model
-    from mirloop.dataset.table import read_table, windows_from_table
     from mirloop.pipelines.training import dataset_info
 
     table = read_table(data)

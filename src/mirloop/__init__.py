@@ -35,7 +35,7 @@ _LAZY: dict[str, str] = {
     "registry": "mirloop.plugins:registry",
     "render": "mirloop.renderer:render",
     "render_descriptor": "mirloop.renderer:render_descriptor",
-    "run_loop": "mirloop.pipelines.loop:run_loop",
+    "run_loop": "mirloop.loop.run:run_loop",
     "load_catalog": "mirloop.catalog:load_catalog",
 }
 
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from mirloop.catalog import load_catalog
     from mirloop.config import load_config
     from mirloop.io.audio import load_audio
+    from mirloop.loop.run import run_loop
     from mirloop.pipelines.analyze import analyze, analyze_audio
-    from mirloop.pipelines.loop import run_loop
     from mirloop.plugins import registry
     from mirloop.renderer import render, render_descriptor
 

@@ -31,18 +31,11 @@ from typing import Any
 from attrs import evolve, field, frozen
 
 from mirloop.errors import ConfigError
-from mirloop.stages import STAGES
+from mirloop.stages import BUILTIN_STAGES, stage_names, stage_record, stage_records
 
-#: The backend each stage uses unless configured otherwise (``none`` switches a stage off).
-DEFAULT_BACKENDS: dict[str, str] = {
-    "separator": "none",
-    "features": "librosa",
-    "tempo": "librosa",
-    "key": "librosa",
-    "segmenter": "laplacian",
-    "classifier": "none",
-    "renderer": "mirloop",
-}
+#: The backend each built-in stage uses unless configured otherwise (``none`` switches a stage off);
+#: from the stage records (:data:`mirloop.stages.BUILTIN_STAGES`).
+DEFAULT_BACKENDS: dict[str, str] = {stage.name: stage.default for stage in BUILTIN_STAGES}
 
 #: Tables of a configuration file that are settings, not stages: ``[executor]`` names the Dask
 #: scheduler (:func:`mirloop.executors.resolve_scheduler`).
@@ -92,14 +85,16 @@ class Config:
         for stage, table in layer.items():
             if stage in SETTINGS_TABLES:  # read by their own modules, not backend stages
                 continue
-            if stage not in STAGES:
-                raise ConfigError(f"{source}: unknown stage {stage!r}; stages are: {', '.join(STAGES)}")
+            record = stage_record(stage)
+            if record is None:
+                known = ", ".join(stage_names())
+                raise ConfigError(f"{source}: unknown stage {stage!r}; stages are: {known}")
             if isinstance(table, str):
                 table = {"backend": table}
             if not isinstance(table, Mapping):
                 raise ConfigError(f"{source}: [{stage}] must be a table or a backend name, got {table!r}")
             table = dict(table)
-            current = stages[stage]
+            current = stages.get(stage) or StageConfig(record.default)  # a stage added since
             backend = table.pop("backend", None)
             if backend is not None:
                 if not isinstance(backend, str) or not backend:
@@ -130,7 +125,8 @@ class Config:
 
 
 def defaults() -> Config:
-    return Config({stage: StageConfig(name) for stage, name in DEFAULT_BACKENDS.items()}, ("defaults",))
+    """Every stage with its record's default backend (:func:`mirloop.stages.stage_records`)."""
+    return Config({stage.name: StageConfig(stage.default) for stage in stage_records()}, ("defaults",))
 
 
 def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:

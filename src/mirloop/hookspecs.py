@@ -24,6 +24,8 @@ from typing import Any
 
 import pluggy
 
+from mirloop.stages import BUILTIN_STAGES, Stage
+
 hookspec = pluggy.HookspecMarker("mirloop")
 
 Register = Callable[..., None]
@@ -104,14 +106,15 @@ def register_descriptors(register: Register) -> None:
     """
 
 
-#: The hooks that register backends, by the stages they serve.
-BACKEND_HOOKS: dict[str, tuple[str, ...]] = {
-    "register_separators": ("separator",),
-    "register_feature_extractors": ("features",),
-    "register_classifiers": ("classifier",),
-    "register_inducers": ("tempo", "key"),
-    "register_segmenters": ("segmenter",),
-    "register_renderers": ("renderer",),
-}
+def backend_hooks(stages: tuple[Stage, ...] = BUILTIN_STAGES) -> dict[str, tuple[str, ...]]:
+    """The hooks that register backends, each with the stages it serves (from the stage records)."""
+    hooks: dict[str, tuple[str, ...]] = {}
+    for stage in stages:
+        hooks[stage.hook] = (*hooks.get(stage.hook, ()), stage.name)
+    return hooks
 
-__all__: list[Any] = ["BACKEND_HOOKS", "hookspec"]
+
+#: The hooks that register the built-in stages' backends, by the stages they serve.
+BACKEND_HOOKS: dict[str, tuple[str, ...]] = backend_hooks()
+
+__all__: list[Any] = ["BACKEND_HOOKS", "backend_hooks", "hookspec"]

@@ -35,7 +35,7 @@ from attrs import field, frozen
 
 from mirloop import hookspecs
 from mirloop.errors import BackendClashError, BackendNotFoundError, PluginError
-from mirloop.stages import PROTOCOLS, STAGES, Backend
+from mirloop.stages import Backend, stage_names, stage_record, stage_records
 
 GROUP = "mirloop"
 hookimpl = pluggy.HookimplMarker("mirloop")
@@ -151,8 +151,8 @@ class Registry:
 
     def get(self, stage: str, name: str) -> BackendInfo:
         """The backend ``name`` of ``stage``; unknown names fail with the installed ones."""
-        if stage not in STAGES:
-            raise BackendNotFoundError(f"unknown stage {stage!r}; stages are: {', '.join(STAGES)}")
+        if stage_record(stage) is None:
+            raise BackendNotFoundError(f"unknown stage {stage!r}; stages are: {', '.join(stage_names())}")
         found = self.backends.get(stage, {}).get(name)
         if found is not None:
             return found
@@ -247,9 +247,14 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
         versions[name] = ("(registered directly)", "")
     pm.check_pending()
 
-    table = _BackendTable({stage: {} for stage in STAGES})
-    for hook_name, stages in hookspecs.BACKEND_HOOKS.items():
-        hook = getattr(pm.hook, hook_name)
+    records = stage_records()
+    table = _BackendTable({stage.name: {} for stage in records})
+    for hook_name, stages in hookspecs.backend_hooks(records).items():
+        hook = getattr(pm.hook, hook_name, None)
+        if hook is None:  # a stage record names a hook no specification declares
+            raise PluginError(f"stage(s) {', '.join(stages)} name the hook {hook_name!r}, which "
+                              f"mirloop.hookspecs does not declare; use one of "
+                              f"{', '.join(sorted(hookspecs.BACKEND_HOOKS))}")
         for impl in hook.get_hookimpls():
             plugin_name = impl.plugin_name
             dist, version = versions.get(plugin_name, ("?", "?"))
@@ -424,8 +429,8 @@ class _BackendTable:
 
 
 def _methods(stage: str) -> list[str]:
-    proto = PROTOCOLS[stage]
-    return [n for n in proto.__dict__ if not n.startswith("_")]
+    record = stage_record(stage)
+    return [] if record is None else list(record.methods)
 
 
 _REGISTRY: Registry | None = None

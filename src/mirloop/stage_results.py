@@ -1,17 +1,19 @@
 """The type and shape each stage's method must return: cheap checks shared by the analysis and
 the conformance kit.
 
-:func:`result_problem` looks only at types and array shapes (no pass over the values), so the
-analysis runs it on every stage result as it returns, and a backend that returns a ``dict``
-instead of a :class:`~mirloop.model.KeyEstimate` is named at once instead of failing later with
-an ``AttributeError`` in mirloop's code. :mod:`mirloop.testing.conformance` runs the same checks
-first, then its checks of the values (ranges, order, finiteness).
+Each ``*_problem(result, grid)`` looks only at types and array shapes (no pass over the values);
+it is the ``check`` of its stage's record (:class:`mirloop.stages.Stage`), and
+:func:`mirloop.stages.result_problem` runs it on every stage result as it returns, so a backend
+that returns a ``dict`` instead of a :class:`~mirloop.model.KeyEstimate` is named at once
+instead of failing later with an ``AttributeError`` in mirloop's code.
+:mod:`mirloop.testing.conformance` runs the same checks first, then its checks of the values
+(ranges, order, finiteness).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,13 +31,6 @@ from mirloop.model import (
     TargetPrediction,
     TempoEstimate,
 )
-from mirloop.stages import PROTOCOLS, STAGES
-
-#: The method each stage's backends implement (what a problem message names).
-METHODS: dict[str, str] = {
-    stage: next(name for name in PROTOCOLS[stage].__dict__ if not name.startswith("_")) for stage in STAGES
-}
-
 
 #: How far (seconds) segments may miss the start and the end of the track.
 SEGMENT_EDGE_TOLERANCE = 0.05
@@ -53,23 +48,14 @@ def coverage_problem(segments: tuple[Segment, ...], duration: float) -> str | No
     return None
 
 
-def result_problem(stage: str, result: Any, *, grid: Grid | None = None) -> str | None:
-    """What is wrong with the type or shapes of ``result`` of ``stage``'s method; ``None`` if nothing.
-
-    ``grid`` is the track's grid, which per-window results must match (not needed for the
-    separator and the renderer).
-    """
-    check = _CHECKS.get(stage)
-    return None if check is None else check(result, grid)
+def _returned(method: str, result: Any, expected: str) -> str:
+    return f"{method}() returned {type(result).__name__}, expected {expected}"
 
 
-def _returned(stage: str, result: Any, expected: str) -> str:
-    return f"{METHODS[stage]}() returned {type(result).__name__}, expected {expected}"
-
-
-def _separator(stems: Any, grid: Grid | None) -> str | None:
+def separator_problem(stems: Any, grid: Grid | None) -> str | None:
+    """A separator's stems: a dict of :class:`~mirloop.model.Audio` with ``accompaniment``."""
     if not isinstance(stems, Mapping):
-        return _returned("separator", stems, "a dict")
+        return _returned("separate", stems, "a dict")
     if "accompaniment" not in stems:
         return f"separate() returned stems {sorted(map(str, stems))}; 'accompaniment' is required"
     for stem, audio in stems.items():
@@ -78,9 +64,10 @@ def _separator(stems: Any, grid: Grid | None) -> str | None:
     return None
 
 
-def _features(features: Any, grid: Grid | None) -> str | None:
+def features_problem(features: Any, grid: Grid | None) -> str | None:
+    """:class:`~mirloop.model.Features` on the track's grid, one named column per feature."""
     if not isinstance(features, Features):
-        return _returned("features", features, "Features")
+        return _returned("extract", features, "Features")
     if grid is not None and not (isinstance(features.grid, Grid) and features.grid.n_windows == grid.n_windows
                                  and math.isclose(features.grid.duration, grid.duration, abs_tol=1e-6)):
         return f"result is on {features.grid!r}, expected the context's {grid!r}"
@@ -93,9 +80,10 @@ def _features(features: Any, grid: Grid | None) -> str | None:
     return None
 
 
-def _tempo(tempo: Any, grid: Grid | None) -> str | None:
+def tempo_problem(tempo: Any, grid: Grid | None) -> str | None:
+    """A :class:`~mirloop.model.TempoEstimate` with one BPM per grid window."""
     if not isinstance(tempo, TempoEstimate):
-        return _returned("tempo", tempo, "TempoEstimate")
+        return _returned("estimate_tempo", tempo, "TempoEstimate")
     if grid is not None and tempo.window_bpm.shape != (grid.n_windows,):
         return (f"window_bpm has shape {tempo.window_bpm.shape}, expected ({grid.n_windows},), "
                 "one BPM per grid window")
@@ -104,9 +92,10 @@ def _tempo(tempo: Any, grid: Grid | None) -> str | None:
     return None
 
 
-def _key(key: Any, grid: Grid | None) -> str | None:
+def key_problem(key: Any, grid: Grid | None) -> str | None:
+    """A :class:`~mirloop.model.KeyEstimate` with one key and confidence per grid window."""
     if not isinstance(key, KeyEstimate):
-        return _returned("key", key, "KeyEstimate")
+        return _returned("estimate_key", key, "KeyEstimate")
     if not isinstance(key.key, Key):
         return f"key is {key.key!r}, expected a mirloop.model.Key"
     n = len(key.window_keys) if grid is None else grid.n_windows
@@ -120,9 +109,10 @@ def _key(key: Any, grid: Grid | None) -> str | None:
     return None
 
 
-def _segmentation(result: Any, grid: Grid | None) -> str | None:
+def segmentation_problem(result: Any, grid: Grid | None) -> str | None:
+    """A :class:`~mirloop.model.Segmentation` of :class:`~mirloop.model.Segment` s."""
     if not isinstance(result, Segmentation):
-        return _returned("segmenter", result, "Segmentation")
+        return _returned("segment", result, "Segmentation")
     if len(result.segments) == 0:
         return "no segments"
     for index, segment in enumerate(result.segments):
@@ -133,9 +123,10 @@ def _segmentation(result: Any, grid: Grid | None) -> str | None:
     return None
 
 
-def _prediction(prediction: Any, grid: Grid | None) -> str | None:
+def prediction_problem(prediction: Any, grid: Grid | None) -> str | None:
+    """A :class:`~mirloop.model.Prediction`: per target, one probability row per grid window."""
     if not isinstance(prediction, Prediction):
-        return _returned("classifier", prediction, "Prediction")
+        return _returned("predict", prediction, "Prediction")
     for target, result in prediction.targets.items():
         if not isinstance(result, TargetPrediction):
             return f"target {target!r} is {type(result).__name__}, expected a TargetPrediction"
@@ -147,20 +138,10 @@ def _prediction(prediction: Any, grid: Grid | None) -> str | None:
     return None
 
 
-def _render(result: Any, grid: Grid | None) -> str | None:
+def render_problem(result: Any, grid: Grid | None) -> str | None:
+    """A :class:`~mirloop.model.RenderResult` holding :class:`~mirloop.model.Audio`."""
     if not isinstance(result, RenderResult):
-        return _returned("renderer", result, "mirloop.model.RenderResult(audio, midi, truth, seed)")
+        return _returned("render", result, "mirloop.model.RenderResult(audio, midi, truth, seed)")
     if not isinstance(result.audio, Audio):
         return f"result.audio is {type(result.audio).__name__}, expected Audio"
     return None
-
-
-_CHECKS: dict[str, Callable[[Any, Grid | None], str | None]] = {
-    "separator": _separator,
-    "features": _features,
-    "tempo": _tempo,
-    "key": _key,
-    "segmenter": _segmentation,
-    "classifier": _prediction,
-    "renderer": _render,
-}

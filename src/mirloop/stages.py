@@ -21,6 +21,11 @@ renderer       ``render(timeline, seed)``  :class:`~mirloop.model.RenderResult`
 ``ctx`` is a :class:`mirloop.signal.TrackContext`: the mono analysis signal, its grid, and
 lazily computed shared representations (STFT-derived frame features, CQT chroma, onset
 envelope, beats) so that no two stages compute the same thing twice.
+
+Each stage is one :class:`Stage` record (name, protocol, registration hook, default backend,
+result check, conformance check, whether the analysis runs it); the configuration, the plugin
+registry, the analysis and the conformance kit read the records, so a new stage is one record
+passed to :func:`add_stage` (plus a hook specification when no existing hook suits it).
 """
 
 from __future__ import annotations
@@ -28,14 +33,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
-from attrs import frozen
+from attrs import field, frozen
 
-from mirloop.errors import OptionError
+from mirloop import stage_results
+from mirloop.errors import OptionError, PluginError
 
 if TYPE_CHECKING:
     from mirloop.model import (
         Audio,
         Features,
+        Grid,
         KeyEstimate,
         Prediction,
         RenderResult,
@@ -43,9 +50,6 @@ if TYPE_CHECKING:
         TempoEstimate,
     )
     from mirloop.signal import TrackContext
-
-#: Every stage, in pipeline order.
-STAGES: tuple[str, ...] = ("separator", "features", "tempo", "key", "segmenter", "classifier", "renderer")
 
 
 @frozen
@@ -85,7 +89,7 @@ FALSE_WORDS: tuple[str, ...] = ("0", "false", "no", "off")
 def _stage_as_option_hint(stage: str, unknown: list[str]) -> str:
     """A hint when an unknown option is a stage name: in TOML, a bare ``tempo = "…"`` written after
     a ``[table]`` belongs to that table, so it reaches the table's backend as an option."""
-    stages = [name for name in unknown if name in STAGES]
+    stages = [name for name in unknown if name in _RECORDS]
     if not stages:
         return ""
     name = stages[0]
@@ -161,13 +165,123 @@ class Renderer(Protocol):
     def render(self, timeline: Any, seed: int | None = None) -> RenderResult: ...
 
 
-#: The protocol each stage's backends implement.
-PROTOCOLS: dict[str, type] = {
-    "separator": Separator,
-    "features": FeatureExtractor,
-    "tempo": TempoInducer,
-    "key": KeyInducer,
-    "segmenter": Segmenter,
-    "classifier": Classifier,
-    "renderer": Renderer,
-}
+#: What a result check takes and returns: ``check(result, grid)`` -> the problem, or ``None``.
+ResultCheck = Callable[[Any, "Grid | None"], "str | None"]
+
+
+@frozen
+class Stage:
+    """Everything mirloop needs to know to serve one stage.
+
+    ``name`` is the key in configuration files and ``--use``; ``protocol`` the
+    :class:`~typing.Protocol` its backends implement (its public methods are the stage's
+    methods, the first the one the stage calls); ``hook`` the registration hook whose
+    ``register`` accepts its backends (a hook may serve several stages); ``default`` the backend
+    used unless configured (``"none"``: off); ``analysis``: the analysis validates and runs it;
+    ``check(result, grid)`` the cheap type and shape check of what the stage's method returns
+    (run as each result returns, and by the conformance kit); ``conformance`` the conformance
+    kit's check of a backend instance, a callable or ``"module:function"`` (imported when the
+    kit runs, so the kit's layer stays above this one).
+    """
+
+    name: str
+    protocol: type
+    hook: str
+    default: str = "none"
+    analysis: bool = False
+    check: ResultCheck | None = None
+    conformance: str | Callable[[Backend], Any] | None = field(default=None, kw_only=True)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The protocol's public methods, in the order it declares them."""
+        return tuple(name for name in self.protocol.__dict__ if not name.startswith("_"))
+
+    @property
+    def method(self) -> str:
+        """The method the stage calls on its backends."""
+        return self.methods[0]
+
+    def conformance_check(self) -> Callable[[Backend], Any] | None:
+        """The conformance kit's check, imported if given as ``"module:function"``."""
+        if self.conformance is None or callable(self.conformance):
+            return self.conformance
+        from importlib import import_module
+
+        module, _, attr = self.conformance.partition(":")
+        check: Callable[[Backend], Any] = getattr(import_module(module), attr)
+        return check
+
+
+_KIT = "mirloop.testing.conformance"
+#: The built-in stages, in pipeline order.
+BUILTIN_STAGES: tuple[Stage, ...] = (
+    Stage("separator", Separator, "register_separators", "none", analysis=True,
+          check=stage_results.separator_problem, conformance=f"{_KIT}:check_separator"),
+    Stage("features", FeatureExtractor, "register_feature_extractors", "librosa", analysis=True,
+          check=stage_results.features_problem, conformance=f"{_KIT}:check_features"),
+    Stage("tempo", TempoInducer, "register_inducers", "librosa", analysis=True,
+          check=stage_results.tempo_problem, conformance=f"{_KIT}:check_tempo"),
+    Stage("key", KeyInducer, "register_inducers", "librosa", analysis=True,
+          check=stage_results.key_problem, conformance=f"{_KIT}:check_key"),
+    Stage("segmenter", Segmenter, "register_segmenters", "laplacian", analysis=True,
+          check=stage_results.segmentation_problem, conformance=f"{_KIT}:check_segmenter"),
+    Stage("classifier", Classifier, "register_classifiers", "none", analysis=True,
+          check=stage_results.prediction_problem, conformance=f"{_KIT}:check_classifier"),
+    Stage("renderer", Renderer, "register_renderers", "mirloop",
+          check=stage_results.render_problem, conformance=f"{_KIT}:check_renderer"),
+)
+_RECORDS: dict[str, Stage] = {stage.name: stage for stage in BUILTIN_STAGES}
+
+
+def stage_records() -> tuple[Stage, ...]:
+    """Every stage, built-in ones first in pipeline order, then the added ones as added."""
+    return tuple(_RECORDS.values())
+
+
+def stage_names() -> tuple[str, ...]:
+    """The name of every stage (:func:`stage_records`)."""
+    return tuple(_RECORDS)
+
+
+def stage_record(name: str) -> Stage | None:
+    """The stage called ``name``; ``None`` when there is none (each caller says so in its own error)."""
+    return _RECORDS.get(name)
+
+
+def add_stage(stage: Stage) -> Stage:
+    """Make ``stage`` known to the configuration, the registry and the conformance kit.
+
+    A registry built before keeps its stages: rebuild it (:func:`mirloop.plugins.registry` with
+    ``reload=True``) to give the new stage its backends. A name already in use is refused.
+    """
+    if stage.name in _RECORDS:
+        raise PluginError(f"stage {stage.name!r} already exists; choose another name for the new stage")
+    if not stage.name.isidentifier():
+        raise PluginError(f"stage name {stage.name!r} must be an identifier (it names a configuration table)")
+    _RECORDS[stage.name] = stage
+    return stage
+
+
+def remove_stage(name: str) -> None:
+    """Forget a stage added with :func:`add_stage` (the built-in stages stay)."""
+    if any(stage.name == name for stage in BUILTIN_STAGES):
+        raise PluginError(f"stage {name!r} is built in and cannot be removed")
+    _RECORDS.pop(name, None)
+
+
+def result_problem(stage: str, result: Any, *, grid: Grid | None = None) -> str | None:
+    """What is wrong with the type or shapes of ``result`` of ``stage``'s method; ``None`` if nothing.
+
+    ``grid`` is the track's grid, which per-window results must match (not needed for the
+    separator and the renderer). The analysis runs this on every result as it returns, and the
+    conformance kit before its checks of the values.
+    """
+    record = _RECORDS.get(stage)
+    return None if record is None or record.check is None else record.check(result, grid)
+
+
+#: Every built-in stage, in pipeline order (from :data:`BUILTIN_STAGES`).
+STAGES: tuple[str, ...] = tuple(stage.name for stage in BUILTIN_STAGES)
+#: The protocol each built-in stage's backends implement (from :data:`BUILTIN_STAGES`).
+PROTOCOLS: dict[str, type] = {stage.name: stage.protocol for stage in BUILTIN_STAGES}

@@ -67,7 +67,7 @@ def write_synthetic_dataset(
     """A dataset folder (``features.parquet`` + ``dataset.json``) holding ``windows``."""
     import pandas as pd
 
-    from mirloop.dataset.table import FEATURES_PARQUET, PCA_INPUT_PREFIX, DatasetInfo
+    from mirloop.classify.feature_table import FEATURES_PARQUET, PCA_INPUT_PREFIX, DatasetInfo
 
     folder.mkdir(parents=True, exist_ok=True)
     columns: dict[str, object] = {"render_id": windows.groups}

@@ -222,7 +222,7 @@ def test_the_adapt_command_refuses_to_overwrite_the_model_it_adapts(rendered: di
 
 def test_the_loop_classifies_its_renders_as_renders() -> None:
     from mirloop.config import load_config
-    from mirloop.pipelines.loop import render_analysis_config
+    from mirloop.loop.configuration import render_analysis_config
 
     config = load_config({"classifier": {"backend": "mlp"}})
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mirloop.classify.model import HierarchicalModel
-from mirloop.classify.storage import ARRAYS_NPZ, MODEL_JSON, load_model, sha256_file
+from mirloop.classify.storage import ARRAYS_NPZ, MODEL_JSON, load_model, model_kind, sha256_file
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
 from mirloop.model import Features, Grid
@@ -92,6 +92,18 @@ def test_a_model_missing_a_local_classifier_is_refused(saved: Path) -> None:
 def test_a_missing_model_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="mirloop train"):
         load_model(tmp_path / "nowhere")
+
+
+def test_the_kind_of_a_model_is_read_from_its_json_alone(model: HierarchicalModel, saved: Path) -> None:
+    (saved / ARRAYS_NPZ).unlink()  # the loop picks the classifier backend before any array loads
+    assert model_kind(saved) == model.kind
+    document = json.loads((saved / MODEL_JSON).read_text())
+    del document["info"]["kind"]
+    (saved / MODEL_JSON).write_text(json.dumps(document))
+    with pytest.raises(ModelError, match="names no model kind"):
+        model_kind(saved)
+    with pytest.raises(ModelError, match="mirloop train"):
+        model_kind(saved.parent / "nowhere")
 
 
 def test_features_from_another_backend_or_with_other_columns_are_refused(

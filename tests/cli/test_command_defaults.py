@@ -8,7 +8,7 @@ import click
 import pytest
 
 from mirloop.cli.loop import loop
-from mirloop.pipelines import loop as pipeline
+from mirloop.loop import settings as loop_settings
 
 
 def _cli_defaults(command: click.Command = loop) -> dict[str, object]:
@@ -23,7 +23,7 @@ EXPOSED = {"renders": "renders", "descriptors": "descriptors", "tempi": "tempi",
 
 
 def test_every_exposed_setting_defaults_to_the_loop_settings_value() -> None:
-    settings = pipeline.LoopSettings()
+    settings = loop_settings.LoopSettings()
     defaults = _cli_defaults()
     assert {name: defaults[flag] for name, flag in EXPOSED.items()} == {
         name: getattr(settings, name) for name in EXPOSED
@@ -32,8 +32,8 @@ def test_every_exposed_setting_defaults_to_the_loop_settings_value() -> None:
 
 def test_a_changed_loop_setting_changes_the_command_default(monkeypatch: pytest.MonkeyPatch) -> None:
     renders = {"renders": attrs.field(default=4)}
-    changed = attrs.make_class("LoopSettings", renders, bases=(pipeline.LoopSettings,))
-    monkeypatch.setattr(pipeline, "LoopSettings", changed)
+    changed = attrs.make_class("LoopSettings", renders, bases=(loop_settings.LoopSettings,))
+    monkeypatch.setattr(loop_settings, "LoopSettings", changed)
     assert _cli_defaults()["renders"] == 4
 
 

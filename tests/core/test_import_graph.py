@@ -7,35 +7,33 @@ are found twice: between modules, and between the first-level parts of the packa
 (``mirloop.timeline``, ``mirloop.pipelines``, ``mirloop.plugins``…), where a layer must import
 only downward. The root ``mirloop/__init__.py`` is the public facade and is left out.
 
-The circles that remain are listed below with the reason they are still there. A test fails
-when a new circle appears, and also when a listed one is gone, so the list only shrinks.
+The layer table of ``docs/architecture.md`` is checked against the same graph: every part of
+the package is in one row, and imports only from its own row or the rows above it.
+
+Circles still to break would be listed below with the reason they are still there (none is
+today). A test fails when a new circle appears, and also when a listed one is gone, so the list
+only shrinks.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
+ARCHITECTURE = SRC.parent / "docs" / "architecture.md"
 ROOT = "mirloop"
 
-#: Module circles still to break (each a set of modules that reach each other).
-KNOWN_MODULE_CYCLES: set[frozenset[str]] = {
-    # The development-set generator and its worker jobs call each other; breaking it moves code
-    # inside dataset/, which is being reorganised with pipelines/ and loop/ (issue #18).
-    frozenset({"mirloop.dataset.generate", "mirloop.dataset.jobs"}),
-}
+#: Module circles still to break (each a set of modules that reach each other); none left.
+KNOWN_MODULE_CYCLES: set[frozenset[str]] = set()
 
-#: Circles between first-level parts of the package (layers that import upward).
-KNOWN_PACKAGE_CYCLES: set[frozenset[str]] = {
-    # pipelines/loop.py and loop/ import each other, and dataset/ and pipelines/ do: the loop's
-    # types and run move into loop/ and the layers are made to import downward (issue #18).
-    frozenset({"mirloop.dataset", "mirloop.loop", "mirloop.pipelines"}),
-}
+#: Circles between first-level parts of the package (layers that import upward); none left.
+KNOWN_PACKAGE_CYCLES: set[frozenset[str]] = set()
 
 
 def modules() -> dict[str, Path]:
@@ -93,14 +91,22 @@ def import_graph() -> dict[str, frozenset[str]]:
 
 def package_graph(graph: dict[str, frozenset[str]]) -> dict[str, set[str]]:
     """The graph between first-level parts: ``mirloop.timeline.model`` counts as ``mirloop.timeline``."""
-
-    def part(name: str) -> str:
-        return ".".join(name.split(".")[:2])
-
     folded: dict[str, set[str]] = {}
     for source, targets in graph.items():
         folded.setdefault(part(source), set()).update(part(t) for t in targets if part(t) != part(source))
     return folded
+
+
+def part(name: str) -> str:
+    """The first-level part a module belongs to: ``mirloop.timeline.model`` -> ``mirloop.timeline``."""
+    return ".".join(name.split(".")[:2])
+
+
+def documented_layers(text: str) -> list[set[str]]:
+    """The parts named in the ``where`` column of each row of the layer table, top row first."""
+    section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| ")]
+    return [set(re.findall(r"`(mirloop\.\w+)`", cells[2])) for cells in rows[1:]]  # rows[0]: the header
 
 
 def cycles(graph: Mapping[str, Collection[str]]) -> set[frozenset[str]]:
@@ -185,3 +191,25 @@ def test_the_timeline_modules_import_downward() -> None:
     for lower in ("mirloop.timeline.parts", "mirloop.timeline.codec", "mirloop.timeline.validate",
                   "mirloop.timeline.resolve"):
         assert "mirloop.timeline.model" not in timeline[lower], f"{lower} imports the Timeline module"
+
+
+def test_the_layer_walker_reads_rows_top_down_and_only_the_where_column() -> None:
+    text = "## Layers\n\n| layer | where | what |\n|---|---|---|\n| low | `mirloop.a`, `mirloop.b` | " \
+           "not `mirloop.c` |\n| high | `mirloop.c` | |\n\n## Next\n| x | `mirloop.d` | |\n"
+    assert documented_layers(text) == [{"mirloop.a", "mirloop.b"}, {"mirloop.c"}]
+
+
+def test_docs_architecture_draws_the_layers_as_they_import() -> None:
+    graph = package_graph(import_graph())
+    layers = documented_layers(ARCHITECTURE.read_text())
+    row = {name: index for index, names in enumerate(layers) for name in names}
+
+    twice = sorted(name for name in row if sum(name in names for names in layers) > 1)
+    assert not twice, f"docs/architecture.md puts {twice} in more than one layer"
+    missing = sorted(set(graph) - set(row))
+    assert not missing, f"docs/architecture.md's layer table lacks {missing}; add each to its row"
+    gone = sorted(set(row) - set(graph))
+    assert not gone, f"docs/architecture.md's layer table names {gone}, which src/mirloop does not have"
+    upward = sorted(f"{source} imports {target}" for source, targets in graph.items() for target in targets
+                    if row[target] > row[source])
+    assert not upward, f"imports that point up the layer table of docs/architecture.md: {'; '.join(upward)}"

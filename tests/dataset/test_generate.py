@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from mirloop.catalog import load_catalog
+from mirloop.classify.feature_table import DatasetInfo, read_table
 from mirloop.dataset.generate import GenerationReport, generate_dataset, pick_descriptors
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import plan_job, plan_jobs
-from mirloop.dataset.table import DatasetInfo, read_table
 from mirloop.errors import DatasetError
 from tests.dataset.conftest import TINY
 

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from mirloop import plugins
+from mirloop.classify.feature_table import DatasetInfo
 from mirloop.cli.main import main
 from mirloop.dataset.generate import GenerationReport, generate_dataset
 from mirloop.dataset.refeature import refeature_dataset
-from mirloop.dataset.table import DatasetInfo
 from mirloop.errors import DatasetError
 from tests.dataset.conftest import TINY
 from tests.evaluation import level_backends

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from mirloop.loop.report import LoopReport
+from mirloop.loop.run import run_loop
+from mirloop.loop.settings import LoopSettings
 from mirloop.model.descriptor import TARGETS
-from mirloop.pipelines.loop import LoopSettings, run_loop
 
 SETTINGS = LoopSettings(renders=2, descriptors=1, tempi=1, keys=1, seed=0)
 
@@ -107,8 +108,9 @@ def test_failed_renders_are_named_and_the_rest_is_kept(
 ) -> None:
     from mirloop.catalog import load_catalog
     from mirloop.errors import RenderError
+    from mirloop.loop.configuration import loop_config
     from mirloop.loop.report import build_report
-    from mirloop.pipelines.loop import loop_config, loop_track
+    from mirloop.loop.track import loop_track
     from mirloop.renderer.backend import MirloopRenderer
 
     class EveryOtherRenderFails(MirloopRenderer):
@@ -138,7 +140,7 @@ def test_failed_renders_are_named_and_the_rest_is_kept(
     assert report.accuracy["heldout"].isna().all()  # the tiny model was trained without a held-out split
 
     # with the classifier's held-out render accuracy per descriptor, every row is compared with it
-    rendered = {r["descriptor"] for r in result.agreement} | {r["descriptor"] for r in result.single}
+    rendered = {r.descriptor for r in result.agreement} | {r.descriptor for r in result.single}
     heldout = {t: {str(d): 0.5 for d in rendered} for t in TARGETS}
     compared = build_report([result], settings=SETTINGS, config=config, seconds=0.0, heldout=heldout)
     assert (compared.agreement["heldout"] == 0.5).all() and (compared.single["heldout"] == 0.5).all()
@@ -150,7 +152,7 @@ def test_the_shipped_model_brings_its_held_out_accuracy_per_descriptor(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from mirloop.catalog import load_catalog
-    from mirloop.pipelines.loop import heldout_scores, loop_config
+    from mirloop.loop.configuration import heldout_scores, loop_config
 
     monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
     scores = heldout_scores(loop_config())
@@ -161,7 +163,7 @@ def test_the_shipped_model_brings_its_held_out_accuracy_per_descriptor(
 
 def test_without_a_model_the_loop_classifies_with_the_shipped_one(monkeypatch: pytest.MonkeyPatch) -> None:
     from mirloop.classify.backend import DEFAULT_MODEL
-    from mirloop.pipelines.loop import loop_config
+    from mirloop.loop.configuration import loop_config
     from mirloop.plugins import registry
 
     monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
@@ -172,7 +174,7 @@ def test_without_a_model_the_loop_classifies_with_the_shipped_one(monkeypatch: p
 
 
 def test_renders_are_heard_by_the_model_alone_on_its_own_features() -> None:
-    from mirloop.pipelines.loop import render_analysis_config
+    from mirloop.loop.configuration import render_analysis_config
 
     config = loop_config_with({"classifier": {"backend": "mlp"}})
     heard = render_analysis_config(config, segment=False)
@@ -182,7 +184,7 @@ def test_renders_are_heard_by_the_model_alone_on_its_own_features() -> None:
 
 
 def loop_config_with(layer: dict[str, Any]) -> Any:
-    from mirloop.pipelines.loop import loop_config
+    from mirloop.loop.configuration import loop_config
 
     return loop_config(layer)
 

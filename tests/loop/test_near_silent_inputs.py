@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mirloop.pipelines.loop import LoopSettings, run_loop
+from mirloop.loop.run import run_loop
+from mirloop.loop.settings import LoopSettings
 from tests.loop.conftest import HALF
 
 SETTINGS = LoopSettings(renders=1, descriptors=1, tempi=1, keys=1, seed=0)

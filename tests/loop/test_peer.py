@@ -9,7 +9,8 @@ import pytest
 
 from mirloop.errors import BackendNotFoundError, ConfigError
 from mirloop.loop.peer import AUTO_PEER, parse_peer, resolve_peer
-from mirloop.pipelines.loop import LoopSettings, run_loop
+from mirloop.loop.run import run_loop
+from mirloop.loop.settings import LoopSettings
 
 #: The shipped MLP on librosa features stands in for a real-music tagger: a real, installed peer.
 PEER = "mlp:librosa"

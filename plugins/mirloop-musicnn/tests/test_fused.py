@@ -82,7 +82,7 @@ def test_the_fused_classifier_conforms_with_the_exported_weights() -> None:
 
 def test_the_loop_hears_its_renders_with_the_model_alone_on_librosa_features() -> None:
     from mirloop.config import load_config
-    from mirloop.pipelines.loop import render_analysis_config
+    from mirloop.loop.configuration import render_analysis_config
 
     config = load_config({"features": {"backend": "musicnn"}, "classifier": {"backend": "fused"}})
 

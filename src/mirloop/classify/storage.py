@@ -144,6 +144,18 @@ def read_model_document(directory: str | os.PathLike[str]) -> dict[str, Any]:
     return document
 
 
+def model_kind(directory: str | os.PathLike[str]) -> str:
+    """``knn`` or ``mlp``: the kind of the model in ``directory``, read from ``model.json`` alone."""
+    document = read_model_document(directory)
+    try:
+        return str(document["info"]["kind"])
+    except (KeyError, TypeError) as exc:
+        raise ModelError(
+            f"{Path(directory) / MODEL_JSON} names no model kind ({type(exc).__name__}: {exc}); "
+            "retrain the model"
+        ) from None
+
+
 def load_model(directory: str | os.PathLike[str]) -> HierarchicalModel:
     """Read a model written by :func:`save_model`.
 

@@ -21,9 +21,9 @@ from mirloop.cli.common import (
 
 
 def setting(name: str) -> dict[str, Any]:
-    """The option keywords of a :class:`mirloop.pipelines.loop.LoopSettings` field: its default
+    """The option keywords of a :class:`mirloop.loop.settings.LoopSettings` field: its default
     is the field's (one source)."""
-    return default_of("mirloop.pipelines.loop", "LoopSettings", name)
+    return default_of("mirloop.loop.settings", "LoopSettings", name)
 
 
 @click.command()
@@ -145,8 +145,8 @@ def loop(
     then covers the tracks that finished; the others keep no outputs).
     """
     from mirloop.loop.peer import resolve_peer
+    from mirloop.loop.settings import LoopSettings
     from mirloop.parallel import Interrupted
-    from mirloop.pipelines.loop import LoopSettings
 
     settings = LoopSettings(
         renders=renders,
@@ -193,7 +193,7 @@ def _run(
     list_renders: bool = False,
 ) -> None:
     from mirloop.loop.listing import render_lines
-    from mirloop.pipelines.loop import run_loop, run_loop_seeds
+    from mirloop.loop.run import run_loop, run_loop_seeds
 
     if seeds:
         reports, summary = run_loop_seeds(tracks, output, seeds, settings=settings, **options)

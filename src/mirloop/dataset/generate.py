@@ -20,11 +20,11 @@ from typing import Any
 
 from attrs import field, frozen
 
-from mirloop.dataset.jobs import run_render_jobs
+from mirloop.classify.feature_table import FEATURES_PARQUET, DatasetInfo
+from mirloop.dataset.jobs import JobFailure, run_render_jobs
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
 from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
-from mirloop.dataset.table import FEATURES_PARQUET, DatasetInfo
 from mirloop.errors import DatasetError
 from mirloop.executors.base import Executor
 from mirloop.io.atomic import atomic_path
@@ -44,13 +44,6 @@ JobRunner = Callable[[RenderJob, JobSettings], dict[str, Any]]
 RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store", "randomize")
 #: The value a resume key has in folders written before the key existed.
 RESUME_DEFAULTS = {"randomize": "none"}
-
-
-@frozen
-class JobFailure:
-    render_id: str
-    error: str
-    details: str = ""
 
 
 @frozen

@@ -1,6 +1,6 @@
 """Running the per-render jobs of a dataset command (generate, refeature) with progress.
 
-One job per render, each returning its row or a :class:`~mirloop.dataset.generate.JobFailure`,
+One job per render, each returning its row or a :class:`JobFailure`,
 run by an :class:`~mirloop.executors.Executor`: on one local worker in this process, on several
 through :func:`mirloop.parallel.run_jobs`, or on a Dask cluster; a worker that dies costs its
 render only (after one retry) and Ctrl-C stops the workers at once.
@@ -15,8 +15,16 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 if TYPE_CHECKING:
-    from mirloop.dataset.generate import JobFailure
     from mirloop.executors import Executor
+
+
+@frozen
+class JobFailure:
+    """A render whose job raised: its id, the error in one line and the traceback."""
+
+    render_id: str
+    error: str
+    details: str = ""
 
 
 @frozen
@@ -45,7 +53,6 @@ def run_render_jobs(
     renders, the ones not in ``calls`` already done."""
     from tqdm import tqdm
 
-    from mirloop.dataset.generate import JobFailure
     from mirloop.executors import LocalExecutor, TaskLost
 
     made: list[dict[str, Any]] = []

@@ -24,10 +24,10 @@ from typing import Any
 
 from attrs import frozen
 
-from mirloop.dataset.generate import JobFailure, collect
-from mirloop.dataset.jobs import run_render_jobs
+from mirloop.classify.feature_table import DatasetInfo
+from mirloop.dataset.generate import collect
+from mirloop.dataset.jobs import JobFailure, run_render_jobs
 from mirloop.dataset.layout import MANIFEST_PARQUET, PARTS, RENDERS, DatasetLayout
-from mirloop.dataset.table import DatasetInfo
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
 

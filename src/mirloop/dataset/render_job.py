@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from attrs import field, frozen
 
+from mirloop.classify.feature_table import PCA_INPUT_PREFIX
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import RenderJob
-from mirloop.dataset.table import PCA_INPUT_PREFIX
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
 from mirloop.io.audio_out import write_audio_file
@@ -120,7 +120,7 @@ TEXT_LABELS = ("descriptor", "genre", "subgenre", "mood", "sentiment")
 def labelled_window_rows(
     render_id: str, tempo_bpm: float, labels: Mapping[str, Any], features: Features
 ) -> pa.Table:
-    """The feature-table rows of one render (see :mod:`mirloop.dataset.table`): its id and
+    """The feature-table rows of one render (see :mod:`mirloop.classify.feature_table`): its id and
     ``labels`` (descriptor and the six targets) on every window, window timing, ``tempo_bpm``,
     the feature columns and the PCA input columns (when the features carry them)."""
     import pyarrow as pa

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mirloop.classify.feature_table import FEATURES_PARQUET
 from mirloop.dataset.layout import MANIFEST_PARQUET
-from mirloop.dataset.table import FEATURES_PARQUET
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
 

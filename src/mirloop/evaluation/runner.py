@@ -16,6 +16,7 @@ from mirloop.errors import ConfigError
 from mirloop.evaluation.annotations import Truth, read_truth
 from mirloop.evaluation.dataset import DatasetItem, find_items
 from mirloop.evaluation.metrics import boundary_f, key_score, tempo_accuracy
+from mirloop.stages import stage_record
 
 if TYPE_CHECKING:
     from mirloop.plugins import Registry
@@ -26,8 +27,8 @@ METRICS: dict[str, tuple[str, ...]] = {
     "key": ("mirex",),
     "segmenter": ("f_0.5s", "f_3s"),
 }
-#: The method each compared stage calls on a TrackContext.
-_METHODS = {"tempo": "estimate_tempo", "key": "estimate_key", "segmenter": "segment"}
+#: The method each compared stage calls on a TrackContext (from the stage records).
+_METHODS = {stage: record.method for stage in METRICS if (record := stage_record(stage)) is not None}
 
 
 @frozen

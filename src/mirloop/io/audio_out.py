@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mirloop.errors import AudioError
 from mirloop.io.atomic import atomic_path
+
+if TYPE_CHECKING:
+    from mirloop.model import Audio
 
 #: suffix -> (libsndfile container, default subtype)
 AUDIO_FORMATS: dict[str, tuple[str, str]] = {
@@ -59,3 +63,14 @@ def write_audio_file(
         for start in range(0, len(samples), WRITE_BLOCK):
             handle.write(samples[start : start + WRITE_BLOCK])
     return target
+
+
+def write_ogg(audio: Audio, path: Path, *, sr: int = 22050) -> Path:
+    """``audio`` as mono Ogg Vorbis at ``sr`` Hz (for the HTML report's players)."""
+    import soxr
+
+    mono = audio.mono().samples
+    if audio.sr != sr:
+        mono = soxr.resample(mono, audio.sr, sr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_audio_file(path, np.clip(mono, -1, 1), sr)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mirloop.loop.report import LoopReport
-    from mirloop.pipelines.loop import TrackLoop
+    from mirloop.loop.track import TrackLoop
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}

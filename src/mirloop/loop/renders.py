@@ -26,7 +26,7 @@ from attrs import frozen
 from mirloop.errors import InvalidValueError, MirloopError
 from mirloop.loop.reduce import Candidates
 from mirloop.model.estimates import PITCH_CLASSES
-from mirloop.stage_results import result_problem
+from mirloop.stages import result_problem
 from mirloop.timeline import Timeline, TimelineWarning, multi_region, single_region
 
 if TYPE_CHECKING:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from mirloop.loop.rows import AgreementRow, BoundaryRow, SingleRow, row_table
 from mirloop.loop.scores import (
     accuracy_table,
     bootstrap_ci,
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mirloop.config import Config
-    from mirloop.pipelines.loop import LoopSettings, TrackLoop
+    from mirloop.loop.settings import LoopSettings
+    from mirloop.loop.track import TrackLoop
 
 
 #: The tables written into the report folder, by name (``<name>.csv``).
@@ -113,25 +115,16 @@ def build_report(
     gets a ``heldout`` column and the accuracy and loss tables compare the loop with it."""
     import pandas as pd
 
-    single = pd.DataFrame(
-        [r for t in tracks for r in t.single],
-        columns=["track", "render", "descriptor", "target", "expected", "predicted"],
-    )
-    multi = pd.DataFrame([r for t in tracks for r in t.multi])
-    agreement = pd.DataFrame(
-        [r for t in tracks for r in t.agreement],
-        columns=["track", "segment", "target", "input", "descriptor", "rendered", "renders", "agree", "n"],
-    )
+    single = row_table([r for t in tracks for r in t.single], SingleRow)
+    multi = row_table([r for t in tracks for r in t.multi])  # a column per target heard
+    agreement = row_table([r for t in tracks for r in t.agreement], AgreementRow)
     if heldout is not None:
         for table in (single, agreement):
             table["heldout"] = [
                 heldout.get(target, {}).get(str(descriptor), math.nan)
                 for target, descriptor in zip(table["target"], table["descriptor"])
             ]
-    boundaries = pd.DataFrame(
-        [r for t in tracks for r in t.boundaries],
-        columns=["track", "render", "precision", "recall", "f", "reference_segments", "render_segments"],
-    )
+    boundaries = row_table([r for t in tracks for r in t.boundaries], BoundaryRow)
     by_title = title_consistency(agreement)
     spreads: dict[str, list[str]] = {
         "input segments": [d for t in tracks for d in t.input_descriptors],

@@ -55,7 +55,7 @@ def target_config(model: HierarchicalModel, config: Any = None) -> Any:
 
 def source_rows(model: HierarchicalModel, data: str | os.PathLike[str]) -> np.ndarray:
     """The model's design matrix of the renders in dataset ``data`` (no adaptation)."""
-    from mirloop.dataset.table import read_table, windows_from_table
+    from mirloop.classify.feature_table import read_table, windows_from_table
 
     windows = windows_from_table(read_table(data), model.info.feature_names)
     return model.design_matrix(windows.values, windows.pca_input, domain="render")

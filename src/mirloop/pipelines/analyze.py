@@ -28,10 +28,11 @@ from mirloop.model import (
 from mirloop.plugins import BackendInfo, registry, trace
 from mirloop.signal import ANALYSIS_SR, TrackContext, sample_file
 from mirloop.signal.quiet import near_silent_spans
-from mirloop.stage_results import coverage_problem, result_problem
+from mirloop.stage_results import coverage_problem
+from mirloop.stages import BUILTIN_STAGES, result_problem, stage_records
 
-#: The stages an analysis runs, in order.
-ANALYSIS_STAGES: tuple[str, ...] = ("separator", "features", "tempo", "key", "segmenter", "classifier")
+#: The built-in stages an analysis runs, in order (their records say ``analysis``).
+ANALYSIS_STAGES: tuple[str, ...] = tuple(stage.name for stage in BUILTIN_STAGES if stage.analysis)
 #: Peak amplitude below which a track counts as digital silence (-80 dBFS).
 SILENCE_PEAK = 1e-4
 #: Sample rate (Hz) handed to a separator that does not declare its own ``sample_rate``.
@@ -96,7 +97,7 @@ def validate_analysis_config(config: Config) -> None:
     :class:`~mirloop.errors.ConfigError` (listing the valid names) before any work.
     """
     reg = registry()
-    for stage in ANALYSIS_STAGES:
+    for stage in (record.name for record in stage_records() if record.analysis):
         conf = config.stages[stage]
         if conf.backend == "none":
             if conf.options:
@@ -165,7 +166,9 @@ def analyze_samples(
     timings: dict[str, float] = {} if load_seconds is None else {"load": load_seconds}
     backends: dict[str, str] = {}
 
-    def run(stage: str, method: str, call: Callable[[Any], T]) -> T | None:
+    methods = {record.name: record.method for record in stage_records()}
+
+    def run(stage: str, call: Callable[[Any], T]) -> T | None:
         name = config.backend(stage)
         if name == "none":
             return None
@@ -173,7 +176,7 @@ def analyze_samples(
         if on_stage is not None:
             on_stage(stage)
         stage_started = time.perf_counter()
-        with trace(stage, name, method):
+        with trace(stage, name, methods[stage]):
             result = call(backend)
         timings[stage] = time.perf_counter() - stage_started
         _check_result_type(stage, reg.get(stage, name), result, grid)
@@ -182,7 +185,7 @@ def analyze_samples(
 
     damage = audio.damage
     grid: Grid | None = None  # the separator runs before the track's grid exists
-    separated = run("separator", "separate", lambda backend: backend.separate(audio))
+    separated = run("separator", lambda backend: backend.separate(audio))
     if separated is not None:
         audio = _accompaniment(separated, config.backend("separator"))
     signal = _analysis_signal(audio)
@@ -192,13 +195,13 @@ def analyze_samples(
         flags += ("near-silent",)
     ctx = TrackContext(signal)
     grid = ctx.grid
-    features = run("features", "extract", lambda backend: backend.extract(ctx))
-    tempo = run("tempo", "estimate_tempo", lambda backend: backend.estimate_tempo(ctx))
-    key = run("key", "estimate_key", lambda backend: backend.estimate_key(ctx))
-    segmentation = run("segmenter", "segment", lambda backend: backend.segment(ctx))
+    features = run("features", lambda backend: backend.extract(ctx))
+    tempo = run("tempo", lambda backend: backend.estimate_tempo(ctx))
+    key = run("key", lambda backend: backend.estimate_key(ctx))
+    segmentation = run("segmenter", lambda backend: backend.segment(ctx))
     prediction = None
     if features is not None:
-        prediction = run("classifier", "predict", lambda backend: backend.predict(features))
+        prediction = run("classifier", lambda backend: backend.predict(features))
     _check_results(ctx, config, features, segmentation)
     timings["total"] = time.perf_counter() - started + (load_seconds or 0.0)
     analysis = Analysis(

@@ -21,6 +21,13 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.classify.evaluation import DESCRIPTOR_SCORES, EVALUATION_DIR, Evaluation, evaluate
+from mirloop.classify.feature_table import (
+    LABEL_COLUMNS,
+    DatasetInfo,
+    read_table,
+    table_path,
+    windows_from_table,
+)
 from mirloop.classify.fit import fit_model
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.openset import (
@@ -31,7 +38,6 @@ from mirloop.classify.openset import (
 from mirloop.classify.setup import installed_catalog_version
 from mirloop.classify.splits import grouped_split, window_split
 from mirloop.classify.storage import load_model, save_model, sha256_file
-from mirloop.dataset.table import LABEL_COLUMNS, DatasetInfo, read_table, table_path, windows_from_table
 from mirloop.errors import DatasetError, ModelError
 from mirloop.io.atomic import write_text
 from mirloop.model.descriptor import TARGETS

@@ -35,8 +35,8 @@ from mirloop.model import (
 )
 from mirloop.model.estimates import MODES, PITCH_CLASSES
 from mirloop.stage_results import SEGMENT_EDGE_TOLERANCE as SEGMENT_EDGE_TOLERANCE
-from mirloop.stage_results import coverage_problem, result_problem
-from mirloop.stages import PROTOCOLS, STAGES, Backend, Option
+from mirloop.stage_results import coverage_problem
+from mirloop.stages import BUILTIN_STAGES, Backend, Option, result_problem, stage_names, stage_record
 
 if TYPE_CHECKING:
     from mirloop.signal import TrackContext
@@ -68,10 +68,13 @@ def check_backend(stage: str, backend: type[Backend] | Backend | str, /, **optio
     first (``name``, ``stage``, ``options``, the stage's method), then the backend runs on
     generated audio: a 24-s track (eight grid windows) and a 6-s one (a single window).
     """
-    if stage not in STAGES:
-        raise ConformanceError(f"unknown stage {stage!r}; stages are: {', '.join(STAGES)}")
-    instance = _instantiate(stage, backend, options)
-    return CHECKS[stage](instance)
+    record = stage_record(stage)
+    if record is None:
+        raise ConformanceError(f"unknown stage {stage!r}; stages are: {', '.join(stage_names())}")
+    check = record.conformance_check()
+    if check is None:
+        raise ConformanceError(f"stage {stage!r} names no conformance check; give its Stage record one")
+    return check(_instantiate(stage, backend, options))
 
 
 def check_class(stage: str, cls: type) -> None:
@@ -193,16 +196,6 @@ def check_renderer(backend: Backend, timeline: Any = None) -> RenderResult:
     return result
 
 
-#: The check for each stage.
-CHECKS: dict[str, Callable[[Backend], Any]] = {
-    "separator": check_separator,
-    "features": check_features,
-    "tempo": check_tempo,
-    "key": check_key,
-    "segmenter": check_segmenter,
-    "classifier": check_classifier,
-    "renderer": check_renderer,
-}
 
 
 # -- per-track checks ------------------------------------------------------------------------------------
@@ -297,7 +290,7 @@ def _require_times(times: np.ndarray, duration: float, what: str) -> None:
 
 
 def _require_result(stage: str, result: Any, grid: Grid | None, where: str) -> None:
-    """The type and shapes the analysis checks too (:func:`mirloop.stage_results.result_problem`)."""
+    """The type and shapes the analysis checks too (:func:`mirloop.stages.result_problem`)."""
     problem = result_problem(stage, result, grid=grid)
     _require(problem is None, f"{where}: {problem}")
 
@@ -310,8 +303,9 @@ def _name(backend: Backend) -> str:
     return f"{type(backend).stage} backend {type(backend).name!r}"
 
 
-def _methods(stage: str) -> list[str]:
-    return [name for name in PROTOCOLS[stage].__dict__ if not name.startswith("_")]
+def _methods(stage: str) -> tuple[str, ...]:
+    record = stage_record(stage)
+    return () if record is None else record.methods
 
 
 def _instantiate(stage: str, backend: type[Backend] | Backend | str, options: dict[str, Any]) -> Backend:
@@ -432,3 +426,9 @@ def _timeline_duration(timeline: Any) -> float:
     if not isinstance(timeline, Timeline):
         timeline = Timeline.from_json(timeline)
     return float(timeline.duration)
+
+
+#: The check for each built-in stage (its record's ``conformance``, :data:`mirloop.stages.BUILTIN_STAGES`).
+CHECKS: dict[str, Callable[[Backend], Any]] = {
+    stage.name: check for stage in BUILTIN_STAGES if (check := stage.conformance_check()) is not None
+}

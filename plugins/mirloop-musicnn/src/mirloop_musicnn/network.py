@@ -28,6 +28,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from attrs import frozen
+from mirloop.errors import InvalidValueError
 from numpy.lib.stride_tricks import sliding_window_view
 
 #: Patch length in spectrogram frames (3 s at 16 kHz, hop 256) and mel bands, as trained.
@@ -97,7 +98,7 @@ def forward(weights: Weights, patches: np.ndarray) -> NetworkOutput:
     """Run the network on log-mel ``patches`` ``(n, 187, 96)``; tag probabilities and embeddings."""
     x = np.asarray(patches, dtype=np.float32)
     if x.ndim != 3 or x.shape[1:] != (N_FRAMES, N_MELS):
-        raise ValueError(f"patches must have shape (n, {N_FRAMES}, {N_MELS}), got {x.shape}")
+        raise InvalidValueError(f"patches must have shape (n, {N_FRAMES}, {N_MELS}), got {x.shape}")
     tags, embeddings = [], []
     for first in range(0, len(x), CHUNK):
         t, e = _forward_chunk(weights, x[first : first + CHUNK])

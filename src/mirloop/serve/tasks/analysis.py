@@ -14,9 +14,11 @@ from typing import Any
 
 from mirloop.errors import ConfigError
 from mirloop.serve.settings import ServeSettings
+from mirloop.stages import BUILTIN_STAGES
 
-#: Stages a request's ``config`` may set; the renderer, and any file, stay the server's choice.
-JOB_STAGES = ("separator", "features", "tempo", "key", "segmenter", "classifier")
+#: Stages a request's ``config`` may set (the analysis stages); the renderer, and any file, stay the
+#: server's choice.
+JOB_STAGES = tuple(stage.name for stage in BUILTIN_STAGES if stage.analysis)
 #: Options naming files, which a request may not set.
 FILE_OPTIONS = frozenset({"model", "soundfont", "path", "file", "weights", "cache"})
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+-]{0,63}")

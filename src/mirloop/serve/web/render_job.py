@@ -14,7 +14,7 @@ The changed segments go through the loop's own planning (:func:`mirloop.loop.ren
 its mode, segments under a second joined to their predecessor), every render is made by the
 configured renderer (:func:`~mirloop.loop.renders.run_render`, with stems when the renderer
 makes them) and heard again as ``mirloop loop`` hears its renders (stored 16-bit mono,
-:func:`mirloop.pipelines.loop.render_analysis_config`).
+:func:`mirloop.loop.configuration.render_analysis_config`).
 
 Per render ``<name>/`` holds ``<name>.wav``, ``.flac``, ``.mid``, ``.jams`` (ground truth),
 ``.timeline.json`` (the Amper timeline), ``.ogg`` and ``.waveform.json`` (for the player),
@@ -93,10 +93,10 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     import pandas as pd
 
     from mirloop.config import load_config
+    from mirloop.loop.configuration import loop_config
     from mirloop.loop.reduce import Candidates
     from mirloop.loop.renders import plan_multi, plan_single, run_render
     from mirloop.model import Segment
-    from mirloop.pipelines.loop import loop_config
     from mirloop.serve.tasks.render import renderer_for
 
     ctx.progress("plan", 2)
@@ -175,11 +175,12 @@ def heard(audio: Any, job: Any, inputs: list[Any], config: Any) -> dict[str, Any
     descriptor of the whole render, or of each region) and ``boundaries_found`` (the segmenter's
     inner boundaries in a multi-region render, s)."""
     from mirloop.dataset.render_job import stored_analysis_audio
+    from mirloop.loop.configuration import render_analysis_config
     from mirloop.loop.merge import merged_grid
     from mirloop.loop.reduce import segment_majorities
     from mirloop.loop.renders import SINGLE
+    from mirloop.loop.rows import combo
     from mirloop.pipelines.analyze import analyze_samples
-    from mirloop.pipelines.loop import render_analysis_config
 
     single = job.kind == SINGLE
     listened = analyze_samples(
@@ -189,23 +190,19 @@ def heard(audio: Any, job: Any, inputs: list[Any], config: Any) -> dict[str, Any
     if prediction is None:
         return {"heard": [], "boundaries_found": []}
     if single:
-        return {"heard": [_combo({t: prediction[t].track_label for t in ("genre", "subgenre", "mood")})],
+        return {"heard": [combo({t: prediction[t].track_label for t in ("genre", "subgenre", "mood")})],
                 "boundaries_found": []}
     owned = [inputs[i] for i in job.segments]
     found = listened.segmentation.segments[1:] if listened.segmentation is not None else []
     return {
-        "heard": [_combo(labels) for labels in segment_majorities(merged_grid(listened), owned)],
+        "heard": [combo(labels) for labels in segment_majorities(merged_grid(listened), owned)],
         "boundaries_found": [round(s.start, 2) for s in found],
     }
 
 
-def _combo(labels: dict[str, Any]) -> str:
-    return "_".join(str(labels.get(t, "unknown")) for t in ("genre", "subgenre", "mood"))
-
-
 def write_files(outcome: Any, job: Any, workdir: Path) -> dict[str, Any]:
     """Every download of one render in ``workdir/<name>/``; returns their names by kind."""
-    from mirloop.pipelines.loop import write_ogg
+    from mirloop.io.audio_out import write_ogg
     from mirloop.renderer.writers import write_audio, write_render
     from mirloop.serve.web.media import write_waveform
 

@@ -1,7 +1,7 @@
 """Track jobs (kind ``track``): a reference track heard as the feedback loop hears it.
 
 Parameters ``{"file": <upload id>}``. The first half of ``mirloop loop`` on the upload, with the
-loop's own configuration (:func:`mirloop.pipelines.loop.loop_config`: separation on, the
+loop's own configuration (:func:`mirloop.loop.configuration.loop_config`: separation on, the
 shipped model unless another classifier is configured): separation and analysis
 (:func:`~mirloop.pipelines.analyze.analyze_file`), every stage merged on the 2-s grid
 (:func:`~mirloop.loop.merge.merged_grid`), reduced per form segment
@@ -61,12 +61,13 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     from mirloop.catalog import load_catalog
     from mirloop.config import load_config
     from mirloop.io.audio import load_audio
+    from mirloop.io.audio_out import write_ogg
     from mirloop.io.tables import write_csv
+    from mirloop.loop.configuration import loop_config
     from mirloop.loop.merge import merged_grid
     from mirloop.loop.reduce import reduce_segments, top_candidates
     from mirloop.model import Segment
     from mirloop.pipelines.analyze import analyze_file
-    from mirloop.pipelines.loop import loop_config, write_ogg
     from mirloop.serve.web.media import write_waveform
 
     def stage(name: str) -> None:

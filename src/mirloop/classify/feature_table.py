@@ -1,5 +1,8 @@
 """The dataset folder's feature table and its description (``dataset.json``).
 
+``mirloop dataset generate`` writes them (:mod:`mirloop.dataset`); training and adaptation read
+them here, so the reading side does not depend on the layer that renders the development set.
+
 ``features.parquet`` holds one row per 10-s window (2-s hop) of every render: ``render_id``,
 ``descriptor``, the six target labels (``genre``, ``subgenre``, ``mood``, ``sentiment``,
 ``valence``, ``momentum``), ``window``, ``start``/``end`` (seconds), ``duration`` (seconds of
