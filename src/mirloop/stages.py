@@ -178,7 +178,8 @@ class Stage:
     ``name`` is the key in configuration files and ``--use``; ``protocol`` the
     :class:`~typing.Protocol` its backends implement (its public methods are the stage's
     methods, the first the one the stage calls); ``hook`` the registration hook whose
-    ``register`` accepts its backends (a hook may serve several stages); ``default`` the backend
+    ``register`` accepts its backends (a hook may serve several stages; ``register_backends``,
+    the hook for stages plugins add, unless given); ``default`` the backend
     used unless configured (``"none"``: off); ``analysis``: the analysis validates and runs it;
     ``check(result, grid)`` the cheap type and shape check of what the stage's method returns
     (run as each result returns, and by the conformance kit); ``conformance`` the conformance
