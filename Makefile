@@ -94,7 +94,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy src/mirloop $(EXAMPLE_PLUGIN)/src benchmarks/tracks.py benchmarks/bench_analysis.py benchmarks/naive_recipe.py \
-		benchmarks/bench_scale.py benchmarks/ab_cpu.py
+		benchmarks/bench_scale.py benchmarks/ab_cpu.py docs/examples/loudness_plugin.py
 	for p in $(PEER_PLUGINS); do $(BIN)/mypy plugins/mirloop-$$p/src || exit 1; done
 
 # spleeter pins TensorFlow and an old NumPy: it runs in its own environment, made once.

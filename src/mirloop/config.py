@@ -74,10 +74,21 @@ class Config:
     sources: tuple[str, ...] = ()
 
     def backend(self, stage: str) -> str:
-        return self.stages[stage].backend
+        return self.stage(stage).backend
 
     def options(self, stage: str) -> dict[str, Any]:
-        return dict(self.stages[stage].options)
+        return dict(self.stage(stage).options)
+
+    def stage(self, stage: str) -> StageConfig:
+        """The configuration of ``stage``; a stage added after this configuration was resolved
+        (e.g. by a plugin loaded later) runs its record's default backend."""
+        conf = self.stages.get(stage)
+        if conf is not None:
+            return conf
+        record = stage_record(stage)
+        if record is None:
+            raise ConfigError(f"unknown stage {stage!r}; stages are: {', '.join(stage_names())}")
+        return StageConfig(record.default)
 
     def merged(self, layer: Mapping[str, Any], source: str) -> Config:
         """This config with ``layer`` (``{stage: {"backend": …, option: …}}``) applied on top."""
@@ -88,7 +99,7 @@ class Config:
             record = stage_record(stage)
             if record is None:
                 known = ", ".join(stage_names())
-                raise ConfigError(f"{source}: unknown stage {stage!r}; stages are: {known}")
+                raise ConfigError(f"{source}: unknown stage {stage!r}; stages are: {known}{_refused(stage)}")
             if isinstance(table, str):
                 table = {"backend": table}
             if not isinstance(table, Mapping):
@@ -124,8 +135,20 @@ class Config:
             reg.get(stage, conf.backend).cls.resolve_options(conf.options)
 
 
+def _refused(stage: str) -> str:
+    """Why plugins that add ``stage`` did not get it (a name two plugins add), if they did not."""
+    from mirloop.plugins import registry
+
+    refused = next((clash for clash in registry().stage_clashes if clash.name == stage), None)
+    return "" if refused is None else f"; {refused.describe()}"
+
+
 def defaults() -> Config:
-    """Every stage with its record's default backend (:func:`mirloop.stages.stage_records`)."""
+    """Every stage with its record's default backend (:func:`mirloop.stages.stage_records`), the
+    stages installed plugins add included (so this builds the plugin registry, if not built yet)."""
+    from mirloop.plugins import registry
+
+    registry()
     return Config({stage.name: StageConfig(stage.default) for stage in stage_records()}, ("defaults",))
 
 

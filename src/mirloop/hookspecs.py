@@ -4,7 +4,9 @@ Every hook is a *registration* hook: mirloop calls it once, when the plugin regi
 first built (on the first ``mirloop.plugins.registry()`` call), and passes a ``register``
 callback, by keyword: the hook's parameter must be named ``register`` (pluggy matches
 parameters by name). A plugin calls ``register(BackendClass)`` once per backend it provides, as
-often as it likes; it returns nothing (a returned value is ignored, with a warning).
+often as it likes (``register_stages`` takes :class:`mirloop.stages.Stage` records instead,
+``register_descriptors`` descriptors); it returns nothing (a returned value is ignored, with a
+warning).
 ``BackendClass`` subclasses :class:`mirloop.stages.Backend` (class attributes ``name``,
 ``stage``, ``options``) and implements the stage's method listed in :mod:`mirloop.stages`.
 Registering a class does not instantiate it, so import heavy libraries inside the backend's
@@ -93,6 +95,30 @@ def register_renderers(register: Register) -> None:
     class whose ``render(timeline, seed=None) -> RenderResult`` turns an Amper-style
     timeline into audio (and, where it can, MIDI and ground truth); the result is a
     :class:`mirloop.model.RenderResult`, never bare ``Audio``.
+    """
+
+
+@hookspec
+def register_stages(register: Register) -> None:
+    """Add stages (new steps of the analysis, beside the built-in ones).
+
+    Called once when the registry is built, before the hooks that register backends.
+    ``register(stage)`` takes a :class:`mirloop.stages.Stage` record: its name (the configuration
+    table and ``--use`` key), the protocol its backends implement, the hook that registers them
+    (``register_backends`` unless given), its default backend, its result check, and
+    ``analysis=True`` for the analysis to run it after the built-in stages, on the same
+    ``TrackContext``, and to write its result (see :mod:`mirloop.model.stage_output`). A name
+    taken by a built-in stage is refused for the plugin; a name two plugins add is refused for both.
+    """
+
+
+@hookspec
+def register_backends(register: Register) -> None:
+    """Register backends of the stages plugins add (any stage whose record names this hook).
+
+    Called once when the registry is built, after ``register_stages``. ``register(cls,
+    aliases=())`` takes a backend class whose ``stage`` is such a stage and which implements the
+    methods of that stage's protocol.
     """
 
 

@@ -15,7 +15,9 @@ Load order is fixed: mirloop's own plugins first, then third-party entry points 
 entry-point name, then distribution name (never by the order of ``sys.path``). A built-in
 backend name cannot be taken by a third-party plugin. A backend name that two third-party
 plugins both register is refused for both (:class:`BackendClash`): mirloop cannot tell which one
-the user meant, and running either silently would be a guess.
+the user meant, and running either silently would be a guess. The same holds for the stages
+plugins add (``register_stages``): a built-in stage's name is refused for the plugin, and a name
+two plugins add is refused for both (:class:`StageClash`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,14 @@ from attrs import field, frozen
 
 from mirloop import hookspecs
 from mirloop.errors import BackendClashError, BackendNotFoundError, PluginError
-from mirloop.stages import Backend, stage_names, stage_record, stage_records
+from mirloop.stages import (
+    Backend,
+    Stage,
+    own_stage_records,
+    read_plugin_stages_from,
+    stage_names,
+    stage_record,
+)
 
 GROUP = "mirloop"
 hookimpl = pluggy.HookimplMarker("mirloop")
@@ -111,6 +120,20 @@ class BackendClash:
 
 
 @frozen
+class StageClash:
+    """A stage name that several third-party plugins add: refused for all of them."""
+
+    name: str
+    plugins: tuple[str, ...]
+
+    def describe(self) -> str:
+        """One line naming every plugin that adds the stage, and what to do."""
+        return (f"stage {self.name!r} is added by plugins {' and '.join(map(repr, self.plugins))}; mirloop "
+                f"refuses it for all of them rather than guess which one is meant: uninstall all but one, "
+                f"or load one with MIRLOOP_PLUGINS={self.plugins[0]}")
+
+
+@frozen
 class PluginFailure:
     """A plugin that could not be imported or whose hooks raised."""
 
@@ -131,6 +154,9 @@ class Registry:
     clashes: tuple[BackendClash, ...] = ()
     #: False when ``MIRLOOP_DISABLE_PLUGIN_AUTOLOAD`` kept third-party plugins out.
     autoload: bool = True
+    #: The stages the loaded plugins add (``register_stages``), in load order.
+    stages: tuple[Stage, ...] = ()
+    stage_clashes: tuple[StageClash, ...] = ()
 
     def clash(self, stage: str, name: str) -> BackendClash | None:
         """The clash over ``name`` in ``stage``, if several plugins registered it."""
@@ -142,6 +168,7 @@ class Registry:
         if not self.autoload:
             notes.append("MIRLOOP_DISABLE_PLUGIN_AUTOLOAD is set: only mirloop's own plugins are loaded, "
                          "third-party backends are not available")
+        notes.extend(clash.describe() for clash in self.stage_clashes)
         notes.extend(clash.describe() for clash in self.clashes)
         notes.extend(f"plugin {f.plugin!r} ({f.dist}) failed to load: {f.error}" for f in self.failures)
         return notes
@@ -151,7 +178,10 @@ class Registry:
 
     def get(self, stage: str, name: str) -> BackendInfo:
         """The backend ``name`` of ``stage``; unknown names fail with the installed ones."""
-        if stage_record(stage) is None:
+        if stage_record(stage) is None and stage not in self.backends:
+            refused = next((c for c in self.stage_clashes if c.name == stage), None)
+            if refused is not None:
+                raise BackendClashError(refused.describe())
             raise BackendNotFoundError(f"unknown stage {stage!r}; stages are: {', '.join(stage_names())}")
         found = self.backends.get(stage, {}).get(name)
         if found is not None:
@@ -247,14 +277,30 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
         versions[name] = ("(registered directly)", "")
     pm.check_pending()
 
-    records = stage_records()
-    table = _BackendTable({stage.name: {} for stage in records})
+    added = _StageTable()
+    for impl in pm.hook.register_stages.get_hookimpls():
+        plugin_name = impl.plugin_name
+        try:
+            with trace("hook", "register_stages", f"(plugin {plugin_name})"):
+                returned = impl.function(register=added.register_for(plugin_name))
+        except Exception as exc:
+            failures.append(_failure(plugin_name, versions.get(plugin_name, ("?", "?"))[0], exc,
+                                     "register_stages: "))
+            added.forget(plugin_name)
+            continue
+        if returned is not None:
+            _warn(f"plugin {plugin_name!r}: register_stages() returned {_short(returned)}, which mirloop "
+                  f"ignores; call register(stage) once per mirloop.stages.Stage instead of returning them")
+
+    records = own_stage_records() + added.accepted()
+    table = _BackendTable({stage.name: {} for stage in records}, {stage.name: stage for stage in records},
+                          {clash.name: clash for clash in added.clashes()})
     for hook_name, stages in hookspecs.backend_hooks(records).items():
         hook = getattr(pm.hook, hook_name, None)
-        if hook is None:  # a stage record names a hook no specification declares
+        if hook is None:  # a built-in or added stage record names a hook no specification declares
             raise PluginError(f"stage(s) {', '.join(stages)} name the hook {hook_name!r}, which "
                               f"mirloop.hookspecs does not declare; use one of "
-                              f"{', '.join(sorted(hookspecs.BACKEND_HOOKS))}")
+                              f"{', '.join(sorted(_backend_hook_names()))}")
         for impl in hook.get_hookimpls():
             plugin_name = impl.plugin_name
             dist, version = versions.get(plugin_name, ("?", "?"))
@@ -276,7 +322,58 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> Registry:
                 _warn(f"plugin {plugin_name!r}: {hook_name}() returned {_short(returned)}, which mirloop "
                       f"ignores; call register(cls) once per backend class instead of returning them")
     return Registry(backends=table.backends, plugins=plugins, failures=tuple(failures), manager=pm,
-                    clashes=table.clashes(), autoload=autoload)
+                    clashes=table.clashes(), autoload=autoload, stages=added.accepted(),
+                    stage_clashes=added.clashes())
+
+
+def _backend_hook_names() -> set[str]:
+    """The hooks that register backends: those of the built-in stages, and ``register_backends``."""
+    return {*hookspecs.BACKEND_HOOKS, "register_backends"}
+
+
+class _StageTable:
+    """The stages plugins add while ``register_stages`` runs, and the names several plugins claimed."""
+
+    def __init__(self) -> None:
+        self.claims: dict[str, list[tuple[str, Stage]]] = {}
+
+    def register_for(self, plugin: str) -> hookspecs.Register:
+        """The ``register`` callback handed to ``plugin``'s ``register_stages``."""
+        return lambda stage: self.register(stage, plugin)
+
+    def register(self, stage: object, plugin: str) -> None:
+        if not isinstance(stage, Stage):
+            raise PluginError(f"register_stages in plugin {plugin!r} registered {_short(stage)}, which is "
+                              "not a mirloop.stages.Stage record")
+        claims = self.claims.get(stage.name, [])
+        if any(owner == plugin for owner, _ in claims):
+            if any(owner == plugin and record == stage for owner, record in claims):
+                return  # the same record twice
+            raise PluginError(f"plugin {plugin!r} registers two different stages named {stage.name!r}")
+        if any(own.name == stage.name for own in own_stage_records()):
+            raise PluginError(f"register_stages in plugin {plugin!r}: stage {stage.name!r} already exists "
+                              "(built in, or added by mirloop's caller); choose another name")
+        if not isinstance(stage.name, str) or not stage.name.isidentifier():
+            raise PluginError(f"register_stages in plugin {plugin!r}: stage name {stage.name!r} must be an "
+                              "identifier (it names a configuration table)")
+        if stage.hook not in _backend_hook_names():
+            raise PluginError(f"stage {stage.name!r} of plugin {plugin!r} names the hook {stage.hook!r}, "
+                              "which does not register backends; use 'register_backends' (the default)")
+        self.claims[stage.name] = [*claims, (plugin, stage)]
+
+    def forget(self, plugin: str) -> None:
+        """Drop the stages of a plugin whose hook failed (they come with the failure, not half-added)."""
+        for name in list(self.claims):
+            self.claims[name] = [(owner, record) for owner, record in self.claims[name] if owner != plugin]
+            if not self.claims[name]:
+                del self.claims[name]
+
+    def accepted(self) -> tuple[Stage, ...]:
+        return tuple(claims[0][1] for claims in self.claims.values() if len(claims) == 1)
+
+    def clashes(self) -> tuple[StageClash, ...]:
+        return tuple(StageClash(name, tuple(owner for owner, _ in claims))
+                     for name, claims in sorted(self.claims.items()) if len(claims) > 1)
 
 
 class PluginWarning(UserWarning):
@@ -379,8 +476,15 @@ def _validation_hint(reason: str) -> str:
 class _BackendTable:
     """Backends by stage and name while the hooks run, and the names several plugins claimed."""
 
-    def __init__(self, backends: dict[str, dict[str, BackendInfo]]) -> None:
+    def __init__(
+        self,
+        backends: dict[str, dict[str, BackendInfo]],
+        records: dict[str, Stage],
+        refused: dict[str, StageClash],
+    ) -> None:
         self.backends = backends
+        self.records = records
+        self.refused = refused
         self.claims: dict[tuple[str, str], list[BackendInfo]] = {}
 
     def register(
@@ -399,15 +503,17 @@ class _BackendTable:
             raise PluginError(
                 f"{hook} in plugin {plugin!r} registered {cls!r}, which is not a mirloop.stages.Backend class"
             )
+        if stage in self.refused:
+            raise PluginError(f"{hook} in plugin {plugin!r} registered {cls.__name__} for stage {stage!r}, "
+                              f"which is refused: {self.refused[stage].describe()}")
         if stage not in stages:
             raise PluginError(f"{hook} in plugin {plugin!r} registered {cls.__name__} for stage {stage!r}; "
                               f"this hook registers {' or '.join(stages)}")
         if not name:
             raise PluginError(f"{cls.__name__} from plugin {plugin!r} has no name")
-        if not isinstance(cls, type) or not all(hasattr(cls, m) for m in _methods(stage)):
-            raise PluginError(
-                f"{cls.__name__} from plugin {plugin!r} lacks {_methods(stage)} for stage {stage!r}"
-            )
+        methods = list(self.records[stage].methods)
+        if not all(hasattr(cls, m) for m in methods):
+            raise PluginError(f"{cls.__name__} from plugin {plugin!r} lacks {methods} for stage {stage!r}")
         info = BackendInfo(stage, name, cls, plugin, dist, version, aliases)
         for key in (name, *aliases):
             existing = self.backends[stage].get(key)
@@ -428,12 +534,15 @@ class _BackendTable:
                      for (stage, name), claims in sorted(self.claims.items()))
 
 
-def _methods(stage: str) -> list[str]:
-    record = stage_record(stage)
-    return [] if record is None else list(record.methods)
-
-
 _REGISTRY: Registry | None = None
+
+
+def _registry_stages() -> tuple[Stage, ...]:
+    """The stages the process-wide registry's plugins add (none before it is built)."""
+    return () if _REGISTRY is None else _REGISTRY.stages
+
+
+read_plugin_stages_from(_registry_stages)
 
 
 def registry(*, reload: bool = False) -> Registry:

@@ -24,8 +24,10 @@ envelope, beats) so that no two stages compute the same thing twice.
 
 Each stage is one :class:`Stage` record (name, protocol, registration hook, default backend,
 result check, conformance check, whether the analysis runs it); the configuration, the plugin
-registry, the analysis and the conformance kit read the records, so a new stage is one record
-passed to :func:`add_stage` (plus a hook specification when no existing hook suits it).
+registry, the analysis and the conformance kit read the records, so a new stage is one record:
+a plugin hands it to the ``register_stages`` hook (see :mod:`mirloop.hookspecs` and "Adding a
+stage" in ``docs/plugin-tutorial.md``), or code running in the process passes it to :func:`add_stage`.
+Its backends register through the hook the record names (``register_backends`` by default).
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ FALSE_WORDS: tuple[str, ...] = ("0", "false", "no", "off")
 def _stage_as_option_hint(stage: str, unknown: list[str]) -> str:
     """A hint when an unknown option is a stage name: in TOML, a bare ``tempo = "…"`` written after
     a ``[table]`` belongs to that table, so it reaches the table's backend as an option."""
-    stages = [name for name in unknown if name in _RECORDS]
+    stages = [name for name in unknown if name in stage_names()]
     if not stages:
         return ""
     name = stages[0]
@@ -176,7 +178,8 @@ class Stage:
     ``name`` is the key in configuration files and ``--use``; ``protocol`` the
     :class:`~typing.Protocol` its backends implement (its public methods are the stage's
     methods, the first the one the stage calls); ``hook`` the registration hook whose
-    ``register`` accepts its backends (a hook may serve several stages); ``default`` the backend
+    ``register`` accepts its backends (a hook may serve several stages; ``register_backends``,
+    the hook for stages plugins add, unless given); ``default`` the backend
     used unless configured (``"none"``: off); ``analysis``: the analysis validates and runs it;
     ``check(result, grid)`` the cheap type and shape check of what the stage's method returns
     (run as each result returns, and by the conformance kit); ``conformance`` the conformance
@@ -186,7 +189,7 @@ class Stage:
 
     name: str
     protocol: type
-    hook: str
+    hook: str = "register_backends"
     default: str = "none"
     analysis: bool = False
     check: ResultCheck | None = None
@@ -232,21 +235,52 @@ BUILTIN_STAGES: tuple[Stage, ...] = (
           check=stage_results.render_problem, conformance=f"{_KIT}:check_renderer"),
 )
 _RECORDS: dict[str, Stage] = {stage.name: stage for stage in BUILTIN_STAGES}
+#: Where the stages that plugins contribute are read from: set by :mod:`mirloop.plugins` to the
+#: process-wide registry's stages (this layer does not import the registry's).
+_plugin_stages: Callable[[], tuple[Stage, ...]] = tuple
+
+
+def read_plugin_stages_from(source: Callable[[], tuple[Stage, ...]]) -> None:
+    """Read the stages plugins contribute from ``source()`` (called by :mod:`mirloop.plugins`)."""
+    global _plugin_stages
+    _plugin_stages = source
+
+
+def own_stage_records() -> tuple[Stage, ...]:
+    """The built-in stages and those passed to :func:`add_stage`, without the plugins' stages."""
+    return tuple(_RECORDS.values())
 
 
 def stage_records() -> tuple[Stage, ...]:
-    """Every stage, built-in ones first in pipeline order, then the added ones as added."""
-    return tuple(_RECORDS.values())
+    """Every stage: built-in ones first in pipeline order, then the ones added with :func:`add_stage`,
+    then those the loaded plugins contribute (once the plugin registry is built)."""
+    own = tuple(_RECORDS.values())
+    return own + tuple(stage for stage in _plugin_stages() if stage.name not in _RECORDS)
+
+
+def added_stage_records() -> tuple[Stage, ...]:
+    """The stages that are not built in (added with :func:`add_stage` or by plugins), in order."""
+    builtin = {stage.name for stage in BUILTIN_STAGES}
+    return tuple(stage for stage in stage_records() if stage.name not in builtin)
 
 
 def stage_names() -> tuple[str, ...]:
     """The name of every stage (:func:`stage_records`)."""
-    return tuple(_RECORDS)
+    return tuple(stage.name for stage in stage_records())
 
 
 def stage_record(name: str) -> Stage | None:
     """The stage called ``name``; ``None`` when there is none (each caller says so in its own error)."""
-    return _RECORDS.get(name)
+    return next((stage for stage in stage_records() if stage.name == name), None)
+
+
+def stage_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a new stage (taken, or not an identifier); ``None`` if it can."""
+    if any(stage.name == name for stage in stage_records()):
+        return f"stage {name!r} already exists; choose another name for the new stage"
+    if not isinstance(name, str) or not name.isidentifier():
+        return f"stage name {name!r} must be an identifier (it names a configuration table)"
+    return None
 
 
 def add_stage(stage: Stage) -> Stage:
@@ -254,11 +288,11 @@ def add_stage(stage: Stage) -> Stage:
 
     A registry built before keeps its stages: rebuild it (:func:`mirloop.plugins.registry` with
     ``reload=True``) to give the new stage its backends. A name already in use is refused.
+    A plugin contributes a stage through the ``register_stages`` hook instead.
     """
-    if stage.name in _RECORDS:
-        raise PluginError(f"stage {stage.name!r} already exists; choose another name for the new stage")
-    if not stage.name.isidentifier():
-        raise PluginError(f"stage name {stage.name!r} must be an identifier (it names a configuration table)")
+    problem = stage_name_problem(stage.name)
+    if problem is not None:
+        raise PluginError(problem)
     _RECORDS[stage.name] = stage
     return stage
 
@@ -277,7 +311,7 @@ def result_problem(stage: str, result: Any, *, grid: Grid | None = None) -> str 
     separator and the renderer). The analysis runs this on every result as it returns, and the
     conformance kit before its checks of the values.
     """
-    record = _RECORDS.get(stage)
+    record = stage_record(stage)
     return None if record is None or record.check is None else record.check(result, grid)
 
 

@@ -99,7 +99,8 @@ def _warn_if_damaged(report: Any) -> None:
 
 def format_summary(reports: list[Any], out_dir: Path) -> str:
     """A table of the finished tracks, then the failures with their messages."""
-    header = ("track", "duration", "tempo", "key", "segments", "time", "× real time", "output")
+    added = list(dict.fromkeys(stage for report in reports if report.ok for stage in report.extra_text or {}))
+    header = ("track", "duration", "tempo", "key", "segments", *added, "time", "× real time", "output")
     rows: list[tuple[str, ...]] = []
     for report in reports:
         if not report.ok:
@@ -111,6 +112,7 @@ def format_summary(reports: list[Any], out_dir: Path) -> str:
             "-" if report.tempo_bpm is None else f"{report.tempo_bpm:.1f} BPM",
             report.key or "-",
             "-" if report.n_segments is None else str(report.n_segments),
+            *((report.extra_text or {}).get(stage, "-") for stage in added),
             f"{report.seconds:.1f} s",
             f"{report.realtime_factor:.1f}×" if report.realtime_factor else "-",
             f"{Path(report.folder).name}/" if report.folder else "-",

@@ -14,12 +14,17 @@ namespace           content
 ``segment_open``    the form segments with their labels (``A``, ``B``, ``A'``…)
 ``tag_open``        per classifier target, the track label (``sandbox.mirloop = "track_tags"``)
                     and every window's label (``"window_tags"``) as ``target:label`` tags
+(any)               a stage a plugin adds, when its result offers ``to_jams()``
+                    (``sandbox.mirloop = "stage"``, ``sandbox.stage`` its name); otherwise its
+                    ``to_json()`` value is in the file's ``sandbox.mirloop.extra[<stage>]``
+                    (see :mod:`mirloop.model.stage_output`)
 ==================  ==============================================================================
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import warnings
 from collections.abc import Iterator
@@ -116,9 +121,52 @@ def analysis_to_jams(analysis: Analysis, *, title: str | None = None) -> jams.JA
         jam.annotations.append(track_tags)
         jam.annotations.append(window_tags)
 
+    for stage, result in analysis.extra.items():
+        _add_stage_result(jam, analysis, stage, result)
+
     with _quiet_schema_warnings():
         jam.validate()
     return jam
+
+
+def _add_stage_result(jam: jams.JAMS, analysis: Analysis, stage: str, result: Any) -> None:
+    """An added stage's result: its annotation (``to_jams()``), else its JSON value in the sandbox.
+
+    A malformed annotation fails with a :class:`~mirloop.errors.PluginError` naming the stage,
+    backend and plugin.
+    """
+    import jams
+
+    from mirloop.errors import PluginError
+    from mirloop.model.stage_output import JamsOutput, output_json
+
+    meta = _metadata(analysis, stage)
+    who = f"{stage} backend {meta.annotator['name']!r} of plugin {meta.annotator['plugin']!r}"
+    if not isinstance(result, JamsOutput):
+        value = output_json(result)
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise PluginError(f"{who}: to_json() gave a value that is not JSON ({exc}); return dicts, lists, "
+                              "strings, finite numbers, booleans or None") from exc
+        jam.sandbox.mirloop.setdefault("extra", {})[stage] = value
+        return
+    try:
+        spec = result.to_jams()
+        annotation = jams.Annotation(spec["namespace"], annotation_metadata=meta,
+                                     sandbox={**spec.get("sandbox", {}), "mirloop": "stage", "stage": stage},
+                                     time=0, duration=float(analysis.duration))
+        for observation in spec["observations"]:
+            annotation.append(time=float(observation["time"]), duration=float(observation["duration"]),
+                              value=observation.get("value"), confidence=observation.get("confidence"))
+        with _quiet_schema_warnings():
+            annotation.validate()
+    except (KeyError, TypeError, ValueError, jams.JamsError) as exc:
+        raise PluginError(f"{who} gave a JAMS annotation mirloop cannot write ({type(exc).__name__}: {exc}); "
+                          "to_jams() returns {'namespace': …, 'observations': [{'time', 'duration', "
+                          "'value', 'confidence'}, …]} valid for its namespace "
+                          "(see mirloop.model.stage_output)") from exc
+    jam.annotations.append(annotation)
 
 
 def write_jams(analysis: Analysis, path: str | os.PathLike[str], *, title: str | None = None) -> Path:

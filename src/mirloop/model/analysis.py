@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from attrs import field, frozen
 
 from mirloop.model.damage import AudioDamage
@@ -20,7 +22,9 @@ class Analysis:
     analysis (``"silent"``: the track is digital silence, its estimates carry no information;
     ``"damaged"``: the file decoded only in part, see ``damage``; ``"near-silent"``: parts of
     the track stay at dither level or below for 5 s or more, listed in ``near_silent`` as
-    ``(start, end)`` seconds, see :mod:`mirloop.signal.quiet`).
+    ``(start, end)`` seconds, see :mod:`mirloop.signal.quiet`). ``extra`` maps each stage that is
+    not built in (added by a plugin, see :mod:`mirloop.stages`) to its result, in the order the
+    stages ran; how those results are written is in :mod:`mirloop.model.stage_output`.
     """
 
     source: str
@@ -37,3 +41,4 @@ class Analysis:
     flags: tuple[str, ...] = ()
     damage: AudioDamage | None = None
     near_silent: tuple[tuple[float, float], ...] = ()
+    extra: dict[str, Any] = field(factory=dict)

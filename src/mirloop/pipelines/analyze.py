@@ -1,7 +1,11 @@
-"""Analyse one track: load → (separate) → shared context → features, tempo, key, form → classify.
+"""Analyse one track: load → (separate) → shared context → features, tempo, key, form → classify
+→ the stages plugins add.
 
 Each stage is served by the backend the configuration names (``none`` skips it); every backend
-call is timed and traced with :func:`mirloop.plugins.trace`. The configuration is resolved and
+call is timed and traced with :func:`mirloop.plugins.trace`. A stage that is not built in and
+whose record says ``analysis`` runs after the built-in ones, on the same
+:class:`~mirloop.signal.TrackContext`; its result lands in :attr:`Analysis.extra
+<mirloop.model.Analysis.extra>`. The configuration is resolved and
 validated before any audio is read, so a misspelt backend or option fails at once.
 """
 
@@ -11,6 +15,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Mapping
+from operator import methodcaller
 from typing import Any, TypeVar
 
 import numpy as np
@@ -25,11 +30,12 @@ from mirloop.model import (
     Grid,
     Segmentation,
 )
+from mirloop.model.stage_output import output_problem
 from mirloop.plugins import BackendInfo, registry, trace
 from mirloop.signal import ANALYSIS_SR, TrackContext, sample_file
 from mirloop.signal.quiet import near_silent_spans
 from mirloop.stage_results import coverage_problem
-from mirloop.stages import BUILTIN_STAGES, result_problem, stage_records
+from mirloop.stages import BUILTIN_STAGES, added_stage_records, result_problem, stage_records
 
 #: The built-in stages an analysis runs, in order (their records say ``analysis``).
 ANALYSIS_STAGES: tuple[str, ...] = tuple(stage.name for stage in BUILTIN_STAGES if stage.analysis)
@@ -98,7 +104,7 @@ def validate_analysis_config(config: Config) -> None:
     """
     reg = registry()
     for stage in (record.name for record in stage_records() if record.analysis):
-        conf = config.stages[stage]
+        conf = config.stage(stage)
         if conf.backend == "none":
             if conf.options:
                 raise ConfigError(
@@ -154,10 +160,11 @@ def analyze_samples(
 ) -> AnalysisRun:
     """Run every configured stage on ``audio`` (``config`` already validated).
 
-    ``on_stage(stage)`` is called as each configured stage (one of :data:`ANALYSIS_STAGES`)
-    starts, e.g. to show progress; stages switched off (``none``) are not announced. ``create``
-    makes each stage's backend (e.g. :func:`mirloop.executors.state.cached_backend`, which a
-    worker process reuses from track to track; default: a new one per call).
+    ``on_stage(stage)`` is called as each configured stage (one of :data:`ANALYSIS_STAGES`, or a
+    stage a plugin adds) starts, e.g. to show progress; stages switched off (``none``) are not
+    announced. ``create`` makes each stage's backend (e.g.
+    :func:`mirloop.executors.state.cached_backend`, which a worker process reuses from track to
+    track; default: a new one per call).
     """
     reg = registry()
     make = create or reg.create
@@ -202,6 +209,11 @@ def analyze_samples(
     prediction = None
     if features is not None:
         prediction = run("classifier", lambda backend: backend.predict(features))
+    extra: dict[str, Any] = {}
+    for record in (record for record in added_stage_records() if record.analysis):
+        result = run(record.name, methodcaller(record.method, ctx))
+        if result is not None:
+            extra[record.name] = result
     _check_results(ctx, config, features, segmentation)
     timings["total"] = time.perf_counter() - started + (load_seconds or 0.0)
     analysis = Analysis(
@@ -219,6 +231,7 @@ def analyze_samples(
         flags=flags,
         damage=damage,
         near_silent=near_silent,
+        extra=extra,
     )
     return AnalysisRun(analysis, ctx)
 
@@ -226,6 +239,8 @@ def analyze_samples(
 def _check_result_type(stage: str, info: BackendInfo, result: Any, grid: Grid | None) -> None:
     """The type and shapes of a stage's result, as it returns (cheap: no pass over the values)."""
     problem = result_problem(stage, result, grid=grid)
+    if problem is None and stage not in ANALYSIS_STAGES:  # an added stage's result must be writable
+        problem = output_problem(result)
     if problem is not None:
         raise PluginError(
             f"{stage} backend {info.name!r} from {info.origin} ({info.module}) broke the {stage} contract: "

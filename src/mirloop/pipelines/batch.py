@@ -54,6 +54,10 @@ class TrackReport:
     error: str | None = None
     backends: dict[str, str] | None = None
     stage_seconds: dict[str, float] | None = None
+    #: The JSON value of each added stage's result, by stage (:mod:`mirloop.model.stage_output`).
+    extra: dict[str, Any] | None = None
+    #: The same results in a few words each, for the summary table; never in the JSON summary.
+    extra_text: dict[str, str] | None = None
     #: Outputs a worker left in a temporary folder for the parent to put in place
     #: (:class:`mirloop.pipelines.outputs.StagedOutputs`); never in the summary.
     staged: Any = None
@@ -66,7 +70,7 @@ class TrackReport:
         return self.duration / self.seconds
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self, filter=lambda attribute, _: attribute.name != "staged")
+        data = asdict(self, filter=lambda attribute, _: attribute.name not in ("staged", "extra_text"))
         data["flags"] = list(self.flags)
         data["near_silent"] = [list(span) for span in self.near_silent]
         data["realtime_factor"] = self.realtime_factor
@@ -286,6 +290,7 @@ def analyze_one(
     With ``staged``, the outputs are left complete in a temporary folder (the report's
     ``staged``) for :func:`commit_report` to put in place.
     """
+    from mirloop.model.stage_output import output_json, output_text
     from mirloop.pipelines.outputs import stage_outputs
 
     started = time.perf_counter()
@@ -321,5 +326,7 @@ def analyze_one(
         near_silent=analysis.near_silent,
         backends=dict(analysis.backends),
         stage_seconds={stage: round(seconds, 4) for stage, seconds in analysis.timings.items()},
+        extra={stage: output_json(result) for stage, result in analysis.extra.items()} or None,
+        extra_text={stage: output_text(result) for stage, result in analysis.extra.items()} or None,
         staged=outputs if staged else None,
     )
