@@ -42,12 +42,13 @@ FLOOR = 1e-6
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from mirloop.catalog import load_catalog
-    from mirloop.evaluation.coarse_genres import load_coarse_genres
-    from mirloop.evaluation.real_manifest import read_manifest
     from mirloop_musicnn.genre_table import load_genre_table
     from mirloop_musicnn.render_detector import COLUMNS, load_render_detector, tag_matrix
     from scipy.optimize import minimize
+
+    from mirloop.catalog import load_catalog
+    from mirloop.evaluation.coarse_genres import load_coarse_genres
+    from mirloop.evaluation.real_manifest import read_manifest
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("manifest")
@@ -140,14 +141,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     def in_sample(ok: np.ndarray) -> str:
         return ", ".join(f"{name} {ok[mask].mean():.3f}" for name, mask in subsets.items())
 
-    print(f"{len(tracks)} tracks, {int(render_like.sum())} heard as render-like; render weight {args.weight}")
+    print(f"{len(tracks)} tracks, {int(render_like.sum())} render-like; render weight {args.weight}")
+    probability = np.array([detector.probability(x) for x in tags])
+    kinds = np.array([t.kind for t in tracks])
+    for kind in sorted(set(kinds)):
+        of_kind = kinds == kind
+        print(f"  {kind}: {int(render_like[of_kind].sum())} of {int(of_kind.sum())} render-like")
+    renders, recordings = probability[kinds == "score-render"], probability[kinds == "recording"]
+    if renders.size and recordings.size:  # the kind column checks the detector; the fit never reads it
+        above = renders[:, None] - recordings[None, :]
+        auc = float(np.mean(above > 0) + 0.5 * np.mean(above == 0))
+        print(f"  P(render), score renders against recordings: area under the ROC curve {auc:.3f}")
     by_alpha = {alpha: agreed(tagger(alpha)) for alpha in ALPHAS}
+    recording = subsets["recordings"]
+    labels = np.array([t.coarse_label for t in tracks])
     for alpha, ok in by_alpha.items():
-        print(f"lift^{alpha:<5} in-sample: {in_sample(ok)}")
+        per_label = ", ".join(f"{label} {int(ok[recording & (labels == label)].sum())}/"
+                              f"{int((recording & (labels == label)).sum())}"
+                              for label in dict.fromkeys(labels[recording]))
+        print(f"lift^{alpha:<5} in-sample: {in_sample(ok)}; recordings per label: {per_label}")
     print("lift^a, a chosen on the fitting half — grouped CV: "
           + cross_validate(lambda fit: max(((f"a={a}", ok) for a, ok in by_alpha.items()),
                                            key=lambda pair: pair[1][fit].mean())))
-    print(f"shipped lift rule (no choice)          — grouped CV: {cross_validate(lambda fit: ('a=1', by_alpha[1.0]))}")
+    fixed = cross_validate(lambda fit: ("a=1", by_alpha[1.0]))
+    print(f"shipped lift rule (no choice)          — grouped CV: {fixed}")
     everything = np.arange(len(tracks))
     for lam in LAMBDAS:
         bias = fit_bias(everything, lam)
