@@ -124,3 +124,29 @@ def test_a_render_sounds_like_a_render_and_a_real_recording_does_not() -> None:
     render = render_descriptor("rock_indie_driving", 15.0, seed=3).audio
     assert heard(_analysis_signal(render)) > detector.threshold
     assert heard(load_audio(clip, mono=True)) < detector.threshold
+
+
+@pytest.mark.usefixtures("synthetic_weights")
+def test_the_detector_command_fits_renders_against_the_unlabelled_recordings(tmp_path: Path) -> None:
+    import pandas as pd
+    import soundfile
+    from mirloop.testing.signals import drum_pattern
+
+    from mirloop_musicnn.cli import main
+
+    rng = np.random.default_rng(1)
+    renders = pd.DataFrame(rng.uniform(0.01, 0.9, (8, len(COLUMNS))), columns=list(COLUMNS))
+    renders.insert(0, "render_id", [f"r{i // 2}" for i in range(8)])  # 4 renders, 2 windows each
+    renders.to_parquet(tmp_path / "features.parquet")
+    rows = ["track_id,path,coarse_label,group,source,kind,license,evidence"]
+    for i, label in enumerate(("", "", "rock")):  # the labelled track is never read
+        audio = drum_pattern(100.0 + 10 * i, 12.0, seed=i)
+        soundfile.write(tmp_path / f"t{i}.wav", audio.samples, audio.sr)
+        rows.append(f"t{i},t{i}.wav,{label},pkg,pkg 1,recording,GPL-2,{'named' if label else ''}")
+    (tmp_path / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "detector.toml"
+
+    assert main(["detector", str(tmp_path), str(tmp_path / "manifest.csv"), "-o", str(out)]) == 0
+
+    detector = load_render_detector(out)
+    assert detector.source.startswith("4 renders") and "against 2 unlabelled recordings" in detector.source
