@@ -11,13 +11,16 @@ genre, same mapping, same bootstrap):
                         the model shipped with mirloop)
     tagger              the musicnn tagger (tags → genres)
     fused:W[:PATH]      genre from the tagger fused with the model at PATH (default: shipped) at
-                        weight W (``fused`` classifier; ``fused-window:W`` with scope=window)
+                        weight W for render-like tracks, the tagger alone for recordings, as the
+                        render detector hears them (``fused`` classifier; ``fused-window:W`` with
+                        scope=window; ``fused-ungated:W`` at weight W for every track, gate=none)
 
 ``--table FILE`` gives the tagger and fused systems another tag → genre table (e.g. the plugin's
 ``data/genre_tags_sum.toml``, the first table's sum rule).
 
     .venv/bin/python benchmarks/bench_real_music.py MANIFEST [--systems mlp tagger fused:1 …]
-        [--cache DIR] [--workers 2] [--json] [--out FILE.json] [--choose-weight [--splits 20]]
+        [--cache DIR] [--workers 2] [--json] [--out FILE.json]
+        [--choose-weight [--splits 20] [--choose-system fused|fused-ungated]]
 
 Targets (issue: real music in, the right style out): agreement ≥ .80, no coarse label under
 .60, ``unknown`` ≤ .15, and above the tagger on the same tracks.
@@ -103,16 +106,20 @@ def system(spec: str, table: str = "") -> Callable[[Any], Any]:
     kind, _, rest = spec.partition(":")
     if kind == "tagger":
         return MusicnnTagger(table=table).predict
-    if kind in ("fused", "fused-window"):
+    if kind in ("fused", "fused-window", "fused-ungated"):
         weight, _, path = rest.partition(":")
         scope = "window" if kind == "fused-window" else "track"
-        return MusicnnFused(weight=float(weight), model=path, scope=scope, table=table).predict
+        gate = "none" if kind == "fused-ungated" else "detector"
+        return MusicnnFused(weight=float(weight), model=path, scope=scope, table=table, gate=gate).predict
     if kind in ("mlp", "model"):
         model = load_cached(str(DEFAULT_MODEL) if kind == "mlp" else rest)
         return lambda f: model.predict(
             model_features(f, model.info.feature_names, model.info.feature_backend), domain="real"
         )
-    raise SystemExit(f"unknown system {spec!r}: use mlp, model:PATH, tagger, fused:W[:PATH], fused-window:W")
+    raise SystemExit(
+        f"unknown system {spec!r}: use mlp, model:PATH, tagger, fused:W[:PATH], fused-window:W, "
+        "fused-ungated:W"
+    )
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -182,7 +189,10 @@ def choose_weight(args: argparse.Namespace) -> dict[str, Any]:
     """Grouped cross-validation of the fused classifier's weight: over ``--splits`` random halvings
     of the tracks by group (package or collection), the weight of :data:`WEIGHTS` best on one half
     is scored on the other; the mean of those scores estimates the agreement of a weight chosen
-    on data like this set, without the optimism of choosing and scoring on the same tracks."""
+    on data like this set, without the optimism of choosing and scoring on the same tracks. The
+    held-out half is also scored on its recordings and on its ``named`` labels alone.
+    ``--choose-system`` says which fused system's weight is chosen (``fused``: gated, the
+    default; ``fused-ungated``: one weight for every track)."""
     from mirloop.evaluation.coarse_genres import load_coarse_genres
     from mirloop.evaluation.real_manifest import read_manifest
 
@@ -195,24 +205,35 @@ def choose_weight(args: argparse.Namespace) -> dict[str, Any]:
     features = [load_features(str(Path(args.cache) / f"{t.track_id}.npz")) for t in tracks]
     agreed = {}
     for weight in WEIGHTS:
-        predict = system(f"fused:{weight}", args.table)
+        predict = system(f"{args.choose_system}:{weight}", args.table)
         agreed[weight] = np.array(
             [coarse.agrees(t.coarse_label, predict(f)["genre"].track_label) for t, f in zip(tracks, features)]
         )
     groups = np.array(sorted({t.group for t in tracks}))
     member = np.array([t.group for t in tracks])
+    subsets = {
+        "all": np.ones(len(tracks), dtype=bool),
+        "recordings": np.array([t.kind == "recording" for t in tracks]),
+        "named": np.array([(t.label_basis or "named") == "named" for t in tracks]),
+    }
     rng = np.random.default_rng(args.seed)
-    chosen, scores = [], []
+    chosen: list[float] = []
+    scores: dict[str, list[float]] = {name: [] for name in subsets}
     for _ in range(args.splits):
         half = set(rng.permutation(groups)[: len(groups) // 2])
         first = np.array([g in half for g in member])
         for fit, test in ((first, ~first), (~first, first)):
             best = max(WEIGHTS, key=lambda w: (agreed[w][fit].mean(), -abs(w - 0.5)))
             chosen.append(best)
-            scores.append(float(agreed[best][test].mean()))
+            for name, subset in subsets.items():
+                if (test & subset).any():
+                    scores[name].append(float(agreed[best][test & subset].mean()))
     return {
+        "system": args.choose_system,
         "in_sample": {str(w): round(float(a.mean()), 4) for w, a in agreed.items()},
-        "cross_validated": round(float(np.mean(scores)), 4),
+        "cross_validated": round(float(np.mean(scores["all"])), 4),
+        "cross_validated_recordings": round(float(np.mean(scores["recordings"])), 4),
+        "cross_validated_named": round(float(np.mean(scores["named"])), 4),
         "weights_chosen": dict(sorted(Counter(chosen).items())),
         "halvings": args.splits,
     }
@@ -250,8 +271,10 @@ def table(result: dict[str, Any]) -> str:
     if "fused_weight" in result:
         cv = result["fused_weight"]
         lines.append(
-            f"fused weight by grouped cross-validation ({cv['halvings']} halvings): agreement "
-            f"{cv['cross_validated']:.3f}; weights chosen {cv['weights_chosen']}; in-sample {cv['in_sample']}"
+            f"{cv['system']} weight by grouped cross-validation ({cv['halvings']} halvings): agreement "
+            f"{cv['cross_validated']:.3f} (recordings {cv['cross_validated_recordings']:.3f}, named "
+            f"{cv['cross_validated_named']:.3f}); weights chosen {cv['weights_chosen']}; "
+            f"in-sample {cv['in_sample']}"
         )
     return "\n".join(lines)
 
@@ -271,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--table", default="", help="tag → genre table of the tagger and fused systems "
                         "(default: the plugin's shipped table)")
     parser.add_argument("--splits", type=int, default=20, help="group halvings of --choose-weight")
+    parser.add_argument("--choose-system", default="fused", choices=("fused", "fused-ungated"),
+                        help="the fused system whose weight --choose-weight chooses (default: gated)")
     args = parser.parse_args(argv)
     result = run(args)
     if args.choose_weight:

@@ -63,6 +63,38 @@ def test_weight_one_takes_the_taggers_genre_and_zero_the_models(features) -> Non
     np.testing.assert_allclose(per_track, np.repeat(per_track[:1], len(per_track), axis=0), atol=1e-4)
 
 
+def _certain_detector(tmp_path, *, render: bool):  # type: ignore[no-untyped-def]
+    from mirloop_musicnn.render_detector import COLUMNS, RenderDetector, write_render_detector
+
+    detector = RenderDetector(coefficients=np.zeros(len(COLUMNS)), intercept=50.0 if render else -50.0,
+                              threshold=0.5, source="test")
+    return str(write_render_detector(detector, tmp_path / f"{'render' if render else 'recording'}.toml"))
+
+
+def test_the_render_detector_sets_the_weight(features, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    at = {w: MusicnnFused(weight=w, gate="none").predict(features)["genre"] for w in (0.5, 0.93, 1.0)}
+    at = {w: target.probabilities for w, target in at.items()}
+    assert not np.allclose(at[0.93], at[1.0])  # the weights differ on this track
+
+    recording = MusicnnFused(detector=_certain_detector(tmp_path, render=False)).predict(features)
+    render_like = MusicnnFused(detector=_certain_detector(tmp_path, render=True)).predict(features)
+    lower = MusicnnFused(detector=_certain_detector(tmp_path, render=False), recording_weight=0.5)
+    chosen = lower.predict(features)
+
+    np.testing.assert_allclose(recording["genre"].probabilities, at[1.0])  # a recording: the tagger's genre
+    np.testing.assert_allclose(render_like["genre"].probabilities, at[0.93])  # render-like: fused at `weight`
+    np.testing.assert_allclose(chosen["genre"].probabilities, at[0.5])
+    assert "a recording, p(render)=0.00" in recording.model and "render-like, p=1.00" in render_like.model
+
+
+def test_the_gate_needs_every_tag_column(synthetic_weights: object) -> None:
+    track = TrackContext(drum_pattern(110.0, 12.0, seed=2))
+    features = MusicnnFeatures(msd=False, embedding=False).extract(track)
+
+    with pytest.raises(ConfigError, match=r"render detector reads every musicnn tag column"):
+        MusicnnFused().weight_for(features)
+
+
 def test_features_without_the_librosa_columns_name_the_fix(synthetic_weights: object) -> None:
     features = MusicnnFeatures(librosa=False).extract(TrackContext(drum_pattern(110.0, 12.0, seed=2)))
 
@@ -73,6 +105,8 @@ def test_features_without_the_librosa_columns_name_the_fix(synthetic_weights: ob
 def test_a_weight_outside_zero_to_one_is_refused() -> None:
     with pytest.raises(ConfigError, match="weight"):
         MusicnnFused(weight=1.5)
+    with pytest.raises(ConfigError, match="'recording_weight'"):
+        MusicnnFused(recording_weight=-0.1)
 
 
 @pytest.mark.usefixtures("exported")

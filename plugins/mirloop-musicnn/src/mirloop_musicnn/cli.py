@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -99,6 +100,46 @@ def prior(manifest: str, output: str, kinds: str, with_labelled: bool, root: str
     write_tag_prior(measured, output)
     click.echo(f"tag prior of {measured.tracks} recordings written to {output}"
                + (f" ({len(failed)} unreadable, skipped)" if failed else ""))
+
+
+@cli.command()
+@click.argument("renders", type=click.Path(file_okay=False))
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The detector file to write (TOML), e.g. for the fused classifier's `detector` option.")
+@click.option("--root", default=None, help="Folder the manifest's paths are relative to (default: its own).")
+@click.option("--weights", default=None, help="Folder of the exported weights (default as for setup).")
+def detector(renders: str, manifest: str, output: str, root: str | None, weights: str | None) -> None:
+    """Fit the fused classifier's render detector: RENDERS (a dataset's musicnn features, from
+    `mirloop dataset features DATA/ -o RENDERS/ --use features=musicnn`) against the unlabelled
+    recordings of MANIFEST (the middle minute of each). Only audio is read, never a label."""
+    from mirloop.evaluation.coarse_genres import load_coarse_genres
+    from mirloop.evaluation.real_manifest import read_manifest
+
+    from mirloop_musicnn.render_detector import (
+        fit_render_detector,
+        recording_means,
+        render_means,
+        write_render_detector,
+    )
+
+    rendered = render_means(renders)
+    read = read_manifest(manifest, coarse=load_coarse_genres(), root=root)
+    tracks = [t for t in read.tracks if t.kind == "recording" and not t.coarse_label]
+    if not tracks:
+        raise click.ClickException(f"{manifest} lists no unlabelled rows of kind recording")
+
+    def progress(i: int, n: int, path: str, error: str | None) -> None:
+        if error:
+            click.echo(f"[{i}/{n}] skipped: {error}", err=True)
+        elif i % 10 == 0 or i == n:
+            click.echo(f"[{i}/{n}] {path}", err=True)
+
+    recorded = recording_means([t.audio for t in tracks], weights=weights, progress=progress)
+    source = (f"{len(rendered)} renders ({Path(renders).name}/features.parquet) against {len(recorded)} "
+              f"unlabelled recordings ({read.path.name}, the middle minute of each)")
+    write_render_detector(fit_render_detector(rendered, recorded, source=source), output)
+    click.echo(f"render detector written to {output}: {source}")
 
 
 def main(argv: list[str] | None = None) -> int:

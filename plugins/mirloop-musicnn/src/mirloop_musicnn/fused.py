@@ -18,6 +18,13 @@ renders of a track switch genre from section to section. The model's open-set th
 are scaled by ``1 - weight``: they were set on the model's own confident outputs, and the tagger
 never abstains (at weight 1 nothing is ``unknown``, as with the tagger).
 
+The weight depends on what the input sounds like (option ``gate``): a render detector
+(:mod:`mirloop_musicnn.render_detector`, fitted on audio alone) hears whether the track is
+render-like (General MIDI synthesis of notes, as the model's training renders are) or a real
+recording. Render-like input takes ``weight``, where the model helps; a recording takes
+``recording_weight`` (1 by default: the tagger's genre), where the model only pulls the
+tagger away from the right genre.
+
 mirloop's own renders (option ``domain = "render"``, which ``mirloop loop`` sets for them) are
 classified by the model alone: the loop's consistency keeps measuring renderer and model
 against each other, as before.
@@ -53,7 +60,25 @@ class MusicnnFused(Backend):
             0.93,
             float,
             "weight of the tagger's genre against the model's, in [0, 1] (1: the "
-            "tagger's genre, 0: the model alone)",
+            "tagger's genre, 0: the model alone), for input the render detector hears as a render "
+            "(for every input when gate = 'none')",
+        ),
+        "recording_weight": Option(
+            1.0,
+            float,
+            "weight of the tagger's genre for input the render detector hears as a real recording",
+        ),
+        "gate": Option(
+            "detector",
+            str,
+            "'detector': the weight follows the render detector's verdict on the track; 'none': "
+            "`weight` for every input",
+            choices=("detector", "none"),
+        ),
+        "detector": Option(
+            "",
+            str,
+            "render detector file (TOML; default: the one shipped with mirloop-musicnn)",
         ),
         "domain": Option(
             "real",
@@ -73,9 +98,10 @@ class MusicnnFused(Backend):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        weight = self.opts["weight"]
-        if not 0.0 <= weight <= 1.0:
-            raise ConfigError(f"option 'weight' of backend 'fused' must lie in [0, 1], got {weight!r}")
+        for name in ("weight", "recording_weight"):
+            weight = self.opts[name]
+            if not 0.0 <= weight <= 1.0:
+                raise ConfigError(f"option {name!r} of backend 'fused' must lie in [0, 1], got {weight!r}")
 
     def model_path(self) -> str:
         from mirloop.classify.backend import configured_model
@@ -112,7 +138,7 @@ class MusicnnFused(Backend):
                 prior[:, column] = tagged.probabilities[:, tagged.classes.index(genre)]
         if self.opts["scope"] == "track":  # one genre belief for the whole track: sections keep their genre
             prior[:] = prior.mean(axis=0)
-        weight = self.opts["weight"]
+        weight, heard = self.weight_for(features)
         prediction = model.predict(base, domain="real", genre_prior=prior, prior_weight=weight)
         committed = within_top_genre(
             {name: target.probabilities for name, target in prediction.targets.items()},
@@ -128,7 +154,20 @@ class MusicnnFused(Backend):
             )
             for name, target in prediction.targets.items()
         }
-        return Prediction(targets, model=f"{prediction.model} + musicnn tags (weight {weight:g})")
+        return Prediction(targets, model=f"{prediction.model} + musicnn tags (weight {weight:g}{heard})")
+
+    def weight_for(self, features: Features) -> tuple[float, str]:
+        """The tagger's weight for this track, and how the render detector heard it (for the model's name)."""
+        if self.opts["gate"] == "none":
+            return self.opts["weight"], ""
+        from mirloop_musicnn.render_detector import load_render_detector, tag_matrix
+
+        detector = load_render_detector(self.opts["detector"] or None)
+        what = f"the {features.backend or 'given'!r} features"
+        probability = detector.probability(tag_matrix(features.values, features.names, what=what))
+        if probability >= detector.threshold:
+            return self.opts["weight"], f"; render-like, p={probability:.2f}"
+        return self.opts["recording_weight"], f"; a recording, p(render)={probability:.2f}"
 
 
 def model_features(features: Features, names: tuple[str, ...], backend: str) -> Features:
