@@ -41,6 +41,13 @@ def test_without_tuning_correction_a_cadence_45_cents_sharp_changes_mode() -> No
     assert LibrosaKey(tuning=False).estimate_key(ctx).key == Key("C", "minor")
 
 
+@pytest.mark.parametrize("key", [Key("C", "major"), Key("F#", "major")], ids=str)
+def test_the_note_chroma_reads_a_cadence_45_cents_sharp_in_its_own_key_only_with_tuning(key: Key) -> None:
+    ctx = played_sharp(cadence(key.tonic, key.mode), 45.0)
+    assert LibrosaKey(chroma="notes").estimate_key(ctx).key == key
+    assert LibrosaKey(chroma="notes", tuning=False).estimate_key(ctx).key != key
+
+
 def test_in_tune_the_corrected_chroma_is_the_plain_chroma() -> None:
     rng = np.random.default_rng(0)
     magnitude = rng.random((N_BINS, 40)).astype(np.float32)
