@@ -65,3 +65,8 @@ def test_activations_are_never_negative() -> None:
 def test_a_cqt_of_the_wrong_shape_is_rejected() -> None:
     with pytest.raises(InvalidValueError, match="216"):
         semitone_spectrum(np.zeros((84, 10)), 0.0)
+
+
+def test_silence_has_no_notes() -> None:
+    ctx = TrackContext(Audio(np.zeros(5 * SR, dtype=np.float32), SR))
+    assert not note_chroma(ctx.constant_q.db, ctx.tuning).any()
