@@ -36,9 +36,17 @@ def test_a_cadence_45_cents_sharp_is_read_in_its_own_key(key: Key) -> None:
     assert LibrosaKey().estimate_key(ctx).window_keys == (key,)
 
 
-def test_without_tuning_correction_a_cadence_45_cents_sharp_changes_mode() -> None:
+def test_without_tuning_correction_a_cadence_45_cents_sharp_is_misread() -> None:
     ctx = played_sharp(cadence("C", "major"), 45.0)
-    assert LibrosaKey(tuning=False).estimate_key(ctx).key == Key("C", "minor")
+    assert LibrosaKey(tuning=False).estimate_key(ctx).key != Key("C", "major")
+    assert LibrosaKey(tuning=False, notes_weight=0.0).estimate_key(ctx).key == Key("C", "minor")
+
+
+@pytest.mark.parametrize("key", [Key("C", "major"), Key("F#", "major")], ids=str)
+def test_the_note_chroma_reads_a_cadence_45_cents_sharp_in_its_own_key_only_with_tuning(key: Key) -> None:
+    ctx = played_sharp(cadence(key.tonic, key.mode), 45.0)
+    assert LibrosaKey(notes_weight=1.0).estimate_key(ctx).key == key
+    assert LibrosaKey(notes_weight=1.0, tuning=False).estimate_key(ctx).key != key
 
 
 def test_in_tune_the_corrected_chroma_is_the_plain_chroma() -> None:

@@ -42,7 +42,7 @@ def band_onsets(log_mel: np.ndarray, edges: list[int], *, hop_length: int, block
     return out
 
 
-def _frames_scaled_to_max(raw: np.ndarray) -> np.ndarray:
+def frames_scaled_to_max(raw: np.ndarray) -> np.ndarray:
     """Each column of a chroma scaled to max 1; columns below 10⁻⁴ of the loudest one are 0."""
     peak = raw.max(axis=0, keepdims=True)
     floor = max(float(peak.max()) * 1e-4, 1e-8)
@@ -223,7 +223,7 @@ class TrackContext:
     @cached_property
     def chroma(self) -> np.ndarray:
         """CQT chroma ``(12, n)`` at the CQT hop, each frame scaled to max 1 (silent frames are 0)."""
-        return _frames_scaled_to_max(self.constant_q.chroma)
+        return frames_scaled_to_max(self.constant_q.chroma)
 
     @cached_property
     def tuning(self) -> float:
@@ -233,7 +233,7 @@ class TrackContext:
     @cached_property
     def tuned_chroma(self) -> np.ndarray:
         """:attr:`chroma` with the pitch classes moved by :attr:`tuning` onto the tempered ones."""
-        return _frames_scaled_to_max(tuned_chroma(self.constant_q.fine_chroma, self.tuning))
+        return frames_scaled_to_max(tuned_chroma(self.constant_q.fine_chroma, self.tuning))
 
     @property
     def chroma_frame_rate(self) -> float:

@@ -1,4 +1,4 @@
-"""Key and mode from CQT chroma correlated with key profiles."""
+"""Key and mode from note or CQT chroma correlated with key profiles."""
 
 from __future__ import annotations
 
@@ -6,38 +6,66 @@ from typing import ClassVar
 
 import numpy as np
 
-from mirloop.backends.librosa.profiles import KEYS, PROFILES, key_confidence, key_correlations, tonal_weight
+from mirloop.backends.librosa.notes import note_chroma
+from mirloop.backends.librosa.profiles import (
+    BLENDS,
+    KEYS,
+    PROFILES,
+    key_confidence,
+    key_correlations,
+    tonal_weight,
+)
 from mirloop.errors import OptionError
 from mirloop.model import KeyEstimate
 from mirloop.signal import TrackContext
+from mirloop.signal.context import frames_scaled_to_max
 from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
 
 
 class LibrosaKey(Backend):
-    """Krumhansl–Schmuckler key finding on constant-Q chroma (24 keys: 12 tonics × major/minor).
+    """Krumhansl–Schmuckler key finding on note or constant-Q chroma (24 keys: 12 tonics × major/minor).
 
     With ``tuning`` (the default), the track's tuning offset is estimated from the CQT's three
     bins per semitone and the chroma corrected for it (:mod:`mirloop.signal.tuning`), so a
     recording tuned away from A = 440 Hz is read in its own key, not between two. The chroma
-    (C2–C8, 93-ms frames, each frame scaled to max 1) is averaged over each grid
-    window and over the whole track and correlated with the 24 rotations of a key profile;
-    the best correlation wins. Confidence is the best correlation times a saturating margin
-    over the runner-up (:func:`~mirloop.backends.librosa.profiles.key_confidence`), times how
-    far the chroma is from flat (:func:`~mirloop.backends.librosa.profiles.tonal_weight`), so
-    noise and drums get low confidence.
+    (C2–C8, 93-ms frames, each frame scaled to max 1) is averaged over each grid window and over
+    the whole track and correlated with the 24 rotations of a key profile; the best correlation
+    wins. Two chromas are read: the CQT folded into pitch classes as it is (with ``profile``,
+    ``edma`` by default), and the *note chroma* of :mod:`~mirloop.backends.librosa.notes` — the
+    pitch classes of the notes that explain the spectrum, their harmonics taken out (with
+    ``notes_profile``, ``albrecht+krumhansl`` by default); a key's score is their weighted mean,
+    ``notes_weight`` (0.3) on the note chroma's.
+    Confidence is the best correlation times a saturating margin over the runner-up
+    (:func:`~mirloop.backends.librosa.profiles.key_confidence`), times how far the chroma is
+    from flat (:func:`~mirloop.backends.librosa.profiles.tonal_weight`, weighted as the scores),
+    so noise and drums get low confidence.
     """
 
     name: ClassVar[str] = "librosa"
     stage: ClassVar[str] = "key"
-    summary: ClassVar[str] = "Key and mode per window and track from CQT chroma and key profiles"
+    summary: ClassVar[str] = "Key and mode per window and track from CQT and note chroma and key profiles"
     options: ClassVar[dict[str, Option]] = {
         "profile": Option(
             "edma",
             str,
             "key profile: edma (default; right on cadences and on modal minor progressions), "
-            "albrecht (best on tonal melodies, misses Dorian progressions), temperley or krumhansl",
-            choices=tuple(PROFILES),
+            "albrecht (best on tonal melodies, misses modal minor progressions), albrecht+krumhansl "
+            "(the mean of both correlations), temperley or krumhansl",
+            choices=tuple(PROFILES) + tuple(BLENDS),
+        ),
+        "notes_weight": Option(
+            0.3,
+            float,
+            "weight in [0, 1] of the note chroma (an approximate transcription, harmonics taken out) "
+            "read with notes_profile, against the CQT chroma read with profile (0: the CQT chroma "
+            "alone; 1: the note chroma alone, best on solo melodies, worse on chords over a bass)",
+        ),
+        "notes_profile": Option(
+            "albrecht+krumhansl",
+            str,
+            "key profile the note chroma is read with (choices as for profile)",
+            choices=tuple(PROFILES) + tuple(BLENDS),
         ),
         "tuning": Option(
             True, bool, "estimate the track's tuning offset and correct the chroma before the profile match"
@@ -51,6 +79,10 @@ class LibrosaKey(Backend):
 
     def __init__(self, **options: object) -> None:
         super().__init__(**options)
+        if not 0.0 <= self.opts["notes_weight"] <= 1.0:
+            raise OptionError(
+                f"key backend 'librosa': notes_weight must be in [0, 1], got {self.opts['notes_weight']}"
+            )
         if self.opts["harmonics"] < 1:
             raise OptionError(
                 f"key backend 'librosa': harmonics must be at least 1 (the fundamental alone), "
@@ -58,18 +90,34 @@ class LibrosaKey(Backend):
             )
 
     def estimate_key(self, ctx: TrackContext) -> KeyEstimate:
-        profile, harmonics = self.opts["profile"], self.opts["harmonics"]
-        if self.opts["tuning"]:
-            chroma = ctx.tuned_chroma
-            track_chroma = np.asarray(chroma.mean(axis=1), dtype=np.float64)
-            window_chroma = window_mean_std(chroma, ctx.chroma_frame_rate, ctx.grid)[0]
-        else:
-            track_chroma, window_chroma = ctx.track_chroma, ctx.window_chroma
-        track_scores = key_correlations(track_chroma, profile, harmonics)
-        window_scores = key_correlations(window_chroma, profile, harmonics)
+        weight, harmonics = self.opts["notes_weight"], self.opts["harmonics"]
+        track_scores, window_scores = np.zeros(24), np.zeros((ctx.grid.n_windows, 24))
+        track_tonal, window_tonal = 0.0, np.zeros(ctx.grid.n_windows)
+        for chroma, profile, share in (
+            (self._cqt_chroma, self.opts["profile"], 1.0 - weight),
+            (self._note_chroma, self.opts["notes_profile"], weight),
+        ):
+            if share == 0.0:
+                continue
+            frames = chroma(ctx)
+            track_chroma = np.asarray(frames.mean(axis=1), dtype=np.float64)
+            window_chroma = window_mean_std(frames, ctx.chroma_frame_rate, ctx.grid)[0]
+            track_scores = track_scores + share * key_correlations(track_chroma, profile, harmonics)
+            window_scores = window_scores + share * key_correlations(window_chroma, profile, harmonics)
+            track_tonal = track_tonal + share * tonal_weight(track_chroma)
+            window_tonal = window_tonal + share * tonal_weight(window_chroma)
         return KeyEstimate(
             key=KEYS[int(np.argmax(track_scores))],
-            confidence=float(key_confidence(track_scores) * tonal_weight(track_chroma)),
+            confidence=float(key_confidence(track_scores) * track_tonal),
             window_keys=tuple(KEYS[int(i)] for i in np.argmax(window_scores, axis=1)),
-            window_confidence=key_confidence(window_scores) * tonal_weight(window_chroma),
+            window_confidence=key_confidence(window_scores) * window_tonal,
         )
+
+    def _cqt_chroma(self, ctx: TrackContext) -> np.ndarray:
+        """The CQT chroma, tuning-corrected unless ``tuning`` is off, each frame scaled to max 1."""
+        return ctx.tuned_chroma if self.opts["tuning"] else ctx.chroma
+
+    def _note_chroma(self, ctx: TrackContext) -> np.ndarray:
+        """The note chroma (:mod:`~mirloop.backends.librosa.notes`), each frame scaled to max 1."""
+        tuning = ctx.tuning if self.opts["tuning"] else 0.0
+        return frames_scaled_to_max(note_chroma(ctx.constant_q.db, tuning))

@@ -12,6 +12,9 @@ Each profile is a pair (major, minor) of 12 weights starting at the tonic:
     Albrecht & Shanahan (2013), "The use of large corpora to train a new type of key-finding
     algorithm", Music Perception 31(1): pitch-class distributions of the opening and closing
     passages of 490 common-practice pieces (their appendix; major and minor).
+
+A *blend* (:data:`BLENDS`, named ``a+b``) scores each key by the mean of its correlations
+with the blended profiles.
 """
 
 from __future__ import annotations
@@ -66,6 +69,12 @@ PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     ),
 }
 
+#: Profiles scored together: a key's correlation is the mean of its correlations with each.
+#: ``albrecht+krumhansl``: Albrecht & Shanahan's corpus distributions read tonal melodies best
+#: but hear modal minor progressions (i–VI–VII, i–IV–VII) as the relative major; Krumhansl &
+#: Kessler's ratings weight the tonic triad and keep those minor.
+BLENDS: dict[str, tuple[str, ...]] = {"albrecht+krumhansl": ("albrecht", "krumhansl")}
+
 #: The 24 keys in score order: C major … B major, then C minor … B minor.
 KEYS: tuple[Key, ...] = tuple(Key(tonic, mode) for mode in MODES for tonic in PITCH_CLASSES)
 
@@ -99,7 +108,8 @@ def key_templates(profile: str, harmonics: int = 1) -> np.ndarray:
 
 
 def key_correlations(chroma: np.ndarray, profile: str, harmonics: int = 1) -> np.ndarray:
-    """Pearson correlation of chroma vectors with the 24 key templates.
+    """Pearson correlation of chroma vectors with the 24 key templates of ``profile`` (a name of
+    :data:`PROFILES`, or of :data:`BLENDS`: the mean of its profiles' correlations).
 
     ``chroma`` is ``(12,)`` or ``(n, 12)``; returns ``(24,)`` or ``(n, 24)``. A flat (e.g.
     silent) chroma vector correlates 0 with every key.
@@ -108,7 +118,9 @@ def key_correlations(chroma: np.ndarray, profile: str, harmonics: int = 1) -> np
     x = x - x.mean(axis=1, keepdims=True)
     std = x.std(axis=1, keepdims=True)
     z = np.where(std > 1e-9, x / np.maximum(std, 1e-9), 0.0)
-    scores = z @ key_templates(profile, harmonics).T / 12.0
+    names = BLENDS.get(profile, (profile,))
+    templates = np.mean([key_templates(name, harmonics) for name in names], axis=0)
+    scores = z @ templates.T / 12.0
     return scores[0] if np.ndim(chroma) == 1 else scores
 
 
