@@ -2,10 +2,12 @@
 per-task cost against local processes, for dataset renders and for track analysis.
 
 Every configuration (local processes or a ``local:N`` Dask cluster, 1 or 2 workers) runs a
-warm-up batch (the Dask workers' first imports; the local pool spawns its workers anew for every
-batch, as a command does), then the configurations take turns running a timed batch of ``n``
-tasks, ``--rounds`` times; each keeps its fastest wall time (the round least disturbed by other
-work on the machine). From those, all measured in the same run:
+warm-up batch (the workers' first imports: both executors keep their workers between batches),
+then the configurations take turns running a timed batch of ``n`` tasks, ``--rounds`` times;
+each keeps its fastest wall time (the round least disturbed by other work on the machine). With
+``--fresh``, every batch of the local configurations opens its own executor, as one command
+does, and its wall time includes starting and stopping the workers. From those, all measured in
+the same run:
 
 - throughput scaling = wall with 1 worker / wall with 2 workers (goal ≥ 1.8×);
 - Dask overhead = wall on Dask / wall on local processes, minus 1, same worker count (goal ≤ 10 %);
@@ -16,7 +18,7 @@ work on the machine). From those, all measured in the same run:
 The machine's load average is printed with each figure: on a machine that other work keeps
 busy, wall-clock scaling measures the contention as much as mirloop.
 
-Usage: ``python benchmarks/bench_scale.py [--tracks N] [--renders M] [--json] [--check]``.
+Usage: ``python benchmarks/bench_scale.py [--tracks N] [--renders M] [--fresh] [--json] [--check]``.
 """
 
 from __future__ import annotations
@@ -108,11 +110,35 @@ def _batch(
     return lambda k: render_batch(executor, k // per_render, work, next(seeds))
 
 
+def _fresh_batch(
+    workload: str, kind: str, workers: int, inputs: list[Path], work: Path
+) -> Callable[[int], tuple[float, float]]:
+    """A batch of ``k`` tasks on an executor opened for it and closed after it, as a command
+    does (its workers started first): the wall time includes their start and stop."""
+
+    def batch(k: int) -> tuple[float, float]:
+        started = time.perf_counter()
+        executor = open_executor(kind, workers)
+        try:
+            executor.start()
+            _, busy = _batch(workload, executor, inputs, work)(k)
+        finally:
+            executor.close()
+        return time.perf_counter() - started, busy
+
+    return batch
+
+
 def measure(
-    workload: str, executors: dict[str, Any], n: int, warm_up: int, rounds: int, work: Path
+    workload: str, executors: dict[str, Any], n: int, warm_up: int, rounds: int, work: Path,
+    *, fresh: bool = False,
 ) -> dict[str, Any]:
     inputs = make_tracks(work / f"tracks-{workload}", n) if workload == "analysis" else []
-    batches = {name: _batch(workload, executor, inputs, work) for name, executor in executors.items()}
+    if fresh:
+        batches = {name: _fresh_batch(workload, executor.kind, executor.workers, inputs, work)
+                   for name, executor in executors.items()}
+    else:
+        batches = {name: _batch(workload, executor, inputs, work) for name, executor in executors.items()}
     for batch in batches.values():
         batch(warm_up)
     best: dict[str, tuple[float, float, float]] = {}
@@ -128,12 +154,13 @@ def measure(
         name: figures(wall, busy, n, executors[name].workers, load)
         for name, (wall, busy, load) in best.items()
     }
-    ratios = {
-        "scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"],
-        "scaling_dask": results["dask-1"]["wall"] / results["dask-2"]["wall"],
-        "dask_overhead_1": results["dask-1"]["wall"] / results["local-1"]["wall"] - 1,
-        "dask_overhead_2": results["dask-2"]["wall"] / results["local-2"]["wall"] - 1,
-    }
+    ratios = {"scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"]}
+    if "dask-1" in results:
+        ratios.update({
+            "scaling_dask": results["dask-1"]["wall"] / results["dask-2"]["wall"],
+            "dask_overhead_1": results["dask-1"]["wall"] / results["local-1"]["wall"] - 1,
+            "dask_overhead_2": results["dask-2"]["wall"] / results["local-2"]["wall"] - 1,
+        })
     return {"configurations": results, "ratios": ratios}
 
 
@@ -179,6 +206,8 @@ def main() -> int:
                         help="only what each executor adds per task (empty tasks, 2 workers)")
     parser.add_argument("--cpu", action="store_true",
                         help="only the CPU seconds per task (one worker, in this process), for costs")
+    parser.add_argument("--fresh", action="store_true",
+                        help="local processes only, each batch on a newly opened executor (as one command)")
     args = parser.parse_args()
     if args.overhead:
         added = {f"{kind}-2": round_trip(kind, 2, 400) for kind in ("local", "dask")}
@@ -192,14 +221,16 @@ def main() -> int:
         print(json.dumps(cpu, indent=2) if args.json else
               "\n".join(f"{name}: {seconds:.3f} CPU s per task" for name, seconds in cpu.items()))
         return 0
-    executors = {f"{kind}-{workers}": open_executor(kind, workers) for kind, workers in CONFIGURATIONS}
+    chosen = [(kind, workers) for kind, workers in CONFIGURATIONS if kind == "local" or not args.fresh]
+    executors = {f"{kind}-{workers}": open_executor(kind, workers) for kind, workers in chosen}
     try:
         with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
             work = Path(folder)
             results = {
-                "analysis": measure("analysis", executors, args.tracks, 2, args.rounds, work),
+                "analysis": measure("analysis", executors, args.tracks, 2, args.rounds, work,
+                                    fresh=args.fresh),
                 "renders": measure("renders", executors, args.renders, len(RENDER_DURATIONS) * 2,
-                                   args.rounds, work),
+                                   args.rounds, work, fresh=args.fresh),
             }
     finally:
         for executor in executors.values():
@@ -209,11 +240,13 @@ def main() -> int:
     else:
         print(f"{'workload':10} {'1→2 local':>10} {'1→2 dask':>10} {'dask/local 1w':>14} "
               f"{'dask/local 2w':>14} {'core-s/task':>12}")
+        nan = float("nan")
         for workload, result in results.items():
             r = result["ratios"]
-            core = result["configurations"]["dask-2"]["core_seconds_per_task"]
-            print(f"{workload:10} {r['scaling_local']:>9.2f}× {r['scaling_dask']:>9.2f}× "
-                  f"{r['dask_overhead_1']:>+13.1%} {r['dask_overhead_2']:>+13.1%} {core:>12.3f}")
+            core = result["configurations"].get("dask-2", result["configurations"]["local-2"])
+            print(f"{workload:10} {r['scaling_local']:>9.2f}× {r.get('scaling_dask', nan):>9.2f}× "
+                  f"{r.get('dask_overhead_1', nan):>+13.1%} {r.get('dask_overhead_2', nan):>+13.1%} "
+                  f"{core['core_seconds_per_task']:>12.3f}")
         print("goals: 1→2 workers ≥ 1.80×; Dask per-task overhead ≤ +10.0 %")
     missed = [
         f"{workload}: {name} {value:.3f}"
