@@ -5,9 +5,9 @@ Every configuration (local processes or a ``local:N`` Dask cluster, 1 or 2 worke
 warm-up batch (the workers' first imports: both executors keep their workers between batches),
 then the configurations take turns running a timed batch of ``n`` tasks, ``--rounds`` times;
 each keeps its fastest wall time (the round least disturbed by other work on the machine). With
-``--fresh``, every batch of the local configurations opens its own executor, as one command
-does, and its wall time includes starting and stopping the workers. From those, all measured in
-the same run:
+``--fresh``, every batch of the local configurations is one command in a new process
+(``mirloop analyze`` or ``mirloop dataset generate --workers N``), its wall time from start to
+exit, start-up included. From those, all measured in the same run:
 
 - throughput scaling = wall with 1 worker / wall with 2 workers (goal ≥ 1.8×);
 - Dask overhead = wall on Dask / wall on local processes, minus 1, same worker count (goal ≤ 10 %);
@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -110,21 +111,38 @@ def _batch(
     return lambda k: render_batch(executor, k // per_render, work, next(seeds))
 
 
-def _fresh_batch(
-    workload: str, kind: str, workers: int, inputs: list[Path], work: Path
+def command_batch(
+    workload: str, workers: int, inputs: list[Path], work: Path
 ) -> Callable[[int], tuple[float, float]]:
-    """A batch of ``k`` tasks on an executor opened for it and closed after it, as a command
-    does (its workers started first): the wall time includes their start and stop."""
+    """A batch of ``k`` tasks as one command in a new process — ``mirloop analyze`` (no figure)
+    or ``mirloop dataset generate`` with ``--workers`` — timed from its start to its exit, so the
+    wall includes the interpreter's and the workers' start-up; and the tasks' own seconds, read
+    from its outputs."""
+    seeds = iter(range(1000))
+    per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
 
     def batch(k: int) -> tuple[float, float]:
+        out = Path(tempfile.mkdtemp(dir=work)) / "out"
+        if workload == "analysis":
+            args = ["analyze", *map(str, inputs[:k]), "-o", str(out), "--no-figure", "-q"]
+        else:
+            durations = ",".join(f"{d:g}" for d in RENDER_DURATIONS)
+            args = ["dataset", "generate", "-o", str(out), "--per-descriptor", str(k // per_render),
+                    "--durations", durations, "--limit-descriptors", str(RENDER_DESCRIPTORS),
+                    "--seed", str(next(seeds)), "--no-progress"]
         started = time.perf_counter()
-        executor = open_executor(kind, workers)
-        try:
-            executor.start()
-            _, busy = _batch(workload, executor, inputs, work)(k)
-        finally:
-            executor.close()
-        return time.perf_counter() - started, busy
+        subprocess.run([sys.executable, "-m", "mirloop.cli.main", *args, "--workers", str(workers)],
+                       check=True, capture_output=True)
+        wall = time.perf_counter() - started
+        if workload == "analysis":
+            busy = sum(track["seconds"] for track in json.loads((out / "summary.json").read_text())["tracks"])
+        else:
+            import pyarrow.parquet as pq
+
+            manifest = pq.read_table(out / "manifest.parquet", columns=["job_seconds"])
+            busy = sum(manifest["job_seconds"].to_pylist())
+        shutil.rmtree(out.parent)
+        return wall, busy
 
     return batch
 
@@ -135,7 +153,7 @@ def measure(
 ) -> dict[str, Any]:
     inputs = make_tracks(work / f"tracks-{workload}", n) if workload == "analysis" else []
     if fresh:
-        batches = {name: _fresh_batch(workload, executor.kind, executor.workers, inputs, work)
+        batches = {name: command_batch(workload, executor.workers, inputs, work)
                    for name, executor in executors.items()}
     else:
         batches = {name: _batch(workload, executor, inputs, work) for name, executor in executors.items()}
@@ -207,7 +225,7 @@ def main() -> int:
     parser.add_argument("--cpu", action="store_true",
                         help="only the CPU seconds per task (one worker, in this process), for costs")
     parser.add_argument("--fresh", action="store_true",
-                        help="local processes only, each batch on a newly opened executor (as one command)")
+                        help="local processes only, each batch one command in a new process")
     args = parser.parse_args()
     if args.overhead:
         added = {f"{kind}-2": round_trip(kind, 2, 400) for kind in ("local", "dask")}
