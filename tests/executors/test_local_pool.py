@@ -5,6 +5,7 @@ once; one worker is this process."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -58,6 +59,21 @@ def test_a_crash_in_the_first_batch_costs_its_task_only_and_the_next_batch_runs_
         assert all(isinstance(pid, int) for pid in crashed.values())
         assert all(isinstance(pid, int) for pid in second.values())
         assert set(second.values()) <= set(executor.pids) and len(executor.pids) == 2
+
+
+def test_a_worker_that_died_between_batches_is_replaced_before_the_next_one_and_costs_no_task() -> None:
+    with LocalExecutor(2) as executor:
+        executor.start()
+        victim, survivor = executor.pids
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while victim in executor.pids and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+        results = run(executor, pid_after, [(0.05,)] * 4)
+
+        assert all(isinstance(pid, int) for pid in results.values())  # no task charged with the death
+        assert survivor in executor.pids and victim not in executor.pids and len(executor.pids) == 2
 
 
 def test_close_stops_every_worker_at_once() -> None:
