@@ -13,7 +13,9 @@ exit, start-up included. From those, all measured in the same run:
 - Dask overhead = wall on Dask / wall on local processes, minus 1, same worker count (goal ≤ 10 %);
 - busy share = the tasks' own seconds / (wall × workers): how much of the workers' time went
   into tasks rather than into spawning, scheduling and waiting;
-- core-seconds per task = wall × workers / n, the figure ``docs/scale.md`` projects costs from.
+- core-seconds per task = wall × workers / n, the figure ``docs/scale.md`` projects costs from;
+- CPU of 2 local workers / CPU of 1 (this process, its finished children and the local workers,
+  the least of the rounds): what a second worker costs in CPU, which other load barely moves.
 
 The machine's load average is printed with each figure: on a machine that other work keeps
 busy, wall-clock scaling measures the contention as much as mirloop.
@@ -147,6 +149,28 @@ def command_batch(
     return batch
 
 
+def cpu_clock(executor: Any) -> float:
+    """CPU seconds used so far by this process, its finished child processes (a ``--fresh``
+    command and the workers it waited for) and ``executor``'s running local workers: summed
+    over a batch on every core, it does not grow with other work on the machine as wall time
+    does (Dask workers are not counted)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = time.process_time() + children.ru_utime + children.ru_stime
+    try:
+        import psutil
+    except ImportError:
+        return total
+    for pid in getattr(executor, "pids", []):
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def measure(
     workload: str, executors: dict[str, Any], n: int, warm_up: int, rounds: int, work: Path,
     *, fresh: bool = False,
@@ -160,19 +184,23 @@ def measure(
     for batch in batches.values():
         batch(warm_up)
     best: dict[str, tuple[float, float, float]] = {}
+    cpu: dict[str, float] = {}
     for _ in range(rounds):
         for name, batch in batches.items():
             load = os.getloadavg()[0]
+            before = cpu_clock(executors[name])
             wall, busy = batch(n)
+            cpu[name] = min(cpu.get(name, float("inf")), cpu_clock(executors[name]) - before)
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, busy, load)
             print(f"  {workload:8} {name}: {n} tasks in {wall:.1f} s (load average {load:.1f})",
                   file=sys.stderr)
     results = {
-        name: figures(wall, busy, n, executors[name].workers, load)
+        name: {**figures(wall, busy, n, executors[name].workers, load), "cpu_seconds": cpu[name]}
         for name, (wall, busy, load) in best.items()
     }
-    ratios = {"scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"]}
+    ratios = {"scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"],
+              "cpu_local_2_over_1": cpu["local-2"] / cpu["local-1"]}
     if "dask-1" in results:
         ratios.update({
             "scaling_dask": results["dask-1"]["wall"] / results["dask-2"]["wall"],
