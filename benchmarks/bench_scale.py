@@ -2,21 +2,25 @@
 per-task cost against local processes, for dataset renders and for track analysis.
 
 Every configuration (local processes or a ``local:N`` Dask cluster, 1 or 2 workers) runs a
-warm-up batch (the Dask workers' first imports; the local pool spawns its workers anew for every
-batch, as a command does), then the configurations take turns running a timed batch of ``n``
-tasks, ``--rounds`` times; each keeps its fastest wall time (the round least disturbed by other
-work on the machine). From those, all measured in the same run:
+warm-up batch (the workers' first imports: both executors keep their workers between batches),
+then the configurations take turns running a timed batch of ``n`` tasks, ``--rounds`` times;
+each keeps its fastest wall time (the round least disturbed by other work on the machine). With
+``--fresh``, every batch of the local configurations is one command in a new process
+(``mirloop analyze`` or ``mirloop dataset generate --workers N``), its wall time from start to
+exit, start-up included. From those, all measured in the same run:
 
 - throughput scaling = wall with 1 worker / wall with 2 workers (goal ≥ 1.8×);
 - Dask overhead = wall on Dask / wall on local processes, minus 1, same worker count (goal ≤ 10 %);
 - busy share = the tasks' own seconds / (wall × workers): how much of the workers' time went
   into tasks rather than into spawning, scheduling and waiting;
-- core-seconds per task = wall × workers / n, the figure ``docs/scale.md`` projects costs from.
+- core-seconds per task = wall × workers / n, the figure ``docs/scale.md`` projects costs from;
+- CPU of 2 local workers / CPU of 1 (this process, its finished children and the local workers,
+  the least of the rounds): what a second worker costs in CPU, which other load barely moves.
 
 The machine's load average is printed with each figure: on a machine that other work keeps
 busy, wall-clock scaling measures the contention as much as mirloop.
 
-Usage: ``python benchmarks/bench_scale.py [--tracks N] [--renders M] [--json] [--check]``.
+Usage: ``python benchmarks/bench_scale.py [--tracks N] [--renders M] [--fresh] [--json] [--check]``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -108,32 +113,100 @@ def _batch(
     return lambda k: render_batch(executor, k // per_render, work, next(seeds))
 
 
+def command_batch(
+    workload: str, workers: int, inputs: list[Path], work: Path
+) -> Callable[[int], tuple[float, float]]:
+    """A batch of ``k`` tasks as one command in a new process — ``mirloop analyze`` (no figure)
+    or ``mirloop dataset generate`` with ``--workers`` — timed from its start to its exit, so the
+    wall includes the interpreter's and the workers' start-up; and the tasks' own seconds, read
+    from its outputs."""
+    seeds = iter(range(1000))
+    per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
+
+    def batch(k: int) -> tuple[float, float]:
+        out = Path(tempfile.mkdtemp(dir=work)) / "out"
+        if workload == "analysis":
+            args = ["analyze", *map(str, inputs[:k]), "-o", str(out), "--no-figure", "-q"]
+        else:
+            durations = ",".join(f"{d:g}" for d in RENDER_DURATIONS)
+            args = ["dataset", "generate", "-o", str(out), "--per-descriptor", str(k // per_render),
+                    "--durations", durations, "--limit-descriptors", str(RENDER_DESCRIPTORS),
+                    "--seed", str(next(seeds)), "--no-progress"]
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "mirloop.cli.main", *args, "--workers", str(workers)],
+                       check=True, capture_output=True)
+        wall = time.perf_counter() - started
+        if workload == "analysis":
+            busy = sum(track["seconds"] for track in json.loads((out / "summary.json").read_text())["tracks"])
+        else:
+            import pyarrow.parquet as pq
+
+            manifest = pq.read_table(out / "manifest.parquet", columns=["job_seconds"])
+            busy = sum(manifest["job_seconds"].to_pylist())
+        shutil.rmtree(out.parent)
+        return wall, busy
+
+    return batch
+
+
+def cpu_clock(executor: Any) -> float:
+    """CPU seconds used so far by this process, its finished child processes (a ``--fresh``
+    command and the workers it waited for) and ``executor``'s running local workers: summed
+    over a batch on every core, it does not grow with other work on the machine as wall time
+    does (Dask workers are not counted)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = time.process_time() + children.ru_utime + children.ru_stime
+    try:
+        import psutil
+    except ImportError:
+        return total
+    for pid in getattr(executor, "pids", []):
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def measure(
-    workload: str, executors: dict[str, Any], n: int, warm_up: int, rounds: int, work: Path
+    workload: str, executors: dict[str, Any], n: int, warm_up: int, rounds: int, work: Path,
+    *, fresh: bool = False,
 ) -> dict[str, Any]:
     inputs = make_tracks(work / f"tracks-{workload}", n) if workload == "analysis" else []
-    batches = {name: _batch(workload, executor, inputs, work) for name, executor in executors.items()}
+    if fresh:
+        batches = {name: command_batch(workload, executor.workers, inputs, work)
+                   for name, executor in executors.items()}
+    else:
+        batches = {name: _batch(workload, executor, inputs, work) for name, executor in executors.items()}
     for batch in batches.values():
         batch(warm_up)
     best: dict[str, tuple[float, float, float]] = {}
+    cpu: dict[str, float] = {}
     for _ in range(rounds):
         for name, batch in batches.items():
             load = os.getloadavg()[0]
+            before = cpu_clock(executors[name])
             wall, busy = batch(n)
+            cpu[name] = min(cpu.get(name, float("inf")), cpu_clock(executors[name]) - before)
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, busy, load)
             print(f"  {workload:8} {name}: {n} tasks in {wall:.1f} s (load average {load:.1f})",
                   file=sys.stderr)
     results = {
-        name: figures(wall, busy, n, executors[name].workers, load)
+        name: {**figures(wall, busy, n, executors[name].workers, load), "cpu_seconds": cpu[name]}
         for name, (wall, busy, load) in best.items()
     }
-    ratios = {
-        "scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"],
-        "scaling_dask": results["dask-1"]["wall"] / results["dask-2"]["wall"],
-        "dask_overhead_1": results["dask-1"]["wall"] / results["local-1"]["wall"] - 1,
-        "dask_overhead_2": results["dask-2"]["wall"] / results["local-2"]["wall"] - 1,
-    }
+    ratios = {"scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"],
+              "cpu_local_2_over_1": cpu["local-2"] / cpu["local-1"]}
+    if "dask-1" in results:
+        ratios.update({
+            "scaling_dask": results["dask-1"]["wall"] / results["dask-2"]["wall"],
+            "dask_overhead_1": results["dask-1"]["wall"] / results["local-1"]["wall"] - 1,
+            "dask_overhead_2": results["dask-2"]["wall"] / results["local-2"]["wall"] - 1,
+        })
     return {"configurations": results, "ratios": ratios}
 
 
@@ -179,6 +252,8 @@ def main() -> int:
                         help="only what each executor adds per task (empty tasks, 2 workers)")
     parser.add_argument("--cpu", action="store_true",
                         help="only the CPU seconds per task (one worker, in this process), for costs")
+    parser.add_argument("--fresh", action="store_true",
+                        help="local processes only, each batch one command in a new process")
     args = parser.parse_args()
     if args.overhead:
         added = {f"{kind}-2": round_trip(kind, 2, 400) for kind in ("local", "dask")}
@@ -192,14 +267,16 @@ def main() -> int:
         print(json.dumps(cpu, indent=2) if args.json else
               "\n".join(f"{name}: {seconds:.3f} CPU s per task" for name, seconds in cpu.items()))
         return 0
-    executors = {f"{kind}-{workers}": open_executor(kind, workers) for kind, workers in CONFIGURATIONS}
+    chosen = [(kind, workers) for kind, workers in CONFIGURATIONS if kind == "local" or not args.fresh]
+    executors = {f"{kind}-{workers}": open_executor(kind, workers) for kind, workers in chosen}
     try:
         with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
             work = Path(folder)
             results = {
-                "analysis": measure("analysis", executors, args.tracks, 2, args.rounds, work),
+                "analysis": measure("analysis", executors, args.tracks, 2, args.rounds, work,
+                                    fresh=args.fresh),
                 "renders": measure("renders", executors, args.renders, len(RENDER_DURATIONS) * 2,
-                                   args.rounds, work),
+                                   args.rounds, work, fresh=args.fresh),
             }
     finally:
         for executor in executors.values():
@@ -209,11 +286,13 @@ def main() -> int:
     else:
         print(f"{'workload':10} {'1→2 local':>10} {'1→2 dask':>10} {'dask/local 1w':>14} "
               f"{'dask/local 2w':>14} {'core-s/task':>12}")
+        nan = float("nan")
         for workload, result in results.items():
             r = result["ratios"]
-            core = result["configurations"]["dask-2"]["core_seconds_per_task"]
-            print(f"{workload:10} {r['scaling_local']:>9.2f}× {r['scaling_dask']:>9.2f}× "
-                  f"{r['dask_overhead_1']:>+13.1%} {r['dask_overhead_2']:>+13.1%} {core:>12.3f}")
+            core = result["configurations"].get("dask-2", result["configurations"]["local-2"])
+            print(f"{workload:10} {r['scaling_local']:>9.2f}× {r.get('scaling_dask', nan):>9.2f}× "
+                  f"{r.get('dask_overhead_1', nan):>+13.1%} {r.get('dask_overhead_2', nan):>+13.1%} "
+                  f"{core['core_seconds_per_task']:>12.3f}")
         print("goals: 1→2 workers ≥ 1.80×; Dask per-task overhead ≤ +10.0 %")
     missed = [
         f"{workload}: {name} {value:.3f}"

@@ -72,7 +72,8 @@ class OutputError(MirloopError):
 
 
 class ExecutorError(MirloopError):
-    """A scheduler address is malformed or unreachable, or the distributed extra is not installed."""
+    """A scheduler address is malformed or unreachable, the distributed extra is not installed, or
+    a local pool is given a batch while it still runs another."""
 
 
 class CorpusError(MirloopError):

@@ -125,6 +125,7 @@ def open_batch_executor(scheduler: str | None, *, workers: int | None) -> Any:
     from mirloop.executors import open_executor, resolve_scheduler
 
     executor = open_executor(resolve_scheduler(scheduler), workers=workers)
+    executor.start()  # local workers start up while the command plans its batch
     if executor.remote:
         click.echo(f"running on {executor.describe()}", err=True)
     return executor

@@ -53,7 +53,7 @@ def run_render_jobs(
     renders, the ones not in ``calls`` already done."""
     from tqdm import tqdm
 
-    from mirloop.executors import LocalExecutor, TaskLost
+    from mirloop.executors import TaskLost, executor_for
 
     made: list[dict[str, Any]] = []
     failures: list[JobFailure] = []
@@ -78,11 +78,11 @@ def run_render_jobs(
                 on_done(outcome)
         bar.update(1)
 
-    runner = executor if executor is not None else LocalExecutor(workers)
     try:
-        for index, outcome in runner.run(function, calls, ids=render_ids):
-            lost = isinstance(outcome, TaskLost)
-            record(JobFailure(render_ids[index], outcome.error) if lost else outcome)
+        with executor_for(executor, workers) as runner:
+            for index, outcome in runner.run(function, calls, ids=render_ids):
+                lost = isinstance(outcome, TaskLost)
+                record(JobFailure(render_ids[index], outcome.error) if lost else outcome)
     finally:
         bar.close()
     return JobsRun(tuple(made), tuple(failures), time.perf_counter() - started)

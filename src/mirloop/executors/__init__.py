@@ -12,7 +12,7 @@ then :class:`~mirloop.executors.dask.DaskExecutor`. Dask is imported only in tha
 from __future__ import annotations
 
 from mirloop.executors.base import Executor, TaskLost
-from mirloop.executors.local import LocalExecutor
+from mirloop.executors.local import LocalExecutor, executor_for
 from mirloop.executors.scheduler import open_executor, resolve_scheduler
 
-__all__ = ["Executor", "LocalExecutor", "TaskLost", "open_executor", "resolve_scheduler"]
+__all__ = ["Executor", "LocalExecutor", "TaskLost", "executor_for", "open_executor", "resolve_scheduler"]

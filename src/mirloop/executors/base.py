@@ -42,6 +42,10 @@ class Executor(ABC):
     ) -> Iterator[tuple[int, Any]]:
         """``function(*jobs[i])`` for every ``i``; ``ids`` name the tasks (Dask keys, messages)."""
 
+    def start(self) -> None:  # noqa: B027 (a no-op unless the backend starts its workers itself)
+        """Get the workers going now, so that their start-up overlaps what the caller does next
+        (a Dask cluster's workers are started by the cluster)."""
+
     def describe(self) -> str:
         """One line for the terminal: where the tasks run."""
         return f"{self.kind}: {self.workers} worker(s)"

@@ -8,16 +8,12 @@ from distributed import WorkerPlugin
 
 
 class MirloopWorkerSetup(WorkerPlugin):
-    """One compute thread per numeric library, then the plugin registry (every backend class)
-    and the descriptor catalog loaded into the worker process; the sound-font pool, the trained
-    models and the backends a task makes are then cached by the process for every later task
-    (:mod:`mirloop.executors.state`)."""
+    """:func:`mirloop.executors.worker_setup.prepare_worker` in the worker process: one compute
+    thread per numeric library, the plugin registry and descriptor catalog loaded and the task
+    libraries imported; the sound-font pool, the trained models and the backends a task makes
+    are then cached by the process for every later task (:mod:`mirloop.executors.state`)."""
 
     def setup(self, worker: Any) -> None:
-        from mirloop.catalog import load_catalog
-        from mirloop.parallel import single_threaded
-        from mirloop.plugins import registry
+        from mirloop.executors.worker_setup import prepare_worker
 
-        single_threaded()
-        registry()
-        load_catalog()
+        prepare_worker()

@@ -107,6 +107,9 @@ def run_loop(
             write_report(report, finished, out, settings=settings)
         not_started = [str(paths[i]) for i in range(len(paths)) if i not in done]
         raise Interrupted(finished, not_started, report=report) from None
+    finally:
+        if executor is None:  # the local processes made for this run
+            runner.close()
     remove_stale_temporaries(out, targets=names)  # left by a worker that died mid-track
     results = [done[i] for i in range(len(paths))]
     for folder in scanned.empty_folders:  # reported as failed; the other tracks went on

@@ -20,7 +20,7 @@ from attrs import asdict, evolve, frozen
 
 from mirloop.config import Config
 from mirloop.errors import AudioError, MirloopError, OutputError
-from mirloop.executors import Executor, LocalExecutor, TaskLost
+from mirloop.executors import Executor, TaskLost, executor_for
 from mirloop.io.output_names import output_names
 from mirloop.parallel import Interrupted
 from mirloop.pipelines.analyze import ConfigLike, analyze_file, resolve_analysis_config
@@ -179,8 +179,8 @@ def analyze_tracks(
     bar = tqdm(total=len(jobs), unit="track", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     failed = 0
     try:
-        with bar:
-            for index, report in _run(jobs, executor or LocalExecutor(workers)):
+        with bar, executor_for(executor, workers) as runner:
+            for index, report in _run(jobs, runner):
                 reports[index] = report
                 failed += not report.ok
                 note = f"{failed} failed, " if failed else ""

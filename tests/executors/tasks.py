@@ -1,0 +1,19 @@
+"""Tasks for the executor tests; importable by name, so worker processes can run them."""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def pid_after(seconds: float) -> int:
+    """This process's id, after ``seconds`` of sleep."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def pid_or_die(die: bool) -> int:
+    """This process's id, or the process ends abruptly (``os._exit``, as a crash in native code would)."""
+    if die:
+        os._exit(70)
+    return os.getpid()
