@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from attrs import evolve
 
 from mirloop.catalog import load_catalog
 from mirloop.errors import OptionError
@@ -19,7 +20,7 @@ from mirloop.renderer.idiom_measures import kick_times
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
 from mirloop.renderer.voices import KITS, kick, pad, supersaw
-from mirloop.timeline import single_region
+from mirloop.timeline import multi_region, single_region
 from tests.renderer.conftest import FAST
 
 SR = FAST["sr"]
@@ -193,3 +194,18 @@ def test_a_genre_production_render_is_byte_identical_on_rerun_and_across_block_s
     assert first.audio.samples.tobytes() == again.audio.samples.tobytes()
     assert np.array_equal(first.audio.samples, blocks.audio.samples)
     assert first.midi == again.midi
+
+
+def test_layers_fit_the_channels_a_region_leaves_free_in_a_multi_region_render() -> None:
+    # odd regions use a bank of 7 channels: a six-instrument orchestra leaves room for one layer
+    timeline = multi_region(
+        [(0.0, 6.0, "rock_classic_aggressive"), (6.0, 12.0, "cinematic_orchestral_tense")],
+        joined=True,
+        seed=2,
+    )
+    result = render(timeline, seed=2, config={**FAST, "production": "genre", "stems": True})
+    assert result.stems is not None and result.audio.samples.shape[1] == 12 * SR
+    plan = descriptor_plan(load_catalog()["cinematic_orchestral_tense"], 6.0, 2, band="full_orchestra")
+    odd = evolve(plan, index=1)
+    parts = compose([odd], 6.0, 2, idioms=True, production="genre").parts
+    assert [p.instrument.name for p in parts if p.instrument.name.endswith("_layer")] == ["choir_layer"]
