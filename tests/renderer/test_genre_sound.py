@@ -72,6 +72,13 @@ def test_electronica_synths_and_kit_play_on_numpy_voices() -> None:
     }
 
 
+def test_hip_hop_keeps_the_fonts_sampled_kit_under_an_808_bass() -> None:
+    prepared = _prepared("hiphop_trap_menacing", "bells_and_808", production="genre")
+    voices = {p.instrument.name: v for p, v in zip(prepared.score.parts, prepared.voices)}
+    assert voices["analog_808_kit"] is None and voices["sub_bass"] == "bass_808"
+    assert voices["crystal_pad"] == "pad"
+
+
 def test_the_909_kick_is_a_pitch_dropping_sine_with_its_energy_low() -> None:
     hit = kick(
         SR,

@@ -5,9 +5,9 @@ General MIDI patches of the default render are weak (renderer option ``productio
   (leads, pads, synth and sub basses, the poly synth and the pluck) are played by the NumPy voices
   of :mod:`mirloop.renderer.voices` — detuned supersaws with filter envelopes, acid and sub basses;
   hip-hop's synth and sub basses are 808 basses (:data:`BASS_VOICES`).
-- **Drum machines** (:data:`KITS`): electronica's and pop's kits are a synthesised 909, trap's an
-  808 (boom-bap and lo-fi keep the GM kit, their sampled breaks, :data:`SUBGENRE_KITS`); ambient's
-  GM electronic and 808 kits are the synthesised 808.
+- **Drum machines** (:data:`KITS`): electronica's and synth pop's kits are a synthesised 909,
+  ambient's GM electronic and 808 kits the synthesised 808; hip-hop keeps the font's sampled kits
+  (acoustic breaks, the GM 808 kit's sampled TR-808) under its 808 basses.
 - **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front.
 - **Guitar bands** (:data:`GUITAR_GENRES`): rock's comping guitars become distorted guitars playing
   power chords, double-tracked (a second take a few milliseconds late, panned to the other side).
@@ -49,15 +49,13 @@ SYNTH_VOICES: dict[int, str] = {
 }
 #: genre → GM program → voice, over :data:`SYNTH_VOICES`.
 BASS_VOICES: dict[str, dict[int, str]] = {"hiphop": {38: "bass_808", 39: "bass_808"}}
-#: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits.
-KITS: dict[str, str] = {"electronica": "909", "pop": "909", "hiphop": "808"}
-#: (genre, subgenre) → drum machine, over :data:`KITS`; ``""`` keeps the GM kit (boom-bap and lo-fi
-#: beats are built on sampled acoustic breaks).
-SUBGENRE_KITS: dict[tuple[str, str], str] = {
-    ("hiphop", "boombap"): "",
-    ("hiphop", "lofi"): "",
-    ("pop", "acoustic"): "",
-}
+#: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits. Hip-hop keeps the
+#: font's sampled kits (acoustic breaks for boom-bap and lo-fi, the sampled TR-808 of the GM 808
+#: kit for trap): heard as hip-hop far more often than the synthesised 808, heard as electro.
+KITS: dict[str, str] = {"electronica": "909", "pop": "909"}
+#: (genre, subgenre) → drum machine, over :data:`KITS`; ``""`` keeps the GM kit (acoustic pop is
+#: played on a real kit).
+SUBGENRE_KITS: dict[tuple[str, str], str] = {("pop", "acoustic"): ""}
 #: Genres whose GM electronic and analog kits (:data:`MACHINE_KIT_PROGRAMS`) are the synthesised 808.
 MACHINE_KIT_GENRES = ("ambient",)
 #: GM kit programs played by the 808 in every other genre (electronic, analog).
