@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from mirloop.model import Descriptor
+from mirloop.renderer.genre_sound import Master
 from mirloop.renderer.idioms import DRIVE_DB, KICKS, sidechain_of
 from mirloop.renderer.score import Score
 
@@ -110,3 +111,33 @@ def make_processors(
     if "chorus" in treatments and chorus is not None:
         processors.append(chorus(sr))
     return processors
+
+
+class MasterBus:
+    """The genre production's master: a glue compressor with make-up gain, then shelving EQ
+    (see :class:`mirloop.renderer.genre_sound.Master`)."""
+
+    def __init__(self, master: Master, sr: int) -> None:
+        from mirloop.renderer.effects.compressor import Compressor
+        from mirloop.renderer.effects.eq import Equaliser, high_shelf, low_shelf
+
+        self.compressor = Compressor(
+            sr,
+            threshold_db=master.threshold_db,
+            ratio=master.ratio,
+            attack_ms=master.attack_ms,
+            release_ms=master.release_ms,
+        )
+        self.makeup = 10 ** (master.makeup_db / 20)
+        sections = []
+        if master.low_db:
+            sections.append(low_shelf(90.0, master.low_db, sr))
+        if master.high_db:
+            sections.append(high_shelf(7000.0, master.high_db, sr))
+        self.eq = Equaliser(sections) if sections else None
+
+    def process(self, block: np.ndarray, start: int) -> np.ndarray:
+        out = self.compressor.process(block) * self.makeup
+        if self.eq is not None:
+            out = self.eq.process(out)
+        return out.astype(np.float32)

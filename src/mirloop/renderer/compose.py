@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import random
 
+from attrs import evolve
+
 from mirloop.catalog.rhythm import parse_rhythm
 from mirloop.model import Instrument, Style
+from mirloop.renderer.channels import BANKS
 from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
+from mirloop.renderer.genre_sound import band_guitar, doubled, layers_of, role_gain, second_take
 from mirloop.renderer.harmony import chord_spans, voice
 from mirloop.renderer.idioms import POWER_CHORD_PROGRAMS, ROOT_EIGHTHS_GENRES, TIMPANI_PROGRAM
 from mirloop.renderer.meter import Meter
@@ -90,9 +94,12 @@ def region_context(plan: RegionPlan, seed: int, *, idioms: bool) -> RegionContex
     )
 
 
-def compose_region(plan: RegionPlan, seed: int, *, idioms: bool) -> tuple[list[Part], float]:
+def compose_region(
+    plan: RegionPlan, seed: int, *, idioms: bool, production: str = "gm"
+) -> tuple[list[Part], float]:
     """One :class:`Part` per playing instrument of the region, and the climax time (s); ``idioms``
-    plays the genre idioms of :mod:`mirloop.renderer.idioms`."""
+    plays the genre idioms of :mod:`mirloop.renderer.idioms`; ``production = "genre"`` the guitar
+    band of :mod:`mirloop.renderer.genre_sound` (distorted, double-tracked rock guitars)."""
     ctx = region_context(plan, seed, idioms=idioms)
     instruments = playing_instruments(plan)
     form = ctx.form
@@ -105,7 +112,10 @@ def compose_region(plan: RegionPlan, seed: int, *, idioms: bool) -> tuple[list[P
     drum_count = 0
     pulse_carrier = _pulse_carrier(instruments)
     groove = _groove(rhythm, ctx) if pulse_carrier is not None else ()
+    genre_production = production == "genre"
     for index, instrument in enumerate(instruments):
+        if genre_production:
+            instrument = band_guitar(instrument, plan.descriptor.genre)
         playing = [index in bar for bar in active]
         rng = rng_for(seed, plan.index, index)
         notes: list[Note]
@@ -134,8 +144,31 @@ def compose_region(plan: RegionPlan, seed: int, *, idioms: bool) -> tuple[list[P
             notes = ring_out(ctx, instrument, notes, plan.ringout, rng)
         notes.sort(key=lambda n: (n.start, n.pitch))
         parts.append(Part(instrument, plan.index, notes, plan.end if plan.cut else None))
+        if genre_production and doubled(instrument, plan.descriptor.genre):
+            parts.append(second_take(parts[-1]))
+    if genre_production:
+        parts += layer_parts(plan, ctx, active, seed, used=len(parts) - min(drum_count, 1))
+        parts = [evolve(part, gain=role_gain(plan.descriptor.genre, part)) for part in parts]
     climax = ctx.meter.start + ctx.form.climax_bar * ctx.meter.bar
     return parts, min(climax, plan.end)
+
+
+def layer_parts(
+    plan: RegionPlan, ctx: RegionContext, active: list[set[int]], seed: int, *, used: int
+) -> list[Part]:
+    """The genre production's layers (:data:`mirloop.renderer.genre_sound.LAYERS`): held chords in
+    every bar where the band plays, on the channels the band leaves free (``used`` taken)."""
+    layers = layers_of(plan.descriptor.genre, room=len(BANKS[plan.index % 2]) - used)
+    playing = [bool(bar) for bar in active]
+    parts = []
+    for layer in layers:
+        notes = chord_part(ctx, playing, "pad", rng_for(seed, plan.index, "layer", layer.name))
+        if plan.ringout is not None and not plan.cut:
+            end_rng = rng_for(seed, plan.index, "layer-end", layer.name)
+            notes = ring_out(ctx, layer, notes, plan.ringout, end_rng)
+        notes.sort(key=lambda n: (n.start, n.pitch))
+        parts.append(Part(layer, plan.index, notes, plan.end if plan.cut else None))
+    return parts
 
 
 def _groove(rhythm: str | None, ctx: RegionContext) -> tuple[tuple[float, ...], ...]:
@@ -194,12 +227,15 @@ def ring_out(
     return kept + final
 
 
-def compose(plans: list[RegionPlan], duration: float, seed: int, *, idioms: bool) -> Score:
-    """The score of a whole render (``duration`` in s); ``idioms`` as in :func:`compose_region`."""
+def compose(
+    plans: list[RegionPlan], duration: float, seed: int, *, idioms: bool, production: str = "gm"
+) -> Score:
+    """The score of a whole render (``duration`` in s); ``idioms`` and ``production`` as in
+    :func:`compose_region`."""
     parts: list[Part] = []
     climaxes: list[float] = []
     for plan in plans:
-        region_parts, climax = compose_region(plan, seed, idioms=idioms)
+        region_parts, climax = compose_region(plan, seed, idioms=idioms, production=production)
         parts.extend(region_parts)
         climaxes.append(climax)
     return Score(parts, duration, climaxes)

@@ -22,6 +22,7 @@ from mirloop.renderer.limiter import Limiter
 from mirloop.renderer.reverb import FdnReverb
 from mirloop.renderer.score import Score
 from mirloop.renderer.synth import BlockSynth, ChannelGain, part_events
+from mirloop.renderer.voice_synth import VoiceSynth
 
 END_FADE = 0.005  # s of fade-out at the very end, so a render never ends on a click
 SECTION_RAMP = 0.05  # s over which the gain and reverb send move from one section to the next
@@ -88,6 +89,8 @@ def stream_audio(
     treatments: Sequence[tuple[str, ...]] | None = None,
     processors: Callable[[tuple[str, ...], list[int]], list[BusProcessor]] | None = None,
     ducker: ChannelGain | None = None,
+    voices: Callable[[list[int]], VoiceSynth] | None = None,
+    master: BusProcessor | None = None,
 ) -> Iterator[Block]:
     """Render ``score`` block by block (see the module docstring).
 
@@ -95,7 +98,11 @@ def stream_audio(
     A ``duck`` part has its channel volume scaled by ``ducker`` inside its synthesizer; parts with
     the same other treatments (``drive``, ``chorus``) share a bus with a synthesizer of its own, and
     ``processors(treatments, part indices)`` makes the bus's processors
-    (:mod:`mirloop.renderer.buses`), applied after the master gain. Stems carry their bus
+    (:mod:`mirloop.renderer.buses`), applied after the master gain. Parts treated ``voice`` play on
+    the NumPy voices of the synthesizer ``voices(part indices)`` makes
+    (:class:`~mirloop.renderer.voice_synth.VoiceSynth`) instead of the SoundFont. ``master``
+    processes the mix and its reverb before the limiter (the genre production's glue compressor
+    and EQ). Stems carry their bus
     processing (but no reverb).
     """
     total = round(score.duration * sr)
@@ -109,17 +116,21 @@ def stream_audio(
             return None
         return {channels[i].synth: ducker for i in members if "duck" in treatments[i]} or None
 
-    synths = {
-        key: BlockSynth(
+    def make_synth(key: tuple[str, tuple[str, ...]], members: list[int]) -> BlockSynth | VoiceSynth:
+        if voices is not None and "voice" in key[1]:
+            return voices(members)
+        return BlockSynth(
             soundfont,
             sr,
             part_events(tuple(score.parts[i] for i in members), [channels[i] for i in members], sr, total),
             automation=automation(members),
         )
-        for key, members in groups.items()
-    }
+
+    synths = {key: make_synth(key, members) for key, members in groups.items()}
     inserts = {
-        key: processors(key[1], members) if processors is not None and key[1] else []
+        key: processors(tuple(t for t in key[1] if t != "voice"), members)
+        if processors is not None and set(key[1]) - {"voice"}
+        else []
         for key, members in groups.items()
     }
     position = 0  # synth sample index of the next block
@@ -152,6 +163,8 @@ def stream_audio(
             if parts:
                 mix = parts[0] if len(parts) == 1 else np.add.reduce(parts, dtype=np.float32)
             mix = mix + reverb.process(mix) * wet
+            if master is not None:
+                mix = master.process(mix, position - n).astype(np.float32)
             out = limiter.process(mix)
             stem_out = (
                 {

@@ -16,6 +16,7 @@ import numpy as np
 from mirloop.renderer.channels import Channel
 from mirloop.renderer.score import Note, Part, Score
 from mirloop.renderer.synth import BlockSynth, part_events
+from mirloop.renderer.voice_synth import VoiceSynth
 
 PROBE_LEAD = 0.75  # s rendered before the measured stretch, so that sustained notes are sounding
 PROBE_LENGTH = 2.0  # s measured
@@ -73,10 +74,13 @@ def probe_rms(
     regions: Sequence[int] | None = None,
     *,
     index: ScoreIndex | None = None,
+    voices: Sequence[str | None] | None = None,
+    seed: int = 0,
 ) -> float:
     """The highest RMS (linear) among short probe renders at the climaxes of ``regions`` (all
     regions by default; the :data:`MAX_PROBES` with the most notes are probed). ``index`` is the
-    score's :class:`ScoreIndex`, made here when not given."""
+    score's :class:`ScoreIndex`, made here when not given. Parts with a ``voices`` entry play on
+    the NumPy voices (seeded by ``seed``), as in the render."""
     index = ScoreIndex(score) if index is None else index
     candidates = range(len(score.climaxes)) if regions is None else regions
     regions = sorted(candidates, key=lambda r: -int(index.notes_per_region[r]))[:MAX_PROBES]
@@ -85,12 +89,19 @@ def probe_rms(
         centre = score.climaxes[region]
         start = max(0.0, min(centre, score.duration - PROBE_LENGTH) - PROBE_LEAD)
         stop = start + PROBE_LEAD + PROBE_LENGTH
-        sounding = index.parts_between(start, stop)
+        nearby = index.parts_between(start, stop)
+        voiced = [i for i in nearby if voices is not None and voices[i] is not None]
+        sounding = [i for i in nearby if voices is None or voices[i] is None]
         parts = tuple(_excerpt(score.parts[i], start, stop) for i in sounding)
         frames = round((stop - start) * sr)
         events = part_events(parts, [channels[i] for i in sounding], sr, frames)
         with BlockSynth(soundfont, sr, events) as synth:
             audio = synth.render(frames)[int(PROBE_LEAD * sr) :]
+        if voiced and voices is not None:
+            excerpts = [_excerpt(score.parts[i], start, stop) for i in voiced]
+            names = [voices[i] or "" for i in voiced]
+            with VoiceSynth(excerpts, names, sr, frames, seed=seed, keys=voiced) as voice_synth:
+                audio = audio + voice_synth.render(frames)[int(PROBE_LEAD * sr) :]
         if audio.size:
             loudest = max(loudest, float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))))
     return loudest
@@ -105,10 +116,12 @@ def master_gain(
     regions: Sequence[int] | None = None,
     *,
     index: ScoreIndex | None = None,
+    voices: Sequence[str | None] | None = None,
+    seed: int = 0,
 ) -> float:
     """Linear gain putting the loudest climax (of ``regions``, default all) at ``target_db`` dBFS
-    RMS (limited to ±30 dB); ``index`` as in :func:`probe_rms`."""
-    rms = probe_rms(score, channels, soundfont, sr, regions, index=index)
+    RMS (limited to ±30 dB); ``index``, ``voices`` and ``seed`` as in :func:`probe_rms`."""
+    rms = probe_rms(score, channels, soundfont, sr, regions, index=index, voices=voices, seed=seed)
     if rms <= 1e-6:
         return 1.0
     return float(np.clip(10 ** (target_db / 20) / rms, 10 ** (-30 / 20), 10 ** (30 / 20)))

@@ -8,6 +8,8 @@ from mirloop.stages import Option
 
 #: Values of the ``randomize`` option (see :mod:`mirloop.renderer.randomize`).
 RANDOMIZE_MODES = ("none", "mix", "full")
+#: Values of the ``production`` option (see :mod:`mirloop.renderer.genre_sound`).
+PRODUCTIONS = ("gm", "genre")
 
 #: Every renderer option: default, type and help (``mirloop plugins -v`` and ``config`` show these).
 OPTIONS: dict[str, Option] = {
@@ -27,5 +29,13 @@ OPTIONS: dict[str, Option] = {
     "idioms": Option(
         False, bool, "genre idioms: power chords, driving bass, crashes, timpani, pumping, drive, hall "
         "(off until the shipped model is retrained on renders that play them)"
+    ),
+    "production": Option(
+        "gm",
+        str,
+        "gm (every part on the GM font) or genre: genre-typical instruments and mix — synthesised "
+        "synths and drum machines, distorted double-tracked rock guitars, glue-compressed masters, "
+        "genre reverbs; plays the genre idioms too (off by default, as the shipped model's renders)",
+        choices=PRODUCTIONS,
     ),
 }

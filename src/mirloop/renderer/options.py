@@ -26,7 +26,11 @@ class RenderOptions:
     :mod:`mirloop.renderer.randomize`); ``idioms`` the genre idioms in the score and the mix (power
     chords, driving bass, side-chain pumping, guitar drive, orchestral hall…; see
     :mod:`mirloop.renderer.idioms`), off by default until the shipped model is retrained on renders
-    that play them (its training renders have none, and the loop re-classifies with it)."""
+    that play them (its training renders have none, and the loop re-classifies with it);
+    ``production`` ``"gm"`` (every part on the GM font) or ``"genre"``: genre-typical instruments
+    and mix (synthesised synths and drum machines, distorted double-tracked rock guitars, glue
+    compression, genre reverbs; see :mod:`mirloop.renderer.genre_sound`), which also plays the
+    idioms."""
 
     sr: int = OPTIONS["sr"].default
     soundfont: str = OPTIONS["soundfont"].default
@@ -37,6 +41,7 @@ class RenderOptions:
     block: int = OPTIONS["block"].default
     randomize: str = OPTIONS["randomize"].default
     idioms: bool = OPTIONS["idioms"].default
+    production: str = OPTIONS["production"].default
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> RenderOptions:
@@ -62,3 +67,8 @@ class RenderOptions:
         if options.ceiling > 0:
             raise OptionError(f"renderer option ceiling must be ≤ 0 dBFS, got {options.ceiling}")
         return options
+
+    @property
+    def plays_idioms(self) -> bool:
+        """Whether the genre idioms are played: asked for, or part of the genre production."""
+        return self.idioms or self.production == "genre"

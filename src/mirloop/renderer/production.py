@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,13 @@ import numpy as np
 
 from mirloop.errors import AudioError, RenderError
 from mirloop.limits import MAX_RENDER_SECONDS, MAX_STREAMED_RENDER_SECONDS
-from mirloop.model import Audio
+from mirloop.model import Audio, Descriptor
 from mirloop.model.render import RenderResult
-from mirloop.renderer.buses import BusProcessor, ducker_for, make_processors
+from mirloop.renderer.buses import BusProcessor, Ducker, MasterBus, ducker_for, make_processors
 from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
 from mirloop.renderer.engine import Block, MixSettings, stream_audio
+from mirloop.renderer.genre_sound import master_of, part_voices, space_of
 from mirloop.renderer.idioms import hall_of, part_treatments
 from mirloop.renderer.level import ScoreIndex, master_gain, sections
 from mirloop.renderer.midi import score_to_midi
@@ -34,6 +35,7 @@ from mirloop.renderer.randomize import (
 from mirloop.renderer.score import Score
 from mirloop.renderer.soundfont import find_soundfont, installed_soundfonts
 from mirloop.renderer.truth import ground_truth
+from mirloop.renderer.voice_synth import VoiceSynth
 
 #: Reverb send per articulation, relative to the ``reverb`` option.
 REVERB_BY_ARTICULATION = {"sustained": 1.4, "legato": 1.1, "marcato": 0.8, "staccato": 0.7}
@@ -90,7 +92,8 @@ class Prepared:
         if not plans:
             raise RenderError("nothing to render: the timeline has no region")
         self.plans, self.duration, self.seed, self.options = plans, duration, seed, options
-        self.score: Score = compose(plans, duration, seed, idioms=options.idioms)
+        idioms = options.plays_idioms
+        self.score: Score = compose(plans, duration, seed, idioms=idioms, production=options.production)
         self.channels = allocate(self.score.parts)
         self.midi = score_to_midi(self.score, plans, self.channels)
         fonts = installed_soundfonts()[0] if options.randomize == "full" else {}
@@ -106,19 +109,27 @@ class Prepared:
             else find_soundfont(options.soundfont)
         )
         self.descriptors = [p.descriptor for p in plans]
-        self.treatments = part_treatments(
-            self.score.parts,
-            self.descriptors,
-            idioms=options.idioms,
-            chorus=self.chain is not None and self.chain.chorus,
-        )
+        #: The NumPy voice of each part (``None``: the SoundFont plays it), by the genre production.
+        self.voices = part_voices(self.score.parts, self.descriptors, production=options.production)
+        self.treatments = [
+            tuple(sorted((*names, "voice"))) if voice is not None else names
+            for names, voice in zip(
+                part_treatments(
+                    self.score.parts,
+                    self.descriptors,
+                    idioms=idioms,
+                    chorus=self.chain is not None and self.chain.chorus,
+                ),
+                self.voices,
+            )
+        ]
         self._index = ScoreIndex(self.score)
         levels = [self._level(section) for section in sections([p.descriptor.name for p in plans])]
         gain, wet = levels[0][1:]
         self.settings = MixSettings(
             gain=gain,
             wet=wet,
-            decay=hall_of(self.descriptors, idioms=options.idioms)[0],
+            decay=self._space([self.descriptors[0]])[0],
             ceiling_db=options.ceiling,
             block=options.block,
             sections=tuple(levels) if len(levels) > 1 else (),
@@ -132,22 +143,37 @@ class Prepared:
             np.mean(
                 [
                     REVERB_BY_ARTICULATION.get(p.descriptor.style.articulation, 1.0)
-                    * hall_of([p.descriptor], idioms=self.options.idioms)[1]
+                    * self._space([p.descriptor])[1]
                     for p in plans
                 ]
             )
         )
         target = self.options.loudness - 1.0 + dynamics_offset(plans)
         gain = master_gain(
-            self.score, self.channels, self.soundfont, self.options.sr, target, section, index=self._index
+            self.score,
+            self.channels,
+            self.soundfont,
+            self.options.sr,
+            target,
+            section,
+            index=self._index,
+            voices=self.voices if any(v is not None for v in self.voices) else None,
+            seed=self.seed,
         )
         return plans[0].start, gain, wet
+
+    def _space(self, descriptors: list[Descriptor]) -> tuple[float, float]:
+        """(RT60 s, send multiplier) of the reverb: the genre production's space, else the idioms' hall."""
+        space = space_of(descriptors[0], production=self.options.production) if descriptors else None
+        return space if space is not None else hall_of(descriptors, idioms=self.options.plays_idioms)
 
     @property
     def n_samples(self) -> int:
         return round(self.duration * self.options.sr)
 
     def blocks(self, *, stems: bool | None = None) -> Iterator[Block]:
+        ducker = ducker_for(self.score, self.descriptors, self.options.sr)
+        master = master_of(self.descriptors[0], production=self.options.production)
         return stream_audio(
             self.score,
             self.channels,
@@ -157,8 +183,29 @@ class Prepared:
             stems=self.options.stems if stems is None else stems,
             treatments=self.treatments,
             processors=self._processors,
-            ducker=ducker_for(self.score, self.descriptors, self.options.sr),
+            ducker=ducker,
+            voices=self._voice_synth(ducker) if any(v is not None for v in self.voices) else None,
+            master=MasterBus(master, self.options.sr) if master is not None else None,
         )
+
+    def _voice_synth(self, ducker: Ducker | None) -> Callable[[list[int]], VoiceSynth]:
+        def make(members: list[int]) -> VoiceSynth:
+            gains = (
+                {k: ducker for k, i in enumerate(members) if "duck" in self.treatments[i]}
+                if ducker is not None
+                else {}
+            )
+            return VoiceSynth(
+                [self.score.parts[i] for i in members],
+                [self.voices[i] or "" for i in members],
+                self.options.sr,
+                self.n_samples,
+                seed=self.seed,
+                keys=members,
+                gains=gains,
+            )
+
+        return make
 
     def _processors(self, treatments: tuple[str, ...], members: list[int]) -> list[BusProcessor]:
         chain = self.chain

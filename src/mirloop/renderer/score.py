@@ -36,13 +36,15 @@ class Part:
     """The notes one instrument plays in one region.
 
     ``region`` indexes the render's regions; ``cut`` is the time (s) after which the part's sound is
-    stopped with a short fade (hard cut), or ``None`` when its notes ring out.
+    stopped with a short fade (hard cut), or ``None`` when its notes ring out; ``gain`` scales the
+    part's mix level (the genre production's balance; 1 otherwise).
     """
 
     instrument: Instrument
     region: int
     notes: tuple[Note, ...] = field(converter=_notes)
     cut: float | None = None
+    gain: float = 1.0
 
     @property
     def role(self) -> str:

@@ -8,6 +8,7 @@ not grow with the render's length.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,26 +38,37 @@ class Event:
     data: tuple[Any, ...]
 
 
-def part_events(parts: tuple[Part, ...], channels: list[Channel], sr: int, n_samples: int) -> list[Event]:
-    """Synth events of ``parts``: program, level and pan at each region start, notes, and hard cuts."""
-    events: list[Event] = []
+def part_mix(parts: Sequence[Part]) -> list[tuple[float, float]]:
+    """``(level, pan)`` of each part: its role's level (times the part's ``gain``) and pan; further
+    parts of the same role in a region sit quieter and alternate sides (parts without notes count
+    for nothing)."""
+    mix: list[tuple[float, float]] = []
     seen_roles: dict[tuple[int, str], int] = {}
-    for part, channel in zip(parts, channels):
-        first = min((n.start for n in part.notes), default=None)
-        if first is None:
-            continue
-        ch = channel.synth
+    for part in parts:
         role = part.role
         count = seen_roles.get((part.region, role), 0)
-        seen_roles[(part.region, role)] = count + 1
+        if part.notes:
+            seen_roles[(part.region, role)] = count + 1
         pan = ROLE_PANS.get(role, 0.5)
         if count:
             pan = (
                 1.0 - pan if count % 2 else min(1.0, max(0.0, pan + 0.1 * count * (1 if pan >= 0.5 else -1)))
             )
-        level = ROLE_LEVELS.get(role, 0.7) / (1 + 0.3 * count)
+        mix.append((ROLE_LEVELS.get(role, 0.7) / (1 + 0.3 * count) * part.gain, pan))
+    return mix
+
+
+def part_events(parts: tuple[Part, ...], channels: list[Channel], sr: int, n_samples: int) -> list[Event]:
+    """Synth events of ``parts``: program, level and pan at each region start, notes, and hard cuts."""
+    events: list[Event] = []
+    for part, channel, (level, pan) in zip(parts, channels, part_mix(parts)):
+        first = min((n.start for n in part.notes), default=None)
+        if first is None:
+            continue
+        ch = channel.synth
         at = max(0, round(first * sr) - 1)
-        events.append(Event(at, SETUP, ch, (part.instrument.program, part.instrument.drums, level, pan)))
+        setup = (part.instrument.program, part.instrument.drums, min(level, 1.0), pan)
+        events.append(Event(at, SETUP, ch, setup))
         for note in part.notes:
             on = round(note.start * sr)
             off = round(note.end * sr)

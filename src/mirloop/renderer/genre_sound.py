@@ -1,0 +1,193 @@
+"""Genre production: the instruments and the mix a producer of each genre would use, where the
+General MIDI patches of the default render are weak (renderer option ``production = "genre"``).
+
+- **Synths** (:data:`SYNTH_VOICES`): in the genres of :data:`SYNTH_GENRES`, the GM synth programs
+  (leads, pads, synth and sub basses, the poly synth and the pluck) are played by the NumPy voices
+  of :mod:`mirloop.renderer.voices` — detuned supersaws with filter envelopes, acid and sub basses;
+  hip-hop's synth and sub basses are 808 basses (:data:`BASS_VOICES`).
+- **Drum machines** (:data:`KITS`): electronica's and synth pop's kits are a synthesised 909,
+  ambient's GM electronic and 808 kits the synthesised 808; hip-hop keeps the font's sampled kits
+  (acoustic breaks, the GM 808 kit's sampled TR-808) under its 808 basses.
+- **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front.
+- **Guitar bands** (:data:`GUITAR_GENRES`): rock's comping guitars become distorted guitars playing
+  power chords, double-tracked (a second take a few milliseconds late, panned to the other side).
+- **Orchestral layers** (:data:`LAYERS`): cinematic cues get a choir and a low string section
+  holding the chords under the band (under a percussion ensemble too), documentary a string bed —
+  as film and documentary scores layer them.
+- **Master** (:data:`MASTERS`): a glue compressor with make-up gain, and a shelving EQ (a bright top
+  and a full low end for the club and radio genres).
+- **Space** (:data:`SPACES`): reverb RT60 and send per genre (ambient's long tail).
+
+The default (``production = "gm"``) renders every part on the GM font, as the shipped model's
+training renders were made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from attrs import evolve, frozen
+
+from mirloop.model import Descriptor, Instrument
+from mirloop.renderer.score import Note, Part
+
+#: Genres whose GM synth programs are played by the NumPy synth voices.
+SYNTH_GENRES = ("electronica", "pop", "hiphop", "ambient", "cinematic", "documentary")
+#: GM program → NumPy voice (:data:`mirloop.renderer.voices.PITCHED`).
+SYNTH_VOICES: dict[int, str] = {
+    38: "acid_bass",
+    39: "sub_bass",
+    80: "square_lead",
+    81: "saw_lead",
+    84: "pluck",
+    89: "pad",
+    90: "supersaw",
+    94: "pad",
+    95: "pad",
+    98: "pad",
+    99: "pad",
+}
+#: genre → GM program → voice, over :data:`SYNTH_VOICES`.
+BASS_VOICES: dict[str, dict[int, str]] = {"hiphop": {38: "bass_808", 39: "bass_808"}}
+#: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits. Hip-hop keeps the
+#: font's sampled kits (acoustic breaks for boom-bap and lo-fi, the sampled TR-808 of the GM 808
+#: kit for trap): heard as hip-hop far more often than the synthesised 808, heard as electro.
+KITS: dict[str, str] = {"electronica": "909", "pop": "909"}
+#: (genre, subgenre) → drum machine, over :data:`KITS`; ``""`` keeps the GM kit (acoustic pop is
+#: played on a real kit).
+SUBGENRE_KITS: dict[tuple[str, str], str] = {("pop", "acoustic"): ""}
+#: Genres whose GM electronic and analog kits (:data:`MACHINE_KIT_PROGRAMS`) are the synthesised 808.
+MACHINE_KIT_GENRES = ("ambient",)
+#: GM kit programs played by the 808 in every other genre (electronic, analog).
+MACHINE_KIT_PROGRAMS = (24, 25)
+#: Names of drum instruments that stay acoustic (hand percussion is not a drum machine's).
+ACOUSTIC_ONLY = ("hand_percussion", "orchestral_kit")
+
+#: Genres whose comping guitars are distorted and double-tracked.
+GUITAR_GENRES = ("rock",)
+#: The GM guitars (nylon … distortion) and the distortion guitar they become.
+GUITARS = range(24, 32)
+DISTORTION_GUITAR = 30
+#: Delay (s) of the double-tracked second take.
+DOUBLE_DELAY = 0.014
+
+
+#: genre → pads added under the band, holding the region's chords.
+LAYERS: dict[str, tuple[Instrument, ...]] = {
+    "cinematic": (Instrument("choir_layer", 52, role="pad"), Instrument("low_strings_layer", 49, role="pad")),
+    "documentary": (Instrument("string_bed", 49, role="pad"),),
+}
+
+
+def layers_of(genre: str, *, room: int) -> tuple[Instrument, ...]:
+    """The :data:`LAYERS` of ``genre``, at most ``room`` of them (the region's free channels)."""
+    return LAYERS.get(genre, ())[: max(room, 0)]
+
+
+#: genre → role → gain of its parts' mix level: hip-hop and dance records put drums and bass in
+#: front and pads behind.
+ROLE_GAINS: dict[str, dict[str, float]] = {
+    "hiphop": {"percussion": 1.9, "bass": 1.35, "pad": 0.45, "harmony": 0.8, "ostinato": 0.8, "melody": 0.8},
+    "electronica": {"percussion": 1.6, "bass": 1.25, "pad": 0.6},
+    "pop": {"percussion": 1.5, "bass": 1.2, "pad": 0.7},
+    "rock": {"percussion": 1.3},
+}
+
+
+def role_gain(genre: str, part: Part) -> float:
+    """The mix gain of ``part`` in ``genre`` (:data:`ROLE_GAINS`)."""
+    return ROLE_GAINS.get(genre, {}).get(part.role, 1.0)
+
+
+@frozen
+class Master:
+    """A master chain: glue compressor (threshold dBFS, ratio, attack and release ms, make-up dB)
+    and shelving EQ (low shelf at 90 Hz, high shelf at 7 kHz, dB)."""
+
+    threshold_db: float = -20.0
+    ratio: float = 3.0
+    attack_ms: float = 8.0
+    release_ms: float = 120.0
+    makeup_db: float = 4.0
+    low_db: float = 0.0
+    high_db: float = 0.0
+
+
+#: genre → master chain.
+MASTERS: dict[str, Master] = {
+    "electronica": Master(threshold_db=-22.0, ratio=4.0, makeup_db=6.0, low_db=3.0, high_db=3.0),
+    "pop": Master(threshold_db=-22.0, ratio=4.0, makeup_db=6.0, low_db=2.0, high_db=4.0),
+    "hiphop": Master(threshold_db=-22.0, ratio=4.0, attack_ms=15.0, makeup_db=6.0, low_db=4.0, high_db=1.5),
+    "rock": Master(threshold_db=-22.0, ratio=4.0, attack_ms=10.0, makeup_db=6.0, low_db=1.5, high_db=2.0),
+}
+#: genre → (reverb RT60 s, multiplier of the reverb send).
+SPACES: dict[str, tuple[float, float]] = {
+    "ambient": (5.0, 2.6),
+    "cinematic": (3.2, 1.8),
+    "documentary": (2.4, 1.4),
+    "electronica": (1.4, 0.7),
+    "hiphop": (0.9, 0.4),
+    "rock": (1.2, 0.6),
+}
+
+
+def part_voice(part: Part, descriptor: Descriptor) -> str | None:
+    """The NumPy voice that plays ``part`` in genre production (``None``: the GM font plays it)."""
+    genre = descriptor.genre
+    instrument = part.instrument
+    if instrument.drums:
+        if instrument.name in ACOUSTIC_ONLY:
+            return None
+        kit = SUBGENRE_KITS.get((genre, descriptor.subgenre), KITS.get(genre))
+        if kit is None and genre in MACHINE_KIT_GENRES and instrument.program in MACHINE_KIT_PROGRAMS:
+            kit = "808"
+        return f"kit:{kit}" if kit else None
+    if genre not in SYNTH_GENRES:
+        return None
+    return BASS_VOICES.get(genre, {}).get(instrument.program) or SYNTH_VOICES.get(instrument.program)
+
+
+def part_voices(
+    parts: Sequence[Part], descriptors: Sequence[Descriptor], *, production: str
+) -> list[str | None]:
+    """The voice of every part (all ``None`` unless ``production`` is ``"genre"``)."""
+    if production != "genre":
+        return [None] * len(parts)
+    return [part_voice(part, descriptors[part.region]) for part in parts]
+
+
+def band_guitar(instrument: Instrument, genre: str) -> Instrument:
+    """A comping guitar of a :data:`GUITAR_GENRES` genre as a distortion guitar; anything else as it is."""
+    if (
+        genre in GUITAR_GENRES
+        and not instrument.drums
+        and instrument.program in GUITARS
+        and instrument.role == "harmony"
+    ):
+        return evolve(instrument, program=DISTORTION_GUITAR)
+    return instrument
+
+
+def doubled(instrument: Instrument, genre: str) -> bool:
+    """Whether the part is double-tracked: the distorted comping guitars of :data:`GUITAR_GENRES`."""
+    return genre in GUITAR_GENRES and instrument.program == DISTORTION_GUITAR and instrument.role == "harmony"
+
+
+def second_take(part: Part) -> Part:
+    """The double-tracked take of ``part``: :data:`DOUBLE_DELAY` late and a little softer (the mix
+    puts a second part of the same role on the other side)."""
+    return evolve(
+        part,
+        notes=[
+            Note(n.start + DOUBLE_DELAY, n.end + DOUBLE_DELAY, n.pitch, max(1, n.velocity - 6))
+            for n in part.notes
+        ],
+    )
+
+
+def master_of(descriptor: Descriptor, *, production: str) -> Master | None:
+    return MASTERS.get(descriptor.genre) if production == "genre" else None
+
+
+def space_of(descriptor: Descriptor, *, production: str) -> tuple[float, float] | None:
+    return SPACES.get(descriptor.genre) if production == "genre" else None

@@ -1,0 +1,218 @@
+"""Genre production (``production = "genre"``): synthesised synths and drum machines, distorted
+double-tracked rock guitars, orchestral layers, a front-loaded hip-hop balance, a glue-compressed
+master — each measured in the render, and absent from the default (General MIDI) render."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from attrs import evolve
+
+from mirloop.catalog import load_catalog
+from mirloop.errors import OptionError
+from mirloop.model.render import RenderResult
+from mirloop.renderer import render, render_descriptor
+from mirloop.renderer.api import descriptor_plan
+from mirloop.renderer.buses import MasterBus
+from mirloop.renderer.compose import compose
+from mirloop.renderer.genre_sound import DISTORTION_GUITAR, DOUBLE_DELAY, MASTERS, master_of
+from mirloop.renderer.idiom_measures import kick_times
+from mirloop.renderer.options import RenderOptions
+from mirloop.renderer.production import Prepared
+from mirloop.renderer.voices import KITS, kick, pad, supersaw
+from mirloop.timeline import multi_region, single_region
+from tests.renderer.conftest import FAST
+
+SR = FAST["sr"]
+
+
+def _render(name: str, band: str, seconds: float = 12.0, **options: object) -> RenderResult:
+    return render_descriptor(name, seconds, seed=4, band=band, config={**FAST, "stems": True, **options})
+
+
+def _prepared(name: str, band: str, seconds: float = 8.0, **options: object) -> Prepared:
+    plan = descriptor_plan(load_catalog()[name], seconds, 4, band=band, cut=True)
+    return Prepared([plan], seconds, 4, RenderOptions(**{**FAST, **options}))  # type: ignore[arg-type]
+
+
+def _centroid(mono: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono))))
+    freqs = np.fft.rfftfreq(len(mono), 1 / SR)
+    return float((spectrum * freqs).sum() / spectrum.sum())
+
+
+def _peak_hz(mono: np.ndarray) -> float:
+    padded = np.zeros(8192)
+    padded[: len(mono)] = mono * np.hanning(len(mono))
+    return float(np.fft.rfftfreq(len(padded), 1 / SR)[np.argmax(np.abs(np.fft.rfft(padded)))])
+
+
+def test_the_default_render_plays_every_part_on_the_general_midi_font() -> None:
+    prepared = _prepared("electronica_house_driving", "synth_stabs")
+    assert RenderOptions().production == "gm"
+    assert prepared.voices == [None] * len(prepared.score.parts)
+    assert not any("voice" in t for t in prepared.treatments)
+    plan = descriptor_plan(load_catalog()["electronica_house_driving"], 8.0, 4, band="synth_stabs", cut=True)
+    assert prepared.score == compose([plan], 8.0, 4, idioms=False)
+
+
+def test_an_unknown_production_is_refused_with_the_choices() -> None:
+    with pytest.raises(OptionError, match="gm"):
+        RenderOptions.from_mapping({"production": "lofi"})
+
+
+def test_electronica_synths_and_kit_play_on_numpy_voices() -> None:
+    prepared = _prepared("electronica_house_driving", "synth_stabs", production="genre")
+    voices = {p.instrument.name: v for p, v in zip(prepared.score.parts, prepared.voices)}
+    assert voices == {
+        "poly_synth": "supersaw",
+        "synth_bass": "acid_bass",
+        "analog_808_kit": "kit:909",
+        "saw_lead": "saw_lead",
+    }
+
+
+def test_hip_hop_keeps_the_fonts_sampled_kit_under_an_808_bass() -> None:
+    prepared = _prepared("hiphop_trap_menacing", "bells_and_808", production="genre")
+    voices = {p.instrument.name: v for p, v in zip(prepared.score.parts, prepared.voices)}
+    assert voices["analog_808_kit"] is None and voices["sub_bass"] == "bass_808"
+    assert voices["crystal_pad"] == "pad"
+
+
+def test_the_909_kick_is_a_pitch_dropping_sine_with_its_energy_low() -> None:
+    hit = kick(
+        SR,
+        np.random.default_rng(0),
+        **{k: KITS["909"][k] for k in ("start_hz", "end_hz", "sweep", "boom", "click")},
+    )
+    attack, body = hit[int(0.004 * SR) : int(0.02 * SR)], hit[int(0.06 * SR) : int(0.2 * SR)]
+    assert _peak_hz(attack) > 1.5 * _peak_hz(body)
+    assert 40 < _peak_hz(body) < 80
+    assert _centroid(hit[: int(0.3 * SR)]) < 400
+
+
+def test_a_house_render_has_a_kick_on_every_beat_from_its_drum_machine() -> None:
+    result = _render("electronica_house_driving", "synth_stabs", production="genre")
+    assert result.stems is not None
+    kit = result.stems["analog_808_kit"].samples.mean(axis=0)
+    kicks = kick_times(result.pretty_midi)
+    beat = 60 / result.truth.regions[0].tempo
+    steady = [k for k in kicks if k > kicks[0] + 4 * beat]
+    on_the_beat = np.isclose(np.diff(steady), beat, atol=0.01)
+    assert len(steady) >= 8 and np.mean(on_the_beat) >= 0.8  # the fill into the climax skips one
+    low = np.convolve(kit**2, np.ones(int(0.01 * SR)) / int(0.01 * SR), mode="same")
+    rises = [low[int((k + 0.01) * SR)] / (low[int((k - 0.03) * SR)] + 1e-12) for k in steady]
+    assert np.median(rises) > 8  # each kick stands > 9 dB over what rang just before it
+
+
+def test_the_supersaw_is_a_wide_stereo_pair_whose_filter_closes_over_the_note() -> None:
+    note = supersaw(57, 110, 1.5, SR, np.random.default_rng(1))
+    left, right = note
+    assert np.corrcoef(left, right)[0, 1] < 0.8
+    start, later = note[0, : int(0.08 * SR)], note[0, int(1.0 * SR) : int(1.08 * SR)]
+    assert _centroid(start) > 1.3 * _centroid(later)
+
+
+def test_pads_swell_in_slowly() -> None:
+    note = pad(60, 100, 3.0, SR, np.random.default_rng(2))
+    rms = [float(np.sqrt(np.mean(note[:, int(a * SR) : int((a + 0.1) * SR)] ** 2))) for a in (0.0, 1.2)]
+    assert rms[0] < 0.3 * rms[1]
+
+
+def test_rock_comping_guitars_are_distorted_power_chords_double_tracked() -> None:
+    plan = descriptor_plan(load_catalog()["rock_indie_energetic"], 12.0, 4, band="keys_and_guitar", cut=True)
+    score = compose([plan], 12.0, 4, idioms=True, production="genre")
+    takes = [p for p in score.parts if p.instrument.name == "clean_guitar"]
+    assert len(takes) == 2 and all(p.instrument.program == DISTORTION_GUITAR for p in takes)
+    first, second = takes
+    assert [round(n.start + DOUBLE_DELAY, 6) for n in first.notes] == [
+        round(n.start, 6) for n in second.notes
+    ]
+    strums: list[list[int]] = []  # a chord's notes are strummed 4 ms apart
+    last = -1.0
+    for n in sorted(first.notes, key=lambda n: n.start):
+        if n.start - last > 0.02:
+            strums.append([])
+        strums[-1].append(n.pitch)
+        last = n.start
+    chords = [sorted(p) for p in strums if len(p) == 3]
+    assert len(chords) >= 0.9 * len(strums)  # a chord cut by the region's end may lose notes
+    assert all(c[1] - c[0] == 7 and c[2] - c[0] == 12 for c in chords)
+
+
+def test_double_tracking_spreads_the_guitars_across_the_stereo_field() -> None:
+    def correlation(**options: object) -> float:
+        result = _render("rock_indie_energetic", "keys_and_guitar", 8.0, **options)
+        assert result.stems is not None
+        left, right = result.stems["clean_guitar"].samples
+        return float(np.corrcoef(left, right)[0, 1])
+
+    assert correlation(idioms=True) > 0.99  # one take, panned: the same on both sides
+    assert correlation(production="genre") < 0.95
+
+
+def test_cinematic_cues_get_a_choir_and_low_strings_even_under_a_percussion_ensemble() -> None:
+    plan = descriptor_plan(load_catalog()["cinematic_percussion_driving"], 12.0, 4, band="taiko_ensemble")
+    plain = compose([plan], 12.0, 4, idioms=True)
+    produced = compose([plan], 12.0, 4, idioms=True, production="genre")
+    assert all(p.instrument.drums for p in plain.parts)
+    layers = {p.instrument.name: p for p in produced.parts if not p.instrument.drums}
+    assert set(layers) == {"choir_layer", "low_strings_layer"}
+    assert layers["choir_layer"].instrument.program == 52 and len(layers["choir_layer"].notes) >= 4
+
+
+def test_hip_hop_puts_its_drums_in_front() -> None:
+    def drum_share(**options: object) -> float:
+        result = _render("hiphop_boombap_driving", "dusty_piano", 10.0, **options)
+        assert result.stems is not None
+        drums = result.stems["room_kit"].samples
+        others = sum(s.samples for name, s in result.stems.items() if name != "room_kit")
+        return float(np.sqrt(np.mean(drums**2)) / np.sqrt(np.mean(others**2)))
+
+    assert drum_share(production="genre") > 1.25 * drum_share(idioms=True)
+
+
+def test_the_dance_master_is_glue_compressed() -> None:
+    t = np.arange(SR) / SR
+    tone = np.sin(2 * np.pi * 220 * t)
+    loud_then_quiet = np.vstack([np.concatenate([0.5 * tone, 0.05 * tone])] * 2)
+    bus = MasterBus(MASTERS["electronica"], SR)
+    out = bus.process(loud_then_quiet, 0)
+
+    def gap_db(x: np.ndarray) -> float:
+        return float(20 * np.log10(np.std(x[0, SR // 2 : SR]) / np.std(x[0, SR + SR // 2 :])))
+
+    assert gap_db(out) < gap_db(loud_then_quiet) - 6.0
+    house = load_catalog()["electronica_house_driving"]
+    assert master_of(house, production="genre") is MASTERS["electronica"]
+    assert master_of(house, production="gm") is None
+
+
+def test_ambient_renders_get_a_long_reverb() -> None:
+    assert _prepared("ambient_drone_dreamy", "synth_drone", production="genre").settings.decay >= 4.0
+    assert _prepared("ambient_drone_dreamy", "synth_drone").settings.decay < 2.0
+
+
+def test_a_genre_production_render_is_byte_identical_on_rerun_and_across_block_sizes() -> None:
+    timeline = single_region("electronica_synthwave_anxious", 6.0, seed=3)
+    first = render(timeline, seed=3, config={**FAST, "production": "genre"})
+    again = render(timeline, seed=3, config={**FAST, "production": "genre"})
+    blocks = render(timeline, seed=3, config={**FAST, "production": "genre", "block": 4096})
+    assert first.audio.samples.tobytes() == again.audio.samples.tobytes()
+    assert np.array_equal(first.audio.samples, blocks.audio.samples)
+    assert first.midi == again.midi
+
+
+def test_layers_fit_the_channels_a_region_leaves_free_in_a_multi_region_render() -> None:
+    # odd regions use a bank of 7 channels: a six-instrument orchestra leaves room for one layer
+    timeline = multi_region(
+        [(0.0, 6.0, "rock_classic_aggressive"), (6.0, 12.0, "cinematic_orchestral_tense")],
+        joined=True,
+        seed=2,
+    )
+    result = render(timeline, seed=2, config={**FAST, "production": "genre", "stems": True})
+    assert result.stems is not None and result.audio.samples.shape[1] == 12 * SR
+    plan = descriptor_plan(load_catalog()["cinematic_orchestral_tense"], 6.0, 2, band="full_orchestra")
+    odd = evolve(plan, index=1)
+    parts = compose([odd], 6.0, 2, idioms=True, production="genre").parts
+    assert [p.instrument.name for p in parts if p.instrument.name.endswith("_layer")] == ["choir_layer"]
