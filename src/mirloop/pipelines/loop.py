@@ -734,7 +734,7 @@ def write_ogg(audio: Audio, path: Path, *, sr: int = 22050) -> Path:
     if audio.sr != sr:
         mono = soxr.resample(mono, audio.sr, sr)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_audio_file(path, np.clip(mono, -1, 1), sr)
+    return write_audio_file(path, mono, sr, clip=True)
 
 
 __all__ = ["LoopSettings", "TrackLoop", "loop_config", "loop_track", "run_loop", "write_media", "write_ogg"]
