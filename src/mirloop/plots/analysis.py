@@ -124,17 +124,20 @@ def _keys(ax: Any, analysis: Analysis) -> None:
     keys = analysis.key.window_keys
     edges = _centre_cells(analysis)
     run_start = 0
+    cells, colours = [], []
     for index, key in enumerate(keys):
         start, end = edges[index], edges[index + 1]
         hue = _FIFTHS[key.pitch_class] / 12
-        colour = colorsys.hsv_to_rgb(hue, 0.55, 0.95 if key.mode == "major" else 0.65)
-        ax.broken_barh([(start, max(end - start, 0.0))], (0, 1), facecolors=colour)
+        cells.append((start, max(end - start, 0.0)))
+        colours.append(colorsys.hsv_to_rgb(hue, 0.55, 0.95 if key.mode == "major" else 0.65))
         last_of_run = index == len(keys) - 1 or keys[index + 1] != key
         if last_of_run:
             middle = (edges[run_start] + end) / 2
             ax.text(middle, 0.5, f"{key.tonic}{'m' if key.mode == 'minor' else ''}", ha="center", va="center",
                     fontsize=8)
             run_start = index + 1
+    # One collection for all the windows: an artist per window costs 20 KB, 330 MB for 10 hours.
+    ax.broken_barh(cells, (0, 1), facecolors=colours)
     ax.set_ylim(0, 1)
 
 
