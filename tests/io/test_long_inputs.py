@@ -234,3 +234,21 @@ def test_the_passes_over_a_spilled_log_mel_and_constant_q_release_them_behind(
 
     # What stays mapped is the last block of each pass, not the arrays.
     assert _resident_spilled_bytes("mirloop-frames-") < 0.25 * spilled
+
+
+def test_the_tempo_curve_and_tuned_chroma_are_the_same_computed_a_block_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mirloop.model import Audio
+    from mirloop.signal import TrackContext, tempo, tuning
+
+    audio = Audio(_music(45.0), SR)
+    whole = TrackContext(audio)
+    curve, chroma = whole.tempo.curve_bpm, whole.tuned_chroma
+    monkeypatch.setattr(tempo, "CURVE_BLOCK", 7)
+    monkeypatch.setattr(tuning, "TUNING_BLOCK", 50)
+    blocked = TrackContext(audio)
+
+    assert len(curve) > 7 and chroma.shape[1] > 50
+    np.testing.assert_array_equal(blocked.tempo.curve_bpm, curve)
+    np.testing.assert_array_equal(blocked.tuned_chroma, chroma)
