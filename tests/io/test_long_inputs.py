@@ -252,3 +252,35 @@ def test_the_tempo_curve_and_tuned_chroma_are_the_same_computed_a_block_at_a_tim
     assert len(curve) > 7 and chroma.shape[1] > 50
     np.testing.assert_array_equal(blocked.tempo.curve_bpm, curve)
     np.testing.assert_array_equal(blocked.tuned_chroma, chroma)
+
+
+def test_a_figure_draws_a_long_chroma_as_means_of_runs_of_columns() -> None:
+    from mirloop.signal.windows import pool_columns
+
+    chroma = np.arange(2 * 10, dtype=np.float32).reshape(2, 10)
+
+    assert pool_columns(chroma, 10) is chroma  # short enough: every column drawn
+    np.testing.assert_array_equal(pool_columns(chroma, 4), [[1, 4, 7, 9], [11, 14, 17, 19]])
+    assert pool_columns(chroma, 4).dtype == np.float32
+
+
+def test_the_loops_figure_and_preview_of_a_track_read_from_files_equal_those_in_ram(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mirloop.loop.figures import track_figure
+    from mirloop.pipelines.analyze import analyze_file, resolve_analysis_config
+    from mirloop.pipelines.loop import write_ogg
+
+    path = _write(tmp_path / "music.wav", _music(30.0))
+    config = resolve_analysis_config(None)
+    in_ram = analyze_file(path, config=config)
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    spilled = analyze_file(path, config=config)
+    assert is_spilled(spilled.context.samples)
+
+    for name, run in (("ram", in_ram), ("file", spilled)):
+        track_figure(run, None, tmp_path / f"{name}.png", title="music")
+        write_ogg(run.context.audio, tmp_path / f"{name}.ogg")
+
+    assert (tmp_path / "file.png").read_bytes() == (tmp_path / "ram.png").read_bytes()
+    np.testing.assert_array_equal(sf.read(tmp_path / "file.ogg")[0], sf.read(tmp_path / "ram.ogg")[0])

@@ -13,12 +13,16 @@ from mirloop.io.atomic import atomic_path
 from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.signal.sample_file import column_extremes
 from mirloop.signal.sample_file import peak as sample_peak
+from mirloop.signal.windows import pool_columns
 
 if TYPE_CHECKING:
     from mirloop.pipelines.analyze import AnalysisRun
 
 #: Columns of a waveform envelope (min/max per column).
 ENVELOPE_COLUMNS = 2000
+#: Most chroma columns drawn (31 minutes at the CQT hop): a longer track's chroma is drawn as means
+#: of runs of columns (matplotlib's image of every column took 280 MB for 10 hours).
+FIGURE_COLUMNS = 20000
 
 
 #: Characters per line of a figure title (a longer title is wrapped, not cut at the figure's edges).
@@ -100,7 +104,7 @@ def _chroma(ax: Any, run: AnalysisRun, label: str) -> None:
     chroma = run.context.chroma
     extent = (0.0, chroma.shape[1] / run.context.chroma_frame_rate, -0.5, 11.5)
     ax.imshow(
-        chroma,
+        pool_columns(chroma, FIGURE_COLUMNS),
         origin="lower",
         aspect="auto",
         extent=extent,

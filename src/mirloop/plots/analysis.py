@@ -14,6 +14,7 @@ from mirloop.model import Analysis
 from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.signal import sample_file
 from mirloop.signal.sample_file import column_extremes
+from mirloop.signal.windows import pool_columns
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 #: Columns of the waveform envelope (min/max per column, whatever the track length).
 ENVELOPE_COLUMNS = 4000
+#: Most chroma columns drawn (31 minutes at the CQT hop): a longer track's chroma is drawn as means
+#: of runs of columns (matplotlib's image of every column took 280 MB for 10 hours).
+FIGURE_COLUMNS = 20000
 _FIFTHS = [(7 * pc) % 12 for pc in range(12)]  # position of each pitch class on the circle of fifths
 
 
@@ -75,8 +79,8 @@ def _waveform(ax: Any, context: TrackContext) -> None:
 def _chroma(ax: Any, context: TrackContext) -> None:
     chroma = context.chroma
     extent = (0.0, chroma.shape[1] / context.chroma_frame_rate, -0.5, 11.5)
-    ax.imshow(chroma, origin="lower", aspect="auto", extent=extent, cmap="magma", vmin=0, vmax=1,
-              interpolation="nearest")
+    ax.imshow(pool_columns(chroma, FIGURE_COLUMNS), origin="lower", aspect="auto", extent=extent,
+              cmap="magma", vmin=0, vmax=1, interpolation="nearest")
     ax.set_yticks(range(12), PITCH_CLASSES, fontsize=7)
     ax.set_ylabel("chroma")
 

@@ -47,3 +47,19 @@ def window_weighted_mean(x: np.ndarray, weights: np.ndarray, frame_rate: float, 
     total = window_mean_std(np.asarray(x, dtype=np.float64) * weights, frame_rate, grid)[0]
     weight = window_mean_std(weights, frame_rate, grid)[0]
     return np.where(weight > 0, total / np.maximum(weight, 1e-12), 0.0)
+
+
+def pool_columns(x: np.ndarray, max_columns: int) -> np.ndarray:
+    """``x`` (``(d, n)``) unchanged when ``n <= max_columns``, else the mean of each run of
+    ``⌈n / max_columns⌉`` consecutive columns (the last run may be shorter): what a figure
+    ``max_columns`` wide can show of a long track, without drawing every frame."""
+    n = x.shape[1]
+    if n <= max_columns:
+        return x
+    factor = -(-n // max_columns)
+    full = n // factor
+    pooled = np.empty((x.shape[0], -(-n // factor)), dtype=np.float64)
+    pooled[:, :full] = x[:, : full * factor].reshape(x.shape[0], full, factor).mean(axis=2)
+    if full * factor < n:
+        pooled[:, full] = x[:, full * factor :].mean(axis=1)
+    return pooled.astype(x.dtype)
