@@ -20,7 +20,7 @@ import time
 from functools import cache
 from typing import Any
 
-from mirloop.errors import RenderError
+from mirloop.errors import MirloopError, RenderError
 from mirloop.serve.settings import ServeSettings
 
 PRESETS: dict[str, str] = {"MASTER_WAV": "master.wav", "MASTER_MP3": "master.mp3", "STEMS_WAV": "master.wav"}
@@ -42,7 +42,10 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
     timeline = Timeline.from_json(params.get("timeline"))  # type: ignore[arg-type]
     from mirloop.limits import MAX_RENDER_SECONDS, MAX_STREAMED_RENDER_SECONDS
 
-    streamed = streamed_options(renderer_for(settings, stems=preset == "STEMS_WAV")) is not None
+    try:
+        streamed = streamed_options(renderer_for(settings, stems=preset == "STEMS_WAV")) is not None
+    except MirloopError:  # a renderer that cannot be made fails the job when it runs, as before
+        streamed = False
     limit = MAX_STREAMED_RENDER_SECONDS if streamed else MAX_RENDER_SECONDS
     limit.check(timeline.duration, "the timeline lasts", error=RenderError)
     return {"timeline": timeline.to_json(), "preset": preset, "seed": seed}
