@@ -10,6 +10,13 @@ measured in the same run, so a loaded machine moves both::
     python benchmarks/bench_long_input.py --minutes 10 60    # quicker
     python benchmarks/bench_long_input.py --check            # exit 1 past --limit-mib
     python benchmarks/bench_long_input.py --figure           # with the PNG figure as well
+    python benchmarks/bench_long_input.py --stages --minutes 60 180   # peak per stage, and the
+                                                             # loop's figure and input preview
+
+``--stages`` runs the analysis in a fresh process of its own instead of the command, sampling
+its resident memory every 20 ms, and prints the peak reached in each stage (decoding, each
+analysis stage, then what ``mirloop loop`` adds for the track: its figure and its ``input.ogg``
+preview). Tracks past 6 h need ``MIRLOOP_MAX_TRACK_HOURS`` raised.
 
 The files are removed afterwards (a 3-h file takes about 700 MB of disk while it exists).
 """
@@ -17,6 +24,7 @@ The files are removed afterwards (a 3-h file takes about 700 MB of disk while it
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -59,6 +67,63 @@ def peak_rss_mib(path: Path, out: Path, *, figure: bool = False) -> tuple[float,
     return usage.ru_maxrss * scale / 2**20, seconds
 
 
+#: Stages of ``--stages``, in the order they run.
+STAGES = ("load", "features", "tempo", "key", "segmenter", "classifier", "loop figure", "loop preview")
+
+
+def stage_peaks(path: Path, out: Path) -> dict[str, float]:
+    """Peak RSS (MiB) of each stage of analysing ``path`` and writing the loop's figure and
+    preview of it, measured in a fresh process (this script with ``--child``)."""
+    command = [sys.executable, __file__, "--child", str(path), str(out)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the stage run on {path.name} failed:\n{done.stderr}")
+    return {k: float(v) for k, v in json.loads(done.stdout.splitlines()[-1]).items()}
+
+
+def _child(path: Path, out: Path) -> None:
+    """Run the stages on ``path`` in this process, printing ``{stage: peak RSS MiB}`` as JSON."""
+    import threading
+
+    page = os.sysconf("SC_PAGE_SIZE")
+    peaks: dict[str, float] = {}
+    current = ["start"]
+    running = True
+
+    def sample() -> None:
+        with open("/proc/self/statm") as statm:
+            while running:
+                statm.seek(0)
+                rss = int(statm.read().split()[1]) * page / 2**20
+                peaks[current[0]] = max(peaks.get(current[0], 0.0), rss)
+                time.sleep(0.02)
+
+    from mirloop.io.audio_out import write_ogg
+    from mirloop.loop.figures import track_figure
+    from mirloop.pipelines.analyze import analyze_samples, resolve_analysis_config
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    from mirloop.io.audio import load_audio
+
+    current[0] = "load"
+    audio = load_audio(path)
+
+    def on_stage(stage: str) -> None:
+        current[0] = stage
+
+    run = analyze_samples(audio, config=resolve_analysis_config(None), on_stage=on_stage)
+    out.mkdir(parents=True, exist_ok=True)
+    current[0] = "loop figure"
+    track_figure(run, None, out / "loop.png", title=path.name)
+    current[0] = "loop preview"
+    write_ogg(run.context.audio, out / "input.ogg")
+    time.sleep(0.05)
+    running = False
+    sampler.join()
+    print(json.dumps({stage: round(peaks[stage]) for stage in STAGES if stage in peaks}))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--minutes", type=float, nargs="+", default=[10.0, 60.0, 180.0],
@@ -66,7 +131,15 @@ def main() -> int:
     parser.add_argument("--limit-mib", type=float, default=1536.0, help="target peak for any length")
     parser.add_argument("--check", action="store_true", help="exit 1 when a length peaks past the limit")
     parser.add_argument("--figure", action="store_true", help="also draw each track's PNG figure")
+    parser.add_argument("--stages", action="store_true",
+                        help="peak RSS per analysis stage, and of the loop's figure and preview")
+    parser.add_argument("--child", nargs=2, metavar=("FILE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        _child(Path(args.child[0]), Path(args.child[1]))
+        return 0
+    if args.stages:
+        return _print_stages(args.minutes)
 
     rows: list[tuple[float, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="mirloop-long-") as work:
@@ -89,6 +162,24 @@ def main() -> int:
         print(f"{minutes:>6g} min {peak:>13.0f} {peak / reference:>12.2f} {seconds:>8.0f}  "
               f"< {args.limit_mib:g} MiB {'ok' if ok else 'MISSED'}")
     return 1 if args.check and failed else 0
+
+
+def _print_stages(lengths: list[float]) -> int:
+    rows: list[tuple[float, dict[str, float]]] = []
+    with tempfile.TemporaryDirectory(prefix="mirloop-long-") as work:
+        for minutes in lengths:
+            path = write_near_silence(Path(work) / f"silence-{minutes:g}min.flac", minutes=minutes)
+            peaks = stage_peaks(path, Path(work) / f"out-{minutes:g}")
+            path.unlink()
+            rows.append((minutes, peaks))
+            print(f"  {minutes:g} min: {peaks}", file=sys.stderr, flush=True)
+    print("peak RSS MiB per stage: mirloop.pipelines.analyze on near-silent 44.1 kHz stereo FLAC, then "
+          "the loop's figure and input.ogg")
+    print(f"{'length':>10} " + " ".join(f"{stage:>12}" for stage in STAGES))
+    for minutes, peaks in rows:
+        cells = " ".join(f"{peaks[s]:>12.0f}" if s in peaks else f"{'-':>12}" for s in STAGES)
+        print(f"{minutes:>6g} min {cells}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -37,12 +37,13 @@ def _write(path: Path, samples: np.ndarray, sr: int = SR) -> Path:
     return path
 
 
-def _resident_spilled_bytes() -> int:
-    """Resident bytes of this process's mappings of spilled sample files (from /proc/self/smaps)."""
+def _resident_spilled_bytes(prefix: str = "mirloop-samples-") -> int:
+    """Resident bytes of this process's mappings of spilled files (from /proc/self/smaps): the
+    decoded samples by default, ``mirloop-frames-`` for the log-mel and CQT."""
     total, inside = 0, False
     for line in Path("/proc/self/smaps").read_text().splitlines():
         if not line.split(maxsplit=1)[0].endswith(":"):  # a mapping's header line
-            inside = "mirloop-samples-" in line
+            inside = prefix in line
         elif inside and line.startswith("Rss:"):
             total += int(line.split()[1]) * 1024
     return total
@@ -166,3 +167,120 @@ def test_no_room_for_a_long_track_is_one_audio_error_naming_the_folder(
 
     with pytest.raises(AudioError, match=r"temporary file in .*no-such-folder.*set TMPDIR"):
         load_audio(path)
+
+
+def _music(seconds: float) -> np.ndarray:
+    from mirloop.testing.signals import spliced_sections
+
+    return spliced_sections("ABA", section_seconds=seconds / 3).audio.samples
+
+
+def test_a_long_tracks_log_mel_and_constant_q_go_to_files_with_the_values_computed_in_ram(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    y = _music(30.0)
+    frames = compute_frame_features(y, sr=SR, block_frames=200)
+    cqt = compute_constant_q(y, sr=SR, block_frames=90)
+
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    spilled_frames = compute_frame_features(y, sr=SR, block_frames=200)
+    spilled_cqt = compute_constant_q(y, sr=SR, block_frames=90)
+
+    assert not is_spilled(frames.log_mel) and not is_spilled(cqt.db)
+    assert is_spilled(spilled_frames.log_mel) and is_spilled(spilled_cqt.db)
+    for name in ("log_mel", "mfcc", "contrast", "centroid", "flatness", "flux", "rms"):
+        np.testing.assert_array_equal(getattr(spilled_frames, name), getattr(frames, name), err_msg=name)
+    np.testing.assert_array_equal(spilled_cqt.db, cqt.db)
+    np.testing.assert_array_equal(spilled_cqt.fine_chroma, cqt.fine_chroma)
+    # The chroma are folded a block at a time: BLAS may round a block's product differently.
+    np.testing.assert_allclose(spilled_cqt.chroma, cqt.chroma, rtol=1e-6, atol=1e-6)
+
+
+def test_an_analysis_forced_through_temporary_files_equals_the_one_in_ram(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mirloop.pipelines.analyze import analyze_file, resolve_analysis_config
+
+    path = _write(tmp_path / "music.wav", _music(60.0))
+    config = resolve_analysis_config(None)
+    in_ram = analyze_file(path, config=config)
+
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    spilled = analyze_file(path, config=config)
+
+    assert is_spilled(spilled.context.samples) and is_spilled(spilled.context.log_mel)
+    a, b = in_ram.analysis, spilled.analysis
+    assert a.features is not None and b.features is not None and a.tempo is not None and b.tempo is not None
+    np.testing.assert_array_equal(b.features.values, a.features.values)
+    np.testing.assert_array_equal(b.tempo.beats, a.tempo.beats)
+    np.testing.assert_array_equal(b.tempo.curve_bpm, a.tempo.curve_bpm)
+    assert (b.tempo.bpm, repr(b.key), b.segmentation) == (a.tempo.bpm, repr(a.key), a.segmentation)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/smaps")
+def test_the_passes_over_a_spilled_log_mel_and_constant_q_release_them_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mirloop.model import Audio
+    from mirloop.signal import TrackContext
+
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    ctx = TrackContext(Audio(_noise(240.0), SR))
+    spilled = ctx.log_mel.nbytes + ctx.constant_q.db.nbytes
+    float(ctx.log_mel.sum()) + float(ctx.constant_q.db.sum())  # reading them maps them in
+    assert _resident_spilled_bytes("mirloop-frames-") >= 0.9 * spilled
+
+    ctx.onset_envelope, ctx.rhythm_envelope, ctx.beat_units  # noqa: B018 (the passes under test)
+
+    # What stays mapped is the last block of each pass, not the arrays.
+    assert _resident_spilled_bytes("mirloop-frames-") < 0.25 * spilled
+
+
+def test_the_tempo_curve_and_tuned_chroma_are_the_same_computed_a_block_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mirloop.model import Audio
+    from mirloop.signal import TrackContext, tempo, tuning
+
+    audio = Audio(_music(45.0), SR)
+    whole = TrackContext(audio)
+    curve, chroma = whole.tempo.curve_bpm, whole.tuned_chroma
+    monkeypatch.setattr(tempo, "CURVE_BLOCK", 7)
+    monkeypatch.setattr(tuning, "TUNING_BLOCK", 50)
+    blocked = TrackContext(audio)
+
+    assert len(curve) > 7 and chroma.shape[1] > 50
+    np.testing.assert_array_equal(blocked.tempo.curve_bpm, curve)
+    np.testing.assert_array_equal(blocked.tuned_chroma, chroma)
+
+
+def test_a_figure_draws_a_long_chroma_as_means_of_runs_of_columns() -> None:
+    from mirloop.signal.windows import pool_columns
+
+    chroma = np.arange(2 * 10, dtype=np.float32).reshape(2, 10)
+
+    assert pool_columns(chroma, 10) is chroma  # short enough: every column drawn
+    np.testing.assert_array_equal(pool_columns(chroma, 4), [[1, 4, 7, 9], [11, 14, 17, 19]])
+    assert pool_columns(chroma, 4).dtype == np.float32
+
+
+def test_the_loops_figure_and_preview_of_a_track_read_from_files_equal_those_in_ram(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mirloop.io.audio_out import write_ogg
+    from mirloop.loop.figures import track_figure
+    from mirloop.pipelines.analyze import analyze_file, resolve_analysis_config
+
+    path = _write(tmp_path / "music.wav", _music(30.0))
+    config = resolve_analysis_config(None)
+    in_ram = analyze_file(path, config=config)
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    spilled = analyze_file(path, config=config)
+    assert is_spilled(spilled.context.samples)
+
+    for name, run in (("ram", in_ram), ("file", spilled)):
+        track_figure(run, None, tmp_path / f"{name}.png", title="music")
+        write_ogg(run.context.audio, tmp_path / f"{name}.ogg")
+
+    assert (tmp_path / "file.png").read_bytes() == (tmp_path / "ram.png").read_bytes()
+    np.testing.assert_array_equal(sf.read(tmp_path / "file.ogg")[0], sf.read(tmp_path / "ram.ogg")[0])

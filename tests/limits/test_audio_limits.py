@@ -27,7 +27,7 @@ def test_a_flac_header_claiming_2_to_the_36_frames_is_refused_before_allocating(
     with pytest.raises(AudioError) as caught:
         load_audio(path)
     message = str(caught.value)
-    assert "its header says it lasts 865.703 h, past the limit of 6 h" in message
+    assert "its header says it lasts 865.703 h, past the limit of 10 h" in message
     assert "MIRLOOP_MAX_TRACK_HOURS" in message
 
 

@@ -11,12 +11,18 @@ import numpy as np
 
 from mirloop.io.atomic import atomic_path
 from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.signal.sample_file import column_extremes
+from mirloop.signal.sample_file import peak as sample_peak
+from mirloop.signal.windows import pool_columns
 
 if TYPE_CHECKING:
     from mirloop.pipelines.analyze import AnalysisRun
 
 #: Columns of a waveform envelope (min/max per column).
 ENVELOPE_COLUMNS = 2000
+#: Most chroma columns drawn (31 minutes at the CQT hop): a longer track's chroma is drawn as means
+#: of runs of columns (matplotlib's image of every column took 280 MB for 10 hours).
+FIGURE_COLUMNS = 20000
 
 
 #: Characters per line of a figure title (a longer title is wrapped, not cut at the figure's edges).
@@ -69,12 +75,13 @@ def _segments(ax: Any, segments: Any) -> None:
 
 
 def _envelope(samples: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column times, minima and maxima (peak-normalised) of mono ``samples``, a block at a time:
+    no whole-track temporary, and a long track's file-mapped pages are released behind."""
     columns = max(1, min(ENVELOPE_COLUMNS, len(samples)))
-    usable = len(samples) // columns * columns
-    blocks = samples[:usable].reshape(columns, -1) if usable else samples.reshape(1, -1)
-    times = (np.arange(len(blocks)) + 0.5) * blocks.shape[1] / sr
-    peak = float(np.max(np.abs(samples))) or 1.0
-    return times, blocks.min(axis=1) / peak, blocks.max(axis=1) / peak
+    low, high = column_extremes(samples, columns)
+    times = (np.arange(columns) + 0.5) * (len(samples) // columns) / sr
+    peak = sample_peak(samples) or 1.0
+    return times, low / peak, high / peak
 
 
 def _waveforms(ax: Any, input_run: AnalysisRun, render_run: AnalysisRun | None) -> None:
@@ -97,7 +104,7 @@ def _chroma(ax: Any, run: AnalysisRun, label: str) -> None:
     chroma = run.context.chroma
     extent = (0.0, chroma.shape[1] / run.context.chroma_frame_rate, -0.5, 11.5)
     ax.imshow(
-        chroma,
+        pool_columns(chroma, FIGURE_COLUMNS),
         origin="lower",
         aspect="auto",
         extent=extent,

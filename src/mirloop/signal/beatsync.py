@@ -7,6 +7,8 @@ import itertools
 import numpy as np
 from attrs import frozen
 
+from mirloop.signal.sample_file import release_before
+
 #: Most units a track is summarised into (beats are grouped when a track has more).
 MAX_UNITS = 768
 #: Unit length in seconds when no beats are found (silence, free-time audio).
@@ -51,6 +53,7 @@ def _aggregate(data: np.ndarray, frame_rate: float, bounds: np.ndarray, how: str
         b = max(b, a + 1)
         block = data[:, a:b]
         out[:, i] = np.median(block, axis=1) if how == "median" else block.mean(axis=1)
+        release_before(data, a)  # a spilled CQT's columns behind this unit
     return out
 
 

@@ -12,6 +12,7 @@ from mirloop.model import Audio, Grid, TempoEstimate
 from mirloop.signal.beatsync import BeatUnits, beat_synchronous
 from mirloop.signal.cqt import ConstantQ, compute_constant_q
 from mirloop.signal.frames import FrameFeatures, compute_frame_features, n_frames_for
+from mirloop.signal.sample_file import release_before
 from mirloop.signal.tempo import Tempogram, TempoSettings, compute_tempogram, estimate_track_tempo
 from mirloop.signal.tuning import estimate_tuning, tuned_chroma
 from mirloop.signal.windows import window_mean_std
@@ -33,7 +34,10 @@ def band_onsets(log_mel: np.ndarray, edges: list[int], *, hop_length: int, block
     out = np.zeros((len(edges) - 1, n), dtype=log_mel.dtype)
     for a in range(0, max(n - 1, 0), block):
         b = min(a + block, n - 1)
-        rise = np.maximum(0.0, log_mel[:, a + 1 : b + 1] - log_mel[:, a:b])
+        # A C-ordered copy of the block: the same sums whether the log-mel is in RAM or in a file.
+        frames = np.ascontiguousarray(log_mel[:, a : b + 1])
+        release_before(log_mel, a)  # a spilled log-mel's columns behind this block
+        rise = np.maximum(0.0, frames[:, 1:] - frames[:, :-1])
         stop = min(b + delay, n)
         if stop <= a + delay:
             break

@@ -16,13 +16,14 @@ build than transforming a 10-s clip — is built once per process and sample rat
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 
 import numpy as np
 from attrs import frozen
 
 from mirloop.errors import InvalidValueError
 from mirloop.signal.frames import padded_segment
-from mirloop.signal.sample_file import release_before
+from mirloop.signal.sample_file import SpilledColumns, release_before, spills
 
 #: Lowest CQT bin: C2 (65.4 Hz); 6 octaves reach C8 (4186 Hz).
 FMIN_MIDI = 36
@@ -161,19 +162,58 @@ def compute_constant_q(
     """
     kernel = constant_q_kernel(int(sr), int(hop_length))
     n_frames = 1 + len(y) // hop_length
+    if spills(len(y)):
+        return _spilled_constant_q(y, kernel, n_frames, block_frames)
     magnitude = np.empty((N_BINS, n_frames), dtype=np.float32)
+    for f0, f1, block in _magnitude_blocks(y, kernel, n_frames, block_frames):
+        magnitude[:, f0:f1] = block
+    chroma = kernel.to_chroma @ magnitude
+    fine_chroma = magnitude.reshape(N_OCTAVES, BINS_PER_OCTAVE, n_frames).sum(axis=0)
+    db = _to_db(magnitude)  # in place: the magnitude becomes the dB spectrogram
+    np.maximum(db, db.max() - 80.0, out=db)
+    return ConstantQ(db=db, chroma=chroma, fine_chroma=fine_chroma, hop_length=hop_length, sr=sr)
+
+
+def _magnitude_blocks(
+    y: np.ndarray, kernel: ConstantQKernel, n_frames: int, block_frames: int
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``(f0, f1, |CQT|[:, f0:f1])`` for each block of frames, releasing a spilled track behind it."""
+    hop_length = kernel.hop_length
     margin = MARGIN_FRAMES * hop_length
     for f0 in range(0, n_frames, block_frames):
         f1 = min(f0 + block_frames, n_frames)
         segment = padded_segment(y, f0 * hop_length - margin, (f1 - 1) * hop_length + margin + 1)
         release_before(y, f0 * hop_length - margin)  # a spilled track's pages behind this block
         block = kernel.magnitude(np.asarray(segment, dtype=np.float32))
-        magnitude[:, f0:f1] = block[:, MARGIN_FRAMES : MARGIN_FRAMES + f1 - f0]
-    chroma = kernel.to_chroma @ magnitude
-    fine_chroma = magnitude.reshape(N_OCTAVES, BINS_PER_OCTAVE, n_frames).sum(axis=0)
-    db = magnitude  # in place: the magnitude becomes the dB spectrogram
-    np.maximum(db, np.float32(1e-5), out=db)
-    np.log10(db, out=db)
-    db *= np.float32(20.0)
-    np.maximum(db, db.max() - 80.0, out=db)
-    return ConstantQ(db=db, chroma=chroma, fine_chroma=fine_chroma, hop_length=hop_length, sr=sr)
+        yield f0, f1, block[:, MARGIN_FRAMES : MARGIN_FRAMES + f1 - f0]
+
+
+def _to_db(magnitude: np.ndarray) -> np.ndarray:
+    """``20 log10(max(magnitude, 1e-5))`` in place (the 80-dB floor comes once the maximum is known)."""
+    np.maximum(magnitude, np.float32(1e-5), out=magnitude)
+    np.log10(magnitude, out=magnitude)
+    magnitude *= np.float32(20.0)
+    return magnitude
+
+
+def _spilled_constant_q(
+    y: np.ndarray, kernel: ConstantQKernel, n_frames: int, block_frames: int
+) -> ConstantQ:
+    """:func:`compute_constant_q` of a long track: the dB spectrogram (30 MB an hour) goes to a
+    temporary file a block at a time; the chroma are folded from each block (equal to the
+    whole-track product up to float32 rounding)."""
+    db = SpilledColumns(N_BINS, n_frames)
+    chroma = np.empty((12, n_frames), dtype=np.float32)
+    fine_chroma = np.empty((BINS_PER_OCTAVE, n_frames), dtype=np.float32)
+    top = np.float32(-np.inf)
+    for f0, f1, block in _magnitude_blocks(y, kernel, n_frames, block_frames):
+        magnitude = np.ascontiguousarray(block)
+        chroma[:, f0:f1] = kernel.to_chroma @ magnitude
+        fine_chroma[:, f0:f1] = magnitude.reshape(N_OCTAVES, BINS_PER_OCTAVE, f1 - f0).sum(axis=0)
+        block_db = _to_db(magnitude)
+        top = max(top, block_db.max())
+        db.write(f0, block_db)
+    floor = top - 80.0
+    db.update(lambda block: np.maximum(block, floor))
+    return ConstantQ(db=db.result(), chroma=chroma, fine_chroma=fine_chroma, hop_length=kernel.hop_length,
+                     sr=kernel.sr)

@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 from attrs import frozen
 
-from mirloop.signal.sample_file import release_before
+from mirloop.signal.sample_file import SpilledColumns, release_before, spills
 
 #: FFT size in samples (93 ms at 22050 Hz).
 N_FFT = 2048
@@ -80,7 +80,10 @@ def compute_frame_features(
     window = librosa.filters.get_window("hann", N_FFT, fftbins=True).astype(np.float32)
 
     bands = _contrast_bands(freqs, sr)
-    mel_power = np.empty((N_MELS, n_frames), dtype=np.float32)
+    # A long track's log-mel (80 MB an hour) goes to a temporary file, a block at a time.
+    spilled = SpilledColumns(N_MELS, n_frames) if spills(len(y)) else None
+    mel_power = np.empty((N_MELS, n_frames if spilled is None else 0), dtype=np.float32)
+    top = np.float32(-np.inf)
     contrast = np.empty((N_CONTRAST_BANDS + 1, n_frames), dtype=np.float32)
     scalars = {
         name: np.empty(n_frames, dtype=np.float32)
@@ -95,7 +98,12 @@ def compute_frame_features(
         frames = librosa.util.frame(segment, frame_length=N_FFT, hop_length=hop_length)
         spectrum = np.abs(scipy.fft.rfft(frames * window[:, None], axis=0)).astype(np.float32)
         power = spectrum**2
-        mel_power[:, f0:f1] = mel_basis @ power
+        if spilled is None:
+            mel_power[:, f0:f1] = mel_basis @ power
+        else:
+            block_db = _power_to_db(mel_basis @ power)
+            top = max(top, block_db.max())
+            spilled.write(f0, block_db)
         contrast[:, f0:f1] = _spectral_contrast(spectrum, bands)
         total = spectrum.sum(axis=0)
         safe_total = np.maximum(total, 1e-12)
@@ -114,18 +122,31 @@ def compute_frame_features(
         scalars["flux"][f0:f1] = flux
         scalars["rms"][f0:f1] = np.sqrt(np.einsum("ij,ij->j", frames, frames) / N_FFT)
 
-    # In place (the mel power becomes the log-mel), and the DCT a block of frames at a time:
-    # no whole-track temporary beside the per-frame arrays.
-    log_mel = mel_power
-    np.maximum(log_mel, _AMIN, out=log_mel)
-    np.log10(log_mel, out=log_mel)
-    log_mel *= np.float32(10.0)
-    np.maximum(log_mel, log_mel.max() - TOP_DB, out=log_mel)
+    if spilled is None:
+        # In place (the mel power becomes the log-mel), and the DCT a block of frames at a time:
+        # no whole-track temporary beside the per-frame arrays.
+        log_mel = _power_to_db(mel_power)
+        np.maximum(log_mel, log_mel.max() - TOP_DB, out=log_mel)
+    else:
+        floor = top - TOP_DB
+        spilled.update(lambda block: np.maximum(block, floor))
+        log_mel = spilled.result()
     mfcc = np.empty((N_MFCC, n_frames), dtype=np.float32)
     for f0 in range(0, n_frames, block_frames):
-        block = scipy.fft.dct(log_mel[:, f0 : f0 + block_frames], axis=0, type=2, norm="ortho")
+        # A C-ordered copy of the block: the same DCT whether the log-mel is in RAM or in a file.
+        rows = np.ascontiguousarray(log_mel[:, f0 : f0 + block_frames])
+        block = scipy.fft.dct(rows, axis=0, type=2, norm="ortho")
         mfcc[:, f0 : f0 + block_frames] = block[:N_MFCC]
+        release_before(log_mel, f0 + block_frames)
     return FrameFeatures(log_mel=log_mel, mfcc=mfcc, contrast=contrast, **scalars)
+
+
+def _power_to_db(power: np.ndarray) -> np.ndarray:
+    """``10 log10(max(power, 1e-10))`` in place (the 80-dB floor is applied once the maximum is known)."""
+    np.maximum(power, _AMIN, out=power)
+    np.log10(power, out=power)
+    power *= np.float32(10.0)
+    return power
 
 
 def _contrast_bands(freqs: np.ndarray, sr: int, fmin: float = 200.0) -> list[tuple[np.ndarray, int]]:

@@ -16,6 +16,7 @@ import mmap
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 
 import numpy as np
 
@@ -74,7 +75,7 @@ def _no_room(exc: OSError) -> AudioError:
     return AudioError(
         f"a track this long is decoded into a temporary file in {tempfile.gettempdir()}, which failed "
         f"({exc.strerror or exc}); free some space there or set TMPDIR to a folder with room "
-        "(4 bytes per sample: 950 MB for 3 hours)"
+        "(samples and spectrograms: about 430 MB an hour of audio)"
     )
 
 
@@ -92,25 +93,87 @@ def is_spilled(y: np.ndarray) -> bool:
     return _mapping_of(y) is not None
 
 
+def spills(n_samples: int) -> bool:
+    """Whether a track of ``n_samples`` analysis samples is long enough for its decoded samples and
+    its largest per-frame arrays (log-mel, CQT) to be kept in temporary files rather than in RAM."""
+    return n_samples > IN_MEMORY_SAMPLES
+
+
 def release_before(y: np.ndarray, index: int) -> None:
-    """Drop from memory the mapped pages holding ``y[:index]`` of a 1-D spilled array (no-op otherwise).
+    """Drop from memory the mapped pages holding ``y[:index]`` of a 1-D spilled array, or the first
+    ``index`` columns ``y[:, :index]`` of a 2-D one from :class:`SpilledColumns` (no-op otherwise).
 
     The values stay in the file: reading them again maps them back in.
     """
     mapping = _mapping_of(y)
-    if mapping is None or y.ndim != 1 or index <= 0 or not hasattr(mmap, "MADV_DONTNEED"):
+    if mapping is None or index <= 0 or not hasattr(mmap, "MADV_DONTNEED"):
         return
-    if sys.platform != "linux":  # MADV_DONTNEED on a file mapping is only documented harmless there
+    if y.ndim == 2 and y.strides[0] != y.itemsize:  # only column-major views hold columns together
+        return
+    if y.ndim not in (1, 2) or sys.platform != "linux":  # MADV_DONTNEED on a file mapping: Linux only
         return
     start = np.frombuffer(mapping, dtype=np.uint8).ctypes.data
     offset = y.ctypes.data - start
-    stop = offset + min(index, len(y)) * y.itemsize
+    stop = offset + min(index, y.shape[-1]) * y.strides[-1]
     page = mmap.PAGESIZE
     first = -(-max(offset, 0) // page) * page
     last = stop // page * page
     if last > first:
         mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
 
+
+class SpilledColumns:
+    """A float32 ``(rows, n)`` array filled a block of columns at a time in an unlinked temporary
+    file, then mapped read-only as :class:`SpilledSamples` is.
+
+    The file holds the columns one after the other (the result is the transpose of an
+    ``(n, rows)`` array), so a pass over column blocks reads the file in order and
+    :func:`release_before` drops the columns behind it.
+    """
+
+    def __init__(self, rows: int, n: int) -> None:
+        self.rows, self.n = int(rows), int(n)
+        try:
+            descriptor, name = tempfile.mkstemp(prefix="mirloop-frames-", suffix=".f32")
+        except OSError as exc:
+            raise _no_room(exc) from exc
+        os.unlink(name)
+        self._fd = descriptor
+
+    def write(self, c0: int, block: np.ndarray) -> None:
+        """Store ``block`` ``(rows, k)`` as columns ``c0 … c0 + k - 1``."""
+        data = np.ascontiguousarray(np.asarray(block, dtype=np.float32).T)
+        self._pwrite(data.tobytes(), c0)
+
+    def update(self, change: Callable[[np.ndarray], np.ndarray], *, block_columns: int = 8192) -> None:
+        """Replace every block of columns ``x`` (``(rows, k)``) by ``change(x)``, a block at a time."""
+        for c0 in range(0, self.n, block_columns):
+            k = min(block_columns, self.n - c0)
+            raw = os.pread(self._fd, k * self.rows * 4, c0 * self.rows * 4)
+            block = np.frombuffer(raw, dtype=np.float32).reshape(k, self.rows).T
+            self.write(c0, change(block))
+
+    def result(self) -> np.ndarray:
+        """The ``(rows, n)`` array, a read-only view of the mapped file."""
+        try:
+            if self.rows * self.n == 0:
+                return np.zeros((self.rows, self.n), dtype=np.float32)
+            mapping = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise _no_room(exc) from exc
+        finally:
+            os.close(self._fd)
+        return np.frombuffer(mapping, dtype=np.float32).reshape(self.n, self.rows).T
+
+    def _pwrite(self, data: bytes, c0: int) -> None:
+        try:
+            written = os.pwrite(self._fd, data, c0 * self.rows * 4)
+        except OSError as exc:
+            os.close(self._fd)
+            raise _no_room(exc) from exc
+        if written != len(data):
+            os.close(self._fd)
+            raise _no_room(OSError(28, "short write"))
 
 
 #: Samples per block of the whole-signal reductions below (about 47 s at 22050 Hz).

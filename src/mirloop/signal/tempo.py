@@ -35,6 +35,8 @@ SUBDIVISION_RATIO = 0.7
 COMPOUND_RATIO = 1.0
 #: The double tempo counts as a plausible beat rate up to this multiple of the prior centre.
 FASTEST_BEAT_FACTOR = 1.6
+#: Tempo-curve points scored at a time (one a second: 8.5 minutes).
+CURVE_BLOCK = 512
 
 
 @frozen(eq=False)
@@ -268,18 +270,22 @@ def estimate_track_tempo(
     curve_times = np.arange(0.0, duration, curve_step) if duration > curve_step else np.array([0.0])
     coarse = bpm_grid(settings.min_bpm, settings.max_bpm, step=0.01)
     prior = log_gaussian_prior(coarse, track.bpm, settings.window_width)
-    pooled = np.stack(
-        [
-            tempogram.acf[:, _column_range(times, t - curve_span / 2, t + curve_span / 2)].mean(axis=1)
-            for t in curve_times
-        ],
-        axis=1,
-    )
     fastest = min(settings.max_bpm, FASTEST_BEAT_FACTOR * track.bpm)
-    curve_salience = salience_map(pooled, fps=fps, grid=coarse, prior=prior, fastest_beat=fastest)
-    curve_bpm = np.where(
-        curve_salience.max(axis=0) > 1e-6, coarse[np.argmax(curve_salience, axis=0)], track.bpm
-    )
+    curve_bpm = np.empty(len(curve_times))
+    # A block of curve points at a time: the salience map of a whole 10-h curve would take 2 GB
+    # of temporaries; each column is scored on its own, so blocks give the same values.
+    for p0 in range(0, len(curve_times), CURVE_BLOCK):
+        pooled = np.stack(
+            [
+                tempogram.acf[:, _column_range(times, t - curve_span / 2, t + curve_span / 2)].mean(axis=1)
+                for t in curve_times[p0 : p0 + CURVE_BLOCK]
+            ],
+            axis=1,
+        )
+        curve_salience = salience_map(pooled, fps=fps, grid=coarse, prior=prior, fastest_beat=fastest)
+        curve_bpm[p0 : p0 + CURVE_BLOCK] = np.where(
+            curve_salience.max(axis=0) > 1e-6, coarse[np.argmax(curve_salience, axis=0)], track.bpm
+        )
     beats = np.zeros(0)
     if track.confidence > 0:
         beats = track_beats(onset, fps=sr / hop_length, bpm=track.bpm)

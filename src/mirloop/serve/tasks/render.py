@@ -6,6 +6,11 @@ writes the MIDI (``master.mid``), the ground truth (``master.jams``, and ``truth
 see :mod:`mirloop.amper.truth`) and the timeline rendered (``timeline.json``). Stages:
 ``compose`` (the timeline is read and resolved into regions), ``waiting_render``, ``render``
 (the backend renders), ``write``.
+
+With the built-in renderer and no stems or domain randomisation (``MASTER_WAV``,
+``MASTER_MP3``) the job streams its render into the file block by block, as ``mirloop render``
+does: its memory does not grow with the timeline, whose length is then limited by
+``MIRLOOP_MAX_STREAMED_RENDER_SECONDS`` (24 h) rather than ``MIRLOOP_MAX_RENDER_SECONDS`` (1 h).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import time
 from functools import cache
 from typing import Any
 
-from mirloop.errors import RenderError
+from mirloop.errors import MirloopError, RenderError
 from mirloop.serve.settings import ServeSettings
 
 PRESETS: dict[str, str] = {"MASTER_WAV": "master.wav", "MASTER_MP3": "master.mp3", "STEMS_WAV": "master.wav"}
@@ -35,9 +40,14 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**31):
         raise RenderError(f"the seed must be a whole number in [0, 2**31), got {seed!r}")
     timeline = Timeline.from_json(params.get("timeline"))  # type: ignore[arg-type]
-    from mirloop.limits import MAX_RENDER_SECONDS
+    from mirloop.limits import MAX_RENDER_SECONDS, MAX_STREAMED_RENDER_SECONDS
 
-    MAX_RENDER_SECONDS.check(timeline.duration, "the timeline lasts", error=RenderError)
+    try:
+        streamed = streamed_options(renderer_for(settings, stems=preset == "STEMS_WAV")) is not None
+    except MirloopError:  # a renderer that cannot be made fails the job when it runs, as before
+        streamed = False
+    limit = MAX_STREAMED_RENDER_SECONDS if streamed else MAX_RENDER_SECONDS
+    limit.check(timeline.duration, "the timeline lasts", error=RenderError)
     return {"timeline": timeline.to_json(), "preset": preset, "seed": seed}
 
 
@@ -64,9 +74,22 @@ def renderer_for(settings: ServeSettings, *, stems: bool) -> Any:
     return registry().create("renderer", name, options)
 
 
+def streamed_options(renderer: Any) -> Any:
+    """The :class:`~mirloop.renderer.RenderOptions` of a job that streams its render into the file
+    block by block, as ``mirloop render`` does (the built-in renderer without stems or domain
+    randomisation: memory does not grow with the timeline's length); ``None`` for one made in memory."""
+    from mirloop.renderer.backend import MirloopRenderer
+    from mirloop.renderer.options import RenderOptions
+    from mirloop.renderer.production import streams
+
+    if not isinstance(renderer, MirloopRenderer):
+        return None
+    options = RenderOptions.from_mapping(renderer.opts)
+    return options if streams(options) else None
+
+
 def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     from mirloop.amper.truth import truth_to_dict
-    from mirloop.renderer.writers import write_render
     from mirloop.timeline import Timeline
 
     ctx.progress("compose", 5)
@@ -78,27 +101,58 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     renderer = renderer_for(ctx.settings, stems=preset == "STEMS_WAV")
     ctx.progress("waiting_render", 25)
     ctx.progress("render", 30)
-    result = renderer.render(timeline, seed=params.get("seed"))
+    options = streamed_options(renderer)
+    if options is not None:
+        target = ctx.workdir / PRESETS[preset]
+        seed, duration, sr, truth = _stream(ctx, timeline, params.get("seed"), options, target)
+    else:
+        seed, duration, sr, truth = _in_memory(ctx, renderer, timeline, params.get("seed"), preset)
+    (ctx.workdir / "timeline.json").write_text(json.dumps(timeline.to_json(), indent=2), "utf-8")
+    (ctx.workdir / "truth.json").write_text(json.dumps(truth_to_dict(truth)), "utf-8")
+    return {
+        "preset": preset,
+        "seed": seed,
+        "duration": duration,
+        "sr": sr,
+        "regions": [
+            {"start": r.start, "end": r.end, "descriptor": r.descriptor, "band": r.band, "tempo": r.tempo,
+             "key": str(r.key) if r.key else None}
+            for r in truth.regions
+        ],
+        "region_count": len(regions),
+    }
+
+
+def _stream(
+    ctx: Any, timeline: Any, seed: int | None, options: Any, path: Any
+) -> tuple[int, float, int, Any]:
+    """The render written block by block into ``path`` (with its MIDI and JAMS), as ``mirloop render``."""
+    from mirloop.renderer.api import prepare_streamed
+    from mirloop.renderer.truth import ground_truth
+    from mirloop.renderer.writers import write_streamed_render
+
+    prepared = prepare_streamed(timeline, seed=seed, config=options)
+    ctx.progress("write", 40)  # the audio is rendered as it is written
+    write_streamed_render(prepared, path, midi=True, jams=True)
+    truth = ground_truth(prepared.plans, prepared.duration)
+    return prepared.seed, prepared.duration, prepared.options.sr, truth
+
+
+def _in_memory(
+    ctx: Any, renderer: Any, timeline: Any, seed: int | None, preset: str
+) -> tuple[int, float, int, Any]:
+    """The render made in memory by ``renderer`` (stems, domain randomisation, another backend),
+    then written."""
+    from mirloop.renderer.writers import write_render
+
+    result = renderer.render(timeline, seed=seed)
     ctx.progress("write", 85)
     if preset == "STEMS_WAV" and not result.stems:
         raise RenderError(
             "the renderer returned no stems for preset STEMS_WAV; configure a renderer that makes them"
         )
     write_render(result, ctx.workdir / PRESETS[preset], midi=True, stems=preset == "STEMS_WAV", jams=True)
-    (ctx.workdir / "timeline.json").write_text(json.dumps(timeline.to_json(), indent=2), "utf-8")
-    (ctx.workdir / "truth.json").write_text(json.dumps(truth_to_dict(result.truth)), "utf-8")
-    return {
-        "preset": preset,
-        "seed": result.seed,
-        "duration": result.duration,
-        "sr": result.audio.sr,
-        "regions": [
-            {"start": r.start, "end": r.end, "descriptor": r.descriptor, "band": r.band, "tempo": r.tempo,
-             "key": str(r.key) if r.key else None}
-            for r in result.truth.regions
-        ],
-        "region_count": len(regions),
-    }
+    return result.seed, result.duration, result.audio.sr, result.truth
 
 
 def _wait(ctx: Any, seconds: float) -> None:
