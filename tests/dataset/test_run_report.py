@@ -7,7 +7,7 @@ from pathlib import Path
 import attrs
 
 from mirloop.dataset.generate import GenerationReport
-from mirloop.dataset.jobs import JobFailure, RunReport
+from mirloop.dataset.jobs import JobFailure, JobsRun, RunReport
 from mirloop.dataset.refeature import RefeatureReport
 
 SHARED = RunReport(
@@ -60,3 +60,29 @@ def test_rates_are_zero_when_no_time_has_passed() -> None:
     report = RefeatureReport(root=Path("x"), planned=1, already_done=1, made=0)
 
     assert (report.renders_per_second, report.real_time_factor) == (0.0, 0.0)
+
+
+def test_a_report_of_a_run_sums_the_audio_and_feature_seconds_of_the_rows_made() -> None:
+    rows = (
+        {"duration": 5.0, "feature_seconds": 0.5},
+        {"duration": 10.0, "feature_seconds": 1.0},
+        {"duration": 15.0},  # a row without feature seconds counts none
+    )
+    run = JobsRun(made=rows, failures=SHARED.failures, wall_seconds=2.0)
+
+    report = RefeatureReport.of_run(
+        run, root=Path("data/set"), planned=5, already_done=1, collected=False, workers=2
+    )
+
+    assert report == RefeatureReport(**attrs.asdict(SHARED, recurse=False))
+    generated = GenerationReport.of_run(
+        run,
+        root=Path("x"),
+        planned=3,
+        already_done=0,
+        collected=True,
+        workers=1,
+        render_seconds=4.0,
+        rows=rows,
+    )
+    assert (generated.made, generated.render_seconds, generated.rows) == (3, 4.0, rows)

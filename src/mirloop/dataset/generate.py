@@ -240,18 +240,14 @@ def generate_dataset(
         collected = True
     if new_rows:
         record_run(root, wall, collect_seconds, n_workers, new_rows)
-    return GenerationReport(
+    return GenerationReport.of_run(
+        run,
         root=root,
         planned=len(jobs),
         already_done=len(jobs) - len(todo),
-        made=len(new_rows),
-        failures=tuple(failures),
-        wall_seconds=wall,
-        audio_seconds=sum(float(r["duration"]) for r in new_rows),
-        render_seconds=sum(float(r.get("render_seconds", 0.0)) for r in new_rows),
-        feature_seconds=sum(float(r.get("feature_seconds", 0.0)) for r in new_rows),
         collected=collected,
         workers=n_workers,
+        render_seconds=sum(float(r.get("render_seconds", 0.0)) for r in new_rows),
         rows=tuple(new_rows),
     )
 

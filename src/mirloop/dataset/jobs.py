@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from attrs import frozen
 
@@ -47,6 +47,35 @@ class RunReport:
 
     #: The figures :meth:`to_dict` lists between ``wall_seconds`` and ``workers``, in that order.
     TIMING_KEYS: ClassVar[tuple[str, ...]] = ("audio_seconds", "feature_seconds")
+
+    @classmethod
+    def of_run(
+        cls,
+        run: JobsRun,
+        *,
+        root: Path,
+        planned: int,
+        already_done: int,
+        collected: bool,
+        workers: int,
+        **own: Any,
+    ) -> Self:
+        """The report of ``run``: renders made and failed, wall time, and the audio and feature
+        seconds of the rows made (their ``duration`` and ``feature_seconds``); ``own`` are the
+        subclass's fields."""
+        return cls(
+            root=root,
+            planned=planned,
+            already_done=already_done,
+            made=len(run.made),
+            failures=run.failures,
+            wall_seconds=run.wall_seconds,
+            audio_seconds=sum(float(r["duration"]) for r in run.made),
+            feature_seconds=sum(float(r.get("feature_seconds", 0.0)) for r in run.made),
+            collected=collected,
+            workers=workers,
+            **own,
+        )
 
     @property
     def renders_per_second(self) -> float:

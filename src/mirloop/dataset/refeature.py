@@ -233,10 +233,8 @@ def refeature_dataset(
         desc="features",
         on_done=finished,
     )
-    made, failures, wall = list(run.made), list(run.failures), run.wall_seconds
-
     collected = False
-    if not failures and len(done) == len(rows):
+    if not run.failures and len(done) == len(rows):
         ordered = [done[r["render_id"]] for r in rows]
         names = {tuple(r["feature_names"]) for r in ordered}
         if len(names) > 1:
@@ -251,15 +249,11 @@ def refeature_dataset(
         )
         info.write(root)
         collected = True
-    return RefeatureReport(
+    return RefeatureReport.of_run(
+        run,
         root=root,
         planned=len(rows),
         already_done=len(rows) - len(todo),
-        made=len(made),
-        failures=tuple(failures),
-        wall_seconds=wall,
-        feature_seconds=sum(float(r["feature_seconds"]) for r in made),
-        audio_seconds=sum(float(r["duration"]) for r in made),
         collected=collected,
         workers=n_workers,
     )
