@@ -19,14 +19,13 @@ rerun rewrites nothing that is identical and an interrupted build resumes.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import io
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -52,18 +51,11 @@ from devsets.annotated.compositions import (
     with_tempo,
 )
 from devsets.annotated.splice import cut_chunk, splice, to_stereo_rate
+from devsets.common import BuildReport, csv_text, read_csv_rows, sha256, slug, write_atomic
 from devsets.real_music.build import DEFAULT_CACHE as REAL_CACHE
 from devsets.real_music.build import Report as RealReport
-from devsets.real_music.build import package_files, select
-from devsets.real_music.debian_packages import (
-    PackageError,
-    copyright_file,
-    fetch_deb,
-    license_for,
-    parse_copyright,
-    unpack_deb,
-)
-from devsets.real_music.manifest import sha256, slug, write_atomic
+from devsets.real_music.build import license_of, open_package, package_files, select
+from devsets.real_music.debian_packages import PackageError
 from devsets.real_music.renders import (
     RenderError,
     flac_bytes,
@@ -114,24 +106,6 @@ class Row:
     details: str = ""
 
 
-COLUMNS = tuple(f.name for f in fields(Row))
-
-
-@dataclass
-class Report:
-    warnings: list[str] = field(default_factory=list)
-    written: int = 0
-    unchanged: int = 0
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-        print(f"  warning: {message}", flush=True)
-
-    def wrote(self, changed: bool) -> None:
-        if changed:
-            self.written += 1
-        else:
-            self.unchanged += 1
 
 
 def rng_for(*parts: object) -> np.random.Generator:
@@ -183,7 +157,7 @@ def candidate_tunes(seed: int) -> list[TuneHeader]:
     return sorted(tunes, key=lambda t: hashlib.sha256(f"{seed}|{t.work}".encode()).hexdigest())
 
 
-def choose_pieces(seed: int, per_mode: int, report: Report) -> list[Piece]:
+def choose_pieces(seed: int, per_mode: int, report: BuildReport) -> list[Piece]:
     """``per_mode`` major and ``per_mode`` minor tunes, transposed so that each mode's tonics balance."""
     chosen: dict[str, list[Piece]] = {"major": [], "minor": []}
     for header in candidate_tunes(seed):
@@ -241,7 +215,7 @@ def render_piece(piece: Piece, fonts: dict[str, Path], cache: Path) -> tuple[byt
     return data, sf.info(io.BytesIO(data)).duration
 
 
-def build_compositions(out: Path, cache: Path, seed: int, per_mode: int, report: Report) -> list[Row]:
+def build_compositions(out: Path, cache: Path, seed: int, per_mode: int, report: BuildReport) -> list[Row]:
     version = music21_version()
     print(f"[compositions: music21 {version}, {per_mode} tunes per mode]", flush=True)
     fonts, _ = installed_soundfonts()
@@ -315,7 +289,7 @@ class Recording:
         return f"{self.package}__{slug(Path(self.relpath).stem)}"
 
 
-def recordings(real_cache: Path, out: Path, report: Report) -> list[Recording]:
+def recordings(real_cache: Path, out: Path, report: BuildReport) -> list[Recording]:
     """Every recording of at least :data:`MIN_RECORDING_SECONDS` the development set's packages ship."""
     sources = load_sources(REAL_SOURCES)
     found = []
@@ -323,28 +297,22 @@ def recordings(real_cache: Path, out: Path, report: Report) -> list[Recording]:
         if pkg.name in SPLICE_EXCLUDED or pkg.archive:
             continue
         try:
-            tree = unpack_deb(real_cache, fetch_deb(real_cache, pkg.name, pkg.version), pkg.name, pkg.version)
+            opened = open_package(real_cache, pkg)
         except PackageError as exc:
             report.warn(f"{pkg.name}: {exc}; its recordings are not spliced")
             continue
-        copyright_bytes = copyright_file(tree, pkg.name).read_bytes()
-        report.wrote(write_atomic(out / "licenses" / f"{pkg.name}.copyright", copyright_bytes))
-        stanzas = parse_copyright(copyright_bytes.decode("utf-8", errors="replace"))
+        report.wrote(write_atomic(out / "licenses" / f"{pkg.name}.copyright", opened.copyright))
         quiet = RealReport()  # the real-music build reports its own pattern warnings
-        for candidate, rule in select(pkg, package_files(tree, pkg), quiet):
+        for candidate, rule in select(pkg, package_files(opened.tree, pkg), quiet):
             if rule.kind != "recording":
                 continue
-            path = tree / pkg.root / candidate.relpath
+            path = opened.tree / pkg.root / candidate.relpath
             try:
                 seconds = sf.info(str(path)).duration
             except Exception:  # libsndfile's errors are plain RuntimeErrors
                 continue
             if seconds >= MIN_RECORDING_SECONDS:
-                license_name = (
-                    rule.license
-                    or license_for(stanzas, pkg.copyright_prefix + candidate.relpath)
-                    or pkg.license
-                )
+                license_name = license_of(pkg, opened, candidate.relpath, rule)
                 found.append(Recording(pkg.name, pkg.version, candidate.relpath, path, seconds, license_name))
     return found
 
@@ -367,7 +335,7 @@ def read_chunk(rec: Recording, rng: np.random.Generator) -> tuple[np.ndarray, fl
     raise DatasetError(f"{rec.track_id}: no chunk above -50 dBFS in 8 draws")
 
 
-def build_spliced(out: Path, real_cache: Path, seed: int, count: int, report: Report) -> list[Row]:
+def build_spliced(out: Path, real_cache: Path, seed: int, count: int, report: BuildReport) -> list[Row]:
     print(f"[spliced: {count} files from the real-music packages]", flush=True)
     pool = recordings(real_cache, out, report)
     by_package: dict[str, list[Recording]] = {}
@@ -437,19 +405,8 @@ def build_spliced(out: Path, real_cache: Path, seed: int, count: int, report: Re
 
 
 def manifest_text(rows: list[Row]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in sorted(rows, key=lambda r: (r.subset, r.track_id)):
-        writer.writerow(asdict(row).values())
-    return out.getvalue()
-
-
-def read_rows(path: Path) -> list[Row]:
-    if not path.is_file():
-        return []
-    with path.open(newline="", encoding="utf-8") as handle:
-        return [Row(**{c: rec.get(c) or "" for c in COLUMNS}) for rec in csv.DictReader(handle)]
+    """The CSV text of ``rows``, by subset and track."""
+    return csv_text(Row, sorted(rows, key=lambda r: (r.subset, r.track_id)))
 
 
 def remove_unlisted(out: Path, subsets: set[str], rows: list[Row]) -> int:
@@ -520,9 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spliced", type=int, default=40, help="number of spliced files (default 40)")
     args = parser.parse_args(argv)
     only = set(args.only or SUBSETS)
-    report = Report()
+    report = BuildReport()
     try:
-        rows = [r for r in read_rows(args.out / "manifest.csv") if r.subset not in only]
+        rows = [r for r in read_csv_rows(args.out / "manifest.csv", Row) if r.subset not in only]
         if "compositions" in only:
             rows += build_compositions(args.out, args.cache, args.seed, args.per_mode, report)
         if "spliced" in only:

@@ -28,23 +28,17 @@ import soundfile as sf
 if __package__ in (None, ""):  # run as a script: make the repository's devsets package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from devsets.common import BuildReport, sha256, slug, write_atomic
 from devsets.real_music.debian_packages import (
     PackageError,
+    Stanza,
     copyright_file,
     fetch_deb,
     license_for,
     parse_copyright,
     unpack_deb,
 )
-from devsets.real_music.manifest import (
-    Row,
-    check_row,
-    manifest_text,
-    read_manifest,
-    sha256,
-    slug,
-    write_atomic,
-)
+from devsets.real_music.manifest import Row, check_row, manifest_text, read_manifest
 from devsets.real_music.modules import MODULE_SUFFIXES, openmpt_version, render_module
 from devsets.real_music.renders import (
     RenderError,
@@ -74,19 +68,12 @@ MODULE_MAX_SECONDS = 600.0
 
 
 @dataclass
-class Report:
-    """What a build did and what it could not do."""
+class Report(BuildReport):
+    """What a build did (:class:`BuildReport`) and what it could not do."""
 
-    warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     skipped_short: list[str] = field(default_factory=list)
-    written: int = 0
-    unchanged: int = 0
     removed: list[str] = field(default_factory=list)
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-        print(f"  warning: {message}", flush=True)
 
 
 @dataclass(frozen=True)
@@ -152,6 +139,27 @@ def select(pkg: PackageSource, files: list[Candidate], report: Report) -> list[t
     return [chosen[k] for k in sorted(chosen)]
 
 
+@dataclass(frozen=True)
+class OpenedPackage:
+    """A fetched and unpacked package: its folder, its copyright file and that file's stanzas."""
+
+    tree: Path
+    copyright: bytes
+    stanzas: tuple[Stanza, ...]
+
+
+def open_package(cache: Path, pkg: PackageSource) -> OpenedPackage:
+    """Fetch (into ``cache``) and unpack ``pkg``; :class:`PackageError` if apt cannot."""
+    tree = unpack_deb(cache, fetch_deb(cache, pkg.name, pkg.version), pkg.name, pkg.version)
+    text = copyright_file(tree, pkg.name).read_bytes()
+    return OpenedPackage(tree, text, parse_copyright(text.decode("utf-8", errors="replace")))
+
+
+def license_of(pkg: PackageSource, opened: OpenedPackage, relpath: str, rule: TrackRule) -> str:
+    """The rule's license, else the copyright file's for ``relpath``, else the package's (may be ``""``)."""
+    return rule.license or license_for(opened.stanzas, pkg.copyright_prefix + relpath) or pkg.license
+
+
 def track_ids(group: str, relpaths: list[str]) -> dict[str, str]:
     """Stable ids ``<group>__<file stem>``; the whole relative path where two stems collide."""
     stems = {p: slug(Path(p).stem) for p in relpaths}
@@ -167,14 +175,10 @@ def track_ids(group: str, relpaths: list[str]) -> dict[str, str]:
 def build_package(pkg: PackageSource, sources: Sources, out: Path, cache: Path, report: Report) -> list[Row]:
     """Fetch, unpack and copy one package's music; its manifest rows."""
     print(f"[{pkg.name} {pkg.version}]", flush=True)
-    deb = fetch_deb(cache, pkg.name, pkg.version)
-    tree = unpack_deb(cache, deb, pkg.name, pkg.version)
-    copyright_path = copyright_file(tree, pkg.name)
-    copyright_bytes = copyright_path.read_bytes()
-    if write_atomic(out / "licenses" / f"{pkg.name}.copyright", copyright_bytes):
+    opened = open_package(cache, pkg)
+    if write_atomic(out / "licenses" / f"{pkg.name}.copyright", opened.copyright):
         report.written += 1
-    stanzas = parse_copyright(copyright_bytes.decode("utf-8", errors="replace"))
-    picked = select(pkg, package_files(tree, pkg), report)
+    picked = select(pkg, package_files(opened.tree, pkg), report)
     ids = track_ids(pkg.group, [c.relpath for c, _ in picked])
     rows = []
     for candidate, rule in picked:
@@ -203,9 +207,7 @@ def build_package(pkg: PackageSource, sources: Sources, out: Path, cache: Path, 
         if seconds < sources.min_seconds:
             report.skipped_short.append(f"{pkg.name}/{candidate.relpath} ({seconds:.1f} s)")
             continue
-        license_name = (
-            rule.license or license_for(stanzas, pkg.copyright_prefix + candidate.relpath) or pkg.license
-        )
+        license_name = license_of(pkg, opened, candidate.relpath, rule)
         if not license_name:
             raise SourcesError(
                 f"{pkg.name}: the copyright file names no license for {candidate.relpath}; "
@@ -213,10 +215,7 @@ def build_package(pkg: PackageSource, sources: Sources, out: Path, cache: Path, 
             )
         track_id = ids[candidate.relpath]
         rel = f"audio/{pkg.group}/{track_id.split('__', 1)[1]}{suffix}"
-        if write_atomic(out / rel, data):
-            report.written += 1
-        else:
-            report.unchanged += 1
+        report.wrote(write_atomic(out / rel, data))
         original = (
             f"{pkg.root}/{pkg.archive}!{candidate.relpath}"
             if pkg.archive
@@ -304,10 +303,7 @@ def build_scores(score: ScoreSource, sources: Sources, out: Path, cache: Path, r
         if seconds < sources.min_seconds:
             report.skipped_short.append(f"music21 {score.collection} {work} ({seconds:.1f} s)")
             continue
-        if write_atomic(out / rel, data):
-            report.written += 1
-        else:
-            report.unchanged += 1
+        report.wrote(write_atomic(out / rel, data))
         row = Row(
             track_id=track_id,
             path=rel,

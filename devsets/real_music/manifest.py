@@ -8,15 +8,11 @@ same build writes the same bytes.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import os
 import re
-import tempfile
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from devsets.common import csv_text, read_csv_rows
 from devsets.real_music.sources import KINDS, SourcesError, check_basis, check_label
 from mirloop.evaluation.real_manifest import MANIFEST_COLUMNS
 
@@ -46,11 +42,6 @@ class Row:
 
 
 assert tuple(f.name for f in fields(Row)) == CONTRACT_COLUMNS + EXTRA_COLUMNS
-
-
-def slug(text: str) -> str:
-    """A filesystem-safe, lower-case form of ``text`` (runs of other characters become ``_``)."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "track"
 
 
 def check_row(row: Row) -> Row:
@@ -84,46 +75,11 @@ def manifest_text(rows: list[Row]) -> str:
                 f"track_id {row.track_id!r} appears twice; make the file names or globs distinct"
             )
         seen.add(row.track_id)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CONTRACT_COLUMNS + EXTRA_COLUMNS)
-    for row in sort_rows(rows):
-        writer.writerow(asdict(row).values())
-    return out.getvalue()
+    return csv_text(Row, sort_rows(rows))
 
 
 def read_manifest(path: Path) -> list[Row]:
     """The rows of an existing manifest (an absent file has none)."""
-    if not path.is_file():
-        return []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in CONTRACT_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SourcesError(
-                f"{path}: missing column(s) {', '.join(missing)}; delete it to rebuild from scratch"
-            )
-        names = [f.name for f in fields(Row)]
-        rows = [Row(**{k: rec.get(k) or "" for k in names}) for rec in reader]
+    rows = read_csv_rows(path, Row, required=CONTRACT_COLUMNS)
     # a manifest from before the label_basis column holds only labels whose evidence names the genre
     return [replace(r, label_basis="named") if r.coarse_label and not r.label_basis else r for r in rows]
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` through a temporary file and a rename; False if already identical."""
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

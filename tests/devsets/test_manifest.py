@@ -8,13 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from devsets.real_music.manifest import (
-    CONTRACT_COLUMNS,
-    Row,
-    manifest_text,
-    read_manifest,
-    write_atomic,
-)
+from devsets.common import write_atomic
+from devsets.real_music.manifest import CONTRACT_COLUMNS, Row, manifest_text, read_manifest
 from devsets.real_music.sources import SourcesError
 
 ROW = Row(

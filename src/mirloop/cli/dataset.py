@@ -223,10 +223,7 @@ def features(
             f"{len(report.failures)} failed of {report.planned} ({report.workers} workers)"
         )
         if report.made and report.wall_seconds > 0:
-            click.echo(
-                f"{report.made / report.wall_seconds:.2f} renders/s, "
-                f"{report.audio_seconds / report.wall_seconds:.1f}× real time"
-            )
+            click.echo(f"{report.renders_per_second:.2f} renders/s, {report.real_time_factor:.1f}× real time")
         if report.collected:
             click.echo(f"wrote {report.root / 'features.parquet'} and {report.root / 'manifest.parquet'}")
     _fail_on(report.failures)

@@ -16,12 +16,12 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
 from mirloop.classify.feature_table import FEATURES_PARQUET, DatasetInfo
-from mirloop.dataset.jobs import JobFailure, run_render_jobs
+from mirloop.dataset.jobs import JobFailure, RunReport, run_render_jobs
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
 from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
@@ -47,47 +47,20 @@ RESUME_DEFAULTS = {"randomize": "none"}
 
 
 @frozen
-class GenerationReport:
-    """What a run did: renders planned, already done, made now, failed; rates over the new renders."""
+class GenerationReport(RunReport):
+    """What a generation run did (:class:`RunReport`), with the CPU seconds spent rendering and
+    the rows made; rates are over the new renders."""
 
-    root: Path
-    planned: int
-    already_done: int
-    made: int
-    failures: tuple[JobFailure, ...] = ()
-    wall_seconds: float = 0.0
-    audio_seconds: float = 0.0
     render_seconds: float = 0.0
-    feature_seconds: float = 0.0
-    collected: bool = False
-    workers: int = 1
     rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
-    @property
-    def renders_per_second(self) -> float:
-        return self.made / self.wall_seconds if self.wall_seconds > 0 else 0.0
-
-    @property
-    def real_time_factor(self) -> float:
-        """Seconds of audio produced (rendered and featurized) per wall-clock second."""
-        return self.audio_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "root": str(self.root),
-            "planned": self.planned,
-            "already_done": self.already_done,
-            "made": self.made,
-            "failed": [{"render_id": f.render_id, "error": f.error} for f in self.failures],
-            "wall_seconds": self.wall_seconds,
-            "audio_seconds": self.audio_seconds,
-            "render_seconds": self.render_seconds,
-            "feature_seconds": self.feature_seconds,
-            "renders_per_second": self.renders_per_second,
-            "real_time_factor": self.real_time_factor,
-            "workers": self.workers,
-            "collected": self.collected,
-        }
+    TIMING_KEYS: ClassVar[tuple[str, ...]] = (
+        "audio_seconds",
+        "render_seconds",
+        "feature_seconds",
+        "renders_per_second",
+        "real_time_factor",
+    )
 
 
 def pick_descriptors(
@@ -267,18 +240,14 @@ def generate_dataset(
         collected = True
     if new_rows:
         record_run(root, wall, collect_seconds, n_workers, new_rows)
-    return GenerationReport(
+    return GenerationReport.of_run(
+        run,
         root=root,
         planned=len(jobs),
         already_done=len(jobs) - len(todo),
-        made=len(new_rows),
-        failures=tuple(failures),
-        wall_seconds=wall,
-        audio_seconds=sum(float(r["duration"]) for r in new_rows),
-        render_seconds=sum(float(r.get("render_seconds", 0.0)) for r in new_rows),
-        feature_seconds=sum(float(r.get("feature_seconds", 0.0)) for r in new_rows),
         collected=collected,
         workers=n_workers,
+        render_seconds=sum(float(r.get("render_seconds", 0.0)) for r in new_rows),
         rows=tuple(new_rows),
     )
 

@@ -1,4 +1,5 @@
-"""Running the per-render jobs of a dataset command (generate, refeature) with progress.
+"""Running the per-render jobs of a dataset command (generate, refeature) with progress, and
+the report both commands return (:class:`RunReport`).
 
 One job per render, each returning its row or a :class:`JobFailure`,
 run by an :class:`~mirloop.executors.Executor`: on one local worker in this process, on several
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from attrs import frozen
 
@@ -25,6 +27,77 @@ class JobFailure:
     render_id: str
     error: str
     details: str = ""
+
+
+@frozen
+class RunReport:
+    """What a dataset command's run did: renders planned, already done, made now, failed, and its
+    times; each command's report adds its own fields and names the ones its JSON shows."""
+
+    root: Path
+    planned: int
+    already_done: int
+    made: int
+    failures: tuple[JobFailure, ...] = ()
+    wall_seconds: float = 0.0
+    audio_seconds: float = 0.0
+    feature_seconds: float = 0.0
+    collected: bool = False
+    workers: int = 1
+
+    #: The figures :meth:`to_dict` lists between ``wall_seconds`` and ``workers``, in that order.
+    TIMING_KEYS: ClassVar[tuple[str, ...]] = ("audio_seconds", "feature_seconds")
+
+    @classmethod
+    def of_run(
+        cls,
+        run: JobsRun,
+        *,
+        root: Path,
+        planned: int,
+        already_done: int,
+        collected: bool,
+        workers: int,
+        **own: Any,
+    ) -> Self:
+        """The report of ``run``: renders made and failed, wall time, and the audio and feature
+        seconds of the rows made (their ``duration`` and ``feature_seconds``); ``own`` are the
+        subclass's fields."""
+        return cls(
+            root=root,
+            planned=planned,
+            already_done=already_done,
+            made=len(run.made),
+            failures=run.failures,
+            wall_seconds=run.wall_seconds,
+            audio_seconds=sum(float(r["duration"]) for r in run.made),
+            feature_seconds=sum(float(r.get("feature_seconds", 0.0)) for r in run.made),
+            collected=collected,
+            workers=workers,
+            **own,
+        )
+
+    @property
+    def renders_per_second(self) -> float:
+        return self.made / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+    @property
+    def real_time_factor(self) -> float:
+        """Seconds of audio produced per wall-clock second."""
+        return self.audio_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "root": str(self.root),
+            "planned": self.planned,
+            "already_done": self.already_done,
+            "made": self.made,
+            "failed": [{"render_id": f.render_id, "error": f.error} for f in self.failures],
+            "wall_seconds": self.wall_seconds,
+            **{key: getattr(self, key) for key in self.TIMING_KEYS},
+            "workers": self.workers,
+            "collected": self.collected,
+        }
 
 
 @frozen

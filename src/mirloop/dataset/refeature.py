@@ -20,13 +20,13 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import frozen
 
 from mirloop.classify.feature_table import DatasetInfo
 from mirloop.dataset.generate import collect
-from mirloop.dataset.jobs import JobFailure, run_render_jobs
+from mirloop.dataset.jobs import JobFailure, RunReport, run_render_jobs
 from mirloop.dataset.layout import MANIFEST_PARQUET, PARTS, RENDERS, DatasetLayout
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
@@ -48,33 +48,11 @@ class FeatureSettings:
 
 
 @frozen
-class RefeatureReport:
-    """What a run did: renders planned, already done, re-extracted now, failed."""
+class RefeatureReport(RunReport):
+    """What a re-extraction run did (:class:`RunReport`): renders planned, already done,
+    re-extracted now, failed."""
 
-    root: Path
-    planned: int
-    already_done: int
-    made: int
-    failures: tuple[JobFailure, ...] = ()
-    wall_seconds: float = 0.0
-    feature_seconds: float = 0.0
-    audio_seconds: float = 0.0
-    collected: bool = False
-    workers: int = 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "root": str(self.root),
-            "planned": self.planned,
-            "already_done": self.already_done,
-            "made": self.made,
-            "failed": [{"render_id": f.render_id, "error": f.error} for f in self.failures],
-            "wall_seconds": self.wall_seconds,
-            "feature_seconds": self.feature_seconds,
-            "audio_seconds": self.audio_seconds,
-            "workers": self.workers,
-            "collected": self.collected,
-        }
+    TIMING_KEYS: ClassVar[tuple[str, ...]] = ("feature_seconds", "audio_seconds")
 
 
 def _job_identity(row: dict[str, Any], settings: FeatureSettings, audio_size: int) -> dict[str, Any]:
@@ -255,10 +233,8 @@ def refeature_dataset(
         desc="features",
         on_done=finished,
     )
-    made, failures, wall = list(run.made), list(run.failures), run.wall_seconds
-
     collected = False
-    if not failures and len(done) == len(rows):
+    if not run.failures and len(done) == len(rows):
         ordered = [done[r["render_id"]] for r in rows]
         names = {tuple(r["feature_names"]) for r in ordered}
         if len(names) > 1:
@@ -273,15 +249,11 @@ def refeature_dataset(
         )
         info.write(root)
         collected = True
-    return RefeatureReport(
+    return RefeatureReport.of_run(
+        run,
         root=root,
         planned=len(rows),
         already_done=len(rows) - len(todo),
-        made=len(made),
-        failures=tuple(failures),
-        wall_seconds=wall,
-        feature_seconds=sum(float(r["feature_seconds"]) for r in made),
-        audio_seconds=sum(float(r["duration"]) for r in made),
         collected=collected,
         workers=n_workers,
     )
