@@ -32,14 +32,16 @@ _LIBROSA = TempoSettings()
 def grid_levels(acf: np.ndarray, bpm: float, *, fps: float, min_bpm: float, max_bpm: float) -> np.ndarray:
     """``bpm`` and its neighbouring metrical levels in ``[min_bpm, max_bpm]``, slowest first.
 
-    Below: ``bpm / 2`` or ``bpm / 3``, whichever of 2 or 3 beat periods is the more periodic in
-    the 1-D onset autocorrelation ``acf`` (sampled at ``fps``); above: ``2 bpm`` or ``3 bpm``,
-    whichever of ½ or ⅓ period is. ``bpm`` itself is always kept.
+    Below: ``bpm / 2`` or ``bpm / 3``, whichever grouping is the more periodic in the 1-D onset
+    autocorrelation ``acf`` (sampled at ``fps``): 2 and 4 beat periods, or 3 and 6 (a group and
+    two groups, so the quarter-eighth rhythm of a 6/8 tune, periodic at 2 eighths too, still
+    groups its eighths in threes); above: ``2 bpm`` or ``3 bpm``, whichever of ½ or ⅓ period is
+    the more periodic. ``bpm`` itself is always kept.
     """
     period = 60.0 * fps / bpm
-    evidence = positive_acf(acf, np.array([2.0, 3.0, 1 / 2, 1 / 3]) * period)
-    slower = 2.0 if evidence[0] >= evidence[1] else 3.0
-    faster = 2.0 if evidence[2] >= evidence[3] else 3.0
+    evidence = positive_acf(acf, np.array([2.0, 4.0, 3.0, 6.0, 1 / 2, 1 / 3]) * period)
+    slower = 2.0 if evidence[0] + evidence[1] >= evidence[2] + evidence[3] else 3.0
+    faster = 2.0 if evidence[4] >= evidence[5] else 3.0
     levels = [bpm / slower, bpm, bpm * faster]
     return np.asarray([level for level in levels if min_bpm <= level <= max_bpm or level == bpm])
 
