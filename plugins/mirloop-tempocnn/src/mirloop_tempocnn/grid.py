@@ -21,7 +21,7 @@ from mirloop.errors import OptionError
 from mirloop.model import TempoEstimate
 from mirloop.signal import TempoSettings, TrackContext
 from mirloop.signal.beats import track_beats
-from mirloop.signal.tempo import comb_salience, log_gaussian_prior, positive_acf
+from mirloop.signal.tempo import TEMPOGRAM_WINDOW, comb_salience, log_gaussian_prior, positive_acf
 from mirloop.stages import Backend, Option
 
 from mirloop_tempocnn.tempo import FIRST_BPM, TempoCnnTempo
@@ -39,11 +39,22 @@ def grid_levels(acf: np.ndarray, bpm: float, *, fps: float, min_bpm: float, max_
     the more periodic. ``bpm`` itself is always kept.
     """
     period = 60.0 * fps / bpm
-    evidence = positive_acf(acf, np.array([2.0, 4.0, 3.0, 6.0, 1 / 2, 1 / 3]) * period)
+    lags = np.array([2.0, 4.0, 3.0, 6.0, 1 / 2, 1 / 3]) * period
+    evidence = positive_acf(acf, lags) / np.maximum(window_decay(lags), 1e-3)
     slower = 2.0 if evidence[0] + evidence[1] >= evidence[2] + evidence[3] else 3.0
     faster = 2.0 if evidence[4] >= evidence[5] else 3.0
     levels = [bpm / slower, bpm, bpm * faster]
     return np.asarray([level for level in levels if min_bpm <= level <= max_bpm or level == bpm])
+
+
+def window_decay(lags: np.ndarray) -> np.ndarray:
+    """How the tempogram's Hann window alone lowers the autocorrelation at ``lags`` (1 at lag 0).
+
+    Dividing by it lets 3 and 6 periods compete with 2 and 4 on equal terms.
+    """
+    window = np.hanning(TEMPOGRAM_WINDOW + 2)[1:-1]
+    decay = np.correlate(window, window, mode="full")[TEMPOGRAM_WINDOW - 1 :]
+    return np.asarray(np.interp(lags, np.arange(TEMPOGRAM_WINDOW), decay / decay[0], right=0.0))
 
 
 def level_mass(distribution: np.ndarray, levels: np.ndarray, *, width: float) -> np.ndarray:
