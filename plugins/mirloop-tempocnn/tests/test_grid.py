@@ -13,7 +13,7 @@ from mirloop.signal.tempo import compute_tempogram
 from mirloop.testing import check_backend
 from mirloop.testing.signals import click_track, drum_pattern
 
-from mirloop_tempocnn.grid import TempoCnnGridTempo, grid_levels, level_mass
+from mirloop_tempocnn.grid import TempoCnnGridTempo, grid_levels, level_mass, window_decay
 from mirloop_tempocnn.models import MODELS_VARIABLE
 from mirloop_tempocnn.tempo import FIRST_BPM, TempoCnnTempo
 
@@ -53,6 +53,12 @@ def test_the_level_below_groups_beats_in_twos_or_threes_as_the_onsets_do() -> No
     triple = grid_levels(pulse_acf(period, 3)[0], bpm, fps=43.0, min_bpm=40.0, max_bpm=300.0)
     assert duple[0] == pytest.approx(bpm / 2) and triple[0] == pytest.approx(bpm / 3)
     assert bpm in duple and bpm in triple
+
+
+def test_the_window_decay_is_one_at_lag_zero_and_falls_to_zero_at_the_window_length() -> None:
+    decay = window_decay(np.array([0.0, 50.0, 100.0, 200.0, 383.0, 400.0]))
+    assert decay[0] == pytest.approx(1.0)
+    assert np.all(np.diff(decay[:5]) < 0) and decay[5] == 0.0
 
 
 def test_levels_outside_the_search_range_are_dropped_but_the_grid_tempo_is_kept() -> None:

@@ -36,7 +36,8 @@ def grid_levels(acf: np.ndarray, bpm: float, *, fps: float, min_bpm: float, max_
     autocorrelation ``acf`` (sampled at ``fps``): 2 and 4 beat periods, or 3 and 6 (a group and
     two groups, so the quarter-eighth rhythm of a 6/8 tune, periodic at 2 eighths too, still
     groups its eighths in threes); above: ``2 bpm`` or ``3 bpm``, whichever of ½ or ⅓ period is
-    the more periodic. ``bpm`` itself is always kept.
+    the more periodic. Each value is divided by :func:`window_decay`, so longer lags are not
+    handicapped. ``bpm`` itself is always kept.
     """
     period = 60.0 * fps / bpm
     lags = np.array([2.0, 4.0, 3.0, 6.0, 1 / 2, 1 / 3]) * period
