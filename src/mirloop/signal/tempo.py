@@ -297,3 +297,11 @@ def estimate_track_tempo(
         curve_bpm=curve_bpm,
         beats=np.asarray(beats, dtype=np.float64),
     )
+
+
+def positive_acf(acf: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """A 1-D autocorrelation at fractional ``lags`` as :func:`comb_salience` reads it (pooled, ≥ 0)."""
+    from scipy.ndimage import gaussian_filter1d, maximum_filter1d
+
+    pooled = gaussian_filter1d(np.maximum(acf, 0.0), sigma=1.0, mode="constant")
+    return np.asarray(_interpolate(maximum_filter1d(pooled, size=3), np.asarray(lags, dtype=np.float64)))
