@@ -17,3 +17,13 @@ def pid_or_die(die: bool) -> int:
     if die:
         os._exit(70)
     return os.getpid()
+
+
+def slower_when_repeated(marker: str, value: int) -> int:
+    """``value`` at once the first time; once ``marker`` (a file path) exists, after 1.5 s — so a
+    task computed again is still running a moment after its first result was lost."""
+    if os.path.exists(marker):
+        time.sleep(1.5)
+    else:
+        open(marker, "w").close()
+    return value

@@ -109,6 +109,29 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing_a_poisoned_track_i
     dask_executor.client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests
 
 
+def test_a_result_lost_with_its_worker_after_it_finished_is_computed_again_not_reported_lost(
+    dask_executor: Any, tmp_path: Path
+) -> None:
+    import distributed
+    from distributed import as_completed
+
+    from mirloop.executors.dask import _outcome
+    from tests.executors.tasks import slower_when_repeated
+
+    client = dask_executor.client
+    future = client.submit(slower_when_repeated, str(tmp_path / "ran"), 42, pure=False)
+    (finished,) = list(as_completed([future]))  # yielded as finished, as in DaskExecutor.run
+    holder = next(iter(client.who_has(future)[future.key]))
+    os.kill(client.run(os.getpid, workers=[holder])[holder], signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while finished.status == "finished" and time.monotonic() < deadline:
+        time.sleep(0.005)  # the scheduler learns that the result went with its worker
+
+    assert finished.status != "finished"  # being computed again (it takes 1.5 s now)
+    assert _outcome(finished, distributed) == 42
+    client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests
+
+
 def test_where_the_tasks_run_and_the_dashboard_are_named(dask_executor: Any) -> None:
     line = dask_executor.describe()
 

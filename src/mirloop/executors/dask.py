@@ -144,15 +144,21 @@ class DaskExecutor(Executor):
 
 
 def _outcome(future: Any, distributed: Any) -> Any:
-    """The task's result, or a :data:`TaskLost` saying why there is none."""
-    if future.status == "finished":
+    """The task's result, or a :data:`TaskLost` saying why there is none.
+
+    A result can go with its worker after ``as_completed`` named the task finished; the scheduler
+    then computes it again, and this waits for that run's result."""
+    if future.status == "cancelled":
+        return TaskLost("the task was cancelled on the cluster", 0)
+    try:
+        error = future.exception()  # at once when finished; else waits for the task's new run
+    except Exception:  # cancelled meanwhile
+        return TaskLost("the task was cancelled on the cluster", 0)
+    if error is None:
         try:
             return future.result()
         except Exception as exc:  # the result could not come back (unpicklable, lost)
             return TaskLost(f"the result could not come back: {type(exc).__name__}: {exc}", 1)
-    if future.status == "cancelled":
-        return TaskLost("the task was cancelled on the cluster", 0)
-    error = future.exception()
     if isinstance(error, distributed.KilledWorker):
         return TaskLost(f"worker process died on every attempt ({error})", LOCAL_ALLOWED_FAILURES + 1)
     return TaskLost(f"{type(error).__name__}: {error}", 1)
