@@ -24,11 +24,10 @@ from attrs import frozen
 from mirloop.errors import ConfigError
 
 from mirloop_musicnn.tag_prior import TagPrior, load_tag_prior
-from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS, PREFIXES, slug
+from mirloop_musicnn.tags import PREFIXES, VOCABULARY, slug
 
 #: The table shipped with the plugin.
 DEFAULT_TABLE = Path(__file__).parent / "data" / "genre_tags.toml"
-_VOCABULARY = {"mtt": MTT_TAGS, "msd": MSD_TAGS}
 #: Table format → its rule.
 RULES = {1: "sum", 2: "lift"}
 
@@ -84,7 +83,7 @@ def load_genre_table(
     listed: dict[str, list[str]] = {}  # column → the genres that list its tag
     tag_of: dict[str, tuple[str, str]] = {}  # column → (group, tag)
     for genre, entry in table.items():
-        for group, vocabulary in _VOCABULARY.items():
+        for group, vocabulary in VOCABULARY.items():
             for tag in entry.get(group, []):
                 if tag not in vocabulary:
                     raise ConfigError(f"the musicnn genre table {source}: genre {genre!r} lists {tag!r}, "

@@ -24,7 +24,8 @@ import numpy as np
 from attrs import frozen
 from mirloop.errors import ConfigError, MirloopError
 
-from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS, PREFIXES, slug
+from mirloop_musicnn.tags import PREFIXES, VOCABULARY, slug
+from mirloop_musicnn.toml_files import toml_string, write_toml_lines
 
 #: The detector shipped with the plugin.
 DEFAULT_DETECTOR = Path(__file__).parent / "data" / "render_detector.toml"
@@ -32,9 +33,8 @@ DEFAULT_DETECTOR = Path(__file__).parent / "data" / "render_detector.toml"
 FLOOR = 1e-4
 #: Inverse regularisation strength of the fit (scikit-learn's ``C``).
 REGULARISATION = 1.0
-_VOCABULARY = {"mtt": MTT_TAGS, "msd": MSD_TAGS}
 #: The feature columns the detector reads, in order: every MTT tag, then every MSD tag.
-COLUMNS: tuple[str, ...] = tuple(PREFIXES[g] + slug(t) for g, tags in _VOCABULARY.items() for t in tags)
+COLUMNS: tuple[str, ...] = tuple(PREFIXES[g] + slug(t) for g, tags in VOCABULARY.items() for t in tags)
 
 
 @frozen(eq=False)
@@ -80,7 +80,7 @@ def load_render_detector(path: str | os.PathLike[str] | None = None) -> RenderDe
             raise ConfigError(f"the render detector {source}: `{key}` must be a number"
                               f"{' in (0, 1)' if key == 'threshold' else ''}, got {value!r}; {fix}")
     coefficients: list[float] = []
-    for group, vocabulary in _VOCABULARY.items():
+    for group, vocabulary in VOCABULARY.items():
         given = data.get(group)
         if not isinstance(given, dict) or sorted(given) != sorted(vocabulary):
             missing = sorted(set(vocabulary) - set(given or {}))[:3]
@@ -177,21 +177,15 @@ def write_render_detector(detector: RenderDetector, path: str | os.PathLike[str]
         "# P(render) = sigmoid(intercept + sum over tags of coefficient · log max(mean p(tag), 1e-4)),",
         "# the mean over a track's windows. Written by `mirloop-musicnn detector`; do not edit.",
         "format = 1",
-        f"source = {_toml_string(detector.source)}",
+        f"source = {toml_string(detector.source)}",
         f"intercept = {detector.intercept:.6g}",
         f"threshold = {detector.threshold:g}",
     ]
     start = 0
-    for group, vocabulary in _VOCABULARY.items():
+    for group, vocabulary in VOCABULARY.items():
         lines += ["", f"[{group}]"]
         coefficients = detector.coefficients[start : start + len(vocabulary)]
-        lines += [f"{_toml_string(tag)} = {c:.6g}" for tag, c in zip(vocabulary, coefficients, strict=True)]
+        lines += [f"{toml_string(tag)} = {c:.6g}" for tag, c in zip(vocabulary, coefficients, strict=True)]
         start += len(vocabulary)
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(partial, target)
-    return target
+    return write_toml_lines(target, lines)
 
-
-def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

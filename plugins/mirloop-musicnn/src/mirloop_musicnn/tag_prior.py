@@ -21,7 +21,8 @@ import numpy as np
 from attrs import frozen
 from mirloop.errors import ConfigError, MirloopError
 
-from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS
+from mirloop_musicnn.tags import VOCABULARY
+from mirloop_musicnn.toml_files import toml_string, write_toml_lines
 
 #: The prior shipped with the plugin.
 DEFAULT_PRIOR = Path(__file__).parent / "data" / "tag_prior.toml"
@@ -29,7 +30,6 @@ DEFAULT_PRIOR = Path(__file__).parent / "data" / "tag_prior.toml"
 EXCERPT_SECONDS = 60.0
 #: No tag's prior goes below this, so a tag the corpus never carries cannot blow its lift up.
 MIN_PRIOR = 1e-3
-_VOCABULARY = {"mtt": MTT_TAGS, "msd": MSD_TAGS}
 _MODELS = {"mtt": "MTT_musicnn", "msd": "MSD_musicnn"}
 
 
@@ -55,7 +55,7 @@ def load_tag_prior(path: str | os.PathLike[str] | None = None) -> TagPrior:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read the musicnn tag prior {source}: {exc}; {fix}") from exc
     values: dict[str, dict[str, float]] = {}
-    for group, vocabulary in _VOCABULARY.items():
+    for group, vocabulary in VOCABULARY.items():
         given = data.get(group)
         if not isinstance(given, dict) or sorted(given) != sorted(vocabulary):
             missing = sorted(set(vocabulary) - set(given or {}))[:3]
@@ -120,7 +120,7 @@ def measure_tag_prior(
     A file that cannot be read is skipped and reported through ``progress(i, n, path, error)``;
     at least one must be read.
     """
-    sums = {group: np.zeros(len(tags)) for group, tags in _VOCABULARY.items()}
+    sums = {group: np.zeros(len(tags)) for group, tags in VOCABULARY.items()}
     read = 0
     for i, path in enumerate(paths):
         error = None
@@ -136,7 +136,7 @@ def measure_tag_prior(
             progress(i + 1, len(paths), str(path), error)
     if not read:
         raise ConfigError(f"no recording could be read for the tag prior (of {len(paths)})")
-    values = {group: dict(zip(_VOCABULARY[group], (sums[group] / read).tolist(), strict=True))
+    values = {group: dict(zip(VOCABULARY[group], (sums[group] / read).tolist(), strict=True))
               for group in sums}
     return TagPrior(values=values, tracks=read, source=source)
 
@@ -148,17 +148,11 @@ def write_tag_prior(prior: TagPrior, path: str | os.PathLike[str]) -> Path:
         "# Mean musicnn tag probability over a corpus of real recordings (the middle "
         f"{EXCERPT_SECONDS:g} s of each),",
         "# the prior of the genre table's `lift` rule. Written by `mirloop-musicnn prior`; do not edit.",
-        f"source = {_toml_string(prior.source)}",
+        f"source = {toml_string(prior.source)}",
         f"tracks = {prior.tracks}",
     ]
-    for group, vocabulary in _VOCABULARY.items():
+    for group, vocabulary in VOCABULARY.items():
         lines += ["", f"[{group}]"]
-        lines += [f"{_toml_string(tag)} = {prior.values[group][tag]:.6g}" for tag in vocabulary]
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(partial, target)
-    return target
+        lines += [f"{toml_string(tag)} = {prior.values[group][tag]:.6g}" for tag in vocabulary]
+    return write_toml_lines(target, lines)
 
-
-def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -29,6 +29,9 @@ MSD_TAGS: tuple[str, ...] = (
 MODEL_TAGS: dict[str, tuple[str, ...]] = {"MTT_musicnn": MTT_TAGS, "MSD_musicnn": MSD_TAGS}
 #: Column-name prefix of each tag group.
 PREFIXES: dict[str, str] = {"mtt": "musicnn_mtt_", "msd": "musicnn_msd_"}
+
+#: Each model's tags, by the group name the data files use.
+VOCABULARY: dict[str, tuple[str, ...]] = {"mtt": MTT_TAGS, "msd": MSD_TAGS}
 #: Column-name prefix of the MSD model's penultimate embedding.
 EMBEDDING_PREFIX = "musicnn_emb_"
 
