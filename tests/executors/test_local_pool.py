@@ -175,3 +175,16 @@ def test_a_second_batch_waits_for_the_first_to_end() -> None:
         first.close()
 
         assert len(run(executor, pid_after, [(0.0,), (0.0,)])) == 2
+
+
+def test_a_command_with_one_input_keeps_its_task_here_and_starts_no_worker() -> None:
+    from mirloop.cli.common import open_batch_executor
+
+    one = open_batch_executor(None, workers=2, start=False)
+    many = open_batch_executor(None, workers=2)
+    try:
+        assert run(one, pid_after, [(0.0,)]) == {0: os.getpid()} and one.pids == []
+        assert len(many.pids) == 2 and run(many, pid_after, [(0.0,)])[0] in many.pids
+    finally:
+        one.close()
+        many.close()

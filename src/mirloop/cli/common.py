@@ -119,13 +119,16 @@ def scheduler_option(func: F) -> F:
     )(func)
 
 
-def open_batch_executor(scheduler: str | None, *, workers: int | None) -> Any:
+def open_batch_executor(scheduler: str | None, *, workers: int | None, start: bool = True) -> Any:
     """The executor of a batch command (:func:`mirloop.executors.open_executor`); for a Dask
-    cluster, where the tasks go and the dashboard link are printed on stderr."""
+    cluster, where the tasks go and the dashboard link are printed on stderr. ``start`` starts
+    local workers at once, while the command plans its batch; without it a single task runs in
+    the command's own process (with its progress bars) and workers start only for more."""
     from mirloop.executors import open_executor, resolve_scheduler
 
     executor = open_executor(resolve_scheduler(scheduler), workers=workers)
-    executor.start()  # local workers start up while the command plans its batch
+    if start:
+        executor.start()
     if executor.remote:
         click.echo(f"running on {executor.describe()}", err=True)
     return executor

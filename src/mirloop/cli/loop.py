@@ -166,7 +166,10 @@ def loop(
         "progress": progress and not as_json,
         "workers": workers,
     }
-    executor = open_batch_executor(scheduler, workers=workers)
+    from mirloop.pipelines.batch import scan_inputs
+
+    one_track = len(scan_inputs(tracks).tracks) <= 1  # looped here, with a bar of its renders
+    executor = open_batch_executor(scheduler, workers=workers, start=not one_track)
     options["executor"] = executor
     try:
         _run(tracks, output, seeds, settings, options, as_json, list_renders=list_renders)
