@@ -44,10 +44,58 @@ def result_types() -> list[type]:
 
 
 def render_reference() -> str:
-    """The generated Markdown: one section per result type, then the track context's representations."""
+    """The generated Markdown: one section per result type, the track context's representations,
+    then where each stage's built-in backends live and which tests cover them."""
     parts = [_render_type(cls) for cls in result_types()]
     parts.append(_render_context())
+    parts.append(_render_builtins())
     return "\n\n".join(parts)
+
+
+#: The project's tests, beside the package in a checkout (absent from an installed wheel).
+TESTS = Path(__file__).resolve().parents[2] / "tests"
+
+
+def _render_builtins() -> str:
+    from mirloop.plugins import registry
+    from mirloop.stages import BUILTIN_STAGES
+
+    backends = registry().backends
+    lines = [
+        "### Built-in backends",
+        "",
+        "mirloop's own backends come from its two built-in plugins (entry points `librosa` and "
+        "`builtin`), loaded like any other. Where each is defined, and the test folders whose "
+        "files name it — its class, its module, `stage=name` or `\"stage\", \"name\"` (most files first):",
+        "",
+        "| stage | backend | class | tests |",
+        "|---|---|---|---|",
+    ]
+    for stage in BUILTIN_STAGES:
+        own = {info.name: info for info in backends.get(stage.name, {}).values() if info.dist == "mirloop"}
+        for name in sorted(own):
+            info = own[name]
+            names = (info.cls.__name__, info.cls.__module__,
+                     f"{stage.name}={name}", f'"{stage.name}", "{name}"')
+            tests = ", ".join(f"`{folder}`" for folder in _test_folders(names)) or "—"
+            lines.append(f"| {stage.name} | `{name}` | `{info.module}` | {tests} |")
+    return "\n".join(lines)
+
+
+def _test_folders(names: tuple[str, ...], *, most: int = 3) -> list[str]:
+    """The test folders (``tests/…``) holding the most test files that mention one of ``names``."""
+    import re
+    from collections import Counter
+
+    if not TESTS.is_dir():
+        return []
+    pattern = re.compile("|".join(rf"(?<![\w.]){re.escape(name)}(?![\w])" for name in names))
+    counts = Counter(
+        path.parent.relative_to(TESTS.parent).as_posix()
+        for path in sorted(TESTS.rglob("test_*.py"))
+        if pattern.search(path.read_text(encoding="utf-8"))
+    )
+    return [folder for folder, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:most]]
 
 
 def _render_type(cls: type) -> str:

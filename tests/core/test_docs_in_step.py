@@ -64,3 +64,17 @@ def test_the_reference_covers_every_result_type_and_context_representation() -> 
     for representation in ("log_mel", "mfcc", "onset_envelope", "chroma", "tempo", "beats", "beat_units"):
         assert f"| `{representation}` |" in text
     assert "…" not in text, "the reference lists everything; nothing is left to an ellipsis"
+
+
+def test_the_reference_says_where_every_built_in_backend_lives_and_which_tests_cover_it() -> None:
+    from mirloop.hookdocs import render_reference
+    from mirloop.plugins import registry
+
+    text = render_reference()
+    built_in = [info for stage in registry().backends.values() for key, info in stage.items()
+                if info.dist == "mirloop" and key == info.name]
+
+    assert len(built_in) >= 10
+    for info in built_in:
+        (row,) = [line for line in text.splitlines() if f"| `{info.name}` | `{info.module}` |" in line]
+        assert row.startswith(f"| {info.stage} |") and "`tests/" in row, row
