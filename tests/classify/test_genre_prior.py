@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirloop.classify.hierarchy import DESCRIPTOR_TARGET, with_genre_prior, within_top_genre
+from mirloop.classify.hierarchy import (
+    DESCRIPTOR_TARGET,
+    Branches,
+    descriptor_given_genre,
+    with_genre_prior,
+    within_top_genre,
+)
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
@@ -25,6 +31,10 @@ def _combine(model: HierarchicalModel, matrices: dict[str, np.ndarray], prior: n
 def _genre_of_descriptor(model: HierarchicalModel) -> np.ndarray:
     genre_of = {name: triple[0] for triple, name in model.descriptor_of.items()}
     return np.array([model.classes["genre"].index(genre_of[d]) for d in model.classes[DESCRIPTOR_TARGET]])
+
+
+def _within(model: HierarchicalModel, branches: Branches) -> np.ndarray:
+    return descriptor_given_genre(branches, model.classes, model.descriptor_of, model.affect_weight)
 
 
 @pytest.fixture
@@ -133,3 +143,59 @@ def test_within_the_top_genre_every_windows_labels_name_one_descriptor_of_its_ge
         assert triples[d] == (g, s, m)
     for target, matrix in committed.items():
         np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=1e-9, err_msg=target)
+
+
+def test_within_genre_probabilities_are_the_decoded_joint_over_its_genres_mass(
+    mlp_model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    branches = mlp_model.branches(mlp_model.design_matrix(windows.values, windows.pca_input))
+    joint = mlp_model.decode(branches, mlp_model.affect_weight)[DESCRIPTOR_TARGET]
+    within = _within(mlp_model, branches)
+
+    genre = _genre_of_descriptor(mlp_model)
+    for g in range(len(mlp_model.classes["genre"])):
+        inside = genre == g
+        mass = joint[:, inside].sum(axis=1, keepdims=True)
+        held = mass[:, 0] > 1e-3
+        np.testing.assert_allclose(within[:, inside].sum(axis=1), 1.0)
+        np.testing.assert_allclose(within[held][:, inside], joint[held][:, inside] / mass[held], atol=1e-6)
+
+
+def test_a_genre_the_model_rules_out_keeps_the_models_view_within_it_when_raised_by_evidence(
+    mlp_model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    branches = mlp_model.branches(mlp_model.design_matrix(windows.values, windows.pca_input))
+    before = mlp_model.decode(branches, mlp_model.affect_weight)
+    within = _within(mlp_model, branches)
+    genre = _genre_of_descriptor(mlp_model)
+    g = int(np.argmin(before["genre"].sum(axis=0)))
+    before[DESCRIPTOR_TARGET][:, genre == g] = 0.0  # the model rules genre g out entirely
+    prior = np.full((len(windows), len(mlp_model.classes["genre"])), 0.01)
+    prior[:, g] = 1.0
+
+    after = with_genre_prior(
+        before, mlp_model.classes, mlp_model.descriptor_of, mlp_model.info.mood_profiles, prior, 1.0,
+        within=within,
+    )
+
+    shares = after[DESCRIPTOR_TARGET][:, genre == g]
+    np.testing.assert_allclose(shares / shares.sum(axis=1, keepdims=True), within[:, genre == g], atol=1e-9)
+    assert np.ptp(shares / shares.sum(axis=1, keepdims=True), axis=1).mean() > 0.1  # not an even share
+
+
+def test_a_prediction_with_genre_evidence_reads_the_within_genre_probabilities_of_its_branches(
+    mlp_model: HierarchicalModel, windows: LabeledWindows
+) -> None:
+    rows = windows.subset(np.arange(16))
+    branches = mlp_model.branches(mlp_model.design_matrix(rows.values, rows.pca_input))
+    within = _within(mlp_model, branches)
+    genre = _genre_of_descriptor(mlp_model)
+    g = int(np.argmin(branches.marginals["genre"].sum(axis=0)))
+    features = Features(Grid(duration=2.0 * 15 + 10.0), rows.values, rows.feature_names, rows.pca_input)
+    prior = np.full((16, len(mlp_model.classes["genre"])), 1e-9)
+    prior[:, g] = 1.0
+
+    shares = mlp_model.predict(features, genre_prior=prior, prior_weight=1.0)[DESCRIPTOR_TARGET].probabilities
+    shares = shares[:, genre == g]
+
+    np.testing.assert_allclose(shares / shares.sum(axis=1, keepdims=True), within[:, genre == g], atol=1e-6)

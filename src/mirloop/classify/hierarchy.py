@@ -84,11 +84,13 @@ class Branches:
     ``marginals`` holds every target's distribution by the chain rule within its own branch
     (``descriptor`` being the genre branch's joint); ``affect`` is, per descriptor (columns as
     ``classes["descriptor"]``), the sentiment branch's probability of that descriptor's mood
-    profile.
+    profile; ``given_genre``, per descriptor, P(subgenre, mood | its genre) — the genre branch
+    below its genre node, which stays informative where the model rules the genre itself out.
     """
 
     marginals: dict[str, np.ndarray]
     affect: np.ndarray
+    given_genre: np.ndarray | None = None
 
 
 def branch_probabilities(
@@ -101,6 +103,7 @@ def branch_probabilities(
     """Both branches of the hierarchy on ``x`` (``(n_windows, n_features)``)."""
     n = x.shape[0]
     out = {target: np.zeros((n, len(classes[target]))) for target in ALL_TARGETS}
+    given_genre = np.zeros((n, len(classes[DESCRIPTOR_TARGET])))
     index = {target: {c: i for i, c in enumerate(classes[target])} for target in ALL_TARGETS}
 
     genre_node = nodes[("genre", ())]
@@ -117,9 +120,9 @@ def branch_probabilities(
             for mi, mood in enumerate(mood_node.classes):
                 p_gsm = p_gs * p_mood[:, mi]
                 out["mood"][:, index["mood"][mood]] += p_gsm
-                out[DESCRIPTOR_TARGET][:, index[DESCRIPTOR_TARGET][descriptor_of[(genre, sub, mood)]]] += (
-                    p_gsm
-                )
+                column = index[DESCRIPTOR_TARGET][descriptor_of[(genre, sub, mood)]]
+                out[DESCRIPTOR_TARGET][:, column] += p_gsm
+                given_genre[:, column] += p_sub[:, si] * p_mood[:, mi]
 
     # P(sentiment, valence, momentum) for every profile the sentiment branch can answer
     profile_probability: dict[tuple[str, str, str], np.ndarray] = {}
@@ -145,7 +148,7 @@ def branch_probabilities(
             key = (profile[0], str(profile[1]), str(profile[2]))
             if key in profile_probability:
                 affect[:, d] = profile_probability[key]
-    return Branches({t: _normalised(m) for t, m in out.items()}, affect)
+    return Branches({t: _normalised(m) for t, m in out.items()}, affect, given_genre)
 
 
 def decode(
@@ -163,6 +166,29 @@ def decode(
     genre_joint = branches.marginals[DESCRIPTOR_TARGET]
     joint = _normalised(genre_joint * np.power(branches.affect + AFFECT_FLOOR, affect_weight))
     return joint_marginals(joint, classes, descriptor_of, mood_profiles, branches.marginals)
+
+
+def descriptor_given_genre(
+    branches: Branches,
+    classes: Mapping[str, tuple[str, ...]],
+    descriptor_of: Mapping[tuple[str, str, str], str],
+    affect_weight: float | None,
+) -> np.ndarray:
+    """Per window, every descriptor's probability *within its genre* (each genre's columns sum
+    to 1): P(subgenre, mood | genre), times the sentiment branch's affect as :func:`decode`
+    weighs it. It equals the decoded joint divided by its genre's mass, and unlike that ratio it
+    holds where the model gives the genre no mass at all."""
+    if branches.given_genre is None:
+        raise InvalidValueError("these branches carry no within-genre probabilities")
+    within = branches.given_genre
+    if affect_weight is not None:
+        within = within * np.power(branches.affect + AFFECT_FLOOR, affect_weight)
+    labels_of = {name: _labels_of(t, None) for t, name in descriptor_of.items()}
+    membership = _indicator(classes, "genre", labels_of)  # (n_descriptors, n_genres)
+    genre_mass = (within @ membership) @ membership.T  # each descriptor's genre's mass
+    even = membership @ (1.0 / np.maximum(membership.sum(axis=0), 1.0))  # 1 / descriptors of its genre
+    # a genre whose branch gives nothing: its descriptors share it evenly
+    return np.where(genre_mass > 0, within / np.where(genre_mass > 0, genre_mass, 1.0), even)
 
 
 def joint_marginals(
@@ -191,13 +217,17 @@ def with_genre_prior(
     mood_profiles: Mapping[str, tuple[str, int, int]],
     prior: np.ndarray,
     weight: float,
+    within: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Every target's distribution after the genre evidence ``prior`` (``(n_windows, n_genres)`` in
     ``classes["genre"]`` order) is combined with the model's genre marginal, log-linearly:
     ``P'(genre) ∝ P(genre)^(1 - weight) · prior(genre)^weight``; each descriptor keeps its
     probability *within* its genre (``P'(d) = P(d) · P'(genre(d)) / P(genre(d))``), so subgenre,
     mood and the affect targets follow the model given the new genre belief. ``weight`` 1 takes
-    the genre from the prior alone, 0 leaves the model as it is."""
+    the genre from the prior alone, 0 leaves the model as it is. ``within``
+    (:func:`descriptor_given_genre`) gives those within-genre probabilities directly, so a genre
+    the model rules out keeps the model's view of its subgenres and moods; without it such a
+    genre's descriptors share it evenly."""
     joint = np.asarray(matrices[DESCRIPTOR_TARGET], dtype=np.float64)
     # a genre whose every descriptor the model rules out can still be raised by the evidence:
     # its descriptors then share it evenly
@@ -213,8 +243,15 @@ def with_genre_prior(
     fused = _normalised(
         np.power(model_genre + PRIOR_FLOOR, 1.0 - weight) * np.power(_normalised(prior) + PRIOR_FLOOR, weight)
     )
-    ratio = fused / model_genre  # positive: the joint was floored
-    reweighted = _normalised(joint * (ratio @ membership.T))
+    if within is not None:
+        if within.shape != joint.shape:
+            raise InvalidValueError(
+                f"within-genre probabilities have shape {within.shape}, expected {joint.shape}"
+            )
+        reweighted = _normalised(within * (fused @ membership.T))
+    else:
+        ratio = fused / model_genre  # positive: the joint was floored
+        reweighted = _normalised(joint * (ratio @ membership.T))
     return joint_marginals(reweighted, classes, descriptor_of, mood_profiles, matrices)
 
 

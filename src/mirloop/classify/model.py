@@ -17,6 +17,7 @@ from mirloop.classify.hierarchy import (
     NodeKey,
     branch_probabilities,
     decode,
+    descriptor_given_genre,
     node_name,
     with_genre_prior,
 )
@@ -201,12 +202,15 @@ class HierarchicalModel:
         """
         self.check_features(features)
         x = self.design_matrix(features.values, features.pca_input, domain=domain)
-        matrices = self.predict_matrices(x)
+        branches = self.branches(x)
+        matrices = self.decode(branches, self.affect_weight)
         if genre_prior is not None:
             if not 0.0 <= prior_weight <= 1.0:
                 raise ModelError(f"prior_weight must lie in [0, 1], got {prior_weight}")
+            within = descriptor_given_genre(branches, self.classes, self.descriptor_of, self.affect_weight)
             matrices = with_genre_prior(
-                matrices, self.classes, self.descriptor_of, self.info.mood_profiles, genre_prior, prior_weight
+                matrices, self.classes, self.descriptor_of, self.info.mood_profiles,
+                genre_prior, prior_weight, within=within,
             )
         return Prediction(
             {
