@@ -11,7 +11,9 @@ page with :func:`render_reference`; after changing one of these types, run::
 from __future__ import annotations
 
 import inspect
+import re
 import sys
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -84,9 +86,6 @@ def _render_builtins() -> str:
 
 def _test_folders(names: tuple[str, ...], *, most: int = 3) -> list[str]:
     """The test folders (``tests/…``) holding the most test files that mention one of ``names``."""
-    import re
-    from collections import Counter
-
     if not TESTS.is_dir():
         return []
     pattern = re.compile("|".join(rf"(?<![\w.]){re.escape(name)}(?![\w])" for name in names))

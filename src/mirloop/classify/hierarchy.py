@@ -90,7 +90,7 @@ class Branches:
 
     marginals: dict[str, np.ndarray]
     affect: np.ndarray
-    given_genre: np.ndarray | None = None
+    given_genre: np.ndarray
 
 
 def branch_probabilities(
@@ -178,8 +178,6 @@ def descriptor_given_genre(
     to 1): P(subgenre, mood | genre), times the sentiment branch's affect as :func:`decode`
     weighs it. It equals the decoded joint divided by its genre's mass, and unlike that ratio it
     holds where the model gives the genre no mass at all."""
-    if branches.given_genre is None:
-        raise InvalidValueError("these branches carry no within-genre probabilities")
     within = branches.given_genre
     if affect_weight is not None:
         within = within * np.power(branches.affect + AFFECT_FLOOR, affect_weight)
