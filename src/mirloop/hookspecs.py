@@ -73,7 +73,9 @@ def register_inducers(register: Register) -> None:
     class with ``stage = "tempo"`` and ``estimate_tempo(ctx) -> TempoEstimate`` (BPM for the
     track and per window, a tempo curve and beats), or ``stage = "key"`` and
     ``estimate_key(ctx) -> KeyEstimate`` (key and mode for the track and per window, with
-    confidences in [0, 1]).
+    confidences in [0, 1]). An analysis runs the tempo stage first and hands its result to the
+    other stages as ``ctx.tempo`` and ``ctx.beats`` (the features' ``tempo`` column, the
+    segmenter's beats).
     """
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirloop.errors import AudioError
-from mirloop.model import Audio, Grid
+from mirloop.errors import AudioError, InvalidValueError
+from mirloop.model import Audio, Grid, TempoEstimate
 from mirloop.signal import ANALYSIS_SR, TrackContext
 from mirloop.signal.cqt import compute_constant_q
 from mirloop.signal.frames import compute_frame_features
@@ -171,3 +171,47 @@ def test_all_four_stages_share_one_stft_pass_and_one_cqt_pass(monkeypatch: pytes
     LibrosaKey().estimate_key(ctx)
     LaplacianSegmenter().segment(ctx)
     assert sorted(calls) == ["cqt", "stft", "tempogram"]
+
+
+def constant_tempo(ctx: TrackContext, bpm: float, *, beats: bool = True) -> TempoEstimate:
+    """What a tempo backend other than the built-in one might answer: ``bpm`` throughout."""
+    times = np.arange(0.0, ctx.duration, 60.0 / bpm) if beats else np.zeros(0)
+    return TempoEstimate(bpm, 0.9, np.full(ctx.grid.n_windows, bpm), beats=times)
+
+
+def test_the_tempo_stages_result_becomes_the_tracks_tempo_and_beats() -> None:
+    ctx = TrackContext(drum_pattern(100.0, 20.0))
+    default_units = ctx.beat_units
+    assert ctx.tempo is ctx.default_tempo  # no tempo stage yet: the built-in estimate
+
+    stage = constant_tempo(ctx, 77.0)
+    ctx.use_tempo(stage)
+
+    assert ctx.tempo is stage
+    np.testing.assert_array_equal(ctx.beats, stage.beats)
+    assert ctx.beat_units is not default_units  # recomputed on the new beats
+    assert np.isin(ctx.beat_units.bounds[1:-1], stage.beats).all()
+
+
+def test_the_built_in_backend_still_answers_its_own_tempo_after_another_stage_spoke() -> None:
+    from mirloop.backends.librosa.tempo import LibrosaTempo
+
+    ctx = TrackContext(drum_pattern(100.0, 20.0))
+    ctx.use_tempo(constant_tempo(ctx, 77.0))
+
+    assert LibrosaTempo().estimate_tempo(ctx) is ctx.default_tempo
+    assert ctx.default_tempo.bpm != 77.0
+
+
+def test_a_tempo_stage_without_beats_leaves_the_built_in_beats() -> None:
+    ctx = TrackContext(drum_pattern(100.0, 20.0))
+    ctx.use_tempo(constant_tempo(ctx, 77.0, beats=False))
+
+    assert ctx.tempo.bpm == 77.0
+    np.testing.assert_array_equal(ctx.beats, ctx.default_tempo.beats)
+
+
+def test_use_tempo_takes_only_a_tempo_estimate() -> None:
+    ctx = TrackContext(drum_pattern(100.0, 12.0))
+    with pytest.raises(InvalidValueError, match="TempoEstimate"):
+        ctx.use_tempo({"bpm": 77.0})  # type: ignore[arg-type]

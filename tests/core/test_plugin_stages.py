@@ -139,7 +139,7 @@ def test_the_added_stage_runs_after_the_built_in_ones(
     config = resolve_analysis_config(TOY_CONFIG)
     run_ = analyze_file(sine(tmp_path / "tone.wav"), config=config, on_stage=started.append)
 
-    assert started == ["features", "tempo", "key", "segmenter", "loudness"]
+    assert started == ["tempo", "features", "key", "segmenter", "loudness"]
     assert run_.analysis.extra["loudness"].grid is run_.context.grid  # the same TrackContext
 
 

@@ -1,8 +1,11 @@
-"""Analyse one track: load → (separate) → shared context → features, tempo, key, form → classify
+"""Analyse one track: load → (separate) → shared context → tempo, features, key, form → classify
 → the stages plugins add.
 
 Each stage is served by the backend the configuration names (``none`` skips it); every backend
-call is timed and traced with :func:`mirloop.plugins.trace`. A stage that is not built in and
+call is timed and traced with :func:`mirloop.plugins.trace`. The tempo stage runs first and its
+result becomes the context's tempo (:meth:`TrackContext.use_tempo
+<mirloop.signal.TrackContext.use_tempo>`), so the features' ``tempo`` column and the
+segmenter's beats follow the configured tempo backend. A stage that is not built in and
 whose record says ``analysis`` runs after the built-in ones, on the same
 :class:`~mirloop.signal.TrackContext`; its result lands in :attr:`Analysis.extra
 <mirloop.model.Analysis.extra>`. The configuration is resolved and
@@ -160,9 +163,9 @@ def analyze_samples(
 ) -> AnalysisRun:
     """Run every configured stage on ``audio`` (``config`` already validated).
 
-    ``on_stage(stage)`` is called as each configured stage (one of :data:`ANALYSIS_STAGES`, or a
-    stage a plugin adds) starts, e.g. to show progress; stages switched off (``none``) are not
-    announced. ``create`` makes each stage's backend (e.g.
+    ``on_stage(stage)`` is called as each configured stage (one of :data:`ANALYSIS_STAGES`, tempo
+    before features, or a stage a plugin adds) starts, e.g. to show progress; stages switched
+    off (``none``) are not announced. ``create`` makes each stage's backend (e.g.
     :func:`mirloop.executors.state.cached_backend`, which a worker process reuses from track to
     track; default: a new one per call).
     """
@@ -202,8 +205,10 @@ def analyze_samples(
         flags += ("near-silent",)
     ctx = TrackContext(signal)
     grid = ctx.grid
-    features = run("features", lambda backend: backend.extract(ctx))
     tempo = run("tempo", lambda backend: backend.estimate_tempo(ctx))
+    if tempo is not None:  # the features' tempo column and the segmenter's beats read it
+        ctx.use_tempo(tempo)
+    features = run("features", lambda backend: backend.extract(ctx))
     key = run("key", lambda backend: backend.estimate_key(ctx))
     segmentation = run("segmenter", lambda backend: backend.segment(ctx))
     prediction = None

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
-from mirloop.errors import AudioError
+from mirloop.errors import AudioError, InvalidValueError
 from mirloop.model import Audio, Grid, TempoEstimate
 from mirloop.signal.beatsync import BeatUnits, beat_synchronous
 from mirloop.signal.cqt import ConstantQ, compute_constant_q
@@ -91,6 +91,7 @@ class TrackContext:
         self._audio = audio
         self.hop_length = int(hop_length)
         self._grid = grid if grid is not None else Grid(audio.duration)
+        self._stage_tempo: TempoEstimate | None = None
 
     def __repr__(self) -> str:
         source = self._audio.source or "<memory>"
@@ -193,9 +194,9 @@ class TrackContext:
         return compute_tempogram(self.rhythm_envelope, fps=self.frame_rate)
 
     def estimate_tempo(self, settings: TempoSettings) -> TempoEstimate:
-        """Tempo for ``settings``; the default settings' result is cached as :attr:`tempo`."""
+        """Tempo for ``settings``; the default settings' result is cached as :attr:`default_tempo`."""
         if settings == TempoSettings():
-            return self.tempo
+            return self.default_tempo
         return self._tempo_for(settings)
 
     def _tempo_for(self, settings: TempoSettings) -> TempoEstimate:
@@ -209,14 +210,33 @@ class TrackContext:
         )
 
     @cached_property
-    def tempo(self) -> TempoEstimate:
-        """Tempo with the default :class:`~mirloop.signal.tempo.TempoSettings`."""
+    def default_tempo(self) -> TempoEstimate:
+        """Tempo with the default :class:`~mirloop.signal.tempo.TempoSettings` (the librosa backend's)."""
         return self._tempo_for(TempoSettings())
+
+    def use_tempo(self, estimate: TempoEstimate) -> None:
+        """Make ``estimate`` (the tempo stage's result) the track's :attr:`tempo` and :attr:`beats`.
+
+        The analysis calls this as the tempo stage returns, before the features and the segmenter
+        run, so the feature table's ``tempo`` column and the segmenter's beats come from the
+        backend ``--use tempo=NAME`` chose.
+        """
+        if not isinstance(estimate, TempoEstimate):
+            raise InvalidValueError(f"use_tempo needs a TempoEstimate, got {type(estimate).__name__}")
+        self._stage_tempo = estimate
+        self.__dict__.pop("beat_units", None)  # cached on the beats this replaces
+
+    @property
+    def tempo(self) -> TempoEstimate:
+        """The track's tempo: the tempo stage's result (:meth:`use_tempo`), else :attr:`default_tempo`."""
+        return self._stage_tempo if self._stage_tempo is not None else self.default_tempo
 
     @property
     def beats(self) -> np.ndarray:
-        """Beat times in seconds at the default tempo estimate."""
-        return self.tempo.beats
+        """Beat times in seconds: the tempo stage's beats, else (none given) :attr:`default_tempo`'s."""
+        if self._stage_tempo is not None and len(self._stage_tempo.beats):
+            return self._stage_tempo.beats
+        return self.default_tempo.beats
 
     # -- pitch ---------------------------------------------------------------------------------
     @cached_property

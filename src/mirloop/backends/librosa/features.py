@@ -20,7 +20,7 @@ class LibrosaFeatures(Backend):
     ================================  ==========================================================
     ``mfcc_1``–``mfcc_3``             means of the first three MFCCs (librosa rows 0–2, c0 included)
     ``pca_1``–``pca_3``               projection of ``pca_input`` (below)
-    ``tempo``                         window tempo, BPM (``window_bpm`` of the context's default tempo)
+    ``tempo``                         window tempo, BPM (``ctx.tempo.window_bpm``, the tempo stage's)
     ``onset_rate``                    detected onsets per second
     ``rms_mean``, ``rms_std``         frame RMS amplitude, mean and standard deviation
     ``spectral_centroid``/…           centroid (Hz), flatness, contrast (dB, mean over 7 bands),

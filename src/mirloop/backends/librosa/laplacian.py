@@ -37,6 +37,9 @@ class LaplacianSegmenter(Backend):
     second occurrence of a type is primed (``A'``), the third double-primed (``A''``) and so
     on, so ``A B A' C A''`` reads "A returns twice, with B and C in between". A clip shorter
     than one analysis window (10 s) gets a single segment ``A``.
+
+    The beats are the context's (:attr:`TrackContext.beats <mirloop.signal.TrackContext.beats>`):
+    in an analysis, those of the configured tempo backend when it gives beats.
     """
 
     name: ClassVar[str] = "laplacian"

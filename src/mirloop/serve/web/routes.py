@@ -42,7 +42,7 @@ EDITED = ("descriptor", "tempo", "key")
 AUDITION_SECONDS = 12.0
 #: Stages of each job kind as the progress view lists them.
 STAGES = {
-    "track": ["load", "separator", "features", "tempo", "key", "segmenter", "classifier", "reduce", "write"],
+    "track": ["load", "separator", "tempo", "features", "key", "segmenter", "classifier", "reduce", "write"],
     "track_render": ["plan", "render", "re-classify", "write"],
 }
 
