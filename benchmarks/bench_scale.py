@@ -94,7 +94,7 @@ def render_batch(executor: Any, per_descriptor: int, work: Path, seed: int) -> t
                               limit_descriptors=RENDER_DESCRIPTORS, executor=executor, progress=False)
     assert not report.failures, report.failures
     shutil.rmtree(out)
-    return report.wall_seconds, sum(float(row["job_seconds"]) for row in report.rows)
+    return report.wall_seconds, sum(row.job_seconds for row in report.rows)
 
 
 def figures(wall: float, busy: float, n: int, workers: int, load: float) -> dict[str, float]:

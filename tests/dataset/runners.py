@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
+from mirloop.dataset.manifest import ManifestRow
 from mirloop.dataset.plan import RenderJob
 from mirloop.dataset.render_job import JobSettings, run_job
 
@@ -12,7 +12,7 @@ from mirloop.dataset.render_job import JobSettings, run_job
 DOOMED = "rock_indie_driving-3s-002"
 
 
-def dies_on_the_second_render(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
+def dies_on_the_second_render(job: RenderJob, settings: JobSettings) -> ManifestRow:
     """:func:`~mirloop.dataset.render_job.run_job`, except that the process exits abruptly
     (``os._exit``, as a crash in native code would) on :data:`DOOMED`."""
     if job.render_id == DOOMED:

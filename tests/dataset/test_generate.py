@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import jams
 import numpy as np
@@ -16,6 +15,7 @@ from mirloop.catalog import load_catalog
 from mirloop.classify.feature_table import DatasetInfo, read_table
 from mirloop.dataset.generate import GenerationReport, generate_dataset, pick_descriptors
 from mirloop.dataset.layout import DatasetLayout
+from mirloop.dataset.manifest import ManifestRow
 from mirloop.dataset.plan import plan_job, plan_jobs
 from mirloop.errors import DatasetError
 from tests.dataset.conftest import TINY
@@ -69,8 +69,8 @@ def test_an_interrupted_run_resumes_without_losing_or_duplicating_renders(
     root = tmp_path / "data"
     made: list[str] = []
 
-    def stop_after_two(row: dict[str, Any]) -> None:
-        made.append(row["render_id"])
+    def stop_after_two(row: ManifestRow) -> None:
+        made.append(row.render_id)
         if len(made) == 2:
             raise Interrupt
 
@@ -81,7 +81,7 @@ def test_an_interrupted_run_resumes_without_losing_or_duplicating_renders(
 
     resumed = generate_dataset(root, **TINY)  # type: ignore[arg-type]
     assert (resumed.already_done, resumed.made, resumed.collected) == (2, 2, True)
-    assert not set(made) & {row["render_id"] for row in resumed.rows}
+    assert not set(made) & {row.render_id for row in resumed.rows}
     table = read_table(root)
     assert len(table) == len(table.drop_duplicates(["render_id", "window"]))
     assert sorted(set(table["render_id"])) == sorted(
@@ -105,7 +105,7 @@ def test_damaged_or_missing_files_are_found_and_only_those_renders_redone(
     layout.features(ids[0]).write_bytes(truncated)
     layout.audio(ids[1]).unlink()
     report = generate_dataset(root, **TINY)  # type: ignore[arg-type]
-    assert sorted(row["render_id"] for row in report.rows) == ids[:2]
+    assert sorted(row.render_id for row in report.rows) == ids[:2]
     assert report.already_done == 2 and len(read_table(root)) == len(read_table(tiny_dataset[0]))
 
 

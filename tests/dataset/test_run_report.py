@@ -8,6 +8,7 @@ import attrs
 
 from mirloop.dataset.generate import GenerationReport
 from mirloop.dataset.jobs import JobFailure, JobsRun, RunReport
+from mirloop.dataset.manifest import ManifestRow
 from mirloop.dataset.refeature import RefeatureReport
 
 SHARED = RunReport(
@@ -22,6 +23,14 @@ SHARED = RunReport(
     collected=False,
     workers=2,
 )
+
+
+def made_row(duration: float, feature_seconds: float) -> ManifestRow:
+    """The manifest row of a render of ``duration`` seconds whose features took ``feature_seconds``."""
+    labels = {"descriptor": "rock_indie_sad", "genre": "rock", "subgenre": "indie", "mood": "sad",
+              "sentiment": "negative", "valence": 0, "momentum": 0}
+    return ManifestRow(f"r{duration:g}", labels, duration, 120.0, "", "C", 1, 44100, 22050, 1,
+                       f"renders/r{duration:g}.flac", 1.0, feature_seconds, 2.0, "librosa")
 
 
 def _generated() -> dict[str, object]:
@@ -63,11 +72,7 @@ def test_rates_are_zero_when_no_time_has_passed() -> None:
 
 
 def test_a_report_of_a_run_sums_the_audio_and_feature_seconds_of_the_rows_made() -> None:
-    rows = (
-        {"duration": 5.0, "feature_seconds": 0.5},
-        {"duration": 10.0, "feature_seconds": 1.0},
-        {"duration": 15.0},  # a row without feature seconds counts none
-    )
+    rows = (made_row(5.0, 0.5), made_row(10.0, 1.0), made_row(15.0, 0.0))
     run = JobsRun(made=rows, failures=SHARED.failures, wall_seconds=2.0)
 
     report = RefeatureReport.of_run(

@@ -23,6 +23,7 @@ from attrs import field, frozen
 from mirloop.classify.feature_table import FEATURES_PARQUET, DatasetInfo
 from mirloop.dataset.jobs import JobFailure, RunReport, run_render_jobs
 from mirloop.dataset.layout import DatasetLayout
+from mirloop.dataset.manifest import ManifestRow, write_manifest
 from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
 from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
 from mirloop.errors import DatasetError
@@ -39,7 +40,7 @@ from mirloop.renderer.options import RANDOMIZE_MODES
 #: such renders misreads 44.1-kHz audio.
 RENDER_SR = 44100
 
-JobRunner = Callable[[RenderJob, JobSettings], dict[str, Any]]
+JobRunner = Callable[[RenderJob, JobSettings], ManifestRow]
 #: Generation settings that must match when a run resumes in an existing folder.
 RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store", "randomize")
 #: The value a resume key has in folders written before the key existed.
@@ -52,7 +53,7 @@ class GenerationReport(RunReport):
     the rows made; rates are over the new renders."""
 
     render_seconds: float = 0.0
-    rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    rows: tuple[ManifestRow, ...] = field(default=(), repr=False)
 
     TIMING_KEYS: ClassVar[tuple[str, ...]] = (
         "audio_seconds",
@@ -112,7 +113,7 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
         )
 
 
-def _safe_run(runner: JobRunner, job: RenderJob, settings: JobSettings) -> dict[str, Any] | JobFailure:
+def _safe_run(runner: JobRunner, job: RenderJob, settings: JobSettings) -> ManifestRow | JobFailure:
     try:
         return runner(job, settings)
     except Exception as exc:  # one bad render must not stop the others; reported at the end
@@ -136,7 +137,7 @@ def generate_dataset(
     descriptors: Sequence[Descriptor] | None = None,
     runner: JobRunner = run_job,
     progress: bool = True,
-    on_done: Callable[[dict[str, Any]], None] | None = None,
+    on_done: Callable[[ManifestRow], None] | None = None,
     executor: Executor | None = None,
 ) -> GenerationReport:
     """Render and featurize the dataset into ``output`` (resumable; see the module docstring).
@@ -213,8 +214,8 @@ def generate_dataset(
     if executor is not None:
         n_workers = executor.workers if executor.remote else min(executor.workers, len(todo) or 1)
 
-    def done(row: dict[str, Any]) -> None:
-        done_rows[row["render_id"]] = row
+    def done(row: ManifestRow) -> None:
+        done_rows[row.render_id] = row
         if on_done is not None:
             on_done(row)
 
@@ -247,7 +248,7 @@ def generate_dataset(
         already_done=len(jobs) - len(todo),
         collected=collected,
         workers=n_workers,
-        render_seconds=sum(float(r.get("render_seconds", 0.0)) for r in new_rows),
+        render_seconds=sum(r.render_seconds for r in new_rows),
         rows=tuple(new_rows),
     )
 
@@ -257,7 +258,7 @@ BUILD_LOG = "build_log.jsonl"
 
 
 def record_run(
-    root: Path, wall: float, collect_seconds: float, workers: int, rows: Sequence[dict[str, Any]]
+    root: Path, wall: float, collect_seconds: float, workers: int, rows: Sequence[ManifestRow]
 ) -> None:
     """Append the run's wall-clock seconds, renders, audio seconds and job CPU seconds to the log."""
     import datetime as dt
@@ -269,8 +270,8 @@ def record_run(
         "collect_seconds": round(collect_seconds, 3),
         "workers": workers,
         "renders": len(rows),
-        "audio_seconds": round(sum(float(r["duration"]) for r in rows), 3),
-        "job_cpu_seconds": round(sum(float(r.get("job_seconds", 0.0)) for r in rows), 3),
+        "audio_seconds": round(sum(r.duration for r in rows), 3),
+        "job_cpu_seconds": round(sum(r.job_seconds for r in rows), 3),
     }
     with open(root / BUILD_LOG, "a", encoding="utf-8") as log:  # append-only: a torn line is skipped
         log.write(json.dumps(entry) + "\n")
@@ -296,13 +297,12 @@ def read_build_log(root: str | os.PathLike[str]) -> list[dict[str, Any]]:
 COLLECT_BATCH = 1000
 
 
-def collect(layout: DatasetLayout, rows: list[dict[str, Any]]) -> None:
+def collect(layout: DatasetLayout, rows: Sequence[ManifestRow]) -> None:
     """Gather the parts of ``rows`` (in order) into ``manifest.parquet`` and ``features.parquet``.
 
     The feature table is streamed: :data:`COLLECT_BATCH` parts at a time are merged into one row
     group, so memory stays flat however many renders there are.
     """
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -312,7 +312,7 @@ def collect(layout: DatasetLayout, rows: list[dict[str, Any]]) -> None:
         try:
             for start in range(0, len(rows), COLLECT_BATCH):
                 chunk = rows[start : start + COLLECT_BATCH]
-                parts = [pq.read_table(layout.features(row["render_id"])) for row in chunk]
+                parts = [pq.read_table(layout.features(row.render_id)) for row in chunk]
                 batch = pa.concat_tables(parts, promote_options="permissive").combine_chunks()
                 if writer is None:
                     writer = pq.ParquetWriter(temporary, batch.schema)
@@ -328,8 +328,4 @@ def collect(layout: DatasetLayout, rows: list[dict[str, Any]]) -> None:
         finally:
             if writer is not None:
                 writer.close()
-    manifest = pd.DataFrame(
-        [{k: v for k, v in row.items() if k not in ("file_sizes", "job")} for row in rows]
-    )
-    with atomic_path(layout.manifest) as temporary:
-        manifest.to_parquet(temporary, index=False, engine="pyarrow")
+    write_manifest(layout.manifest, rows)

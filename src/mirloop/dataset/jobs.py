@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from attrs import frozen
 
 if TYPE_CHECKING:
+    from mirloop.dataset.manifest import ManifestRow
     from mirloop.executors import Executor
 
 
@@ -70,8 +71,8 @@ class RunReport:
             made=len(run.made),
             failures=run.failures,
             wall_seconds=run.wall_seconds,
-            audio_seconds=sum(float(r["duration"]) for r in run.made),
-            feature_seconds=sum(float(r.get("feature_seconds", 0.0)) for r in run.made),
+            audio_seconds=sum(r.duration for r in run.made),
+            feature_seconds=sum(r.feature_seconds for r in run.made),
             collected=collected,
             workers=workers,
             **own,
@@ -104,13 +105,13 @@ class RunReport:
 class JobsRun:
     """The rows the jobs made (in the order they finished), their failures and the wall time (s)."""
 
-    made: tuple[dict[str, Any], ...]
+    made: tuple[ManifestRow, ...]
     failures: tuple[JobFailure, ...]
     wall_seconds: float
 
 
 def run_render_jobs(
-    function: Callable[..., dict[str, Any] | JobFailure],
+    function: Callable[..., ManifestRow | JobFailure],
     calls: Sequence[tuple[Any, ...]],
     render_ids: Sequence[str],
     *,
@@ -118,7 +119,7 @@ def run_render_jobs(
     total: int,
     progress: bool,
     desc: str,
-    on_done: Callable[[dict[str, Any]], None] | None = None,
+    on_done: Callable[[ManifestRow], None] | None = None,
     executor: Executor | None = None,
 ) -> JobsRun:
     """``function(*call)`` for every call (``render_ids`` name them, for a worker lost on one) on
@@ -128,7 +129,7 @@ def run_render_jobs(
 
     from mirloop.executors import TaskLost, executor_for
 
-    made: list[dict[str, Any]] = []
+    made: list[ManifestRow] = []
     failures: list[JobFailure] = []
     bar = tqdm(
         total=total,
@@ -141,7 +142,7 @@ def run_render_jobs(
     )
     started = time.perf_counter()
 
-    def record(outcome: dict[str, Any] | JobFailure) -> None:
+    def record(outcome: ManifestRow | JobFailure) -> None:
         if isinstance(outcome, JobFailure):
             failures.append(outcome)
             bar.set_postfix_str(f"{len(failures)} failed", refresh=False)

@@ -20,11 +20,10 @@ anything else is redone.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any
 
+from mirloop.dataset.manifest import ManifestRow, read_part
 from mirloop.dataset.plan import RenderJob
 
 RENDERS = "renders"
@@ -74,13 +73,10 @@ class DatasetLayout:
                     removed += 1
         return removed
 
-    def finished_row(self, job: RenderJob) -> dict[str, Any] | None:
+    def finished_row(self, job: RenderJob) -> ManifestRow | None:
         """The manifest row of a complete render of ``job``, or ``None`` if it must be (re)done."""
-        try:
-            row = json.loads(self.row(job.render_id).read_text())
-        except (OSError, ValueError):
-            return None
-        if not isinstance(row, dict) or row.get("job") != job.to_dict():
+        row = read_part(self.row(job.render_id))
+        if row is None or row.job != job.to_dict():
             return None
         files = {
             "audio": self.audio(job.render_id),
@@ -88,14 +84,14 @@ class DatasetLayout:
             "jams": self.jams(job.render_id),
             "features": self.features(job.render_id),
         }
-        sizes = row.get("file_sizes", {})
+        sizes = row.file_sizes
         for key, path in files.items():
             try:
                 if path.stat().st_size != sizes.get(key) or sizes.get(key, 0) <= 0:
                     return None
             except OSError:
                 return None
-        if _parquet_rows(files["features"]) != row.get("n_windows"):
+        if _parquet_rows(files["features"]) != row.n_windows:
             return None
         return row
 

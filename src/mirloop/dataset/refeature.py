@@ -14,7 +14,6 @@ renders; the tables are gathered only when every render is done.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import traceback
@@ -28,8 +27,9 @@ from mirloop.classify.feature_table import DatasetInfo
 from mirloop.dataset.generate import collect
 from mirloop.dataset.jobs import JobFailure, RunReport, run_render_jobs
 from mirloop.dataset.layout import MANIFEST_PARQUET, PARTS, RENDERS, DatasetLayout
+from mirloop.dataset.manifest import ManifestRow, read_manifest, read_part, write_part
 from mirloop.errors import DatasetError
-from mirloop.io.atomic import atomic_path, write_text
+from mirloop.io.atomic import atomic_path
 
 #: The ``generation`` key of a re-featured dataset naming the dataset its renders belong to
 #: (``mirloop dataset generate`` refuses such a folder: its renders are another dataset's).
@@ -55,38 +55,36 @@ class RefeatureReport(RunReport):
     TIMING_KEYS: ClassVar[tuple[str, ...]] = ("feature_seconds", "audio_seconds")
 
 
-def _job_identity(row: dict[str, Any], settings: FeatureSettings, audio_size: int) -> dict[str, Any]:
+def _job_identity(row: ManifestRow, settings: FeatureSettings, audio_size: int) -> dict[str, Any]:
     """What a finished part must match to be kept: the render, its audio and the feature setup."""
     return {
-        "render_id": row["render_id"],
+        "render_id": row.render_id,
         "source": settings.source,
         "audio_size": audio_size,
         "features": settings.config_layer["features"],
     }
 
 
-def finished_part(
-    layout: DatasetLayout, row: dict[str, Any], settings: FeatureSettings
-) -> dict[str, Any] | None:
+def finished_part(layout: DatasetLayout, row: ManifestRow, settings: FeatureSettings) -> ManifestRow | None:
     """The new manifest row of a render whose features are done with these settings, else ``None``."""
     import pyarrow.parquet as pq
 
+    done = read_part(layout.row(row.render_id))
     try:
-        done = json.loads(layout.row(row["render_id"]).read_text())
-        audio_size = (Path(settings.source) / row["audio"]).stat().st_size
-        if done.get("job") != _job_identity(row, settings, audio_size):
+        audio_size = (Path(settings.source) / row.audio).stat().st_size
+        if done is None or done.job != _job_identity(row, settings, audio_size):
             return None
-        part = layout.features(row["render_id"])
-        if part.stat().st_size != done["file_sizes"]["features"]:
+        part = layout.features(row.render_id)
+        if part.stat().st_size != done.file_sizes.get("features"):
             return None
-        if int(pq.read_metadata(part).num_rows) != done["n_windows"]:
+        if int(pq.read_metadata(part).num_rows) != done.n_windows:
             return None
     except Exception:  # missing, torn or foreign files: redo the render
         return None
-    return dict(done)
+    return done
 
 
-def refeature_job(row: dict[str, Any], settings: FeatureSettings) -> dict[str, Any]:
+def refeature_job(row: ManifestRow, settings: FeatureSettings) -> ManifestRow:
     """Extract one render's window features with the configured backend; returns its new row."""
     import pyarrow.parquet as pq
 
@@ -94,33 +92,32 @@ def refeature_job(row: dict[str, Any], settings: FeatureSettings) -> dict[str, A
     from mirloop.pipelines.analyze import analyze_file
 
     layout = DatasetLayout(settings.root, settings.audio_format)
-    audio = Path(settings.source) / row["audio"]
+    audio = Path(settings.source) / row.audio
     started = time.perf_counter()
     analysis = analyze_file(audio, config=analysis_config(settings.config_layer)).analysis
     feature_seconds = time.perf_counter() - started
     if analysis.features is None:
         raise DatasetError("the feature stage returned nothing")
-    table = labelled_window_rows(row["render_id"], float(row["tempo_bpm"]), row, analysis.features)
-    with atomic_path(layout.features(row["render_id"])) as temporary:
+    table = labelled_window_rows(row.render_id, row.tempo_bpm, row.labels, analysis.features)
+    with atomic_path(layout.features(row.render_id)) as temporary:
         pq.write_table(table, temporary)
-    new_row = {
-        **row,
-        "n_windows": table.num_rows,
-        "feature_seconds": feature_seconds,
-        "feature_backend": analysis.backends.get("features", ""),
-        "feature_names": list(analysis.features.names),
-        "file_sizes": {"features": layout.features(row["render_id"]).stat().st_size},
-        "job": _job_identity(row, settings, audio.stat().st_size),
-    }
-    write_text(layout.row(row["render_id"]), json.dumps(new_row, indent=1))
+    new_row = row.evolve(
+        n_windows=table.num_rows,
+        feature_seconds=feature_seconds,
+        feature_backend=analysis.backends.get("features", ""),
+        feature_names=tuple(analysis.features.names),
+        file_sizes={"features": layout.features(row.render_id).stat().st_size},
+        job=_job_identity(row, settings, audio.stat().st_size),
+    )
+    write_part(layout.row(row.render_id), new_row)
     return new_row
 
 
-def _safe_run(row: dict[str, Any], settings: FeatureSettings) -> dict[str, Any] | JobFailure:
+def _safe_run(row: ManifestRow, settings: FeatureSettings) -> ManifestRow | JobFailure:
     try:
         return refeature_job(row, settings)
     except Exception as exc:  # one bad render must not stop the others; reported at the end
-        return JobFailure(str(row["render_id"]), f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        return JobFailure(row.render_id, f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
 
 def _link_renders(source: Path, root: Path) -> None:
@@ -134,17 +131,14 @@ def _link_renders(source: Path, root: Path) -> None:
     link.symlink_to(target, target_is_directory=True)
 
 
-def _source_rows(source: Path) -> list[dict[str, Any]]:
-    import pandas as pd
-
+def _source_rows(source: Path) -> list[ManifestRow]:
     manifest = source / MANIFEST_PARQUET
     if not manifest.is_file():
         raise DatasetError(
             f"{source} has no {MANIFEST_PARQUET}: its generation is unfinished; rerun "
             f"`mirloop dataset generate -o {source}` with the same settings first"
         )
-    rows: list[dict[str, Any]] = json.loads(pd.read_parquet(manifest).to_json(orient="records"))
-    return rows
+    return read_manifest(manifest)
 
 
 def _check_resume(root: Path, info: DatasetInfo) -> None:
@@ -169,7 +163,7 @@ def refeature_dataset(
     config: Any = None,
     workers: int | None = None,
     progress: bool = True,
-    on_done: Callable[[dict[str, Any]], None] | None = None,
+    on_done: Callable[[ManifestRow], None] | None = None,
 ) -> RefeatureReport:
     """Re-extract the features of every render of ``data`` into ``output`` (see the module docstring).
 
@@ -214,19 +208,19 @@ def refeature_dataset(
         audio_format,
         {"features": {"backend": backend, **resolved.options("features")}},
     )
-    done = {r["render_id"]: d for r in rows if (d := finished_part(layout, r, settings)) is not None}
-    todo = [r for r in rows if r["render_id"] not in done]
+    done = {r.render_id: d for r in rows if (d := finished_part(layout, r, settings)) is not None}
+    todo = [r for r in rows if r.render_id not in done]
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
 
-    def finished(row: dict[str, Any]) -> None:
-        done[row["render_id"]] = row
+    def finished(row: ManifestRow) -> None:
+        done[row.render_id] = row
         if on_done is not None:
             on_done(row)
 
     run = run_render_jobs(
         _safe_run,
         [(row, settings) for row in todo],
-        [str(row["render_id"]) for row in todo],
+        [row.render_id for row in todo],
         workers=n_workers,
         total=len(rows),
         progress=progress,
@@ -235,11 +229,11 @@ def refeature_dataset(
     )
     collected = False
     if not run.failures and len(done) == len(rows):
-        ordered = [done[r["render_id"]] for r in rows]
-        names = {tuple(r["feature_names"]) for r in ordered}
+        ordered = [done[r.render_id] for r in rows]
+        names = {r.feature_names or () for r in ordered}
         if len(names) > 1:
             raise DatasetError(f"the feature backend {backend!r} gave different columns on different renders")
-        collect(layout, [{k: v for k, v in r.items() if k != "feature_names"} for r in ordered])
+        collect(layout, ordered)  # the manifest leaves the feature names to dataset.json
         info = DatasetInfo(
             feature_backend=info.feature_backend,
             feature_names=next(iter(names), ()),

@@ -22,6 +22,7 @@ from attrs import field, frozen
 
 from mirloop.classify.feature_table import PCA_INPUT_PREFIX
 from mirloop.dataset.layout import DatasetLayout
+from mirloop.dataset.manifest import ManifestRow, write_part
 from mirloop.dataset.plan import RenderJob
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
@@ -39,9 +40,6 @@ AUDIO_SUBTYPES = {"ogg": "VORBIS", "flac": "PCM_16"}
 COMPRESSION_LEVELS: dict[str, float | None] = {"ogg": None, "flac": 0.0}
 #: What a dataset stores of each render: the render as made, or the signal the analysis reads.
 STORES = ("analysis", "render")
-#: Prefix of the manifest columns recording a domain-randomised render's chain
-#: (:class:`mirloop.renderer.randomize.ChainParams`; ``ChainParams.from_dict`` reads a row back).
-AUGMENTATION_PREFIX = "aug_"
 
 
 @frozen
@@ -104,7 +102,8 @@ def analysis_config(layer: dict[str, Any]) -> Any:
 
 
 def descriptor_labels(descriptor: Descriptor) -> dict[str, Any]:
-    """The descriptor's name and every target's value, in the dataset's label-column order."""
+    """The descriptor's name and every target's value, in the dataset's label-column order
+    (:data:`~mirloop.dataset.manifest.LABEL_COLUMNS`)."""
     return {"descriptor": descriptor.name, **{target: getattr(descriptor, target) for target in TARGETS}}
 
 
@@ -148,7 +147,7 @@ def labelled_window_rows(
     return pa.table(columns)
 
 
-def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
+def run_job(job: RenderJob, settings: JobSettings) -> ManifestRow:
     """Render, store and featurize ``job``; returns its manifest row (also written to ``parts/``)."""
     import pyarrow.parquet as pq
 
@@ -198,31 +197,31 @@ def run_job(job: RenderJob, settings: JobSettings) -> dict[str, Any]:
     with atomic_path(layout.features(job.render_id)) as temporary:
         pq.write_table(rows, temporary)
 
-    row = {
-        "render_id": job.render_id,
-        **descriptor_labels(descriptor),
-        "duration": float(audio.duration),
-        "tempo_bpm": job.tempo,
-        "band": job.band,
-        "tonic": job.tonic,
-        "seed": job.seed,
-        "sr": int(audio.sr),
-        "audio_sr": int(stored_sr),
-        "n_windows": len(rows),
-        "audio": str(layout.audio(job.render_id).relative_to(layout.root)),
-        "render_seconds": render_seconds,
-        "feature_seconds": feature_seconds,
-        "job_seconds": time.perf_counter() - job_started,
-        "feature_backend": analysis.backends.get("features", ""),
-        "file_sizes": {
+    row = ManifestRow(
+        render_id=job.render_id,
+        labels=descriptor_labels(descriptor),
+        duration=float(audio.duration),
+        tempo_bpm=job.tempo,
+        band=job.band,
+        tonic=job.tonic,
+        seed=job.seed,
+        sr=int(audio.sr),
+        audio_sr=int(stored_sr),
+        n_windows=len(rows),
+        audio=str(layout.audio(job.render_id).relative_to(layout.root)),
+        render_seconds=render_seconds,
+        feature_seconds=feature_seconds,
+        job_seconds=time.perf_counter() - job_started,
+        feature_backend=analysis.backends.get("features", ""),
+        # what domain randomisation drew, one column per parameter
+        augmentation=dict(result.augmentation or {}),
+        file_sizes={
             "audio": layout.audio(job.render_id).stat().st_size,
             "timeline": layout.timeline(job.render_id).stat().st_size,
             "jams": layout.jams(job.render_id).stat().st_size,
             "features": layout.features(job.render_id).stat().st_size,
         },
-        "job": job.to_dict(),
-    }
-    if result.augmentation is not None:  # what domain randomisation drew, one column per parameter
-        row.update({f"{AUGMENTATION_PREFIX}{name}": value for name, value in result.augmentation.items()})
-    write_text(layout.row(job.render_id), json.dumps(row, indent=1))
+        job=job.to_dict(),
+    )
+    write_part(layout.row(job.render_id), row)
     return row
