@@ -7,9 +7,15 @@ installed.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from tests.core.plugin_sources import InstallPlugin
 
 MIRLOOP_ENV = (
     "MIRLOOP_CONFIG",
@@ -47,3 +53,44 @@ def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     from mirloop import plugins
 
     monkeypatch.setattr(plugins, "_REGISTRY", None)
+
+
+@pytest.fixture
+def install_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> Iterator[InstallPlugin]:
+    """Install a plugin distribution for this test only.
+
+    ``install_plugin(name, source)`` writes ``source`` as a module and a
+    ``<dist>-<version>.dist-info`` whose ``entry_points.txt`` names it in the ``mirloop`` group,
+    into a folder on ``sys.path``: ``importlib.metadata`` finds it like a pip-installed package.
+    The distribution defaults to ``mirloop-<name>``; ``own_folder=True`` puts it in a folder of
+    its own at the front of ``sys.path`` (ahead of everything installed before).
+    """
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    modules: list[str] = []
+
+    def install(
+        name: str, source: str, *, dist: str | None = None, version: str = "0.1.0", own_folder: bool = False
+    ) -> Path:
+        dist = dist or f"mirloop-{name}"
+        folder = site
+        if own_folder:
+            folder = tmp_path / f"site-{dist}"
+            folder.mkdir()
+            monkeypatch.syspath_prepend(str(folder))
+        module = f"{dist.replace('-', '_')}_plugin"
+        (folder / f"{module}.py").write_text(source)
+        modules.append(module)
+        dist_info = folder / f"{dist.replace('-', '_')}-{version}.dist-info"
+        dist_info.mkdir()
+        (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+        (dist_info / "entry_points.txt").write_text(f"[mirloop]\n{name} = {module}\n")
+        importlib.invalidate_caches()
+        return dist_info
+
+    yield install
+    for module in modules:
+        sys.modules.pop(module, None)

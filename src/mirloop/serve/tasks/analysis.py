@@ -2,8 +2,9 @@
 
 Parameters: ``{"file": <upload id>, "config": {<stage>: {<option>: value}} | None}``. Writes
 the outputs of ``mirloop analyze`` under ``analysis/`` (JAMS, grid and segment tables, the
-figure) and ``analysis.json``: tempo, key, segments and one row per 2-s grid window. Stages:
-``load``, ``analyze``, ``write``.
+figure) and ``analysis.json``: tempo, key, segments, one row per 2-s grid window and ``extra``,
+the JSON value of each stage a plugin adds (:attr:`Analysis.extra <mirloop.model.Analysis.extra>`,
+by stage; also in the job's result). Stages: ``load``, ``analyze``, ``write``.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from typing import Any
 
 from mirloop.errors import ConfigError
 from mirloop.serve.settings import ServeSettings
-from mirloop.stages import BUILTIN_STAGES
+from mirloop.stages import stage_records
 
-#: Stages a request's ``config`` may set (the analysis stages); the renderer, and any file, stay the
-#: server's choice.
-JOB_STAGES = tuple(stage.name for stage in BUILTIN_STAGES if stage.analysis)
+
+def job_stages() -> tuple[str, ...]:
+    """Stages a request's ``config`` may set: the analysis stages, those plugins add among them; the
+    renderer, and any file, stay the server's choice."""
+    from mirloop.plugins import registry
+
+    registry()  # the plugins' stages are known once the registry is built
+    return tuple(stage.name for stage in stage_records() if stage.analysis)
+
+
 #: Options naming files, which a request may not set.
 FILE_OPTIONS = frozenset({"model", "soundfont", "path", "file", "weights", "cache"})
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+-]{0,63}")
@@ -30,9 +38,10 @@ def job_config(config: Any) -> dict[str, dict[str, Any]]:
     if not isinstance(config, dict):
         raise ConfigError("'config' must be an object of stage tables, e.g. {\"tempo\": {\"max_bpm\": 180}}")
     checked: dict[str, dict[str, Any]] = {}
+    stages = job_stages()
     for stage, table in config.items():
-        if stage not in JOB_STAGES or not isinstance(table, dict):
-            raise ConfigError(f"config.{stage}: a request may set the stages {', '.join(JOB_STAGES)}, "
+        if stage not in stages or not isinstance(table, dict):
+            raise ConfigError(f"config.{stage}: a request may set the stages {', '.join(stages)}, "
                               "each as an object of options")
         for option, value in table.items():
             plain = isinstance(value, (bool, int, float)) or (
@@ -68,6 +77,7 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
 def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     from mirloop.config import load_config
     from mirloop.io.tables import grid_table, segment_table
+    from mirloop.model.stage_output import output_json
     from mirloop.pipelines.analyze import analyze_file, validate_analysis_config
     from mirloop.pipelines.outputs import write_outputs
 
@@ -88,6 +98,7 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
         "key": str(analysis.key.key) if analysis.key else None,
         "segments": json.loads(segment_table(analysis).to_json(orient="records")),
         "grid": json.loads(grid_table(analysis).to_json(orient="records")),
+        "extra": {stage: output_json(result) for stage, result in analysis.extra.items()},
     }
     (ctx.workdir / "analysis.json").write_text(json.dumps(summary, indent=2), "utf-8")
-    return {"duration": summary["duration"], "tempo": summary["tempo"], "key": summary["key"]}
+    return {key: summary[key] for key in ("duration", "tempo", "key", "extra")}

@@ -40,11 +40,24 @@ STATIC = {"app.js": "text/javascript", "style.css": "text/css"}
 EDITED = ("descriptor", "tempo", "key")
 #: Length of a catalog audition, in seconds.
 AUDITION_SECONDS = 12.0
-#: Stages of each job kind as the progress view lists them.
+#: Stages of each job kind as the progress view lists them (a track job's stages that plugins add
+#: come before ``reduce``: :func:`track_stages`).
 STAGES = {
     "track": ["load", "separator", "tempo", "features", "key", "segmenter", "classifier", "reduce", "write"],
     "track_render": ["plan", "render", "re-classify", "write"],
 }
+
+
+def track_stages() -> list[str]:
+    """A track job's stages as the progress view lists them, with those plugins add to the analysis."""
+    from mirloop.plugins import registry
+    from mirloop.stages import added_stage_records
+
+    registry()  # the plugins' stages are known once the registry is built
+    stages = STAGES["track"]
+    added = [stage.name for stage in added_stage_records() if stage.analysis]
+    at = stages.index("reduce")
+    return [*stages[:at], *added, *stages[at:]]
 
 
 def service(request: Request) -> Service:
@@ -143,7 +156,7 @@ def track_context(request: Request, job: Job, error: str | None = None, values: 
     from mirloop.catalog import load_catalog
     from mirloop.serve.web.render_job import MAX_RENDERS
 
-    context: dict[str, Any] = {"job": job, "stages": STAGES["track"], "error": error, "view": None}
+    context: dict[str, Any] = {"job": job, "stages": track_stages(), "error": error, "view": None}
     if job.state == JobState.DONE:
         view = _output_json(request, job, "track.json")
         context.update(

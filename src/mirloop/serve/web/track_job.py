@@ -8,12 +8,14 @@ shipped model unless another classifier is configured): separation and analysis
 (:func:`~mirloop.loop.reduce.reduce_segments`) and the track's top candidates
 (:func:`~mirloop.loop.reduce.top_candidates`).
 
-Writes ``track.json`` (what the analysis view shows: tempo, key, candidates, the segments and
-one row per 2-s window with its descriptor, probability and whether the classifier is unsure),
+Writes ``track.json`` (what the analysis view shows: tempo, key, candidates, the segments, one
+row per 2-s window with its descriptor, probability and whether the classifier is unsure, and
+the results of the stages plugins add: ``extra``, each one's JSON value, and ``extra_text``, its
+few words, by stage, as in ``mirloop analyze``'s run summary),
 ``grid.csv`` and ``segments.csv`` (the loop's tables), ``reference.ogg`` (the upload, to play),
 ``accompaniment.ogg`` (what was analysed, after separation) and ``waveform.json``.
-Stages: ``load``, each analysis stage as it starts (``separator``, ``features``, ``tempo``,
-``key``, ``segmenter``, ``classifier``), ``reduce``, ``write``.
+Stages: ``load``, each analysis stage as it starts (``separator``, ``tempo``, ``features``,
+``key``, ``segmenter``, ``classifier``, then the stages plugins add), ``reduce``, ``write``.
 """
 
 from __future__ import annotations
@@ -35,14 +37,16 @@ CANDIDATES = 3
 STAGE_PROGRESS = {
     "load": 2,
     "separator": 5,
-    "features": 35,
-    "tempo": 45,
+    "tempo": 35,
+    "features": 40,
     "key": 50,
     "segmenter": 55,
     "classifier": 65,
     "reduce": 75,
     "write": 85,
 }
+#: Progress at the start of a stage a plugin adds (they run after the classifier).
+ADDED_STAGE_PROGRESS = 70
 
 
 def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
@@ -67,11 +71,12 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     from mirloop.loop.merge import merged_grid
     from mirloop.loop.reduce import reduce_segments, top_candidates
     from mirloop.model import Segment
+    from mirloop.model.stage_output import output_json, output_text
     from mirloop.pipelines.analyze import analyze_file
     from mirloop.serve.web.media import write_waveform
 
     def stage(name: str) -> None:
-        ctx.progress(name, STAGE_PROGRESS.get(name, 50))
+        ctx.progress(name, STAGE_PROGRESS.get(name, ADDED_STAGE_PROGRESS))
 
     stage("load")
     config = loop_config(load_config(ctx.settings.config_path), separate=True)
@@ -106,6 +111,8 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
         "unsure_below": UNSURE_BELOW,
         "segments": _records(reduced),
         "windows": window_rows(merged, catalog, duration=analysis.duration),
+        "extra": {stage: output_json(result) for stage, result in analysis.extra.items()},
+        "extra_text": {stage: output_text(result) for stage, result in analysis.extra.items()},
     }
     (out / "track.json").write_text(json.dumps(view, indent=1), "utf-8")
     return {
