@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,9 @@ from mirloop.cli.common import (
     resolve_config,
     scheduler_option,
 )
+
+if TYPE_CHECKING:
+    from mirloop.pipelines.batch import ScannedInputs
 
 
 def setting(name: str) -> dict[str, Any]:
@@ -168,11 +171,12 @@ def loop(
     }
     from mirloop.pipelines.batch import scan_inputs
 
-    one_track = len(scan_inputs(tracks).tracks) <= 1  # looped here, with a bar of its renders
+    scanned = scan_inputs(tracks)  # once: every seed's run loops these
+    one_track = len(scanned.tracks) <= 1  # looped here, with a bar of its renders
     executor = open_batch_executor(scheduler, workers=workers, start=not one_track)
     options["executor"] = executor
     try:
-        _run(tracks, output, seeds, settings, options, as_json, list_renders=list_renders)
+        _run(scanned, output, seeds, settings, options, as_json, list_renders=list_renders)
     except Interrupted as interrupt:
         for track in interrupt.finished:
             state = "" if track.ok else f" (failed: {track.error})"
@@ -186,7 +190,7 @@ def loop(
 
 
 def _run(
-    tracks: tuple[str, ...],
+    tracks: ScannedInputs,
     output: str,
     seeds: tuple[int, ...] | None,
     settings: Any,

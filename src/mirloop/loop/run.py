@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mirloop.config import Config
 from mirloop.executors.base import Executor
@@ -24,9 +24,16 @@ from mirloop.loop.configuration import heldout_scores, loop_config
 from mirloop.loop.settings import LoopSettings
 from mirloop.loop.track import TrackLoop, commit_track, loop_track
 
+if TYPE_CHECKING:
+    from mirloop.pipelines.batch import ScannedInputs
+
+#: The tracks to loop: files and folders as given, or what :func:`mirloop.pipelines.batch.scan_inputs`
+#: found in them (passed on so that the inputs are read once).
+Tracks: TypeAlias = "Iterable[str | os.PathLike[str]] | ScannedInputs"
+
 
 def run_loop(
-    tracks: Iterable[str | os.PathLike[str]],
+    tracks: Tracks,
     out_dir: str | os.PathLike[str],
     *,
     config: Config | Any = None,
@@ -41,7 +48,8 @@ def run_loop(
     :func:`mirloop.io.output_names.output_names` (the report lists each track's ``source`` and
     ``folder``). ``workers`` > 1 runs that many tracks at once, each in its own process (the
     numbers do not depend on it); ``executor`` runs them instead (e.g. on a Dask cluster, whose
-    workers must see ``out_dir``: each writes its tracks' folders itself)."""
+    workers must see ``out_dir``: each writes its tracks' folders itself). ``tracks`` are files
+    and folders, or the :class:`~mirloop.pipelines.batch.ScannedInputs` found in them."""
     from tqdm import tqdm
 
     from mirloop.catalog import load_catalog
@@ -50,14 +58,14 @@ def run_loop(
     from mirloop.io.output_names import output_names
     from mirloop.loop.report import REPORT_FILES, build_report, write_report
     from mirloop.parallel import Interrupted
-    from mirloop.pipelines.batch import empty_folder_message, scan_inputs
+    from mirloop.pipelines.batch import empty_folder_message
     from mirloop.plugins import registry
 
     settings = settings or LoopSettings()
     resolved = loop_config(config, model=model, separate=settings.separate)
     renderer = registry().create("renderer", resolved.backend("renderer"), resolved.options("renderer"))
     catalog = load_catalog()
-    scanned = scan_inputs(tracks)
+    scanned = scanned_inputs(tracks)
     paths = list(scanned.tracks)
     names = output_names(paths, reserved=REPORT_FILES)
     out = Path(out_dir)
@@ -126,8 +134,15 @@ def run_loop(
     return report
 
 
+def scanned_inputs(tracks: Tracks) -> ScannedInputs:
+    """The tracks in ``tracks``: scanned now, unless they already were."""
+    from mirloop.pipelines.batch import ScannedInputs, scan_inputs
+
+    return tracks if isinstance(tracks, ScannedInputs) else scan_inputs(tracks)
+
+
 def run_loop_seeds(
-    tracks: Iterable[str | os.PathLike[str]],
+    tracks: Tracks,
     out_dir: str | os.PathLike[str],
     seeds: Iterable[int],
     *,
@@ -144,7 +159,7 @@ def run_loop_seeds(
     from mirloop.loop.report import seed_summary
 
     settings = settings or LoopSettings()
-    tracks = list(tracks)
+    tracks = scanned_inputs(tracks)  # once for every seed
     reports = {
         seed: run_loop(
             tracks, Path(out_dir) / f"seed-{seed}", settings=attrs.evolve(settings, seed=seed), **options
