@@ -1,4 +1,7 @@
-"""Value types shared by every layer. No I/O and no heavy imports here."""
+"""Value types shared by every layer (not a trained model: that is :mod:`mirloop.classify.model`).
+
+No I/O and no heavy imports here. See "Words" in docs/architecture.md for what "model" means.
+"""
 
 from mirloop.model.analysis import Analysis
 from mirloop.model.audio import Audio
