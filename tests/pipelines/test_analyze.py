@@ -221,3 +221,10 @@ def test_each_configured_stage_is_announced_as_it_starts(track: Path) -> None:
 
     # tempo first (the features and the segmenter read it); stages switched off are not announced
     assert announced == ["tempo", "features", "key", "segmenter"]
+
+
+def test_backends_and_timings_are_listed_in_the_stages_order(track: Path) -> None:
+    analysis = analyze(track, config=config())
+
+    assert list(analysis.backends) == ["features", "tempo", "key", "segmenter"]
+    assert list(analysis.timings) == ["load", "features", "tempo", "key", "segmenter", "total"]

@@ -221,6 +221,7 @@ def analyze_samples(
             extra[record.name] = result
     _check_results(ctx, config, features, segmentation)
     timings["total"] = time.perf_counter() - started + (load_seconds or 0.0)
+    order = ("load", *methods, "total")  # the stages' own order, although the tempo ran first
     analysis = Analysis(
         source=source,
         duration=ctx.duration,
@@ -231,8 +232,8 @@ def analyze_samples(
         key=key,
         segmentation=segmentation,
         prediction=prediction,
-        backends=backends,
-        timings=timings,
+        backends={stage: backends[stage] for stage in order if stage in backends},
+        timings={step: timings[step] for step in order if step in timings},
         flags=flags,
         damage=damage,
         near_silent=near_silent,
