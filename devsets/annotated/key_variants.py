@@ -29,6 +29,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def reference_key(jams_path: Path) -> str | None:
     return None
 
 
-def read_chromas(folder: Path) -> dict[str, dict[str, np.ndarray | str]]:
+def read_chromas(folder: Path) -> dict[str, dict[str, Any]]:
     from mirloop.backends.librosa.notes import note_chroma
     from mirloop.io.audio import load_audio
     from mirloop.signal import TrackContext
