@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirloop.backends.librosa.key import LibrosaKey
+from mirloop.backends.librosa.key import LibrosaKey, reading_shares
 from mirloop.backends.librosa.profiles import BLENDS, PROFILES
 from mirloop.errors import OptionError
 from mirloop.model import Audio, Key
@@ -90,13 +90,14 @@ def test_the_default_gets_every_modal_and_cadence_key_where_albrecht_does_not() 
 FIFTH_HEAVY_TUNE = (7, 7, 8, 7, 5, 3, 2, 3, 5, 7, 3, 2, 0, -1, 0)
 
 
-def minor_tune(tonic_midi: int) -> TrackContext:
-    """:data:`FIFTH_HEAVY_TUNE` on a harmonic tone, 0.4 s a note, doubled an octave below."""
+def minor_tune(tonic_midi: int, *, brightness: float = 1.0) -> TrackContext:
+    """:data:`FIFTH_HEAVY_TUNE` on a harmonic tone (harmonic ``k`` at ``k ** -brightness``),
+    0.4 s a note, doubled an octave below."""
     n = round(0.4 * 22050)
     notes = []
     for step in FIFTH_HEAVY_TUNE:
         freq = 440.0 * 2 ** ((tonic_midi + step - 69) / 12)
-        doubled = _tone(freq, n, 22050, 1.0) + 0.7 * _tone(freq / 2, n, 22050, 1.0)
+        doubled = _tone(freq, n, 22050, brightness) + 0.7 * _tone(freq / 2, n, 22050, brightness)
         notes.append(doubled * _envelope(n, 22050))
     return normalised(np.concatenate(notes))
 
@@ -114,6 +115,41 @@ def test_a_minor_tune_that_dwells_on_its_fifth_is_read_in_its_own_key(tonic_midi
     assert LibrosaKey(notes_weight=1.0).estimate_key(ctx).key == truth
 
 
+def test_the_clearer_reading_outvotes_the_torn_one_on_a_bright_melody() -> None:
+    """With every harmonic as loud as the fundamental, the CQT chroma of the fifth-heavy minor
+    tune hears its dominant; the note chroma, harmonics taken out, hears the tonic. The default's
+    fixed 0.3 share for the note chroma leaves most tonics to the CQT chroma's reading; weighting
+    each reading by the confidence of its own best key finds every one, as the note chroma alone
+    does."""
+    hits = {"cqt chroma alone": 0, "default": 0, "confidence": 0, "note chroma alone": 0}
+    settings: dict[str, dict[str, object]] = {
+        "cqt chroma alone": {"notes_weight": 0.0},
+        "default": {},
+        "confidence": {"weighting": "confidence", "notes_weight": 0.5},
+        "note chroma alone": {"notes_weight": 1.0},
+    }
+    for tonic_midi in range(57, 69):
+        ctx = minor_tune(tonic_midi, brightness=0.0)
+        truth = Key(PITCH_CLASSES[tonic_midi % 12], "minor")
+        for name, options in settings.items():
+            hits[name] += LibrosaKey(**options).estimate_key(ctx).key == truth
+    assert hits == {"cqt chroma alone": 0, "default": 1, "confidence": 12, "note chroma alone": 12}
+
+
+def test_reading_shares_follow_each_readings_confidence() -> None:
+    """A reading with one clear key gets more than its prior share against one torn between two;
+    with no confident reading the priors stand; windows get shares of their own."""
+    clear, torn, flat = np.zeros(24), np.zeros(24), np.zeros(24)
+    clear[[0, 7]] = 0.8, 0.3
+    torn[[0, 7]] = 0.6, 0.59
+    track = reading_shares([0.5, 0.5], [torn, clear])
+    assert track[1] > 0.8 and np.isclose(track[0] + track[1], 1.0)
+    assert [float(s) for s in reading_shares([0.7, 0.3], [flat, flat])] == [0.7, 0.3]
+    assert [float(s) for s in reading_shares([0.7, 0.3], [torn, clear], by_confidence=False)] == [0.7, 0.3]
+    windows = reading_shares([0.5, 0.5], [np.stack([clear, torn]), np.stack([torn, clear])])
+    assert windows[0].shape == (2,) and windows[0][0] > 0.8 and windows[1][1] > 0.8
+
+
 @pytest.mark.parametrize("weight", [0.0, 1.0])
 def test_either_chroma_alone_finds_a_cadence(weight: float) -> None:
     ctx = TrackContext(cadence("F#", "minor"))
@@ -126,6 +162,11 @@ def test_either_chroma_alone_finds_a_cadence(weight: float) -> None:
 def test_bad_note_chroma_options_are_rejected(options: dict[str, object]) -> None:
     with pytest.raises(OptionError, match="notes_"):
         LibrosaKey(**options)
+
+
+def test_an_unknown_weighting_is_rejected_with_the_choices() -> None:
+    with pytest.raises(OptionError, match="weighting.*confidence.*fixed"):
+        LibrosaKey(weighting="vote")
 
 
 def test_windows_follow_a_key_change(aba: SplicedTrack, aba_context: TrackContext) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import numpy as np
+from attrs import frozen
 
 from mirloop.backends.librosa.notes import note_chroma
 from mirloop.backends.librosa.profiles import (
@@ -23,6 +25,36 @@ from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
 
 
+@frozen(eq=False)
+class Reading:
+    """One chroma read against its profile: its prior share, its key scores (track ``(24,)``,
+    windows ``(n, 24)``) and how far its chroma is from flat (track, windows)."""
+
+    prior: float
+    track_scores: np.ndarray
+    window_scores: np.ndarray
+    track_tonal: float
+    window_tonal: np.ndarray
+
+
+def reading_shares(
+    priors: Sequence[float], scores: Sequence[np.ndarray], *, by_confidence: bool = True
+) -> list[np.ndarray]:
+    """The share of each reading in the mixed key scores, for one track (``scores`` of shape
+    ``(24,)``: shares of shape ``()``) or for windows (``(n, 24)``: shares ``(n,)``).
+
+    ``by_confidence``: each prior times the :func:`~mirloop.backends.librosa.profiles.key_confidence`
+    of the reading's own scores, renormalised to sum 1; where no reading is confident (every
+    confidence 0), the priors as they are. Otherwise the priors alone.
+    """
+    fixed = [np.full(np.shape(s)[:-1], p, dtype=np.float64) for p, s in zip(priors, scores)]
+    if not by_confidence:
+        return fixed
+    weighted = [p * np.asarray(key_confidence(s), dtype=np.float64) for p, s in zip(priors, scores)]
+    total = np.sum(weighted, axis=0)
+    return [np.where(total > 1e-9, w / np.maximum(total, 1e-9), f) for w, f in zip(weighted, fixed)]
+
+
 class LibrosaKey(Backend):
     """Krumhansl–Schmuckler key finding on note or constant-Q chroma (24 keys: 12 tonics × major/minor).
 
@@ -35,7 +67,11 @@ class LibrosaKey(Backend):
     ``edma`` by default), and the *note chroma* of :mod:`~mirloop.backends.librosa.notes` — the
     pitch classes of the notes that explain the spectrum, their harmonics taken out (with
     ``notes_profile``, ``albrecht+krumhansl`` by default); a key's score is their weighted mean,
-    ``notes_weight`` (0.3) on the note chroma's.
+    ``notes_weight`` (0.3) on the note chroma's. With ``weighting="confidence"`` each reading's
+    share is ``notes_weight`` or ``1 - notes_weight`` times the confidence of its own best key,
+    renormalised, track and window alike (:func:`reading_shares`): the reading that hears one key
+    clearly outvotes the one torn between two. With ``notes_weight=0.5`` it reads melodies better
+    than the fixed shares and chords over a bass slightly worse (docs/backends-comparison.md).
     Confidence is the best correlation times a saturating margin over the runner-up
     (:func:`~mirloop.backends.librosa.profiles.key_confidence`), times how far the chroma is
     from flat (:func:`~mirloop.backends.librosa.profiles.tonal_weight`, weighted as the scores),
@@ -59,7 +95,16 @@ class LibrosaKey(Backend):
             float,
             "weight in [0, 1] of the note chroma (an approximate transcription, harmonics taken out) "
             "read with notes_profile, against the CQT chroma read with profile (0: the CQT chroma "
-            "alone; 1: the note chroma alone, best on solo melodies, worse on chords over a bass)",
+            "alone; 1: the note chroma alone, best on solo melodies, worse on chords over a bass); "
+            "with weighting=confidence each share is also scaled by its reading's key confidence",
+        ),
+        "weighting": Option(
+            "fixed",
+            str,
+            "how the two chromas' key scores are mixed: fixed (default; the notes_weight shares as "
+            "they are) or confidence (each share times the confidence of that reading's best key; "
+            "with notes_weight=0.5, better on solo lines, slightly worse on chords over a bass)",
+            choices=("confidence", "fixed"),
         ),
         "notes_profile": Option(
             "albrecht+krumhansl",
@@ -91,21 +136,36 @@ class LibrosaKey(Backend):
 
     def estimate_key(self, ctx: TrackContext) -> KeyEstimate:
         weight, harmonics = self.opts["notes_weight"], self.opts["harmonics"]
-        track_scores, window_scores = np.zeros(24), np.zeros((ctx.grid.n_windows, 24))
-        track_tonal, window_tonal = 0.0, np.zeros(ctx.grid.n_windows)
-        for chroma, profile, share in (
+        readings = []
+        for chroma, profile, prior in (
             (self._cqt_chroma, self.opts["profile"], 1.0 - weight),
             (self._note_chroma, self.opts["notes_profile"], weight),
         ):
-            if share == 0.0:
+            if prior == 0.0:
                 continue
             frames = chroma(ctx)
             track_chroma = np.asarray(frames.mean(axis=1), dtype=np.float64)
             window_chroma = window_mean_std(frames, ctx.chroma_frame_rate, ctx.grid)[0]
-            track_scores = track_scores + share * key_correlations(track_chroma, profile, harmonics)
-            window_scores = window_scores + share * key_correlations(window_chroma, profile, harmonics)
-            track_tonal = track_tonal + share * tonal_weight(track_chroma)
-            window_tonal = window_tonal + share * tonal_weight(window_chroma)
+            readings.append(
+                Reading(
+                    prior=prior,
+                    track_scores=key_correlations(track_chroma, profile, harmonics),
+                    window_scores=key_correlations(window_chroma, profile, harmonics),
+                    track_tonal=float(tonal_weight(track_chroma)),
+                    window_tonal=tonal_weight(window_chroma),
+                )
+            )
+        by_confidence = self.opts["weighting"] == "confidence"
+        track_shares = reading_shares(
+            [r.prior for r in readings], [r.track_scores for r in readings], by_confidence=by_confidence
+        )
+        window_shares = reading_shares(
+            [r.prior for r in readings], [r.window_scores for r in readings], by_confidence=by_confidence
+        )
+        track_scores = sum(s * r.track_scores for s, r in zip(track_shares, readings))
+        window_scores = sum(s[:, None] * r.window_scores for s, r in zip(window_shares, readings))
+        track_tonal = sum(s * r.track_tonal for s, r in zip(track_shares, readings))
+        window_tonal = sum(s * r.window_tonal for s, r in zip(window_shares, readings))
         return KeyEstimate(
             key=KEYS[int(np.argmax(track_scores))],
             confidence=float(key_confidence(track_scores) * track_tonal),
