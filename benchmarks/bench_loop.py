@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_loop.py --model MODEL/      # a model from `mirloop train`
     .venv/bin/python benchmarks/bench_loop.py                      # trains a tiny KNN first (~20 s)
     .venv/bin/python benchmarks/bench_loop.py --json --check
-    .venv/bin/python benchmarks/bench_loop.py --product          # as `mirloop loop` runs by default
+    .venv/bin/python benchmarks/bench_loop.py --product          # as `mirloop loop` runs by default (fused)
 
 Times ``mirloop.loop.run.run_loop`` on one 4-minute 44.1 kHz stereo WAV (real clips from
 ``../shared/data/real-dev`` concatenated, or a generated multi-region render without clips):
@@ -49,7 +49,7 @@ def tiny_model(folder: Path) -> Path:
     return folder / "model"
 
 
-def run(track: Path, out: Path, model: Path | None, peer: str = "") -> tuple[float, dict[str, Any]]:
+def run(track: Path, out: Path, model: Path | None, peer: str = "") -> tuple[float, float, dict[str, Any]]:
     from mirloop.loop.peer import resolve_peer
     from mirloop.loop.run import run_loop
     from mirloop.loop.settings import LoopSettings
@@ -57,13 +57,13 @@ def run(track: Path, out: Path, model: Path | None, peer: str = "") -> tuple[flo
     settings = LoopSettings(
         renders=10, descriptors=1, tempi=1, keys=1, audio=False, html=False, peer=resolve_peer(peer)
     )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = run_loop([track], out, model=model, settings=settings)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     summary = report.tracks[0]
     if not summary["ok"]:
         raise SystemExit(f"the loop failed: {summary['error']}")
-    return seconds, summary
+    return seconds, cpu, summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--product",
         action="store_true",
-        help="the loop as `mirloop loop` runs it without --model: the shipped model and the peer "
+        help="the loop as `mirloop loop` runs it without --model: the default input classifier (the "
+        "fused real-music classifier where mirloop-musicnn is installed) and the peer "
         "listener (--peer auto: the musicnn tagger when mirloop-musicnn is installed)",
     )
     parser.add_argument(
@@ -98,11 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         warmup = root / "warmup.wav"
         write_wav(warmup, blocks(clip_files(args.clips), WARMUP_SECONDS))
         run(warmup, root / "warmup-out", model, peer)
-        seconds, summary = run(track, root / "out", model, peer)
+        seconds, cpu, summary = run(track, root / "out", model, peer)
     renders = summary["renders"]
     result = {
         "track_seconds": args.seconds,
         "wall_seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "realtime_factor": round(args.seconds / seconds, 2),
         "renders": len(renders),
         "failed_renders": sum(not r["ok"] for r in renders),
@@ -115,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
     else:
         print(
-            f"loop on a {args.seconds:.0f}-s track: {seconds:.1f} s wall, {result['realtime_factor']}× real "
+            f"loop on a {args.seconds:.0f}-s track: {seconds:.1f} s wall ({cpu:.1f} s CPU), "
+            f"{result['realtime_factor']}× real "
             f"time ({len(renders)} renders = {result['rendered_audio_seconds']:.0f} s of audio made and "
             f"re-classified); target < {TARGET_SECONDS:.0f} s: {'met' if result['met'] else 'MISSED'}"
         )

@@ -161,16 +161,45 @@ def test_the_shipped_model_brings_its_held_out_accuracy_per_descriptor(
     assert all(0.0 <= a <= 1.0 for by in scores.values() for a in by.values())
 
 
-def test_without_a_model_the_loop_classifies_with_the_shipped_one(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_model_the_loop_classifies_its_inputs_as_classify_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mirloop.classify.backend import default_classifier
+    from mirloop.loop.configuration import loop_config
+
+    monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
+    config = loop_config({"classifier": {"backend": "none"}})
+
+    default = default_classifier()  # the real-music classifier where its plugin is installed
+    assert config.backend("classifier") == default["classifier"]["backend"]
+    assert config.backend("features") == default.get("features", {}).get("backend", "librosa")
+
+
+def test_a_model_from_the_environment_keeps_the_shipped_kind(monkeypatch: pytest.MonkeyPatch) -> None:
     from mirloop.classify.backend import DEFAULT_MODEL
     from mirloop.loop.configuration import loop_config
     from mirloop.plugins import registry
 
-    monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
+    monkeypatch.setenv("MIRLOOP_MODEL", str(DEFAULT_MODEL))
     config = loop_config({"classifier": {"backend": "none"}})
-    assert config.backend("classifier") == "mlp"
+
+    assert config.backend("classifier") == "mlp" and config.backend("features") == "librosa"
     backend = registry().create("classifier", "mlp", config.options("classifier"))
     assert backend.model_path() == str(DEFAULT_MODEL)
+
+
+def test_configured_real_music_features_go_with_the_real_music_classifier(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mirloop.loop.configuration import loop_config
+    from mirloop.plugins import registry
+
+    if "fused" not in registry().names("classifier"):
+        pytest.skip("the mirloop-musicnn plugin is not installed")
+    monkeypatch.delenv("MIRLOOP_MODEL", raising=False)
+    config = loop_config({"classifier": {"backend": "none"}, "features": {"backend": "musicnn"}})
+
+    assert config.backend("classifier") == "fused" and config.backend("features") == "musicnn"
 
 
 def test_renders_are_heard_by_the_model_alone_on_its_own_features() -> None:

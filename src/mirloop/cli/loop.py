@@ -36,8 +36,9 @@ def setting(name: str) -> dict[str, Any]:
     "--model",
     type=click.Path(exists=True, file_okay=False),
     default=None,
-    help="Model directory written by `mirloop train` (sets the classifier; default: the configured "
-    "classifier, else the MLP shipped with mirloop).",
+    help="Model directory written by `mirloop train` (sets the input's classifier; default: the "
+    "configured classifier, else the one `mirloop classify` uses: the fused real-music classifier "
+    "when mirloop-musicnn is installed, else the MLP shipped with mirloop).",
 )
 @click.option(
     "--renders", type=click.IntRange(0), **setting("renders"),

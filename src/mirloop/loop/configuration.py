@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from mirloop.classify.backend import DEFAULT_KIND
+from mirloop.classify.backend import DEFAULT_KIND, default_classifier
 from mirloop.classify.storage import model_kind
-from mirloop.config import Config, load_config
+from mirloop.config import Config, load_config, option_variable
 from mirloop.errors import ModelError
 from mirloop.pipelines.analyze import validate_analysis_config
 
@@ -20,7 +20,7 @@ def loop_config(
     config: Config | Any = None, *, model: str | os.PathLike[str] | None = None, separate: bool = True
 ) -> Config:
     """The analysis configuration of the loop: ``model`` picks the classifier (its kind and path),
-    else the configured classifier, else the model shipped with mirloop; separation on uses
+    else the configured classifier, else the default of ``mirloop classify``; separation on uses
     :data:`DEFAULT_SEPARATOR` unless another separator is configured. A model that cannot be
     read, or was made for other features or another catalog, is refused here
     (:class:`~mirloop.errors.ModelError`)."""
@@ -33,14 +33,29 @@ def loop_config(
         resolved = resolved.merged({"separator": {"backend": "none"}}, "--no-separation")
     elif resolved.backend("separator") == "none":
         resolved = resolved.merged({"separator": {"backend": DEFAULT_SEPARATOR}}, "loop default")
-    if resolved.backend("classifier") == "none":  # the loop classifies: the shipped model by default
-        # (not the real-music default of `mirloop classify`: with it as the input's classifier the
-        # loop's multi-region consistency fell under .90 on mood, valence and momentum; docs/loop.md)
-        resolved = resolved.merged({"classifier": {"backend": DEFAULT_KIND}}, "loop default")
+    if resolved.backend("classifier") == "none":  # the loop classifies: by default as `classify` does
+        resolved = resolved.merged(_default_classifier(resolved), "loop default")
     validate_analysis_config(resolved)
     resolved.validate()
     _check_model(resolved)
     return resolved
+
+
+def _default_classifier(config: Config) -> dict[str, Any]:
+    """The input's classifier when none is configured: the real-music default of ``mirloop classify``
+    (:func:`~mirloop.classify.backend.default_classifier`: the tagger's genre, the shipped model's
+    descriptors within it; the renders are still heard by the shipped model alone), unless a model
+    comes from ``$MIRLOOP_MODEL`` or a feature backend it does not read is configured: then the
+    shipped model."""
+    from mirloop.stages import stage_record
+
+    default = default_classifier()
+    record = stage_record("features")
+    readable = {record.default if record is not None else "librosa"}
+    readable.add(default.get("features", {}).get("backend", "librosa"))
+    if option_variable("classifier", "model") or config.backend("features") not in readable:
+        return {"classifier": {"backend": DEFAULT_KIND}}
+    return default
 
 
 def _check_model(config: Config) -> None:
