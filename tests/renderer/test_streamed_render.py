@@ -38,6 +38,21 @@ def test_a_streamed_render_writes_the_bytes_of_an_in_memory_render(tmp_path: Pat
         assert streamed[kind].read_bytes() == in_memory[kind].read_bytes(), kind
 
 
+def test_a_streamed_ogg_render_decodes_to_the_in_memory_renders_samples(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    # Blocks of 960 frames: the encoder is still handed the blocks the whole-array writer cuts
+    # (a Vorbis stream cut elsewhere decodes to other samples; tests/io/test_audio_writer.py).
+    timeline, config = _timeline(4.0), {**FAST, "block": 960}
+    streamed = write_streamed_render(prepare_streamed(timeline, seed=5, config=config), tmp_path / "s.ogg")
+    in_memory = write_render(render(timeline, seed=5, config=config), tmp_path / "m.ogg")
+
+    samples = sf.read(streamed["audio"], dtype="float32")[0]
+    assert len(samples) == 4 * FAST["sr"]
+    assert np.array_equal(samples, sf.read(in_memory["audio"], dtype="float32")[0])
+
+
 def _traced_peak(call: Callable[[], object]) -> int:
     tracemalloc.start()
     try:

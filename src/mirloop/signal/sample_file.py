@@ -75,7 +75,7 @@ def _no_room(exc: OSError) -> AudioError:
     return AudioError(
         f"a track this long is decoded into a temporary file in {tempfile.gettempdir()}, which failed "
         f"({exc.strerror or exc}); free some space there or set TMPDIR to a folder with room "
-        "(samples and spectrograms: about 430 MB an hour of audio)"
+        "(samples, spectrograms and tempogram: about 490 MB an hour of audio)"
     )
 
 
