@@ -12,13 +12,22 @@ measured in the same run, so a loaded machine moves both::
     python benchmarks/bench_long_input.py --figure           # with the PNG figure as well
     python benchmarks/bench_long_input.py --stages --minutes 60 180   # peak per stage, and the
                                                              # loop's figure and input preview
+    python benchmarks/bench_long_input.py --loop --minutes 60 180     # mirloop loop on music
+
+``--loop`` measures ``mirloop loop FILE -o OUT --no-separation --renders 1 --descriptors 1
+--peer none`` instead, on music: a bundled 12-s genre example (``docs/genres/rock.ogg``, 44.1
+kHz stereo) looped to each length as 16-bit FLAC. The loop analyses the track, renders it back
+twice at its full length (one single-region and one multi-region render), re-classifies both
+renders and writes their OGG players and the input's; near-silence would be flagged silent and
+never rendered.
 
 ``--stages`` runs the analysis in a fresh process of its own instead of the command, sampling
 its resident memory every 20 ms, and prints the peak reached in each stage (decoding, each
 analysis stage, then what ``mirloop loop`` adds for the track: its figure and its ``input.ogg``
 preview). Tracks past 6 h need ``MIRLOOP_MAX_TRACK_HOURS`` raised.
 
-The files are removed afterwards (a 3-h file takes about 700 MB of disk while it exists).
+The files are removed afterwards (a 3-h file takes about 700 MB of disk while it exists, a 3-h
+looped clip about 1 GB, and the loop's temporary files and OGG players about 3 GB more).
 """
 
 from __future__ import annotations
@@ -52,17 +61,40 @@ def write_near_silence(path: Path, *, minutes: float, sr: int = 44100, channels:
     return path
 
 
-def peak_rss_mib(path: Path, out: Path, *, figure: bool = False) -> tuple[float, float]:
-    """Peak RSS (MiB) and wall seconds of ``mirloop analyze path`` in its own process."""
-    command = [sys.executable, "-m", "mirloop.cli.main", "analyze", str(path), "-o", str(out), "-q",
-               *([] if figure else ["--no-figure"])]
+#: The music ``--loop`` repeats to the lengths measured.
+CLIP = Path(__file__).resolve().parent.parent / "docs" / "genres" / "rock.ogg"
+
+
+def write_looped_clip(path: Path, *, minutes: float, clip: Path = CLIP) -> Path:
+    """``clip`` repeated to ``minutes`` as a 16-bit FLAC at the clip's rate, one repeat at a time."""
+    import soundfile as sf
+
+    samples, sr = sf.read(str(clip), dtype="float32", always_2d=True)
+    total = int(minutes * 60 * sr)
+    with sf.SoundFile(str(path), "w", samplerate=sr, channels=samples.shape[1], format="FLAC",
+                      subtype="PCM_16") as out:
+        for start in range(0, total, len(samples)):
+            out.write(samples[: min(len(samples), total - start)])
+    return path
+
+
+def peak_rss_mib(path: Path, out: Path, *, figure: bool = False, loop: bool = False) -> tuple[float, float]:
+    """Peak RSS (MiB) and wall seconds of ``mirloop analyze path`` (with ``loop``: ``mirloop loop``,
+    see the module docstring) in its own process."""
+    if loop:
+        command = [sys.executable, "-m", "mirloop.cli.main", "loop", str(path), "-o", str(out),
+                   "--no-separation", "--renders", "1", "--descriptors", "1", "--peer", "none",
+                   "--no-progress"]
+    else:
+        command = [sys.executable, "-m", "mirloop.cli.main", "analyze", str(path), "-o", str(out), "-q",
+                   *([] if figure else ["--no-figure"])]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.monotonic() - started
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"mirloop analyze {path.name} failed:\n{stderr}")
+        raise SystemExit(f"mirloop {command[3]} {path.name} failed:\n{stderr}")
     scale = 1024 if sys.platform != "darwin" else 1  # ru_maxrss: KiB on Linux, bytes on macOS
     return usage.ru_maxrss * scale / 2**20, seconds
 
@@ -133,6 +165,8 @@ def main() -> int:
     parser.add_argument("--figure", action="store_true", help="also draw each track's PNG figure")
     parser.add_argument("--stages", action="store_true",
                         help="peak RSS per analysis stage, and of the loop's figure and preview")
+    parser.add_argument("--loop", action="store_true",
+                        help="measure mirloop loop on a bundled clip looped to each length")
     parser.add_argument("--child", nargs=2, metavar=("FILE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -144,16 +178,24 @@ def main() -> int:
     rows: list[tuple[float, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="mirloop-long-") as work:
         for minutes in args.minutes:
-            path = write_near_silence(Path(work) / f"silence-{minutes:g}min.flac", minutes=minutes)
-            peak, seconds = peak_rss_mib(path, Path(work) / f"out-{minutes:g}", figure=args.figure)
+            if args.loop:
+                path = write_looped_clip(Path(work) / f"music-{minutes:g}min.flac", minutes=minutes)
+            else:
+                path = write_near_silence(Path(work) / f"silence-{minutes:g}min.flac", minutes=minutes)
+            peak, seconds = peak_rss_mib(path, Path(work) / f"out-{minutes:g}", figure=args.figure,
+                                         loop=args.loop)
             path.unlink()
             rows.append((minutes, peak, seconds))
             print(f"  {minutes:g} min: peak RSS {peak:.0f} MiB ({seconds:.0f} s)", file=sys.stderr,
                   flush=True)
 
     reference = rows[0][1]
-    print("mirloop analyze on near-silent 44.1 kHz stereo FLAC (dither at one 16-bit step)"
-          + ("" if args.figure else ", --no-figure"))
+    if args.loop:
+        print(f"mirloop loop --no-separation --renders 1 --descriptors 1 on {CLIP.name} looped "
+              "(44.1 kHz stereo FLAC)")
+    else:
+        print("mirloop analyze on near-silent 44.1 kHz stereo FLAC (dither at one 16-bit step)"
+              + ("" if args.figure else ", --no-figure"))
     print(f"{'length':>10} {'peak RSS MiB':>13} {'× reference':>12} {'seconds':>8}  target")
     failed = False
     for minutes, peak, seconds in rows:

@@ -57,9 +57,9 @@ class Limit:
 #: render, ``dataset generate --durations``, a timeline's end): one hour; a 1-h stereo render
 #: at 44.1 kHz holds 1.3 GB of samples while it is mixed.
 MAX_RENDER_SECONDS = Limit("MIRLOOP_MAX_RENDER_SECONDS", 3600.0, "s", "the length of a render")
-#: Length of a render streamed block by block to an audio file (``mirloop render`` without
-#: ``--stems`` or domain randomisation): memory stays bounded, so only the file's size and the
-#: time taken grow: 24 hours (a 24-h 16-bit stereo WAV at 44.1 kHz is 15 GB).
+#: Length of a render streamed block by block to an audio file and its stems (``mirloop render``
+#: without domain randomisation, the loop's renders): memory stays bounded, so only the files'
+#: size and the time taken grow: 24 hours (a 24-h 16-bit stereo WAV at 44.1 kHz is 15 GB).
 MAX_STREAMED_RENDER_SECONDS = Limit(
     "MIRLOOP_MAX_STREAMED_RENDER_SECONDS", 86400.0, "s", "the length of a render streamed to a file"
 )

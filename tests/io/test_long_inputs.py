@@ -284,3 +284,37 @@ def test_the_loops_figure_and_preview_of_a_track_read_from_files_equal_those_in_
 
     assert (tmp_path / "file.png").read_bytes() == (tmp_path / "ram.png").read_bytes()
     np.testing.assert_array_equal(sf.read(tmp_path / "file.ogg")[0], sf.read(tmp_path / "ram.ogg")[0])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/smaps")
+def test_a_long_tracks_tempogram_goes_to_a_file_with_the_values_in_ram_and_the_tempo_passes_release_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mirloop.backends.librosa.features import LibrosaFeatures
+    from mirloop.model import Audio
+    from mirloop.signal import TrackContext
+
+    audio = Audio(_music(240.0), SR)
+    in_ram = TrackContext(audio)
+    in_ram.tempo  # noqa: B018 (the tempogram and the tempo computed in RAM)
+    monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
+    spilled = TrackContext(audio)
+    spilled.rhythm_envelope  # noqa: B018 (what the tempogram is computed from: the log-mel's last block stays)
+    others = _resident_spilled_bytes("mirloop-frames-")
+
+    assert not is_spilled(in_ram.tempogram.acf) and is_spilled(spilled.tempogram.acf)
+    assert spilled.tempogram.acf.flags.c_contiguous  # the layout of the array in RAM
+    np.testing.assert_array_equal(spilled.tempogram.acf, in_ram.tempogram.acf)
+    whole = spilled.tempogram.acf.nbytes
+    before = _resident_spilled_bytes("mirloop-frames-") - others
+
+    tempo, reference = spilled.tempo, in_ram.tempo  # the track mean, the windows and the curve
+    assert (tempo.bpm, tempo.confidence) == (reference.bpm, reference.confidence)
+    np.testing.assert_array_equal(tempo.window_bpm, reference.window_bpm)
+    np.testing.assert_array_equal(tempo.curve_bpm, reference.curve_bpm)
+    clarity = LibrosaFeatures._pulse_clarity(spilled)  # the tempogram's peak over the beat lags
+    np.testing.assert_array_equal(clarity, LibrosaFeatures._pulse_clarity(in_ram))
+
+    # reading the tempogram mapped it in (the comparison above); the passes leave little of it
+    assert before >= 0.9 * whole
+    assert _resident_spilled_bytes("mirloop-frames-") - others < 0.1 * whole

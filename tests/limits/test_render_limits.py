@@ -42,7 +42,12 @@ def test_a_huge_render_duration_is_refused(tmp_path: Path, capsys: pytest.Captur
     code = main(["render", "--descriptor", "rock_indie_driving", "--duration", "1e9", "--stems",
                  "-o", str(out)])
     assert code == 2
+    assert "MIRLOOP_MAX_STREAMED_RENDER_SECONDS" in capsys.readouterr().err
+    code = main(["render", "--descriptor", "rock_indie_driving", "--duration", "1e9",
+                 "--set", "renderer.randomize=mix", "-o", str(out)])
+    assert code == 2
     assert "MIRLOOP_MAX_RENDER_SECONDS" in capsys.readouterr().err
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("duration", ["nan", "inf"])

@@ -1,8 +1,9 @@
 """Render jobs stream into their file as ``mirloop render`` does, so a long one holds no audio in memory.
 
-With the built-in renderer and no stems, a job's ``master.wav`` is written block by block by the
-same streamed renderer as ``mirloop render``: the same timeline and seed give the same samples
-and MIDI, and its length is limited by the streamed-render limit, not the in-memory one.
+With the built-in renderer and no domain randomisation, a job's ``master.wav`` (and its stems)
+is written block by block by the same streamed renderer as ``mirloop render``: the same
+timeline and seed give the same samples and MIDI, and its length is limited by the
+streamed-render limit, not the in-memory one.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def test_a_master_wav_job_writes_what_mirloop_render_writes_for_the_same_timelin
     assert job["master.mid"] == (tmp_path / "cli.mid").read_bytes()
 
 
-def test_a_streamed_job_may_outlast_the_in_memory_render_limit_and_a_stems_job_may_not(
+def test_streamed_jobs_with_or_without_stems_may_outlast_the_in_memory_render_limit(
     tmp_path: Path,
 ) -> None:
     server = start_server(tmp_path / "data", env={"MIRLOOP_MAX_RENDER_SECONDS": "1"})
@@ -61,10 +62,23 @@ def test_a_streamed_job_may_outlast_the_in_memory_render_limit_and_a_stems_job_m
         streamed = post_render(server, timeline, seed=3)
         stems = post_render(server, timeline, "STEMS_WAV", seed=3)
 
-        assert streamed.status_code == 202
+        assert streamed.status_code == 202 and stems.status_code == 202
         wav = _job_files(server, streamed.json()["data"]["id"])["master.wav"]
         assert abs(sf.info(io.BytesIO(wav)).duration - 3.0) < 0.1
-        assert stems.status_code == 422
-        assert "MIRLOOP_MAX_RENDER_SECONDS" in stems.json()["errors"][0]["detail"]
+        body, _ = follow(server, stems.json()["data"]["id"])
+        names = [f["name"] for f in body["data"]["attributes"]["files"]]
+        assert body["data"]["attributes"]["status"] == "CREATED" and "master.wav" in names
+        assert any("stems" in name for name in names), names
+    finally:
+        server.close()
+
+
+def test_a_domain_randomised_job_keeps_the_in_memory_render_limit(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "data", env={"MIRLOOP_MAX_RENDER_SECONDS": "1",
+                                                  "MIRLOOP_SET": "renderer.randomize=mix"})
+    try:
+        randomised = post_render(server, short_timeline("rock_indie_driving", 3.0, seed=2), seed=3)
+        assert randomised.status_code == 422
+        assert "MIRLOOP_MAX_RENDER_SECONDS" in randomised.json()["errors"][0]["detail"]
     finally:
         server.close()

@@ -112,8 +112,8 @@ def render(
         from attrs import evolve
 
         options = evolve(options, **overrides)
-        # Without stems or domain randomisation the render streams block by block into the file
-        # (bounded memory, MIRLOOP_MAX_STREAMED_RENDER_SECONDS); otherwise it is made in memory.
+        # Without domain randomisation the render streams block by block into the file and its
+        # stems (bounded memory, MIRLOOP_MAX_STREAMED_RENDER_SECONDS); otherwise it is made in memory.
         streamed = streams(options)
 
         def render_with(source: Any, seed: int | None) -> Any:
@@ -146,7 +146,7 @@ def render(
     if streamed:
         from mirloop.renderer.truth import ground_truth
 
-        written = write_streamed_render(result, output, midi=midi)
+        written = write_streamed_render(result, output, midi=midi, stems=stems)
         truth = ground_truth(result.plans, result.duration)
         duration, soundfont = result.duration, result.soundfont
     else:

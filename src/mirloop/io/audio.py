@@ -237,11 +237,18 @@ def as_loaded(
     data = np.asarray(samples, dtype=np.float32)
     data = data[:, None] if data.ndim == 1 else data
     if flac16:
-        scale = np.float32(32768)
-        data = np.clip(np.rint(data * scale), -32768, 32767).astype(np.float32) / scale
+        data = as_flac16(data)
     blocks = (data[i : i + BLOCK_FRAMES] for i in range(0, len(data), BLOCK_FRAMES))
     mixed = _mix_and_resample(blocks, int(sr), int(out_sr), data.shape[1], mono, len(data))
     return Audio(mixed, int(out_sr), source)
+
+
+def as_flac16(samples: np.ndarray) -> np.ndarray:
+    """Float32 ``samples`` as a 16-bit FLAC file written by libsndfile holds them and decodes them:
+    ``round(x · 32768)`` clipped to 16 bits, divided by 32768 (each sample on its own, so a block
+    at a time gives the same values)."""
+    scale = np.float32(32768)
+    return np.clip(np.rint(samples * scale), -32768, 32767).astype(np.float32) / scale
 
 
 class _Resampler:

@@ -219,10 +219,14 @@ def run_render(job: LoopRender, renderer: Renderer) -> RenderOutcome:
         if result.audio.n_samples == 0:
             return RenderOutcome(job, error="the renderer returned no audio")
         return RenderOutcome(job, audio=result.audio, result=result)
-    except MirloopError as exc:
-        return RenderOutcome(job, error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a renderer bug must not stop the loop; keep where it happened
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return RenderOutcome(
-            job, error=f"unexpected {type(exc).__name__}: {exc} (at {where.name}:{where.lineno})"
-        )
+        return RenderOutcome(job, error=render_failure(exc))
+
+
+def render_failure(exc: Exception) -> str:
+    """What a render's failure says: a :class:`~mirloop.errors.MirloopError` by its type and
+    message, anything else as unexpected, with where it happened."""
+    if isinstance(exc, MirloopError):
+        return f"{type(exc).__name__}: {exc}"
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return f"unexpected {type(exc).__name__}: {exc} (at {where.name}:{where.lineno})"

@@ -17,13 +17,13 @@ import numpy as np
 from attrs import define, field
 
 from mirloop.config import Config
-from mirloop.dataset.render_job import stored_analysis_audio
 from mirloop.errors import MirloopError
 from mirloop.io.audio_out import write_ogg
 from mirloop.loop.configuration import render_analysis_config
+from mirloop.loop.hearing import HeardRender, hear_render
 from mirloop.loop.merge import merged_grid
 from mirloop.loop.reduce import Candidates, reduce_segments, segment_majorities, top_candidates
-from mirloop.loop.renders import SINGLE, LoopRender, RenderOutcome, plan_multi, plan_single, run_render
+from mirloop.loop.renders import SINGLE, plan_multi, plan_single
 from mirloop.loop.rows import (
     AgreementRow,
     BoundaryRow,
@@ -241,19 +241,19 @@ def _loop_track(
     multi_config = render_analysis_config(config, segment=True)
     for job in jobs:
         started = time.perf_counter()
-        outcome = run_render(job, renderer)
+        player = folder / "renders" / f"{job.name}.ogg" if settings.audio else None
+        heard = hear_render(job, renderer, ogg=player)
         track.spend("render", time.perf_counter() - started)
         _record(
             track,
-            job,
-            outcome,
+            heard,
             folder,
             segments,
             reduced,
             catalog,
-            settings,
             single_config if job.kind == SINGLE else multi_config,
         )
+        del heard  # a long render's heard signal: no longer than its record needs it
         if bar is not None:
             bar.update()
     track.agreement = agreement_rows(track.name, track.multi, reduced.to_dict("records"), catalog)
@@ -280,15 +280,14 @@ def _with_peer(
 
 def _record(
     track: TrackLoop,
-    job: LoopRender,
-    outcome: RenderOutcome,
+    heard: HeardRender,
     folder: Path,
     segments: list[Segment],
     reduced: Any,
     catalog: Any,
-    settings: LoopSettings,
     analysis_config: Config,
 ) -> None:
+    job = heard.job
     timeline_path = folder / "timelines" / f"{job.name}.json"
     timeline_path.parent.mkdir(parents=True, exist_ok=True)
     timeline_path.write_text(json.dumps(job.timeline.to_json(wrap=True), indent=1))
@@ -298,23 +297,24 @@ def _record(
         "seed": job.seed,
         "descriptor": job.descriptor,
         "timeline": _in_report(track, timeline_path, folder),
-        "ok": outcome.ok,
-        "error": outcome.error,
+        "ok": heard.ok,
+        "error": heard.error,
     }
     track.renders.append(entry)
-    if outcome.audio is None:
+    if heard.heard is None:
         return
     started = time.perf_counter()
     try:  # heard as the training renders were: the stored mono 22,050-Hz 16-bit signal
-        run = analyze_samples(stored_analysis_audio(outcome.audio), config=analysis_config)
+        run = analyze_samples(heard.heard, config=analysis_config)
     except MirloopError as exc:
         entry.update(ok=False, error=f"re-classification failed: {exc}")
+        if heard.ogg is not None:
+            heard.ogg.unlink(missing_ok=True)  # a failed render has no player
         return
     finally:
         track.spend("reclassify", time.perf_counter() - started)
-    if settings.audio:
-        written = write_ogg(outcome.audio, folder / "renders" / f"{job.name}.ogg")
-        entry["audio"] = _in_report(track, written, folder)
+    if heard.ogg is not None:
+        entry["audio"] = _in_report(track, heard.ogg, folder)
     prediction = run.analysis.prediction
     assert prediction is not None
     if job.kind == SINGLE:

@@ -268,7 +268,10 @@ def _accompaniment(stems: Mapping[str, Audio], backend: str) -> Audio:
 
 
 def _analysis_signal(audio: Audio) -> Audio:
-    """Mono float32 at the analysis rate (resampled in one go: in-memory input is already in memory)."""
+    """Mono float32 at the analysis rate (resampled in one go: in-memory input is already in memory;
+    a separator's long output in a mapped file is read a block at a time into another)."""
+    if sample_file.is_spilled(audio.samples) and (audio.samples.ndim == 2 or audio.sr != ANALYSIS_SR):
+        return _spilled_analysis_signal(audio)
     mono = audio.mono()
     if mono.sr == ANALYSIS_SR:
         return mono
@@ -276,6 +279,27 @@ def _analysis_signal(audio: Audio) -> Audio:
 
     samples = soxr.resample(mono.samples, mono.sr, ANALYSIS_SR, quality="HQ")
     return Audio(np.asarray(samples, dtype=np.float32), ANALYSIS_SR, audio.source)
+
+
+def _spilled_analysis_signal(audio: Audio, *, block: int = sample_file.BLOCK_SAMPLES) -> Audio:
+    """:func:`_analysis_signal` of samples in a mapped temporary file, into another: the mean of
+    the channels a block at a time (the values of ``Audio.mono``), resampled by a soxr stream
+    (whose output does not depend on how its input is cut), the input released behind."""
+    import soxr
+
+    samples = audio.samples
+    out = sample_file.SpilledSamples(1)
+    stream = None if audio.sr == ANALYSIS_SR else soxr.ResampleStream(
+        audio.sr, ANALYSIS_SR, 1, dtype="float32", quality="HQ"
+    )
+    for start in range(0, samples.shape[-1], block):
+        chunk = samples[..., start : start + block]
+        mono = chunk.mean(axis=0) if chunk.ndim == 2 else np.array(chunk, dtype=np.float32)
+        out.append(mono if stream is None else stream.resample_chunk(mono, last=False))
+        sample_file.release_before(samples, start + block)
+    if stream is not None:
+        out.append(stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+    return Audio(out.result(), ANALYSIS_SR, audio.source, audio.damage if audio.sr == ANALYSIS_SR else None)
 
 
 def _input_flags(signal: Audio) -> tuple[str, ...]:

@@ -63,7 +63,7 @@ def prepare_streamed(timeline: Any, *, seed: int | None = None, config: Any = No
     """A timeline composed and ready to be written block by block to a file
     (:func:`mirloop.renderer.writers.write_streamed_render`): arguments as :func:`render`.
 
-    Only renders without stems or domain randomisation stream (:func:`~mirloop.renderer.production.streams`);
+    Only renders without domain randomisation stream (:func:`~mirloop.renderer.production.streams`);
     their length is limited by :data:`~mirloop.limits.MAX_STREAMED_RENDER_SECONDS` (24 h), not
     by the in-memory :data:`~mirloop.limits.MAX_RENDER_SECONDS` (1 h).
     """

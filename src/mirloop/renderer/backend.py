@@ -9,6 +9,7 @@ from mirloop.stages import Backend, Option
 
 if TYPE_CHECKING:
     from mirloop.model import RenderResult
+    from mirloop.renderer.options import RenderOptions
 
 
 class MirloopRenderer(Backend):
@@ -26,3 +27,18 @@ class MirloopRenderer(Backend):
         from mirloop.renderer.options import RenderOptions
 
         return render(timeline, seed=seed, config=RenderOptions.from_mapping(self.opts))
+
+
+def streamed_options(renderer: Any) -> RenderOptions | None:
+    """The :class:`~mirloop.renderer.RenderOptions` of ``renderer`` when its renders can be made
+    block by block instead of in memory (the built-in renderer without domain randomisation,
+    :func:`mirloop.renderer.production.streams`): memory then does not grow with a render's
+    length. ``None`` for any other renderer, whose :meth:`render` makes the whole result (a
+    subclass of the built-in renderer that overrides :meth:`~MirloopRenderer.render` among them)."""
+    from mirloop.renderer.options import RenderOptions
+    from mirloop.renderer.production import streams
+
+    if not isinstance(renderer, MirloopRenderer) or type(renderer).render is not MirloopRenderer.render:
+        return None
+    options = RenderOptions.from_mapping(renderer.opts)
+    return options if streams(options) else None

@@ -55,9 +55,10 @@ def dynamics_offset(plans: list[RegionPlan]) -> float:
 
 
 def streams(options: RenderOptions) -> bool:
-    """Whether a render with ``options`` can be written to a file block by block: not when it has
-    stems or a domain-randomised master chain, which are made in memory."""
-    return not options.stems and options.randomize == "none"
+    """Whether a render with ``options`` can be written to files block by block (its mix and, with
+    ``stems``, each instrument's stem): not with a domain-randomised master chain, which needs the
+    whole mix and is made in memory."""
+    return options.randomize == "none"
 
 
 class Prepared:
@@ -81,7 +82,7 @@ class Prepared:
         if not math.isfinite(duration) or duration <= 0:
             raise RenderError(f"render duration must be a positive number of seconds, got {duration} s")
         if streamed and not streams(options):
-            raise RenderError("a render with stems or domain randomisation is made in memory, not streamed")
+            raise RenderError("a domain-randomised render is made in memory, not streamed")
         limit = MAX_STREAMED_RENDER_SECONDS if streamed else MAX_RENDER_SECONDS
         limit.check(duration, "the render would last", error=RenderError)
         if round(duration * options.sr) < 1:
@@ -278,35 +279,42 @@ def stream_plans_to_file(
 
 
 def stream_prepared_to_file(
-    prepared: Prepared, path: str | os.PathLike[str], *, subtype: str | None = None
+    prepared: Prepared,
+    path: str | os.PathLike[str],
+    *,
+    subtype: str | None = None,
+    stems: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write the mix of ``prepared`` (without a randomised chain) to ``path`` one block at a time,
-    with the samples :func:`render_prepared` makes; the file appears atomically when complete."""
-    import soundfile as sf
+    with the samples :func:`render_prepared` makes, and with ``stems`` (an existing folder; the
+    render's ``stems`` option on) each instrument's stem as ``<instrument>.wav`` in it, with the
+    samples of :attr:`RenderResult.stems`. The files are handed to their encoders in the blocks the
+    whole-array writer uses (:class:`mirloop.io.audio_out.AudioFileWriter`) and appear atomically
+    when all are complete; a failure leaves none of them."""
+    from contextlib import ExitStack
 
-    from mirloop.io.atomic import atomic_path
-    from mirloop.io.audio_out import audio_format
+    from mirloop.io.audio_out import AudioFileWriter, open_audio_file
 
     if prepared.chain is not None:
         raise RenderError(
             "a domain-randomised render needs its whole mix for the master chain; render it in memory"
         )
-    target = Path(path)
+    if stems is not None and not prepared.options.stems:
+        raise RenderError("this render has no stems; render with the option stems=true")
+    target, sr = Path(path), prepared.options.sr
     try:
-        container, default_subtype = audio_format(target)
+        with ExitStack() as files:
+            mix = files.enter_context(open_audio_file(target, sr, 2, subtype=subtype))
+            parts: dict[str, AudioFileWriter] | None = None
+            for block in prepared.blocks():
+                mix.write(block.mix.T)
+                if stems is None or block.stems is None:
+                    continue
+                if parts is None:  # every block holds every instrument's stem
+                    parts = {name: files.enter_context(open_audio_file(Path(stems) / f"{name}.wav", sr, 2))
+                             for name in sorted(block.stems)}
+                for name, writer in parts.items():
+                    writer.write(block.stems[name].T)
     except AudioError as exc:
         raise RenderError(str(exc)) from exc
-    with (
-        atomic_path(target) as temporary,
-        sf.SoundFile(
-            str(temporary),
-            "w",
-            samplerate=prepared.options.sr,
-            channels=2,
-            subtype=subtype or default_subtype,
-            format=container,
-        ) as handle,
-    ):
-        for block in prepared.blocks(stems=False):
-            handle.write(block.mix.T)
     return target

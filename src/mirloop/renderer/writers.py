@@ -70,13 +70,18 @@ def write_stems(stems: dict[str, Audio], folder: str | os.PathLike[str], *, suff
 
 def _fill_stems(stems: dict[str, Audio], folder: Path, suffix: str) -> None:
     """Write the stems and their manifest into the (new, empty) ``folder``."""
+    for role, audio in sorted(stems.items()):
+        write_audio(audio, folder / f"{role}{suffix}")
+    _own_stems(folder)
+
+
+def _own_stems(folder: Path) -> None:
+    """Give the new ``folder`` holding just the stems a plain folder's mode and the manifest
+    listing them (:data:`STEMS_MANIFEST`), which marks them as mirloop's to replace."""
     umask = os.umask(0)
     os.umask(umask)
     folder.chmod(0o777 & ~umask)
-    names = []
-    for role, audio in sorted(stems.items()):
-        write_audio(audio, folder / f"{role}{suffix}")
-        names.append(f"{role}{suffix}")
+    names = sorted((entry.name for entry in folder.iterdir()), key=lambda name: (Path(name).stem, name))
     (folder / STEMS_MANIFEST).write_text(json.dumps({"files": names}, indent=1))
 
 
@@ -238,19 +243,35 @@ def write_render(
 
 
 def write_streamed_render(
-    prepared: Prepared, path: str | os.PathLike[str], *, midi: bool = False, jams: bool = True
+    prepared: Prepared,
+    path: str | os.PathLike[str],
+    *,
+    midi: bool = False,
+    stems: bool = False,
+    jams: bool = True,
 ) -> dict[str, Path]:
-    """As :func:`write_render` for a render streamed block by block into its audio file
-    (:func:`mirloop.renderer.api.prepare_streamed`): memory does not grow with its length, and
-    the audio holds the samples an in-memory render of the same timeline and seed holds."""
+    """As :func:`write_render` for a render streamed block by block into its audio file and, with
+    ``stems``, its stems folder (:func:`mirloop.renderer.api.prepare_streamed`): memory does not
+    grow with its length, and the files hold the samples an in-memory render of the same
+    timeline and seed holds (the same bytes, for WAV and FLAC)."""
     from mirloop.renderer.production import stream_prepared_to_file
     from mirloop.renderer.truth import ground_truth
 
     target = Path(path)
+    if stems:  # refuse before anything is written
+        if not prepared.options.stems:
+            raise RenderError("this render has no stems; render with the option stems=true")
+        _check_replaceable(sidecar_paths(target)["stems"])
 
     def fill(staging: Path) -> dict[str, Path]:
         others = {kind: staging / where.name for kind, where in sidecar_paths(target).items()}
-        written = {"audio": stream_prepared_to_file(prepared, staging / target.name)}
+        if stems:
+            others["stems"].mkdir()
+        written = {"audio": stream_prepared_to_file(prepared, staging / target.name,
+                                                    stems=others["stems"] if stems else None)}
+        if stems:
+            _own_stems(others["stems"])
+            written["stems"] = others["stems"]
         if midi:
             written["midi"] = write_midi(prepared.midi, others["midi"])
         if jams:

@@ -12,7 +12,7 @@ from mirloop.model import Audio, Grid, TempoEstimate
 from mirloop.signal.beatsync import BeatUnits, beat_synchronous
 from mirloop.signal.cqt import ConstantQ, compute_constant_q
 from mirloop.signal.frames import FrameFeatures, compute_frame_features, n_frames_for
-from mirloop.signal.sample_file import release_before
+from mirloop.signal.sample_file import release_before, spills
 from mirloop.signal.tempo import Tempogram, TempoSettings, compute_tempogram, estimate_track_tempo
 from mirloop.signal.tuning import estimate_tuning, tuned_chroma
 from mirloop.signal.windows import window_mean_std
@@ -190,8 +190,9 @@ class TrackContext:
 
     @cached_property
     def tempogram(self) -> Tempogram:
-        """Autocorrelation tempogram of :attr:`rhythm_envelope` (8.9-s windows, a column every 4 frames)."""
-        return compute_tempogram(self.rhythm_envelope, fps=self.frame_rate)
+        """Autocorrelation tempogram of :attr:`rhythm_envelope` (8.9-s windows, a column every 4 frames),
+        in a temporary file for a long track (as its log-mel and CQT)."""
+        return compute_tempogram(self.rhythm_envelope, fps=self.frame_rate, spill=spills(len(self.samples)))
 
     def estimate_tempo(self, settings: TempoSettings) -> TempoEstimate:
         """Tempo for ``settings``; the default settings' result is cached as :attr:`default_tempo`."""

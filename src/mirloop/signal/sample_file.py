@@ -75,7 +75,7 @@ def _no_room(exc: OSError) -> AudioError:
     return AudioError(
         f"a track this long is decoded into a temporary file in {tempfile.gettempdir()}, which failed "
         f"({exc.strerror or exc}); free some space there or set TMPDIR to a folder with room "
-        "(samples and spectrograms: about 430 MB an hour of audio)"
+        "(samples, spectrograms and tempogram: about 490 MB an hour of audio)"
     )
 
 
@@ -101,23 +101,51 @@ def spills(n_samples: int) -> bool:
 
 def release_before(y: np.ndarray, index: int) -> None:
     """Drop from memory the mapped pages holding ``y[:index]`` of a 1-D spilled array, or the first
-    ``index`` columns ``y[:, :index]`` of a 2-D one from :class:`SpilledColumns` (no-op otherwise).
+    ``index`` columns ``y[:, :index]`` of a 2-D one from :class:`SpilledColumns` or
+    :class:`SpilledRows` (no-op otherwise).
 
     The values stay in the file: reading them again maps them back in.
     """
     mapping = _mapping_of(y)
     if mapping is None or index <= 0 or not hasattr(mmap, "MADV_DONTNEED"):
         return
-    if y.ndim == 2 and y.strides[0] != y.itemsize:  # only column-major views hold columns together
-        return
     if y.ndim not in (1, 2) or sys.platform != "linux":  # MADV_DONTNEED on a file mapping: Linux only
         return
     start = np.frombuffer(mapping, dtype=np.uint8).ctypes.data
     offset = y.ctypes.data - start
-    stop = offset + min(index, y.shape[-1]) * y.strides[-1]
+    if y.ndim == 2 and y.strides[0] != y.itemsize:
+        if y.strides[1] != y.itemsize:
+            return  # neither whole columns nor whole rows lie together
+        for row in range(y.shape[0]):  # row-major: the start of every row
+            _release(mapping, offset + row * y.strides[0], min(index, y.shape[1]) * y.itemsize)
+        return
+    _release(mapping, offset, min(index, y.shape[-1]) * y.strides[-1])
+
+
+def release_all(y: np.ndarray) -> None:
+    """Drop from memory every mapped page of the spilled array ``y``, including the pages it shares
+    with its neighbours in the file (no-op for an array in RAM). Nothing is lost: a page read
+    again is mapped back in from the file."""
+    mapping = _mapping_of(y)
+    if mapping is None or y.size == 0 or not (y.flags.c_contiguous or y.flags.f_contiguous):
+        release_before(y, y.shape[-1] if y.ndim else 0)
+        return
+    if not hasattr(mmap, "MADV_DONTNEED") or sys.platform != "linux":
+        return
+    offset = y.ctypes.data - np.frombuffer(mapping, dtype=np.uint8).ctypes.data
+    _release(mapping, offset, y.nbytes, outward=True)
+
+
+def _release(mapping: mmap.mmap, offset: int, length: int, *, outward: bool = False) -> None:
+    """``MADV_DONTNEED`` over the whole pages inside ``[offset, offset + length)`` of ``mapping``
+    (``outward``: every page that range touches)."""
     page = mmap.PAGESIZE
-    first = -(-max(offset, 0) // page) * page
-    last = stop // page * page
+    if outward:
+        first = max(offset, 0) // page * page
+        last = min(-(-(offset + length) // page) * page, len(mapping))
+    else:
+        first = -(-max(offset, 0) // page) * page
+        last = (offset + length) // page * page
     if last > first:
         mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
 
@@ -174,6 +202,50 @@ class SpilledColumns:
         if written != len(data):
             os.close(self._fd)
             raise _no_room(OSError(28, "short write"))
+
+
+class SpilledRows:
+    """A float32 ``(rows, n)`` array in row-major order (the layout of ``np.empty((rows, n))``),
+    filled a block of columns at a time in an unlinked temporary file, then mapped read-only.
+
+    Every operation on the result sees the memory layout of the array computed in RAM, so it
+    gives the same values bit for bit; :func:`release_before` drops the first columns of every row.
+    """
+
+    def __init__(self, rows: int, n: int) -> None:
+        self.rows, self.n = int(rows), int(n)
+        try:
+            descriptor, name = tempfile.mkstemp(prefix="mirloop-frames-", suffix=".f32")
+        except OSError as exc:
+            raise _no_room(exc) from exc
+        os.unlink(name)
+        self._fd = descriptor
+
+    def write(self, c0: int, block: np.ndarray) -> None:
+        """Store ``block`` ``(rows, k)`` as columns ``c0 … c0 + k - 1``."""
+        data = np.asarray(block, dtype=np.float32)
+        for row in range(self.rows):
+            raw = np.ascontiguousarray(data[row]).tobytes()
+            try:
+                written = os.pwrite(self._fd, raw, (row * self.n + c0) * 4)
+            except OSError as exc:
+                os.close(self._fd)
+                raise _no_room(exc) from exc
+            if written != len(raw):
+                os.close(self._fd)
+                raise _no_room(OSError(28, "short write"))
+
+    def result(self) -> np.ndarray:
+        """The ``(rows, n)`` array, a read-only view of the mapped file."""
+        try:
+            if self.rows * self.n == 0:
+                return np.zeros((self.rows, self.n), dtype=np.float32)
+            mapping = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise _no_room(exc) from exc
+        finally:
+            os.close(self._fd)
+        return np.frombuffer(mapping, dtype=np.float32).reshape(self.rows, self.n)
 
 
 #: Samples per block of the whole-signal reductions below (about 47 s at 22050 Hz).

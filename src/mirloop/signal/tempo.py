@@ -22,6 +22,7 @@ from attrs import frozen
 
 from mirloop.model import Grid, TempoEstimate
 from mirloop.signal.beats import track_beats
+from mirloop.signal.sample_file import SpilledRows, is_spilled, release_all, release_before
 
 #: Autocorrelation window in onset frames (8.9 s at 43 frames per second).
 TEMPOGRAM_WINDOW = 384
@@ -58,11 +59,14 @@ class Tempogram:
 
 
 def compute_tempogram(
-    onset: np.ndarray, *, fps: float, stride: int = 4, block_columns: int = 4096
+    onset: np.ndarray, *, fps: float, stride: int = 4, block_columns: int = 4096, spill: bool = False
 ) -> Tempogram:
     """Tempogram of an onset envelope sampled at ``fps``, one column every ``stride`` frames.
 
-    Computed in blocks of ``block_columns`` columns so the memory stays bounded.
+    Computed in blocks of ``block_columns`` columns so the memory stays bounded; with ``spill``
+    (a long track: 57 MB an hour) the columns go to a temporary file mapped read-only
+    (:class:`~mirloop.signal.sample_file.SpilledRows`, the layout of the array in RAM), which
+    the passes of :func:`estimate_track_tempo` release behind them.
     """
     import scipy.fft
 
@@ -71,7 +75,8 @@ def compute_tempogram(
     padded = np.pad(onset.astype(np.float32), (half, win - half), mode="constant")
     window = np.hanning(win + 2)[1:-1].astype(np.float32)
     centres = np.arange(0, len(onset), stride)
-    acf = np.empty((win, len(centres)), dtype=np.float32)
+    spilled = SpilledRows(win, len(centres)) if spill else None
+    acf = np.empty((win, len(centres) if spilled is None else 0), dtype=np.float32)
     n_fft = 2 * win
     for c0 in range(0, len(centres), block_columns):
         idx = centres[c0 : c0 + block_columns]
@@ -81,8 +86,33 @@ def compute_tempogram(
         corr = scipy.fft.irfft(np.abs(spectrum) ** 2, n=n_fft, axis=1)[:, :win]
         zero = corr[:, :1]
         corr = np.where(zero > 1e-10, corr / np.maximum(zero, 1e-10), 0.0)
-        acf[:, c0 : c0 + len(idx)] = corr.T
-    return Tempogram(acf=acf, stride=stride, fps=fps)
+        if spilled is None:
+            acf[:, c0 : c0 + len(idx)] = corr.T
+        else:
+            spilled.write(c0, corr.T)
+    return Tempogram(acf=acf if spilled is None else spilled.result(), stride=stride, fps=fps)
+
+
+def column_mean(acf: np.ndarray) -> np.ndarray:
+    """``acf.mean(axis=1)``, bit for bit; a spilled tempogram a row at a time, each row's pages
+    released once it is summed."""
+    if not is_spilled(acf):
+        return acf.mean(axis=1)
+    means = np.empty(acf.shape[0], dtype=acf.dtype)
+    for row in range(acf.shape[0]):  # numpy sums each row of a C-ordered array on its own
+        means[row] = acf[row].mean()
+        release_all(acf[row])
+    return means
+
+
+def lag_peak(acf: np.ndarray, lags: slice, *, block_columns: int = 8192) -> np.ndarray:
+    """``acf[lags].max(axis=0)`` a block of columns at a time, releasing a spilled tempogram behind."""
+    rows = acf[lags]
+    peak = np.empty(acf.shape[1], dtype=acf.dtype)
+    for c0 in range(0, acf.shape[1], block_columns):
+        peak[c0 : c0 + block_columns] = rows[:, c0 : c0 + block_columns].max(axis=0)
+        release_before(rows, c0 + block_columns)
+    return peak
 
 
 def _interpolate(acf: np.ndarray, lags: np.ndarray) -> np.ndarray:
@@ -255,17 +285,18 @@ def estimate_track_tempo(
     fps = tempogram.fps
     search = {"fps": fps, "min_bpm": settings.min_bpm, "max_bpm": settings.max_bpm}
     track = choose_tempo(
-        tempogram.acf.mean(axis=1),
+        column_mean(tempogram.acf),
         prior_center=settings.prior_center,
         prior_width=settings.prior_width,
         **search,
     )
     times = tempogram.times
     local = {"prior_center": track.bpm, "prior_width": settings.window_width, "default": track.bpm}
-    window_bpm = [
-        choose_tempo(tempogram.acf[:, _column_range(times, s, e)].mean(axis=1), **local, **search).bpm
-        for s, e in zip(grid.starts, grid.ends)
-    ]
+    window_bpm = []
+    for s, e in zip(grid.starts, grid.ends):
+        columns = _column_range(times, s, e)
+        window_bpm.append(choose_tempo(tempogram.acf[:, columns].mean(axis=1), **local, **search).bpm)
+        release_before(tempogram.acf, columns.start)  # a spilled tempogram behind the windows
     duration = grid.duration
     curve_times = np.arange(0.0, duration, curve_step) if duration > curve_step else np.array([0.0])
     coarse = bpm_grid(settings.min_bpm, settings.max_bpm, step=0.01)
@@ -286,6 +317,9 @@ def estimate_track_tempo(
         curve_bpm[p0 : p0 + CURVE_BLOCK] = np.where(
             curve_salience.max(axis=0) > 1e-6, coarse[np.argmax(curve_salience, axis=0)], track.bpm
         )
+        last = curve_times[min(p0 + CURVE_BLOCK, len(curve_times)) - 1]
+        release_before(tempogram.acf, _column_range(times, last - curve_span / 2, last).start)
+    release_all(tempogram.acf)
     beats = np.zeros(0)
     if track.confidence > 0:
         beats = track_beats(onset, fps=sr / hop_length, bpm=track.bpm)

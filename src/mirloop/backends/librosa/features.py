@@ -10,6 +10,7 @@ from mirloop.backends.feature_columns import BackendColumns, ChromaFrames, Spect
 from mirloop.backends.librosa.profiles import PROFILES, key_correlations, mode_strength
 from mirloop.model import Features, Projection
 from mirloop.signal import TrackContext
+from mirloop.signal.tempo import lag_peak
 from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
 
@@ -101,5 +102,5 @@ class LibrosaFeatures(Backend):
         fps = tempogram.fps
         lags = slice(int(np.floor(60.0 * fps / 240.0)), int(np.ceil(60.0 * fps / 40.0)) + 1)
         column_rate = fps / tempogram.stride
-        peak = tempogram.acf[lags].max(axis=0)
+        peak = lag_peak(tempogram.acf, lags)
         return np.clip(window_mean_std(peak, column_rate, ctx.grid)[0], 0.0, 1.0)

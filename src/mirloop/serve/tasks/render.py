@@ -7,9 +7,9 @@ see :mod:`mirloop.amper.truth`) and the timeline rendered (``timeline.json``). S
 ``compose`` (the timeline is read and resolved into regions), ``waiting_render``, ``render``
 (the backend renders), ``write``.
 
-With the built-in renderer and no stems or domain randomisation (``MASTER_WAV``,
-``MASTER_MP3``) the job streams its render into the file block by block, as ``mirloop render``
-does: its memory does not grow with the timeline, whose length is then limited by
+With the built-in renderer and no domain randomisation the job streams its render into the
+file (and, for ``STEMS_WAV``, into the stems) block by block, as ``mirloop render`` does: its
+memory does not grow with the timeline, whose length is then limited by
 ``MIRLOOP_MAX_STREAMED_RENDER_SECONDS`` (24 h) rather than ``MIRLOOP_MAX_RENDER_SECONDS`` (1 h).
 """
 
@@ -75,17 +75,11 @@ def renderer_for(settings: ServeSettings, *, stems: bool) -> Any:
 
 
 def streamed_options(renderer: Any) -> Any:
-    """The :class:`~mirloop.renderer.RenderOptions` of a job that streams its render into the file
-    block by block, as ``mirloop render`` does (the built-in renderer without stems or domain
-    randomisation: memory does not grow with the timeline's length); ``None`` for one made in memory."""
-    from mirloop.renderer.backend import MirloopRenderer
-    from mirloop.renderer.options import RenderOptions
-    from mirloop.renderer.production import streams
+    """The renderer options of a job that streams its render into the file block by block, as
+    ``mirloop render`` does, else ``None`` (:func:`mirloop.renderer.backend.streamed_options`)."""
+    from mirloop.renderer.backend import streamed_options as options_of
 
-    if not isinstance(renderer, MirloopRenderer):
-        return None
-    options = RenderOptions.from_mapping(renderer.opts)
-    return options if streams(options) else None
+    return options_of(renderer)
 
 
 def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +98,8 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     options = streamed_options(renderer)
     if options is not None:
         target = ctx.workdir / PRESETS[preset]
-        seed, duration, sr, truth = _stream(ctx, timeline, params.get("seed"), options, target)
+        seed, duration, sr, truth = _stream(ctx, timeline, params.get("seed"), options, target,
+                                            stems=preset == "STEMS_WAV")
     else:
         seed, duration, sr, truth = _in_memory(ctx, renderer, timeline, params.get("seed"), preset)
     (ctx.workdir / "timeline.json").write_text(json.dumps(timeline.to_json(), indent=2), "utf-8")
@@ -124,16 +119,17 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _stream(
-    ctx: Any, timeline: Any, seed: int | None, options: Any, path: Any
+    ctx: Any, timeline: Any, seed: int | None, options: Any, path: Any, *, stems: bool
 ) -> tuple[int, float, int, Any]:
-    """The render written block by block into ``path`` (with its MIDI and JAMS), as ``mirloop render``."""
+    """The render written block by block into ``path`` (with its MIDI, JAMS and, with ``stems``,
+    its stems folder), as ``mirloop render``."""
     from mirloop.renderer.api import prepare_streamed
     from mirloop.renderer.truth import ground_truth
     from mirloop.renderer.writers import write_streamed_render
 
     prepared = prepare_streamed(timeline, seed=seed, config=options)
     ctx.progress("write", 40)  # the audio is rendered as it is written
-    write_streamed_render(prepared, path, midi=True, jams=True)
+    write_streamed_render(prepared, path, midi=True, stems=stems, jams=True)
     truth = ground_truth(prepared.plans, prepared.duration)
     return prepared.seed, prepared.duration, prepared.options.sr, truth
 
