@@ -29,11 +29,13 @@ arg-maximum, as ``with_genre_prior`` does.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
@@ -185,12 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.middle:
         middle = agreed(tagger(1.0, middle=True))
         print(f"middle minute in-sample: {in_sample(middle)}; grouped CV: "
-              f"{cross_validate(lambda fit: ('middle', middle))}")
+              f"{cross_validate(_fixed('middle', middle))}")
     if args.render_head:
         for c, head in render_heads(args.render_head, genres).items():
             ok = agreed(np.array([head(x) for x in tags]))
             print(f"renders(C={c:g}) in-sample: {in_sample(ok)}; grouped CV: "
-                  f"{cross_validate(lambda fit, ok=ok, c=c: (f'C={c:g}', ok))}")
+                  f"{cross_validate(_fixed(f'C={c:g}', ok))}")
     everything = np.arange(len(tracks))
     for lam in LAMBDAS:
         bias = fit_bias(everything, lam)
@@ -199,6 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bias(lam={lam:g}), fitted on the fitting half — grouped CV: "
               + cross_validate(lambda fit, lam=lam: (f"lam={lam:g}", agreed(biased(fit_bias(fit, lam))))))
     return 0
+
+
+def _fixed(name: str, ok: np.ndarray) -> Callable[[np.ndarray], tuple[str, np.ndarray]]:
+    """A reading with nothing to fit: the same agreements whatever the fitting half."""
+    return lambda fitting: (name, ok)
 
 
 def render_heads(data: str, genres: tuple[str, ...]) -> dict[float, Callable[[np.ndarray], np.ndarray]]:
@@ -212,19 +219,21 @@ def render_heads(data: str, genres: tuple[str, ...]) -> dict[float, Callable[[np
     table = pd.read_parquet(Path(data) / "features.parquet", columns=[*COLUMNS, "genre"])
     x = np.log(np.clip(table[list(COLUMNS)].to_numpy(), 1e-4, 1.0))
     mean, scale = x.mean(0), x.std(0) + 1e-6
-    heads = {}
+    heads: dict[float, Callable[[np.ndarray], np.ndarray]] = {}
     for c in CS:
         fitted = LogisticRegression(C=c, max_iter=3000).fit((x - mean) / scale, table["genre"].to_numpy())
         order = [list(fitted.classes_).index(g) for g in genres]
 
-        def head(
-            tags: np.ndarray, fitted: LogisticRegression = fitted, order: list[int] = order
-        ) -> np.ndarray:
-            z = (np.log(np.clip(tags, 1e-4, 1.0)) - mean) / scale
-            return np.asarray(fitted.predict_proba(z)[:, order].mean(0))
-
-        heads[c] = head
+        heads[c] = functools.partial(_head_distribution, fitted=fitted, order=order, mean=mean, scale=scale)
     return heads
+
+
+def _head_distribution(
+    tags: np.ndarray, *, fitted: Any, order: list[int], mean: np.ndarray, scale: np.ndarray
+) -> np.ndarray:
+    """A fitted head's mean genre distribution over a track's windows, in the table's genre order."""
+    z = (np.log(np.clip(tags, 1e-4, 1.0)) - mean) / scale
+    return np.asarray(fitted.predict_proba(z)[:, order].mean(0))
 
 
 def _group_tag(column: str) -> tuple[str, str]:
