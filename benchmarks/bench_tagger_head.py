@@ -9,6 +9,8 @@ tagger's genre distribution read in one of these ways:
                     0: the plain mean of a genre's tag probabilities), ``a`` chosen by CV
     bias(lam)       the shipped rule plus a learnt per-genre log-bias (L2 penalty ``lam`` towards
                     0, i.e. towards the table), fitted on the labels of the fitting half
+    mtt, msd, mean  the shipped rule on one model's tags only (a genre it has no tag for gets
+                    nothing), or the mean of the two models' genre distributions (``--per-model``)
     middle          the shipped rule on the track's middle minute only (its middle six windows,
                     where the tag prior was measured), no parameter (``--middle``)
     renders(C)      a head learnt from renders instead of the table: a logistic regression
@@ -23,7 +25,7 @@ the genre marginal, ``P(g) ∝ M(g)^(1-w) · T(g)^w`` per window, the track's ge
 arg-maximum, as ``with_genre_prior`` does.
 
     .venv/bin/python benchmarks/bench_tagger_head.py MANIFEST --cache DIR [--splits 40] [--weight 0.93]
-        [--middle] [--render-head DATA]
+        [--per-model] [--middle] [--render-head DATA]
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--splits", type=int, default=40)
     parser.add_argument("--weight", type=float, default=0.93)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-model", action="store_true", help="also read each model's tags alone, "
+                        "and the mean of their genre distributions")
     parser.add_argument("--middle", action="store_true", help="also read the tags of the middle minute only")
     parser.add_argument("--render-head", default=None, metavar="DATA",
                         help="also learn a tag → genre head from this dataset of renders (musicnn features)")
@@ -97,8 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prior[index] = table.prior.of(*_group_tag(column)) if table.prior else 1.0
     accepted = np.array([[coarse.agrees(t.coarse_label, g) for g in genres] for t in tracks], dtype=float)
 
-    def tagger(alpha: float, middle: bool = False) -> np.ndarray:
-        weights = member * prior[:, None] ** -alpha / np.maximum(member.sum(0), 1)
+    def tagger(alpha: float, middle: bool = False, group: str = "") -> np.ndarray:
+        listed = member * np.array([c.startswith(f"musicnn_{group}") for c in COLUMNS])[:, None]
+        weights = listed * prior[:, None] ** -alpha / np.maximum(listed.sum(0), 1)
         out = []
         for x in tags:
             if middle and len(x) > MIDDLE:
@@ -184,6 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                                            key=lambda pair: pair[1][fit].mean())))
     fixed = cross_validate(lambda fit: ("a=1", by_alpha[1.0]))
     print(f"shipped lift rule (no choice)          — grouped CV: {fixed}")
+    if args.per_model:
+        mtt, msd = tagger(1.0, group="mtt_"), tagger(1.0, group="msd_")
+        for name, reading in (("mtt", mtt), ("msd", msd), ("mean", (mtt + msd) / 2)):
+            ok = agreed(reading)
+            print(f"{name} in-sample: {in_sample(ok)}; grouped CV: {cross_validate(_fixed(name, ok))}")
     if args.middle:
         middle = agreed(tagger(1.0, middle=True))
         print(f"middle minute in-sample: {in_sample(middle)}; grouped CV: "
