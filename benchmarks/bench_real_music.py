@@ -10,17 +10,19 @@ genre, same mapping, same bootstrap):
     model:PATH          a model trained by ``mirloop train`` on any of those columns (``mlp`` is
                         the model shipped with mirloop)
     tagger              the musicnn tagger (tags → genres)
-    fused:W[:PATH]      genre from the tagger fused with the model at PATH (default: shipped) at
-                        weight W for render-like tracks, the tagger alone for recordings, as the
-                        render detector hears them (``fused`` classifier; ``fused-window:W`` with
-                        scope=window; ``fused-ungated:W`` at weight W for every track, gate=none)
+    fused:W[,R][:PATH]  genre from the tagger fused with the model at PATH (default: shipped;
+                        e.g. one trained on the musicnn columns of other renders) at weight W for
+                        render-like tracks and R (default 1: the tagger alone) for recordings, as
+                        the render detector hears them (``fused`` classifier; ``fused-window:W``
+                        with scope=window; ``fused-ungated:W`` at weight W for every track,
+                        gate=none)
 
 ``--table FILE`` gives the tagger and fused systems another tag → genre table (e.g. the plugin's
 ``data/genre_tags_sum.toml``, the first table's sum rule).
 
     .venv/bin/python benchmarks/bench_real_music.py MANIFEST [--systems mlp tagger fused:1 …]
         [--cache DIR] [--workers 2] [--json] [--out FILE.json]
-        [--choose-weight [--splits 20] [--choose-system fused|fused-ungated]]
+        [--choose-weight [--splits 20] [--choose-system fused|fused-ungated|SPEC-WITH-{w}]]
 
 Targets (issue: real music in, the right style out): agreement ≥ .80, no coarse label under
 .60, ``unknown`` ≤ .15, and above the tagger on the same tracks.
@@ -107,19 +109,30 @@ def system(spec: str, table: str = "") -> Callable[[Any], Any]:
     if kind == "tagger":
         return MusicnnTagger(table=table).predict
     if kind in ("fused", "fused-window", "fused-ungated"):
-        weight, _, path = rest.partition(":")
+        weights, _, path = rest.partition(":")
+        weight, _, recording = weights.partition(",")
         scope = "window" if kind == "fused-window" else "track"
         gate = "none" if kind == "fused-ungated" else "detector"
-        return MusicnnFused(weight=float(weight), model=path, scope=scope, table=table, gate=gate).predict
+        return MusicnnFused(
+            weight=float(weight), recording_weight=float(recording or 1.0), model=path, scope=scope,
+            table=table, gate=gate,
+        ).predict
     if kind in ("mlp", "model"):
         model = load_cached(str(DEFAULT_MODEL) if kind == "mlp" else rest)
         return lambda f: model.predict(
             model_features(f, model.info.feature_names, model.info.feature_backend), domain="real"
         )
     raise SystemExit(
-        f"unknown system {spec!r}: use mlp, model:PATH, tagger, fused:W[:PATH], fused-window:W, "
+        f"unknown system {spec!r}: use mlp, model:PATH, tagger, fused:W[,R][:PATH], fused-window:W, "
         "fused-ungated:W"
     )
+
+
+def weighted(choose_system: str, weight: float) -> str:
+    """The system spec of ``--choose-system`` at ``weight``: ``fused`` → ``fused:0.9``; a spec with
+    ``{w}`` gets the weight there (``fused:0.93,{w}:MODEL`` → ``fused:0.93,0.9:MODEL``)."""
+    template = choose_system if "{w}" in choose_system else choose_system + ":{w}"
+    return template.format(w=weight)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -192,7 +205,8 @@ def choose_weight(args: argparse.Namespace) -> dict[str, Any]:
     on data like this set, without the optimism of choosing and scoring on the same tracks. The
     held-out half is also scored on its recordings and on its ``named`` labels alone.
     ``--choose-system`` says which fused system's weight is chosen (``fused``: gated, the
-    default; ``fused-ungated``: one weight for every track)."""
+    default; ``fused-ungated``: one weight for every track; or any system spec with ``{w}`` where
+    the weight goes, e.g. ``fused:0.93,{w}:MODEL`` chooses the recordings' weight of another model)."""
     from mirloop.evaluation.coarse_genres import load_coarse_genres
     from mirloop.evaluation.real_manifest import read_manifest
 
@@ -205,7 +219,7 @@ def choose_weight(args: argparse.Namespace) -> dict[str, Any]:
     features = [load_features(str(Path(args.cache) / f"{t.track_id}.npz")) for t in tracks]
     agreed = {}
     for weight in WEIGHTS:
-        predict = system(f"{args.choose_system}:{weight}", args.table)
+        predict = system(weighted(args.choose_system, weight), args.table)
         agreed[weight] = np.array(
             [coarse.agrees(t.coarse_label, predict(f)["genre"].track_label) for t, f in zip(tracks, features)]
         )
@@ -294,8 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--table", default="", help="tag → genre table of the tagger and fused systems "
                         "(default: the plugin's shipped table)")
     parser.add_argument("--splits", type=int, default=20, help="group halvings of --choose-weight")
-    parser.add_argument("--choose-system", default="fused", choices=("fused", "fused-ungated"),
-                        help="the fused system whose weight --choose-weight chooses (default: gated)")
+    parser.add_argument("--choose-system", default="fused",
+                        help="the fused system whose weight --choose-weight chooses: fused (gated, the "
+                        "default), fused-ungated, or a system spec with {w} for the weight")
     args = parser.parse_args(argv)
     result = run(args)
     if args.choose_weight:

@@ -9,6 +9,14 @@ tagger's genre distribution read in one of these ways:
                     0: the plain mean of a genre's tag probabilities), ``a`` chosen by CV
     bias(lam)       the shipped rule plus a learnt per-genre log-bias (L2 penalty ``lam`` towards
                     0, i.e. towards the table), fitted on the labels of the fitting half
+    mtt, msd, mean  the shipped rule on one model's tags only (a genre it has no tag for gets
+                    nothing), or the mean of the two models' genre distributions (``--per-model``)
+    middle          the shipped rule on the track's middle minute only (its middle six windows,
+                    where the tag prior was measured), no parameter (``--middle``)
+    renders(C)      a head learnt from renders instead of the table: a logistic regression
+                    (inverse regularisation ``C``) from the log tag probabilities of the windows
+                    of a dataset of renders to their catalog genre (``--render-head DATA``, e.g.
+                    the ``musicnn`` features of ``production=genre`` renders); no dev label read
 
 Each is scored by the same group halvings as ``--choose-weight`` (``--splits``): a parameter or
 a bias is fitted on the tracks of half of the groups (package or collection) and scored on the
@@ -17,16 +25,19 @@ the genre marginal, ``P(g) ∝ M(g)^(1-w) · T(g)^w`` per window, the track's ge
 arg-maximum, as ``with_genre_prior`` does.
 
     .venv/bin/python benchmarks/bench_tagger_head.py MANIFEST --cache DIR [--splits 40] [--weight 0.93]
+        [--per-model] [--middle] [--render-head DATA]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
@@ -39,6 +50,10 @@ from bench_real_music import load_features, system  # noqa: E402
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 LAMBDAS = (1.0, 3.0, 10.0)
 FLOOR = 1e-6
+#: Windows of the middle minute (10-s windows).
+MIDDLE = 6
+#: Inverse regularisation strengths of the head learnt from renders.
+CS = (0.01, 0.1, 1.0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--splits", type=int, default=40)
     parser.add_argument("--weight", type=float, default=0.93)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-model", action="store_true", help="also read each model's tags alone, "
+                        "and the mean of their genre distributions")
+    parser.add_argument("--middle", action="store_true", help="also read the tags of the middle minute only")
+    parser.add_argument("--render-head", default=None, metavar="DATA",
+                        help="also learn a tag → genre head from this dataset of renders (musicnn features)")
     args = parser.parse_args(argv)
 
     coarse = load_coarse_genres()
@@ -81,10 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         prior[index] = table.prior.of(*_group_tag(column)) if table.prior else 1.0
     accepted = np.array([[coarse.agrees(t.coarse_label, g) for g in genres] for t in tracks], dtype=float)
 
-    def tagger(alpha: float) -> np.ndarray:
-        weights = member * prior[:, None] ** -alpha / np.maximum(member.sum(0), 1)
+    def tagger(alpha: float, middle: bool = False, group: str = "") -> np.ndarray:
+        listed = member * np.array([c.startswith(f"musicnn_{group}") for c in COLUMNS])[:, None]
+        weights = listed * prior[:, None] ** -alpha / np.maximum(listed.sum(0), 1)
         out = []
         for x in tags:
+            if middle and len(x) > MIDDLE:
+                start = (len(x) - MIDDLE) // 2
+                x = x[start : start + MIDDLE]
             scores = x @ weights
             out.append((scores / scores.sum(1, keepdims=True)).mean(0))
         return np.array(out)
@@ -165,6 +189,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                                            key=lambda pair: pair[1][fit].mean())))
     fixed = cross_validate(lambda fit: ("a=1", by_alpha[1.0]))
     print(f"shipped lift rule (no choice)          — grouped CV: {fixed}")
+    if args.per_model:
+        mtt, msd = tagger(1.0, group="mtt_"), tagger(1.0, group="msd_")
+        for name, reading in (("mtt", mtt), ("msd", msd), ("mean", (mtt + msd) / 2)):
+            ok = agreed(reading)
+            print(f"{name} in-sample: {in_sample(ok)}; grouped CV: {cross_validate(_fixed(name, ok))}")
+    if args.middle:
+        middle = agreed(tagger(1.0, middle=True))
+        print(f"middle minute in-sample: {in_sample(middle)}; grouped CV: "
+              f"{cross_validate(_fixed('middle', middle))}")
+    if args.render_head:
+        for c, head in render_heads(args.render_head, genres).items():
+            ok = agreed(np.array([head(x) for x in tags]))
+            print(f"renders(C={c:g}) in-sample: {in_sample(ok)}; grouped CV: "
+                  f"{cross_validate(_fixed(f'C={c:g}', ok))}")
     everything = np.arange(len(tracks))
     for lam in LAMBDAS:
         bias = fit_bias(everything, lam)
@@ -173,6 +211,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bias(lam={lam:g}), fitted on the fitting half — grouped CV: "
               + cross_validate(lambda fit, lam=lam: (f"lam={lam:g}", agreed(biased(fit_bias(fit, lam))))))
     return 0
+
+
+def _fixed(name: str, ok: np.ndarray) -> Callable[[np.ndarray], tuple[str, np.ndarray]]:
+    """A reading with nothing to fit: the same agreements whatever the fitting half."""
+    return lambda fitting: (name, ok)
+
+
+def render_heads(data: str, genres: tuple[str, ...]) -> dict[float, Callable[[np.ndarray], np.ndarray]]:
+    """Per ``C`` of :data:`CS`, a track's genre distribution (in ``genres`` order) from its tag matrix
+    (:data:`~mirloop_musicnn.render_detector.COLUMNS`), learnt from the windows of the renders of
+    ``data`` (a dataset with ``musicnn`` features) and their catalog genres."""
+    import pandas as pd
+    from mirloop_musicnn.render_detector import COLUMNS
+    from sklearn.linear_model import LogisticRegression
+
+    table = pd.read_parquet(Path(data) / "features.parquet", columns=[*COLUMNS, "genre"])
+    x = np.log(np.clip(table[list(COLUMNS)].to_numpy(), 1e-4, 1.0))
+    mean, scale = x.mean(0), x.std(0) + 1e-6
+    heads: dict[float, Callable[[np.ndarray], np.ndarray]] = {}
+    for c in CS:
+        fitted = LogisticRegression(C=c, max_iter=3000).fit((x - mean) / scale, table["genre"].to_numpy())
+        order = [list(fitted.classes_).index(g) for g in genres]
+
+        heads[c] = functools.partial(_head_distribution, fitted=fitted, order=order, mean=mean, scale=scale)
+    return heads
+
+
+def _head_distribution(
+    tags: np.ndarray, *, fitted: Any, order: list[int], mean: np.ndarray, scale: np.ndarray
+) -> np.ndarray:
+    """A fitted head's mean genre distribution over a track's windows, in the table's genre order."""
+    z = (np.log(np.clip(tags, 1e-4, 1.0)) - mean) / scale
+    return np.asarray(fitted.predict_proba(z)[:, order].mean(0))
 
 
 def _group_tag(column: str) -> tuple[str, str]:
