@@ -85,7 +85,7 @@ def cached_features(audio: str, cache: str) -> str:
 
 
 def load_features(cache: str) -> Any:
-    from mirloop.model import Features, Grid
+    from mirloop.types import Features, Grid
 
     with np.load(cache, allow_pickle=False) as data:
         pca = data["pca_input"]
@@ -99,7 +99,7 @@ def load_features(cache: str) -> Any:
 
 
 def system(spec: str, table: str = "") -> Callable[[Any], Any]:
-    """A function from cached features to a :class:`~mirloop.model.Prediction`."""
+    """A function from cached features to a :class:`~mirloop.types.Prediction`."""
     from mirloop_musicnn.classifier import MusicnnTagger
     from mirloop_musicnn.fused import MusicnnFused, model_features
 

@@ -66,8 +66,8 @@ from devsets.real_music.renders import (
 )
 from devsets.real_music.sources import load_sources
 from mirloop.errors import DatasetError, MirloopError
-from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.renderer.soundfont import GM_FONTS, installed_soundfonts
+from mirloop.types.estimates import PITCH_CLASSES
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CACHE = Path.home() / ".cache" / "mirloop" / "annotated"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from devsets.real_music.renders import NOTE_OFF, NOTE_ON, PROGRAM, NoteEvent, RenderError
-from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.types.estimates import PITCH_CLASSES
 
 #: ABC files of the allowed music21 collections whose tunes may be taken.
 ABC_FILES = (

@@ -16,9 +16,9 @@ import numpy as np
 from attrs import frozen
 
 from mirloop import hookimpl
-from mirloop.model import Grid
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option, Stage
+from mirloop.types import Grid
 
 
 @frozen(eq=False)
@@ -92,9 +92,9 @@ class RmsLoudness(Backend):
 
 def check_loudness(backend: Backend) -> Loudness:
     """The conformance kit's check: a -20 dBFS sine must measure -23 dBFS (RMS of a sine: peak - 3 dB)."""
-    from mirloop.model import Audio
     from mirloop.signal import ANALYSIS_SR
     from mirloop.testing import ConformanceError
+    from mirloop.types import Audio
 
     t = np.arange(int(12 * ANALYSIS_SR)) / ANALYSIS_SR
     tone = (10 ** (-20 / 20) * np.sin(2 * np.pi * 440 * t)).astype(np.float32)

@@ -30,7 +30,7 @@ END = "<!-- end of reference -->"
 
 def result_types() -> list[type]:
     """The types backends return or build, in the order the page documents them."""
-    from mirloop.model import (
+    from mirloop.types import (
         Features,
         Grid,
         GroundTruth,

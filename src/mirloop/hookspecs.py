@@ -96,7 +96,7 @@ def register_renderers(register: Register) -> None:
     Called once when the registry is built. ``register(cls, aliases=())`` takes a backend
     class whose ``render(timeline, seed=None) -> RenderResult`` turns an Amper-style
     timeline into audio (and, where it can, MIDI and ground truth); the result is a
-    :class:`mirloop.model.RenderResult`, never bare ``Audio``.
+    :class:`mirloop.types.RenderResult`, never bare ``Audio``.
     """
 
 
@@ -109,7 +109,7 @@ def register_stages(register: Register) -> None:
     table and ``--use`` key), the protocol its backends implement, the hook that registers them
     (``register_backends`` unless given), its default backend, its result check, and
     ``analysis=True`` for the analysis to run it after the built-in stages, on the same
-    ``TrackContext``, and to write its result (see :mod:`mirloop.model.stage_output`). A name
+    ``TrackContext``, and to write its result (see :mod:`mirloop.types.stage_output`). A name
     taken by a built-in stage is refused for the plugin; a name two plugins add is refused for both.
     """
 
@@ -129,7 +129,7 @@ def register_descriptors(register: Register) -> None:
     """Extend the descriptor catalog.
 
     Called once when the catalog is first loaded. ``register(item)`` takes a
-    :class:`~mirloop.model.Descriptor`, or a path to a catalog file in the package's
+    :class:`~mirloop.types.Descriptor`, or a path to a catalog file in the package's
     catalog format; names must not clash with existing descriptors.
     """
 

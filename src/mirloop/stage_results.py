@@ -4,7 +4,7 @@ the conformance kit.
 Each ``*_problem(result, grid)`` looks only at types and array shapes (no pass over the values);
 it is the ``check`` of its stage's record (:class:`mirloop.stages.Stage`), and
 :func:`mirloop.stages.result_problem` runs it on every stage result as it returns, so a backend
-that returns a ``dict`` instead of a :class:`~mirloop.model.KeyEstimate` is named at once
+that returns a ``dict`` instead of a :class:`~mirloop.types.KeyEstimate` is named at once
 instead of failing later with an ``AttributeError`` in mirloop's code.
 :mod:`mirloop.testing.conformance` runs the same checks first, then its checks of the values
 (ranges, order, finiteness).
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from mirloop.model import (
+from mirloop.types import (
     Audio,
     Features,
     Grid,
@@ -53,7 +53,7 @@ def _returned(method: str, result: Any, expected: str) -> str:
 
 
 def separator_problem(stems: Any, grid: Grid | None) -> str | None:
-    """A separator's stems: a dict of :class:`~mirloop.model.Audio` with ``accompaniment``."""
+    """A separator's stems: a dict of :class:`~mirloop.types.Audio` with ``accompaniment``."""
     if not isinstance(stems, Mapping):
         return _returned("separate", stems, "a dict")
     if "accompaniment" not in stems:
@@ -65,7 +65,7 @@ def separator_problem(stems: Any, grid: Grid | None) -> str | None:
 
 
 def features_problem(features: Any, grid: Grid | None) -> str | None:
-    """:class:`~mirloop.model.Features` on the track's grid, one named column per feature."""
+    """:class:`~mirloop.types.Features` on the track's grid, one named column per feature."""
     if not isinstance(features, Features):
         return _returned("extract", features, "Features")
     if grid is not None and not (isinstance(features.grid, Grid) and features.grid.n_windows == grid.n_windows
@@ -81,7 +81,7 @@ def features_problem(features: Any, grid: Grid | None) -> str | None:
 
 
 def tempo_problem(tempo: Any, grid: Grid | None) -> str | None:
-    """A :class:`~mirloop.model.TempoEstimate` with one BPM per grid window."""
+    """A :class:`~mirloop.types.TempoEstimate` with one BPM per grid window."""
     if not isinstance(tempo, TempoEstimate):
         return _returned("estimate_tempo", tempo, "TempoEstimate")
     if grid is not None and tempo.window_bpm.shape != (grid.n_windows,):
@@ -93,11 +93,11 @@ def tempo_problem(tempo: Any, grid: Grid | None) -> str | None:
 
 
 def key_problem(key: Any, grid: Grid | None) -> str | None:
-    """A :class:`~mirloop.model.KeyEstimate` with one key and confidence per grid window."""
+    """A :class:`~mirloop.types.KeyEstimate` with one key and confidence per grid window."""
     if not isinstance(key, KeyEstimate):
         return _returned("estimate_key", key, "KeyEstimate")
     if not isinstance(key.key, Key):
-        return f"key is {key.key!r}, expected a mirloop.model.Key"
+        return f"key is {key.key!r}, expected a mirloop.types.Key"
     n = len(key.window_keys) if grid is None else grid.n_windows
     if len(key.window_keys) != n:
         return f"{len(key.window_keys)} window keys for {n} grid windows"
@@ -110,21 +110,21 @@ def key_problem(key: Any, grid: Grid | None) -> str | None:
 
 
 def segmentation_problem(result: Any, grid: Grid | None) -> str | None:
-    """A :class:`~mirloop.model.Segmentation` of :class:`~mirloop.model.Segment` s."""
+    """A :class:`~mirloop.types.Segmentation` of :class:`~mirloop.types.Segment` s."""
     if not isinstance(result, Segmentation):
         return _returned("segment", result, "Segmentation")
     if len(result.segments) == 0:
         return "no segments"
     for index, segment in enumerate(result.segments):
         if not isinstance(segment, Segment):
-            return f"segment {index} is {type(segment).__name__}, expected a mirloop.model.Segment"
+            return f"segment {index} is {type(segment).__name__}, expected a mirloop.types.Segment"
     if not (isinstance(result.n_clusters, int | np.integer) and int(result.n_clusters) >= 1):
         return f"n_clusters must be a positive integer, got {result.n_clusters!r}"
     return None
 
 
 def prediction_problem(prediction: Any, grid: Grid | None) -> str | None:
-    """A :class:`~mirloop.model.Prediction`: per target, one probability row per grid window."""
+    """A :class:`~mirloop.types.Prediction`: per target, one probability row per grid window."""
     if not isinstance(prediction, Prediction):
         return _returned("predict", prediction, "Prediction")
     for target, result in prediction.targets.items():
@@ -139,9 +139,9 @@ def prediction_problem(prediction: Any, grid: Grid | None) -> str | None:
 
 
 def render_problem(result: Any, grid: Grid | None) -> str | None:
-    """A :class:`~mirloop.model.RenderResult` holding :class:`~mirloop.model.Audio`."""
+    """A :class:`~mirloop.types.RenderResult` holding :class:`~mirloop.types.Audio`."""
     if not isinstance(result, RenderResult):
-        return _returned("render", result, "mirloop.model.RenderResult(audio, midi, truth, seed)")
+        return _returned("render", result, "mirloop.types.RenderResult(audio, midi, truth, seed)")
     if not isinstance(result.audio, Audio):
         return f"result.audio is {type(result.audio).__name__}, expected Audio"
     return None

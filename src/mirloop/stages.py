@@ -10,12 +10,12 @@ methods (or ``__init__``), never at module level.
 stage          method                      returns
 =============  ==========================  ======================================================
 separator      ``separate(audio)``         ``dict[str, Audio]`` with at least ``accompaniment``
-features       ``extract(ctx)``            :class:`~mirloop.model.Features` on ``ctx.grid``
-tempo          ``estimate_tempo(ctx)``     :class:`~mirloop.model.TempoEstimate`
-key            ``estimate_key(ctx)``       :class:`~mirloop.model.KeyEstimate`
-segmenter      ``segment(ctx)``            :class:`~mirloop.model.Segmentation`
-classifier     ``predict(features)``       :class:`~mirloop.model.Prediction`
-renderer       ``render(timeline, seed)``  :class:`~mirloop.model.RenderResult`
+features       ``extract(ctx)``            :class:`~mirloop.types.Features` on ``ctx.grid``
+tempo          ``estimate_tempo(ctx)``     :class:`~mirloop.types.TempoEstimate`
+key            ``estimate_key(ctx)``       :class:`~mirloop.types.KeyEstimate`
+segmenter      ``segment(ctx)``            :class:`~mirloop.types.Segmentation`
+classifier     ``predict(features)``       :class:`~mirloop.types.Prediction`
+renderer       ``render(timeline, seed)``  :class:`~mirloop.types.RenderResult`
 =============  ==========================  ======================================================
 
 ``ctx`` is a :class:`mirloop.signal.TrackContext`: the mono analysis signal, its grid, and
@@ -41,7 +41,8 @@ from mirloop import stage_results
 from mirloop.errors import OptionError, PluginError
 
 if TYPE_CHECKING:
-    from mirloop.model import (
+    from mirloop.signal import TrackContext
+    from mirloop.types import (
         Audio,
         Features,
         Grid,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
         Segmentation,
         TempoEstimate,
     )
-    from mirloop.signal import TrackContext
 
 
 @frozen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirloop.backends.feature_columns import BackendColumns, ChromaFrames, SpectralFrames, assemble_features
-from mirloop.model import FEATURE_NAMES, Grid, Projection
+from mirloop.types import FEATURE_NAMES, Grid, Projection
 
 RATE = 10.0  # frames per second
 GRID = Grid(24.0)

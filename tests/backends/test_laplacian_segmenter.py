@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from mirloop.backends.librosa.laplacian import LaplacianSegmenter
-from mirloop.model import Segmentation
 from mirloop.signal import TrackContext
 from mirloop.testing.signals import SplicedTrack, cadence, drum_pattern, noise, silence, spliced_sections
+from mirloop.types import Segmentation
 
 
 def assert_covers(segmentation: Segmentation, duration: float) -> None:

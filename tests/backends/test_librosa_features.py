@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from mirloop.backends.librosa.features import LibrosaFeatures
-from mirloop.model import FEATURE_NAMES, Projection
 from mirloop.signal import TrackContext
 from mirloop.testing.signals import SplicedTrack, cadence, click_track, drum_pattern, noise, silence
+from mirloop.types import FEATURE_NAMES, Projection
 
 
 def test_one_row_of_21_named_finite_features_per_window(aba_context: TrackContext) -> None:

@@ -8,8 +8,6 @@ import pytest
 from mirloop.backends.librosa.key import LibrosaKey, reading_shares
 from mirloop.backends.librosa.profiles import BLENDS, PROFILES
 from mirloop.errors import OptionError
-from mirloop.model import Audio, Key
-from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.signal import TrackContext
 from mirloop.testing.signals import (
     SplicedTrack,
@@ -21,6 +19,8 @@ from mirloop.testing.signals import (
     noise,
     silence,
 )
+from mirloop.types import Audio, Key
+from mirloop.types.estimates import PITCH_CLASSES
 
 ALL_KEYS = [Key(tonic, mode) for mode in ("major", "minor") for tonic in PITCH_CLASSES]
 
@@ -165,7 +165,7 @@ def test_bad_note_chroma_options_are_rejected(options: dict[str, object]) -> Non
 
 
 def test_an_unknown_weighting_is_rejected_with_the_choices() -> None:
-    with pytest.raises(OptionError, match="weighting.*confidence.*fixed"):
+    with pytest.raises(OptionError, match=r"weighting.*confidence.*fixed"):
         LibrosaKey(weighting="vote")
 
 

@@ -13,9 +13,9 @@ from mirloop.backends.librosa.notes import (
     semitone_spectrum,
 )
 from mirloop.errors import InvalidValueError
-from mirloop.model import Audio
 from mirloop.signal import TrackContext
 from mirloop.testing.signals import _envelope, _tone
+from mirloop.types import Audio
 
 SR = 22050
 

@@ -9,8 +9,8 @@ from mirloop.backends.librosa.features import LibrosaFeatures
 from mirloop.backends.librosa.key import LibrosaKey
 from mirloop.backends.librosa.laplacian import LaplacianSegmenter
 from mirloop.backends.librosa.tempo import LibrosaTempo
-from mirloop.model import Audio
 from mirloop.signal import ANALYSIS_SR, TrackContext
+from mirloop.types import Audio
 
 from .conftest import REAL_DEV
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from mirloop.errors import AudioError, InvalidValueError
-from mirloop.model import Audio, Grid, TempoEstimate
 from mirloop.signal import ANALYSIS_SR, TrackContext
 from mirloop.signal.cqt import compute_constant_q
 from mirloop.signal.frames import compute_frame_features
 from mirloop.signal.tempo import compute_tempogram
 from mirloop.testing.signals import cadence, drum_pattern, noise, spliced_sections
+from mirloop.types import Audio, Grid, TempoEstimate
 
 
 def test_analysis_rate_is_22050_hz() -> None:

@@ -8,11 +8,11 @@ import pytest
 from mirloop.backends.librosa.key import LibrosaKey
 from mirloop.backends.librosa.profiles import key_templates
 from mirloop.errors import InvalidValueError, OptionError
-from mirloop.model import Audio, Key
 from mirloop.signal import TrackContext
 from mirloop.signal.cqt import N_BINS, constant_q_kernel
 from mirloop.signal.tuning import estimate_tuning, tuned_chroma
 from mirloop.testing.signals import cadence
+from mirloop.types import Audio, Key
 
 
 def played_sharp(audio: Audio, cents: float) -> TrackContext:

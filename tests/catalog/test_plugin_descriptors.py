@@ -131,5 +131,5 @@ def test_pitched_instrument_in_a_percussion_only_subgenre_is_refused(tmp_path: P
 
 
 def test_registering_something_else_is_an_error() -> None:
-    with pytest.raises(PluginError, match=r"register a mirloop\.model\.Descriptor"):
+    with pytest.raises(PluginError, match=r"register a mirloop\.types\.Descriptor"):
         catalog_with(42)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from mirloop.classify.windows import LabeledWindows
-from mirloop.model.features import FEATURE_NAMES
+from mirloop.types.features import FEATURE_NAMES
 
 #: (genre, subgenre, mood, sentiment, valence, momentum)
 SYNTHETIC_DESCRIPTORS = [

@@ -92,7 +92,7 @@ def test_a_shifted_domain_that_defeats_the_model_is_recovered_without_its_labels
 def test_the_adaptation_is_saved_with_the_model_and_applies_to_real_input_only(
     knn_model: HierarchicalModel, windows: LabeledWindows, tmp_path: Path
 ) -> None:
-    from mirloop.model import Features, Grid
+    from mirloop.types import Features, Grid
 
     source = knn_model.design_matrix(windows.values, windows.pca_input)
     adaptation = fit_adaptation(source, _shifted(windows), method="coral", fitted_on="test rows")

@@ -11,8 +11,8 @@ from mirloop.classify.aggregate import segment_predictions, track_labels
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError, OptionError
-from mirloop.model import Grid, Prediction, Segment, Segmentation, TargetPrediction
 from mirloop.plugins import registry
+from mirloop.types import Grid, Prediction, Segment, Segmentation, TargetPrediction
 from tests.classify.test_model_files import as_features
 
 

@@ -16,8 +16,8 @@ from mirloop.classify.setup import check_model_setup
 from mirloop.classify.storage import load_model
 from mirloop.cli.main import main
 from mirloop.config import load_config
-from mirloop.model.descriptor import TARGETS
 from mirloop.plugins import registry
+from mirloop.types.descriptor import TARGETS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "audio" / "noiz2sa__stg3.ogg"
 

@@ -15,7 +15,7 @@ from mirloop.classify.hierarchy import (
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
-from mirloop.model import Features, Grid
+from mirloop.types import Features, Grid
 
 
 def _matrices(model: HierarchicalModel, windows: LabeledWindows) -> dict[str, np.ndarray]:

@@ -12,7 +12,7 @@ from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.storage import ARRAYS_NPZ, MODEL_JSON, load_model, model_kind, sha256_file
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
-from mirloop.model import Features, Grid
+from mirloop.types import Features, Grid
 from tests.classify.conftest import CATALOG_VERSION
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirloop.classify.openset import answer_costs, choose_threshold, distance_matrix, target_distance
-from mirloop.model.prediction import UNKNOWN, TargetPrediction
+from mirloop.types.prediction import UNKNOWN, TargetPrediction
 
 
 def test_ordinal_targets_cost_their_level_gap_and_nominal_ones_cost_one() -> None:

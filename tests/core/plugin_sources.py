@@ -13,7 +13,7 @@ FIXED_TEMPO_PLUGIN = '''
 import numpy as np
 
 from mirloop import hookimpl
-from mirloop.model import TempoEstimate
+from mirloop.types import TempoEstimate
 from mirloop.stages import Backend, Option
 
 

@@ -22,7 +22,7 @@ from tests.core.plugin_sources import InstallPlugin, plugin_source
 KEY_PLUGIN = plugin_source('''
     import numpy as np
 
-    from mirloop.model import Key, KeyEstimate
+    from mirloop.types import Key, KeyEstimate
 
 
     class {cls}(Backend):
@@ -40,7 +40,7 @@ KEY_PLUGIN = plugin_source('''
         stage = "tempo"
 
         def estimate_tempo(self, ctx):
-            from mirloop.model import TempoEstimate
+            from mirloop.types import TempoEstimate
 
             return TempoEstimate(100.0, 0.5, np.full(ctx.grid.n_windows, 100.0))
 

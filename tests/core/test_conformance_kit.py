@@ -9,7 +9,10 @@ import pytest
 from attrs import evolve
 
 from mirloop import hookimpl, plugins
-from mirloop.model import (
+from mirloop.signal import TrackContext
+from mirloop.stages import Backend, Option
+from mirloop.testing import ConformanceError, check_backend, check_class, check_classifier
+from mirloop.types import (
     Audio,
     Features,
     GroundTruth,
@@ -22,9 +25,6 @@ from mirloop.model import (
     TargetPrediction,
     TempoEstimate,
 )
-from mirloop.signal import TrackContext
-from mirloop.stages import Backend, Option
-from mirloop.testing import ConformanceError, check_backend, check_class, check_classifier
 
 
 class MeanLevel(Backend):
@@ -203,7 +203,7 @@ def test_a_conforming_classifier_passes_on_given_features() -> None:
                             lambda r, timeline: with_audio(r, r.audio.samples * np.random.uniform(0.5, 1))),
          r"two renders with seed 0 differ"),
         ("renderer", broken(Beep, "render", lambda r, timeline: r.audio),
-         r"render\(\) returned Audio, expected mirloop\.model\.RenderResult"),
+         r"render\(\) returned Audio, expected mirloop\.types\.RenderResult"),
     ],
     ids=["nan-features", "not-features", "zero-bpm", "window-count", "unsorted-beats", "confidence",
          "not-a-key", "gap", "short-cover", "no-accompaniment", "stem-length", "render-length", "clipping",

@@ -12,9 +12,9 @@ import pytest
 import mirloop
 from mirloop.catalog import parse_rhythm
 from mirloop.errors import DescriptorError, InvalidValueError, MirloopError, RhythmError, SpellingError
-from mirloop.model import Grid, Key
 from mirloop.signal.harmony import chord_qualities
 from mirloop.timeline.tonic import pitch_class as lilypond_pitch_class
+from mirloop.types import Grid, Key
 
 SOURCE = Path(mirloop.__file__).parent
 #: The sources of the plugins shipped beside mirloop (each its own distribution).

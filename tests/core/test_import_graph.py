@@ -90,7 +90,7 @@ def import_graph() -> dict[str, frozenset[str]]:
 
 
 def package_graph(graph: dict[str, frozenset[str]]) -> dict[str, set[str]]:
-    """The graph between first-level parts: ``mirloop.timeline.model`` counts as ``mirloop.timeline``."""
+    """The graph between first-level parts: ``mirloop.timeline.document`` counts as ``mirloop.timeline``."""
     folded: dict[str, set[str]] = {}
     for source, targets in graph.items():
         folded.setdefault(part(source), set()).update(part(t) for t in targets if part(t) != part(source))
@@ -98,7 +98,7 @@ def package_graph(graph: dict[str, frozenset[str]]) -> dict[str, set[str]]:
 
 
 def part(name: str) -> str:
-    """The first-level part a module belongs to: ``mirloop.timeline.model`` -> ``mirloop.timeline``."""
+    """The first-level part a module belongs to: ``mirloop.timeline.document`` -> ``mirloop.timeline``."""
     return ".".join(name.split(".")[:2])
 
 
@@ -190,7 +190,7 @@ def test_the_timeline_modules_import_downward() -> None:
     assert not cycles(timeline)
     for lower in ("mirloop.timeline.parts", "mirloop.timeline.codec", "mirloop.timeline.validate",
                   "mirloop.timeline.resolve"):
-        assert "mirloop.timeline.model" not in timeline[lower], f"{lower} imports the Timeline module"
+        assert "mirloop.timeline.document" not in timeline[lower], f"{lower} imports the Timeline module"
 
 
 def test_the_layer_walker_reads_rows_top_down_and_only_the_where_column() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mirloop.model import Key
-from mirloop.model.estimates import ENHARMONIC_TONICS, PITCH_CLASSES
+from mirloop.types import Key
+from mirloop.types.estimates import ENHARMONIC_TONICS, PITCH_CLASSES
 
 
 @pytest.mark.parametrize(("spelling", "stored"), sorted(ENHARMONIC_TONICS.items()))

@@ -6,11 +6,11 @@ import pytest
 
 from mirloop.errors import DatasetError, SpellingError
 from mirloop.evaluation.annotations import parse_key as annotation_key
-from mirloop.model import Key
-from mirloop.model.spelling import pitch_class, read_key
 from mirloop.renderer.api import parse_key as render_key
 from mirloop.renderer.theory import pitch_class as renderer_pitch_class
 from mirloop.timeline.tonic import pitch_class as timeline_pitch_class
+from mirloop.types import Key
+from mirloop.types.spelling import pitch_class, read_key
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from mirloop import plugins
 from mirloop.config import DEFAULT_BACKENDS, defaults, load_config
 from mirloop.errors import BackendNotFoundError, ConfigError, PluginError
 from mirloop.hookspecs import BACKEND_HOOKS
-from mirloop.model import Grid
 from mirloop.pipelines.analyze import ANALYSIS_STAGES
 from mirloop.plugins import hookimpl
 from mirloop.signal import TrackContext
@@ -32,6 +31,7 @@ from mirloop.stages import (
 )
 from mirloop.testing import CHECKS, ConformanceError, check_backend
 from mirloop.testing.signals import noise
+from mirloop.types import Grid
 
 
 def test_the_stage_tables_are_read_from_the_records() -> None:

@@ -262,7 +262,7 @@ def test_a_render_heard_as_stored_gives_exactly_the_features_of_the_dataset(tmp_
     from mirloop.dataset.render_job import analysis_config, single_region_timeline, stored_analysis_audio
     from mirloop.pipelines.analyze import analyze_samples
     from mirloop.renderer import render
-    from mirloop.timeline.model import Timeline
+    from mirloop.timeline.document import Timeline
 
     name = "ambient_chill_idle"  # quiet: the 16-bit noise floor matters most here
     generate_dataset(

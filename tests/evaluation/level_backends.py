@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mirloop import hookimpl
-from mirloop.model import Features, Prediction, TargetPrediction
 from mirloop.stages import Backend, Option
+from mirloop.types import Features, Prediction, TargetPrediction
 
 #: The classes of both targets, and the probabilities of a quiet and of a loud window.
 GENRES = ("ambient", "rock")

@@ -9,7 +9,7 @@ import pytest
 
 from mirloop.errors import DatasetError
 from mirloop.evaluation import find_items, read_truth
-from mirloop.model import Key
+from mirloop.types import Key
 
 
 def test_csv_with_tempo_key_and_segments(tmp_path: Path) -> None:

@@ -14,10 +14,10 @@ from mirloop.cli.main import main
 from mirloop.evaluation import compare_backends
 from mirloop.evaluation.report import save, to_csv, to_markdown
 from mirloop.evaluation.synthetic import build_synthetic_dataset
-from mirloop.model import TempoEstimate
 from mirloop.plugins import build_registry, hookimpl
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option
+from mirloop.types import TempoEstimate
 
 
 class CrashesOnFast(Backend):

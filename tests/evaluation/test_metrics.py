@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mirloop.evaluation import boundary_f, key_score, tempo_accuracy
-from mirloop.model import Key
+from mirloop.types import Key
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from mirloop.catalog import load_catalog
 from mirloop.classify.fit import fit_model
 from mirloop.classify.storage import ARRAYS_NPZ, MODEL_JSON, load_model, save_model, sha256_file
-from mirloop.model import Features, Grid
+from mirloop.types import Features, Grid
 from tests.classify.synthetic import synthetic_windows
 from tests.fuzz.conftest import byte_mutations, mutate_json, only_mirloop_errors
 

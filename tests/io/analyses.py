@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirloop.model import (
+from mirloop.types import (
     FEATURE_NAMES,
     Analysis,
     Features,

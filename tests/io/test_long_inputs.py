@@ -221,8 +221,8 @@ def test_an_analysis_forced_through_temporary_files_equals_the_one_in_ram(
 def test_the_passes_over_a_spilled_log_mel_and_constant_q_release_them_behind(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from mirloop.model import Audio
     from mirloop.signal import TrackContext
+    from mirloop.types import Audio
 
     monkeypatch.setattr(sample_file, "IN_MEMORY_SAMPLES", 10_000)
     ctx = TrackContext(Audio(_noise(240.0), SR))
@@ -239,8 +239,8 @@ def test_the_passes_over_a_spilled_log_mel_and_constant_q_release_them_behind(
 def test_the_tempo_curve_and_tuned_chroma_are_the_same_computed_a_block_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from mirloop.model import Audio
     from mirloop.signal import TrackContext, tempo, tuning
+    from mirloop.types import Audio
 
     audio = Audio(_music(45.0), SR)
     whole = TrackContext(audio)
@@ -291,8 +291,8 @@ def test_a_long_tracks_tempogram_goes_to_a_file_with_the_values_in_ram_and_the_t
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from mirloop.backends.librosa.features import LibrosaFeatures
-    from mirloop.model import Audio
     from mirloop.signal import TrackContext
+    from mirloop.types import Audio
 
     audio = Audio(_music(240.0), SR)
     in_ram = TrackContext(audio)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from mirloop.io.tables import grid_table, segment_table, write_csv, write_parquet
-from mirloop.model import FEATURE_NAMES
+from mirloop.types import FEATURE_NAMES
 from tests.io.analyses import sample_analysis
 
 
@@ -51,7 +51,7 @@ def test_segment_table_takes_the_most_common_tempo_and_key_of_its_windows() -> N
 def test_a_segment_between_window_centres_uses_the_nearest_window() -> None:
     from attrs import evolve
 
-    from mirloop.model import Segment, Segmentation
+    from mirloop.types import Segment, Segmentation
 
     analysis = sample_analysis()
     short = Segmentation((Segment(0.0, 5.5, "A"), Segment(5.5, 5.9, "B"), Segment(5.9, 30.0, "C")), 3)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from mirloop.model import Instrument
 from mirloop.renderer.channels import DRUM_CHANNEL, allocate
 from mirloop.renderer.from_timeline import plans_from_regions
 from mirloop.renderer.level import ScoreIndex
 from mirloop.renderer.score import Note, Part, Score
 from mirloop.timeline import Timeline
+from mirloop.types import Instrument
 from tests.limits.test_timeline_documents import tempo_changes
 
 KIT = Instrument("kit", 0, drums=True, role="percussion")

@@ -12,7 +12,7 @@ import pytest
 from mirloop.loop.report import LoopReport
 from mirloop.loop.run import run_loop
 from mirloop.loop.settings import LoopSettings
-from mirloop.model.descriptor import TARGETS
+from mirloop.types.descriptor import TARGETS
 
 SETTINGS = LoopSettings(renders=2, descriptors=1, tempi=1, keys=1, seed=0)
 

@@ -8,7 +8,7 @@ import pytest
 
 from mirloop.catalog import load_catalog
 from mirloop.loop import merged_grid, reduce_segments, top_candidates
-from mirloop.model import (
+from mirloop.types import (
     Analysis,
     Grid,
     Key,
@@ -18,8 +18,8 @@ from mirloop.model import (
     Segmentation,
     TargetPrediction,
 )
-from mirloop.model.descriptor import TARGETS
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types.descriptor import TARGETS
+from mirloop.types.prediction import UNKNOWN
 
 CATALOG = load_catalog()
 

@@ -168,7 +168,7 @@ class BareAudioRenderer:
     """A renderer that returns the audio alone instead of a RenderResult."""
 
     def render(self, timeline: Any, seed: int | None = None) -> Any:
-        from mirloop.model import Audio
+        from mirloop.types import Audio
 
         return Audio(np.zeros((2, 8000), dtype=np.float32), 8000)
 
@@ -177,4 +177,4 @@ def test_a_renderer_that_returns_bare_audio_becomes_a_failed_outcome_naming_the_
     job: LoopRender = plan_multi("t", SEGMENTS, renders=1)[0]
     outcome = run_render(job, BareAudioRenderer())  # type: ignore[arg-type]
     assert not outcome.ok and outcome.audio is None
-    assert "render() returned Audio, expected mirloop.model.RenderResult" in str(outcome.error)
+    assert "render() returned Audio, expected mirloop.types.RenderResult" in str(outcome.error)

@@ -15,7 +15,7 @@ from mirloop.loop.scores import (
     spread,
     title_consistency,
 )
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types.prediction import UNKNOWN
 
 
 def test_bootstrap_interval_brackets_the_mean_and_shrinks_with_more_data() -> None:

@@ -10,9 +10,9 @@ import pytest
 
 import mirloop
 from mirloop.errors import AudioError, BackendNotFoundError, ConfigError, OptionError, PluginError
-from mirloop.model import Audio
 from mirloop.pipelines.analyze import SilentTrackWarning, analyze, analyze_audio
 from mirloop.plugins import Registry
+from mirloop.types import Audio
 from tests.pipelines.audio_files import pulse_track, tone, write
 from tests.pipelines.toy_backends import TOY_CONFIG, ToyClassifier, ToySeparator
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirloop.model import Audio
 from mirloop.pipelines.analyze import AnalysisRun, analyze_samples, resolve_analysis_config
 from mirloop.testing.signals import spliced_sections
+from mirloop.types import Audio
 
 pytestmark = pytest.mark.usefixtures("toy_registry")
 

@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mirloop import hookimpl
-from mirloop.model import (
+from mirloop.stages import Backend, Option
+from mirloop.types import (
     FEATURE_NAMES,
     Audio,
     Features,
@@ -27,7 +28,6 @@ from mirloop.model import (
     TargetPrediction,
     TempoEstimate,
 )
-from mirloop.stages import Backend, Option
 
 #: Every stage served by the toy plugin, as a ``config=`` mapping.
 TOY_CONFIG: dict[str, Any] = {

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from mirloop.model import Band, Descriptor, Instrument, Key, Style
 from mirloop.renderer.plan import RegionPlan
+from mirloop.types import Band, Descriptor, Instrument, Key, Style
 
 C_MAJOR = Key("C", "major")
 FAST: dict[str, Any] = {"sr": 22050, "soundfont": "bundled"}

@@ -10,7 +10,6 @@ from attrs import evolve
 
 from mirloop.catalog import load_catalog
 from mirloop.errors import OptionError
-from mirloop.model.render import RenderResult
 from mirloop.renderer import render, render_descriptor
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.buses import MasterBus
@@ -21,6 +20,7 @@ from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
 from mirloop.renderer.voices import KITS, kick, pad, supersaw
 from mirloop.timeline import multi_region, single_region
+from mirloop.types.render import RenderResult
 from tests.renderer.conftest import FAST
 
 SR = FAST["sr"]

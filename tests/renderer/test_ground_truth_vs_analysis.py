@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from mirloop.catalog import load_catalog
-from mirloop.model import Audio
 from mirloop.plugins import registry
 from mirloop.renderer import render_descriptor
 from mirloop.signal import TrackContext
+from mirloop.types import Audio
 from tests.renderer.conftest import FAST
 
 SAMPLE_SIZE = 40

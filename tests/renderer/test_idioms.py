@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from mirloop.catalog import load_catalog
-from mirloop.model.render import RenderResult
 from mirloop.renderer import render_descriptor
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.buses import Drive, Ducker
@@ -17,6 +16,7 @@ from mirloop.renderer.idiom_measures import crest_db, harmonic_db, kick_dip_db, 
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
 from mirloop.renderer.score import Part
+from mirloop.types.render import RenderResult
 from tests.renderer.conftest import FAST
 
 SR = FAST["sr"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from mirloop.catalog import load_catalog
-from mirloop.model import Band, Instrument, Key
 from mirloop.renderer import render_descriptor
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.compose import compose, region_context
 from mirloop.renderer.form import active_instruments, plan_form
 from mirloop.renderer.harmony import voice
 from mirloop.renderer.theory import parse_numeral, pitch_class
+from mirloop.types import Band, Instrument, Key
 from tests.renderer.conftest import BAND, FAST, make_descriptor, make_plan
 
 

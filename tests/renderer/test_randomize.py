@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from mirloop.errors import OptionError, RenderError
-from mirloop.model.render import RenderResult
 from mirloop.renderer import randomize, render_descriptor, write_render
 from mirloop.renderer.effects import codec
 from mirloop.renderer.randomize import (
@@ -23,6 +22,7 @@ from mirloop.renderer.randomize import (
     usable_chain,
 )
 from mirloop.renderer.soundfont import GM_FONTS, GmFont, installed_soundfonts
+from mirloop.types.render import RenderResult
 from tests.renderer.conftest import FAST
 
 

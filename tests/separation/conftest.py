@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from attrs import frozen
 
-from mirloop.model import Audio
+from mirloop.types import Audio
 from tests.separation.vocals import espeak_speech, sung_line
 
 SR = 22050

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirloop.model import Audio
 from mirloop.plugins import registry
 from mirloop.testing.signals import noise, silence
+from mirloop.types import Audio
 
 
 def test_repet_and_none_are_registered_separators() -> None:

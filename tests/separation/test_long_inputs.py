@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mirloop.model import Audio
 from mirloop.plugins import registry
 from mirloop.signal import sample_file
 from mirloop.signal.sample_file import is_spilled
 from mirloop.testing.signals import spliced_sections
+from mirloop.types import Audio
 
 
 def _stereo_music(seconds: float) -> np.ndarray:

@@ -14,8 +14,8 @@ import warnings
 import numpy as np
 import pytest
 
-from mirloop.model import Audio
 from mirloop.plugins import registry
+from mirloop.types import Audio
 from tests.separation.conftest import SR, Mix
 
 #: Least improvement (dB) of the accompaniment's signal-to-interference ratio over the mix.

@@ -9,8 +9,8 @@ import pytest
 
 from mirloop.catalog import load_catalog
 from mirloop.errors import TimelineError
-from mirloop.model import Key
 from mirloop.timeline import CUT, RINGOUT, Shape, Timeline, TimelineWarning, multi_region, single_region
+from mirloop.types import Key
 
 
 def test_regions_follow_add_region_actions(stitched: dict[str, Any]) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mirloop.errors import TimelineError
-from mirloop.model import Key
 from mirloop.timeline import KeySignature, key_signature
 from mirloop.timeline.tonic import from_pitch_name, is_tonic, to_pitch_name
+from mirloop.types import Key
 
 SPELLINGS = {
     "c": "C", "cis": "C#", "des": "C#", "d": "D", "dis": "Eb", "ees": "Eb", "es": "Eb", "e": "E", "f": "F",

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from mirloop.catalog import load_catalog
-from mirloop.model import Audio
 from mirloop.serve.web.media import waveform
 from mirloop.serve.web.track_job import UNSURE_BELOW, window_rows
+from mirloop.types import Audio
 
 
 def merged(probabilities: list[float], moods: list[str]) -> pd.DataFrame:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from mirloop.errors import OptionError
-from mirloop.model import Key
 from mirloop.signal import TrackContext
 from mirloop.testing.signals import cadence, drum_pattern, spliced_sections
+from mirloop.types import Key
 
 from mirloop_essentia import EssentiaKey, EssentiaSegmenter, EssentiaTempo
 

@@ -33,7 +33,7 @@ def test_the_entry_point_registers_all_four_backends() -> None:
 
 
 def test_the_features_are_the_21_mirloop_columns() -> None:
-    from mirloop.model import FEATURE_NAMES
+    from mirloop.types import FEATURE_NAMES
 
     features = check_backend("features", EssentiaFeatures, tempo_method="percival")
     assert features.names == FEATURE_NAMES

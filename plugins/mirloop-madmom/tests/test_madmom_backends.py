@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mirloop.model import Key
 from mirloop.plugins import build_registry
 from mirloop.signal import TrackContext
 from mirloop.testing import check_backend
 from mirloop.testing.signals import cadence, drum_pattern
+from mirloop.types import Key
 
 from mirloop_madmom import MadmomKey, MadmomTempo
 

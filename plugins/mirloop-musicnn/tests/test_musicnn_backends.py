@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mirloop.errors import ConfigError, OptionError
-from mirloop.model import FEATURE_NAMES, Audio
 from mirloop.plugins import registry
 from mirloop.signal import TrackContext
 from mirloop.testing import check_backend
 from mirloop.testing.signals import drum_pattern
+from mirloop.types import FEATURE_NAMES, Audio
 
 from mirloop_musicnn import MusicnnFeatures, MusicnnTagger
 from mirloop_musicnn.track import track_outputs, track_patches

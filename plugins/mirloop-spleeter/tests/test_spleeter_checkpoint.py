@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from mirloop.errors import ModelError
-from mirloop.model import Audio
+from mirloop.types import Audio
 
 from mirloop_spleeter import SpleeterSeparator, check_model_dir
 

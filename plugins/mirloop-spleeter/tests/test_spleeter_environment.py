@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from mirloop.errors import PluginError
-from mirloop.model import Audio
+from mirloop.types import Audio
 
 from mirloop_spleeter import SpleeterSeparator
 from mirloop_spleeter.environment import default_venv, is_ready, setup

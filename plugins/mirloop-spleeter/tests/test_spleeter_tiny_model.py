@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mirloop.errors import ModelError
-from mirloop.model import Audio
 from mirloop.testing import check_backend
+from mirloop.types import Audio
 
 from mirloop_spleeter import SpleeterSeparator
 from mirloop_spleeter.environment import is_ready

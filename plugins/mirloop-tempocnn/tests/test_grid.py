@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mirloop.errors import ModelError, OptionError
-from mirloop.model import Audio
 from mirloop.signal import TrackContext
 from mirloop.signal.tempo import compute_tempogram
 from mirloop.testing import check_backend
 from mirloop.testing.signals import click_track, drum_pattern
+from mirloop.types import Audio
 
 from mirloop_tempocnn.grid import TempoCnnGridTempo, grid_levels, level_mass, window_decay
 from mirloop_tempocnn.models import MODELS_VARIABLE

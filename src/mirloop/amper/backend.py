@@ -114,8 +114,8 @@ class AmperRenderer(Backend):
         import soundfile as sf
 
         from mirloop.amper.truth import truth_from_dict
-        from mirloop.model import Audio
         from mirloop.renderer.result import RenderResult
+        from mirloop.types import Audio
 
         def audio(name: str) -> Audio:
             content = io.BytesIO(self.client.fetch(remote.file(name)))

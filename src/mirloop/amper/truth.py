@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mirloop.errors import RenderError
-from mirloop.model import Key
 from mirloop.renderer.result import GroundTruth, RegionTruth
+from mirloop.types import Key
 
 
 def truth_to_dict(truth: GroundTruth) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The paper's 21 window features assembled from frame-wise representations.
 
-Every feature backend that computes :data:`~mirloop.model.FEATURE_NAMES` from its own frames (the
+Every feature backend that computes :data:`~mirloop.types.FEATURE_NAMES` from its own frames (the
 built-in ``librosa`` backend, the ``essentia`` plugin) hands them to :func:`assemble_features`, so
 the window statistics, the PCA input and projection, the tonal columns and the column order are
 written once.
@@ -12,9 +12,9 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.backends.librosa.pca import fit_track_projection
-from mirloop.model import FEATURE_NAMES, Features, Grid, Projection
 from mirloop.signal.harmony import chord_qualities, harmonic_change
 from mirloop.signal.windows import window_mean_std, window_weighted_mean
+from mirloop.types import FEATURE_NAMES, Features, Grid, Projection
 
 
 @frozen(eq=False)

@@ -13,7 +13,7 @@ from attrs import frozen
 from mirloop.catalog.distance import distance
 from mirloop.catalog.mood import Mood
 from mirloop.errors import DescriptorError
-from mirloop.model import Descriptor
+from mirloop.types import Descriptor
 
 Tree = dict[str, dict[str, list[str]]]
 

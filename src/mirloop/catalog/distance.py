@@ -28,7 +28,7 @@ WEIGHTS: dict[str, float] = {
 
 
 class Profile(Protocol):
-    """Anything with the descriptor targets (a :class:`~mirloop.model.Descriptor` qualifies)."""
+    """Anything with the descriptor targets (a :class:`~mirloop.types.Descriptor` qualifies)."""
 
     @property
     def genre(self) -> str: ...

@@ -22,7 +22,7 @@ from mirloop.catalog.mood import Mood
 from mirloop.catalog.resolve import resolve_descriptors
 from mirloop.catalog.source import CatalogSource, read_file, read_sources
 from mirloop.errors import DescriptorError, PluginError
-from mirloop.model import Descriptor
+from mirloop.types import Descriptor
 
 if TYPE_CHECKING:
     from mirloop.plugins import Registry
@@ -40,7 +40,7 @@ def _collect(registry: Registry | None) -> tuple[list[Path], list[Descriptor]]:
         elif isinstance(item, str | Path):
             files.append(Path(item))
         else:
-            raise PluginError(f"register_descriptors got {item!r}; register a mirloop.model.Descriptor "
+            raise PluginError(f"register_descriptors got {item!r}; register a mirloop.types.Descriptor "
                               f"or the path of a catalog TOML file")
 
     if registry is not None and registry.manager is not None:

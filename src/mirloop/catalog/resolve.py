@@ -1,4 +1,4 @@
-"""Resolving a descriptor: subgenre constraints ⊕ mood modifiers -> :class:`~mirloop.model.Style`.
+"""Resolving a descriptor: subgenre constraints ⊕ mood modifiers -> :class:`~mirloop.types.Style`.
 
 Rules (all values documented in ``moods.toml`` and ``catalog.schema.json``):
 
@@ -28,7 +28,7 @@ from typing import Any
 from mirloop.catalog.mood import Mood
 from mirloop.catalog.rhythm import parse_rhythm
 from mirloop.errors import DescriptorError
-from mirloop.model import Band, Descriptor, Instrument, Style
+from mirloop.types import Band, Descriptor, Instrument, Style
 
 MAJOR_LIKE = frozenset({"major", "lydian", "mixolydian", "pentatonic_major"})
 MIN_TEMPO_SPAN = 6.0  # BPM

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from attrs import frozen
 
-from mirloop.model.estimates import Segment, Segmentation
-from mirloop.model.grid import Grid
-from mirloop.model.prediction import UNKNOWN, Prediction
+from mirloop.types.estimates import Segment, Segmentation
+from mirloop.types.grid import Grid
+from mirloop.types.prediction import UNKNOWN, Prediction
 
 
 @frozen(eq=False)

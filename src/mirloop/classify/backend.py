@@ -17,7 +17,7 @@ from mirloop.stages import Backend, Option
 
 if TYPE_CHECKING:
     from mirloop.classify.model import HierarchicalModel
-    from mirloop.model import Features, Prediction
+    from mirloop.types import Features, Prediction
 
 #: Environment variable giving the ``model`` option (a layer of :mod:`mirloop.config`).
 MODEL_ENV = "MIRLOOP_MODEL"

@@ -23,7 +23,7 @@ from mirloop.classify.hierarchy import ALL_TARGETS, DESCRIPTOR_TARGET
 from mirloop.classify.model import HierarchicalModel
 from mirloop.classify.openset import answer_costs, mood_profiles_of
 from mirloop.classify.windows import LabeledWindows
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types.prediction import UNKNOWN
 
 #: Confusion matrices with more classes than this are stored but not drawn.
 MAX_DRAWN_CLASSES = 60

@@ -26,7 +26,7 @@ from attrs import asdict, field, frozen
 from mirloop.classify.windows import LabeledWindows, str_tuple
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import write_text
-from mirloop.model.descriptor import TARGETS
+from mirloop.types.descriptor import TARGETS
 
 if TYPE_CHECKING:
     import pandas as pd

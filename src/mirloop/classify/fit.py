@@ -30,8 +30,8 @@ from mirloop.classify.parallel import run_network_jobs
 from mirloop.classify.splits import grouped_split
 from mirloop.classify.windows import LabeledWindows
 from mirloop.errors import ModelError
-from mirloop.model.descriptor import TARGETS
-from mirloop.model.features import PCA_NAMES, Projection
+from mirloop.types.descriptor import TARGETS
+from mirloop.types.features import PCA_NAMES, Projection
 
 KINDS = ("knn", "mlp")
 DEFAULT_NEIGHBORS = 5

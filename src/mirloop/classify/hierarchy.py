@@ -39,7 +39,7 @@ from attrs import frozen
 
 from mirloop.classify.estimators import Estimator
 from mirloop.errors import InvalidValueError
-from mirloop.model.descriptor import TARGETS
+from mirloop.types.descriptor import TARGETS
 
 #: The joint genre/subgenre/mood target, reported next to the six paper targets.
 DESCRIPTOR_TARGET = "descriptor"

@@ -23,8 +23,8 @@ from mirloop.classify.hierarchy import (
 )
 from mirloop.classify.windows import str_tuple
 from mirloop.errors import ModelError
-from mirloop.model.features import PCA_NAMES, Features, Projection
-from mirloop.model.prediction import Prediction, TargetPrediction
+from mirloop.types.features import PCA_NAMES, Features, Projection
+from mirloop.types.prediction import Prediction, TargetPrediction
 
 #: Name of the on-disk format, and its version (bumped on incompatible changes).
 FORMAT_NAME = "mirloop-descriptor-model"

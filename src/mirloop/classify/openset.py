@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from attrs import frozen
 
-from mirloop.model.descriptor import MOMENTUM_LEVELS, SENTIMENTS, VALENCE_LEVELS
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types.descriptor import MOMENTUM_LEVELS, SENTIMENTS, VALENCE_LEVELS
+from mirloop.types.prediction import UNKNOWN
 
 #: Cost of answering ``unknown`` (a wrong nominal answer costs 1).
 DEFAULT_UNKNOWN_COST = 0.5

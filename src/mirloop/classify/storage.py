@@ -29,7 +29,7 @@ from mirloop.classify.hierarchy import ALL_TARGETS, DESCRIPTOR_TARGET, NodeKey
 from mirloop.classify.model import FORMAT_NAME, FORMAT_VERSION, HierarchicalModel, ModelInfo
 from mirloop.classify.model_checks import check_array_headers, check_document, check_finite
 from mirloop.errors import ModelError
-from mirloop.model.features import Projection
+from mirloop.types.features import Projection
 
 MODEL_JSON = "model.json"
 ARRAYS_NPZ = "arrays.npz"

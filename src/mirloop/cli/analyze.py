@@ -89,7 +89,7 @@ def analyze(
 def _warn_if_damaged(report: Any) -> None:
     """A damaged track that was analysed: say so as it finishes (stderr)."""
     if report.ok and report.damage:
-        from mirloop.model import AudioDamage
+        from mirloop.types import AudioDamage
 
         damage = AudioDamage(tuple(report.damage["problems"]), report.damage["decoded_seconds"],
                              report.damage["declared_seconds"])

@@ -10,7 +10,7 @@ import click
 
 from mirloop.cli.common import echo_json, json_option
 from mirloop.errors import DescriptorError
-from mirloop.model import Descriptor
+from mirloop.types import Descriptor
 
 
 def _catalog() -> Any:

@@ -30,9 +30,9 @@ from mirloop.errors import DatasetError
 from mirloop.executors.base import Executor
 from mirloop.io.atomic import atomic_path
 from mirloop.limits import MAX_RENDER_SECONDS
-from mirloop.model.descriptor import Descriptor
-from mirloop.model.features import FEATURE_NAMES
 from mirloop.renderer.options import RANDOMIZE_MODES
+from mirloop.types.descriptor import Descriptor
+from mirloop.types.features import FEATURE_NAMES
 
 #: Renders are made at the renderer's own default rate, as the loop's renders and most real
 #: tracks are: rendering at 22.05 kHz is about 1.3x faster but the SoundFont synthesis then aliases

@@ -23,7 +23,7 @@ from attrs import field, frozen
 
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
-from mirloop.model.descriptor import TARGETS
+from mirloop.types.descriptor import TARGETS
 
 #: The label columns: the descriptor's name and its six targets.
 LABEL_COLUMNS: tuple[str, ...] = ("descriptor", *TARGETS)

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from attrs import asdict, frozen
 
-from mirloop.model.descriptor import Descriptor
-from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.types.descriptor import Descriptor
+from mirloop.types.estimates import PITCH_CLASSES
 
 #: The paper's dataset: 33 renders of each descriptor at each of 10, 30 and 60 s.
 DEFAULT_PER_DESCRIPTOR = 33

@@ -27,12 +27,12 @@ from mirloop.dataset.plan import RenderJob
 from mirloop.errors import DatasetError
 from mirloop.io.atomic import atomic_path, write_text
 from mirloop.io.audio_out import write_audio_file
-from mirloop.model.descriptor import TARGETS
+from mirloop.types.descriptor import TARGETS
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from mirloop.model import Audio, Descriptor, Features
+    from mirloop.types import Audio, Descriptor, Features
 
 #: Subtype soundfile writes for each supported audio format.
 AUDIO_SUBTYPES = {"ogg": "VORBIS", "flac": "PCM_16"}
@@ -156,7 +156,7 @@ def run_job(job: RenderJob, settings: JobSettings) -> ManifestRow:
     from mirloop.pipelines.analyze import analyze_file, analyze_samples
     from mirloop.renderer import render
     from mirloop.renderer.writers import truth_to_jams
-    from mirloop.timeline.model import Timeline
+    from mirloop.timeline.document import Timeline
 
     job_started = time.perf_counter()
     layout = DatasetLayout(settings.root, settings.audio_format)

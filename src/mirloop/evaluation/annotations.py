@@ -28,8 +28,8 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.errors import DatasetError, SpellingError
-from mirloop.model import Key
-from mirloop.model.spelling import read_key
+from mirloop.types import Key
+from mirloop.types.spelling import read_key
 
 
 @frozen(eq=False)
@@ -64,7 +64,7 @@ def read_truth(path: str | os.PathLike[str]) -> Truth:
 
 def parse_key(text: str, where: Path | str = "") -> Key:
     """``"A:minor"``, ``"A minor"``, ``"Db:major"`` → :class:`Key` (enharmonics folded; major when
-    no mode is written), read by :func:`mirloop.model.spelling.read_key`."""
+    no mode is written), read by :func:`mirloop.types.spelling.read_key`."""
     try:
         tonic, mode = read_key(text)
     except SpellingError:

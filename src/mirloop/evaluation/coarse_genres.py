@@ -15,7 +15,7 @@ from pathlib import Path
 from attrs import frozen
 
 from mirloop.errors import ConfigError, DatasetError
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types.prediction import UNKNOWN
 
 #: The coarse-label → catalog-genre mapping shipped with mirloop.
 MAPPING_FILE = Path(__file__).resolve().parent.parent / "data" / "real_music" / "coarse_genres.toml"

@@ -8,7 +8,7 @@ from types import ModuleType
 import numpy as np
 
 from mirloop.errors import MirloopError
-from mirloop.model import Key
+from mirloop.types import Key
 
 #: Relative tolerance of the tempo accuracies (4 %).
 TEMPO_TOLERANCE = 0.04

@@ -19,7 +19,7 @@ from attrs import frozen
 from mirloop.errors import InvalidValueError
 from mirloop.evaluation.coarse_genres import CoarseGenres
 from mirloop.loop.scores import bootstrap_ci, spread
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types.prediction import UNKNOWN
 
 #: Bootstrap resamples of the agreement intervals.
 DEFAULT_BOOTSTRAP = 1000

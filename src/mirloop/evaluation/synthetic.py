@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirloop.model import Audio
+from mirloop.types import Audio
 
 #: (BPM, tonic, mode) of the drums-and-cadence files.
 SIGNAL_TRACKS: tuple[tuple[float, str, str], ...] = (

@@ -28,9 +28,9 @@ from mirloop.errors import AudioError
 from mirloop.io.atomic import is_temporary
 from mirloop.io.audio_damage import DamageLimit, FromOffset, UnfinishedWav, find_damage, unfinished_wav
 from mirloop.limits import MAX_TRACK_HOURS
-from mirloop.model import Audio
 from mirloop.signal import ANALYSIS_SR, sample_file
 from mirloop.signal.sample_file import SpilledSamples
+from mirloop.types import Audio
 
 #: Frames decoded per block (1.5 s at 44.1 kHz).
 BLOCK_FRAMES = 65536
@@ -46,7 +46,7 @@ def load_audio(
     mono: bool = True,
     damage_limit: DamageLimit | None = None,
 ) -> Audio:
-    """Decode ``path`` into an :class:`~mirloop.model.Audio`.
+    """Decode ``path`` into an :class:`~mirloop.types.Audio`.
 
     Parameters
     ----------

@@ -3,7 +3,7 @@
 The policy (``docs/analysis-outputs.md``): decode what decodes; when a file is damaged — fewer
 frames decode than its header declares, the decoder reports a corrupt or cut stream, or a WAV
 header's data size disagrees with the file — the damage travels with the audio
-(:class:`~mirloop.model.AudioDamage`), and the file is refused only when more than
+(:class:`~mirloop.types.AudioDamage`), and the file is refused only when more than
 :data:`MAX_MISSING_PERCENT` % or more than :data:`MAX_MISSING_SECONDS` s of it is missing. The
 limit is set with ``MIRLOOP_MAX_DAMAGE`` (e.g. ``20%,60s``; ``none`` accepts any damage).
 
@@ -24,7 +24,7 @@ from typing import Any
 from attrs import frozen
 
 from mirloop.errors import AudioError, ConfigError
-from mirloop.model.damage import AudioDamage
+from mirloop.types.damage import AudioDamage
 
 #: The default limit: a file with more than this share of its declared length missing is refused…
 MAX_MISSING_PERCENT = 5.0

@@ -16,7 +16,7 @@ from mirloop.io.atomic import atomic_path
 from mirloop.signal.sample_file import release_before
 
 if TYPE_CHECKING:
-    from mirloop.model import Audio
+    from mirloop.types import Audio
 
 #: suffix -> (libsndfile container, default subtype)
 AUDIO_FORMATS: dict[str, tuple[str, str]] = {

@@ -19,9 +19,9 @@ import numpy as np
 
 from mirloop.io.audio import _GrowingBuffer, _mix_down, _Resampler, as_flac16
 from mirloop.io.audio_out import AudioFileWriter
-from mirloop.model import Audio
 from mirloop.signal import ANALYSIS_SR, sample_file
 from mirloop.signal.sample_file import SpilledSamples
+from mirloop.types import Audio
 
 
 class HeardStream:

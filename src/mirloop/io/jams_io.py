@@ -1,4 +1,4 @@
-"""An :class:`~mirloop.model.Analysis` as a JAMS file (mir_eval and other MIR tools read it).
+"""An :class:`~mirloop.types.Analysis` as a JAMS file (mir_eval and other MIR tools read it).
 
 Annotations written (each names its backend in ``annotation_metadata``):
 
@@ -17,7 +17,7 @@ namespace           content
 (any)               a stage a plugin adds, when its result offers ``to_jams()``
                     (``sandbox.mirloop = "stage"``, ``sandbox.stage`` its name); otherwise its
                     ``to_json()`` value is in the file's ``sandbox.mirloop.extra[<stage>]``
-                    (see :mod:`mirloop.model.stage_output`)
+                    (see :mod:`mirloop.types.stage_output`)
 ==================  ==============================================================================
 """
 
@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mirloop.io.atomic import atomic_path
-from mirloop.model import Analysis
+from mirloop.types import Analysis
 
 if TYPE_CHECKING:
     import jams
@@ -138,7 +138,7 @@ def _add_stage_result(jam: jams.JAMS, analysis: Analysis, stage: str, result: An
     import jams
 
     from mirloop.errors import PluginError
-    from mirloop.model.stage_output import JamsOutput, output_json
+    from mirloop.types.stage_output import JamsOutput, output_json
 
     meta = _metadata(analysis, stage)
     who = f"{stage} backend {meta.annotator['name']!r} of plugin {meta.annotator['plugin']!r}"
@@ -165,7 +165,7 @@ def _add_stage_result(jam: jams.JAMS, analysis: Analysis, stage: str, result: An
         raise PluginError(f"{who} gave a JAMS annotation mirloop cannot write ({type(exc).__name__}: {exc}); "
                           "to_jams() returns {'namespace': …, 'observations': [{'time', 'duration', "
                           "'value', 'confidence'}, …]} valid for its namespace "
-                          "(see mirloop.model.stage_output)") from exc
+                          "(see mirloop.types.stage_output)") from exc
     jam.annotations.append(annotation)
 
 

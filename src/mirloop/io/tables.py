@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mirloop.io.atomic import atomic_path
-from mirloop.model import Analysis, Segment
+from mirloop.types import Analysis, Segment
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mirloop.io.atomic import atomic_path
-from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.signal.sample_file import column_extremes
 from mirloop.signal.sample_file import peak as sample_peak
 from mirloop.signal.windows import pool_columns
+from mirloop.types.estimates import PITCH_CLASSES
 
 if TYPE_CHECKING:
     from mirloop.pipelines.analyze import AnalysisRun

@@ -27,8 +27,8 @@ from mirloop.signal import ANALYSIS_SR
 from mirloop.timeline import TimelineWarning
 
 if TYPE_CHECKING:
-    from mirloop.model import Audio
     from mirloop.renderer.options import RenderOptions
+    from mirloop.types import Audio
 
 #: Sample rate (Hz) of the report's OGG players: the analysis rate, so that one resampled signal
 #: feeds both the player and the classifier.

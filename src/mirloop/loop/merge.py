@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mirloop.model import Analysis
-from mirloop.model.descriptor import TARGETS
+from mirloop.types import Analysis
+from mirloop.types.descriptor import TARGETS
 
 if TYPE_CHECKING:
     import pandas as pd

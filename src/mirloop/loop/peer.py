@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mirloop.config import Config
-    from mirloop.model import Segment
     from mirloop.pipelines.analyze import AnalysisRun
+    from mirloop.types import Segment
 
 #: The peer ``--peer auto`` picks when its plugin is installed.
 AUTO_PEER = "musicnn:musicnn"

@@ -24,15 +24,15 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.loop.merge import DESCRIPTOR
-from mirloop.model import Segment
-from mirloop.model.descriptor import TARGETS
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types import Segment
+from mirloop.types.descriptor import TARGETS
+from mirloop.types.prediction import UNKNOWN
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from mirloop.catalog import Catalog
-    from mirloop.model import Descriptor
+    from mirloop.types import Descriptor
 
 #: Tempi closer than this ratio count as one candidate (e.g. 120 and 122 BPM).
 TEMPO_TOLERANCE = 0.04

@@ -25,15 +25,15 @@ from attrs import frozen
 
 from mirloop.errors import InvalidValueError, MirloopError
 from mirloop.loop.reduce import Candidates
-from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.stages import result_problem
 from mirloop.timeline import Timeline, TimelineWarning, multi_region, single_region
+from mirloop.types.estimates import PITCH_CLASSES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mirloop.model import Audio, RenderResult
     from mirloop.stages import Renderer
+    from mirloop.types import Audio, RenderResult
 
 SINGLE, MULTI = "single", "multi"
 #: Shortest region a multi-region render gets, in seconds.
@@ -64,7 +64,7 @@ class LoopRender:
 @frozen(eq=False)
 class RenderOutcome:
     """A finished render (``audio``; ``result`` is the renderer's whole
-    :class:`~mirloop.model.RenderResult`, with MIDI and stems) or a failed one (``error``)."""
+    :class:`~mirloop.types.RenderResult`, with MIDI and stems) or a failed one (``error``)."""
 
     job: LoopRender
     audio: Audio | None = None

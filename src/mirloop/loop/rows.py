@@ -16,14 +16,14 @@ import attrs
 from attrs import frozen
 
 from mirloop.loop.reduce import most_common
-from mirloop.model.descriptor import TARGETS
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types.descriptor import TARGETS
+from mirloop.types.prediction import UNKNOWN
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from mirloop.catalog import Catalog
-    from mirloop.model import Descriptor, Prediction
+    from mirloop.types import Descriptor, Prediction
 
 
 class Row:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mirloop.model.descriptor import TARGETS
-from mirloop.model.prediction import UNKNOWN
+from mirloop.types.descriptor import TARGETS
+from mirloop.types.prediction import UNKNOWN
 
 if TYPE_CHECKING:
     import pandas as pd

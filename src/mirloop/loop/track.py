@@ -36,9 +36,9 @@ from mirloop.loop.rows import (
 )
 from mirloop.loop.scores import boundary_fidelity
 from mirloop.loop.settings import LoopSettings
-from mirloop.model import Segment
-from mirloop.model.descriptor import TARGETS
 from mirloop.pipelines.analyze import analyze_file, analyze_samples
+from mirloop.types import Segment
+from mirloop.types.descriptor import TARGETS
 
 
 @define

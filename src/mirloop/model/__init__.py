@@ -1,40 +1,37 @@
-"""Value types shared by every layer (not a trained model: that is :mod:`mirloop.classify.model`).
+"""The former name of :mod:`mirloop.types` (the value types), kept so that plugins written
+against it still import: ``mirloop.model`` and ``mirloop.model.<module>`` are the same module
+objects as ``mirloop.types`` and ``mirloop.types.<module>``. Importing it warns
+(:class:`DeprecationWarning`); import :mod:`mirloop.types` instead."""
 
-No I/O and no heavy imports here. See "Words" in docs/architecture.md for what "model" means.
-"""
+from __future__ import annotations
 
-from mirloop.model.analysis import Analysis
-from mirloop.model.audio import Audio
-from mirloop.model.damage import AudioDamage
-from mirloop.model.descriptor import Band, Descriptor, Instrument, Style
-from mirloop.model.estimates import Key, KeyEstimate, Segment, Segmentation, TempoEstimate
-from mirloop.model.features import FEATURE_NAMES, Features, Projection
-from mirloop.model.grid import HOP_SECONDS, WINDOW_SECONDS, Grid
-from mirloop.model.prediction import Prediction, TargetPrediction
-from mirloop.model.render import GroundTruth, RegionTruth, RenderResult
+import importlib
+import sys
+import warnings
 
-__all__ = [
-    "FEATURE_NAMES",
-    "HOP_SECONDS",
-    "WINDOW_SECONDS",
-    "Analysis",
-    "Audio",
-    "AudioDamage",
-    "Band",
-    "Descriptor",
-    "Features",
-    "Grid",
-    "GroundTruth",
-    "Instrument",
-    "Key",
-    "KeyEstimate",
-    "Prediction",
-    "Projection",
-    "RegionTruth",
-    "RenderResult",
-    "Segment",
-    "Segmentation",
-    "Style",
-    "TargetPrediction",
-    "TempoEstimate",
-]
+from mirloop.types import *  # noqa: F403
+from mirloop.types import __all__  # noqa: F401
+
+#: The submodules of :mod:`mirloop.types`, each also reachable under its former name.
+SUBMODULES = (
+    "analysis",
+    "audio",
+    "damage",
+    "descriptor",
+    "estimates",
+    "features",
+    "grid",
+    "prediction",
+    "render",
+    "spelling",
+    "stage_output",
+)
+
+for _name in SUBMODULES:
+    sys.modules[f"{__name__}.{_name}"] = globals()[_name] = importlib.import_module(f"mirloop.types.{_name}")
+
+warnings.warn(
+    "mirloop.model is now mirloop.types (the value types); import from mirloop.types",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -8,7 +8,7 @@ result becomes the context's tempo (:meth:`TrackContext.use_tempo
 segmenter's beats follow the configured tempo backend. A stage that is not built in and
 whose record says ``analysis`` runs after the built-in ones, on the same
 :class:`~mirloop.signal.TrackContext`; its result lands in :attr:`Analysis.extra
-<mirloop.model.Analysis.extra>`. The configuration is resolved and
+<mirloop.types.Analysis.extra>`. The configuration is resolved and
 validated before any audio is read, so a misspelt backend or option fails at once.
 """
 
@@ -26,19 +26,19 @@ from attrs import frozen
 
 from mirloop.config import Config, load_config
 from mirloop.errors import ConfigError, PluginError
-from mirloop.model import (
+from mirloop.plugins import BackendInfo, registry, trace
+from mirloop.signal import ANALYSIS_SR, TrackContext, sample_file
+from mirloop.signal.quiet import near_silent_spans
+from mirloop.stage_results import coverage_problem
+from mirloop.stages import BUILTIN_STAGES, added_stage_records, result_problem, stage_records
+from mirloop.types import (
     Analysis,
     Audio,
     Features,
     Grid,
     Segmentation,
 )
-from mirloop.model.stage_output import output_problem
-from mirloop.plugins import BackendInfo, registry, trace
-from mirloop.signal import ANALYSIS_SR, TrackContext, sample_file
-from mirloop.signal.quiet import near_silent_spans
-from mirloop.stage_results import coverage_problem
-from mirloop.stages import BUILTIN_STAGES, added_stage_records, result_problem, stage_records
+from mirloop.types.stage_output import output_problem
 
 #: The built-in stages an analysis runs, in order (their records say ``analysis``).
 ANALYSIS_STAGES: tuple[str, ...] = tuple(stage.name for stage in BUILTIN_STAGES if stage.analysis)
@@ -61,7 +61,7 @@ class DamagedAudioWarning(UserWarning):
 
 @frozen(eq=False)
 class AnalysisRun:
-    """An :class:`~mirloop.model.Analysis` with the track context it was computed on (for figures)."""
+    """An :class:`~mirloop.types.Analysis` with the track context it was computed on (for figures)."""
 
     analysis: Analysis
     context: TrackContext

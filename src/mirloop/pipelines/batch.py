@@ -47,14 +47,14 @@ class TrackReport:
     outputs: dict[str, str] | None = None
     flags: tuple[str, ...] = ()
     #: What was wrong with a damaged input that was still analysed
-    #: (:meth:`mirloop.model.AudioDamage.to_dict`).
+    #: (:meth:`mirloop.types.AudioDamage.to_dict`).
     damage: dict[str, Any] | None = None
     #: Near-silent stretches inside the track, ``(start, end)`` seconds (:mod:`mirloop.signal.quiet`).
     near_silent: tuple[tuple[float, float], ...] = ()
     error: str | None = None
     backends: dict[str, str] | None = None
     stage_seconds: dict[str, float] | None = None
-    #: The JSON value of each added stage's result, by stage (:mod:`mirloop.model.stage_output`).
+    #: The JSON value of each added stage's result, by stage (:mod:`mirloop.types.stage_output`).
     extra: dict[str, Any] | None = None
     #: The same results in a few words each, for the summary table; never in the JSON summary.
     extra_text: dict[str, str] | None = None
@@ -290,8 +290,8 @@ def analyze_one(
     With ``staged``, the outputs are left complete in a temporary folder (the report's
     ``staged``) for :func:`commit_report` to put in place.
     """
-    from mirloop.model.stage_output import output_json, output_text
     from mirloop.pipelines.outputs import stage_outputs
+    from mirloop.types.stage_output import output_json, output_text
 
     started = time.perf_counter()
     folder = str(Path(out_dir) / name)

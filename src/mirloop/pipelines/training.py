@@ -40,8 +40,8 @@ from mirloop.classify.splits import grouped_split, window_split
 from mirloop.classify.storage import load_model, save_model, sha256_file
 from mirloop.errors import DatasetError, ModelError
 from mirloop.io.atomic import write_text
-from mirloop.model.descriptor import TARGETS
-from mirloop.model.features import FEATURE_NAMES
+from mirloop.types.descriptor import TARGETS
+from mirloop.types.features import FEATURE_NAMES
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mirloop.io.atomic import atomic_path
-from mirloop.model import Analysis
-from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.signal import sample_file
 from mirloop.signal.sample_file import column_extremes
 from mirloop.signal.windows import pool_columns
+from mirloop.types import Analysis
+from mirloop.types.estimates import PITCH_CLASSES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -19,18 +19,18 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mirloop.model.render import GroundTruth, RegionTruth, RenderResult
     from mirloop.renderer.api import parse_key, render, render_descriptor
     from mirloop.renderer.options import RenderOptions
     from mirloop.renderer.writers import write_render
+    from mirloop.types.render import GroundTruth, RegionTruth, RenderResult
 
 #: Public names and the module that defines each; loaded on first use, so that registering the
 #: renderer backend (``mirloop.renderer.backend``) costs nothing.
 _EXPORTS = {
-    "GroundTruth": "mirloop.model.render",
-    "RegionTruth": "mirloop.model.render",
+    "GroundTruth": "mirloop.types.render",
+    "RegionTruth": "mirloop.types.render",
     "RenderOptions": "mirloop.renderer.options",
-    "RenderResult": "mirloop.model.render",
+    "RenderResult": "mirloop.types.render",
     "parse_key": "mirloop.renderer.api",
     "render": "mirloop.renderer.api",
     "render_descriptor": "mirloop.renderer.api",

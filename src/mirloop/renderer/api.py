@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from mirloop.errors import RenderError
-from mirloop.model import Descriptor, Key
-from mirloop.model.render import RenderResult
 from mirloop.renderer.choices import choose_band, choose_key, choose_tempo
 from mirloop.renderer.compose import rng_for
 from mirloop.renderer.from_timeline import plans_from_regions
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.plan import RegionPlan
 from mirloop.renderer.production import Prepared, render_plans
+from mirloop.types import Descriptor, Key
+from mirloop.types.render import RenderResult
 
 #: A region ringing out ends with a final chord this many seconds long (as in Amper's default).
 RINGOUT_SECONDS = 2.0
@@ -150,8 +150,8 @@ def render_descriptor(
 
 def parse_key(text: str) -> tuple[Key | None, str | None]:
     """``"fis minor"``, ``"F#:minor"``, ``"Bb major"``, ``"c"`` → (Key, None) or (None, tonic), read
-    by :func:`mirloop.model.spelling.read_key`."""
-    from mirloop.model.spelling import read_key
+    by :func:`mirloop.types.spelling.read_key`."""
+    from mirloop.types.spelling import read_key
 
     tonic, mode = read_key(text)
     return (None, tonic) if mode is None else (Key(tonic, mode), None)

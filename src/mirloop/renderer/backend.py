@@ -8,8 +8,8 @@ from mirloop.renderer.option_table import OPTIONS
 from mirloop.stages import Backend, Option
 
 if TYPE_CHECKING:
-    from mirloop.model import RenderResult
     from mirloop.renderer.options import RenderOptions
+    from mirloop.types import RenderResult
 
 
 class MirloopRenderer(Backend):

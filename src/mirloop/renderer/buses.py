@@ -14,10 +14,10 @@ from typing import Protocol
 
 import numpy as np
 
-from mirloop.model import Descriptor
 from mirloop.renderer.genre_sound import Master
 from mirloop.renderer.idioms import DRIVE_DB, KICKS, sidechain_of
 from mirloop.renderer.score import Score
+from mirloop.types import Descriptor
 
 #: Ducking reaches its full depth this long after the kick (s).
 DUCK_ATTACK = 0.004

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from mirloop.errors import RenderError
-from mirloop.model import Band, Descriptor, Instrument, Key
-from mirloop.model.estimates import PITCH_CLASSES
 from mirloop.renderer.theory import normalise_scale, scale_mode
+from mirloop.types import Band, Descriptor, Instrument, Key
+from mirloop.types.estimates import PITCH_CLASSES
 
 
 def make_band(name: str, instruments: Iterable[Instrument]) -> Band:

@@ -13,7 +13,6 @@ import random
 from attrs import evolve
 
 from mirloop.catalog.rhythm import parse_rhythm
-from mirloop.model import Instrument, Style
 from mirloop.renderer.channels import BANKS
 from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
@@ -33,6 +32,7 @@ from mirloop.renderer.pitched import (
 from mirloop.renderer.plan import RegionPlan
 from mirloop.renderer.score import Note, Part, Score
 from mirloop.renderer.theory import harmony_scale, melody_scale, parse_numeral, without_third
+from mirloop.types import Instrument, Style
 
 
 def rng_for(seed: int, *path: object) -> random.Random:

@@ -6,10 +6,10 @@ import random
 
 from attrs import frozen
 
-from mirloop.model import Style
 from mirloop.renderer.form import Form
 from mirloop.renderer.harmony import ChordSpan
 from mirloop.renderer.meter import Meter
+from mirloop.types import Style
 
 #: Note length as a fraction of the written length, per articulation.
 GATE = {"staccato": 0.35, "marcato": 0.6, "legato": 0.92, "sustained": 1.0}

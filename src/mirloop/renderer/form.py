@@ -11,7 +11,7 @@ import math
 
 from attrs import frozen
 
-from mirloop.model import Instrument
+from mirloop.types import Instrument
 
 #: Entry order of roles (lower enters earlier).
 ENTRY_ORDER = {"pad": 0, "harmony": 1, "percussion": 2, "bass": 3, "ostinato": 4, "melody": 5}

@@ -11,11 +11,11 @@ import bisect
 import math
 from typing import TYPE_CHECKING, Any
 
-from mirloop.model import Band, Instrument
 from mirloop.renderer.choices import choose_band, choose_key, choose_tempo, make_band
 from mirloop.renderer.compose import rng_for
 from mirloop.renderer.form import ENTRY_ORDER
 from mirloop.renderer.plan import RegionPlan
+from mirloop.types import Band, Instrument
 
 if TYPE_CHECKING:
     from mirloop.timeline.region import Region

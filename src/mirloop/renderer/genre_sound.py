@@ -28,8 +28,8 @@ from collections.abc import Sequence
 
 from attrs import evolve, frozen
 
-from mirloop.model import Descriptor, Instrument
 from mirloop.renderer.score import Note, Part
+from mirloop.types import Descriptor, Instrument
 
 #: Genres whose GM synth programs are played by the NumPy synth voices.
 SYNTH_GENRES = ("electronica", "pop", "hiphop", "ambient", "cinematic", "documentary")

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mirloop.model import Descriptor
 from mirloop.renderer.score import Part
+from mirloop.types import Descriptor
 
 #: Harmony parts on these GM programs (29 overdriven, 30 distortion guitar) play power chords.
 POWER_CHORD_PROGRAMS = (29, 30)

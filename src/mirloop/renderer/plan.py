@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from mirloop.model import Band, Descriptor, Key
+from mirloop.types import Band, Descriptor, Key
 
 
 @frozen

@@ -12,8 +12,6 @@ import numpy as np
 
 from mirloop.errors import AudioError, RenderError
 from mirloop.limits import MAX_RENDER_SECONDS, MAX_STREAMED_RENDER_SECONDS
-from mirloop.model import Audio, Descriptor
-from mirloop.model.render import RenderResult
 from mirloop.renderer.buses import BusProcessor, Ducker, MasterBus, ducker_for, make_processors
 from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
@@ -36,6 +34,8 @@ from mirloop.renderer.score import Score
 from mirloop.renderer.soundfont import find_soundfont, installed_soundfonts
 from mirloop.renderer.truth import ground_truth
 from mirloop.renderer.voice_synth import VoiceSynth
+from mirloop.types import Audio, Descriptor
+from mirloop.types.render import RenderResult
 
 #: Reverb send per articulation, relative to the ``reverb`` option.
 REVERB_BY_ARTICULATION = {"sustained": 1.4, "legato": 1.1, "marcato": 0.8, "staccato": 0.7}

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from attrs import field, frozen
 
-from mirloop.model import Instrument
+from mirloop.types import Instrument
 
 
 @frozen

@@ -12,7 +12,7 @@ import re
 from attrs import frozen
 
 from mirloop.errors import RenderError
-from mirloop.model.spelling import pitch_class as pitch_class  # the one reader of pitch names
+from mirloop.types.spelling import pitch_class as pitch_class  # the one reader of pitch names
 
 #: Heptatonic scales as semitone offsets from the tonic.
 SCALES: dict[str, tuple[int, ...]] = {

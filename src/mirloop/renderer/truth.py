@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirloop.model.render import GroundTruth, RegionTruth
 from mirloop.renderer.compose import playing_instruments
 from mirloop.renderer.meter import Meter
 from mirloop.renderer.plan import RegionPlan
+from mirloop.types.render import GroundTruth, RegionTruth
 
 
 def ground_truth(plans: list[RegionPlan], duration: float) -> GroundTruth:

@@ -20,8 +20,8 @@ import numpy as np
 from mirloop.errors import AudioError, OutputError, RenderError
 from mirloop.io.atomic import atomic_open, atomic_path
 from mirloop.io.audio_out import write_audio_file
-from mirloop.model import Audio
-from mirloop.model.render import GroundTruth, RenderResult
+from mirloop.types import Audio
+from mirloop.types.render import GroundTruth, RenderResult
 
 if TYPE_CHECKING:
     import jams

@@ -6,8 +6,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from mirloop.model import Audio
 from mirloop.stages import Backend, Option
+from mirloop.types import Audio
 
 
 class RepetSeparator(Backend):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 from attrs import frozen
 
-from mirloop.model import Audio
 from mirloop.separation.masks import centre_mask, repeating_background, soft_masks
 from mirloop.signal.sample_file import SpilledSamples, release_before, spills
+from mirloop.types import Audio
 
 
 @frozen

@@ -8,7 +8,6 @@ from functools import cached_property
 import numpy as np
 
 from mirloop.errors import AudioError, InvalidValueError
-from mirloop.model import Audio, Grid, TempoEstimate
 from mirloop.signal.beatsync import BeatUnits, beat_synchronous
 from mirloop.signal.cqt import ConstantQ, compute_constant_q
 from mirloop.signal.frames import FrameFeatures, compute_frame_features, n_frames_for
@@ -16,6 +15,7 @@ from mirloop.signal.sample_file import release_before, spills
 from mirloop.signal.tempo import Tempogram, TempoSettings, compute_tempogram, estimate_track_tempo
 from mirloop.signal.tuning import estimate_tuning, tuned_chroma
 from mirloop.signal.windows import window_mean_std
+from mirloop.types import Audio, Grid, TempoEstimate
 
 #: Sample rate of every analysis signal, in Hz.
 ANALYSIS_SR = 22050
@@ -100,7 +100,7 @@ class TrackContext:
     # -- the signal ------------------------------------------------------------------------
     @property
     def audio(self) -> Audio:
-        """The analysed :class:`~mirloop.model.Audio` (mono, float32, at :data:`ANALYSIS_SR` Hz)."""
+        """The analysed :class:`~mirloop.types.Audio` (mono, float32, at :data:`ANALYSIS_SR` Hz)."""
         return self._audio
 
     @property

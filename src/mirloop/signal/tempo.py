@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 from attrs import frozen
 
-from mirloop.model import Grid, TempoEstimate
 from mirloop.signal.beats import track_beats
 from mirloop.signal.sample_file import SpilledRows, is_spilled, release_all, release_before
+from mirloop.types import Grid, TempoEstimate
 
 #: Autocorrelation window in onset frames (8.9 s at 43 frames per second).
 TEMPOGRAM_WINDOW = 384

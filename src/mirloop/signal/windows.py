@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirloop.model import Grid
+from mirloop.types import Grid
 
 
 def window_bounds(frame_rate: float, n_frames: int, grid: Grid) -> tuple[np.ndarray, np.ndarray]:

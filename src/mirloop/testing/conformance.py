@@ -23,7 +23,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from mirloop.errors import MirloopError
-from mirloop.model import (
+from mirloop.stage_results import SEGMENT_EDGE_TOLERANCE as SEGMENT_EDGE_TOLERANCE
+from mirloop.stage_results import coverage_problem
+from mirloop.stages import BUILTIN_STAGES, Backend, Option, result_problem, stage_names, stage_record
+from mirloop.types import (
     Audio,
     Features,
     Grid,
@@ -33,10 +36,7 @@ from mirloop.model import (
     Segmentation,
     TempoEstimate,
 )
-from mirloop.model.estimates import MODES, PITCH_CLASSES
-from mirloop.stage_results import SEGMENT_EDGE_TOLERANCE as SEGMENT_EDGE_TOLERANCE
-from mirloop.stage_results import coverage_problem
-from mirloop.stages import BUILTIN_STAGES, Backend, Option, result_problem, stage_names, stage_record
+from mirloop.types.estimates import MODES, PITCH_CLASSES
 
 if TYPE_CHECKING:
     from mirloop.signal import TrackContext
@@ -112,7 +112,7 @@ def check_tempo(backend: Backend) -> TempoEstimate:
 
 
 def check_key(backend: Backend) -> KeyEstimate:
-    """A :class:`~mirloop.model.Key` for the track and every window, confidences in [0, 1].
+    """A :class:`~mirloop.types.Key` for the track and every window, confidences in [0, 1].
 
     Besides the two test tracks, the backend hears a cadence in each of the 12 tonics
     (alternately major and minor, one window each), so a tonic it cannot name fails here
@@ -175,7 +175,7 @@ def check_classifier(backend: Backend, features: Features | None = None) -> Pred
 
 
 def check_renderer(backend: Backend, timeline: Any = None) -> RenderResult:
-    """A :class:`~mirloop.model.RenderResult` whose audio (finite, peak at most 1) lasts the
+    """A :class:`~mirloop.types.RenderResult` whose audio (finite, peak at most 1) lasts the
     timeline's duration; the same seed, the same audio."""
     timeline = timeline if timeline is not None else _test_timeline()
     result = _call(backend, "render", timeline, seed=0)

@@ -1,6 +1,6 @@
 """Deterministic test audio with known ground truth (tempo, key, section boundaries).
 
-Every generator returns :class:`~mirloop.model.Audio` (mono float32, peak ≤ 1) at ``sr`` Hz
+Every generator returns :class:`~mirloop.types.Audio` (mono float32, peak ≤ 1) at ``sr`` Hz
 and takes a ``seed`` where randomness is involved, so tests and benchmarks can state exactly
 what the right answer is::
 
@@ -15,8 +15,8 @@ import numpy as np
 from attrs import frozen
 
 from mirloop.errors import InvalidValueError
-from mirloop.model import Audio
-from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.types import Audio
+from mirloop.types.estimates import PITCH_CLASSES
 
 DEFAULT_SR = 22050
 

@@ -22,7 +22,7 @@ clamped with a :class:`TimelineWarning`, or refused with ``strict=True``.
 
 from mirloop.errors import TimelineError
 from mirloop.timeline.build import key_signature, multi_region, single_region
-from mirloop.timeline.model import Action, AddRegion, KeySignature, Shape, Span, Timeline, validate
+from mirloop.timeline.document import Action, AddRegion, KeySignature, Shape, Span, Timeline, validate
 from mirloop.timeline.region import CUT, RINGOUT, Region, RegionShape
 from mirloop.timeline.resolve import resolve_regions
 from mirloop.timeline.schema import check_schema, timeline_schema

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mirloop.errors import DescriptorError, TimelineError
-from mirloop.model import Descriptor, Key
-from mirloop.timeline.model import Action, AddRegion, KeySignature, Shape, Span, Timeline, validate
+from mirloop.timeline.document import Action, AddRegion, KeySignature, Shape, Span, Timeline, validate
 from mirloop.timeline.tonic import from_pitch_name, is_tonic
+from mirloop.types import Descriptor, Key
 
 if TYPE_CHECKING:
     from mirloop.catalog import Catalog
@@ -19,7 +19,7 @@ RegionSpec = tuple[Any, ...]
 
 
 def key_signature(key: KeyLike) -> KeySignature | None:
-    """A timeline key from a :class:`~mirloop.model.Key`, a ``KeySignature`` or a string.
+    """A timeline key from a :class:`~mirloop.types.Key`, a ``KeySignature`` or a string.
 
     Strings: ``"bes"``, ``"bes major"``, ``"A:minor"`` or ``"F# minor"`` (pitch names or LilyPond).
     """

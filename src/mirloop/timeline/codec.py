@@ -18,7 +18,7 @@ from mirloop.timeline.parts import ALL, Action, AddRegion, KeySignature, Shape, 
 from mirloop.timeline.schema import check_schema, json_path
 
 if TYPE_CHECKING:
-    from mirloop.timeline.model import Timeline
+    from mirloop.timeline.document import Timeline
 
 #: What :func:`parse` reads: the spans, the random seed and the user's ``meta``.
 TimelineParts = tuple[tuple[Span, ...], int | None, dict[str, Any] | None]

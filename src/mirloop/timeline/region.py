@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from mirloop.model import Descriptor, Instrument, Key
+from mirloop.types import Descriptor, Instrument, Key
 
 CUT, RINGOUT = "cut", "ringout"
 

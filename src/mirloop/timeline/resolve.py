@@ -17,16 +17,16 @@ from attrs import define, field
 
 from mirloop.catalog.resolve import MAJOR_LIKE
 from mirloop.errors import DescriptorError, TimelineError
-from mirloop.model import Descriptor, Instrument, Key
 from mirloop.timeline.parts import ALL, Action
 from mirloop.timeline.region import CUT, RINGOUT, Region, RegionShape
 from mirloop.timeline.schema import json_path
 from mirloop.timeline.tonic import to_pitch_name
 from mirloop.timeline.validate import TimelineWarning, check_structure
+from mirloop.types import Descriptor, Instrument, Key
 
 if TYPE_CHECKING:
     from mirloop.catalog import Catalog
-    from mirloop.timeline.model import Timeline
+    from mirloop.timeline.document import Timeline
 
 Path = list[str | int]
 RINGOUT_SECONDS = 2.0

@@ -8,8 +8,8 @@ Case is ignored, so the ``"C"`` of older timelines is accepted.
 from __future__ import annotations
 
 from mirloop.errors import SpellingError
-from mirloop.model.estimates import PITCH_CLASSES
-from mirloop.model.spelling import lilypond_pitch_class
+from mirloop.types.estimates import PITCH_CLASSES
+from mirloop.types.spelling import lilypond_pitch_class
 
 #: The usual spelling of each pitch class (the reverse mapping, for writing timelines).
 LILYPOND_NAMES: tuple[str, ...] = ("c", "cis", "d", "ees", "e", "f", "fis", "g", "aes", "a", "bes", "b")
@@ -31,10 +31,10 @@ def pitch_class(name: str) -> int:
 
 
 def to_pitch_name(name: str) -> str:
-    """The :class:`mirloop.model.Key` tonic (``C``, ``C#``, ``Eb``…) for a LilyPond name."""
+    """The :class:`mirloop.types.Key` tonic (``C``, ``C#``, ``Eb``…) for a LilyPond name."""
     return PITCH_CLASSES[pitch_class(name)]
 
 
 def from_pitch_name(tonic: str) -> str:
-    """The LilyPond name for a :class:`mirloop.model.Key` tonic (``"Bb"`` -> ``"bes"``)."""
+    """The LilyPond name for a :class:`mirloop.types.Key` tonic (``"Bb"`` -> ``"bes"``)."""
     return LILYPOND_NAMES[PITCH_CLASSES.index(tonic)]

@@ -18,7 +18,7 @@ from mirloop.timeline.schema import json_path
 from mirloop.timeline.tonic import COMMON, is_tonic
 
 if TYPE_CHECKING:
-    from mirloop.timeline.model import Timeline
+    from mirloop.timeline.document import Timeline
 
 
 class TimelineWarning(UserWarning):

@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 from mirloop.errors import OptionError
-from mirloop.model import TempoEstimate
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option
+from mirloop.types import TempoEstimate
 
 #: Length of the moving average subtracted from the flux, in seconds.
 LOCAL_MEAN_SECONDS = 0.5

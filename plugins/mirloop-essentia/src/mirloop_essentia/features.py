@@ -8,10 +8,10 @@ import numpy as np
 from mirloop.backends.feature_columns import BackendColumns, ChromaFrames, assemble_features
 from mirloop.backends.feature_columns import SpectralFrames as ColumnFrames
 from mirloop.backends.librosa.profiles import key_correlations, mode_strength
-from mirloop.model import Features, Projection
 from mirloop.signal import TrackContext
 from mirloop.signal.windows import window_bounds, window_mean_std
 from mirloop.stages import Backend, Option
+from mirloop.types import Features, Projection
 
 from mirloop_essentia.frames import SpectralFrames, spectral_frames, tonal_frames
 from mirloop_essentia.key import PROFILES
@@ -19,7 +19,7 @@ from mirloop_essentia.runtime import standard
 
 
 class EssentiaFeatures(Backend):
-    """The 21 :data:`~mirloop.model.FEATURE_NAMES` per grid window, Essentia's versions of them.
+    """The 21 :data:`~mirloop.types.FEATURE_NAMES` per grid window, Essentia's versions of them.
 
     ================================  ==========================================================
     ``mfcc_1``–``mfcc_3``             means of Essentia MFCC coefficients 0–2 (40 mel bands, dB)

@@ -7,9 +7,9 @@ import string
 from typing import ClassVar
 
 import numpy as np
-from mirloop.model import Segment, Segmentation
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option
+from mirloop.types import Segment, Segmentation
 
 from mirloop_essentia.frames import spectral_frames
 from mirloop_essentia.runtime import standard

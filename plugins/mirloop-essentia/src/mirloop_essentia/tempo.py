@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from mirloop.model import TempoEstimate
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option
+from mirloop.types import TempoEstimate
 
 from mirloop_essentia.runtime import at_rhythm_rate, standard, window_slices
 

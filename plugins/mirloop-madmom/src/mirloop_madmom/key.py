@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from mirloop.model import Key, KeyEstimate
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend
+from mirloop.types import Key, KeyEstimate
 
 from mirloop_madmom.runtime import MODEL_SR, cached, madmom, signal_of
 

@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 from mirloop.errors import OptionError
-from mirloop.model import TempoEstimate
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option
+from mirloop.types import TempoEstimate
 
 from mirloop_madmom.runtime import FPS, beat_activations, downbeat_activations, madmom
 

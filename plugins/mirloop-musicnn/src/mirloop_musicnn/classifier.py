@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from mirloop.errors import ConfigError
-from mirloop.model import Features, Prediction, TargetPrediction
 from mirloop.stages import Backend, Option
+from mirloop.types import Features, Prediction, TargetPrediction
 
 from mirloop_musicnn.genre_table import GenreTable, load_genre_table
 

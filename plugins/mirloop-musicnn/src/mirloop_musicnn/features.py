@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 from mirloop.errors import OptionError
-from mirloop.model import FEATURE_NAMES, Features
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option
+from mirloop.types import FEATURE_NAMES, Features
 
 from mirloop_musicnn.network import PENULTIMATE_UNITS
 from mirloop_musicnn.tags import embedding_columns, tag_columns

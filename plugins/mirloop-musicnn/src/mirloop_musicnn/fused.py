@@ -37,9 +37,9 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 from mirloop.errors import ConfigError
-from mirloop.model import Features, Prediction
-from mirloop.model.features import FEATURE_NAMES
 from mirloop.stages import Backend, Option
+from mirloop.types import Features, Prediction
+from mirloop.types.features import FEATURE_NAMES
 
 
 class MusicnnFused(Backend):

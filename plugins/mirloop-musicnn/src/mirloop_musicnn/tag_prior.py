@@ -96,8 +96,8 @@ def track_tag_means(path: str | os.PathLike[str], *, weights: str | None = None,
                     seconds: float = EXCERPT_SECONDS) -> dict[str, np.ndarray]:
     """Each model's mean tag probabilities over the middle ``seconds`` of one recording."""
     from mirloop.io.audio import ANALYSIS_SR
-    from mirloop.model import Audio
     from mirloop.signal import TrackContext
+    from mirloop.types import Audio
 
     from mirloop_musicnn.track import track_outputs
     from mirloop_musicnn.weights import load_model

@@ -11,8 +11,8 @@ import weakref
 from typing import Any
 
 import numpy as np
-from mirloop.model import Grid
 from mirloop.signal import TrackContext
+from mirloop.types import Grid
 
 from mirloop_musicnn.melspec import Patches, cut_patches, log_mel
 from mirloop_musicnn.network import NetworkOutput

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from mirloop.model import Audio
 from mirloop.stages import Backend, Option
+from mirloop.types import Audio
 
 from mirloop_spleeter.checkpoint import check_model_dir
 from mirloop_spleeter.client import worker_for

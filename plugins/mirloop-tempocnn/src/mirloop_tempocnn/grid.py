@@ -18,11 +18,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 from mirloop.errors import OptionError
-from mirloop.model import TempoEstimate
 from mirloop.signal import TempoSettings, TrackContext
 from mirloop.signal.beats import track_beats
 from mirloop.signal.tempo import TEMPOGRAM_WINDOW, comb_salience, log_gaussian_prior, positive_acf
 from mirloop.stages import Backend, Option
+from mirloop.types import TempoEstimate
 
 from mirloop_tempocnn.tempo import FIRST_BPM, TempoCnnTempo
 

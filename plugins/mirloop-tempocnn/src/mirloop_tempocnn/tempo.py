@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 from mirloop.errors import OptionError
-from mirloop.model import TempoEstimate
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option
+from mirloop.types import TempoEstimate
 
 from mirloop_tempocnn.features import mel_windows, normalise, window_centres
 from mirloop_tempocnn.models import load_model

@@ -8,15 +8,15 @@ import numpy as np
 
 from mirloop.backends.feature_columns import BackendColumns, ChromaFrames, SpectralFrames, assemble_features
 from mirloop.backends.librosa.profiles import PROFILES, key_correlations, mode_strength
-from mirloop.model import Features, Projection
 from mirloop.signal import TrackContext
 from mirloop.signal.tempo import lag_peak
 from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
+from mirloop.types import Features, Projection
 
 
 class LibrosaFeatures(Backend):
-    """21 features per grid window (10-s windows, 2-s hop), in :data:`~mirloop.model.FEATURE_NAMES` order.
+    """21 features per grid window (10-s windows, 2-s hop), in :data:`~mirloop.types.FEATURE_NAMES` order.
 
     ================================  ==========================================================
     ``mfcc_1``–``mfcc_3``             means of the first three MFCCs (librosa rows 0–2, c0 included)
@@ -39,7 +39,7 @@ class LibrosaFeatures(Backend):
 
     ``pca_input`` is, per window, the mean and standard deviation of the 20 MFCCs, the 12
     chroma bins and the 7 contrast bands (78 values). The three ``pca_*`` columns project it
-    with :attr:`projection` — a :class:`~mirloop.model.Projection` fitted on training data
+    with :attr:`projection` — a :class:`~mirloop.types.Projection` fitted on training data
     and set by a trained model — or, when none is set, with a PCA fitted on this track's own
     windows (z-scored columns; each component's largest loading made positive). Track-fitted
     coefficients are comparable within a track, not across tracks.

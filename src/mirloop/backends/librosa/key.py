@@ -18,11 +18,11 @@ from mirloop.backends.librosa.profiles import (
     tonal_weight,
 )
 from mirloop.errors import OptionError
-from mirloop.model import KeyEstimate
 from mirloop.signal import TrackContext
 from mirloop.signal.context import frames_scaled_to_max
 from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
+from mirloop.types import KeyEstimate
 
 
 @frozen(eq=False)

@@ -15,11 +15,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from mirloop.model import WINDOW_SECONDS, Segment, Segmentation
 from mirloop.signal import TrackContext
 from mirloop.signal.beatsync import BeatUnits
 from mirloop.signal.recurrence import recurrence_affinity
 from mirloop.stages import Backend, Option
+from mirloop.types import WINDOW_SECONDS, Segment, Segmentation
 
 
 class LaplacianSegmenter(Backend):

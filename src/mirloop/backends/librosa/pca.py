@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirloop.model import Projection
+from mirloop.types import Projection
 
 N_COMPONENTS = 3
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirloop.errors import InvalidValueError
-from mirloop.model.estimates import MODES, PITCH_CLASSES, Key
+from mirloop.types.estimates import MODES, PITCH_CLASSES, Key
 
 PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "krumhansl": (

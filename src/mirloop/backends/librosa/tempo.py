@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from mirloop.errors import OptionError
-from mirloop.model import TempoEstimate
 from mirloop.signal import TempoSettings, TrackContext
 from mirloop.stages import Backend, Option
+from mirloop.types import TempoEstimate
 
 _DEFAULTS = TempoSettings()
 

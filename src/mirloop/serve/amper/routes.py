@@ -14,8 +14,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
-from mirloop.serve.amper.entities import entities
-from mirloop.serve.amper.models import (
+from mirloop.serve.amper.bodies import (
     EntityList,
     ErrorResponse,
     RenderAttributes,
@@ -25,6 +24,7 @@ from mirloop.serve.amper.models import (
     RenderResponse,
     render_status,
 )
+from mirloop.serve.amper.entities import entities
 from mirloop.serve.api import ServiceDep
 from mirloop.serve.auth import require_api_key
 from mirloop.serve.errors import NotFound

@@ -3,7 +3,7 @@
 Parameters: ``{"file": <upload id>, "config": {<stage>: {<option>: value}} | None}``. Writes
 the outputs of ``mirloop analyze`` under ``analysis/`` (JAMS, grid and segment tables, the
 figure) and ``analysis.json``: tempo, key, segments, one row per 2-s grid window and ``extra``,
-the JSON value of each stage a plugin adds (:attr:`Analysis.extra <mirloop.model.Analysis.extra>`,
+the JSON value of each stage a plugin adds (:attr:`Analysis.extra <mirloop.types.Analysis.extra>`,
 by stage; also in the job's result). Stages: ``load``, ``analyze``, ``write``.
 """
 
@@ -77,9 +77,9 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
 def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     from mirloop.config import load_config
     from mirloop.io.tables import grid_table, segment_table
-    from mirloop.model.stage_output import output_json
     from mirloop.pipelines.analyze import analyze_file, validate_analysis_config
     from mirloop.pipelines.outputs import write_outputs
+    from mirloop.types.stage_output import output_json
 
     ctx.progress("load", 5)
     config = load_config(ctx.settings.config_path)

@@ -5,7 +5,7 @@ An edit is ``{"descriptor": str, "tempo": float | None, "key": str | None}``. Th
 be in the catalog (the error suggests the nearest names); the tempo is in BPM, within
 :data:`TEMPO_LIMITS` (the loop still fits it into the descriptor's range by octaves,
 :func:`mirloop.loop.renders.fit_tempo`); the key is ``"<tonic> <mode>"`` with a tonic of
-:data:`~mirloop.model.estimates.PITCH_CLASSES` and a mode ``major`` or ``minor`` (a mode the
+:data:`~mirloop.types.estimates.PITCH_CLASSES` and a mode ``major`` or ``minor`` (a mode the
 descriptor contradicts becomes its relative key, :func:`mirloop.loop.renders.fit_key`).
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mirloop.errors import MirloopError
-from mirloop.model.estimates import MODES, PITCH_CLASSES
+from mirloop.types.estimates import MODES, PITCH_CLASSES
 
 #: Tempi a listener may ask for, in BPM.
 TEMPO_LIMITS = (20.0, 300.0)

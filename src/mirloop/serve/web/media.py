@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mirloop.model import Audio
+from mirloop.types import Audio
 
 #: Slices of a waveform envelope.
 WAVEFORM_BINS = 800

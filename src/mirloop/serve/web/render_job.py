@@ -96,8 +96,8 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     from mirloop.loop.configuration import loop_config
     from mirloop.loop.reduce import Candidates
     from mirloop.loop.renders import plan_multi, plan_single, run_render
-    from mirloop.model import Segment
     from mirloop.serve.tasks.render import renderer_for
+    from mirloop.types import Segment
 
     ctx.progress("plan", 2)
     track = _track_view(ctx.settings, params["track"])

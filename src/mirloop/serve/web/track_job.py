@@ -70,10 +70,10 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     from mirloop.loop.configuration import loop_config
     from mirloop.loop.merge import merged_grid
     from mirloop.loop.reduce import reduce_segments, top_candidates
-    from mirloop.model import Segment
-    from mirloop.model.stage_output import output_json, output_text
     from mirloop.pipelines.analyze import analyze_file
     from mirloop.serve.web.media import write_waveform
+    from mirloop.types import Segment
+    from mirloop.types.stage_output import output_json, output_text
 
     def stage(name: str) -> None:
         ctx.progress(name, STAGE_PROGRESS.get(name, ADDED_STAGE_PROGRESS))
@@ -131,8 +131,8 @@ def window_rows(merged: Any, catalog: Any, *, duration: float) -> list[dict[str,
     ``key``, ``unsure``, and ``span``: the part of the track (s) nearer this window's centre than
     any other's, so that the spans of all windows tile the track from 0 to ``duration``."""
     from mirloop.loop.reduce import window_descriptors
-    from mirloop.model.descriptor import TARGETS
-    from mirloop.model.prediction import UNKNOWN
+    from mirloop.types.descriptor import TARGETS
+    from mirloop.types.prediction import UNKNOWN
 
     rows = []
     names = window_descriptors(merged, catalog) if len(merged) else []

@@ -6,7 +6,7 @@ import numpy as np
 from attrs import field, frozen
 
 from mirloop.errors import InvalidValueError
-from mirloop.model.grid import Grid
+from mirloop.types.grid import Grid
 
 MFCC_NAMES = ("mfcc_1", "mfcc_2", "mfcc_3")
 PCA_NAMES = ("pca_1", "pca_2", "pca_3")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from mirloop.errors import SpellingError
-from mirloop.model.estimates import PITCH_CLASSES
+from mirloop.types.estimates import PITCH_CLASSES
 
 #: A LilyPond note name: a letter, then ``is``/``isis`` (sharps) or ``es``/``eses`` (flats);
 #: ``es``/``as`` are the short forms of ``ees``/``aes`` (``eses``/``ases`` double flats).
@@ -48,7 +48,7 @@ def pitch_class(name: str) -> int:
 
 
 def read_key(text: str) -> tuple[str, str | None]:
-    """The tonic (in its :data:`~mirloop.model.estimates.PITCH_CLASSES` spelling) and the mode
+    """The tonic (in its :data:`~mirloop.types.estimates.PITCH_CLASSES` spelling) and the mode
     (``"major"``, ``"minor"`` or ``None`` when not written) of key text such as ``"fis minor"``."""
     parts = text.replace(":", " ").split()
     if not parts or len(parts) > 2:

@@ -1,18 +1,18 @@
-"""The renderer stage's result type lives in ``mirloop.model`` with the other stages' results."""
+"""The renderer stage's result type lives in ``mirloop.types`` with the other stages' results."""
 
 from __future__ import annotations
 
-from mirloop import model
+from mirloop import types
 from mirloop.renderer import RenderResult as FromRenderer
 from mirloop.renderer.backend import MirloopRenderer
 from mirloop.renderer.result import RenderResult as FromOldModule
 from mirloop.stages import Renderer
 
 
-def test_render_result_is_a_model_type_still_importable_from_the_renderer() -> None:
-    assert model.RenderResult.__module__ == "mirloop.model.render"
-    assert FromRenderer is model.RenderResult and FromOldModule is model.RenderResult
-    assert model.GroundTruth.__module__ == model.RegionTruth.__module__ == "mirloop.model.render"
+def test_render_result_is_a_value_type_still_importable_from_the_renderer() -> None:
+    assert types.RenderResult.__module__ == "mirloop.types.render"
+    assert FromRenderer is types.RenderResult and FromOldModule is types.RenderResult
+    assert types.GroundTruth.__module__ == types.RegionTruth.__module__ == "mirloop.types.render"
 
 
 def test_the_renderer_protocol_and_the_builtin_backend_return_a_render_result() -> None:

@@ -6,11 +6,11 @@ from typing import Any
 
 from attrs import field, frozen
 
-from mirloop.model.damage import AudioDamage
-from mirloop.model.estimates import KeyEstimate, Segmentation, TempoEstimate
-from mirloop.model.features import Features
-from mirloop.model.grid import Grid
-from mirloop.model.prediction import Prediction
+from mirloop.types.damage import AudioDamage
+from mirloop.types.estimates import KeyEstimate, Segmentation, TempoEstimate
+from mirloop.types.features import Features
+from mirloop.types.grid import Grid
+from mirloop.types.prediction import Prediction
 
 
 @frozen(eq=False)
@@ -24,7 +24,7 @@ class Analysis:
     the track stay at dither level or below for 5 s or more, listed in ``near_silent`` as
     ``(start, end)`` seconds, see :mod:`mirloop.signal.quiet`). ``extra`` maps each stage that is
     not built in (added by a plugin, see :mod:`mirloop.stages`) to its result, in the order the
-    stages ran; how those results are written is in :mod:`mirloop.model.stage_output`.
+    stages ran; how those results are written is in :mod:`mirloop.types.stage_output`.
     """
 
     source: str

@@ -6,7 +6,7 @@ import numpy as np
 from attrs import field, frozen
 
 from mirloop.errors import AudioError
-from mirloop.model.damage import AudioDamage
+from mirloop.types.damage import AudioDamage
 
 
 def _as_float32(samples: object) -> np.ndarray:

@@ -1,6 +1,6 @@
 """How the result of a stage a plugin adds reaches mirloop's outputs.
 
-The analysis keeps the result of every added stage in :attr:`mirloop.model.Analysis.extra`, by
+The analysis keeps the result of every added stage in :attr:`mirloop.types.Analysis.extra`, by
 stage name. To write it, mirloop asks the result for:
 
 ``to_json()`` (required, unless the result already is a JSON value: ``None``, ``bool``, ``int``,

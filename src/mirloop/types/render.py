@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from attrs import field, frozen
 
-from mirloop.model.audio import Audio
-from mirloop.model.estimates import Key
+from mirloop.types.audio import Audio
+from mirloop.types.estimates import Key
 
 
 def _doc(text: str) -> dict[str, str]:
