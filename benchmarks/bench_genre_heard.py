@@ -14,10 +14,13 @@ cinematic counts as heard right (the two genres share their orchestral idiom).
 
     .venv/bin/python benchmarks/bench_genre_heard.py [--per-genre 5] [--seconds 30] [--seed 0]
         [--render-set KEY=VALUE…] [--genres pop,folk] [--tags 6] [--json] [--figure heard.png] [--check]
+    .venv/bin/python benchmarks/bench_genre_heard.py --cost [--render-set production=genre]
 
 ``--genres`` renders only some genres' descriptors (each keeps the seed it has in the whole draw, so
 a genre's renders are those of the full run); ``--tags N`` prints the N tags each render carries
 most above their real-music prior (``p(tag) / prior(tag)``, the lift the judge's table reads).
+``--cost`` judges nothing: it prints the CPU time of rendering the first drawn descriptor of every
+genre (``--seconds`` long, at the renderer's default 44.1 kHz), the cost of the render settings.
 
 Targets (issue: real music in, the right style out): overall ≥ .80, every genre ≥ .60.
 """
@@ -167,6 +170,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def cost(args: argparse.Namespace) -> str:
+    """CPU seconds of one render per genre (the first descriptor of the draw) under the settings."""
+    from mirloop.renderer import render
+    from mirloop.timeline import single_region
+
+    render_config = _parse_settings(args.render_set)
+    first: dict[str, tuple[int, str]] = {}
+    for i, (genre, descriptor) in enumerate(draw_descriptors(args.per_genre, args.seed)):
+        first.setdefault(genre, (i, descriptor))
+    lines = [f"render CPU time, {args.seconds:g} s, render settings {render_config or 'default'}"]
+    total = 0.0
+    for genre, (i, descriptor) in first.items():
+        seed = args.seed * 1000 + i
+        timeline = single_region(descriptor, args.seconds, seed=seed)
+        started = time.process_time()
+        render(timeline, seed=seed, config=render_config)
+        spent = time.process_time() - started
+        total += spent
+        lines.append(f"{genre:<12} {descriptor:<40} {spent:6.2f} s")
+    lines.append(f"{'all':<12} {'':<40} {total:6.2f} s")
+    return "\n".join(lines)
+
+
 def table(result: dict[str, Any]) -> str:
     lines = [
         f"renders heard as their own genre: judge {result['judge']}; reference {result['reference']}",
@@ -228,10 +254,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="renderer setting for every render (repeatable; JSON values)")
     parser.add_argument("--genres", default="", help="comma-separated genres to render (default: all)")
     parser.add_argument("--tags", type=int, default=0, help="print each render's N most lifted musicnn tags")
+    parser.add_argument("--cost", action="store_true", help="only time one render per genre (CPU s)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--figure", default=None, help="write a bar chart PNG here")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
+    if args.cost:
+        print(cost(args))
+        return 0
     result = run(args)
     print(json.dumps(result, indent=1) if args.json else table(result))
     if args.figure:
