@@ -39,19 +39,20 @@ def _share(mono: np.ndarray, low: float, high: float) -> float:
 
 
 def test_the_vowel_puts_energy_where_its_formants_are() -> None:
-    female = VOWELS["female"]
+    male = VOWELS["male"]  # middle C is sung with a man's formants
     e, o, i, a = (_vowel(v) for v in "eoia")
-    # "e" has its second formant near 2.3 kHz, "o" near 900 Hz
-    assert female["e"][0][1] == 2330 and female["o"][0][1] == 920
-    assert _share(e, 1600, 2500) > 10 * _share(o, 1600, 2500)
-    assert _share(o, 600, 1100) > 1.5 * _share(e, 600, 1100)
-    # "i" has a low first formant (310 Hz), "a" a high one (850 Hz)
+    # "e" has its second formant near 1.8 kHz, "o" near 850 Hz
+    assert 1600 < male["e"][0][1] < 2500 and 600 < male["o"][0][1] < 1100
+    assert _share(e, 1600, 2500) > 3 * _share(o, 1600, 2500)
+    # between its first two formants (530 and 1840 Hz) "e" has a valley where "o" does not
+    assert _share(o, 1100, 1600) > 10 * _share(e, 1100, 1600)
+    # "i" has a low first formant (270 Hz), "a" a high one (730 Hz)
     assert _share(i, 200, 500) > 20 * _share(a, 200, 500)
 
 
 def test_the_open_vowel_has_its_spectral_peak_in_the_first_two_formants() -> None:
     freqs, spectrum = _spectrum(_vowel("a"))
-    f1, f2 = VOWELS["female"]["a"][0][:2]
+    f1, f2 = VOWELS["male"]["a"][0][:2]
     peak = freqs[np.argmax(spectrum)]
     assert f1 * 0.7 < peak < f2 * 1.2
 
@@ -59,12 +60,14 @@ def test_the_open_vowel_has_its_spectral_peak_in_the_first_two_formants() -> Non
 def test_the_voice_sings_the_pitch_of_its_note() -> None:
     middle = _vowel("o", pitch=64)
     ac = np.correlate(middle[:4000], middle[:8000], mode="valid")[::-1]  # lags 0 … 4000
-    lag = int(np.argmax(ac[30:400])) + 30
-    assert abs(SR / lag - hz(64)) / hz(64) < 0.03
+    lags = np.arange(30, 400)
+    peaks = [k for k in lags if ac[k] >= ac[k - 1] and ac[k] >= ac[k + 1] and ac[k] > 0.8 * ac[lags].max()]
+    period = peaks[0]  # the shortest lag at which the waveform repeats
+    assert abs(SR / period - hz(64)) / hz(64) < 0.03
 
 
 def test_notes_are_folded_into_a_singers_range() -> None:
-    assert [fold(p) for p in (40, 60, 88)] == [64, 60, 64]
+    assert [fold(p) for p in (40, 60, 88)] == [52, 60, 64]
     assert all(VOCAL_RANGE[0] <= fold(p) <= VOCAL_RANGE[1] for p in range(30, 100))
 
 

@@ -5,15 +5,20 @@ General MIDI patches of the default render are weak (renderer option ``productio
   (leads, pads, synth and sub basses, the poly synth and the pluck) are played by the NumPy voices
   of :mod:`mirloop.renderer.voices` — detuned supersaws with filter envelopes, acid and sub basses;
   hip-hop's synth and sub basses are 808 basses (:data:`BASS_VOICES`).
-- **Drum machines** (:data:`KITS`): electronica's and synth pop's kits are a synthesised 909,
+- **Drum machines** (:data:`KITS`): electronica's kits are a synthesised 909, synth pop's and
   ambient's GM electronic and 808 kits the synthesised 808; hip-hop keeps the font's sampled kits
   (acoustic breaks, the GM 808 kit's sampled TR-808) under its 808 basses.
-- **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front.
+- **A sung lead** (:data:`VOCAL_GENRES`): pop's melody is sung by the synthesised voice of
+  :mod:`mirloop.renderer.vocal` (the band's melody instrument, or a ``lead_vocal`` layer).
+- **Trance gate** (:data:`GATES`): electronica's synth chords and pads are chopped into sixteenths.
+- **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front, pop its
+  vocal.
 - **Guitar bands** (:data:`GUITAR_GENRES`): rock's comping guitars become distorted guitars playing
   power chords, double-tracked (a second take a few milliseconds late, panned to the other side).
 - **Orchestral layers** (:data:`LAYERS`): cinematic cues get a choir and a low string section
-  holding the chords under the band (under a percussion ensemble too), documentary a string bed —
-  as film and documentary scores layer them.
+  holding the chords under the band (under a percussion ensemble too), documentary a rhythmic
+  string underscore (a pizzicato ostinato and string-section chords) — as film and documentary
+  scores layer them.
 - **Master** (:data:`MASTERS`): a glue compressor with make-up gain, and a shelving EQ (a bright top
   and a full low end for the club and radio genres).
 - **Space** (:data:`SPACES`): reverb RT60 and send per genre (ambient's long tail).

@@ -6,8 +6,8 @@ A source–filter voice, as formant singing synthesis makes it:
   so the formant levels alone shape the voice) with breath noise, its pitch scooping up onto the
   note, with light delayed vibrato (5.5 Hz, an eighth of a semitone) and a slow random drift;
 - **vocal tract**: five formant resonators in parallel (band-passes at the vowel's formant
-  frequencies, bandwidths and levels, :data:`VOWELS`: a woman's above :data:`MALE_TOP`, a
-  man's below); a note is sung as one syllable per :data:`SYLLABLE` s or so, each with a vowel of
+  frequencies, bandwidths and levels, :data:`VOWELS`: a man's up to :data:`MALE_TOP`, a
+  woman's above); a note is sung as one syllable per :data:`SYLLABLE` s or so, each with a vowel of
   its own, and syllables long enough glide to a second vowel (a diphthong, as in "day", "go");
 - **consonants**: most syllables start with a short fricative or plosive noise burst;
 - **production**: doubled like a pop lead vocal (a second take a few cents sharp, 17 ms late, on
@@ -46,10 +46,11 @@ VOWELS: dict[str, dict[str, tuple[tuple[float, ...], tuple[float, ...], tuple[fl
 }
 #: How often a syllable takes each vowel (open vowels, as sung pop favours them).
 VOWEL_WEIGHTS = {"a": 0.3, "e": 0.2, "i": 0.15, "o": 0.25, "u": 0.1}
-#: Pitches (MIDI) a note is folded into by octaves (a pop singer's chest voice), and the highest
-#: pitch sung with a man's formants.
-VOCAL_RANGE = (55, 74)
-MALE_TOP = 55
+#: Pitches (MIDI) a note is folded into by octaves (a male pop singer's range, C3–G4), and the
+#: highest pitch sung with a man's formants (above it, a woman's: unused in this range). A woman's
+#: range (G3–D5) was heard as `rnb` and `soul` over the pop grooves, and higher still as `opera`.
+VOCAL_RANGE = (48, 67)
+MALE_TOP = 67
 #: Shortest sung syllable (s); a syllable this long or longer glides to a second vowel from
 #: :data:`DIPHTHONG_FROM` s on.
 MIN_SYLLABLE = 0.16
