@@ -13,7 +13,14 @@ render classifier (trained on the renders themselves) hears. A documentary rende
 cinematic counts as heard right (the two genres share their orchestral idiom).
 
     .venv/bin/python benchmarks/bench_genre_heard.py [--per-genre 5] [--seconds 30] [--seed 0]
-        [--render-set KEY=VALUE…] [--json] [--figure heard.png] [--check]
+        [--render-set KEY=VALUE…] [--genres pop,folk] [--tags 6] [--json] [--figure heard.png] [--check]
+    .venv/bin/python benchmarks/bench_genre_heard.py --cost [--render-set production=genre]
+
+``--genres`` renders only some genres' descriptors (each keeps the seed it has in the whole draw, so
+a genre's renders are those of the full run); ``--tags N`` prints the N tags each render carries
+most above their real-music prior (``p(tag) / prior(tag)``, the lift the judge's table reads).
+``--cost`` judges nothing: it prints the CPU time of rendering the first drawn descriptor of every
+genre (``--seconds`` long, at the renderer's default 44.1 kHz), the cost of the render settings.
 
 Targets (issue: real music in, the right style out): overall ≥ .80, every genre ≥ .60.
 """
@@ -67,8 +74,9 @@ def draw_descriptors(per_genre: int, seed: int) -> list[tuple[str, str]]:
     return drawn
 
 
-def track_genre(audio: Any, config: dict[str, Any]) -> tuple[str, float]:
-    """The track-level genre label (and its mean probability) of ``audio`` under ``config``."""
+def track_genre(audio: Any, config: dict[str, Any], *, tags: int = 0) -> tuple[str, float, list[str]]:
+    """The track-level genre label (and its mean probability) of ``audio`` under ``config``, and
+    the ``tags`` musicnn tags heard most above their prior (``[]`` when 0 or not musicnn)."""
     from mirloop.pipelines.analyze import analyze_samples, resolve_analysis_config
 
     run = analyze_samples(audio, config=resolve_analysis_config(config))
@@ -78,7 +86,27 @@ def track_genre(audio: Any, config: dict[str, Any]) -> tuple[str, float]:
     label = genre.track_label
     probabilities = genre.track_probabilities()
     index = list(genre.classes).index(label) if label in genre.classes else int(np.argmax(probabilities))
-    return label, float(probabilities[index])
+    return label, float(probabilities[index]), _top_tags(run.analysis.features, tags) if tags else []
+
+
+def _top_tags(features: Any, count: int) -> list[str]:
+    """``"group:tag ×lift"`` for the ``count`` tags with the highest mean ``p(tag) / prior(tag)``."""
+    try:
+        from mirloop_musicnn.tag_prior import load_tag_prior
+        from mirloop_musicnn.tags import PREFIXES, VOCABULARY, slug
+    except ImportError:
+        return []
+    if features is None:
+        return []
+    prior = load_tag_prior()
+    lifts = []
+    for group, vocabulary in VOCABULARY.items():
+        for tag in vocabulary:
+            column = PREFIXES[group] + slug(tag)
+            if column in features.names:
+                p = float(np.mean(features.values[:, features.names.index(column)]))
+                lifts.append((p / prior.of(group, tag), f"{group}:{tag}"))
+    return [f"{name} ×{lift:.1f}" for lift, name in sorted(lifts, reverse=True)[:count]]
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -93,12 +121,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows = []
     started = time.perf_counter()
     drawn = draw_descriptors(args.per_genre, args.seed)
-    for i, (genre, descriptor) in enumerate(drawn):
+    wanted = set(args.genres.split(",")) if args.genres else None
+    unknown = sorted((wanted or set()) - {g for g, _ in drawn})
+    if unknown:
+        genres = sorted({g for g, _ in drawn})
+        raise SystemExit(f"--genres: no such catalog genre {unknown}; choose from {genres}")
+    chosen = [(i, g, d) for i, (g, d) in enumerate(drawn) if wanted is None or g in wanted]
+    for done, (i, genre, descriptor) in enumerate(chosen):
         seed = args.seed * 1000 + i
         timeline = single_region(descriptor, args.seconds, seed=seed)
         audio = stored_analysis_audio(render(timeline, seed=seed, config=render_config).audio)
-        heard, p_heard = track_genre(audio, judge)
-        own, p_own = track_genre(audio, reference)
+        heard, p_heard, top = track_genre(audio, judge, tags=args.tags)
+        own, p_own, _ = track_genre(audio, reference)
         accepted = (genre, *ALSO_HEARD_AS.get(genre, ()))
         rows.append(
             {
@@ -107,8 +141,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "reference": own, "reference_probability": round(p_own, 4), "reference_right": own == genre,
             }
         )
-        print(f"[{i + 1}/{len(drawn)}] {descriptor}: heard {heard} ({p_heard:.2f}), reference {own}",
-              file=sys.stderr)
+        print(f"[{done + 1}/{len(chosen)}] {descriptor}: heard {heard} ({p_heard:.2f}), reference {own}"
+              + (f"; tags {', '.join(top)}" if top else ""), file=sys.stderr)
     per_genre = {
         genre: {
             "n": len(sub),
@@ -134,6 +168,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "elapsed_s": round(time.perf_counter() - started, 1),
         "renders": rows,
     }
+
+
+def cost(args: argparse.Namespace) -> str:
+    """CPU seconds of one render per genre (the first descriptor of the draw) under the settings."""
+    from mirloop.renderer import render
+    from mirloop.timeline import single_region
+
+    render_config = _parse_settings(args.render_set)
+    first: dict[str, tuple[int, str]] = {}
+    for i, (genre, descriptor) in enumerate(draw_descriptors(args.per_genre, args.seed)):
+        first.setdefault(genre, (i, descriptor))
+    lines = [f"render CPU time, {args.seconds:g} s, render settings {render_config or 'default'}"]
+    total = 0.0
+    for genre, (i, descriptor) in first.items():
+        seed = args.seed * 1000 + i
+        timeline = single_region(descriptor, args.seconds, seed=seed)
+        started = time.process_time()
+        render(timeline, seed=seed, config=render_config)
+        spent = time.process_time() - started
+        total += spent
+        lines.append(f"{genre:<12} {descriptor:<40} {spent:6.2f} s")
+    lines.append(f"{'all':<12} {'':<40} {total:6.2f} s")
+    return "\n".join(lines)
 
 
 def table(result: dict[str, Any]) -> str:
@@ -195,10 +252,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--judge-features", default="musicnn", help="feature backend of the judge")
     parser.add_argument("--render-set", action="append", default=[], metavar="KEY=VALUE",
                         help="renderer setting for every render (repeatable; JSON values)")
+    parser.add_argument("--genres", default="", help="comma-separated genres to render (default: all)")
+    parser.add_argument("--tags", type=int, default=0, help="print each render's N most lifted musicnn tags")
+    parser.add_argument("--cost", action="store_true", help="only time one render per genre (CPU s)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--figure", default=None, help="write a bar chart PNG here")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
+    if args.cost:
+        print(cost(args))
+        return 0
     result = run(args)
     print(json.dumps(result, indent=1) if args.json else table(result))
     if args.figure:

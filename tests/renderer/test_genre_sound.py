@@ -1,6 +1,7 @@
 """Genre production (``production = "genre"``): synthesised synths and drum machines, distorted
-double-tracked rock guitars, orchestral layers, a front-loaded hip-hop balance, a glue-compressed
-master — each measured in the render, and absent from the default (General MIDI) render."""
+double-tracked rock guitars, orchestral layers, a sung pop lead, a rhythmic documentary string
+underscore, electronica's trance gate, a front-loaded hip-hop balance, a glue-compressed master —
+each measured in the render, and absent from the default (General MIDI) render."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from mirloop.renderer import render, render_descriptor
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.buses import MasterBus
 from mirloop.renderer.compose import compose
-from mirloop.renderer.genre_sound import DISTORTION_GUITAR, DOUBLE_DELAY, MASTERS, master_of
+from mirloop.renderer.genre_sound import DISTORTION_GUITAR, DOUBLE_DELAY, GATES, MASTERS, master_of
 from mirloop.renderer.idiom_measures import kick_times
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
@@ -216,3 +217,66 @@ def test_layers_fit_the_channels_a_region_leaves_free_in_a_multi_region_render()
     odd = evolve(plan, index=1)
     parts = compose([odd], 6.0, 2, idioms=True, production="genre").parts
     assert [p.instrument.name for p in parts if p.instrument.name.endswith("_layer")] == ["choir_layer"]
+
+
+def _voices(name: str, band: str) -> dict[str, str | None]:
+    prepared = _prepared(name, band, production="genre")
+    return {p.instrument.name: v for p, v in zip(prepared.score.parts, prepared.voices)}
+
+
+def test_pop_gets_a_sung_lead_vocal_layer_when_its_band_has_no_melody() -> None:
+    assert _voices("pop_acoustic_warm", "guitar_and_piano") == {
+        "steel_guitar": None,
+        "grand_piano": None,
+        "finger_bass": None,
+        "room_kit": None,
+        "lead_vocal": "vocal",
+    }
+    plan = descriptor_plan(load_catalog()["pop_acoustic_warm"], 12.0, 4, band="guitar_and_piano")
+    parts = compose([plan], 12.0, 4, idioms=True, production="genre").parts
+    vocal = next(p for p in parts if p.role == "melody")
+    assert len(vocal.notes) >= 8 and all(48 <= n.pitch <= 88 for n in vocal.notes)
+
+
+def test_pop_melody_instruments_are_sung_instead_of_layered_over() -> None:
+    voices = _voices("pop_synth_happy", "piano_pop")
+    assert voices["saw_lead"] == "vocal" and "lead_vocal" not in voices
+    assert voices["electronic_kit"] == "kit:808"
+
+
+def test_the_sung_lead_sits_in_front_of_a_pop_mix() -> None:
+    result = _render("pop_acoustic_warm", "guitar_and_piano", 10.0, production="genre")
+    assert result.stems is not None
+    vocal = result.stems["lead_vocal"].samples
+    others = [s.samples for name, s in result.stems.items() if name != "lead_vocal"]
+    loudest_other = max(float(np.sqrt(np.mean(s**2))) for s in others)
+    assert float(np.sqrt(np.mean(vocal**2))) > loudest_other
+
+
+def test_documentary_underscore_is_rhythmic_pizzicato_and_string_chords_not_a_held_bed() -> None:
+    descriptor = load_catalog()["documentary_underscore_reflective"]
+    plan = descriptor_plan(descriptor, 12.0, 4, band="piano_and_strings")
+    parts = compose([plan], 12.0, 4, idioms=True, production="genre").parts
+    names = ("pizzicato_layer", "string_section")
+    layers = {p.instrument.name: p for p in parts if p.instrument.name in names}
+    assert [layers[n].instrument.program for n in ("pizzicato_layer", "string_section")] == [45, 48]
+    beat = 60 / plan.tempo
+    pizzicato = layers["pizzicato_layer"].notes
+    assert len(pizzicato) >= 12 and np.median([n.end - n.start for n in pizzicato]) <= beat
+    assert "string_bed" not in {p.instrument.name for p in parts}
+
+
+def test_electronica_synth_chords_are_chopped_into_sixteenths_by_the_trance_gate() -> None:
+    plan = descriptor_plan(load_catalog()["electronica_downtempo_dreamy"], 12.0, 4, band="warm_synths")
+    gm = compose([plan], 12.0, 4, idioms=True)
+    produced = compose([plan], 12.0, 4, idioms=True, production="genre")
+    steps, duty = GATES["electronica"]
+    sixteenth = 60 / plan.tempo / steps
+    for name in ("poly_synth", "warm_pad"):
+        held = next(p for p in gm.parts if p.instrument.name == name).notes
+        chopped = next(p for p in produced.parts if p.instrument.name == name).notes
+        assert max(n.end - n.start for n in held) > 2 * sixteenth
+        assert max(n.end - n.start for n in chopped) <= duty * sixteenth + 1e-6
+        assert len(chopped) > 3 * len(held)
+    bass = [p for p in produced.parts if p.instrument.name == "synth_bass"]
+    assert bass[0].notes == next(p for p in gm.parts if p.instrument.name == "synth_bass").notes

@@ -17,7 +17,7 @@ from mirloop.renderer.channels import BANKS
 from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
-from mirloop.renderer.genre_sound import band_guitar, doubled, layers_of, role_gain, second_take
+from mirloop.renderer.genre_sound import band_guitar, doubled, gated, layers_of, role_gain, second_take
 from mirloop.renderer.harmony import chord_spans, voice
 from mirloop.renderer.idioms import POWER_CHORD_PROGRAMS, ROOT_EIGHTHS_GENRES, TIMPANI_PROGRAM
 from mirloop.renderer.meter import Meter
@@ -148,7 +148,11 @@ def compose_region(
             parts.append(second_take(parts[-1]))
     if genre_production:
         parts += layer_parts(plan, ctx, active, seed, used=len(parts) - min(drum_count, 1))
-        parts = [evolve(part, gain=role_gain(plan.descriptor.genre, part)) for part in parts]
+        genre, grid = plan.descriptor.genre, ctx.meter
+        parts = [
+            evolve(gated(part, genre, start=grid.start, beat=grid.beat), gain=role_gain(genre, part))
+            for part in parts
+        ]
     climax = ctx.meter.start + ctx.form.climax_bar * ctx.meter.bar
     return parts, min(climax, plan.end)
 
@@ -158,11 +162,20 @@ def layer_parts(
 ) -> list[Part]:
     """The genre production's layers (:data:`mirloop.renderer.genre_sound.LAYERS`): held chords in
     every bar where the band plays, on the channels the band leaves free (``used`` taken)."""
-    layers = layers_of(plan.descriptor.genre, room=len(BANKS[plan.index % 2]) - used)
+    band = () if ctx.percussion_only else playing_instruments(plan)
+    layers = layers_of(plan.descriptor.genre, room=len(BANKS[plan.index % 2]) - used, band=band)
+    if ctx.percussion_only:
+        layers = tuple(layer for layer in layers if layer.role != "melody")
     playing = [bool(bar) for bar in active]
     parts = []
     for layer in layers:
-        notes = chord_part(ctx, playing, "pad", rng_for(seed, plan.index, "layer", layer.name))
+        rng = rng_for(seed, plan.index, "layer", layer.name)
+        if layer.role == "melody":
+            notes = melody_part(ctx, playing, rng)
+        elif layer.role == "ostinato":
+            notes = ostinato_part(ctx, playing, rng)
+        else:
+            notes = chord_part(ctx, playing, "harmony" if layer.role == "harmony" else "pad", rng)
         if plan.ringout is not None and not plan.cut:
             end_rng = rng_for(seed, plan.index, "layer-end", layer.name)
             notes = ring_out(ctx, layer, notes, plan.ringout, end_rng)

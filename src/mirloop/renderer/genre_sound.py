@@ -5,15 +5,20 @@ General MIDI patches of the default render are weak (renderer option ``productio
   (leads, pads, synth and sub basses, the poly synth and the pluck) are played by the NumPy voices
   of :mod:`mirloop.renderer.voices` — detuned supersaws with filter envelopes, acid and sub basses;
   hip-hop's synth and sub basses are 808 basses (:data:`BASS_VOICES`).
-- **Drum machines** (:data:`KITS`): electronica's and synth pop's kits are a synthesised 909,
+- **Drum machines** (:data:`KITS`): electronica's kits are a synthesised 909, synth pop's and
   ambient's GM electronic and 808 kits the synthesised 808; hip-hop keeps the font's sampled kits
   (acoustic breaks, the GM 808 kit's sampled TR-808) under its 808 basses.
-- **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front.
+- **A sung lead** (:data:`VOCAL_GENRES`): pop's melody is sung by the synthesised voice of
+  :mod:`mirloop.renderer.vocal` (the band's melody instrument, or a ``lead_vocal`` layer).
+- **Trance gate** (:data:`GATES`): electronica's synth chords and pads are chopped into sixteenths.
+- **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front, pop its
+  vocal.
 - **Guitar bands** (:data:`GUITAR_GENRES`): rock's comping guitars become distorted guitars playing
   power chords, double-tracked (a second take a few milliseconds late, panned to the other side).
 - **Orchestral layers** (:data:`LAYERS`): cinematic cues get a choir and a low string section
-  holding the chords under the band (under a percussion ensemble too), documentary a string bed —
-  as film and documentary scores layer them.
+  holding the chords under the band (under a percussion ensemble too), documentary a rhythmic
+  string underscore (a pizzicato ostinato and string-section chords) — as film and documentary
+  scores layer them.
 - **Master** (:data:`MASTERS`): a glue compressor with make-up gain, and a shelving EQ (a bright top
   and a full low end for the club and radio genres).
 - **Space** (:data:`SPACES`): reverb RT60 and send per genre (ambient's long tail).
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from attrs import evolve, frozen
 
 from mirloop.renderer.score import Note, Part
@@ -52,7 +58,7 @@ BASS_VOICES: dict[str, dict[int, str]] = {"hiphop": {38: "bass_808", 39: "bass_8
 #: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits. Hip-hop keeps the
 #: font's sampled kits (acoustic breaks for boom-bap and lo-fi, the sampled TR-808 of the GM 808
 #: kit for trap): heard as hip-hop far more often than the synthesised 808, heard as electro.
-KITS: dict[str, str] = {"electronica": "909", "pop": "909"}
+KITS: dict[str, str] = {"electronica": "909", "pop": "808"}
 #: (genre, subgenre) → drum machine, over :data:`KITS`; ``""`` keeps the GM kit (acoustic pop is
 #: played on a real kit).
 SUBGENRE_KITS: dict[tuple[str, str], str] = {("pop", "acoustic"): ""}
@@ -72,16 +78,56 @@ DISTORTION_GUITAR = 30
 DOUBLE_DELAY = 0.014
 
 
-#: genre → pads added under the band, holding the region's chords.
+#: Genres whose melody is sung by the synthesised voice (:mod:`mirloop.renderer.vocal`): the band's
+#: melody instrument, or a lead vocal layer (:data:`LAYERS`) when the band has none.
+VOCAL_GENRES = ("pop",)
+#: genre → parts added to the band: pads holding the region's chords, or a melody (a lead vocal
+#: layer is added only to a band without a melody instrument).
 LAYERS: dict[str, tuple[Instrument, ...]] = {
     "cinematic": (Instrument("choir_layer", 52, role="pad"), Instrument("low_strings_layer", 49, role="pad")),
-    "documentary": (Instrument("string_bed", 49, role="pad"),),
+    "documentary": (
+        Instrument("pizzicato_layer", 45, role="ostinato"),
+        Instrument("string_section", 48, role="harmony"),
+    ),
+    "pop": (Instrument("lead_vocal", 53, role="melody"),),
 }
 
 
-def layers_of(genre: str, *, room: int) -> tuple[Instrument, ...]:
-    """The :data:`LAYERS` of ``genre``, at most ``room`` of them (the region's free channels)."""
-    return LAYERS.get(genre, ())[: max(room, 0)]
+def layers_of(genre: str, *, room: int, band: Sequence[Instrument] = ()) -> tuple[Instrument, ...]:
+    """The :data:`LAYERS` of ``genre`` for ``band`` (a melody layer only if no instrument of the
+    band plays the melody), at most ``room`` of them (the region's free channels)."""
+    has_melody = any(i.role == "melody" and not i.drums for i in band)
+    layers = tuple(layer for layer in LAYERS.get(genre, ()) if not (layer.role == "melody" and has_melody))
+    return layers[: max(room, 0)]
+
+
+#: genre → (steps per beat, duty) of the trance gate on its synth pads and chords: held notes
+#: chopped into sixteenths, the sequenced pulse of electronic dance music (held pads alone are
+#: heard as a choir, over a broken beat as R&B).
+GATES: dict[str, tuple[int, float]] = {"electronica": (4, 0.55)}
+#: Roles whose synth parts the gate chops.
+GATED_ROLES = ("pad", "harmony")
+
+
+def gated(part: Part, genre: str, *, start: float, beat: float) -> Part:
+    """``part`` with its held synth notes chopped by the :data:`GATES` of ``genre`` (on the grid from
+    ``start`` with ``beat`` s a beat); other parts, and genres without a gate, as they are."""
+    gate = GATES.get(genre)
+    instrument = part.instrument
+    synth = not instrument.drums and instrument.program in SYNTH_VOICES
+    if gate is None or not synth or part.role not in GATED_ROLES:
+        return part
+    steps, duty = gate
+    step = beat / steps
+    notes = []
+    for note in part.notes:
+        t = note.start
+        while t < note.end - 1e-6:
+            end = min(t + duty * step, note.end)
+            if end - t > 0.01:
+                notes.append(Note(t, end, note.pitch, note.velocity))
+            t = start + (np.floor((t - start) / step + 1e-6) + 1) * step  # the next grid step
+    return evolve(part, notes=sorted(notes, key=lambda n: (n.start, n.pitch)))
 
 
 #: genre → role → gain of its parts' mix level: hip-hop and dance records put drums and bass in
@@ -89,7 +135,7 @@ def layers_of(genre: str, *, room: int) -> tuple[Instrument, ...]:
 ROLE_GAINS: dict[str, dict[str, float]] = {
     "hiphop": {"percussion": 1.9, "bass": 1.35, "pad": 0.45, "harmony": 0.8, "ostinato": 0.8, "melody": 0.8},
     "electronica": {"percussion": 1.6, "bass": 1.25, "pad": 0.6},
-    "pop": {"percussion": 1.5, "bass": 1.2, "pad": 0.7},
+    "pop": {"percussion": 1.0, "bass": 1.1, "pad": 0.7, "melody": 2.0},
     "rock": {"percussion": 1.3},
 }
 
@@ -142,6 +188,8 @@ def part_voice(part: Part, descriptor: Descriptor) -> str | None:
         if kit is None and genre in MACHINE_KIT_GENRES and instrument.program in MACHINE_KIT_PROGRAMS:
             kit = "808"
         return f"kit:{kit}" if kit else None
+    if genre in VOCAL_GENRES and instrument.role == "melody":
+        return "vocal"
     if genre not in SYNTH_GENRES:
         return None
     return BASS_VOICES.get(genre, {}).get(instrument.program) or SYNTH_VOICES.get(instrument.program)

@@ -19,22 +19,26 @@ import numpy as np
 
 from mirloop.renderer.score import Part
 from mirloop.renderer.synth import ChannelGain, part_mix
-from mirloop.renderer.voices import PITCHED, drum_hit, velocity_gain
+from mirloop.renderer.vocal import vocal
+from mirloop.renderer.voices import PITCHED, Voice, drum_hit, velocity_gain
 
 #: Fade (s) at a part's hard cut.
 CUT_FADE = 0.005
 #: Distinct notes kept for reuse per synthesizer.
 CACHE_NOTES = 96
+#: Every pitched voice by name: the synths of :mod:`~mirloop.renderer.voices` and the singing voice
+#: (:mod:`~mirloop.renderer.vocal`).
+VOICES: dict[str, Voice] = {**PITCHED, "vocal": vocal}
 
 
 def voice_note(
     voice: str, pitch: int, velocity: int, length: float, sr: int, rng: np.random.Generator
 ) -> np.ndarray | None:
-    """The stereo samples of one note on ``voice`` (a :data:`~mirloop.renderer.voices.PITCHED` name
+    """The stereo samples of one note on ``voice`` (a :data:`VOICES` name
     or ``kit:NAME``, a drum machine of :data:`~mirloop.renderer.voices.KITS`)."""
     if voice.startswith("kit:"):
         return drum_hit(voice[4:], pitch, velocity, sr, rng)
-    return PITCHED[voice](pitch, velocity, max(length, 0.02), sr, rng)
+    return VOICES[voice](pitch, velocity, max(length, 0.02), sr, rng)
 
 
 class VoiceSynth:
