@@ -150,14 +150,9 @@ def _release(mapping: mmap.mmap, offset: int, length: int, *, outward: bool = Fa
         mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
 
 
-class SpilledColumns:
-    """A float32 ``(rows, n)`` array filled a block of columns at a time in an unlinked temporary
-    file, then mapped read-only as :class:`SpilledSamples` is.
-
-    The file holds the columns one after the other (the result is the transpose of an
-    ``(n, rows)`` array), so a pass over column blocks reads the file in order and
-    :func:`release_before` drops the columns behind it.
-    """
+class _SpilledArray:
+    """A float32 ``(rows, n)`` array built in an unlinked temporary file: written at byte offsets,
+    then mapped read-only by :meth:`mapped` (which closes the file)."""
 
     def __init__(self, rows: int, n: int) -> None:
         self.rows, self.n = int(rows), int(n)
@@ -168,10 +163,44 @@ class SpilledColumns:
         os.unlink(name)
         self._fd = descriptor
 
+    def _pwrite(self, data: bytes, offset: int) -> None:
+        """Write ``data`` at ``offset`` float32 values into the file; a full disk closes it and raises."""
+        try:
+            written = os.pwrite(self._fd, data, offset * 4)
+        except OSError as exc:
+            os.close(self._fd)
+            raise _no_room(exc) from exc
+        if written != len(data):
+            os.close(self._fd)
+            raise _no_room(OSError(28, "short write"))
+
+    def mapped(self, shape: tuple[int, int]) -> np.ndarray:
+        """The file's values as a read-only array of ``shape``; the file is closed (its pages stay
+        mapped until the array goes)."""
+        try:
+            if self.rows * self.n == 0:
+                return np.zeros(shape, dtype=np.float32)
+            mapping = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise _no_room(exc) from exc
+        finally:
+            os.close(self._fd)
+        return np.frombuffer(mapping, dtype=np.float32).reshape(shape)
+
+
+class SpilledColumns(_SpilledArray):
+    """A float32 ``(rows, n)`` array filled a block of columns at a time in an unlinked temporary
+    file, then mapped read-only as :class:`SpilledSamples` is.
+
+    The file holds the columns one after the other (the result is the transpose of an
+    ``(n, rows)`` array), so a pass over column blocks reads the file in order and
+    :func:`release_before` drops the columns behind it.
+    """
+
     def write(self, c0: int, block: np.ndarray) -> None:
         """Store ``block`` ``(rows, k)`` as columns ``c0 … c0 + k - 1``."""
         data = np.ascontiguousarray(np.asarray(block, dtype=np.float32).T)
-        self._pwrite(data.tobytes(), c0)
+        self._pwrite(data.tobytes(), c0 * self.rows)
 
     def update(self, change: Callable[[np.ndarray], np.ndarray], *, block_columns: int = 8192) -> None:
         """Replace every block of columns ``x`` (``(rows, k)``) by ``change(x)``, a block at a time."""
@@ -183,28 +212,10 @@ class SpilledColumns:
 
     def result(self) -> np.ndarray:
         """The ``(rows, n)`` array, a read-only view of the mapped file."""
-        try:
-            if self.rows * self.n == 0:
-                return np.zeros((self.rows, self.n), dtype=np.float32)
-            mapping = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ)
-        except OSError as exc:
-            raise _no_room(exc) from exc
-        finally:
-            os.close(self._fd)
-        return np.frombuffer(mapping, dtype=np.float32).reshape(self.n, self.rows).T
-
-    def _pwrite(self, data: bytes, c0: int) -> None:
-        try:
-            written = os.pwrite(self._fd, data, c0 * self.rows * 4)
-        except OSError as exc:
-            os.close(self._fd)
-            raise _no_room(exc) from exc
-        if written != len(data):
-            os.close(self._fd)
-            raise _no_room(OSError(28, "short write"))
+        return self.mapped((self.n, self.rows)).T
 
 
-class SpilledRows:
+class SpilledRows(_SpilledArray):
     """A float32 ``(rows, n)`` array in row-major order (the layout of ``np.empty((rows, n))``),
     filled a block of columns at a time in an unlinked temporary file, then mapped read-only.
 
@@ -212,40 +223,15 @@ class SpilledRows:
     gives the same values bit for bit; :func:`release_before` drops the first columns of every row.
     """
 
-    def __init__(self, rows: int, n: int) -> None:
-        self.rows, self.n = int(rows), int(n)
-        try:
-            descriptor, name = tempfile.mkstemp(prefix="mirloop-frames-", suffix=".f32")
-        except OSError as exc:
-            raise _no_room(exc) from exc
-        os.unlink(name)
-        self._fd = descriptor
-
     def write(self, c0: int, block: np.ndarray) -> None:
         """Store ``block`` ``(rows, k)`` as columns ``c0 … c0 + k - 1``."""
         data = np.asarray(block, dtype=np.float32)
         for row in range(self.rows):
-            raw = np.ascontiguousarray(data[row]).tobytes()
-            try:
-                written = os.pwrite(self._fd, raw, (row * self.n + c0) * 4)
-            except OSError as exc:
-                os.close(self._fd)
-                raise _no_room(exc) from exc
-            if written != len(raw):
-                os.close(self._fd)
-                raise _no_room(OSError(28, "short write"))
+            self._pwrite(np.ascontiguousarray(data[row]).tobytes(), row * self.n + c0)
 
     def result(self) -> np.ndarray:
         """The ``(rows, n)`` array, a read-only view of the mapped file."""
-        try:
-            if self.rows * self.n == 0:
-                return np.zeros((self.rows, self.n), dtype=np.float32)
-            mapping = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ)
-        except OSError as exc:
-            raise _no_room(exc) from exc
-        finally:
-            os.close(self._fd)
-        return np.frombuffer(mapping, dtype=np.float32).reshape(self.rows, self.n)
+        return self.mapped((self.rows, self.n))
 
 
 #: Samples per block of the whole-signal reductions below (about 47 s at 22050 Hz).
