@@ -104,6 +104,20 @@ def test_a_pattern_delay_ends_a_steady_run() -> None:
     assert [(r.rows[0].row, r.rows[-1].row) for r in runs] == [(0, 31), (33, 63)]
 
 
+def test_a_pattern_cut_short_off_the_beat_ends_the_run_and_one_cut_on_the_beat_does_not() -> None:
+    off_beat = pattern(effects={0: SPEED_4, 29: (0xD, 0x00)})  # D00: next pattern after 30 rows
+    on_beat = pattern(effects={0: SPEED_4, 31: (0xD, 0x00)})  # after 32 rows: 8 whole beats
+    follow = pattern(effects={})
+
+    cut_off_beat = list(steady_runs(play(protracker([off_beat, follow], [0, 1]), sr=SR)))
+    cut_on_beat = list(steady_runs(play(protracker([on_beat, follow], [0, 1]), sr=SR)))
+
+    assert [(r.rows[0].order, r.rows[0].row) for r in cut_off_beat] == [(0, 0), (1, 0)]
+    assert cut_off_beat[0].rows[-1].row == 29
+    assert len(cut_on_beat) == 1
+    assert {r.order for r in cut_on_beat[0].rows} == {0, 1}
+
+
 def test_the_excerpt_is_the_longest_stretch_at_one_tempo_with_a_beat_every_four_rows() -> None:
     module = two_tempo_module(first_orders=5)  # 25.6 s at 187.5 BPM, then 10.2 s at 225
 
