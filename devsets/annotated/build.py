@@ -1,6 +1,7 @@
 """Build the annotated development sets: renders with exact key and tempo, real tracks spliced at known joins.
 
-    python devsets/annotated/build.py --out DIR [--cache DIR] [--real-cache DIR] [--only compositions|spliced]
+    python devsets/annotated/build.py --out DIR [--cache DIR] [--real-cache DIR]
+                                      [--only compositions|spliced|modules]
 
 ``DIR/compositions/``: music21 corpus tunes (see ``compositions.py``) transposed so that the keys
 balance across the 12 tonics within each mode, each at a tempo drawn for it, through one of the
@@ -8,6 +9,8 @@ five General MIDI SoundFonts the renderer knows and one of several instrumentati
 ``DIR/spliced/``: 3–5 chunks of different real recordings of the development set's Debian
 packages (pinned in ``devsets/real_music/sources.toml``), joined at zero crossings with a short
 crossfade (``splice.py``); every other file takes all its chunks from one package.
+``DIR/modules/``: the tracker modules of those packages, each cut to its longest stretch at one
+exact tempo (``tracker.py`` reads the playing tempo from libopenmpt while rendering).
 
 Each audio file has a JAMS sidecar of its stem (tempo, key, beats; or the spliced sections), so
 ``mirloop evaluate-backends DIR/compositions`` and ``DIR/spliced`` run on them as they are;
@@ -21,12 +24,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -51,6 +56,7 @@ from devsets.annotated.compositions import (
     with_tempo,
 )
 from devsets.annotated.splice import cut_chunk, splice, to_stereo_rate
+from devsets.annotated.tracker import SteadyRun, beat_rows, library_version, play, steady_runs
 from devsets.common import BuildReport, csv_text, read_csv_rows, sha256, slug, write_atomic
 from devsets.real_music.build import DEFAULT_CACHE as REAL_CACHE
 from devsets.real_music.build import Report as RealReport
@@ -83,7 +89,11 @@ MIN_SECONDS = 20.0
 MIN_RECORDING_SECONDS = 60.0
 #: Packages never spliced (the allowed-sources list takes only one clip of frozen-bubble-data).
 SPLICE_EXCLUDED = ("frozen-bubble-data",)
-SUBSETS = ("compositions", "spliced")
+#: Shortest module excerpt (s) at one exact tempo; modules with no such stretch are passed over.
+MIN_MODULE_SECONDS = 20.0
+#: Fewest beats such a stretch holds (a row held at speed 255 lasts seconds but is no tempo).
+MIN_MODULE_BEATS = 16
+SUBSETS = ("compositions", "spliced", "modules")
 
 
 @dataclass(frozen=True)
@@ -104,8 +114,6 @@ class Row:
     duration_s: str = ""
     sha256: str = ""
     details: str = ""
-
-
 
 
 def rng_for(*parts: object) -> np.random.Generator:
@@ -400,6 +408,140 @@ def build_spliced(out: Path, real_cache: Path, seed: int, count: int, report: Bu
 
 
 # ------------------------------------------------------------------------------------------------
+# tracker modules at their exact tempo
+# ------------------------------------------------------------------------------------------------
+
+
+def module_files(real_cache: Path, out: Path, report: BuildReport) -> list[Recording]:
+    """Every tracker module the real-music set renders (``kind = "module-render"``, duplicates excluded)."""
+    sources = load_sources(REAL_SOURCES)
+    found = []
+    for pkg in sources.packages:
+        rules = [r for r in (*pkg.tracks, *pkg.unlabelled) if r.kind == "module-render"]
+        if not rules or pkg.archive:
+            continue
+        try:
+            opened = open_package(real_cache, pkg)
+        except PackageError as exc:
+            report.warn(f"{pkg.name}: {exc}; its modules are not rendered")
+            continue
+        report.wrote(write_atomic(out / "licenses" / f"{pkg.name}.copyright", opened.copyright))
+        for candidate, rule in select(pkg, package_files(opened.tree, pkg), RealReport()):
+            if rule.kind == "module-render":
+                path = opened.tree / pkg.root / candidate.relpath
+                license_name = license_of(pkg, opened, candidate.relpath, rule)
+                found.append(Recording(pkg.name, pkg.version, candidate.relpath, path, 0.0, license_name))
+    return found
+
+
+def module_excerpt(data: bytes) -> tuple[bytes, dict[str, Any]]:
+    """FLAC bytes of a module's longest stretch at one exact tempo (at most 30 s) and its annotation.
+
+    Raises :class:`RenderError` when no stretch of :data:`MIN_MODULE_SECONDS` keeps one timing.
+    """
+    playback = play(data, sr=SAMPLE_RATE)
+    runs = [
+        r
+        for r in steady_runs(playback)
+        if r.end - r.start >= MIN_MODULE_SECONDS and len(r.rows) >= MIN_MODULE_BEATS * r.rows_per_beat
+    ]
+    timings = sorted({(r.speed, r.tempo) for r in playback.rows})
+    if not runs:
+        raise RenderError(
+            f"no {MIN_MODULE_SECONDS:g}-s stretch of {MIN_MODULE_BEATS} beats at one exact tempo "
+            f"(speed, tempo played: {timings[:8]})"
+        )
+    run: SteadyRun = max(runs, key=lambda r: (len(r.rows), -r.start))
+    first = next(i for i, r in enumerate(run.rows) if r.row % run.rows_per_beat == 0)
+    rows_in = min(len(run.rows) - first, int(MAX_SECONDS * SAMPLE_RATE / run.row_samples))
+    start_s, end_s = run.row_time(first), run.row_time(first + rows_in)
+    audio = playback.audio[round(start_s * SAMPLE_RATE) : round(end_s * SAMPLE_RATE)].astype(np.float64)
+    ramp = int(0.01 * SAMPLE_RATE)  # 10 ms in, against a click where the excerpt cuts into sound
+    audio[:ramp] *= np.linspace(0.0, 1.0, ramp)[:, None]
+    if end_s < len(playback.audio) / SAMPLE_RATE - 0.5:
+        fade = int(2.0 * SAMPLE_RATE)  # cut before the module's end: faded over the last 2 s
+        audio[-fade:] *= np.linspace(1.0, 0.0, fade)[:, None]
+    if not np.abs(audio).max() > 1e-4:
+        raise RenderError("the excerpt at one exact tempo is silent")
+    excerpt = run.rows[first : first + rows_in]
+    index = {id(r): i for i, r in enumerate(run.rows)}
+    beats = [
+        (run.row_time(index[id(r)]) - start_s, (r.row // run.rows_per_beat) % 4 + 1)
+        for r in beat_rows(run)
+        if first <= index[id(r)] < first + rows_in
+    ]
+    info = {
+        "bpm": round(run.bpm, 4),
+        "nominal_bpm": round(run.nominal_bpm, 4),
+        "speed": run.speed,
+        "tempo": run.tempo,
+        "rows_per_beat": run.rows_per_beat,
+        "start_s": round(start_s, 4),
+        "rows": len(excerpt),
+        "orders": sorted({r.order for r in excerpt}),
+        "beats": [[round(t, 6), p] for t, p in beats],
+        "timings_played": [list(t) for t in timings],
+        "module_seconds": round(len(playback.audio) / SAMPLE_RATE, 2),
+        "type": playback.metadata["type"],
+        "tracker": playback.metadata["tracker"],
+        "title": playback.metadata["title"],
+    }
+    return flac_bytes(audio.clip(-1.0, 1.0).astype(np.float32), SAMPLE_RATE), info
+
+
+def cached_module_excerpt(data: bytes, cache: Path) -> tuple[bytes, dict[str, Any]]:
+    """:func:`module_excerpt`, kept in the cache under the module's hash and the render's inputs."""
+    key = sha256(
+        f"{FORMAT}|module 2|{library_version()}|{sha256(data)}|{SAMPLE_RATE}|{MAX_SECONDS}|"
+        f"{MIN_MODULE_SECONDS}|{MIN_MODULE_BEATS}".encode()
+    )[:24]
+    flac, meta = cache / "modules" / f"{key}.flac", cache / "modules" / f"{key}.json"
+    if flac.is_file() and meta.is_file():
+        return flac.read_bytes(), json.loads(meta.read_text())
+    audio, info = module_excerpt(data)
+    write_atomic(flac, audio)
+    write_atomic(meta, json.dumps(info, sort_keys=True).encode())
+    return audio, info
+
+
+def build_modules(out: Path, real_cache: Path, cache: Path, report: BuildReport) -> list[Row]:
+    print(f"[modules: libopenmpt {library_version()}, each at one exact tempo]", flush=True)
+    rows = []
+    for module in module_files(real_cache, out, report):
+        try:
+            data, info = cached_module_excerpt(module.file.read_bytes(), cache)
+        except RenderError as exc:
+            report.warn(f"{module.package}:{module.relpath}: {exc}; passed over")
+            continue
+        seconds = sf.info(io.BytesIO(data)).duration
+        stem = f"modules/{module.track_id}"
+        beats = [(float(t), int(p)) for t, p in info["beats"]]
+        details = (
+            f"{info['type']} ({info['tracker']}), libopenmpt {library_version()}; speed {info['speed']}, "
+            f"tempo {info['tempo']}, {info['rows_per_beat']} rows per beat; from {info['start_s']:.2f} s of "
+            f"{info['module_seconds']:.0f} s, {info['rows']} rows; {len(beats)} beats"
+        )
+        jams = annotation_bytes(
+            title=info["title"] or module.relpath, duration=seconds, tempo=info["bpm"], beats=beats,
+            sandbox={"module": f"{module.package} {module.version}:{module.relpath}", "details": details},
+        )  # fmt: skip
+        report.wrote(write_atomic(out / f"{stem}.flac", data))
+        report.wrote(write_atomic(out / f"{stem}.jams", jams))
+        rows.append(Row(
+            track_id=module.track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset="modules",
+            kind="module-render", source=f"{module.package} {module.version}", license=module.license,
+            evidence=(f"{module.relpath} played by libopenmpt {library_version()}: every row of the excerpt "
+                      f"(orders {info['orders'][0]}-{info['orders'][-1]}) plays at speed {info['speed']}, "
+                      f"tempo {info['tempo']} and lasts exactly {info['speed']} classic ticks; beat = "
+                      f"{info['rows_per_beat']} rows, {info['bpm']:g} BPM (nominal "
+                      f"{info['nominal_bpm']:g} = tempo x 6 / speed x 4 / rows per beat)."),
+            tempo=f"{info['bpm']:g}", duration_s=f"{seconds:.2f}", sha256=sha256(data), details=details,
+        ))  # fmt: skip
+    print(f"  {len(rows)} module excerpts", flush=True)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------
 # manifest and summary
 # ------------------------------------------------------------------------------------------------
 
@@ -445,6 +587,18 @@ def summary(rows: list[Row]) -> Iterator[str]:
             f"(median {float(np.median(tempi)):g}); fonts: "
             + ", ".join(f"{k} {v}" for k, v in sorted(fonts.items()))
         )
+    modules = [r for r in rows if r.subset == "modules"]
+    if modules:
+        tempi = [float(r.tempo) for r in modules]
+        per_beat = Counter(r.details.split(" rows per beat")[0].rsplit(", ", 1)[1] for r in modules)
+        yield ""
+        yield (
+            f"{len(modules)} module excerpts, {sum(float(r.duration_s) for r in modules) / 60:.1f} min; "
+            f"tempo {min(tempi):g}–{max(tempi):g} BPM (median {float(np.median(tempi)):g}); "
+            + ", ".join(f"{v} from {k}" for k, v in sorted(Counter(r.source for r in modules).items()))
+            + "; rows per beat: "
+            + ", ".join(f"{k}: {v}" for k, v in sorted(per_beat.items()))
+        )
     spliced = [r for r in rows if r.subset == "spliced"]
     if spliced:
         kinds = Counter(r.details for r in spliced)
@@ -484,6 +638,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += build_compositions(args.out, args.cache, args.seed, args.per_mode, report)
         if "spliced" in only:
             rows += build_spliced(args.out, args.real_cache, args.seed, args.spliced, report)
+        if "modules" in only:
+            rows += build_modules(args.out, args.real_cache, args.cache, report)
     except MirloopError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -4,9 +4,10 @@
 
 Reads ``DIR/manifest.csv`` and the ``<stage>.csv`` files ``evaluate-backends -o`` saved, and prints
 Markdown: per backend, tempo Acc1/Acc2 with the kind of error (double, half, triple, third, other)
-and Acc1 per beat unit; key MIREX score with the kind of answer (same, fifth, relative, parallel,
-other) per mode; boundaries F, precision and recall at ±0.5 s and ±3 s (``mir_eval``, trimmed) for
-same-source and cross-source files. Seconds of computing per minute of audio come from the CSVs.
+and Acc1 per beat unit (on the module excerpts: Acc1/Acc2 up to and above 200 BPM); key MIREX
+score with the kind of answer (same, fifth, relative, parallel, other) per mode; boundaries F,
+precision and recall at ±0.5 s and ±3 s (``mir_eval``, trimmed) for same-source and cross-source
+files. Seconds of computing per minute of audio come from the CSVs.
 ``NAME=STAGE.csv`` names the rows of that file's (only) backend ``NAME``, so runs of one backend
 with different options (``essentia-edma=…/key.csv``) sit side by side.
 """
@@ -70,6 +71,40 @@ def tempo_table(runs: dict[str, list[dict[str, str]]], manifest: dict[str, dict[
                 f"{np.mean(per_unit[u]):.3f} ({len(per_unit[u])})" if per_unit[u] else "–" for u in units
             )
             + f" | {speed(rows):.2f} |"
+        )
+
+
+#: Above this reference (BPM) a module's beat of rows is taken apart in the module table.
+FAST_MODULE_BPM = 200.0
+
+
+def module_tempo_table(runs: dict[str, list[dict[str, str]]]) -> Iterator[str]:
+    """Tempo on the module excerpts: Acc1/Acc2, kinds of error, and both scores split at 200 BPM."""
+    yield (
+        "| backend | files | Acc1 | Acc2 | "
+        + " | ".join(k for k, _ in TEMPO_KINDS)
+        + f" | other | Acc1 / Acc2, ≤ {FAST_MODULE_BPM:g} BPM"
+        + f" | Acc1 / Acc2, > {FAST_MODULE_BPM:g} BPM | s / min |"
+    )
+    yield "|---|---:|---:|---:|" + "---:|" * (len(TEMPO_KINDS) + 1) + "---:|---:|---:|"
+    for name, rows in runs.items():
+        kinds: dict[str, int] = defaultdict(int)
+        groups: dict[bool, list[tuple[float, float]]] = defaultdict(list)
+        for r in rows:
+            reference = float(r["reference"])
+            ratio = float(r["estimate"] or 0) / reference
+            if float(r["acc1"] or 0) < 1:
+                kinds[next((k for k, f in TEMPO_KINDS if abs(ratio / f - 1) <= 0.04), "other")] += 1
+            groups[reference > FAST_MODULE_BPM].append((float(r["acc1"] or 0), float(r["acc2"] or 0)))
+        cells = [
+            f"{np.mean([a for a, _ in g]):.3f} / {np.mean([b for _, b in g]):.3f} ({len(g)})" if g else "–"
+            for g in (groups[False], groups[True])
+        ]
+        yield (
+            f"| `{name}` | {len(rows)} | {np.mean([float(r['acc1'] or 0) for r in rows]):.3f} | "
+            f"{np.mean([float(r['acc2'] or 0) for r in rows]):.3f} | "
+            + " | ".join(str(kinds[k]) for k, _ in TEMPO_KINDS)
+            + f" | {kinds['other']} | {cells[0]} | {cells[1]} | {speed(rows):.2f} |"
         )
 
 
@@ -145,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             by_stage[row["stage"]].setdefault(label or row["backend"], []).append(row)
     for stage, runs in by_stage.items():
         print(f"\n{stage}\n")
-        if stage == "tempo":
+        subsets = {manifest[Path(r["file"]).stem]["subset"] for rows in runs.values() for r in rows}
+        if stage == "tempo" and subsets == {"modules"}:
+            print("\n".join(module_tempo_table(runs)))
+        elif stage == "tempo":
             print("\n".join(tempo_table(runs, manifest)))
         elif stage == "key":
             print("\n".join(key_table(runs)))
