@@ -56,6 +56,12 @@ SYNTH_VOICES: dict[int, str] = {
     98: "pad",
     99: "pad",
 }
+#: Genres whose held GM string ensembles, organs and choirs (:data:`DRONE_PROGRAMS`) are played by
+#: the slow, evolving synth pad: ambient's bowed and organ drones were heard as strings, hence
+#: classical music.
+PAD_DRONE_GENRES = ("ambient",)
+#: GM string ensembles (strings, slow strings, synth strings 1 and 2), organs and choirs.
+DRONE_PROGRAMS = (48, 49, 50, 51, 16, 17, 18, 19, 20, 52, 53)
 #: genre → GM program → voice, over :data:`SYNTH_VOICES`.
 BASS_VOICES: dict[str, dict[int, str]] = {"hiphop": {38: "bass_808", 39: "bass_808"}}
 #: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits. Hip-hop keeps the
@@ -220,9 +226,14 @@ ROLE_GAINS: dict[str, dict[str, float]] = {
 }
 
 
+#: Layer (:data:`LAYERS`) name → gain of its mix level, over :data:`ROLE_GAINS`: cinematic's choir
+#: sings over the full orchestra (under it, the cue is heard as strings alone, hence documentary).
+LAYER_GAINS: dict[str, float] = {"choir_layer": 1.8}
+
+
 def role_gain(genre: str, part: Part) -> float:
-    """The mix gain of ``part`` in ``genre`` (:data:`ROLE_GAINS`)."""
-    return ROLE_GAINS.get(genre, {}).get(part.role, 1.0)
+    """The mix gain of ``part`` in ``genre`` (:data:`ROLE_GAINS`, :data:`LAYER_GAINS`)."""
+    return LAYER_GAINS.get(part.instrument.name, ROLE_GAINS.get(genre, {}).get(part.role, 1.0))
 
 
 @frozen
@@ -273,6 +284,8 @@ def part_voice(part: Part, descriptor: Descriptor) -> str | None:
         return "vocal"
     if genre in STRUM_GENRES and instrument.program in ACOUSTIC_GUITARS and instrument.role == "harmony":
         return "steel_guitar"
+    if genre in PAD_DRONE_GENRES and instrument.program in DRONE_PROGRAMS and instrument.role == "pad":
+        return "pad"
     if genre not in SYNTH_GENRES:
         return None
     return BASS_VOICES.get(genre, {}).get(instrument.program) or SYNTH_VOICES.get(instrument.program)
