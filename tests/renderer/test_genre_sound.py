@@ -280,3 +280,21 @@ def test_electronica_synth_chords_are_chopped_into_sixteenths_by_the_trance_gate
         assert len(chopped) > 3 * len(held)
     bass = [p for p in produced.parts if p.instrument.name == "synth_bass"]
     assert bass[0].notes == next(p for p in gm.parts if p.instrument.name == "synth_bass").notes
+
+
+def test_ambient_drones_are_played_by_the_evolving_pad_not_the_fonts_organ_and_choir() -> None:
+    produced = _prepared("ambient_drone_dreamy", "organ_drone", production="genre")
+    voices = {p.instrument.name: v for p, v in zip(produced.score.parts, produced.voices, strict=True)}
+    assert voices["church_organ"] == "pad" and voices["choir"] == "pad"
+    assert voices["sub_bass"] == "sub_bass"
+    plain = _prepared("ambient_drone_dreamy", "organ_drone")
+    assert plain.voices == [None] * len(plain.score.parts)
+    cinematic = _prepared("cinematic_ambient_somber", "strings_and_choir", production="genre")
+    assert "pad" not in cinematic.voices  # the drone pad is ambient's: a cinematic choir stays a choir
+
+
+def test_the_cinematic_choir_sings_over_the_orchestra() -> None:
+    plan = descriptor_plan(load_catalog()["cinematic_orchestral_steady"], 8.0, 4, band="full_orchestra")
+    parts = {p.instrument.name: p for p in compose([plan], 8.0, 4, idioms=True, production="genre").parts}
+    assert parts["choir_layer"].gain > 1.5 * parts["low_strings_layer"].gain
+    assert parts["strings"].gain == 1.0

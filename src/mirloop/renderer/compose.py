@@ -17,7 +17,15 @@ from mirloop.renderer.channels import BANKS
 from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
-from mirloop.renderer.genre_sound import band_guitar, doubled, gated, layers_of, role_gain, second_take
+from mirloop.renderer.genre_sound import (
+    band_guitar,
+    doubled,
+    gated,
+    layers_of,
+    role_gain,
+    second_take,
+    strummed,
+)
 from mirloop.renderer.harmony import chord_spans, voice
 from mirloop.renderer.idioms import POWER_CHORD_PROGRAMS, ROOT_EIGHTHS_GENRES, TIMPANI_PROGRAM
 from mirloop.renderer.meter import Meter
@@ -149,9 +157,10 @@ def compose_region(
     if genre_production:
         parts += layer_parts(plan, ctx, active, seed, used=len(parts) - min(drum_count, 1))
         genre, grid = plan.descriptor.genre, ctx.meter
+        played = (gated(part, genre, start=grid.start, beat=grid.beat) for part in parts)
         parts = [
-            evolve(gated(part, genre, start=grid.start, beat=grid.beat), gain=role_gain(genre, part))
-            for part in parts
+            evolve(strummed(part, genre, start=grid.start, beat=grid.beat), gain=role_gain(genre, part))
+            for part in played
         ]
     climax = ctx.meter.start + ctx.form.climax_bar * ctx.meter.bar
     return parts, min(climax, plan.end)

@@ -19,6 +19,9 @@ General MIDI patches of the default render are weak (renderer option ``productio
   holding the chords under the band (under a percussion ensemble too), documentary a rhythmic
   string underscore (a pizzicato ostinato and string-section chords) — as film and documentary
   scores layer them.
+- **Acoustic guitars** (:data:`STRUM_GENRES`): folk's GM guitars and harp are played by the
+  steel-string guitar of :mod:`mirloop.renderer.guitar`, their chords strummed down and up
+  (:func:`strummed`), in a dry, close room.
 - **Master** (:data:`MASTERS`): a glue compressor with make-up gain, and a shelving EQ (a bright top
   and a full low end for the club and radio genres).
 - **Space** (:data:`SPACES`): reverb RT60 and send per genre (ambient's long tail).
@@ -53,6 +56,12 @@ SYNTH_VOICES: dict[int, str] = {
     98: "pad",
     99: "pad",
 }
+#: Genres whose held GM string ensembles, organs and choirs (:data:`DRONE_PROGRAMS`) are played by
+#: the slow, evolving synth pad: ambient's bowed and organ drones were heard as strings, hence
+#: classical music.
+PAD_DRONE_GENRES = ("ambient",)
+#: GM string ensembles (strings, slow strings, synth strings 1 and 2), organs and choirs.
+DRONE_PROGRAMS = (48, 49, 50, 51, 16, 17, 18, 19, 20, 52, 53)
 #: genre → GM program → voice, over :data:`SYNTH_VOICES`.
 BASS_VOICES: dict[str, dict[int, str]] = {"hiphop": {38: "bass_808", 39: "bass_808"}}
 #: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits. Hip-hop keeps the
@@ -130,6 +139,82 @@ def gated(part: Part, genre: str, *, start: float, beat: float) -> Part:
     return evolve(part, notes=sorted(notes, key=lambda n: (n.start, n.pitch)))
 
 
+#: Genres whose GM acoustic guitars (and harp) are played by the steel-string guitar voice of
+#: :mod:`mirloop.renderer.guitar`, their comping chords strummed (:func:`strummed`): the GM
+#: guitars' and harp's plucks are heard as a harpsichord or a harp, hence as classical music.
+STRUM_GENRES = ("folk",)
+#: GM programs played by the steel-string guitar in :data:`STRUM_GENRES`: nylon and steel guitars, harp.
+ACOUSTIC_GUITARS = (24, 25, 46)
+#: The strumming pattern over a bar of eighths: ``D`` a down stroke, ``U`` an up stroke, ``.`` none.
+STRUM_PATTERN = "D.DU.UDU"
+#: Notes starting within this time (s) of a chord's first note belong to the chord.
+CHORD_SPREAD = 0.03
+#: Delay (s) between two strings of a strum.
+STRUM_GAP = 0.011
+#: Strings an up stroke catches (the highest), and how much softer it is (velocity).
+UP_STRINGS, UP_SOFTER = 3, 18
+
+
+def strum(chord: Sequence[Note], at: float, end: float, *, down: bool) -> list[Note]:
+    """One stroke across ``chord`` at ``at`` s, ringing to ``end``: a down stroke from the lowest
+    string up, an up stroke across the :data:`UP_STRINGS` highest from the top down, softer."""
+    strings = sorted(chord, key=lambda n: n.pitch)
+    if not down:
+        strings = strings[::-1][:UP_STRINGS]
+    return [
+        Note(
+            at + i * STRUM_GAP,
+            max(end, at + i * STRUM_GAP + 0.03),
+            n.pitch,
+            n.velocity if down else max(1, n.velocity - UP_SOFTER),
+        )
+        for i, n in enumerate(strings)
+    ]
+
+
+def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
+    """``part`` strummed if it is a comping acoustic guitar of a :data:`STRUM_GENRES` genre: each
+    chord (notes struck together) is played by the :data:`STRUM_PATTERN` of down and up strokes on
+    the eighths it lasts, the first a down stroke, its two lowest notes doubled an octave below
+    (a guitar's wider voicing); anything else as it is."""
+    instrument = part.instrument
+    if (
+        genre not in STRUM_GENRES
+        or instrument.drums
+        or instrument.program not in ACOUSTIC_GUITARS
+        or part.role != "harmony"
+    ):
+        return part
+    step = beat / 2
+    chords: list[list[Note]] = []
+    for note in sorted(part.notes, key=lambda n: n.start):
+        if chords and note.start - chords[-1][0].start < CHORD_SPREAD:
+            chords[-1].append(note)
+        else:
+            chords.append([note])
+    notes: list[Note] = []
+    for chord in chords:
+        if len(chord) < 2:
+            notes.extend(chord)
+            continue
+        low = sorted(chord, key=lambda n: n.pitch)[:2]
+        chord = [*chord, *(Note(n.start, n.end, n.pitch - 12, n.velocity) for n in low if n.pitch - 12 >= 40)]
+        on, end = chord[0].start, max(n.end for n in chord)
+        index = int(np.floor((on - start) / step + 1e-6))
+        strokes = [(on, True)]
+        t = start + (index + 1) * step
+        while t < end - 0.5 * step:
+            stroke = STRUM_PATTERN[(index + 1) % len(STRUM_PATTERN)]
+            if stroke != ".":
+                strokes.append((t, stroke == "D"))
+            index += 1
+            t = start + (index + 1) * step
+        for k, (at, down) in enumerate(strokes):
+            until = strokes[k + 1][0] if k + 1 < len(strokes) else end
+            notes.extend(strum(chord, at, until, down=down))
+    return evolve(part, notes=sorted(notes, key=lambda n: (n.start, n.pitch)))
+
+
 #: genre → role → gain of its parts' mix level: hip-hop and dance records put drums and bass in
 #: front and pads behind.
 ROLE_GAINS: dict[str, dict[str, float]] = {
@@ -137,12 +222,18 @@ ROLE_GAINS: dict[str, dict[str, float]] = {
     "electronica": {"percussion": 1.6, "bass": 1.25, "pad": 0.6},
     "pop": {"percussion": 1.0, "bass": 1.1, "pad": 0.7, "melody": 2.0},
     "rock": {"percussion": 1.3},
+    "folk": {"harmony": 1.5, "ostinato": 0.6},
 }
 
 
+#: Layer (:data:`LAYERS`) name → gain of its mix level, over :data:`ROLE_GAINS`: cinematic's choir
+#: sings over the full orchestra (under it, the cue is heard as strings alone, hence documentary).
+LAYER_GAINS: dict[str, float] = {"choir_layer": 1.8}
+
+
 def role_gain(genre: str, part: Part) -> float:
-    """The mix gain of ``part`` in ``genre`` (:data:`ROLE_GAINS`)."""
-    return ROLE_GAINS.get(genre, {}).get(part.role, 1.0)
+    """The mix gain of ``part`` in ``genre`` (:data:`ROLE_GAINS`, :data:`LAYER_GAINS`)."""
+    return LAYER_GAINS.get(part.instrument.name, ROLE_GAINS.get(genre, {}).get(part.role, 1.0))
 
 
 @frozen
@@ -171,6 +262,7 @@ SPACES: dict[str, tuple[float, float]] = {
     "ambient": (5.0, 2.6),
     "cinematic": (3.2, 1.8),
     "documentary": (2.4, 1.4),
+    "folk": (0.8, 0.45),
     "electronica": (1.4, 0.7),
     "hiphop": (0.9, 0.4),
     "rock": (1.2, 0.6),
@@ -190,6 +282,10 @@ def part_voice(part: Part, descriptor: Descriptor) -> str | None:
         return f"kit:{kit}" if kit else None
     if genre in VOCAL_GENRES and instrument.role == "melody":
         return "vocal"
+    if genre in STRUM_GENRES and instrument.program in ACOUSTIC_GUITARS and instrument.role == "harmony":
+        return "steel_guitar"
+    if genre in PAD_DRONE_GENRES and instrument.program in DRONE_PROGRAMS and instrument.role == "pad":
+        return "pad"
     if genre not in SYNTH_GENRES:
         return None
     return BASS_VOICES.get(genre, {}).get(instrument.program) or SYNTH_VOICES.get(instrument.program)

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from mirloop.renderer.guitar import steel_guitar
 from mirloop.renderer.score import Part
 from mirloop.renderer.synth import ChannelGain, part_mix
 from mirloop.renderer.vocal import vocal
@@ -26,9 +27,9 @@ from mirloop.renderer.voices import PITCHED, Voice, drum_hit, velocity_gain
 CUT_FADE = 0.005
 #: Distinct notes kept for reuse per synthesizer.
 CACHE_NOTES = 96
-#: Every pitched voice by name: the synths of :mod:`~mirloop.renderer.voices` and the singing voice
-#: (:mod:`~mirloop.renderer.vocal`).
-VOICES: dict[str, Voice] = {**PITCHED, "vocal": vocal}
+#: Every pitched voice by name: the synths of :mod:`~mirloop.renderer.voices`, the singing voice
+#: (:mod:`~mirloop.renderer.vocal`) and the steel-string guitar (:mod:`~mirloop.renderer.guitar`).
+VOICES: dict[str, Voice] = {**PITCHED, "vocal": vocal, "steel_guitar": steel_guitar}
 
 
 def voice_note(
