@@ -152,14 +152,37 @@ def test_double_tracking_spreads_the_guitars_across_the_stereo_field() -> None:
     assert correlation(production="genre") < 0.95
 
 
-def test_cinematic_cues_get_a_choir_and_low_strings_even_under_a_percussion_ensemble() -> None:
+def test_cinematic_percussion_ensembles_get_a_choir_low_strings_and_timpani() -> None:
     plan = descriptor_plan(load_catalog()["cinematic_percussion_driving"], 12.0, 4, band="taiko_ensemble")
     plain = compose([plan], 12.0, 4, idioms=True)
     produced = compose([plan], 12.0, 4, idioms=True, production="genre")
     assert all(p.instrument.drums for p in plain.parts)
     layers = {p.instrument.name: p for p in produced.parts if not p.instrument.drums}
-    assert set(layers) == {"choir_layer", "low_strings_layer"}
+    assert set(layers) == {"choir_layer", "low_strings_layer", "timpani_layer"}
     assert layers["choir_layer"].instrument.program == 52 and len(layers["choir_layer"].notes) >= 4
+    timpani = layers["timpani_layer"]
+    assert timpani.instrument.program == 47
+    beat = 60 / plan.tempo
+    downbeats = [n.start for n in timpani.notes if n.end - n.start > 0.8 * beat]
+    assert len(downbeats) >= 4 and np.allclose(np.diff(downbeats[:4]) % (4 * beat), 0, atol=0.02)
+
+
+def test_orchestral_cues_get_no_timpani_layer() -> None:
+    plan = descriptor_plan(load_catalog()["cinematic_orchestral_uplifting"], 12.0, 4, band="chamber_strings")
+    produced = compose([plan], 12.0, 4, idioms=True, production="genre")
+    assert "timpani_layer" not in {p.instrument.name for p in produced.parts}
+
+
+def test_cinematic_kits_are_the_taiko_ensemble_but_hand_percussion_stays_sampled() -> None:
+    taiko = _prepared("cinematic_percussion_driving", "taiko_ensemble", production="genre")
+    voices = {p.instrument.name: v for p, v in zip(taiko.score.parts, taiko.voices)}
+    assert voices["orchestral_kit"] == "kit:taiko" and voices["hand_percussion"] is None
+    trailer = _prepared("cinematic_percussion_driving", "hybrid_trailer", production="genre")
+    drums = {v for p, v in zip(trailer.score.parts, trailer.voices) if p.instrument.drums}
+    assert drums == {"kit:taiko"}
+    orchestra = _prepared("cinematic_orchestral_uplifting", "full_orchestra", production="genre")
+    kits = [v for p, v in zip(orchestra.score.parts, orchestra.voices) if p.instrument.drums]
+    assert "kit:taiko" not in kits  # orchestral cues keep the font's kits
 
 
 def test_hip_hop_puts_its_drums_in_front() -> None:
@@ -298,3 +321,21 @@ def test_the_cinematic_choir_sings_over_the_orchestra() -> None:
     parts = {p.instrument.name: p for p in compose([plan], 8.0, 4, idioms=True, production="genre").parts}
     assert parts["choir_layer"].gain > 1.5 * parts["low_strings_layer"].gain
     assert parts["strings"].gain == 1.0
+
+
+def test_a_taiko_render_is_byte_identical_on_rerun_and_its_drums_are_low_and_without_hi_hats() -> None:
+    first = _render("cinematic_percussion_driving", "hybrid_trailer", 8.0, production="genre")
+    again = _render("cinematic_percussion_driving", "hybrid_trailer", 8.0, production="genre")
+    font = _render("cinematic_percussion_driving", "hybrid_trailer", 8.0)
+    assert first.audio.samples.tobytes() == again.audio.samples.tobytes()
+    assert first.stems is not None and font.stems is not None
+
+    def shares(mono: np.ndarray) -> tuple[float, float]:
+        power = np.abs(np.fft.rfft(mono)) ** 2
+        freqs = np.fft.rfftfreq(len(mono), 1 / SR)
+        return float(power[freqs < 300].sum() / power.sum()), float(power[freqs > 5000].sum() / power.sum())
+
+    taiko_low, taiko_high = shares(first.stems["electronic_kit"].samples.mean(axis=0))
+    machine_low, machine_high = shares(font.stems["electronic_kit"].samples.mean(axis=0))
+    assert taiko_low > 0.8 and taiko_low > 1.5 * machine_low  # big drums: the power below 300 Hz
+    assert taiko_high < 0.5 * machine_high  # no hi-hats

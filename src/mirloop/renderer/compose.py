@@ -172,14 +172,21 @@ def layer_parts(
     """The genre production's layers (:data:`mirloop.renderer.genre_sound.LAYERS`): held chords in
     every bar where the band plays, on the channels the band leaves free (``used`` taken)."""
     band = () if ctx.percussion_only else playing_instruments(plan)
-    layers = layers_of(plan.descriptor.genre, room=len(BANKS[plan.index % 2]) - used, band=band)
+    layers = layers_of(
+        plan.descriptor.genre,
+        room=len(BANKS[plan.index % 2]) - used,
+        band=band,
+        percussion_only=ctx.percussion_only,
+    )
     if ctx.percussion_only:
         layers = tuple(layer for layer in layers if layer.role != "melody")
     playing = [bool(bar) for bar in active]
     parts = []
     for layer in layers:
         rng = rng_for(seed, plan.index, "layer", layer.name)
-        if layer.role == "melody":
+        if layer.program == TIMPANI_PROGRAM:
+            notes = timpani_part(ctx, playing, rng)
+        elif layer.role == "melody":
             notes = melody_part(ctx, playing, rng)
         elif layer.role == "ostinato":
             notes = ostinato_part(ctx, playing, rng)

@@ -19,6 +19,8 @@ General MIDI patches of the default render are weak (renderer option ``productio
   holding the chords under the band (under a percussion ensemble too), documentary a rhythmic
   string underscore (a pizzicato ostinato and string-section chords) — as film and documentary
   scores layer them.
+- **Taiko** (:data:`TAIKO_GENRES`): the kits of cinematic percussion ensembles (all but hand
+  percussion) are the synthesised taiko ensemble of :mod:`mirloop.renderer.membrane`.
 - **Acoustic guitars** (:data:`STRUM_GENRES`): folk's GM guitars and harp are played by the
   steel-string guitar of :mod:`mirloop.renderer.guitar`, their chords strummed down and up
   (:func:`strummed`), in a dry, close room.
@@ -75,6 +77,10 @@ SUBGENRE_KITS: dict[tuple[str, str], str] = {("pop", "acoustic"): ""}
 MACHINE_KIT_GENRES = ("ambient",)
 #: GM kit programs played by the 808 in every other genre (electronic, analog).
 MACHINE_KIT_PROGRAMS = (24, 25)
+#: Genres whose percussion ensembles (styles of drums only) play their kits, all but hand percussion,
+#: on the synthesised taiko ensemble of :mod:`mirloop.renderer.membrane`: on the font's kits a
+#: driving percussion ensemble was heard as electronic music. Orchestral cues keep the font's kits.
+TAIKO_GENRES = ("cinematic",)
 #: Names of drum instruments that stay acoustic (hand percussion is not a drum machine's).
 ACOUSTIC_ONLY = ("hand_percussion", "orchestral_kit")
 
@@ -102,11 +108,22 @@ LAYERS: dict[str, tuple[Instrument, ...]] = {
 }
 
 
-def layers_of(genre: str, *, room: int, band: Sequence[Instrument] = ()) -> tuple[Instrument, ...]:
+#: genre → layers added over :data:`LAYERS` to a percussion ensemble (a band of drums only):
+#: cinematic's timpani (GM 47) on the downbeats, rolling into the climax.
+PERCUSSION_LAYERS: dict[str, tuple[Instrument, ...]] = {
+    "cinematic": (Instrument("timpani_layer", 47, role="bass"),),
+}
+
+
+def layers_of(
+    genre: str, *, room: int, band: Sequence[Instrument] = (), percussion_only: bool = False
+) -> tuple[Instrument, ...]:
     """The :data:`LAYERS` of ``genre`` for ``band`` (a melody layer only if no instrument of the
-    band plays the melody), at most ``room`` of them (the region's free channels)."""
+    band plays the melody; a percussion ensemble's :data:`PERCUSSION_LAYERS` too), at most ``room``
+    of them (the region's free channels)."""
     has_melody = any(i.role == "melody" and not i.drums for i in band)
-    layers = tuple(layer for layer in LAYERS.get(genre, ()) if not (layer.role == "melody" and has_melody))
+    every = LAYERS.get(genre, ()) + (PERCUSSION_LAYERS.get(genre, ()) if percussion_only else ())
+    layers = tuple(layer for layer in every if not (layer.role == "melody" and has_melody))
     return layers[: max(room, 0)]
 
 
@@ -274,6 +291,9 @@ def part_voice(part: Part, descriptor: Descriptor) -> str | None:
     genre = descriptor.genre
     instrument = part.instrument
     if instrument.drums:
+        drums_only = all(i.drums for band in descriptor.style.bands for i in band.instruments)
+        if genre in TAIKO_GENRES and drums_only and instrument.name != "hand_percussion":
+            return "kit:taiko"
         if instrument.name in ACOUSTIC_ONLY:
             return None
         kit = SUBGENRE_KITS.get((genre, descriptor.subgenre), KITS.get(genre))

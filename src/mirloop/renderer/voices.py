@@ -19,7 +19,8 @@ Pitched voices (:data:`PITCHED`):
   its harmonics carry on small speakers.
 
 Drum machines (:data:`KITS`, notes of the General MIDI drum map): ``909`` (a tight, punchy house
-kick, noise snare and clap, metallic hats) and ``808`` (a long, low kick and softer cymbals).
+kick, noise snare and clap, metallic hats), ``808`` (a long, low kick and softer cymbals) and
+``taiko`` (a taiko ensemble of :mod:`mirloop.renderer.membrane`, the 808's cymbals, no hi-hats).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.signal import butter, sosfilt
+
+from mirloop.renderer.membrane import HATS, TAIKO_LEVELS, TAIKO_PANS, taiko_hit
 
 TWO_PI = 2 * np.pi
 #: Overall output level of a voice at full velocity (peak, before the channel level).
@@ -417,6 +420,17 @@ DRUM_PANS = {
 def drum_hit(kit: str, note: int, velocity: int, sr: int, rng: np.random.Generator) -> np.ndarray | None:
     """A drum machine's hit for a General MIDI drum ``note`` (``None``: the kit has no such sound),
     stereo ``(2, n)``."""
+    if kit == "taiko":
+        if note in HATS:
+            return None
+        struck = taiko_hit(note, sr, rng)
+        if struck is not None:
+            mono, drum = struck
+            pan = TAIKO_PANS[drum]
+            level = TAIKO_LEVELS[drum] * 1.2 * VOICE_LEVEL * velocity_gain("kit:", velocity)
+            stereo = np.vstack([mono * np.cos(pan * np.pi / 2), mono * np.sin(pan * np.pi / 2)])
+            return stereo * level * np.sqrt(2)
+        kit = "808"  # cymbals, shakers, rims, cowbells
     name = DRUM_MAP.get(note)
     if name is None:
         return None
