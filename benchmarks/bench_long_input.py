@@ -131,7 +131,7 @@ def _child(path: Path, out: Path) -> None:
                 time.sleep(0.02)
 
     from mirloop.io.audio_out import write_ogg
-    from mirloop.loop.figures import track_figure
+    from mirloop.loop.figures import input_curves, track_figure
     from mirloop.pipelines.analyze import analyze_samples, resolve_analysis_config
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -147,7 +147,7 @@ def _child(path: Path, out: Path) -> None:
     run = analyze_samples(audio, config=resolve_analysis_config(None), on_stage=on_stage)
     out.mkdir(parents=True, exist_ok=True)
     current[0] = "loop figure"
-    track_figure(run, None, out / "loop.png", title=path.name)
+    track_figure(input_curves(run), None, out / "loop.png", title=path.name)
     current[0] = "loop preview"
     write_ogg(run.context.audio, out / "input.ogg")
     time.sleep(0.05)

@@ -268,7 +268,7 @@ def test_the_loops_figure_and_preview_of_a_track_read_from_files_equal_those_in_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mirloop.io.audio_out import write_ogg
-    from mirloop.loop.figures import track_figure
+    from mirloop.loop.figures import input_curves, track_figure
     from mirloop.pipelines.analyze import analyze_file, resolve_analysis_config
 
     path = _write(tmp_path / "music.wav", _music(30.0))
@@ -279,7 +279,7 @@ def test_the_loops_figure_and_preview_of_a_track_read_from_files_equal_those_in_
     assert is_spilled(spilled.context.samples)
 
     for name, run in (("ram", in_ram), ("file", spilled)):
-        track_figure(run, None, tmp_path / f"{name}.png", title="music")
+        track_figure(input_curves(run), None, tmp_path / f"{name}.png", title="music")
         write_ogg(run.context.audio, tmp_path / f"{name}.ogg")
 
     assert (tmp_path / "file.png").read_bytes() == (tmp_path / "ram.png").read_bytes()

@@ -66,7 +66,9 @@ class TrackLoop:
     agreement: list[AgreementRow] = field(factory=list)
     boundaries: list[BoundaryRow] = field(factory=list)
     input_descriptors: list[str] = field(factory=list)
-    #: The input's and the first multi-region render's analysis runs, until :func:`write_media` uses them.
+    #: What the figure plots of the input (``input``) and of the first multi-region render
+    #: (``multi``: its curves and job), until :func:`write_media` draws it
+    #: (:class:`mirloop.loop.figures.InputCurves`, :class:`~mirloop.loop.figures.RenderCurves`).
     figures: dict[str, Any] = field(factory=dict)
     #: Files for the HTML report, relative to the report folder: ``figure``, ``input_audio``.
     media: dict[str, str] = field(factory=dict)
@@ -140,7 +142,7 @@ def loop_track(
             )
             if settings.html:
                 try:
-                    write_media(track, staging, audio=settings.audio)
+                    write_media(track, staging)
                 except Exception as exc:  # a figure must not cost the track its numbers
                     track.media["error"] = f"{type(exc).__name__}: {exc}"
     except MirloopError as exc:
@@ -153,7 +155,7 @@ def loop_track(
         )
     if not track.ok:
         track.staged = None  # removed with its files
-    track.figures.clear()  # the analysis contexts are large: keep them no longer than needed
+    track.figures.clear()
     track.seconds = time.perf_counter() - started
     return track
 
@@ -211,8 +213,11 @@ def _loop_track(
     track.input_descriptors = [
         combo({str(k): v for k, v in row.items()}) for row in reduced.to_dict("records")
     ]
-    track.figures["input"] = run
-    if "silent" in analysis.flags:
+    if settings.html:
+        _keep_input_media(track, run, folder, audio=settings.audio)
+    duration = analysis.duration
+    del run, analysis  # every per-frame array of the input: not kept while the renders are made
+    if "silent" in track.flags:
         track.skipped = "the input is silent: there is nothing to render"
         return
     candidates = top_candidates(
@@ -224,7 +229,7 @@ def _loop_track(
         track.skipped = "every window of the input was classified 'unknown': no descriptor to render"
         return
     jobs = plan_single(
-        track.name, candidates, analysis.duration, seed=settings.seed, tempo_margin=settings.tempo_margin
+        track.name, candidates, duration, seed=settings.seed, tempo_margin=settings.tempo_margin
     )
     jobs += plan_multi(
         track.name,
@@ -252,6 +257,7 @@ def _loop_track(
             reduced,
             catalog,
             single_config if job.kind == SINGLE else multi_config,
+            figure=settings.html,
         )
         del heard  # a long render's heard signal: no longer than its record needs it
         if bar is not None:
@@ -286,6 +292,8 @@ def _record(
     reduced: Any,
     catalog: Any,
     analysis_config: Config,
+    *,
+    figure: bool,
 ) -> None:
     job = heard.job
     timeline_path = folder / "timelines" / f"{job.name}.json"
@@ -337,30 +345,50 @@ def _record(
                 render_segments=len(estimated.segments),
             )
         )
-    if "multi" not in track.figures:
-        track.figures["multi"] = (run, job)
+    if figure and "multi" not in track.figures and "input" in track.figures:
+        from mirloop.loop.figures import render_curves
+
+        try:
+            track.figures["multi"] = (render_curves(run), job)
+        except Exception as exc:  # a figure must not cost the track its numbers
+            track.media["error"] = f"{type(exc).__name__}: {exc}"
+            track.figures.clear()
     del merged
 
 
-def write_media(track: TrackLoop, folder: Path, *, audio: bool = True) -> None:
-    """The track's figure (``loop.png``) and, with ``audio``, its analysed input as ``input.ogg``."""
+def _keep_input_media(track: TrackLoop, run: Any, folder: Path, *, audio: bool) -> None:
+    """What the report shows of the analysed input, taken while its analysis ``run`` exists: the
+    curves its figure plots and, with ``audio``, the input's player ``input.ogg``. A failure is
+    noted in ``track.media["error"]``; the track goes on."""
+    from mirloop.loop.figures import input_curves
+
+    try:
+        track.figures["input"] = input_curves(run)
+        if audio:
+            path = write_ogg(run.context.audio, folder / "input.ogg")
+            track.media["input_audio"] = _in_report(track, path, folder)
+    except Exception as exc:  # a figure must not cost the track its numbers
+        track.media["error"] = f"{type(exc).__name__}: {exc}"
+        track.figures.clear()
+
+
+def write_media(track: TrackLoop, folder: Path) -> None:
+    """The track's figure (``loop.png``), from the curves kept of its input and of its first
+    multi-region render (the input's ``input.ogg`` was written when its curves were taken)."""
     from mirloop.loop.figures import track_figure
 
-    input_run = track.figures.get("input")
-    if input_run is None:
+    source = track.figures.get("input")
+    if source is None:
         return
     multi = track.figures.get("multi")
     figure = track_figure(
-        input_run,
+        source,
         multi[0] if multi else None,
         folder / "loop.png",
         title=f"{track.name}: input (grey) and {multi[1].name if multi else 'no'} multi-region render "
         "(blue); red dashes = input boundaries, blue dots = boundaries found in the render",
     )
     track.media["figure"] = _in_report(track, figure, folder)
-    if audio:
-        path = write_ogg(input_run.context.audio, folder / "input.ogg")
-        track.media["input_audio"] = _in_report(track, path, folder)
 
 
 def _in_report(track: TrackLoop, path: Path, folder: Path) -> str:

@@ -284,13 +284,16 @@ def stream_prepared_to_file(
     *,
     subtype: str | None = None,
     stems: str | os.PathLike[str] | None = None,
+    listener: Callable[[np.ndarray], None] | None = None,
 ) -> Path:
     """Write the mix of ``prepared`` (without a randomised chain) to ``path`` one block at a time,
     with the samples :func:`render_prepared` makes, and with ``stems`` (an existing folder; the
     render's ``stems`` option on) each instrument's stem as ``<instrument>.wav`` in it, with the
     samples of :attr:`RenderResult.stems`. The files are handed to their encoders in the blocks the
     whole-array writer uses (:class:`mirloop.io.audio_out.AudioFileWriter`) and appear atomically
-    when all are complete; a failure leaves none of them."""
+    when all are complete; a failure leaves none of them. ``listener``, when given, is called with
+    each block of the mix (``(frames, 2)`` float32) as it is written, to make more of it in the
+    same pass (an exception it raises fails the render)."""
     from contextlib import ExitStack
 
     from mirloop.io.audio_out import AudioFileWriter, open_audio_file
@@ -308,6 +311,8 @@ def stream_prepared_to_file(
             parts: dict[str, AudioFileWriter] | None = None
             for block in prepared.blocks():
                 mix.write(block.mix.T)
+                if listener is not None:
+                    listener(block.mix.T)
                 if stems is None or block.stems is None:
                     continue
                 if parts is None:  # every block holds every instrument's stem

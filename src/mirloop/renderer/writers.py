@@ -249,11 +249,13 @@ def write_streamed_render(
     midi: bool = False,
     stems: bool = False,
     jams: bool = True,
+    listener: Callable[[np.ndarray], None] | None = None,
 ) -> dict[str, Path]:
     """As :func:`write_render` for a render streamed block by block into its audio file and, with
     ``stems``, its stems folder (:func:`mirloop.renderer.api.prepare_streamed`): memory does not
     grow with its length, and the files hold the samples an in-memory render of the same
-    timeline and seed holds (the same bytes, for WAV and FLAC)."""
+    timeline and seed holds (the same bytes, for WAV and FLAC). ``listener`` gets each block of
+    the mix as it is written (:func:`~mirloop.renderer.production.stream_prepared_to_file`)."""
     from mirloop.renderer.production import stream_prepared_to_file
     from mirloop.renderer.truth import ground_truth
 
@@ -268,7 +270,8 @@ def write_streamed_render(
         if stems:
             others["stems"].mkdir()
         written = {"audio": stream_prepared_to_file(prepared, staging / target.name,
-                                                    stems=others["stems"] if stems else None)}
+                                                    stems=others["stems"] if stems else None,
+                                                    listener=listener)}
         if stems:
             _own_stems(others["stems"])
             written["stems"] = others["stems"]

@@ -12,27 +12,33 @@ Parameters::
 The changed segments go through the loop's own planning (:func:`mirloop.loop.renders.plan_multi`,
 :func:`~mirloop.loop.renders.plan_single`: tempi fitted into each descriptor's range, keys in
 its mode, segments under a second joined to their predecessor), every render is made by the
-configured renderer (:func:`~mirloop.loop.renders.run_render`, with stems when the renderer
-makes them) and heard again as ``mirloop loop`` hears its renders (stored 16-bit mono,
-:func:`mirloop.loop.configuration.render_analysis_config`).
+configured renderer (with stems when the renderer makes them) and heard again as ``mirloop
+loop`` hears its renders (stored 16-bit mono,
+:func:`mirloop.loop.configuration.render_analysis_config`). With the built-in renderer (without
+domain randomisation, :func:`mirloop.renderer.backend.streamed_options`) a render is never held
+whole: its blocks go, as they are made, into the WAV, the stems, the FLAC, the OGG, the
+waveform and the heard signal (:mod:`mirloop.serve.web.streamed_files`), which hold the samples
+of the in-memory render; any other renderer's whole result is written, then dropped.
 
 Per render ``<name>/`` holds ``<name>.wav``, ``.flac``, ``.mid``, ``.jams`` (ground truth),
 ``.timeline.json`` (the Amper timeline), ``.ogg`` and ``.waveform.json`` (for the player),
 ``<name>_stems/`` and ``<name>_stems.zip`` when there are stems; ``renders.json`` lists them
 with their regions and what the classifier heard in each. A failed render is listed with its
 error and the others are kept; the job fails only when every render failed.
-Stages: ``plan``, ``render <name>``, ``re-classify <name>``, ``write <name>``.
+Every file is written atomically. Stages: ``plan``, ``render <name>`` (which writes a streamed
+render's files), ``write <name>`` (an in-memory render's files), ``re-classify <name>``.
 """
 
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from mirloop.errors import ConfigError, RenderError
+from mirloop.io.atomic import atomic_open
 from mirloop.serve.settings import ServeSettings
+from mirloop.serve.web.streamed_files import MadeRender, stream_files
 
 #: Most multi-region variations one job makes.
 MAX_RENDERS = 10
@@ -95,8 +101,8 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     from mirloop.config import load_config
     from mirloop.loop.configuration import loop_config
     from mirloop.loop.reduce import Candidates
-    from mirloop.loop.renders import plan_multi, plan_single, run_render
-    from mirloop.serve.tasks.render import renderer_for
+    from mirloop.loop.renders import plan_multi, plan_single
+    from mirloop.serve.tasks.render import renderer_for, streamed_options
     from mirloop.types import Segment
 
     ctx.progress("plan", 2)
@@ -120,31 +126,49 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
         )
     inputs = [Segment(float(r.start), float(r.end), str(r.label)) for r in segments.itertuples()]
     renderer = renderer_for(ctx.settings, stems=True)
+    options = streamed_options(renderer)
     listed = []
     for index, job in enumerate(jobs):
         share = 90 / len(jobs)
         ctx.progress(f"render {job.name}", 5 + index * share)
-        outcome = run_render(job, renderer)
+        if options is not None:
+            made = stream_files(job, options, ctx.workdir)
+        else:
+            made = _render_whole(ctx, job, renderer, 5 + (index + 0.5) * share)
         entry: dict[str, Any] = {
             "name": job.name,
             "kind": job.kind,
             "seed": job.seed,
             "regions": regions(job.timeline),
-            "ok": outcome.ok,
-            "error": outcome.error,
+            "ok": made.ok,
+            "error": made.error,
         }
         listed.append(entry)
-        if outcome.ok:
-            ctx.progress(f"re-classify {job.name}", 5 + (index + 0.5) * share)
-            entry.update(heard(outcome.audio, job, inputs, config))
-            ctx.progress(f"write {job.name}", 5 + (index + 0.8) * share)
-            entry["files"] = write_files(outcome, job, ctx.workdir)
+        if made.signal is not None:
+            ctx.progress(f"re-classify {job.name}", 5 + (index + 0.8) * share)
+            entry.update(heard(made.signal, job, inputs, config))
+            entry["files"] = made.files
+        del made  # a render's heard signal: no longer than its hearing needs it
     summary = {"track": params["track"], "duration": track["duration"], "renders": listed}
-    (ctx.workdir / "renders.json").write_text(json.dumps(summary, indent=1), "utf-8")
+    with atomic_open(ctx.workdir / "renders.json", "w") as handle:
+        handle.write(json.dumps(summary, indent=1))
     failed = [r for r in listed if not r["ok"]]
     if len(failed) == len(listed):
         raise RenderError(f"every render failed; the first: {failed[0]['error']}")
     return {"renders": len(listed), "failed": len(failed)}
+
+
+def _render_whole(ctx: Any, job: Any, renderer: Any, progress: float) -> MadeRender:
+    """A render made whole by ``renderer``; its files written; kept: the signal heard."""
+    from mirloop.dataset.render_job import stored_analysis_audio
+    from mirloop.loop.renders import run_render
+
+    outcome = run_render(job, renderer)
+    if outcome.audio is None:
+        return MadeRender(error=outcome.error)
+    ctx.progress(f"write {job.name}", progress)
+    files = write_files(outcome, job, ctx.workdir)
+    return MadeRender(signal=stored_analysis_audio(outcome.audio), files=files)
 
 
 def edited_segments(segments: Any, edits: list[dict[str, Any]]) -> Any:
@@ -170,11 +194,11 @@ def regions(timeline: Any) -> list[dict[str, Any]]:
     ]
 
 
-def heard(audio: Any, job: Any, inputs: list[Any], config: Any) -> dict[str, Any]:
+def heard(signal: Any, job: Any, inputs: list[Any], config: Any) -> dict[str, Any]:
     """What the classifier hears in the render, as the loop hears its renders: ``heard`` (the
     descriptor of the whole render, or of each region) and ``boundaries_found`` (the segmenter's
-    inner boundaries in a multi-region render, s)."""
-    from mirloop.dataset.render_job import stored_analysis_audio
+    inner boundaries in a multi-region render, s). ``signal`` is the render as a dataset stores
+    it (:func:`mirloop.dataset.render_job.stored_analysis_audio`)."""
     from mirloop.loop.configuration import render_analysis_config
     from mirloop.loop.merge import merged_grid
     from mirloop.loop.reduce import segment_majorities
@@ -183,9 +207,7 @@ def heard(audio: Any, job: Any, inputs: list[Any], config: Any) -> dict[str, Any
     from mirloop.pipelines.analyze import analyze_samples
 
     single = job.kind == SINGLE
-    listened = analyze_samples(
-        stored_analysis_audio(audio), config=render_analysis_config(config, segment=not single)
-    ).analysis
+    listened = analyze_samples(signal, config=render_analysis_config(config, segment=not single)).analysis
     prediction = listened.prediction
     if prediction is None:
         return {"heard": [], "boundaries_found": []}
@@ -205,6 +227,7 @@ def write_files(outcome: Any, job: Any, workdir: Path) -> dict[str, Any]:
     from mirloop.io.audio_out import write_ogg
     from mirloop.renderer.writers import write_audio, write_render
     from mirloop.serve.web.media import write_waveform
+    from mirloop.serve.web.streamed_files import listed_files, write_timeline
 
     name = job.name
     folder = workdir / name
@@ -215,24 +238,8 @@ def write_files(outcome: Any, job: Any, workdir: Path) -> dict[str, Any]:
     write_audio(outcome.audio, folder / f"{name}.flac")
     write_ogg(outcome.audio, folder / f"{name}.ogg")
     write_waveform(outcome.audio, folder / f"{name}.waveform.json")
-    timeline = json.dumps(job.timeline.to_json(wrap=True), indent=1)
-    (folder / f"{name}.timeline.json").write_text(timeline, "utf-8")
-    files: dict[str, Any] = {
-        kind: f"{name}/{name}{suffix}"
-        for kind, suffix in (
-            ("wav", ".wav"), ("flac", ".flac"), ("midi", ".mid"), ("jams", ".jams"),
-            ("timeline", ".timeline.json"), ("ogg", ".ogg"), ("waveform", ".waveform.json"),
-        )
-    }
-    if stems:
-        stem_folder = folder / f"{name}_stems"
-        wavs = sorted(stem_folder.glob("*.wav"))
-        with zipfile.ZipFile(folder / f"{name}_stems.zip", "w", zipfile.ZIP_DEFLATED) as archive:
-            for wav in wavs:
-                archive.write(wav, f"{name}_stems/{wav.name}")
-        files["stems"] = f"{name}/{name}_stems.zip"
-        files["stem_files"] = [f"{name}/{name}_stems/{wav.name}" for wav in wavs]
-    return files
+    write_timeline(job, folder)
+    return listed_files(folder, name, stems=stems)
 
 
 __all__ = ["MAX_RENDERS", "check", "edited_segments", "heard", "regions", "run", "write_files"]
