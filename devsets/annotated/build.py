@@ -28,7 +28,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,8 +59,8 @@ from devsets.annotated.splice import cut_chunk, splice, to_stereo_rate
 from devsets.annotated.tracker import SteadyRun, beat_rows, library_version, play, steady_runs
 from devsets.common import BuildReport, csv_text, read_csv_rows, sha256, slug, write_atomic
 from devsets.real_music.build import DEFAULT_CACHE as REAL_CACHE
+from devsets.real_music.build import OpenedPackage, license_of, open_package, package_files, select
 from devsets.real_music.build import Report as RealReport
-from devsets.real_music.build import license_of, open_package, package_files, select
 from devsets.real_music.debian_packages import PackageError
 from devsets.real_music.renders import (
     RenderError,
@@ -70,7 +70,7 @@ from devsets.real_music.renders import (
     render_events,
     score_events,
 )
-from devsets.real_music.sources import load_sources
+from devsets.real_music.sources import PackageSource, load_sources
 from mirloop.errors import DatasetError, MirloopError
 from mirloop.renderer.soundfont import GM_FONTS, installed_soundfonts
 from mirloop.types.estimates import PITCH_CLASSES
@@ -297,19 +297,31 @@ class Recording:
         return f"{self.package}__{slug(Path(self.relpath).stem)}"
 
 
-def recordings(real_cache: Path, out: Path, report: BuildReport) -> list[Recording]:
-    """Every recording of at least :data:`MIN_RECORDING_SECONDS` the development set's packages ship."""
-    sources = load_sources(REAL_SOURCES)
-    found = []
-    for pkg in sources.packages:
-        if pkg.name in SPLICE_EXCLUDED or pkg.archive:
+def opened_packages(
+    real_cache: Path, out: Path, report: BuildReport, *, keep: Callable[[PackageSource], bool], unused: str
+) -> Iterator[tuple[PackageSource, OpenedPackage]]:
+    """Each package of the development set's sources that ``keep`` accepts (archives left out),
+    opened from ``real_cache``, its copyright copied to ``out/licenses/``; a package that cannot
+    be opened is reported (its files ``unused``) and passed over."""
+    for pkg in load_sources(REAL_SOURCES).packages:
+        if pkg.archive or not keep(pkg):
             continue
         try:
             opened = open_package(real_cache, pkg)
         except PackageError as exc:
-            report.warn(f"{pkg.name}: {exc}; its recordings are not spliced")
+            report.warn(f"{pkg.name}: {exc}; its files are {unused}")
             continue
         report.wrote(write_atomic(out / "licenses" / f"{pkg.name}.copyright", opened.copyright))
+        yield pkg, opened
+
+
+def recordings(real_cache: Path, out: Path, report: BuildReport) -> list[Recording]:
+    """Every recording of at least :data:`MIN_RECORDING_SECONDS` the development set's packages ship."""
+    found = []
+    packages = opened_packages(
+        real_cache, out, report, keep=lambda pkg: pkg.name not in SPLICE_EXCLUDED, unused="not spliced"
+    )
+    for pkg, opened in packages:
         quiet = RealReport()  # the real-music build reports its own pattern warnings
         for candidate, rule in select(pkg, package_files(opened.tree, pkg), quiet):
             if rule.kind != "recording":
@@ -414,18 +426,12 @@ def build_spliced(out: Path, real_cache: Path, seed: int, count: int, report: Bu
 
 def module_files(real_cache: Path, out: Path, report: BuildReport) -> list[Recording]:
     """Every tracker module the real-music set renders (``kind = "module-render"``, duplicates excluded)."""
-    sources = load_sources(REAL_SOURCES)
     found = []
-    for pkg in sources.packages:
-        rules = [r for r in (*pkg.tracks, *pkg.unlabelled) if r.kind == "module-render"]
-        if not rules or pkg.archive:
-            continue
-        try:
-            opened = open_package(real_cache, pkg)
-        except PackageError as exc:
-            report.warn(f"{pkg.name}: {exc}; its modules are not rendered")
-            continue
-        report.wrote(write_atomic(out / "licenses" / f"{pkg.name}.copyright", opened.copyright))
+
+    def has_modules(pkg: PackageSource) -> bool:
+        return any(r.kind == "module-render" for r in (*pkg.tracks, *pkg.unlabelled))
+
+    for pkg, opened in opened_packages(real_cache, out, report, keep=has_modules, unused="not rendered"):
         for candidate, rule in select(pkg, package_files(opened.tree, pkg), RealReport()):
             if rule.kind == "module-render":
                 path = opened.tree / pkg.root / candidate.relpath
