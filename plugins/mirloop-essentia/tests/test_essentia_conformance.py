@@ -46,3 +46,21 @@ def test_the_features_are_assembled_by_mirloops_own_assembly() -> None:
     from mirloop_essentia import features
 
     assert features.assemble_features is feature_columns.assemble_features
+
+
+def test_the_tempo_column_is_the_configured_tempo_stages_unless_a_method_is_named() -> None:
+    import numpy as np
+    from mirloop.signal.context import TrackContext
+    from mirloop.testing.signals import spliced_sections
+    from mirloop.types import TempoEstimate
+
+    audio = spliced_sections("AB", section_seconds=12.0).audio
+    ctx = TrackContext(audio)
+    stage = TempoEstimate(bpm=77.0, confidence=1.0, window_bpm=np.full(len(ctx.grid.starts), 77.0))
+    ctx.use_tempo(stage)
+
+    by_stage = EssentiaFeatures().extract(ctx).column("tempo")
+    by_percival = EssentiaFeatures(tempo_method="percival").extract(ctx).column("tempo")
+
+    assert set(by_stage) == {77.0}  # the default reads the tempo stage's answer
+    assert not np.allclose(by_percival, 77.0)  # a named method is Essentia's own estimate

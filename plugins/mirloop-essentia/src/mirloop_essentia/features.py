@@ -25,8 +25,9 @@ class EssentiaFeatures(Backend):
     ``mfcc_1``–``mfcc_3``             means of Essentia MFCC coefficients 0–2 (40 mel bands, dB)
     ``pca_1``–``pca_3``               projection of ``pca_input`` (13 MFCC, 12 HPCP and 6 contrast
                                       means and standard deviations: 62 values)
-    ``tempo``                         window tempo, BPM, from the ``tempo_method`` of
-                                      :class:`~mirloop_essentia.tempo.EssentiaTempo`
+    ``tempo``                         window tempo, BPM: the configured tempo stage's
+                                      (``tempo_method = "stage"``, the default) or that
+                                      ``tempo_method`` of :class:`~mirloop_essentia.tempo.EssentiaTempo`
     ``onset_rate``                    SuperFlux onsets per second
     ``rms_mean``, ``rms_std``         frame RMS, mean and standard deviation
     ``spectral_centroid``             Centroid, Hz
@@ -53,8 +54,13 @@ class EssentiaFeatures(Backend):
     summary: ClassVar[str] = "The 21 window features from Essentia descriptors (MFCC, HPCP, SuperFlux, …)"
     options: ClassVar[dict[str, Option]] = {
         "key_profile": Option("bgate", str, "Essentia key profile for key_clarity", choices=PROFILES),
-        "tempo_method": Option("degara", str, "tempo for the tempo column: degara, multifeature or percival",
-                               choices=("degara", "multifeature", "percival")),
+        "tempo_method": Option(
+            "stage",
+            str,
+            "tempo for the tempo column: stage (the configured tempo stage's), or Essentia's degara, "
+            "multifeature or percival",
+            choices=("stage", "degara", "multifeature", "percival"),
+        ),
     }
 
     def __init__(self, *, projection: Projection | None = None, **options: Any) -> None:
@@ -65,8 +71,6 @@ class EssentiaFeatures(Backend):
     def extract(self, ctx: TrackContext) -> Features:
         """The 21 columns of each grid window, assembled by mirloop's own
         :func:`~mirloop.backends.feature_columns.assemble_features` from Essentia's frames."""
-        from mirloop_essentia.tempo import EssentiaTempo
-
         grid = ctx.grid
         frames = spectral_frames(ctx)
         tonal = tonal_frames(ctx)
@@ -80,7 +84,7 @@ class EssentiaFeatures(Backend):
                          frames.flatness, frames.flux),
             ChromaFrames(tonal.rate, tonal.hpcp, peakiness),
             BackendColumns(
-                tempo=EssentiaTempo(method=self.opts["tempo_method"]).estimate_tempo(ctx).window_bpm,
+                tempo=self._window_tempo(ctx),
                 onset_rate=_onset_rate(ctx),
                 key_clarity=np.array([_strength(key_of, row) for row in np.atleast_2d(hpcp_mean)]),
                 mode=mode_strength(key_correlations(np.atleast_2d(hpcp_mean), "edma")),
@@ -89,6 +93,15 @@ class EssentiaFeatures(Backend):
             projection=self.projection,
             backend=self.name,
         )
+
+    def _window_tempo(self, ctx: TrackContext) -> np.ndarray:
+        """The tempo column: the configured tempo stage's window tempi (``ctx.tempo``), or those of
+        Essentia's ``tempo_method``."""
+        from mirloop_essentia.tempo import EssentiaTempo
+
+        if self.opts["tempo_method"] == "stage":
+            return np.asarray(ctx.tempo.window_bpm, dtype=np.float64)
+        return EssentiaTempo(method=self.opts["tempo_method"]).estimate_tempo(ctx).window_bpm
 
 
 def _onset_rate(ctx: TrackContext) -> np.ndarray:
