@@ -36,15 +36,68 @@ class Patches:
         return self.starts + (N_FRAMES / 2) / FRAME_RATE
 
 
-def log_mel(samples: np.ndarray, sr: int) -> np.ndarray:
-    """musicnn's log-mel spectrogram ``(n_frames, 96)`` of mono ``samples`` at ``sr`` Hz."""
-    import librosa
+#: Longest signal (s) whose spectrogram is computed in one piece; a longer one is computed this
+#: many seconds of frames at a time (its STFT alone would take about 460 MB an hour).
+CHUNK_SECONDS = 600.0
+#: Source samples resampled beyond each side of a chunk, so the resampler's filter sees the
+#: same neighbourhood as in one piece (its support is a few milliseconds).
+_MARGIN_SECONDS = 1.0
+
+
+def log_mel(samples: np.ndarray, sr: int, *, chunk_seconds: float = CHUNK_SECONDS) -> np.ndarray:
+    """musicnn's log-mel spectrogram ``(n_frames, 96)`` of mono ``samples`` at ``sr`` Hz.
+
+    A signal longer than ``chunk_seconds`` is resampled and transformed a chunk of frames at a
+    time (each from its own stretch of ``samples``, which may be a mapped file), so memory does
+    not grow with the track; its frames equal the one-piece computation's to rounding.
+    """
+    if len(samples) <= chunk_seconds * sr:
+        return _log_mel_piece(_resampled(np.asarray(samples, dtype=np.float32), sr), center=True)
+    n16 = int(len(samples) * SR / sr + 0.5)  # the one-piece resampler's output length
+    n_frames = 1 + n16 // HOP
+    step = max(1, int(chunk_seconds * FRAME_RATE))
+    pieces = []
+    for f0 in range(0, n_frames, step):
+        f1 = min(n_frames, f0 + step)
+        # frame t covers 16-kHz samples [t·HOP − N_FFT/2, t·HOP + N_FFT/2), zeros outside the signal
+        window = _window16(samples, sr, f0 * HOP - N_FFT // 2, (f1 - 1) * HOP + N_FFT // 2, n16)
+        pieces.append(_log_mel_piece(window, center=False))
+    return np.concatenate(pieces)
+
+
+def _resampled(audio: np.ndarray, sr: int) -> np.ndarray:
     import soxr
 
-    audio = np.asarray(samples, dtype=np.float32)
-    if sr != SR:
-        audio = np.asarray(soxr.resample(audio, sr, SR, quality="HQ"), dtype=np.float32)
-    mel = librosa.feature.melspectrogram(y=audio, sr=SR, hop_length=HOP, n_fft=N_FFT, n_mels=N_MELS).T
+    if sr == SR:
+        return audio
+    return np.asarray(soxr.resample(audio, sr, SR, quality="HQ"), dtype=np.float32)
+
+
+def _window16(samples: np.ndarray, sr: int, k0: int, k1: int, n16: int) -> np.ndarray:
+    """16-kHz samples ``k0 … k1 - 1`` of ``samples`` (zeros outside ``0 … n16 - 1``), resampled
+    from a stretch of the source that starts on a sample shared by both rates' grids."""
+    from math import gcd
+
+    period_src = sr // gcd(sr, SR)  # source samples between sample instants shared with 16 kHz
+    period_16 = SR // gcd(sr, SR)
+    margin = int(_MARGIN_SECONDS * SR)
+    lo16 = max(0, k0 - margin) // period_16 * period_16
+    s0 = lo16 // period_16 * period_src
+    s1 = min(len(samples), int((min(n16, k1 + margin)) * sr / SR) + period_src + 1)
+    stretch = _resampled(np.asarray(samples[s0:s1], dtype=np.float32), sr)
+    out = np.zeros(k1 - k0, dtype=np.float32)
+    a, b = max(k0, 0), min(k1, n16, lo16 + len(stretch))
+    if b > a:
+        out[a - k0 : b - k0] = stretch[a - lo16 : b - lo16]
+    return out
+
+
+def _log_mel_piece(audio: np.ndarray, *, center: bool) -> np.ndarray:
+    import librosa
+
+    mel = librosa.feature.melspectrogram(
+        y=audio, sr=SR, hop_length=HOP, n_fft=N_FFT, n_mels=N_MELS, center=center
+    ).T
     mel16 = np.minimum(mel, _FLOAT16_MAX).astype(np.float16)
     return np.log10(10000 * mel16.astype(np.float32) + 1).astype(np.float32)
 
