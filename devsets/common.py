@@ -1,5 +1,5 @@
-"""What both development-set builders share: atomic writes, checksums and ids, the build report,
-and a manifest as CSV rows of a dataclass."""
+"""What both development-set builders share: atomic writes, a render cache, checksums and ids, the
+build report, and a manifest as CSV rows of a dataclass."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +33,17 @@ def write_atomic(path: Path, data: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def cached_pair(audio: Path, sidecar: Path, make: Callable[[], tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
+    """The bytes of a cached render (``audio``) and its ``sidecar`` when both are in the cache, else
+    ``make()``'s, written there atomically (a render missing either file is made again)."""
+    if audio.is_file() and sidecar.is_file():
+        return audio.read_bytes(), sidecar.read_bytes()
+    made, note = make()
+    write_atomic(sidecar, note)
+    write_atomic(audio, made)
+    return made, note
 
 
 def sha256(data: bytes) -> str:

@@ -57,7 +57,7 @@ from devsets.annotated.compositions import (
 )
 from devsets.annotated.splice import cut_chunk, splice, to_stereo_rate
 from devsets.annotated.tracker import SteadyRun, beat_rows, library_version, play, steady_runs
-from devsets.common import BuildReport, csv_text, read_csv_rows, sha256, slug, write_atomic
+from devsets.common import BuildReport, cached_pair, csv_text, read_csv_rows, sha256, slug, write_atomic
 from devsets.real_music.build import DEFAULT_CACHE as REAL_CACHE
 from devsets.real_music.build import OpenedPackage, license_of, open_package, package_files, select
 from devsets.real_music.build import Report as RealReport
@@ -501,12 +501,13 @@ def cached_module_excerpt(data: bytes, cache: Path) -> tuple[bytes, dict[str, An
         f"{FORMAT}|module 2|{library_version()}|{sha256(data)}|{SAMPLE_RATE}|{MAX_SECONDS}|"
         f"{MIN_MODULE_SECONDS}|{MIN_MODULE_BEATS}".encode()
     )[:24]
-    flac, meta = cache / "modules" / f"{key}.flac", cache / "modules" / f"{key}.json"
-    if flac.is_file() and meta.is_file():
-        return flac.read_bytes(), json.loads(meta.read_text())
-    audio, info = module_excerpt(data)
-    write_atomic(flac, audio)
-    write_atomic(meta, json.dumps(info, sort_keys=True).encode())
+
+    def make() -> tuple[bytes, bytes]:
+        audio, info = module_excerpt(data)
+        return audio, json.dumps(info, sort_keys=True).encode()
+
+    audio, meta = cached_pair(cache / "modules" / f"{key}.flac", cache / "modules" / f"{key}.json", make)
+    info: dict[str, Any] = json.loads(meta)
     return audio, info
 
 

@@ -28,7 +28,7 @@ import soundfile as sf
 if __package__ in (None, ""):  # run as a script: make the repository's devsets package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from devsets.common import BuildReport, sha256, slug, write_atomic
+from devsets.common import BuildReport, cached_pair, sha256, slug, write_atomic
 from devsets.real_music.debian_packages import (
     PackageError,
     Stanza,
@@ -273,17 +273,16 @@ def render_work(work: str, score: ScoreSource, sources: Sources, cache: Path) ->
         f"{RENDER_FORMAT}|{music21_version()}|{work}|{soundfont}|{size}|{sources.sample_rate}|"
         f"{score.max_seconds}".encode()
     )[:24]
-    flac, title = cache / "renders" / f"{key}.flac", cache / "renders" / f"{key}.title"
-    if flac.is_file() and title.is_file():
-        return flac.read_bytes(), title.read_text(encoding="utf-8")
-    parsed = parse_work(work)
-    audio = render_events(
-        score_events(parsed), soundfont=soundfont, sr=sources.sample_rate, max_seconds=score.max_seconds
-    )
-    data = flac_bytes(audio, sources.sample_rate)
-    write_atomic(title, work_title(parsed, work).encode("utf-8"))
-    write_atomic(flac, data)
-    return data, work_title(parsed, work)
+
+    def make() -> tuple[bytes, bytes]:
+        parsed = parse_work(work)
+        audio = render_events(
+            score_events(parsed), soundfont=soundfont, sr=sources.sample_rate, max_seconds=score.max_seconds
+        )
+        return flac_bytes(audio, sources.sample_rate), work_title(parsed, work).encode("utf-8")
+
+    data, title = cached_pair(cache / "renders" / f"{key}.flac", cache / "renders" / f"{key}.title", make)
+    return data, title.decode("utf-8")
 
 
 def build_scores(score: ScoreSource, sources: Sources, out: Path, cache: Path, report: Report) -> list[Row]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from devsets.common import BuildReport, csv_text, read_csv_rows, write_atomic
+from devsets.common import BuildReport, cached_pair, csv_text, read_csv_rows, write_atomic
 
 from mirloop.errors import DatasetError
 
@@ -48,3 +48,20 @@ def test_the_report_counts_written_and_unchanged_files(tmp_path: Path) -> None:
     report.wrote(write_atomic(tmp_path / "x", b"1"))
     report.wrote(write_atomic(tmp_path / "x", b"2"))
     assert (report.written, report.unchanged) == (2, 1)
+
+
+def test_a_cached_render_is_made_once_and_made_again_when_a_file_is_missing(tmp_path: Path) -> None:
+    made: list[int] = []
+
+    def make() -> tuple[bytes, bytes]:
+        made.append(1)
+        return b"audio", b"note"
+
+    audio, sidecar = tmp_path / "cache" / "r.flac", tmp_path / "cache" / "r.json"
+    assert cached_pair(audio, sidecar, make) == (b"audio", b"note")
+    assert cached_pair(audio, sidecar, make) == (b"audio", b"note")
+    assert len(made) == 1 and audio.read_bytes() == b"audio" and sidecar.read_bytes() == b"note"
+
+    sidecar.unlink()
+    assert cached_pair(audio, sidecar, make) == (b"audio", b"note")
+    assert len(made) == 2
