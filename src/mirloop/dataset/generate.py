@@ -42,9 +42,11 @@ RENDER_SR = 44100
 
 JobRunner = Callable[[RenderJob, JobSettings], ManifestRow]
 #: Generation settings that must match when a run resumes in an existing folder.
-RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store", "randomize")
+RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store", "randomize", "renderer")
 #: The value a resume key has in folders written before the key existed.
-RESUME_DEFAULTS = {"randomize": "none"}
+RESUME_DEFAULTS = {"randomize": "none", "renderer": "mirloop"}
+#: Resume keys compared only when the folder records them (older folders did not).
+RECORDED_RESUME_KEYS = ("renderer_options",)
 
 
 @frozen
@@ -96,10 +98,12 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
         )
     wanted = {k: info.generation.get(k, RESUME_DEFAULTS.get(k)) for k in RESUME_KEYS}
     found = {k: existing.generation.get(k, RESUME_DEFAULTS.get(k)) for k in RESUME_KEYS}
+    recorded = [k for k in RECORDED_RESUME_KEYS if k in existing.generation]
     differences = [
         f"{name}: {a!r} in the folder vs {b!r} now"
         for name, a, b in (
             *((k, found[k], wanted[k]) for k in RESUME_KEYS),
+            *((k, existing.generation[k], info.generation.get(k)) for k in recorded),
             ("feature backend", existing.feature_backend, info.feature_backend),
             ("feature options", existing.feature_options, info.feature_options),
             ("catalog version", existing.catalog_version, info.catalog_version),
@@ -111,6 +115,29 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
             f"{root} holds a dataset generated with other settings ({'; '.join(differences)}); "
             "resume with the same settings or choose another output folder"
         )
+
+
+def renderer_options(config: Any, *, sr: int, randomize: str) -> dict[str, Any]:
+    """The options the configured renderer backend makes the dataset's renders with: its
+    configured options, with the run's sample rate and domain randomisation. A backend without an
+    ``sr`` or ``randomize`` option renders at its own rate, unrandomised; asking it for another
+    rate or a randomisation is an error, as is a renderer no plugin provides."""
+    from mirloop.plugins import registry
+
+    name = config.backend("renderer")
+    if name == "none":
+        raise DatasetError("a dataset needs a renderer; the configuration turns the renderer stage off")
+    table = registry().get("renderer", name).option_table
+    options = dict(config.options("renderer"))
+    for key, value, default in (("sr", sr, RENDER_SR), ("randomize", randomize, "none")):
+        if key in table:
+            options[key] = value
+        elif value != default:
+            raise DatasetError(
+                f"renderer {name!r} has no {key!r} option, so it cannot render with {key}={value!r}; "
+                f"drop that setting or use a renderer that has it (e.g. --use renderer=mirloop)"
+            )
+    return options
 
 
 def _safe_run(runner: JobRunner, job: RenderJob, settings: JobSettings) -> ManifestRow | JobFailure:
@@ -145,7 +172,8 @@ def generate_dataset(
     ``sr`` is the render sample rate (see :data:`RENDER_SR`); ``store`` what is kept of each
     render (:data:`~mirloop.dataset.render_job.STORES`); ``randomize`` the renders' domain
     randomisation (``none``, ``mix`` or ``full``; see :mod:`mirloop.renderer.randomize`);
-    ``config`` is the configuration (its feature backend and renderer options are used);
+    ``config`` is the configuration (its feature backend, and the renderer backend and options
+    that make the renders, are used);
     ``descriptors`` defaults to the installed catalog; ``runner`` makes one render (the default
     renders, writes and featurizes it); ``on_done`` is called in this process with each new
     manifest row. ``executor`` runs the renders (default: ``workers`` local processes); a Dask
@@ -170,6 +198,8 @@ def generate_dataset(
     for duration in durations:
         MAX_RENDER_SECONDS.check(duration, "dataset generate --durations asks for", error=DatasetError)
     resolved = config if config is not None and not isinstance(config, dict) else load_config(config)
+    renderer = resolved.backend("renderer")
+    render_options = renderer_options(resolved, sr=sr, randomize=randomize)
     catalog = load_catalog()
     chosen = pick_descriptors(
         list(descriptors) if descriptors is not None else list(catalog), limit_descriptors, only
@@ -192,6 +222,8 @@ def generate_dataset(
             "sr": sr,
             "store": store,
             "randomize": randomize,
+            "renderer": renderer,
+            "renderer_options": dict(sorted(render_options.items())),
             "descriptors": [d.name for d in chosen],
         },
     )
@@ -207,8 +239,9 @@ def generate_dataset(
         str(root),
         audio_format,
         {"features": {"backend": feature_backend, **resolved.options("features")}},
-        {**resolved.options("renderer"), "sr": sr, "randomize": randomize},
+        render_options,
         store,
+        renderer,
     )
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     if executor is not None:

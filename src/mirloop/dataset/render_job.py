@@ -32,7 +32,7 @@ from mirloop.types.descriptor import TARGETS
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from mirloop.types import Audio, Descriptor, Features
+    from mirloop.types import Audio, Descriptor, Features, RenderResult
 
 #: Subtype soundfile writes for each supported audio format.
 AUDIO_SUBTYPES = {"ogg": "VORBIS", "flac": "PCM_16"}
@@ -45,13 +45,15 @@ STORES = ("analysis", "render")
 @frozen
 class JobSettings:
     """What every job of one run shares: the folder, audio format, the analysis configuration layer,
-    the renderer options (``sr`` among them) and what is stored (:data:`STORES`)."""
+    the renderer backend's options (``sr`` among them), what is stored (:data:`STORES`) and the
+    renderer backend (the configured ``renderer`` stage's)."""
 
     root: str
     audio_format: str
     config_layer: dict[str, Any]
     render_options: dict[str, Any] = field(factory=dict)
     store: str = "analysis"
+    renderer: str = "mirloop"
 
 
 def single_region_timeline(job: RenderJob) -> dict[str, Any]:
@@ -147,6 +149,25 @@ def labelled_window_rows(
     return pa.table(columns)
 
 
+def render_through_stage(document: dict[str, Any], seed: int, settings: JobSettings) -> RenderResult:
+    """``document`` rendered by the run's renderer backend (made once per worker process), its
+    result checked as the loop checks a render's: a :class:`~mirloop.types.RenderResult` of
+    audio that is not empty."""
+    from mirloop.executors.state import cached_backend
+    from mirloop.stages import result_problem
+    from mirloop.timeline.document import Timeline
+
+    renderer = cached_backend("renderer", settings.renderer, settings.render_options)
+    result = renderer.render(Timeline.from_json(document), seed=seed)
+    problem = result_problem("renderer", result)
+    if problem is not None:
+        raise DatasetError(f"renderer {settings.renderer!r}: its {problem}")
+    if result.audio.n_samples == 0:
+        raise DatasetError(f"renderer {settings.renderer!r} returned no audio")
+    rendered: RenderResult = result
+    return rendered
+
+
 def run_job(job: RenderJob, settings: JobSettings) -> ManifestRow:
     """Render, store and featurize ``job``; returns its manifest row (also written to ``parts/``)."""
     import pyarrow.parquet as pq
@@ -154,16 +175,14 @@ def run_job(job: RenderJob, settings: JobSettings) -> ManifestRow:
     from mirloop.catalog import load_catalog
     from mirloop.io.audio import as_loaded
     from mirloop.pipelines.analyze import analyze_file, analyze_samples
-    from mirloop.renderer import render
     from mirloop.renderer.writers import truth_to_jams
-    from mirloop.timeline.document import Timeline
 
     job_started = time.perf_counter()
     layout = DatasetLayout(settings.root, settings.audio_format)
     descriptor = load_catalog()[job.descriptor]
     document = single_region_timeline(job)
     started = time.perf_counter()
-    result = render(Timeline.from_json(document), seed=job.seed, config=settings.render_options)
+    result = render_through_stage(document, job.seed, settings)
     render_seconds = time.perf_counter() - started
     audio = result.audio
     samples = audio.samples.T if audio.samples.ndim == 2 else audio.samples
