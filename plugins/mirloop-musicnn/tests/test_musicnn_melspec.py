@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from mirloop.signal.sample_file import is_spilled
 
 from mirloop_musicnn.melspec import FRAME_RATE, SR, cut_patches, log_mel
 from mirloop_musicnn.network import N_FRAMES, N_MELS
@@ -59,3 +60,28 @@ def test_a_long_signal_is_transformed_a_chunk_at_a_time_with_the_frames_of_one_p
     assert np.abs(chunked - whole).mean() < 1e-5
     at_16k = signal[: SR * 40]
     np.testing.assert_array_equal(log_mel(at_16k, SR, chunk_seconds=12.0), log_mel(at_16k, SR))
+
+
+def test_a_long_tracks_spectrogram_is_kept_in_a_mapped_file_with_the_same_frames() -> None:
+    t = np.arange(22050 * 30) / 22050
+    signal = (0.3 * np.sin(2 * np.pi * 330 * t * (1 + 0.05 * np.sin(t)))).astype(np.float32)
+
+    in_ram = log_mel(signal, 22050, chunk_seconds=8.0)
+    spilled = log_mel(signal, 22050, chunk_seconds=8.0, spill=True)
+
+    assert is_spilled(spilled) and not is_spilled(in_ram)
+    assert not spilled.flags.writeable
+    np.testing.assert_array_equal(spilled, in_ram)
+
+
+def test_patches_are_read_from_the_spectrogram_a_few_at_a_time_never_copied_whole() -> None:
+    mel = np.random.default_rng(1).random((1000, N_MELS)).astype(np.float32)
+
+    patches = cut_patches(mel, hop_seconds=1.0)
+    blocks = list(patches.blocks(4))
+
+    assert patches.mel is mel  # the spectrogram itself, not a stack of its patches
+    assert [len(b) for b in blocks] == [4, 4, 4, 3]  # 14 on the 1-s grid (62 frames), one ending with it
+    expected = np.stack([mel[round(s * FRAME_RATE) :][:N_FRAMES] for s in patches.starts])
+    np.testing.assert_array_equal(np.concatenate(blocks), expected)
+    np.testing.assert_array_equal(patches.values, expected)

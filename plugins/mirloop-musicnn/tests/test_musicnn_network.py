@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mirloop_musicnn.network import BN_EPSILON, N_FRAMES, N_MELS, forward
+from mirloop_musicnn.melspec import cut_patches
+from mirloop_musicnn.network import BN_EPSILON, CHUNK, N_FRAMES, N_MELS, forward, forward_blocks
 from mirloop_musicnn.synthetic import synthetic_arrays
 from mirloop_musicnn.weights import MODELS, load_model, load_reference
 
@@ -89,3 +90,16 @@ def test_patches_are_independent_of_their_batch() -> None:
 def test_patches_of_another_shape_are_refused() -> None:
     with pytest.raises(ValueError, match=r"patches must have shape \(n, 187, 96\)"):
         forward(synthetic_arrays(50), np.zeros((2, 100, 96), np.float32))
+
+
+def test_a_model_on_patches_a_few_at_a_time_gives_the_outputs_of_the_whole_stack() -> None:
+    w = synthetic_arrays(50, seed=3)
+    mel = np.random.default_rng(4).random((1500, N_MELS)).astype(np.float32)
+    patches = cut_patches(mel, hop_seconds=2.0)
+
+    whole = forward(w, patches.values)
+    blocked = forward_blocks(w, patches.blocks(CHUNK))
+
+    assert len(patches) > CHUNK
+    np.testing.assert_array_equal(blocked.tags, whole.tags)
+    np.testing.assert_array_equal(blocked.penultimate, whole.penultimate)

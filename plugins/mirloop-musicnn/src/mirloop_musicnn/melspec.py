@@ -12,8 +12,11 @@ then ``log10(10000 · x + 1)``; patches of 187 frames (3 s). Two choices are mir
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from attrs import frozen
+from mirloop.signal.sample_file import SpilledColumns, release_before
 
 from mirloop_musicnn.network import N_FRAMES, N_MELS
 
@@ -26,14 +29,45 @@ _FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 @frozen(eq=False)
 class Patches:
-    """Log-mel patches ``(n, 187, 96)`` and their start and centre times (seconds)."""
+    """Log-mel patches of 187 frames, taken from ``mel`` ``(n_frames, 96)`` at the frames
+    ``first_frames``: never copied whole, so their memory does not grow with the track."""
 
-    values: np.ndarray
-    starts: np.ndarray
+    mel: np.ndarray
+    first_frames: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.first_frames)
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Each patch's start time (seconds)."""
+        return self.first_frames.astype(np.float64) / FRAME_RATE
 
     @property
     def centers(self) -> np.ndarray:
         return self.starts + (N_FRAMES / 2) / FRAME_RATE
+
+    def block(self, first: int, last: int) -> np.ndarray:
+        """Patches ``first … last - 1`` as one float32 array ``(k, 187, 96)``."""
+        frames = self.first_frames[first:last]
+        out = np.empty((len(frames), N_FRAMES, N_MELS), dtype=np.float32)
+        for row, start in enumerate(frames):
+            out[row] = self.mel[start : start + N_FRAMES]
+        return out
+
+    def blocks(self, size: int) -> Iterator[np.ndarray]:
+        """Every patch in order, ``size`` at a time (:meth:`block`); a spilled spectrogram's
+        pages behind each block are released as it goes."""
+        for first in range(0, len(self), size):
+            yield self.block(first, first + size)
+            following = first + size
+            if following < len(self):
+                release_before(self.mel.T, int(self.first_frames[following]))
+
+    @property
+    def values(self) -> np.ndarray:
+        """All patches as one array ``(n, 187, 96)`` (a copy: for short signals)."""
+        return self.block(0, len(self))
 
 
 #: Longest signal (s) whose spectrogram is computed in one piece; a longer one is computed this
@@ -44,25 +78,37 @@ CHUNK_SECONDS = 600.0
 _MARGIN_SECONDS = 1.0
 
 
-def log_mel(samples: np.ndarray, sr: int, *, chunk_seconds: float = CHUNK_SECONDS) -> np.ndarray:
+def log_mel(
+    samples: np.ndarray, sr: int, *, chunk_seconds: float = CHUNK_SECONDS, spill: bool = False
+) -> np.ndarray:
     """musicnn's log-mel spectrogram ``(n_frames, 96)`` of mono ``samples`` at ``sr`` Hz.
 
     A signal longer than ``chunk_seconds`` is resampled and transformed a chunk of frames at a
-    time (each from its own stretch of ``samples``, which may be a mapped file), so memory does
-    not grow with the track; its frames equal the one-piece computation's to rounding.
+    time (each from its own stretch of ``samples``, which may be a mapped file, whose pages are
+    released behind each chunk), so memory does not grow with the track; its frames equal the
+    one-piece computation's to rounding. With ``spill`` (a long track's, see
+    :func:`mirloop.signal.sample_file.spills`) the chunks go into an unlinked temporary file,
+    returned mapped read-only, instead of RAM (35 MB of frames an hour).
     """
     if len(samples) <= chunk_seconds * sr:
         return _log_mel_piece(_resampled(np.asarray(samples, dtype=np.float32), sr), center=True)
     n16 = int(len(samples) * SR / sr + 0.5)  # the one-piece resampler's output length
     n_frames = 1 + n16 // HOP
     step = max(1, int(chunk_seconds * FRAME_RATE))
+    spilled = SpilledColumns(N_MELS, n_frames) if spill else None
     pieces = []
     for f0 in range(0, n_frames, step):
         f1 = min(n_frames, f0 + step)
         # frame t covers 16-kHz samples [t·HOP − N_FFT/2, t·HOP + N_FFT/2), zeros outside the signal
-        window = _window16(samples, sr, f0 * HOP - N_FFT // 2, (f1 - 1) * HOP + N_FFT // 2, n16)
-        pieces.append(_log_mel_piece(window, center=False))
-    return np.concatenate(pieces)
+        k0 = f0 * HOP - N_FFT // 2
+        piece = _log_mel_piece(_window16(samples, sr, k0, (f1 - 1) * HOP + N_FFT // 2, n16), center=False)
+        release_before(samples, int((k0 - _MARGIN_SECONDS * SR) * sr / SR) - 1)  # behind this chunk
+        if spilled is not None:
+            spilled.write(f0, piece.T)
+        else:
+            pieces.append(piece)
+    release_before(samples, len(samples))
+    return spilled.result().T if spilled is not None else np.concatenate(pieces)
 
 
 def _resampled(audio: np.ndarray, sr: int) -> np.ndarray:
@@ -112,5 +158,4 @@ def cut_patches(mel: np.ndarray, *, hop_seconds: float) -> Patches:
     starts = list(range(0, len(mel) - N_FRAMES + 1, hop))
     if starts[-1] + N_FRAMES < len(mel):
         starts.append(len(mel) - N_FRAMES)
-    values = np.stack([mel[s : s + N_FRAMES] for s in starts])
-    return Patches(values=values, starts=np.asarray(starts, dtype=np.float64) / FRAME_RATE)
+    return Patches(mel=mel, first_frames=np.asarray(starts, dtype=np.int64))

@@ -24,7 +24,7 @@ matrix products (im2col over strided views), all patches of a track in a few lar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from attrs import frozen
@@ -99,11 +99,21 @@ def forward(weights: Weights, patches: np.ndarray) -> NetworkOutput:
     x = np.asarray(patches, dtype=np.float32)
     if x.ndim != 3 or x.shape[1:] != (N_FRAMES, N_MELS):
         raise InvalidValueError(f"patches must have shape (n, {N_FRAMES}, {N_MELS}), got {x.shape}")
+    return forward_blocks(weights, (x[first : first + CHUNK] for first in range(0, len(x), CHUNK)))
+
+
+def forward_blocks(weights: Weights, blocks: Iterable[np.ndarray]) -> NetworkOutput:
+    """:func:`forward` on patches given :data:`CHUNK` (or fewer) at a time, so the whole input
+    never has to be in memory at once; the outputs are the same as :func:`forward`'s."""
     tags, embeddings = [], []
-    for first in range(0, len(x), CHUNK):
-        t, e = _forward_chunk(weights, x[first : first + CHUNK])
-        tags.append(t)
-        embeddings.append(e)
+    for block in blocks:
+        x = np.asarray(block, dtype=np.float32)
+        if x.ndim != 3 or x.shape[1:] != (N_FRAMES, N_MELS):
+            raise InvalidValueError(f"patches must have shape (n, {N_FRAMES}, {N_MELS}), got {x.shape}")
+        if len(x):
+            t, e = _forward_chunk(weights, x)
+            tags.append(t)
+            embeddings.append(e)
     n_tags = weights["dense_1/bias"].shape[0]
     if not tags:
         return NetworkOutput(np.zeros((0, n_tags), np.float32), np.zeros((0, PENULTIMATE_UNITS), np.float32))

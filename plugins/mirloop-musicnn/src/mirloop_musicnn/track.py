@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from mirloop.signal import TrackContext
+from mirloop.signal.sample_file import spills
 from mirloop.types import Grid
 
 from mirloop_musicnn.melspec import Patches, cut_patches, log_mel
@@ -30,7 +31,8 @@ def _cached(ctx: TrackContext, key: Any, compute: Any) -> Any:
 
 def track_patches(ctx: TrackContext, *, hop_seconds: float) -> Patches:
     """musicnn's log-mel patches of the context's signal, every ``hop_seconds``."""
-    mel = _cached(ctx, "log_mel", lambda: log_mel(ctx.samples, ctx.sr))
+    spill = spills(len(ctx.samples))
+    mel = _cached(ctx, "log_mel", lambda: log_mel(ctx.samples, ctx.sr, spill=spill))
     return _cached(ctx, ("patches", hop_seconds), lambda: cut_patches(mel, hop_seconds=hop_seconds))
 
 
@@ -38,7 +40,7 @@ def track_outputs(ctx: TrackContext, model: MusicnnModel, *, hop_seconds: float)
     """``model``'s tag probabilities and embeddings for every patch of the track."""
     patches = track_patches(ctx, hop_seconds=hop_seconds)
     key = ("outputs", model.name, str(model.path), model.sidecar["sha256"], hop_seconds)
-    return _cached(ctx, key, lambda: model(patches.values))
+    return _cached(ctx, key, lambda: model.of_patches(patches))
 
 
 def window_members(centers: np.ndarray, grid: Grid) -> list[np.ndarray]:

@@ -24,7 +24,8 @@ from attrs import frozen
 from mirloop.errors import ModelError
 
 from mirloop_musicnn.environment import cache_root
-from mirloop_musicnn.network import NetworkOutput, expected_shapes, forward
+from mirloop_musicnn.melspec import Patches
+from mirloop_musicnn.network import CHUNK, NetworkOutput, expected_shapes, forward, forward_blocks
 from mirloop_musicnn.tags import MODEL_TAGS
 
 #: The models exported by ``setup`` and used by the backends.
@@ -61,6 +62,10 @@ class MusicnnModel:
     def __call__(self, patches: np.ndarray) -> NetworkOutput:
         """Tag probabilities and penultimate embeddings of log-mel ``patches`` ``(n, 187, 96)``."""
         return forward(self.arrays, patches)
+
+    def of_patches(self, patches: Patches) -> NetworkOutput:
+        """As calling the model on ``patches.values``, a few patches at a time (:meth:`Patches.blocks`)."""
+        return forward_blocks(self.arrays, patches.blocks(CHUNK))
 
 
 def sha256_of(path: Path) -> str:
