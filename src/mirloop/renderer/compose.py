@@ -24,6 +24,7 @@ from mirloop.renderer.genre_sound import (
     layers_of,
     role_gain,
     second_take,
+    slurred,
     strummed,
 )
 from mirloop.renderer.harmony import chord_spans, voice
@@ -159,7 +160,14 @@ def compose_region(
         genre, grid = plan.descriptor.genre, ctx.meter
         played = (gated(part, genre, start=grid.start, beat=grid.beat) for part in parts)
         parts = [
-            evolve(strummed(part, genre, start=grid.start, beat=grid.beat), gain=role_gain(genre, part))
+            evolve(
+                slurred(
+                    strummed(part, genre, start=grid.start, beat=grid.beat, compound=grid.steps == 3),
+                    plan.descriptor,
+                    beat=grid.beat,
+                ),
+                gain=role_gain(plan.descriptor, part),
+            )
             for part in played
         ]
     climax = ctx.meter.start + ctx.form.climax_bar * ctx.meter.bar

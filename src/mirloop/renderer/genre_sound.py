@@ -164,6 +164,10 @@ STRUM_GENRES = ("folk",)
 ACOUSTIC_GUITARS = (24, 25, 46)
 #: The strumming pattern over a bar of eighths: ``D`` a down stroke, ``U`` an up stroke, ``.`` none.
 STRUM_PATTERN = "D.DU.UDU"
+#: The strumming pattern of a compound meter (6/8 jigs), over two beats of three eighths: down, up,
+#: down on each beat, every beat starting on a down stroke (the duple pattern over a compound beat
+#: is a hemiola, heard as funk).
+COMPOUND_STRUM_PATTERN = "DUDDUD"
 #: Notes starting within this time (s) of a chord's first note belong to the chord.
 CHORD_SPREAD = 0.03
 #: Delay (s) between two strings of a strum.
@@ -189,11 +193,12 @@ def strum(chord: Sequence[Note], at: float, end: float, *, down: bool) -> list[N
     ]
 
 
-def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
+def strummed(part: Part, genre: str, *, start: float, beat: float, compound: bool = False) -> Part:
     """``part`` strummed if it is a comping acoustic guitar of a :data:`STRUM_GENRES` genre: each
     chord (notes struck together) is played by the :data:`STRUM_PATTERN` of down and up strokes on
-    the eighths it lasts, the first a down stroke, its two lowest notes doubled an octave below
-    (a guitar's wider voicing); anything else as it is."""
+    the eighths it lasts (a ``compound`` meter's beat is three eighths, strummed by the
+    :data:`COMPOUND_STRUM_PATTERN`), the first a down stroke, its two lowest notes doubled an
+    octave below (a guitar's wider voicing); anything else as it is."""
     instrument = part.instrument
     if (
         genre not in STRUM_GENRES
@@ -202,7 +207,8 @@ def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
         or part.role != "harmony"
     ):
         return part
-    step = beat / 2
+    step = beat / (3 if compound else 2)
+    pattern = COMPOUND_STRUM_PATTERN if compound else STRUM_PATTERN
     chords: list[list[Note]] = []
     for note in sorted(part.notes, key=lambda n: n.start):
         if chords and note.start - chords[-1][0].start < CHORD_SPREAD:
@@ -221,7 +227,7 @@ def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
         strokes = [(on, True)]
         t = start + (index + 1) * step
         while t < end - 0.5 * step:
-            stroke = STRUM_PATTERN[(index + 1) % len(STRUM_PATTERN)]
+            stroke = pattern[(index + 1) % len(pattern)]
             if stroke != ".":
                 strokes.append((t, stroke == "D"))
             index += 1
@@ -230,6 +236,32 @@ def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
             until = strokes[k + 1][0] if k + 1 < len(strokes) else end
             notes.extend(strum(chord, at, until, down=down))
     return evolve(part, notes=sorted(notes, key=lambda n: (n.start, n.pitch)))
+
+
+#: (genre, subgenre) → roles whose notes are slurred (:func:`slurred`): a Celtic session's fiddle and
+#: whistle run their notes into each other and the low end sustains (detached, the tunes over a
+#: plucked bass and a kit were heard as blues and funk, hence jazz).
+SLURS: dict[tuple[str, str], tuple[str, ...]] = {("folk", "celtic"): ("melody", "bass")}
+#: Longest a slurred note is held into a rest (beats).
+SLUR_REACH = 1.0
+
+
+def slurred(part: Part, descriptor: Descriptor, *, beat: float) -> Part:
+    """``part`` with every note held on to the next one (at most :data:`SLUR_REACH` beats past its
+    own end) when its role is slurred in the :data:`SLURS` of ``descriptor``'s subgenre; anything
+    else as it is."""
+    roles = SLURS.get((descriptor.genre, descriptor.subgenre), ())
+    if part.instrument.drums or part.role not in roles or not part.notes:
+        return part
+    notes = sorted(part.notes, key=lambda n: (n.start, n.pitch))
+    starts = sorted({n.start for n in notes})
+    held = []
+    for note in notes:
+        later = [t for t in starts if t > note.start + 1e-6][:1]
+        reach = note.end + SLUR_REACH * beat
+        end = max(note.end, min(later[0], reach) if later else note.end)
+        held.append(Note(note.start, end, note.pitch, note.velocity))
+    return evolve(part, notes=held)
 
 
 #: genre → role → gain of its parts' mix level: hip-hop and dance records put drums and bass in
@@ -243,14 +275,22 @@ ROLE_GAINS: dict[str, dict[str, float]] = {
 }
 
 
+#: (genre, subgenre) → role → gain, over :data:`ROLE_GAINS`: a Celtic session's frame drum stays
+#: under the tunes (in front, its strokes were heard as funk).
+SUBGENRE_ROLE_GAINS: dict[tuple[str, str], dict[str, float]] = {("folk", "celtic"): {"percussion": 0.4}}
+
+
 #: Layer (:data:`LAYERS`) name → gain of its mix level, over :data:`ROLE_GAINS`: cinematic's choir
 #: sings over the full orchestra (under it, the cue is heard as strings alone, hence documentary).
 LAYER_GAINS: dict[str, float] = {"choir_layer": 1.8}
 
 
-def role_gain(genre: str, part: Part) -> float:
-    """The mix gain of ``part`` in ``genre`` (:data:`ROLE_GAINS`, :data:`LAYER_GAINS`)."""
-    return LAYER_GAINS.get(part.instrument.name, ROLE_GAINS.get(genre, {}).get(part.role, 1.0))
+def role_gain(descriptor: Descriptor, part: Part) -> float:
+    """The mix gain of ``part`` in ``descriptor``'s genre (:data:`ROLE_GAINS`,
+    :data:`SUBGENRE_ROLE_GAINS`, :data:`LAYER_GAINS`)."""
+    genre = descriptor.genre
+    gains = {**ROLE_GAINS.get(genre, {}), **SUBGENRE_ROLE_GAINS.get((genre, descriptor.subgenre), {})}
+    return LAYER_GAINS.get(part.instrument.name, gains.get(part.role, 1.0))
 
 
 @frozen
