@@ -65,11 +65,19 @@ PAD_DRONE_GENRES = ("ambient",)
 #: GM string ensembles (strings, slow strings, synth strings 1 and 2), organs and choirs.
 DRONE_PROGRAMS = (48, 49, 50, 51, 16, 17, 18, 19, 20, 52, 53)
 #: genre → GM program → voice, over :data:`SYNTH_VOICES`.
-BASS_VOICES: dict[str, dict[int, str]] = {"hiphop": {38: "bass_808", 39: "bass_808"}}
+#: Hip-hop's bass guitars (upright, finger, pick, fretless) are 808 basses too: under a rapped verse
+#: and the sampled 808 kit, their plucks were heard as jazz and funk.
+BASS_VOICES: dict[str, dict[int, str]] = {
+    "hiphop": {38: "bass_808", 39: "bass_808", 32: "bass_808", 33: "bass_808", 34: "bass_808", 35: "bass_808"}
+}
 #: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits. Hip-hop keeps the
 #: font's sampled kits (acoustic breaks for boom-bap and lo-fi, the sampled TR-808 of the GM 808
 #: kit for trap): heard as hip-hop far more often than the synthesised 808, heard as electro.
 KITS: dict[str, str] = {"electronica": "909", "pop": "808"}
+#: genre → the font's drum kit (GM kit program) all of its kits are played on: hip-hop's beats are
+#: the sampled TR-808 (GM kit 25) — its room and brush kits, under boom-bap's and lo-fi's keys, were
+#: heard as jazz and funk. Hand percussion and orchestral kits stay as they are.
+FONT_KITS: dict[str, int] = {"hiphop": 25}
 #: (genre, subgenre) → drum machine, over :data:`KITS`; ``""`` keeps the GM kit (acoustic pop is
 #: played on a real kit).
 SUBGENRE_KITS: dict[tuple[str, str], str] = {("pop", "acoustic"): ""}
@@ -96,6 +104,9 @@ DOUBLE_DELAY = 0.014
 #: Genres whose melody is sung by the synthesised voice (:mod:`mirloop.renderer.vocal`): the band's
 #: melody instrument, or a lead vocal layer (:data:`LAYERS`) when the band has none.
 VOCAL_GENRES = ("pop",)
+#: The role of a rapped verse (:mod:`mirloop.renderer.rap`): a voice over the beat, beside the band's
+#: melody (a hook or a sample) rather than in its place.
+RAP_ROLE = "vocal"
 #: genre → parts added to the band: pads holding the region's chords, or a melody (a lead vocal
 #: layer is added only to a band without a melody instrument).
 LAYERS: dict[str, tuple[Instrument, ...]] = {
@@ -105,6 +116,7 @@ LAYERS: dict[str, tuple[Instrument, ...]] = {
         Instrument("string_section", 48, role="harmony"),
     ),
     "pop": (Instrument("lead_vocal", 53, role="melody"),),
+    "hiphop": (Instrument("rap_vocal", 53, role=RAP_ROLE),),
 }
 
 
@@ -267,7 +279,15 @@ def slurred(part: Part, descriptor: Descriptor, *, beat: float) -> Part:
 #: genre → role → gain of its parts' mix level: hip-hop and dance records put drums and bass in
 #: front and pads behind.
 ROLE_GAINS: dict[str, dict[str, float]] = {
-    "hiphop": {"percussion": 1.9, "bass": 1.35, "pad": 0.45, "harmony": 0.8, "ostinato": 0.8, "melody": 0.8},
+    "hiphop": {
+        "percussion": 1.9,
+        "bass": 1.35,
+        "pad": 0.45,
+        "harmony": 0.8,
+        "ostinato": 0.8,
+        "melody": 0.8,
+        RAP_ROLE: 1.6,
+    },
     "electronica": {"percussion": 1.6, "bass": 1.25, "pad": 0.6},
     "pop": {"percussion": 1.0, "bass": 1.1, "pad": 0.7, "melody": 2.0},
     "rock": {"percussion": 1.3},
@@ -340,6 +360,8 @@ def part_voice(part: Part, descriptor: Descriptor) -> str | None:
         if kit is None and genre in MACHINE_KIT_GENRES and instrument.program in MACHINE_KIT_PROGRAMS:
             kit = "808"
         return f"kit:{kit}" if kit else None
+    if instrument.role == RAP_ROLE:
+        return "rap"
     if genre in VOCAL_GENRES and instrument.role == "melody":
         return "vocal"
     if genre in STRUM_GENRES and instrument.program in ACOUSTIC_GUITARS and instrument.role == "harmony":
@@ -370,6 +392,15 @@ def band_guitar(instrument: Instrument, genre: str) -> Instrument:
     ):
         return evolve(instrument, program=DISTORTION_GUITAR)
     return instrument
+
+
+def band_kit(instrument: Instrument, genre: str) -> Instrument:
+    """A drum kit of a :data:`FONT_KITS` genre on that genre's kit (not hand percussion or an
+    orchestral kit); anything else as it is."""
+    kit = FONT_KITS.get(genre)
+    if kit is None or not instrument.drums or instrument.name in ACOUSTIC_ONLY:
+        return instrument
+    return evolve(instrument, program=kit)
 
 
 def doubled(instrument: Instrument, genre: str) -> bool:
