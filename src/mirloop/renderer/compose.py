@@ -19,6 +19,7 @@ from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
 from mirloop.renderer.genre_sound import (
     RAP_ROLE,
+    arpeggiated,
     band_guitar,
     band_kit,
     doubled,
@@ -161,7 +162,15 @@ def compose_region(
     if genre_production:
         parts += layer_parts(plan, ctx, active, seed, used=len(parts) - min(drum_count, 1))
         genre, grid = plan.descriptor.genre, ctx.meter
-        played = (gated(part, genre, start=grid.start, beat=grid.beat) for part in parts)
+        played = (
+            arpeggiated(
+                gated(part, genre, start=grid.start, beat=grid.beat),
+                plan.descriptor,
+                start=grid.start,
+                beat=grid.beat,
+            )
+            for part in parts
+        )
         parts = [
             evolve(
                 slurred(

@@ -276,6 +276,41 @@ def slurred(part: Part, descriptor: Descriptor, *, beat: float) -> Part:
     return evolve(part, notes=held)
 
 
+#: (genre, subgenre) → steps per beat of its arpeggiated octave bass (:func:`arpeggiated`): synthwave's
+#: bass drives sixteenths, root and octave in turn (its sparse bass under the backbeat was heard as
+#: R&B, hence hip-hop; driven in eighths, as pop).
+ARPEGGIATED_BASS: dict[tuple[str, str], int] = {("electronica", "synthwave"): 4}
+#: Longest a bass note's root is driven on before the next (beats).
+ARPEGGIO_REACH = 4.0
+
+
+def arpeggiated(part: Part, descriptor: Descriptor, *, start: float, beat: float) -> Part:
+    """``part`` as an octave bass if it is the bass of an :data:`ARPEGGIATED_BASS` subgenre: from each
+    note on (to the next, at most :data:`ARPEGGIO_REACH` beats), a note on every step of the grid
+    from ``start``, the root on the even steps and its octave (up to MIDI 60) on the odd ones;
+    anything else as it is."""
+    steps = ARPEGGIATED_BASS.get((descriptor.genre, descriptor.subgenre))
+    if steps is None or part.instrument.drums or part.role != "bass" or not part.notes:
+        return part
+    step = beat / steps
+    notes = sorted(part.notes, key=lambda n: n.start)
+    driven: list[Note] = []
+    for k, note in enumerate(notes):
+        following = notes[k + 1].start if k + 1 < len(notes) else note.end
+        until = max(min(following, note.start + ARPEGGIO_REACH * beat), note.end)
+        index = int(np.floor((note.start - start) / step + 1e-6))
+        t = note.start
+        while t < until - 0.5 * step:
+            up = index % 2 == 1
+            end = min(start + (index + 1) * step, until) - 0.1 * step
+            pitch = note.pitch + 12 if up and note.pitch + 12 <= 60 else note.pitch
+            if end - t > 0.02:
+                driven.append(Note(t, end, pitch, max(1, note.velocity - (10 if up else 0))))
+            index += 1
+            t = start + index * step
+    return evolve(part, notes=driven)
+
+
 #: genre → role → gain of its parts' mix level: hip-hop and dance records put drums and bass in
 #: front and pads behind.
 ROLE_GAINS: dict[str, dict[str, float]] = {
