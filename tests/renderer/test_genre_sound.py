@@ -5,6 +5,8 @@ each measured in the render, and absent from the default (General MIDI) render."
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from attrs import evolve
@@ -19,6 +21,7 @@ from mirloop.renderer.genre_sound import DISTORTION_GUITAR, DOUBLE_DELAY, GATES,
 from mirloop.renderer.idiom_measures import kick_times
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
+from mirloop.renderer.score import Part
 from mirloop.renderer.voices import KITS, kick, pad, supersaw
 from mirloop.timeline import multi_region, single_region
 from mirloop.types.render import RenderResult
@@ -342,22 +345,41 @@ def test_a_taiko_render_is_byte_identical_on_rerun_and_its_drums_are_low_and_wit
     assert taiko_high < 0.5 * machine_high  # no hi-hats
 
 
+def _parts(name: str, band: str, seconds: float, production: str = "gm", **plan: object) -> dict[str, Part]:
+    region = descriptor_plan(load_catalog()[name], seconds, 4, band=band, cut=True, **plan)  # type: ignore[arg-type]
+    score = compose([region], seconds, 4, idioms=True, production=production)
+    return {p.instrument.name: p for p in score.parts}
+
+
+def _gaps(part: Part, beat: float) -> np.ndarray:
+    """Silences (s) between a part's notes less than a beat apart."""
+    notes = sorted(part.notes, key=lambda n: n.start)
+    return np.array([b.start - a.end for a, b in pairwise(notes) if b.start - a.start <= beat])
+
+
 def test_a_celtic_session_slurs_its_tunes_and_keeps_its_frame_drum_under_them() -> None:
-    plan = descriptor_plan(load_catalog()["folk_celtic_driving"], 20.0, 4, band="session", cut=True)
-    plain = {p.instrument.name: p for p in compose([plan], 20.0, 4, idioms=True).parts}
-    produced = {p.instrument.name: p for p in compose([plan], 20.0, 4, idioms=True, production="genre").parts}
-
-    def gaps(name: str, parts: dict) -> list[float]:  # type: ignore[type-arg]
-        notes = sorted(parts[name].notes, key=lambda n: n.start)
-        beat = 60.0 / plan.tempo
-        return [b.start - a.end for a, b in zip(notes, notes[1:]) if b.start - a.start <= beat]
-
+    beat = 60.0 / 96.0
+    plain = _parts("folk_celtic_driving", "session", 20.0, tempo=96.0)
+    produced = _parts("folk_celtic_driving", "session", 20.0, "genre", tempo=96.0)
     for name in ("fiddle", "upright_bass"):
-        assert np.mean(np.array(gaps(name, plain)) > 0.02) > 0.5  # detached (staccato) on the font
-        assert max(gaps(name, produced)) < 1e-6  # each note held into the next
+        assert np.mean(_gaps(plain[name], beat) > 0.02) > 0.5  # detached (staccato) on the font
+        assert _gaps(produced[name], beat).max() < 1e-6  # each note held into the next
     assert [n.start for n in produced["fiddle"].notes] == [n.start for n in plain["fiddle"].notes]
     assert produced["hand_percussion"].gain < 0.5 < produced["steel_guitar"].gain
-    acoustic = descriptor_plan(load_catalog()["folk_acoustic_idle"], 8.0, 4, band="banjo_and_fiddle", cut=True)
-    fiddle = next(p for p in compose([acoustic], 8.0, 4, idioms=True, production="genre").parts if p.instrument.name == "fiddle")
-    plain_fiddle = next(p for p in compose([acoustic], 8.0, 4, idioms=True).parts if p.instrument.name == "fiddle")
-    assert fiddle.notes == plain_fiddle.notes  # other folk as it was
+    acoustic = _parts("folk_acoustic_idle", "banjo_and_fiddle", 8.0, "genre")["fiddle"]
+    assert acoustic.notes == _parts("folk_acoustic_idle", "banjo_and_fiddle", 8.0)["fiddle"].notes
+
+
+def test_synthwave_drives_its_bass_in_sixteenths_root_and_octave_in_turn() -> None:
+    plain = _parts("electronica_synthwave_dark", "arpeggios", 12.0, tempo=96.0)["synth_bass"]
+    bass = _parts("electronica_synthwave_dark", "arpeggios", 12.0, "genre", tempo=96.0)["synth_bass"]
+    sixteenth = 60.0 / 96.0 / 4
+    starts = np.array([n.start for n in bass.notes])
+    pitches = np.array([n.pitch for n in bass.notes])
+    assert len(bass.notes) > 4 * len(plain.notes)
+    adjacent = np.isclose(np.diff(starts), sixteenth, atol=1e-3)
+    assert np.mean(adjacent) > 0.9  # a note on every sixteenth
+    assert np.mean(np.abs(np.diff(pitches))[adjacent] == 12) > 0.8  # up an octave and back
+    assert set(pitches) >= {n.pitch for n in plain.notes}
+    house = _parts("electronica_house_driving", "synth_stabs", 8.0, "genre")["synth_bass"]
+    assert house.notes == _parts("electronica_house_driving", "synth_stabs", 8.0)["synth_bass"].notes

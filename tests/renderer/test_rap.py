@@ -10,13 +10,16 @@ from mirloop.catalog import load_catalog
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.compose import compose
 from mirloop.renderer.genre_sound import FONT_KITS, RAP_ROLE, part_voices
+from mirloop.renderer.plan import RegionPlan
 from mirloop.renderer.rap import LINE_BARS, RAP_RANGE, rap, speak
+from mirloop.renderer.score import Score
 from mirloop.renderer.voices import hz
 
 SR = 22050
 
 
-def _verse(name: str = "hiphop_boombap_cool", band: str = "rhodes_and_upright", production: str = "genre"):  # type: ignore[no-untyped-def]
+def _verse(production: str = "genre") -> tuple[RegionPlan, Score]:
+    name, band = "hiphop_boombap_cool", "rhodes_and_upright"
     plan = descriptor_plan(load_catalog()[name], 30.0, 4, band=band, tempo=90.0, cut=True)
     return plan, compose([plan], 30.0, 4, idioms=True, production=production)
 
@@ -42,7 +45,7 @@ def test_a_syllable_is_spoken_in_a_mans_voice_its_pitch_falling() -> None:
     mono = speak(48, 0.5, SR, np.random.default_rng(2), vowels=("a", "a"), consonant="none")
     start, end = _f0(mono[int(0.05 * SR) :]), _f0(mono[int(0.3 * SR) :])
     assert hz(RAP_RANGE[0]) * 0.9 < end < start < hz(RAP_RANGE[1]) * 1.1
-    assert 1.03 < start / end  # speech falls; a sung note holds its pitch
+    assert start / end > 1.03  # speech falls; a sung note holds its pitch
     left, right = rap(72, 100, 0.3, SR, np.random.default_rng(1))
     assert np.array_equal(left, right)  # a single take in the centre
     assert hz(RAP_RANGE[0]) * 0.9 < _f0(left[int(0.05 * SR) :]) < hz(RAP_RANGE[1]) * 1.1  # folded down
@@ -50,7 +53,8 @@ def test_a_syllable_is_spoken_in_a_mans_voice_its_pitch_falling() -> None:
 
 def test_hip_hop_raps_a_verse_over_the_sampled_808_kit_and_808_basses_in_genre_production_only() -> None:
     plan, score = _verse()
-    voices = dict(zip([p.instrument.name for p in score.parts], part_voices(score.parts, [plan.descriptor], production="genre")))
+    names = [p.instrument.name for p in score.parts]
+    voices = dict(zip(names, part_voices(score.parts, [plan.descriptor], production="genre"), strict=True))
     assert voices["rap_vocal"] == "rap" and voices["upright_bass"] == "bass_808"
     kit = next(p for p in score.parts if p.instrument.drums)
     assert kit.instrument.name == "room_kit" and kit.instrument.program == FONT_KITS["hiphop"]
@@ -73,7 +77,8 @@ def test_the_verse_runs_on_the_sixteenths_in_two_bar_lines_each_ending_in_a_brea
     first = bars[0]
     assert first >= 1  # the intro (2.4 s, a bar) is left to the beat
     for b in bars:
-        beats = [(n.start - start - b * bar) / beat for n in verse.notes if int((n.start - start + 1e-6) // bar) == b]
+        in_bar = [n for n in verse.notes if int((n.start - start + 1e-6) // bar) == b]
+        beats = [(n.start - start - b * bar) / beat for n in in_bar]
         if (b - first) % LINE_BARS == LINE_BARS - 1:
             assert max(beats) < 3.01  # the line ends on the last beat, then breathes
     pitches = {n.pitch for n in verse.notes}
