@@ -383,3 +383,17 @@ def test_synthwave_drives_its_bass_in_sixteenths_root_and_octave_in_turn() -> No
     assert set(pitches) >= {n.pitch for n in plain.notes}
     house = _parts("electronica_house_driving", "synth_stabs", 8.0, "genre")["synth_bass"]
     assert house.notes == _parts("electronica_house_driving", "synth_stabs", 8.0)["synth_bass"].notes
+
+
+def test_a_jazz_bass_walks_a_note_a_beat_and_steps_chromatically_onto_each_new_root() -> None:
+    plain = _parts("jazz_lounge_idle", "rhodes_trio", 24.0, tempo=80.0)["upright_bass"]
+    bass = _parts("jazz_lounge_idle", "rhodes_trio", 24.0, "genre", tempo=80.0)["upright_bass"]
+    beat = 60.0 / 80.0
+    starts = np.array([n.start for n in bass.notes])
+    assert len(bass.notes) > 2.5 * len(plain.notes)
+    assert np.mean(np.isclose(np.diff(starts), beat, atol=1e-3)) > 0.9  # a note on every beat
+    roots = {n.start: n.pitch for n in plain.notes}
+    assert all(n.pitch == roots[n.start] for n in bass.notes if n.start in roots)  # the roots stay
+    previous = {n.start: bass.notes[i - 1].pitch for i, n in enumerate(bass.notes) if i}
+    new_roots = [(t, b) for (_, a), (t, b) in pairwise(sorted(roots.items())) if a != b and t in previous]
+    assert new_roots and all(abs(previous[t] - root) == 1 for t, root in new_roots)  # a semitone onto it

@@ -29,6 +29,7 @@ from mirloop.renderer.genre_sound import (
     second_take,
     slurred,
     strummed,
+    walking,
 )
 from mirloop.renderer.harmony import chord_spans, voice
 from mirloop.renderer.idioms import POWER_CHORD_PROGRAMS, ROOT_EIGHTHS_GENRES, TIMPANI_PROGRAM
@@ -163,9 +164,14 @@ def compose_region(
         parts += layer_parts(plan, ctx, active, seed, used=len(parts) - min(drum_count, 1))
         genre, grid = plan.descriptor.genre, ctx.meter
         played = (
-            arpeggiated(
-                gated(part, genre, start=grid.start, beat=grid.beat),
-                plan.descriptor,
+            walking(
+                arpeggiated(
+                    gated(part, genre, start=grid.start, beat=grid.beat),
+                    plan.descriptor,
+                    start=grid.start,
+                    beat=grid.beat,
+                ),
+                genre,
                 start=grid.start,
                 beat=grid.beat,
             )

@@ -311,6 +311,43 @@ def arpeggiated(part: Part, descriptor: Descriptor, *, start: float, beat: float
     return evolve(part, notes=driven)
 
 
+#: Genres whose bass walks (:func:`walking`): a note on every beat, the chord's root, fifth and
+#: octave, and a chromatic step onto the next root (the font's bass on the chord roots alone, a
+#: handful of notes, left lounge combos heard as folk and ambient music).
+WALKING_GENRES = ("jazz",)
+#: The walk over the beats a root lasts (semitones above it), before its last beat's approach.
+WALK = (0, 7, 12, 7)
+
+
+def walking(part: Part, genre: str, *, start: float, beat: float) -> Part:
+    """``part`` walking if it is the bass of a :data:`WALKING_GENRES` genre: from each note on to the
+    next (at most :data:`ARPEGGIO_REACH` beats), a note on every beat of the grid from ``start``
+    along :data:`WALK` (folded below MIDI 56), the last beat before the next note a semitone below
+    or above it; anything else as it is."""
+    if genre not in WALKING_GENRES or part.instrument.drums or part.role != "bass" or not part.notes:
+        return part
+    notes = sorted(part.notes, key=lambda n: n.start)
+    walked: list[Note] = []
+    for k, note in enumerate(notes):
+        target = notes[k + 1].pitch if k + 1 < len(notes) else None
+        following = notes[k + 1].start if k + 1 < len(notes) else note.end
+        until = max(min(following, note.start + ARPEGGIO_REACH * beat), note.end)
+        index = int(np.floor((note.start - start) / beat + 1e-6))
+        t, count = note.start, 0
+        while t < until - 0.5 * beat:
+            end = min(start + (index + 1) * beat, until)
+            if target is not None and count > 0 and end >= following - 1e-6:
+                pitch = target - 1 if target >= note.pitch else target + 1  # the chromatic approach
+            else:
+                pitch = note.pitch + WALK[count % len(WALK)]
+                pitch = pitch - 12 if pitch > 55 else pitch
+            velocity = note.velocity if count % 2 == 0 else max(1, note.velocity - 8)
+            walked.append(Note(t, end - 0.05 * beat, pitch, velocity))
+            index, count = index + 1, count + 1
+            t = start + index * beat
+    return evolve(part, notes=walked)
+
+
 #: genre → role → gain of its parts' mix level: hip-hop and dance records put drums and bass in
 #: front and pads behind.
 ROLE_GAINS: dict[str, dict[str, float]] = {
