@@ -6,10 +6,16 @@ General MIDI patches of the default render are weak (renderer option ``productio
   of :mod:`mirloop.renderer.voices` — detuned supersaws with filter envelopes, acid and sub basses;
   hip-hop's synth and sub basses are 808 basses (:data:`BASS_VOICES`).
 - **Drum machines** (:data:`KITS`): electronica's kits are a synthesised 909, synth pop's and
-  ambient's GM electronic and 808 kits the synthesised 808; hip-hop keeps the font's sampled kits
-  (acoustic breaks, the GM 808 kit's sampled TR-808) under its 808 basses.
+  ambient's GM electronic and 808 kits the synthesised 808; hip-hop plays all its kits on the
+  font's sampled TR-808 (:data:`FONT_KITS`) under 808 basses (its bass guitars too).
 - **A sung lead** (:data:`VOCAL_GENRES`): pop's melody is sung by the synthesised voice of
   :mod:`mirloop.renderer.vocal` (the band's melody instrument, or a ``lead_vocal`` layer).
+- **A rapped verse** (:data:`RAP_ROLE`): hip-hop gets a rapper (:mod:`mirloop.renderer.rap`) over
+  the beat, beside the band's melody.
+- **Bass lines**: synthwave's bass drives sixteenths, root and octave (:func:`arpeggiated`); jazz
+  basses walk, a note a beat (:func:`walking`).
+- **Celtic sessions** (:data:`SLURS`): the tunes and the low end slurred, the jig strummed in threes
+  (:data:`COMPOUND_STRUM_PATTERN`), the frame drum under the tunes (:data:`SUBGENRE_ROLE_GAINS`).
 - **Trance gate** (:data:`GATES`): electronica's synth chords and pads are chopped into sixteenths.
 - **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front, pop its
   vocal.
