@@ -5,6 +5,8 @@ each measured in the render, and absent from the default (General MIDI) render."
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from attrs import evolve
@@ -19,6 +21,7 @@ from mirloop.renderer.genre_sound import DISTORTION_GUITAR, DOUBLE_DELAY, GATES,
 from mirloop.renderer.idiom_measures import kick_times
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
+from mirloop.renderer.score import Part
 from mirloop.renderer.voices import KITS, kick, pad, supersaw
 from mirloop.timeline import multi_region, single_region
 from mirloop.types.render import RenderResult
@@ -185,12 +188,13 @@ def test_cinematic_kits_are_the_taiko_ensemble_but_hand_percussion_stays_sampled
     assert "kit:taiko" not in kits  # orchestral cues keep the font's kits
 
 
-def test_hip_hop_puts_its_drums_in_front() -> None:
+def test_hip_hop_puts_its_drums_in_front_of_its_keys() -> None:
     def drum_share(**options: object) -> float:
         result = _render("hiphop_boombap_driving", "dusty_piano", 10.0, **options)
         assert result.stems is not None
         drums = result.stems["room_kit"].samples
-        others = sum(s.samples for name, s in result.stems.items() if name != "room_kit")
+        keys = [s.samples for name, s in result.stems.items() if name in ("grand_piano", "tenor_sax")]
+        others = sum(keys)  # the sample's keys and horn (the 808 bass and the rapper are in front too)
         return float(np.sqrt(np.mean(drums**2)) / np.sqrt(np.mean(others**2)))
 
     assert drum_share(production="genre") > 1.25 * drum_share(idioms=True)
@@ -339,3 +343,57 @@ def test_a_taiko_render_is_byte_identical_on_rerun_and_its_drums_are_low_and_wit
     machine_low, machine_high = shares(font.stems["electronic_kit"].samples.mean(axis=0))
     assert taiko_low > 0.8 and taiko_low > 1.5 * machine_low  # big drums: the power below 300 Hz
     assert taiko_high < 0.5 * machine_high  # no hi-hats
+
+
+def _parts(name: str, band: str, seconds: float, production: str = "gm", **plan: object) -> dict[str, Part]:
+    region = descriptor_plan(load_catalog()[name], seconds, 4, band=band, cut=True, **plan)  # type: ignore[arg-type]
+    score = compose([region], seconds, 4, idioms=True, production=production)
+    return {p.instrument.name: p for p in score.parts}
+
+
+def _gaps(part: Part, beat: float) -> np.ndarray:
+    """Silences (s) between a part's notes less than a beat apart."""
+    notes = sorted(part.notes, key=lambda n: n.start)
+    return np.array([b.start - a.end for a, b in pairwise(notes) if b.start - a.start <= beat])
+
+
+def test_a_celtic_session_slurs_its_tunes_and_keeps_its_frame_drum_under_them() -> None:
+    beat = 60.0 / 96.0
+    plain = _parts("folk_celtic_driving", "session", 20.0, tempo=96.0)
+    produced = _parts("folk_celtic_driving", "session", 20.0, "genre", tempo=96.0)
+    for name in ("fiddle", "upright_bass"):
+        assert np.mean(_gaps(plain[name], beat) > 0.02) > 0.5  # detached (staccato) on the font
+        assert _gaps(produced[name], beat).max() < 1e-6  # each note held into the next
+    assert [n.start for n in produced["fiddle"].notes] == [n.start for n in plain["fiddle"].notes]
+    assert produced["hand_percussion"].gain < 0.5 < produced["steel_guitar"].gain
+    acoustic = _parts("folk_acoustic_idle", "banjo_and_fiddle", 8.0, "genre")["fiddle"]
+    assert acoustic.notes == _parts("folk_acoustic_idle", "banjo_and_fiddle", 8.0)["fiddle"].notes
+
+
+def test_synthwave_drives_its_bass_in_sixteenths_root_and_octave_in_turn() -> None:
+    plain = _parts("electronica_synthwave_dark", "arpeggios", 12.0, tempo=96.0)["synth_bass"]
+    bass = _parts("electronica_synthwave_dark", "arpeggios", 12.0, "genre", tempo=96.0)["synth_bass"]
+    sixteenth = 60.0 / 96.0 / 4
+    starts = np.array([n.start for n in bass.notes])
+    pitches = np.array([n.pitch for n in bass.notes])
+    assert len(bass.notes) > 4 * len(plain.notes)
+    adjacent = np.isclose(np.diff(starts), sixteenth, atol=1e-3)
+    assert np.mean(adjacent) > 0.9  # a note on every sixteenth
+    assert np.mean(np.abs(np.diff(pitches))[adjacent] == 12) > 0.8  # up an octave and back
+    assert set(pitches) >= {n.pitch for n in plain.notes}
+    house = _parts("electronica_house_driving", "synth_stabs", 8.0, "genre")["synth_bass"]
+    assert house.notes == _parts("electronica_house_driving", "synth_stabs", 8.0)["synth_bass"].notes
+
+
+def test_a_jazz_bass_walks_a_note_a_beat_and_steps_chromatically_onto_each_new_root() -> None:
+    plain = _parts("jazz_lounge_idle", "rhodes_trio", 24.0, tempo=80.0)["upright_bass"]
+    bass = _parts("jazz_lounge_idle", "rhodes_trio", 24.0, "genre", tempo=80.0)["upright_bass"]
+    beat = 60.0 / 80.0
+    starts = np.array([n.start for n in bass.notes])
+    assert len(bass.notes) > 2.5 * len(plain.notes)
+    assert np.mean(np.isclose(np.diff(starts), beat, atol=1e-3)) > 0.9  # a note on every beat
+    roots = {n.start: n.pitch for n in plain.notes}
+    assert all(n.pitch == roots[n.start] for n in bass.notes if n.start in roots)  # the roots stay
+    previous = {n.start: bass.notes[i - 1].pitch for i, n in enumerate(bass.notes) if i}
+    new_roots = [(t, b) for (_, a), (t, b) in pairwise(sorted(roots.items())) if a != b and t in previous]
+    assert new_roots and all(abs(previous[t] - root) == 1 for t, root in new_roots)  # a semitone onto it

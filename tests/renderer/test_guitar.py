@@ -9,12 +9,13 @@ import numpy as np
 from mirloop.catalog import load_catalog
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.compose import compose
-from mirloop.renderer.genre_sound import STRUM_GAP, UP_STRINGS, part_voices, strum
+from mirloop.renderer.genre_sound import STRUM_GAP, UP_STRINGS, part_voices, strum, strummed
 from mirloop.renderer.guitar import steel_guitar
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
-from mirloop.renderer.score import Note
+from mirloop.renderer.score import Note, Part
 from mirloop.renderer.voices import hz
+from mirloop.types import Instrument
 from tests.renderer.conftest import FAST
 
 SR = 22050
@@ -90,3 +91,24 @@ def test_folk_comping_guitars_are_strummed_on_the_steel_guitar_in_genre_producti
     assert part_voices(plain.parts, [plan.descriptor], production="gm") == [None] * len(plain.parts)
     prepared = Prepared([plan], 8.0, 4, RenderOptions(**{**FAST, "production": "genre"}))
     assert prepared.settings.decay < 1.0  # a dry, close room
+
+
+def _strokes(compound: bool) -> list[tuple[float, bool]]:
+    """(time, down) of the strokes strumming a chord held two beats of 0.6 s."""
+    chord = [Note(0.0, 1.2, p, 80) for p in (52, 55, 59, 64)]
+    part = Part(Instrument("steel_guitar", 25, role="harmony"), 0, chord)
+    notes = strummed(part, "folk", start=0.0, beat=0.6, compound=compound).notes
+    strokes: list[list[Note]] = []
+    for n in sorted(notes, key=lambda n: n.start):
+        if not strokes or n.start - strokes[-1][-1].start > 2 * STRUM_GAP:
+            strokes.append([])
+        strokes[-1].append(n)
+    return [(round(hit[0].start, 3), hit[0].pitch < hit[-1].pitch) for hit in strokes]
+
+
+def test_a_jig_is_strummed_in_threes_each_beat_starting_down() -> None:
+    jig = _strokes(compound=True)
+    assert [at for at, _ in jig] == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]  # every eighth of a 6/8 bar
+    assert [down for _, down in jig] == [True, False, True, True, False, True]  # D U D, D U D
+    straight = _strokes(compound=False)  # 4/4: eighths are half beats
+    assert [at for at, _ in straight] == [0.0, 0.6, 0.9]  # D . D U of the duple pattern

@@ -18,13 +18,18 @@ from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
 from mirloop.renderer.genre_sound import (
+    RAP_ROLE,
+    arpeggiated,
     band_guitar,
+    band_kit,
     doubled,
     gated,
     layers_of,
     role_gain,
     second_take,
+    slurred,
     strummed,
+    walking,
 )
 from mirloop.renderer.harmony import chord_spans, voice
 from mirloop.renderer.idioms import POWER_CHORD_PROGRAMS, ROOT_EIGHTHS_GENRES, TIMPANI_PROGRAM
@@ -38,6 +43,7 @@ from mirloop.renderer.pitched import (
     timpani_part,
 )
 from mirloop.renderer.plan import RegionPlan
+from mirloop.renderer.rap import flow_part
 from mirloop.renderer.score import Note, Part, Score
 from mirloop.renderer.theory import harmony_scale, melody_scale, parse_numeral, without_third
 from mirloop.types import Instrument, Style
@@ -123,7 +129,7 @@ def compose_region(
     genre_production = production == "genre"
     for index, instrument in enumerate(instruments):
         if genre_production:
-            instrument = band_guitar(instrument, plan.descriptor.genre)
+            instrument = band_kit(band_guitar(instrument, plan.descriptor.genre), plan.descriptor.genre)
         playing = [index in bar for bar in active]
         rng = rng_for(seed, plan.index, index)
         notes: list[Note]
@@ -157,9 +163,29 @@ def compose_region(
     if genre_production:
         parts += layer_parts(plan, ctx, active, seed, used=len(parts) - min(drum_count, 1))
         genre, grid = plan.descriptor.genre, ctx.meter
-        played = (gated(part, genre, start=grid.start, beat=grid.beat) for part in parts)
+        played = (
+            walking(
+                arpeggiated(
+                    gated(part, genre, start=grid.start, beat=grid.beat),
+                    plan.descriptor,
+                    start=grid.start,
+                    beat=grid.beat,
+                ),
+                genre,
+                start=grid.start,
+                beat=grid.beat,
+            )
+            for part in parts
+        )
         parts = [
-            evolve(strummed(part, genre, start=grid.start, beat=grid.beat), gain=role_gain(genre, part))
+            evolve(
+                slurred(
+                    strummed(part, genre, start=grid.start, beat=grid.beat, compound=grid.steps == 3),
+                    plan.descriptor,
+                    beat=grid.beat,
+                ),
+                gain=role_gain(plan.descriptor, part),
+            )
             for part in played
         ]
     climax = ctx.meter.start + ctx.form.climax_bar * ctx.meter.bar
@@ -186,13 +212,17 @@ def layer_parts(
         rng = rng_for(seed, plan.index, "layer", layer.name)
         if layer.program == TIMPANI_PROGRAM:
             notes = timpani_part(ctx, playing, rng)
+        elif layer.role == RAP_ROLE:
+            notes = flow_part(ctx, playing, rng)
         elif layer.role == "melody":
             notes = melody_part(ctx, playing, rng)
         elif layer.role == "ostinato":
             notes = ostinato_part(ctx, playing, rng)
         else:
             notes = chord_part(ctx, playing, "harmony" if layer.role == "harmony" else "pad", rng)
-        if plan.ringout is not None and not plan.cut:
+        if plan.ringout is not None and not plan.cut and layer.role == RAP_ROLE:
+            notes = [n for n in notes if n.end <= plan.ringout]  # the verse stops where the band rings out
+        elif plan.ringout is not None and not plan.cut:
             end_rng = rng_for(seed, plan.index, "layer-end", layer.name)
             notes = ring_out(ctx, layer, notes, plan.ringout, end_rng)
         notes.sort(key=lambda n: (n.start, n.pitch))

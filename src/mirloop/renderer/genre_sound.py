@@ -6,10 +6,16 @@ General MIDI patches of the default render are weak (renderer option ``productio
   of :mod:`mirloop.renderer.voices` — detuned supersaws with filter envelopes, acid and sub basses;
   hip-hop's synth and sub basses are 808 basses (:data:`BASS_VOICES`).
 - **Drum machines** (:data:`KITS`): electronica's kits are a synthesised 909, synth pop's and
-  ambient's GM electronic and 808 kits the synthesised 808; hip-hop keeps the font's sampled kits
-  (acoustic breaks, the GM 808 kit's sampled TR-808) under its 808 basses.
+  ambient's GM electronic and 808 kits the synthesised 808; hip-hop plays all its kits on the
+  font's sampled TR-808 (:data:`FONT_KITS`) under 808 basses (its bass guitars too).
 - **A sung lead** (:data:`VOCAL_GENRES`): pop's melody is sung by the synthesised voice of
   :mod:`mirloop.renderer.vocal` (the band's melody instrument, or a ``lead_vocal`` layer).
+- **A rapped verse** (:data:`RAP_ROLE`): hip-hop gets a rapper (:mod:`mirloop.renderer.rap`) over
+  the beat, beside the band's melody.
+- **Bass lines**: synthwave's bass drives sixteenths, root and octave (:func:`arpeggiated`); jazz
+  basses walk, a note a beat (:func:`walking`).
+- **Celtic sessions** (:data:`SLURS`): the tunes and the low end slurred, the jig strummed in threes
+  (:data:`COMPOUND_STRUM_PATTERN`), the frame drum under the tunes (:data:`SUBGENRE_ROLE_GAINS`).
 - **Trance gate** (:data:`GATES`): electronica's synth chords and pads are chopped into sixteenths.
 - **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front, pop its
   vocal.
@@ -65,11 +71,19 @@ PAD_DRONE_GENRES = ("ambient",)
 #: GM string ensembles (strings, slow strings, synth strings 1 and 2), organs and choirs.
 DRONE_PROGRAMS = (48, 49, 50, 51, 16, 17, 18, 19, 20, 52, 53)
 #: genre → GM program → voice, over :data:`SYNTH_VOICES`.
-BASS_VOICES: dict[str, dict[int, str]] = {"hiphop": {38: "bass_808", 39: "bass_808"}}
+#: Hip-hop's bass guitars (upright, finger, pick, fretless) are 808 basses too: under a rapped verse
+#: and the sampled 808 kit, their plucks were heard as jazz and funk.
+BASS_VOICES: dict[str, dict[int, str]] = {
+    "hiphop": {38: "bass_808", 39: "bass_808", 32: "bass_808", 33: "bass_808", 34: "bass_808", 35: "bass_808"}
+}
 #: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits. Hip-hop keeps the
 #: font's sampled kits (acoustic breaks for boom-bap and lo-fi, the sampled TR-808 of the GM 808
 #: kit for trap): heard as hip-hop far more often than the synthesised 808, heard as electro.
 KITS: dict[str, str] = {"electronica": "909", "pop": "808"}
+#: genre → the font's drum kit (GM kit program) all of its kits are played on: hip-hop's beats are
+#: the sampled TR-808 (GM kit 25) — its room and brush kits, under boom-bap's and lo-fi's keys, were
+#: heard as jazz and funk. Hand percussion and orchestral kits stay as they are.
+FONT_KITS: dict[str, int] = {"hiphop": 25}
 #: (genre, subgenre) → drum machine, over :data:`KITS`; ``""`` keeps the GM kit (acoustic pop is
 #: played on a real kit).
 SUBGENRE_KITS: dict[tuple[str, str], str] = {("pop", "acoustic"): ""}
@@ -96,6 +110,9 @@ DOUBLE_DELAY = 0.014
 #: Genres whose melody is sung by the synthesised voice (:mod:`mirloop.renderer.vocal`): the band's
 #: melody instrument, or a lead vocal layer (:data:`LAYERS`) when the band has none.
 VOCAL_GENRES = ("pop",)
+#: The role of a rapped verse (:mod:`mirloop.renderer.rap`): a voice over the beat, beside the band's
+#: melody (a hook or a sample) rather than in its place.
+RAP_ROLE = "vocal"
 #: genre → parts added to the band: pads holding the region's chords, or a melody (a lead vocal
 #: layer is added only to a band without a melody instrument).
 LAYERS: dict[str, tuple[Instrument, ...]] = {
@@ -105,6 +122,7 @@ LAYERS: dict[str, tuple[Instrument, ...]] = {
         Instrument("string_section", 48, role="harmony"),
     ),
     "pop": (Instrument("lead_vocal", 53, role="melody"),),
+    "hiphop": (Instrument("rap_vocal", 53, role=RAP_ROLE),),
 }
 
 
@@ -164,6 +182,10 @@ STRUM_GENRES = ("folk",)
 ACOUSTIC_GUITARS = (24, 25, 46)
 #: The strumming pattern over a bar of eighths: ``D`` a down stroke, ``U`` an up stroke, ``.`` none.
 STRUM_PATTERN = "D.DU.UDU"
+#: The strumming pattern of a compound meter (6/8 jigs), over two beats of three eighths: down, up,
+#: down on each beat, every beat starting on a down stroke (the duple pattern over a compound beat
+#: is a hemiola, heard as funk).
+COMPOUND_STRUM_PATTERN = "DUDDUD"
 #: Notes starting within this time (s) of a chord's first note belong to the chord.
 CHORD_SPREAD = 0.03
 #: Delay (s) between two strings of a strum.
@@ -189,11 +211,12 @@ def strum(chord: Sequence[Note], at: float, end: float, *, down: bool) -> list[N
     ]
 
 
-def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
+def strummed(part: Part, genre: str, *, start: float, beat: float, compound: bool = False) -> Part:
     """``part`` strummed if it is a comping acoustic guitar of a :data:`STRUM_GENRES` genre: each
     chord (notes struck together) is played by the :data:`STRUM_PATTERN` of down and up strokes on
-    the eighths it lasts, the first a down stroke, its two lowest notes doubled an octave below
-    (a guitar's wider voicing); anything else as it is."""
+    the eighths it lasts (a ``compound`` meter's beat is three eighths, strummed by the
+    :data:`COMPOUND_STRUM_PATTERN`), the first a down stroke, its two lowest notes doubled an
+    octave below (a guitar's wider voicing); anything else as it is."""
     instrument = part.instrument
     if (
         genre not in STRUM_GENRES
@@ -202,7 +225,8 @@ def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
         or part.role != "harmony"
     ):
         return part
-    step = beat / 2
+    step = beat / (3 if compound else 2)
+    pattern = COMPOUND_STRUM_PATTERN if compound else STRUM_PATTERN
     chords: list[list[Note]] = []
     for note in sorted(part.notes, key=lambda n: n.start):
         if chords and note.start - chords[-1][0].start < CHORD_SPREAD:
@@ -221,7 +245,7 @@ def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
         strokes = [(on, True)]
         t = start + (index + 1) * step
         while t < end - 0.5 * step:
-            stroke = STRUM_PATTERN[(index + 1) % len(STRUM_PATTERN)]
+            stroke = pattern[(index + 1) % len(pattern)]
             if stroke != ".":
                 strokes.append((t, stroke == "D"))
             index += 1
@@ -232,10 +256,116 @@ def strummed(part: Part, genre: str, *, start: float, beat: float) -> Part:
     return evolve(part, notes=sorted(notes, key=lambda n: (n.start, n.pitch)))
 
 
+#: (genre, subgenre) → roles whose notes are slurred (:func:`slurred`): a Celtic session's fiddle and
+#: whistle run their notes into each other and the low end sustains (detached, the tunes over a
+#: plucked bass and a kit were heard as blues and funk, hence jazz).
+SLURS: dict[tuple[str, str], tuple[str, ...]] = {("folk", "celtic"): ("melody", "bass")}
+#: Longest a slurred note is held into a rest (beats).
+SLUR_REACH = 1.0
+
+
+def slurred(part: Part, descriptor: Descriptor, *, beat: float) -> Part:
+    """``part`` with every note held on to the next one (at most :data:`SLUR_REACH` beats past its
+    own end) when its role is slurred in the :data:`SLURS` of ``descriptor``'s subgenre; anything
+    else as it is."""
+    roles = SLURS.get((descriptor.genre, descriptor.subgenre), ())
+    if part.instrument.drums or part.role not in roles or not part.notes:
+        return part
+    notes = sorted(part.notes, key=lambda n: (n.start, n.pitch))
+    starts = sorted({n.start for n in notes})
+    held = []
+    for note in notes:
+        later = [t for t in starts if t > note.start + 1e-6][:1]
+        reach = note.end + SLUR_REACH * beat
+        end = max(note.end, min(later[0], reach) if later else note.end)
+        held.append(Note(note.start, end, note.pitch, note.velocity))
+    return evolve(part, notes=held)
+
+
+#: (genre, subgenre) → steps per beat of its arpeggiated octave bass (:func:`arpeggiated`): synthwave's
+#: bass drives sixteenths, root and octave in turn (its sparse bass under the backbeat was heard as
+#: R&B, hence hip-hop; driven in eighths, as pop).
+ARPEGGIATED_BASS: dict[tuple[str, str], int] = {("electronica", "synthwave"): 4}
+#: Longest a bass note's root is driven on before the next (beats).
+ARPEGGIO_REACH = 4.0
+
+
+def arpeggiated(part: Part, descriptor: Descriptor, *, start: float, beat: float) -> Part:
+    """``part`` as an octave bass if it is the bass of an :data:`ARPEGGIATED_BASS` subgenre: from each
+    note on (to the next, at most :data:`ARPEGGIO_REACH` beats), a note on every step of the grid
+    from ``start``, the root on the even steps and its octave (up to MIDI 60) on the odd ones;
+    anything else as it is."""
+    steps = ARPEGGIATED_BASS.get((descriptor.genre, descriptor.subgenre))
+    if steps is None or part.instrument.drums or part.role != "bass" or not part.notes:
+        return part
+    step = beat / steps
+    notes = sorted(part.notes, key=lambda n: n.start)
+    driven: list[Note] = []
+    for k, note in enumerate(notes):
+        following = notes[k + 1].start if k + 1 < len(notes) else note.end
+        until = max(min(following, note.start + ARPEGGIO_REACH * beat), note.end)
+        index = int(np.floor((note.start - start) / step + 1e-6))
+        t = note.start
+        while t < until - 0.5 * step:
+            up = index % 2 == 1
+            end = min(start + (index + 1) * step, until) - 0.1 * step
+            pitch = note.pitch + 12 if up and note.pitch + 12 <= 60 else note.pitch
+            if end - t > 0.02:
+                driven.append(Note(t, end, pitch, max(1, note.velocity - (10 if up else 0))))
+            index += 1
+            t = start + index * step
+    return evolve(part, notes=driven)
+
+
+#: Genres whose bass walks (:func:`walking`): a note on every beat, the chord's root, fifth and
+#: octave, and a chromatic step onto the next root (the font's bass on the chord roots alone, a
+#: handful of notes, left lounge combos heard as folk and ambient music).
+WALKING_GENRES = ("jazz",)
+#: The walk over the beats a root lasts (semitones above it), before its last beat's approach.
+WALK = (0, 7, 12, 7)
+
+
+def walking(part: Part, genre: str, *, start: float, beat: float) -> Part:
+    """``part`` walking if it is the bass of a :data:`WALKING_GENRES` genre: from each note on to the
+    next (at most :data:`ARPEGGIO_REACH` beats), a note on every beat of the grid from ``start``
+    along :data:`WALK` (folded below MIDI 56), the last beat before the next note a semitone below
+    or above it; anything else as it is."""
+    if genre not in WALKING_GENRES or part.instrument.drums or part.role != "bass" or not part.notes:
+        return part
+    notes = sorted(part.notes, key=lambda n: n.start)
+    walked: list[Note] = []
+    for k, note in enumerate(notes):
+        target = notes[k + 1].pitch if k + 1 < len(notes) else None
+        following = notes[k + 1].start if k + 1 < len(notes) else note.end
+        until = max(min(following, note.start + ARPEGGIO_REACH * beat), note.end)
+        index = int(np.floor((note.start - start) / beat + 1e-6))
+        t, count = note.start, 0
+        while t < until - 0.5 * beat:
+            end = min(start + (index + 1) * beat, until)
+            if target is not None and count > 0 and end >= following - 1e-6:
+                pitch = target - 1 if target >= note.pitch else target + 1  # the chromatic approach
+            else:
+                pitch = note.pitch + WALK[count % len(WALK)]
+                pitch = pitch - 12 if pitch > 55 else pitch
+            velocity = note.velocity if count % 2 == 0 else max(1, note.velocity - 8)
+            walked.append(Note(t, end - 0.05 * beat, pitch, velocity))
+            index, count = index + 1, count + 1
+            t = start + index * beat
+    return evolve(part, notes=walked)
+
+
 #: genre → role → gain of its parts' mix level: hip-hop and dance records put drums and bass in
 #: front and pads behind.
 ROLE_GAINS: dict[str, dict[str, float]] = {
-    "hiphop": {"percussion": 1.9, "bass": 1.35, "pad": 0.45, "harmony": 0.8, "ostinato": 0.8, "melody": 0.8},
+    "hiphop": {
+        "percussion": 1.9,
+        "bass": 1.35,
+        "pad": 0.45,
+        "harmony": 0.8,
+        "ostinato": 0.8,
+        "melody": 0.8,
+        RAP_ROLE: 1.6,
+    },
     "electronica": {"percussion": 1.6, "bass": 1.25, "pad": 0.6},
     "pop": {"percussion": 1.0, "bass": 1.1, "pad": 0.7, "melody": 2.0},
     "rock": {"percussion": 1.3},
@@ -243,14 +373,22 @@ ROLE_GAINS: dict[str, dict[str, float]] = {
 }
 
 
+#: (genre, subgenre) → role → gain, over :data:`ROLE_GAINS`: a Celtic session's frame drum stays
+#: under the tunes (in front, its strokes were heard as funk).
+SUBGENRE_ROLE_GAINS: dict[tuple[str, str], dict[str, float]] = {("folk", "celtic"): {"percussion": 0.4}}
+
+
 #: Layer (:data:`LAYERS`) name → gain of its mix level, over :data:`ROLE_GAINS`: cinematic's choir
 #: sings over the full orchestra (under it, the cue is heard as strings alone, hence documentary).
 LAYER_GAINS: dict[str, float] = {"choir_layer": 1.8}
 
 
-def role_gain(genre: str, part: Part) -> float:
-    """The mix gain of ``part`` in ``genre`` (:data:`ROLE_GAINS`, :data:`LAYER_GAINS`)."""
-    return LAYER_GAINS.get(part.instrument.name, ROLE_GAINS.get(genre, {}).get(part.role, 1.0))
+def role_gain(descriptor: Descriptor, part: Part) -> float:
+    """The mix gain of ``part`` in ``descriptor``'s genre (:data:`ROLE_GAINS`,
+    :data:`SUBGENRE_ROLE_GAINS`, :data:`LAYER_GAINS`)."""
+    genre = descriptor.genre
+    gains = {**ROLE_GAINS.get(genre, {}), **SUBGENRE_ROLE_GAINS.get((genre, descriptor.subgenre), {})}
+    return LAYER_GAINS.get(part.instrument.name, gains.get(part.role, 1.0))
 
 
 @frozen
@@ -300,6 +438,8 @@ def part_voice(part: Part, descriptor: Descriptor) -> str | None:
         if kit is None and genre in MACHINE_KIT_GENRES and instrument.program in MACHINE_KIT_PROGRAMS:
             kit = "808"
         return f"kit:{kit}" if kit else None
+    if instrument.role == RAP_ROLE:
+        return "rap"
     if genre in VOCAL_GENRES and instrument.role == "melody":
         return "vocal"
     if genre in STRUM_GENRES and instrument.program in ACOUSTIC_GUITARS and instrument.role == "harmony":
@@ -330,6 +470,15 @@ def band_guitar(instrument: Instrument, genre: str) -> Instrument:
     ):
         return evolve(instrument, program=DISTORTION_GUITAR)
     return instrument
+
+
+def band_kit(instrument: Instrument, genre: str) -> Instrument:
+    """A drum kit of a :data:`FONT_KITS` genre on that genre's kit (not hand percussion or an
+    orchestral kit); anything else as it is."""
+    kit = FONT_KITS.get(genre)
+    if kit is None or not instrument.drums or instrument.name in ACOUSTIC_ONLY:
+        return instrument
+    return evolve(instrument, program=kit)
 
 
 def doubled(instrument: Instrument, genre: str) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from mirloop.renderer.guitar import steel_guitar
+from mirloop.renderer.rap import rap
 from mirloop.renderer.score import Part
 from mirloop.renderer.synth import ChannelGain, part_mix
 from mirloop.renderer.vocal import vocal
@@ -28,8 +29,9 @@ CUT_FADE = 0.005
 #: Distinct notes kept for reuse per synthesizer.
 CACHE_NOTES = 96
 #: Every pitched voice by name: the synths of :mod:`~mirloop.renderer.voices`, the singing voice
-#: (:mod:`~mirloop.renderer.vocal`) and the steel-string guitar (:mod:`~mirloop.renderer.guitar`).
-VOICES: dict[str, Voice] = {**PITCHED, "vocal": vocal, "steel_guitar": steel_guitar}
+#: (:mod:`~mirloop.renderer.vocal`), the rapping voice (:mod:`~mirloop.renderer.rap`) and the
+#: steel-string guitar (:mod:`~mirloop.renderer.guitar`).
+VOICES: dict[str, Voice] = {**PITCHED, "vocal": vocal, "rap": rap, "steel_guitar": steel_guitar}
 
 
 def voice_note(
