@@ -196,7 +196,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             and all(v["agreement"] >= TARGET_PER_LABEL for v in per_label.values())
             and scores["unknown_rate"] <= TARGET_UNKNOWN
         )
-        rows.append({"system": spec, **scores})
+        tracks_seen = [
+            {"track_id": t.track_id, "label": t.coarse_label, "kind": t.kind, "genre": genre,
+             "agrees": bool(coarse.agrees(t.coarse_label, genre))}
+            for t, genre in zip(analysed, genres, strict=True)
+        ]
+        rows.append({"system": spec, **scores, "tracks": tracks_seen})
     return {
         "manifest": str(args.manifest),
         "tracks": len(analysed),
@@ -286,6 +291,16 @@ def table(result: dict[str, Any]) -> str:
             f"{row['system']:<22} {ratio(row['agreement']):<26} {ratio(row['recording_agreement']):<26} "
             f"{ratio(row['named_agreement']):<26} {row['unknown_rate']:>7.2f}  {per}"
         )
+    for row in result["systems"]:
+        per_recording: dict[str, list[int]] = {}
+        for track in row.get("tracks", []):
+            if track["kind"] == "recording":
+                counts = per_recording.setdefault(track["label"], [0, 0])
+                counts[0] += int(track["agrees"])
+                counts[1] += 1
+        if per_recording:
+            lines.append(f"{row['system']}, recordings per label: "
+                         + ", ".join(f"{label} {a}/{n}" for label, (a, n) in sorted(per_recording.items())))
     lines.append(
         f"targets: agreement ≥ {TARGET_AGREEMENT:.2f}, every label ≥ {TARGET_PER_LABEL:.2f}, unknown ≤ "
         f"{TARGET_UNKNOWN:.2f}; n per label: "
