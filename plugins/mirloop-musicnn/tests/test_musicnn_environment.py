@@ -28,7 +28,9 @@ def test_the_cache_folder_follows_xdg(tmp_path: Path, monkeypatch: pytest.Monkey
 
 @pytest.mark.usefixtures("exported")
 def test_setup_with_valid_weights_needs_no_environment(tmp_path: Path) -> None:
-    assert export_weights(venv=tmp_path / "never-created").is_dir()
+    from mirloop_musicnn.tags import DEFAULT_MODELS
+
+    assert export_weights(venv=tmp_path / "never-created", models=DEFAULT_MODELS).is_dir()
     assert not (tmp_path / "never-created").exists()
 
 
