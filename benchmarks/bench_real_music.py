@@ -18,10 +18,12 @@ genre, same mapping, same bootstrap):
                         gate=none)
 
 ``--table FILE`` gives the tagger and fused systems another tag → genre table (e.g. the plugin's
-``data/genre_tags_sum.toml``, the first table's sum rule).
+``data/genre_tags_sum.toml``, the first table's sum rule); ``--models`` the taggers they read
+(e.g. ``MTT_vgg,MSD_vgg``; the cached features hold the tags of all four musicnn models). A
+table of the lift rule needs a prior with every model of ``--models``.
 
     .venv/bin/python benchmarks/bench_real_music.py MANIFEST [--systems mlp tagger fused:1 …]
-        [--cache DIR] [--workers 2] [--json] [--out FILE.json]
+        [--cache DIR] [--workers 2] [--json] [--out FILE.json] [--table FILE] [--models A,B]
         [--choose-weight [--splits 20] [--choose-system fused|fused-ungated|SPEC-WITH-{w}]]
 
 Targets (issue: real music in, the right style out): agreement ≥ .80, no coarse label under
@@ -54,9 +56,14 @@ DEFAULT_SYSTEMS = ("mlp", "tagger", "fused:0.5", "fused:0.8", "fused:1")
 WEIGHTS = (0.0, 0.25, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 1.0)
 
 
+#: Every tagger's columns are cached, so any set of them can be scored (``--models``).
+MODELS = ("MTT_musicnn", "MSD_musicnn", "MTT_vgg", "MSD_vgg")
+
+
 def _features_config() -> dict[str, Any]:
     return {
-        "features": {"backend": "musicnn", "librosa": True, "mtt": True, "msd": True, "embedding": True},
+        "features": {"backend": "musicnn", "librosa": True, "mtt": True, "msd": True, "embedding": True,
+                     "models": list(MODELS)},
         "tempo": {"backend": "none"},
         "key": {"backend": "none"},
         "segmenter": {"backend": "none"},
@@ -98,16 +105,18 @@ def load_features(cache: str) -> Any:
         )
 
 
-def system(spec: str, table: str = "") -> Callable[[Any], Any]:
-    """A function from cached features to a :class:`~mirloop.types.Prediction`."""
+def system(spec: str, table: str = "", models: str = "") -> Callable[[Any], Any]:
+    """A function from cached features to a :class:`~mirloop.types.Prediction`; ``models`` (comma-separated)
+    are the taggers the tagger and fused systems read (default: the plugin's default)."""
     from mirloop_musicnn.classifier import MusicnnTagger
     from mirloop_musicnn.fused import MusicnnFused, model_features
 
     from mirloop.classify.backend import DEFAULT_MODEL, load_cached
 
     kind, _, rest = spec.partition(":")
+    tagging = {"models": models} if models else {}
     if kind == "tagger":
-        return MusicnnTagger(table=table).predict
+        return MusicnnTagger(table=table, **tagging).predict
     if kind in ("fused", "fused-window", "fused-ungated"):
         weights, _, path = rest.partition(":")
         weight, _, recording = weights.partition(",")
@@ -115,7 +124,7 @@ def system(spec: str, table: str = "") -> Callable[[Any], Any]:
         gate = "none" if kind == "fused-ungated" else "detector"
         return MusicnnFused(
             weight=float(weight), recording_weight=float(recording or 1.0), model=path, scope=scope,
-            table=table, gate=gate,
+            table=table, gate=gate, **tagging,
         ).predict
     if kind in ("mlp", "model"):
         model = load_cached(str(DEFAULT_MODEL) if kind == "mlp" else rest)
@@ -164,7 +173,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     features = {t.track_id: load_features(caches[t.track_id]) for t in analysed}
     rows = []
     for spec in args.systems:
-        predict = system(spec, args.table)
+        predict = system(spec, args.table, args.models)
         genres, descriptors = [], []
         for track in analysed:
             prediction = predict(features[track.track_id])
@@ -187,13 +196,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             and all(v["agreement"] >= TARGET_PER_LABEL for v in per_label.values())
             and scores["unknown_rate"] <= TARGET_UNKNOWN
         )
-        rows.append({"system": spec, **scores})
+        tracks_seen = [
+            {"track_id": t.track_id, "label": t.coarse_label, "kind": t.kind, "genre": genre,
+             "agrees": bool(coarse.agrees(t.coarse_label, genre))}
+            for t, genre in zip(analysed, genres, strict=True)
+        ]
+        rows.append({"system": spec, **scores, "tracks": tracks_seen})
     return {
         "manifest": str(args.manifest),
         "tracks": len(analysed),
         "failures": failures,
         "seconds": round(time.perf_counter() - started, 1),
         "table": args.table or "shipped",
+        "models": args.models or "default",
         "systems": rows,
     }
 
@@ -219,7 +234,7 @@ def choose_weight(args: argparse.Namespace) -> dict[str, Any]:
     features = [load_features(str(Path(args.cache) / f"{t.track_id}.npz")) for t in tracks]
     agreed = {}
     for weight in WEIGHTS:
-        predict = system(weighted(args.choose_system, weight), args.table)
+        predict = system(weighted(args.choose_system, weight), args.table, args.models)
         agreed[weight] = np.array(
             [coarse.agrees(t.coarse_label, predict(f)["genre"].track_label) for t, f in zip(tracks, features)]
         )
@@ -265,7 +280,8 @@ def table(result: dict[str, Any]) -> str:
         f"{label[:6]:>6}" for label in labels
     )
     lines = [
-        f"genre agreement on {result['tracks']} labelled tracks of {result['manifest']}",
+        f"genre agreement on {result['tracks']} labelled tracks of {result['manifest']} (taggers: "
+        f"{result.get('models', 'default')})",
         head,
         "-" * len(head),
     ]
@@ -275,6 +291,16 @@ def table(result: dict[str, Any]) -> str:
             f"{row['system']:<22} {ratio(row['agreement']):<26} {ratio(row['recording_agreement']):<26} "
             f"{ratio(row['named_agreement']):<26} {row['unknown_rate']:>7.2f}  {per}"
         )
+    for row in result["systems"]:
+        per_recording: dict[str, list[int]] = {}
+        for track in row.get("tracks", []):
+            if track["kind"] == "recording":
+                counts = per_recording.setdefault(track["label"], [0, 0])
+                counts[0] += int(track["agrees"])
+                counts[1] += 1
+        if per_recording:
+            lines.append(f"{row['system']}, recordings per label: "
+                         + ", ".join(f"{label} {a}/{n}" for label, (a, n) in sorted(per_recording.items())))
     lines.append(
         f"targets: agreement ≥ {TARGET_AGREEMENT:.2f}, every label ≥ {TARGET_PER_LABEL:.2f}, unknown ≤ "
         f"{TARGET_UNKNOWN:.2f}; n per label: "
@@ -307,6 +333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--table", default="", help="tag → genre table of the tagger and fused systems "
                         "(default: the plugin's shipped table)")
+    parser.add_argument("--models", default="",
+                        help="comma-separated taggers the tagger and fused systems read, "
+                        "averaged per vocabulary (default: the plugin's default; the cache holds all of "
+                        f"{', '.join(MODELS)})")
     parser.add_argument("--splits", type=int, default=20, help="group halvings of --choose-weight")
     parser.add_argument("--choose-system", default="fused",
                         help="the fused system whose weight --choose-weight chooses: fused (gated, the "

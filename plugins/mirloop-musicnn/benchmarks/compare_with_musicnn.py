@@ -34,7 +34,9 @@ from musicnn.extractor import extractor
 out = {}
 for index, path in enumerate(sys.argv[3:]):
     taggram, _, features = extractor(path, model=sys.argv[2], input_length=3, input_overlap=False)
-    out[f"tags{index}"], out[f"penultimate{index}"] = taggram, features["penultimate"]
+    # the VGG models' penultimate layer is their last pooled map (squeezed over its one band)
+    last = features["pool5"].reshape(len(taggram), -1) if "vgg" in sys.argv[2] else features["penultimate"]
+    out[f"tags{index}"], out[f"penultimate{index}"] = taggram, last
 np.savez(sys.argv[1], **out)
 """
 

@@ -8,13 +8,15 @@ import pytest
 
 from mirloop_musicnn.export import is_exported
 from mirloop_musicnn.synthetic import write_synthetic_weights
+from mirloop_musicnn.tags import DEFAULT_MODELS
 from mirloop_musicnn.weights import WEIGHTS_VARIABLE, default_weights_dir
 
 
 @pytest.fixture
 def exported() -> None:
-    """Skip unless `mirloop-musicnn setup` has exported the weights into the default folder."""
-    if not is_exported():
+    """Skip unless `mirloop-musicnn setup` has exported the models the backends read by default into
+    the default folder."""
+    if not is_exported(models=DEFAULT_MODELS):
         pytest.skip(f"no exported musicnn weights in {default_weights_dir()}; run `mirloop-musicnn setup`")
 
 

@@ -53,3 +53,13 @@ def test_the_chosen_weight_goes_where_the_template_says(bench: ModuleType) -> No
 def test_an_unknown_system_is_refused_with_the_valid_ones(bench: ModuleType) -> None:
     with pytest.raises(SystemExit, match=r"fused:W\[,R\]\[:PATH\]"):
         bench.system("knn")
+
+
+def test_the_models_reach_the_tagger_and_the_fused_classifier(bench: ModuleType) -> None:
+    fused = bench.system("fused:0.93", "", "MTT_vgg,MSD_vgg")
+    tagger = bench.system("tagger", "", "MSD_vgg,MTT_musicnn")
+
+    assert fused.__self__.opts["models"] == ("MTT_vgg", "MSD_vgg")
+    assert tagger.__self__.opts["models"] == ("MTT_musicnn", "MSD_vgg")
+    assert bench.system("tagger").__self__.opts["models"] == ("MTT_musicnn", "MSD_musicnn")
+    assert bench._features_config()["features"]["models"] == list(bench.MODELS)

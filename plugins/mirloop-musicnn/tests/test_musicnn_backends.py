@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 from mirloop.errors import ConfigError, OptionError
@@ -14,6 +15,7 @@ from mirloop.testing.signals import drum_pattern
 from mirloop.types import FEATURE_NAMES, Audio
 
 from mirloop_musicnn import MusicnnFeatures, MusicnnTagger
+from mirloop_musicnn.tags import model_columns
 from mirloop_musicnn.track import track_outputs, track_patches
 from mirloop_musicnn.weights import load_model
 
@@ -91,6 +93,49 @@ def test_the_track_is_turned_into_patches_once(synthetic_weights: Path) -> None:
     MusicnnFeatures(mtt=False).extract(ctx)
 
     assert track_patches(ctx, hop_seconds=3.0) is first
+
+
+@pytest.mark.usefixtures("synthetic_weights")
+def test_option_models_chooses_whose_tag_columns_are_made() -> None:
+    ctx = context(14.0)
+
+    features = MusicnnFeatures(models="MTT_vgg, MSD_musicnn", embedding=False, librosa=False).extract(ctx)
+
+    assert features.names == model_columns("MSD_musicnn") + model_columns("MTT_vgg")
+    assert features.names[50:52] == ("musicnn_vgg_mtt_guitar", "musicnn_vgg_mtt_classical")
+    alone = MusicnnFeatures(models=["MTT_vgg"], msd=False, embedding=False, librosa=False).extract(ctx)
+    np.testing.assert_allclose(features.values[:, 50:], alone.values)
+
+
+def test_an_unknown_model_is_refused_with_the_valid_names() -> None:
+    with pytest.raises(OptionError, match=r"option 'models' of backend 'musicnn' names unknown models "
+                                          r"\['VGG'\]; choose one or more of MTT_musicnn, MSD_musicnn, "
+                                          "MTT_vgg"):
+        MusicnnFeatures(models="MTT_musicnn,VGG")
+    with pytest.raises(OptionError, match="names no model"):
+        MusicnnTagger(models="")
+
+
+@pytest.mark.usefixtures("synthetic_weights")
+def test_the_tagger_reads_the_average_of_the_models_it_is_given() -> None:
+    """With the VGG models' columns equal to the musicnn models' (here: copied), averaging all four
+    changes nothing; with other values, the genre probabilities move (the sum-rule table, which
+    has no prior to average)."""
+    from mirloop_musicnn.genre_table import DEFAULT_TABLE
+
+    table = str(DEFAULT_TABLE.with_name("genre_tags_sum.toml"))
+    every = ["MTT_musicnn", "MSD_musicnn", "MTT_vgg", "MSD_vgg"]
+    features = MusicnnFeatures(models=every, embedding=False, librosa=False).extract(context(14.0))
+    copied = features.values.copy()
+    copied[:, 100:200] = features.values[:, :100]
+    same = attrs.evolve(features, values=copied)
+
+    default = MusicnnTagger(table=table).predict(same)["genre"].probabilities
+    averaged = MusicnnTagger(table=table, models=every).predict(same)["genre"].probabilities
+    vgg = MusicnnTagger(table=table, models="MTT_vgg,MSD_vgg").predict(features)["genre"].probabilities
+
+    np.testing.assert_allclose(averaged, default, rtol=1e-9)
+    assert not np.allclose(vgg, MusicnnTagger(table=table).predict(features)["genre"].probabilities)
 
 
 def test_switching_every_group_off_is_refused() -> None:

@@ -37,8 +37,8 @@ def _uniform_prior(path: Path, value: float = 0.1, **given: float) -> Path:
     """A prior file giving every tag ``value``, except ``group_tag=…`` overrides (e.g. ``mtt_guitar``)."""
     from mirloop_musicnn.tag_prior import TagPrior, write_tag_prior
 
-    values = {group: {tag: given.get(f"{group}_{slug(tag)}", value) for tag in tags}
-              for group, tags in (("mtt", MTT_TAGS), ("msd", MSD_TAGS))}
+    values = {model: {tag: given.get(f"{group}_{slug(tag)}", value) for tag in tags}
+              for model, group, tags in (("MTT_musicnn", "mtt", MTT_TAGS), ("MSD_musicnn", "msd", MSD_TAGS))}
     return write_tag_prior(TagPrior(values=values, tracks=3, source="test"), path)
 
 
@@ -108,7 +108,7 @@ def test_a_prior_missing_a_tag_or_out_of_range_is_refused(tmp_path: Path) -> Non
     (tmp_path / "short.toml").write_text(text.replace('"guitar" = 0.1\n', "", 1))
     (tmp_path / "over.toml").write_text(text.replace('"techno" = 0.1', '"techno" = 1.5', 1))
 
-    with pytest.raises(ConfigError, match="must give every MTT tag"):
+    with pytest.raises(ConfigError, match="must give every MTT tag of MTT_musicnn"):
         load_tag_prior(tmp_path / "short.toml")
     with pytest.raises(ConfigError, match="'techno' must be a probability in \\[0, 1\\]"):
         load_tag_prior(tmp_path / "over.toml")
@@ -138,3 +138,78 @@ def test_the_readme_shows_the_shipped_table() -> None:
     for genre, entry in data["genres"].items():
         cells = [", ".join(entry.get(group, [])) or "—" for group in ("mtt", "msd")]
         assert f"| {genre} | {cells[0]} | {cells[1]} |" in readme, f"README.md: the {genre} row is stale"
+
+
+ALL_MODELS = ("MTT_musicnn", "MSD_musicnn", "MTT_vgg", "MSD_vgg")
+
+
+def _four_model_prior(path: Path) -> Path:
+    """A prior with every model: MTT_musicnn 0.1, MSD_musicnn 0.2, MTT_vgg 0.3, MSD_vgg 0.4 for every tag."""
+    from mirloop_musicnn.tag_prior import TagPrior, write_tag_prior
+    from mirloop_musicnn.tags import MODEL_TAGS
+
+    values = {model: dict.fromkeys(MODEL_TAGS[model], 0.1 * (i + 1)) for i, model in enumerate(ALL_MODELS)}
+    return write_tag_prior(TagPrior(values=values, tracks=2, source="test"), path)
+
+
+def test_models_that_share_a_vocabulary_are_averaged_tag_by_tag_and_so_are_their_priors(
+    tmp_path: Path,
+) -> None:
+    from mirloop_musicnn.tags import model_columns
+
+    _four_model_prior(tmp_path / "prior.toml")
+    path = tmp_path / "lift.toml"
+    path.write_text(SUM_TABLE.replace("format = 1", 'format = 2\nprior = "prior.toml"'))
+    table = load_genre_table(path, models=ALL_MODELS)
+    names = tuple(c for model in ALL_MODELS for c in model_columns(model))
+    values = np.random.default_rng(0).random((3, len(names)))
+
+    tags = table.tag_probabilities(values, names, what="the test features")
+
+    techno = table.columns.index("musicnn_mtt_techno")
+    expected = (values[:, names.index("musicnn_mtt_techno")]
+                + values[:, names.index("musicnn_vgg_mtt_techno")]) / 2
+    np.testing.assert_allclose(tags[:, techno], expected)
+    assert table.prior is not None
+    assert table.prior.of("mtt", "techno", ALL_MODELS) == pytest.approx((0.1 + 0.3) / 2)
+    assert table.prior.of("msd", "jazz", ("MSD_vgg",)) == pytest.approx(0.4)
+    # electronica lists one tag, techno: its weight is 1 / its averaged prior
+    assert table.weights[techno, table.genres.index("electronica")] == pytest.approx(1 / 0.2)
+
+
+def test_a_vocabulary_without_a_model_is_not_heard(tmp_path: Path) -> None:
+    path = tmp_path / "sum.toml"
+    path.write_text(SUM_TABLE)
+
+    table = load_genre_table(path, models=("MTT_vgg",))
+
+    assert table.columns == ("musicnn_mtt_classical", "musicnn_mtt_strings", "musicnn_mtt_techno")
+    assert table.feature_columns()["musicnn_mtt_techno"] == ["musicnn_vgg_mtt_techno"]
+
+
+def test_features_without_a_chosen_models_columns_are_refused_with_the_setting_that_makes_them(
+    tmp_path: Path,
+) -> None:
+    from mirloop_musicnn.tags import model_columns
+
+    path = tmp_path / "sum.toml"
+    path.write_text(SUM_TABLE)
+    table = load_genre_table(path, models=ALL_MODELS)
+    names = model_columns("MTT_musicnn") + model_columns("MSD_musicnn")
+
+    with pytest.raises(ConfigError, match=r"lack \['musicnn_vgg_mtt_classical'.*"
+                                          r"--set features.models=MTT_musicnn,MSD_musicnn,MTT_vgg,MSD_vgg"):
+        table.tag_probabilities(np.zeros((1, len(names))), names, what="the features")
+
+
+def test_a_prior_of_the_first_format_holds_the_musicnn_models_only(tmp_path: Path) -> None:
+    prior = _uniform_prior(tmp_path / "prior.toml", 0.1)
+    first = prior.read_text().replace("[MTT_musicnn]", "[mtt]").replace("[MSD_musicnn]", "[msd]")
+    (tmp_path / "first.toml").write_text(first)
+
+    read = load_tag_prior(tmp_path / "first.toml")
+
+    assert sorted(read.values) == ["MSD_musicnn", "MTT_musicnn"]
+    assert read.of("mtt", "guitar") == pytest.approx(0.1)
+    with pytest.raises(ConfigError, match=r"has no values for MTT_vgg.*mirloop-musicnn prior"):
+        read.of("mtt", "guitar", ("MTT_musicnn", "MTT_vgg"))

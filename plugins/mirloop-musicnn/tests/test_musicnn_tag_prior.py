@@ -10,7 +10,8 @@ import soundfile
 
 from mirloop_musicnn.cli import main
 from mirloop_musicnn.tag_prior import load_tag_prior, measure_tag_prior, read_excerpt, track_tag_means
-from mirloop_musicnn.tags import MSD_TAGS, MTT_TAGS
+from mirloop_musicnn.tags import MODEL_TAGS
+from mirloop_musicnn.weights import MODELS
 
 HEADER = "track_id,path,coarse_label,group,source,kind,license,evidence\n"
 
@@ -40,15 +41,16 @@ def test_each_readable_recording_counts_once_and_a_broken_one_is_reported(tmp_pa
     (tmp_path / "broken.ogg").write_bytes(b"OggS not really")
     seen: list[tuple[str, str | None]] = []
 
-    prior = measure_tag_prior([*files, tmp_path / "broken.ogg"], source="test",
+    prior = measure_tag_prior([*files, tmp_path / "broken.ogg"], source="test", models=MODELS,
                               progress=lambda i, n, path, error: seen.append((Path(path).name, error)))
 
     assert prior.tracks == 2
     assert [name for name, error in seen if error] == ["broken.ogg"]
-    means = [track_tag_means(path) for path in files]
-    for group, tags in (("mtt", MTT_TAGS), ("msd", MSD_TAGS)):
-        expected = (means[0][group] + means[1][group]) / 2
-        np.testing.assert_allclose([prior.values[group][t] for t in tags], expected, rtol=1e-6, atol=1e-9)
+    means = [track_tag_means(path, models=MODELS) for path in files]
+    for model in MODELS:
+        expected = (means[0][model] + means[1][model]) / 2
+        np.testing.assert_allclose([prior.values[model][t] for t in MODEL_TAGS[model]], expected,
+                                   rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.usefixtures("synthetic_weights")

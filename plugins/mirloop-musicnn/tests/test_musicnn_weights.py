@@ -94,7 +94,7 @@ def test_an_array_of_the_wrong_shape_is_refused(own_copy: Path) -> None:
 def test_a_missing_array_is_refused(own_copy: Path) -> None:
     rewrite_array(own_copy, "MSD_musicnn", "conv2d_3/bias", np.zeros(0, np.float32))
 
-    with pytest.raises(ModelError, match=r"does not hold the musicnn arrays \(missing conv2d_3/bias\)"):
+    with pytest.raises(ModelError, match=r"does not hold the MSD_musicnn arrays \(missing conv2d_3/bias\)"):
         load_model("MSD_musicnn", own_copy)
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from mirloop_musicnn.weights import MODELS
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
@@ -67,8 +69,10 @@ def check(weights: str | None) -> None:
                    "sees the audio that the evaluation scores).")
 @click.option("--root", default=None, help="Folder the manifest's paths are relative to (default: its own).")
 @click.option("--weights", default=None, help="Folder of the exported weights (default as for setup).")
+@click.option("--models", default=",".join(MODELS), show_default=True,
+              help="Comma-separated models whose tags are measured (a section of the file each).")
 def prior(manifest: str, output: str, kinds: str, with_labelled: bool, root: str | None,
-          weights: str | None) -> None:
+          weights: str | None, models: str) -> None:
     """Measure the tag prior of the genre table's lift rule on the recordings of a MANIFEST.
 
     Each recording's middle minute counts once; only audio is read, never a label.
@@ -77,7 +81,9 @@ def prior(manifest: str, output: str, kinds: str, with_labelled: bool, root: str
     from mirloop.evaluation.real_manifest import read_manifest
 
     from mirloop_musicnn.tag_prior import measure_tag_prior, write_tag_prior
+    from mirloop_musicnn.tags import checked_models, model_names
 
+    measured_models = checked_models(model_names(models), what="--models")
     wanted = {k.strip() for k in kinds.split(",") if k.strip()}
     read = read_manifest(manifest, coarse=load_coarse_genres(), root=root)
     tracks = [t for t in read.tracks if t.kind in wanted and (with_labelled or not t.coarse_label)]
@@ -96,7 +102,8 @@ def prior(manifest: str, output: str, kinds: str, with_labelled: bool, root: str
     kinds_text = ", ".join(sorted(wanted))
     source = (f"{read.path.name}: {'all' if with_labelled else 'the unlabelled'} rows of kind {kinds_text}, "
               "the middle minute of each")
-    measured = measure_tag_prior([t.audio for t in tracks], source=source, weights=weights, progress=progress)
+    measured = measure_tag_prior([t.audio for t in tracks], source=source, weights=weights,
+                                 models=measured_models, progress=progress)
     write_tag_prior(measured, output)
     click.echo(f"tag prior of {measured.tracks} recordings written to {output}"
                + (f" ({len(failed)} unreadable, skipped)" if failed else ""))

@@ -26,7 +26,7 @@ import numpy as np
 from mirloop.errors import MirloopError, PluginError
 
 from mirloop_musicnn import environment
-from mirloop_musicnn.network import forward
+from mirloop_musicnn.architectures import architecture_of
 from mirloop_musicnn.reference import PATCH_HOP_SECONDS, SECONDS, SEED, reference_patches
 from mirloop_musicnn.weights import (
     MODELS,
@@ -62,23 +62,31 @@ def export_weights(
 ) -> Path:
     """Export ``models`` into ``folder`` (default: the weights folder); the folder.
 
-    Idempotent: valid weights already there are kept unless ``force``.
+    Idempotent: valid weights already there are kept unless ``force``, and only the models
+    missing or failing their checks are exported. The reference input already in the folder is
+    kept when it holds the same patches (its checksum is in the sidecars of the models already
+    there), so adding a model never invalidates the others.
     """
     root = weights_dir(folder)
-    if not force and is_exported(root, models):
+    patches = reference_patches()
+    kept_reference = not force and _same_reference(root / REFERENCE_FILE, patches.values)
+    todo = [name for name in models if force or not kept_reference or not is_exported(root, [name])]
+    if not todo:
         return root
     interpreter = environment.create(venv, python=python)
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=root))
     try:
-        patches = reference_patches()
         reference = staging / REFERENCE_FILE
         with open(reference, "wb") as handle:
             np.savez(handle, patches=patches.values, starts=patches.starts)
-        _run_worker(interpreter, reference, staging, models)
-        sidecars = {name: _checked_sidecar(name, staging, patches.values, reference) for name in models}
-        os.replace(reference, root / REFERENCE_FILE)
-        for name in models:
+        _run_worker(interpreter, reference, staging, todo)
+        if kept_reference:
+            reference = root / REFERENCE_FILE
+        sidecars = {name: _checked_sidecar(name, staging, patches.values, reference) for name in todo}
+        if not kept_reference:
+            os.replace(reference, root / REFERENCE_FILE)
+        for name in todo:
             os.replace(staging / f"{name}.npz", root / f"{name}.npz")
         for name, sidecar in sidecars.items():
             (staging / f"{name}.json").write_text(json.dumps(sidecar, indent=1) + "\n", encoding="utf-8")
@@ -86,6 +94,15 @@ def export_weights(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return root
+
+
+def _same_reference(path: Path, patches: np.ndarray) -> bool:
+    """Whether the reference input at ``path`` holds exactly ``patches``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return bool(np.array_equal(np.asarray(data["patches"]), patches))
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def _run_worker(interpreter: Path, reference: Path, staging: Path, models: Sequence[str]) -> None:
@@ -100,27 +117,28 @@ def _run_worker(interpreter: Path, reference: Path, staging: Path, models: Seque
 
 def _checked_sidecar(name: str, staging: Path, patches: np.ndarray, reference: Path) -> dict[str, Any]:
     """The sidecar of the staged export of ``name``, after checking it against the NumPy network."""
-    from mirloop_musicnn.network import expected_shapes
-
+    architecture = architecture_of(name)
     info = json.loads((staging / f"{name}.info.json").read_text(encoding="utf-8"))
     npz = staging / f"{name}.npz"
     with np.load(npz, allow_pickle=False) as data:
         arrays = {key: np.asarray(data[key], dtype=np.float32) for key in data.files}
     with np.load(staging / f"{name}.outputs.npz", allow_pickle=False) as data:
         tf_tags, tf_penultimate = np.asarray(data["tags"]), np.asarray(data["penultimate"])
-    expected = expected_shapes(len(info["tags"]))
+    expected = architecture.expected_shapes(len(info["tags"]))
     shapes = {key: tuple(value.shape) for key, value in arrays.items()}
     if shapes != expected:
         differing = sorted(set(shapes.items()) ^ set(expected.items()))[:4]
-        raise PluginError(f"musicnn's {name} graph does not have the architecture this plugin runs "
+        raise PluginError(f"musicnn's {name} graph does not have the {architecture.name} architecture this "
+                          "plugin runs "
                           f"(differences: {differing}); the export is not used")
-    ours = forward(arrays, patches)
+    ours = architecture.forward(arrays, patches)
     agreement = {
         "tags": float(np.max(np.abs(ours.tags - tf_tags))),
         "penultimate": float(np.max(np.abs(ours.penultimate - tf_penultimate))),
     }
     if max(agreement.values()) > TOLERANCE:
-        raise PluginError(f"the NumPy musicnn network differs from TensorFlow on the reference input by "
+        raise PluginError(f"the NumPy {architecture.name} network differs from TensorFlow on the reference "
+                          f"input by "
                           f"{agreement} (tolerance {TOLERANCE}); the export of {name} is not used")
     return {
         "format": SIDECAR_FORMAT,

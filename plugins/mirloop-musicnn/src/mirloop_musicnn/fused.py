@@ -41,6 +41,8 @@ from mirloop.stages import Backend, Option
 from mirloop.types import Features, Prediction
 from mirloop.types.features import FEATURE_NAMES
 
+from mirloop_musicnn.tags import DEFAULT_MODELS, checked_models, model_names
+
 
 class MusicnnFused(Backend):
     """Genre from the musicnn tagger fused with a trained descriptor model (``mirloop train``)."""
@@ -87,6 +89,9 @@ class MusicnnFused(Backend):
             choices=("real", "render"),
         ),
         "table": Option("", str, "tag → genre table of the tagger (default: mirloop-musicnn's own)"),
+        "models": Option(DEFAULT_MODELS, model_names, "the taggers whose tags the tagger reads, averaged per "
+                         "vocabulary (see the musicnn classifier); the render detector always reads "
+                         "MTT_musicnn and MSD_musicnn"),
         "scope": Option(
             "track",
             str,
@@ -98,6 +103,8 @@ class MusicnnFused(Backend):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        self.opts["models"] = checked_models(self.opts["models"],
+                                             what=f"option 'models' of backend {self.name!r}")
         for name in ("weight", "recording_weight"):
             weight = self.opts[name]
             if not 0.0 <= weight <= 1.0:
@@ -131,7 +138,8 @@ class MusicnnFused(Backend):
         base = model_features(features, model.info.feature_names, model.info.feature_backend)
         if self.opts["domain"] == "render":
             return model.predict(base, domain="render")
-        tagged = MusicnnTagger(table=self.opts["table"]).predict(features)["genre"]
+        tagger = MusicnnTagger(table=self.opts["table"], models=self.opts["models"])
+        tagged = tagger.predict(features)["genre"]
         prior = np.full((features.values.shape[0], len(model.classes["genre"])), 0.0)
         for column, genre in enumerate(model.classes["genre"]):
             if genre in tagged.classes:

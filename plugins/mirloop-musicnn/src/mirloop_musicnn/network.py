@@ -94,11 +94,17 @@ def expected_shapes(n_tags: int) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def forward(weights: Weights, patches: np.ndarray) -> NetworkOutput:
-    """Run the network on log-mel ``patches`` ``(n, 187, 96)``; tag probabilities and embeddings."""
+def check_block(patches: np.ndarray) -> np.ndarray:
+    """``patches`` as float32, refused unless shaped ``(n, 187, 96)``."""
     x = np.asarray(patches, dtype=np.float32)
     if x.ndim != 3 or x.shape[1:] != (N_FRAMES, N_MELS):
         raise InvalidValueError(f"patches must have shape (n, {N_FRAMES}, {N_MELS}), got {x.shape}")
+    return x
+
+
+def forward(weights: Weights, patches: np.ndarray) -> NetworkOutput:
+    """Run the network on log-mel ``patches`` ``(n, 187, 96)``; tag probabilities and embeddings."""
+    x = check_block(patches)
     return forward_blocks(weights, (x[first : first + CHUNK] for first in range(0, len(x), CHUNK)))
 
 
@@ -107,9 +113,7 @@ def forward_blocks(weights: Weights, blocks: Iterable[np.ndarray]) -> NetworkOut
     never has to be in memory at once; the outputs are the same as :func:`forward`'s."""
     tags, embeddings = [], []
     for block in blocks:
-        x = np.asarray(block, dtype=np.float32)
-        if x.ndim != 3 or x.shape[1:] != (N_FRAMES, N_MELS):
-            raise InvalidValueError(f"patches must have shape (n, {N_FRAMES}, {N_MELS}), got {x.shape}")
+        x = check_block(block)
         if len(x):
             t, e = _forward_chunk(weights, x)
             tags.append(t)

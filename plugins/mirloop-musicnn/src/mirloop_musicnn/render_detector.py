@@ -143,11 +143,11 @@ def recording_means(
     for i, path in enumerate(paths):
         error = None
         try:
-            means = track_tag_means(path, weights=weights)
+            means = track_tag_means(path, weights=weights, models=("MTT_musicnn", "MSD_musicnn"))
         except MirloopError as exc:
             error = str(exc)
         else:
-            rows.append(np.concatenate([means["mtt"], means["msd"]]))
+            rows.append(np.concatenate([means["MTT_musicnn"], means["MSD_musicnn"]]))
         if progress is not None:
             progress(i + 1, len(paths), str(path), error)
     if not rows:

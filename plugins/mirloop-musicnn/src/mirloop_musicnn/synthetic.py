@@ -1,7 +1,7 @@
 """Random weights in the exported format, for tests and offline smoke runs without TensorFlow.
 
 :func:`write_synthetic_weights` writes what ``mirloop-musicnn setup`` writes — ``<model>.npz``,
-``<model>.json`` and ``reference.npz`` — for both models, with seeded random arrays of the
+``<model>.json`` and ``reference.npz`` — for every model, with seeded random arrays of the
 right shapes and reference outputs from the NumPy network itself (the sidecar says
 ``"tensorflow_version": "none (synthetic)"``). The tags are meaningless; the files exercise the
 same loading, checking and feature code as the exported models.
@@ -15,17 +15,17 @@ from pathlib import Path
 
 import numpy as np
 
-from mirloop_musicnn.network import expected_shapes, forward
+from mirloop_musicnn.architectures import architecture_of
 from mirloop_musicnn.reference import reference_patches
 from mirloop_musicnn.tags import MODEL_TAGS
 from mirloop_musicnn.weights import MODELS, REFERENCE_FILE, SIDECAR_FORMAT, sha256_of
 
 
-def synthetic_arrays(n_tags: int, *, seed: int = 0) -> dict[str, np.ndarray]:
-    """Seeded arrays of every shape the network needs (positive moving variances)."""
+def synthetic_arrays(n_tags: int, *, seed: int = 0, model: str = "MTT_musicnn") -> dict[str, np.ndarray]:
+    """Seeded arrays of every shape ``model``'s network needs (positive moving variances)."""
     rng = np.random.default_rng(seed)
     arrays = {}
-    for key, shape in expected_shapes(n_tags).items():
+    for key, shape in architecture_of(model).expected_shapes(n_tags).items():
         values = rng.standard_normal(shape) * (0.05 if key.endswith("kernel") else 0.2)
         if key.endswith("moving_variance"):
             values = np.abs(values) + 0.5
@@ -44,10 +44,10 @@ def write_synthetic_weights(folder: str | os.PathLike[str], *, seed: int = 0) ->
         np.savez(handle, patches=patches.values, starts=patches.starts)
     for offset, name in enumerate(MODELS):
         tags = MODEL_TAGS[name]
-        arrays = synthetic_arrays(len(tags), seed=seed + offset)
+        arrays = synthetic_arrays(len(tags), seed=seed + offset, model=name)
         with open(root / f"{name}.npz", "wb") as handle:
             np.savez(handle, **arrays)  # type: ignore[arg-type]
-        output = forward(arrays, patches.values)
+        output = architecture_of(name).forward(arrays, patches.values)
         sidecar = {
             "format": SIDECAR_FORMAT,
             "model": name,

@@ -8,6 +8,12 @@ more than usual a track carries the tag. The prior is the mean tag probability o
 real recordings, measured from audio alone (no labels), by :func:`measure_tag_prior`
 (``mirloop-musicnn prior MANIFEST``); the plugin ships one measured on the unlabelled recordings
 of mirloop's real-music development set (``data/tag_prior.toml``).
+
+The prior is kept per model (``[MTT_musicnn]``, ``[MSD_vgg]`` …). The tagger averages the tag
+probabilities of the models it reads that share a vocabulary, and the prior of that average is
+the average of the models' priors (both are means), so one file serves any set of models; a
+file with ``[mtt]`` and ``[msd]`` sections (the first format) holds ``MTT_musicnn`` and
+``MSD_musicnn``.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import numpy as np
 from attrs import frozen
 from mirloop.errors import ConfigError, MirloopError
 
-from mirloop_musicnn.tags import VOCABULARY
+from mirloop_musicnn.tags import DEFAULT_MODELS, MODEL_GROUP, MODEL_TAGS
 from mirloop_musicnn.toml_files import toml_string, write_toml_lines
 
 #: The prior shipped with the plugin.
@@ -30,42 +36,62 @@ DEFAULT_PRIOR = Path(__file__).parent / "data" / "tag_prior.toml"
 EXCERPT_SECONDS = 60.0
 #: No tag's prior goes below this, so a tag the corpus never carries cannot blow its lift up.
 MIN_PRIOR = 1e-3
-_MODELS = {"mtt": "MTT_musicnn", "msd": "MSD_musicnn"}
+#: The section names of the first format, and the models they hold.
+FIRST_FORMAT = {"mtt": "MTT_musicnn", "msd": "MSD_musicnn"}
 
 
 @frozen
 class TagPrior:
-    """Mean probability of every tag of each group (``mtt``, ``msd``) over a corpus."""
+    """Mean probability of every tag of each measured model (``MTT_musicnn`` …) over a corpus."""
 
     values: dict[str, dict[str, float]]
     tracks: int
     source: str
     path: Path | None = None
 
-    def of(self, group: str, tag: str) -> float:
-        return max(self.values[group][tag], MIN_PRIOR)
+    def of(self, group: str, tag: str, models: tuple[str, ...] = DEFAULT_MODELS) -> float:
+        """The prior of ``tag`` of vocabulary ``group`` (``mtt``, ``msd``) averaged over the models of
+        ``models`` with that vocabulary, at least :data:`MIN_PRIOR`."""
+        using = [m for m in models if MODEL_GROUP[m] == group]
+        missing = [m for m in using if m not in self.values]
+        if missing:
+            where = self.path or "the tag prior"
+            raise ConfigError(f"the musicnn tag prior {where} has no values for {', '.join(missing)} (it "
+                              f"holds {', '.join(self.values)}); measure one with `mirloop-musicnn prior "
+                              "MANIFEST -o "
+                              "FILE --models …` and name it in the genre table's `prior`")
+        if not using:
+            raise ConfigError(f"no model of {list(models)} tags with the {group.upper()} vocabulary")
+        return max(sum(self.values[m][tag] for m in using) / len(using), MIN_PRIOR)
 
 
 def load_tag_prior(path: str | os.PathLike[str] | None = None) -> TagPrior:
-    """Read and check a prior file: every tag of both models, each a probability in [0, 1]."""
+    """Read and check a prior file: per model section, every tag of the model, each a probability in
+    [0, 1]."""
     source = Path(path).expanduser() if path else DEFAULT_PRIOR
     fix = "write one with `mirloop-musicnn prior MANIFEST -o FILE`"
     try:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read the musicnn tag prior {source}: {exc}; {fix}") from exc
+    sections = {FIRST_FORMAT.get(k, k): v for k, v in data.items() if isinstance(v, dict)}
+    unknown = sorted(set(sections) - set(MODEL_TAGS))
+    if unknown or not sections:
+        raise ConfigError(f"the musicnn tag prior {source} must have one section per model, of "
+                          f"{', '.join(MODEL_TAGS)} (found {unknown or 'none'}); {fix}")
     values: dict[str, dict[str, float]] = {}
-    for group, vocabulary in VOCABULARY.items():
-        given = data.get(group)
-        if not isinstance(given, dict) or sorted(given) != sorted(vocabulary):
-            missing = sorted(set(vocabulary) - set(given or {}))[:3]
-            raise ConfigError(f"the musicnn tag prior {source} must give every {group.upper()} tag "
-                              f"(missing e.g. {missing}); {fix}")
+    for model, given in sections.items():
+        vocabulary = MODEL_TAGS[model]
+        if sorted(given) != sorted(vocabulary):
+            missing = sorted(set(vocabulary) - set(given))[:3]
+            raise ConfigError(f"the musicnn tag prior {source} must give every "
+                              f"{MODEL_GROUP[model].upper()} tag "
+                              f"of {model} (missing e.g. {missing}); {fix}")
         bad = [t for t, v in given.items() if not isinstance(v, int | float) or not 0 <= v <= 1]
         if bad:
-            raise ConfigError(f"the musicnn tag prior {source}: {group} tag {bad[0]!r} must be a probability "
+            raise ConfigError(f"the musicnn tag prior {source}: {model} tag {bad[0]!r} must be a probability "
                               f"in [0, 1], got {given[bad[0]]!r}; {fix}")
-        values[group] = {t: float(v) for t, v in given.items()}
+        values[model] = {t: float(v) for t, v in given.items()}
     return TagPrior(values=values, tracks=int(data.get("tracks", 0)), source=str(data.get("source", "")),
                     path=source)
 
@@ -93,8 +119,9 @@ def read_excerpt(path: str | os.PathLike[str], seconds: float = EXCERPT_SECONDS)
 
 
 def track_tag_means(path: str | os.PathLike[str], *, weights: str | None = None,
-                    seconds: float = EXCERPT_SECONDS) -> dict[str, np.ndarray]:
-    """Each model's mean tag probabilities over the middle ``seconds`` of one recording."""
+                    seconds: float = EXCERPT_SECONDS,
+                    models: Sequence[str] = DEFAULT_MODELS) -> dict[str, np.ndarray]:
+    """Each of ``models``' mean tag probabilities over the middle ``seconds`` of one recording."""
     from mirloop.io.audio import ANALYSIS_SR
     from mirloop.signal import TrackContext
     from mirloop.types import Audio
@@ -103,8 +130,8 @@ def track_tag_means(path: str | os.PathLike[str], *, weights: str | None = None,
     from mirloop_musicnn.weights import load_model
 
     ctx = TrackContext(Audio(read_excerpt(path, seconds), ANALYSIS_SR))
-    return {group: track_outputs(ctx, load_model(name, weights), hop_seconds=3.0).tags.mean(axis=0)
-            for group, name in _MODELS.items()}
+    return {name: track_outputs(ctx, load_model(name, weights), hop_seconds=3.0).tags.mean(axis=0)
+            for name in models}
 
 
 def measure_tag_prior(
@@ -113,31 +140,32 @@ def measure_tag_prior(
     source: str,
     weights: str | None = None,
     seconds: float = EXCERPT_SECONDS,
+    models: Sequence[str] = DEFAULT_MODELS,
     progress: Callable[[int, int, str, str | None], None] | None = None,
 ) -> TagPrior:
-    """The mean tag probabilities over ``paths`` (each recording counts once, whatever its length).
+    """Each of ``models``' mean tag probabilities over ``paths`` (each recording counts once, whatever
+    its length).
 
     A file that cannot be read is skipped and reported through ``progress(i, n, path, error)``;
     at least one must be read.
     """
-    sums = {group: np.zeros(len(tags)) for group, tags in VOCABULARY.items()}
+    sums = {name: np.zeros(len(MODEL_TAGS[name])) for name in models}
     read = 0
     for i, path in enumerate(paths):
         error = None
         try:
-            means = track_tag_means(path, weights=weights, seconds=seconds)
+            means = track_tag_means(path, weights=weights, seconds=seconds, models=models)
         except MirloopError as exc:
             error = str(exc)
         else:
-            for group in sums:
-                sums[group] += means[group]
+            for name in sums:
+                sums[name] += means[name]
             read += 1
         if progress is not None:
             progress(i + 1, len(paths), str(path), error)
     if not read:
         raise ConfigError(f"no recording could be read for the tag prior (of {len(paths)})")
-    values = {group: dict(zip(VOCABULARY[group], (sums[group] / read).tolist(), strict=True))
-              for group in sums}
+    values = {name: dict(zip(MODEL_TAGS[name], (sums[name] / read).tolist(), strict=True)) for name in sums}
     return TagPrior(values=values, tracks=read, source=source)
 
 
@@ -151,8 +179,8 @@ def write_tag_prior(prior: TagPrior, path: str | os.PathLike[str]) -> Path:
         f"source = {toml_string(prior.source)}",
         f"tracks = {prior.tracks}",
     ]
-    for group, vocabulary in VOCABULARY.items():
-        lines += ["", f"[{group}]"]
-        lines += [f"{toml_string(tag)} = {prior.values[group][tag]:.6g}" for tag in vocabulary]
+    for model, values in prior.values.items():
+        lines += ["", f"[{model}]"]
+        lines += [f"{toml_string(tag)} = {values[tag]:.6g}" for tag in MODEL_TAGS[model]]
     return write_toml_lines(target, lines)
 

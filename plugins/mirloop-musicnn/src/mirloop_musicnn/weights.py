@@ -23,13 +23,14 @@ import numpy as np
 from attrs import frozen
 from mirloop.errors import ModelError
 
+from mirloop_musicnn.architectures import architecture_of
 from mirloop_musicnn.environment import cache_root
 from mirloop_musicnn.melspec import Patches
-from mirloop_musicnn.network import CHUNK, NetworkOutput, expected_shapes, forward, forward_blocks
+from mirloop_musicnn.network import CHUNK, NetworkOutput
 from mirloop_musicnn.tags import MODEL_TAGS
 
 #: The models exported by ``setup`` and used by the backends.
-MODELS: tuple[str, ...] = ("MTT_musicnn", "MSD_musicnn")
+MODELS: tuple[str, ...] = ("MTT_musicnn", "MSD_musicnn", "MTT_vgg", "MSD_vgg")
 #: Environment variable naming the weights folder.
 WEIGHTS_VARIABLE = "MIRLOOP_MUSICNN_WEIGHTS"
 #: Version of the sidecar format.
@@ -61,11 +62,11 @@ class MusicnnModel:
 
     def __call__(self, patches: np.ndarray) -> NetworkOutput:
         """Tag probabilities and penultimate embeddings of log-mel ``patches`` ``(n, 187, 96)``."""
-        return forward(self.arrays, patches)
+        return architecture_of(self.name).forward(self.arrays, patches)
 
     def of_patches(self, patches: Patches) -> NetworkOutput:
         """As calling the model on ``patches.values``, a few patches at a time (:meth:`Patches.blocks`)."""
-        return forward_blocks(self.arrays, patches.blocks(CHUNK))
+        return architecture_of(self.name).forward_blocks(self.arrays, patches.blocks(CHUNK))
 
 
 def sha256_of(path: Path) -> str:
@@ -136,7 +137,7 @@ def _load_checked(name: str, npz: Path, sidecar_path: Path, fix: str) -> Musicnn
     if tags != MODEL_TAGS[name]:
         raise ModelError(f"musicnn sidecar {sidecar_path} lists other tags than the {name} model's "
                          f"{len(MODEL_TAGS[name])} ({list(tags[:3])}…); {fix}")
-    expected = expected_shapes(len(tags))
+    expected = architecture_of(name).expected_shapes(len(tags))
     try:
         with np.load(npz, allow_pickle=False) as data:
             arrays = {key: np.asarray(data[key]) for key in data.files}
@@ -147,7 +148,7 @@ def _load_checked(name: str, npz: Path, sidecar_path: Path, fix: str) -> Musicnn
     if missing or extra:
         problems = [f"{what} {', '.join(names[:4])}{' …' if len(names) > 4 else ''}"
                     for what, names in (("missing", missing), ("unexpected", extra)) if names]
-        raise ModelError(f"musicnn weights file {npz} does not hold the musicnn arrays "
+        raise ModelError(f"musicnn weights file {npz} does not hold the {name} arrays "
                          f"({'; '.join(problems)}); {fix}")
     for key, shape in expected.items():
         if arrays[key].shape != shape:

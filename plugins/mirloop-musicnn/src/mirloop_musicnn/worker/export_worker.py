@@ -6,7 +6,8 @@ For each model: rebuild the graph with musicnn's own ``models.define_model`` (as
 ``musicnn.extractor`` does), restore the checkpoint shipped in the musicnn package, and write
 ``DIR/<model>.npz`` (every global variable, by its name without ``:0``),
 ``DIR/<model>.outputs.npz`` (sigmoid tag probabilities and the penultimate layer on the
-reference patches, ``is_training = False``) and ``DIR/<model>.info.json`` (versions, tags).
+reference patches, ``is_training = False``; the VGG models' penultimate layer, the last pooled
+map, flattened per patch) and ``DIR/<model>.info.json`` (versions, tags).
 Imports only the standard library, NumPy, TensorFlow and musicnn.
 """
 
@@ -56,7 +57,8 @@ def export(model: str, patches: np.ndarray, output: Path) -> None:
     with open(output / f"{model}.npz", "wb") as handle:
         np.savez(handle, **arrays)  # type: ignore[arg-type]
     with open(output / f"{model}.outputs.npz", "wb") as handle:
-        np.savez(handle, tags=np.asarray(tags, np.float32), penultimate=np.asarray(embedding, np.float32))
+        flat = np.asarray(embedding, np.float32).reshape(len(patches), -1)
+        np.savez(handle, tags=np.asarray(tags, np.float32), penultimate=flat)
     info = {
         "model": model,
         "tags": list(labels),
