@@ -14,7 +14,7 @@ import pytest
 from mirloop_musicnn import vgg_network
 from mirloop_musicnn.network import BN_EPSILON, N_FRAMES, N_MELS
 from mirloop_musicnn.synthetic import synthetic_arrays
-from mirloop_musicnn.vgg_network import PENULTIMATE_UNITS, POOLS, expected_shapes, forward
+from mirloop_musicnn.vgg_network import PENULTIMATE_UNITS, POOLS, expected_shapes, forward, forward_blocks
 from mirloop_musicnn.weights import load_model, load_reference
 
 
@@ -139,3 +139,10 @@ def test_synthetic_vgg_weights_load_and_reproduce_their_own_reference(
     np.testing.assert_allclose(output.tags, np.asarray(model.sidecar["reference"]["tags"]), atol=1e-6)
     np.testing.assert_allclose(output.penultimate, np.asarray(model.sidecar["reference"]["penultimate"]),
                                atol=1e-5)
+
+
+def test_no_patch_gives_empty_outputs_of_the_vgg_widths() -> None:
+    output = forward_blocks(synthetic_arrays(50, model="MTT_vgg"), [])
+
+    assert output.tags.shape == (0, 50)
+    assert output.penultimate.shape == (0, PENULTIMATE_UNITS)

@@ -24,7 +24,7 @@ matrix products (im2col over strided views), all patches of a track in a few lar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 from attrs import frozen
@@ -104,23 +104,40 @@ def check_block(patches: np.ndarray) -> np.ndarray:
 
 def forward(weights: Weights, patches: np.ndarray) -> NetworkOutput:
     """Run the network on log-mel ``patches`` ``(n, 187, 96)``; tag probabilities and embeddings."""
-    x = check_block(patches)
-    return forward_blocks(weights, (x[first : first + CHUNK] for first in range(0, len(x), CHUNK)))
+    return forward_blocks(weights, in_chunks(patches))
 
 
 def forward_blocks(weights: Weights, blocks: Iterable[np.ndarray]) -> NetworkOutput:
     """:func:`forward` on patches given :data:`CHUNK` (or fewer) at a time, so the whole input
     never has to be in memory at once; the outputs are the same as :func:`forward`'s."""
+    n_tags = weights["dense_1/bias"].shape[0]
+    return run_blocks(_forward_chunk, weights, blocks, n_tags=n_tags, n_embedding=PENULTIMATE_UNITS)
+
+
+def in_chunks(patches: np.ndarray) -> Iterator[np.ndarray]:
+    """``patches`` (checked) :data:`CHUNK` at a time."""
+    x = check_block(patches)
+    return (x[first : first + CHUNK] for first in range(0, len(x), CHUNK))
+
+
+#: A network's pass over one chunk of patches: ``(weights, x)`` -> (tag probabilities, embeddings).
+ChunkPass = Callable[[Weights, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def run_blocks(
+    chunk_pass: ChunkPass, weights: Weights, blocks: Iterable[np.ndarray], *, n_tags: int, n_embedding: int
+) -> NetworkOutput:
+    """``chunk_pass`` over every block of patches (each checked), the outputs concatenated; empty
+    outputs (``n_tags`` tags, ``n_embedding`` embedding values) when there is no patch."""
     tags, embeddings = [], []
     for block in blocks:
         x = check_block(block)
         if len(x):
-            t, e = _forward_chunk(weights, x)
+            t, e = chunk_pass(weights, x)
             tags.append(t)
             embeddings.append(e)
-    n_tags = weights["dense_1/bias"].shape[0]
     if not tags:
-        return NetworkOutput(np.zeros((0, n_tags), np.float32), np.zeros((0, PENULTIMATE_UNITS), np.float32))
+        return NetworkOutput(np.zeros((0, n_tags), np.float32), np.zeros((0, n_embedding), np.float32))
     return NetworkOutput(np.concatenate(tags), np.concatenate(embeddings))
 
 

@@ -25,7 +25,15 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from mirloop_musicnn.network import BN_EPSILON, CHUNK, N_FRAMES, N_MELS, NetworkOutput, Weights, check_block
+from mirloop_musicnn.network import (
+    BN_EPSILON,
+    N_FRAMES,
+    N_MELS,
+    NetworkOutput,
+    Weights,
+    in_chunks,
+    run_blocks,
+)
 
 #: Filters of every convolution (``vgg(..., num_filters=128)`` for both models).
 FILTERS = 128
@@ -74,23 +82,13 @@ def expected_shapes(n_tags: int) -> dict[str, tuple[int, ...]]:
 
 def forward(weights: Weights, patches: np.ndarray) -> NetworkOutput:
     """Run the network on log-mel ``patches`` ``(n, 187, 96)``; tag probabilities and embeddings."""
-    x = check_block(patches)
-    return forward_blocks(weights, (x[first : first + CHUNK] for first in range(0, len(x), CHUNK)))
+    return forward_blocks(weights, in_chunks(patches))
 
 
 def forward_blocks(weights: Weights, blocks: Iterable[np.ndarray]) -> NetworkOutput:
     """:func:`forward` on patches given :data:`CHUNK` (or fewer) at a time."""
-    tags, embeddings = [], []
-    for block in blocks:
-        x = check_block(block)
-        if len(x):
-            t, e = _forward_chunk(weights, x)
-            tags.append(t)
-            embeddings.append(e)
     n_tags = weights["dense/bias"].shape[0]
-    if not tags:
-        return NetworkOutput(np.zeros((0, n_tags), np.float32), np.zeros((0, PENULTIMATE_UNITS), np.float32))
-    return NetworkOutput(np.concatenate(tags), np.concatenate(embeddings))
+    return run_blocks(_forward_chunk, weights, blocks, n_tags=n_tags, n_embedding=PENULTIMATE_UNITS)
 
 
 def _forward_chunk(w: Weights, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
