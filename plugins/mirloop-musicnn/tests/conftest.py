@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -41,3 +43,19 @@ def own_copy(synthetic_folder: Path, tmp_path: Path) -> Path:
     for path in synthetic_folder.iterdir():
         (folder / path.name).write_bytes(path.read_bytes())
     return folder
+
+
+#: The project's benchmark scripts, which some tests here load as modules.
+BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench(request: pytest.FixtureRequest) -> ModuleType:
+    """The benchmark script the test module names in ``BENCH`` (e.g. ``"bench_real_music"``),
+    loaded as a module (it finds the scripts beside it)."""
+    name = request.module.BENCH
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from mirloop_musicnn.fused import MusicnnFused
 
-BENCH = Path(__file__).resolve().parents[3] / "benchmarks" / "bench_real_music.py"
-
-
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_real_music", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+BENCH = "bench_real_music"
 
 
 def fused_options(bench: ModuleType, spec: str) -> dict[str, object]:

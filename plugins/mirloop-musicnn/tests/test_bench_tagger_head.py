@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
@@ -12,16 +11,7 @@ import pytest
 
 from mirloop_musicnn.render_detector import COLUMNS
 
-BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
-
-
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_tagger_head", BENCHMARKS / "bench_tagger_head.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # it finds bench_real_music beside itself
-    return module
+BENCH = "bench_tagger_head"
 
 
 def renders(folder: Path) -> Path:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-import pytest
 
-BENCH = Path(__file__).resolve().parents[3] / "benchmarks" / "bench_tagger_sets.py"
-
-
-@pytest.fixture(scope="module")
-def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_tagger_sets", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+BENCH = "bench_tagger_sets"
 
 
 def test_every_set_hears_both_vocabularies(bench: ModuleType) -> None:

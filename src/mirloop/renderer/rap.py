@@ -25,8 +25,8 @@ import numpy as np
 
 from mirloop.renderer.context import RegionContext
 from mirloop.renderer.score import Note
-from mirloop.renderer.vocal import VOWEL_WEIGHTS, _drift, fold, vocal_tract
-from mirloop.renderer.voices import TWO_PI, VOICE_LEVEL, _bandpass, _highpass, adsr, hz, saw
+from mirloop.renderer.vocal import VOWEL_WEIGHTS, _drift, add_consonant, articulated, fold, glottal_source
+from mirloop.renderer.voices import VOICE_LEVEL, _highpass, adsr, hz
 
 #: Speaking pitches (MIDI) of the rapper's voice (A2–F#3, about 110–185 Hz: a man's voice raised
 #: to deliver a verse).
@@ -107,24 +107,10 @@ def speak(
     t = np.arange(n) / sr
     fall = -FALL * np.clip(t / max(length, 1e-3), 0.0, 1.0) + 0.6 * np.exp(-t / 0.03)
     f0 = hz(pitch) * 2 ** (fall / 12) * _drift(n, sr, rng, WANDER)
-    pulses = np.diff(saw(np.append(f0, f0[-1]), n + 1, sr, float(rng.random())))
-    glottal = pulses - np.mean(pulses)
-    breath = _bandpass(rng.standard_normal(n), 1000.0, 9000.0, sr) * BREATH
-    source = glottal + breath * (1 + 0.5 * np.sin(TWO_PI * np.cumsum(f0) / sr))
-    first = vocal_tract(source, vowels[0], "male", sr)
-    if vowels[1] != vowels[0]:
-        second = vocal_tract(source, vowels[1], "male", sr)
-        glide = np.clip((t - 0.4 * length) / max(0.4 * length, 0.03), 0.0, 1.0)
-        voiced = first + glide * (second - first)
-    else:
-        voiced = first
-    env = adsr(n, sr, gate, 0.012, 0.12, 0.6, release)
-    out = voiced / (np.max(np.abs(voiced)) + 1e-9) * env
-    if consonant != "none":
-        burst = int((0.05 if consonant == "fricative" else 0.012) * sr)
-        cutoff = 3800.0 if consonant == "fricative" else 1500.0
-        noise = _highpass(rng.standard_normal(min(burst, n)), cutoff, sr)
-        out[: len(noise)] += noise * np.exp(-np.arange(len(noise)) / max(len(noise) / 3, 1)) * 0.3
+    source = glottal_source(f0, sr, rng, breath=(BREATH, 1000.0))
+    voiced = articulated(source, vowels, "male", sr, length=length, glide=(0.4, 0.4, 0.03))
+    out = voiced / (np.max(np.abs(voiced)) + 1e-9) * adsr(n, sr, gate, 0.012, 0.12, 0.6, release)
+    add_consonant(out, consonant, sr, rng, fricative=(0.05, 3800.0), plosive_cutoff=1500.0, level=0.3)
     return np.asarray(out)
 
 

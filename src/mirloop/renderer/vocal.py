@@ -125,26 +125,68 @@ def sing(
     vibrato = depth * np.sin(TWO_PI * rate * t + TWO_PI * float(rng.random())) * onset
     glide_up = -scoop * np.exp(-t / SCOOP[1])
     f0 = hz(pitch) * 2 ** ((vibrato + glide_up + detune_cents / 100) / 12) * _drift(n, sr, rng, 6.0)
-    pulses = np.diff(saw(np.append(f0, f0[-1]), n + 1, sr, float(rng.random())))  # flat, band-limited
-    glottal = pulses - np.mean(pulses)
-    breath = _bandpass(rng.standard_normal(n), 1200.0, 9000.0, sr) * BREATH
-    source = glottal + breath * (1 + 0.5 * np.sin(TWO_PI * np.cumsum(f0) / sr))
+    source = glottal_source(f0, sr, rng, breath=(BREATH, 1200.0))
     register = "male" if pitch <= MALE_TOP else "female"
-    first = vocal_tract(source, vowels[0], register, sr)
-    if vowels[1] != vowels[0] and length >= DIPHTHONG_FROM:
-        second = vocal_tract(source, vowels[1], register, sr)
-        glide = np.clip((t - 0.6 * length) / max(0.25 * length, 0.05), 0.0, 1.0)
-        voiced = first + glide * (second - first)
-    else:
-        voiced = first
-    env = adsr(n, sr, gate, 0.035, 0.4, 0.85, release)
-    out = voiced / (np.max(np.abs(voiced)) + 1e-9) * env
-    if consonant != "none":
-        burst = int((0.06 if consonant == "fricative" else 0.012) * sr)
-        cutoff = 4200.0 if consonant == "fricative" else 1800.0
-        noise = _highpass(rng.standard_normal(min(burst, n)), cutoff, sr)
-        out[: len(noise)] += noise * np.exp(-np.arange(len(noise)) / max(len(noise) / 3, 1)) * 0.18
+    glide = (0.6, 0.25, 0.05) if length >= DIPHTHONG_FROM else None
+    voiced = articulated(source, vowels, register, sr, length=length, glide=glide)
+    out = voiced / (np.max(np.abs(voiced)) + 1e-9) * adsr(n, sr, gate, 0.035, 0.4, 0.85, release)
+    add_consonant(out, consonant, sr, rng, fricative=(0.06, 4200.0), plosive_cutoff=1800.0, level=0.18)
     return np.asarray(out)
+
+
+def glottal_source(
+    f0: np.ndarray, sr: int, rng: np.random.Generator, *, breath: tuple[float, float]
+) -> np.ndarray:
+    """A voice's source along the pitch curve ``f0`` (Hz per sample): a flat, band-limited pulse
+    train with breath noise that swells with each glottal cycle; ``breath`` = (its level, its
+    lowest frequency; it reaches 9000 Hz)."""
+    level, lowest = breath
+    n = len(f0)
+    pulses = np.diff(saw(np.append(f0, f0[-1]), n + 1, sr, float(rng.random())))
+    glottal = pulses - np.mean(pulses)
+    noise = _bandpass(rng.standard_normal(n), lowest, 9000.0, sr) * level
+    return np.asarray(glottal + noise * (1 + 0.5 * np.sin(TWO_PI * np.cumsum(f0) / sr)))
+
+
+def articulated(
+    source: np.ndarray,
+    vowels: tuple[str, str],
+    register: str,
+    sr: int,
+    *,
+    length: float,
+    glide: tuple[float, float, float] | None,
+) -> np.ndarray:
+    """``source`` through the first vowel's tract, gliding into the second's when they differ and
+    ``glide`` is given: ``(start, span, least span)``, the start and span as shares of ``length``."""
+    first = vocal_tract(source, vowels[0], register, sr)
+    if vowels[1] == vowels[0] or glide is None:
+        return first
+    start, span, least = glide
+    second = vocal_tract(source, vowels[1], register, sr)
+    t = np.arange(len(source)) / sr
+    share = np.clip((t - start * length) / max(span * length, least), 0.0, 1.0)
+    return np.asarray(first + share * (second - first))
+
+
+def add_consonant(
+    out: np.ndarray,
+    consonant: str,
+    sr: int,
+    rng: np.random.Generator,
+    *,
+    fricative: tuple[float, float],
+    plosive_cutoff: float,
+    level: float,
+) -> None:
+    """Add a syllable's onset to ``out`` in place: a ``"fricative"`` (``fricative`` = seconds,
+    high-pass cutoff) or a 12-ms ``"plosive"`` burst of high-passed noise, decaying; ``"none"``
+    adds nothing."""
+    if consonant == "none":
+        return
+    seconds, cutoff = fricative if consonant == "fricative" else (0.012, plosive_cutoff)
+    noise = _highpass(rng.standard_normal(min(int(seconds * sr), len(out))), cutoff, sr)
+    out[: len(noise)] += noise * np.exp(-np.arange(len(noise)) / max(len(noise) / 3, 1)) * level
 
 
 def syllables(length: float) -> int:
