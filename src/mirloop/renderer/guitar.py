@@ -81,7 +81,10 @@ def steel_guitar(pitch: int, velocity: int, length: float, sr: int, rng: np.rand
     excitation = np.zeros(n)
     excitation[:burst_n] = burst
     excitation[comb : comb + burst_n] -= burst[: max(0, min(burst_n, n - comb))]
-    excitation = np.convolve(excitation, body_response(sr, rng))[:n]
+    # only the first ``burst_n + comb`` samples are not zero: convolve those (the body rings on)
+    struck = min(n, comb + burst_n)
+    body = np.convolve(excitation[:struck], body_response(sr, rng))[:n]
+    excitation[: len(body)] = body
     denominator = np.zeros(n_delay + 4)
     denominator[0] = 1.0
     denominator[n_delay:] -= taps

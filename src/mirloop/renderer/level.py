@@ -16,7 +16,7 @@ import numpy as np
 from mirloop.renderer.channels import Channel
 from mirloop.renderer.score import Note, Part, Score
 from mirloop.renderer.synth import BlockSynth, part_events
-from mirloop.renderer.voice_synth import VoiceSynth
+from mirloop.renderer.voice_synth import NoteCache, VoiceSynth
 
 PROBE_LEAD = 0.75  # s rendered before the measured stretch, so that sustained notes are sounding
 PROBE_LENGTH = 2.0  # s measured
@@ -76,11 +76,13 @@ def probe_rms(
     index: ScoreIndex | None = None,
     voices: Sequence[str | None] | None = None,
     seed: int = 0,
+    cache: NoteCache | None = None,
 ) -> float:
     """The highest RMS (linear) among short probe renders at the climaxes of ``regions`` (all
     regions by default; the :data:`MAX_PROBES` with the most notes are probed). ``index`` is the
     score's :class:`ScoreIndex`, made here when not given. Parts with a ``voices`` entry play on
-    the NumPy voices (seeded by ``seed``), as in the render."""
+    the NumPy voices (seeded by ``seed``), as in the render, their notes kept in ``cache`` (the
+    render's :class:`~mirloop.renderer.voice_synth.NoteCache`, so the render reuses them)."""
     index = ScoreIndex(score) if index is None else index
     candidates = range(len(score.climaxes)) if regions is None else regions
     regions = sorted(candidates, key=lambda r: -int(index.notes_per_region[r]))[:MAX_PROBES]
@@ -100,7 +102,9 @@ def probe_rms(
         if voiced and voices is not None:
             excerpts = [_excerpt(score.parts[i], start, stop) for i in voiced]
             names = [voices[i] or "" for i in voiced]
-            with VoiceSynth(excerpts, names, sr, frames, seed=seed, keys=voiced) as voice_synth:
+            with VoiceSynth(
+                excerpts, names, sr, frames, seed=seed, keys=voiced, cache=cache
+            ) as voice_synth:
                 audio = audio + voice_synth.render(frames)[int(PROBE_LEAD * sr) :]
         if audio.size:
             loudest = max(loudest, float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))))
@@ -118,10 +122,13 @@ def master_gain(
     index: ScoreIndex | None = None,
     voices: Sequence[str | None] | None = None,
     seed: int = 0,
+    cache: NoteCache | None = None,
 ) -> float:
     """Linear gain putting the loudest climax (of ``regions``, default all) at ``target_db`` dBFS
-    RMS (limited to ±30 dB); ``index``, ``voices`` and ``seed`` as in :func:`probe_rms`."""
-    rms = probe_rms(score, channels, soundfont, sr, regions, index=index, voices=voices, seed=seed)
+    RMS (limited to ±30 dB); ``index``, ``voices``, ``seed`` and ``cache`` as in :func:`probe_rms`."""
+    rms = probe_rms(
+        score, channels, soundfont, sr, regions, index=index, voices=voices, seed=seed, cache=cache
+    )
     if rms <= 1e-6:
         return 1.0
     return float(np.clip(10 ** (target_db / 20) / rms, 10 ** (-30 / 20), 10 ** (30 / 20)))

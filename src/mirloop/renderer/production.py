@@ -33,7 +33,7 @@ from mirloop.renderer.randomize import (
 from mirloop.renderer.score import Score
 from mirloop.renderer.soundfont import find_soundfont, installed_soundfonts
 from mirloop.renderer.truth import ground_truth
-from mirloop.renderer.voice_synth import VoiceSynth
+from mirloop.renderer.voice_synth import NoteCache, VoiceSynth
 from mirloop.types import Audio, Descriptor
 from mirloop.types.render import RenderResult
 
@@ -125,6 +125,8 @@ class Prepared:
             )
         ]
         self._index = ScoreIndex(self.score)
+        #: The NumPy voices' notes, synthesised once for the level probes and the render.
+        self.notes = NoteCache()
         levels = [self._level(section) for section in sections([p.descriptor.name for p in plans])]
         gain, wet = levels[0][1:]
         self.settings = MixSettings(
@@ -160,6 +162,7 @@ class Prepared:
             index=self._index,
             voices=self.voices if any(v is not None for v in self.voices) else None,
             seed=self.seed,
+            cache=self.notes,
         )
         return plans[0].start, gain, wet
 
@@ -204,6 +207,7 @@ class Prepared:
                 seed=self.seed,
                 keys=members,
                 gains=gains,
+                cache=self.notes,
             )
 
         return make

@@ -6,8 +6,8 @@ release) when the playback reaches it and mixed in slice by slice, so memory hol
 sounding notes, whatever the render's length. A note's samples depend only on the voice, pitch,
 length and the render seed (its noise and oscillator phases are drawn from a generator seeded by
 them; velocity only scales them), so a render is the same on every run and block size, and repeated notes (a
-drum machine's hits, a loop's chords) are synthesised once and reused (an LRU cache of
-:data:`CACHE_NOTES` notes).
+drum machine's hits, a loop's chords) are synthesised once and reused (a :class:`NoteCache`, which
+one render shares between its level probes and its players).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from mirloop.renderer.voices import PITCHED, Voice, drum_hit, velocity_gain
 
 #: Fade (s) at a part's hard cut.
 CUT_FADE = 0.005
-#: Distinct notes kept for reuse per synthesizer.
-CACHE_NOTES = 96
+#: Bytes of synthesised notes a :class:`NoteCache` keeps for reuse.
+CACHE_BYTES = 192 * 2**20
 #: Every pitched voice by name: the synths of :mod:`~mirloop.renderer.voices`, the singing voice
 #: (:mod:`~mirloop.renderer.vocal`), the rapping voice (:mod:`~mirloop.renderer.rap`) and the
 #: steel-string guitar (:mod:`~mirloop.renderer.guitar`).
@@ -44,9 +44,40 @@ def voice_note(
     return VOICES[voice](pitch, velocity, max(length, 0.02), sr, rng)
 
 
+class NoteCache:
+    """Synthesised notes (float32, full velocity, centred) by voice, pitch, length (ms), render
+    seed and rate, the least recently used dropped past ``max_bytes``. A note is a pure function
+    of its key, so one cache can serve every :class:`VoiceSynth` of a render, its level probes
+    included, and the render is the same with or without it."""
+
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.notes: dict[tuple[int, int, str, int, int], np.ndarray] = {}  # insertion order = recency
+        self.nbytes = 0
+
+    def note(self, voice: str, pitch: int, length_ms: int, sr: int, seed: int) -> np.ndarray:
+        key = (seed, sr, voice, pitch, length_ms)
+        samples = self.notes.pop(key, None)
+        if samples is None:
+            rng = np.random.default_rng([seed, zlib.crc32(voice.encode()), pitch, length_ms])
+            made = voice_note(voice, pitch, 127, length_ms / 1000, sr, rng)
+            samples = made.astype(np.float32) if made is not None else np.zeros((2, 0), dtype=np.float32)
+        else:
+            self.nbytes -= samples.nbytes
+        self.notes[key] = samples
+        self.nbytes += samples.nbytes
+        while self.nbytes > self.max_bytes and len(self.notes) > 1:
+            self.nbytes -= self.notes.pop(next(iter(self.notes))).nbytes
+        return samples
+
+    def clear(self) -> None:
+        self.notes, self.nbytes = {}, 0
+
+
 class VoiceSynth:
     """Plays ``parts`` on ``voices`` (one name per part) from sample 0 on; ``gains`` maps a part's
-    position in ``parts`` to a gain curve (side-chain ducking); ``seed`` seeds the noise."""
+    position in ``parts`` to a gain curve (side-chain ducking); ``seed`` seeds the noise; ``cache``
+    holds the synthesised notes (a render passes one to all its synths; default: this synth's own)."""
 
     def __init__(
         self,
@@ -58,6 +89,7 @@ class VoiceSynth:
         seed: int = 0,
         keys: Sequence[int] | None = None,
         gains: Mapping[int, ChannelGain] | None = None,
+        cache: NoteCache | None = None,
     ) -> None:
         self.sr, self.seed = sr, seed & 0xFFFFFFFF
         self.parts, self.voices = list(parts), list(voices)
@@ -75,11 +107,13 @@ class VoiceSynth:
         self.cursor = 0
         self.position = 0
         self.sounding: list[tuple[int, int, np.ndarray]] = []  # (start sample, part, samples)
-        self.cache: dict[tuple[str, int, int], np.ndarray] = {}  # insertion order = recency
+        self.cache = cache if cache is not None else NoteCache()
+        self.own_cache = cache is None
 
     def close(self) -> None:
         self.sounding = []
-        self.cache = {}
+        if self.own_cache:
+            self.cache.clear()
 
     def __enter__(self) -> VoiceSynth:
         return self
@@ -92,15 +126,7 @@ class VoiceSynth:
         note = part.notes[k]
         voice = self.voices[p]
         length_ms = max(1, round((note.end - note.start) * 1000))
-        key = (voice, note.pitch, length_ms)
-        samples = self.cache.pop(key, None)
-        if samples is None:
-            rng = np.random.default_rng([self.seed, zlib.crc32(voice.encode()), *key[1:]])
-            made = voice_note(voice, note.pitch, 127, length_ms / 1000, self.sr, rng)
-            samples = made.astype(np.float32) if made is not None else np.zeros((2, 0), dtype=np.float32)
-        self.cache[key] = samples
-        if len(self.cache) > CACHE_NOTES:
-            self.cache.pop(next(iter(self.cache)))
+        samples = self.cache.note(voice, note.pitch, length_ms, self.sr, self.seed)
         if not samples.size:
             return None
         level, pan = self.mix[p]
