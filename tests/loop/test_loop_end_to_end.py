@@ -175,17 +175,26 @@ def test_without_a_model_the_loop_classifies_its_inputs_as_classify_does(
     assert config.backend("features") == default.get("features", {}).get("backend", "librosa")
 
 
-def test_a_model_from_the_environment_keeps_the_shipped_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_model_from_the_environment_hears_the_inputs_and_the_renders(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``$MIRLOOP_MODEL`` reaches the classifier the loop picks after the configuration is loaded
+    (it used to fall back to the shipped model, silently, for inputs and renders alike)."""
+    import shutil
+
     from mirloop.classify.backend import DEFAULT_MODEL
-    from mirloop.loop.configuration import loop_config
+    from mirloop.loop.configuration import loop_config, render_analysis_config
     from mirloop.plugins import registry
 
-    monkeypatch.setenv("MIRLOOP_MODEL", str(DEFAULT_MODEL))
+    model = tmp_path / "my-model"
+    shutil.copytree(DEFAULT_MODEL, model)
+    monkeypatch.setenv("MIRLOOP_MODEL", str(model))
     config = loop_config({"classifier": {"backend": "none"}})
 
     assert config.backend("classifier") == "mlp" and config.backend("features") == "librosa"
-    backend = registry().create("classifier", "mlp", config.options("classifier"))
-    assert backend.model_path() == str(DEFAULT_MODEL)
+    for heard_as in (config, render_analysis_config(config, segment=False)):
+        backend = registry().create("classifier", "mlp", heard_as.options("classifier"))
+        assert backend.model_path() == str(model)
 
 
 def test_configured_real_music_features_go_with_the_real_music_classifier(

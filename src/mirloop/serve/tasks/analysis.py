@@ -10,6 +10,7 @@ by stage; also in the job's result). Stages: ``load``, ``analyze``, ``write``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -75,7 +76,7 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
 
 
 def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
-    from mirloop.config import load_config
+    from mirloop.config import load_config, with_option_variables
     from mirloop.io.tables import grid_table, segment_table
     from mirloop.pipelines.analyze import analyze_file, validate_analysis_config
     from mirloop.pipelines.outputs import write_outputs
@@ -83,8 +84,8 @@ def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
 
     ctx.progress("load", 5)
     config = load_config(ctx.settings.config_path)
-    if params.get("config"):
-        config = config.merged(params["config"], source="job")
+    if params.get("config"):  # a job's backend gets the options the variables give ($MIRLOOP_MODEL)
+        config = with_option_variables(config.merged(params["config"], source="job"), os.environ)
     validate_analysis_config(config)
     path = ctx.files.upload_path(params["file"])
     ctx.progress("analyze", 10)
