@@ -174,3 +174,22 @@ def test_a_request_sets_analysis_options_but_never_a_file() -> None:
     ):
         with pytest.raises(ConfigError, match="config\\."):
             job_config(refused)
+
+
+def test_a_job_switching_the_classifier_gets_the_servers_model_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A request may not name a model file, so ``$MIRLOOP_MODEL`` is how a server chooses one; it
+    must reach the backend a job switches to (it used to fall back to the shipped model)."""
+    import shutil
+
+    from mirloop.classify.backend import DEFAULT_MODEL
+    from mirloop.serve.tasks.analysis import analysis_config, job_config
+
+    model = tmp_path / "server-model"
+    shutil.copytree(DEFAULT_MODEL, model)
+    monkeypatch.setenv("MIRLOOP_MODEL", str(model))
+    monkeypatch.delenv("MIRLOOP_CONFIG", raising=False)
+    config = analysis_config(None, job_config({"classifier": {"backend": "mlp"}}))
+    assert config.backend("classifier") == "mlp"
+    assert config.options("classifier")["model"] == str(model)

@@ -55,6 +55,15 @@ def job_config(config: Any) -> dict[str, dict[str, Any]]:
     return checked
 
 
+def analysis_config(config_path: Any, job: dict[str, dict[str, Any]] | None) -> Any:
+    """The server's configuration with a job's settings on top; a backend the job switches to gets
+    the options the environment gives (``$MIRLOOP_MODEL``), as one configured on the server would."""
+    from mirloop.config import load_config, with_option_variables
+
+    config = load_config(config_path)
+    return with_option_variables(config.merged(job, source="job"), os.environ) if job else config
+
+
 def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
     """The upload must exist; ``config`` holds stage settings (see :func:`job_config`), valid for
     the installed backends."""
@@ -67,25 +76,21 @@ def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
     FileStore(settings.data, JobStore(settings.database)).upload(file_id)
     config = params.get("config")
     if config is not None:
-        from mirloop.config import load_config
         from mirloop.pipelines.analyze import validate_analysis_config
 
         config = job_config(config)
-        validate_analysis_config(load_config(settings.config_path).merged(config, source="job"))
+        validate_analysis_config(analysis_config(settings.config_path, config))
     return {"file": file_id, "config": config}
 
 
 def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
-    from mirloop.config import load_config, with_option_variables
     from mirloop.io.tables import grid_table, segment_table
     from mirloop.pipelines.analyze import analyze_file, validate_analysis_config
     from mirloop.pipelines.outputs import write_outputs
     from mirloop.types.stage_output import output_json
 
     ctx.progress("load", 5)
-    config = load_config(ctx.settings.config_path)
-    if params.get("config"):  # a job's backend gets the options the variables give ($MIRLOOP_MODEL)
-        config = with_option_variables(config.merged(params["config"], source="job"), os.environ)
+    config = analysis_config(ctx.settings.config_path, params.get("config"))
     validate_analysis_config(config)
     path = ctx.files.upload_path(params["file"])
     ctx.progress("analyze", 10)
