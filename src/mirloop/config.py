@@ -6,7 +6,9 @@ Sources, later wins: built-in defaults, ``[tool.mirloop]`` in ``pyproject.toml``
 ``MIRLOOP_SET="tempo.max_bpm=200"``), a ``config=`` mapping or file given from Python, and
 ``--use stage=name`` / ``--set stage.option=value`` on the command line. Last, the variables of
 :data:`OPTION_VARIABLES` (``MIRLOOP_MODEL``, ``MIRLOOP_SOUNDFONT``) each give one option where no
-other source sets it and the stage's backend has that option.
+other source sets it and the stage's backend has that option — also when a later
+:meth:`Config.merged` switches the stage to a backend that has it (the loop choosing its
+classifier, a web job choosing a backend).
 
 File format — one table per stage, ``backend`` picks the backend, the other keys are its
 options::
@@ -44,7 +46,8 @@ SETTINGS_TABLES = ("executor",)
 
 #: Environment variables that each stand for one backend option, ``(stage, option)``. They rank
 #: below every file and flag: :func:`load_config` applies one last, only where no other source set
-#: the option and the stage's final backend has it (a ``--use`` that switches backend still gets it).
+#: the option and the stage's final backend has it (a ``--use`` that switches backend still gets it,
+#: and so does a backend a later :meth:`Config.merged` switches to).
 OPTION_VARIABLES: dict[str, tuple[str, str]] = {
     "MIRLOOP_MODEL": ("classifier", "model"),
     "MIRLOOP_SOUNDFONT": ("renderer", "soundfont"),
@@ -68,10 +71,12 @@ class StageConfig:
 
 @frozen
 class Config:
-    """The resolved configuration: a :class:`StageConfig` per stage, and where each part came from."""
+    """The resolved configuration: a :class:`StageConfig` per stage, where each part came from, and
+    the set variables of :data:`OPTION_VARIABLES` (given again to a backend a merge switches to)."""
 
     stages: dict[str, StageConfig]
     sources: tuple[str, ...] = ()
+    variables: dict[str, str] = field(factory=dict)
 
     def backend(self, stage: str) -> str:
         return self.stage(stage).backend
@@ -93,6 +98,7 @@ class Config:
     def merged(self, layer: Mapping[str, Any], source: str) -> Config:
         """This config with ``layer`` (``{stage: {"backend": …, option: …}}``) applied on top."""
         stages = dict(self.stages)
+        switched: list[str] = []
         for stage, table in layer.items():
             if stage in SETTINGS_TABLES:  # read by their own modules, not backend stages
                 continue
@@ -106,6 +112,7 @@ class Config:
                 raise ConfigError(f"{source}: [{stage}] must be a table or a backend name, got {table!r}")
             table = dict(table)
             current = stages.get(stage) or StageConfig(record.default)  # a stage added since
+            before = current.backend
             backend = table.pop("backend", None)
             if backend is not None:
                 if not isinstance(backend, str) or not backend:
@@ -115,7 +122,10 @@ class Config:
                 # options belong to a backend: switching backend drops the previous backend's options
                 current = StageConfig(backend, {}) if backend != current.backend else current
             stages[stage] = StageConfig(current.backend, {**current.options, **table})
-        return evolve(self, stages=stages, sources=(*self.sources, source))
+            if current.backend != before:
+                switched.append(stage)
+        merged = evolve(self, stages=stages, sources=(*self.sources, source))
+        return with_option_variables(merged, self.variables, stages=switched) if switched else merged
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return {stage: {"backend": c.backend, **c.options} for stage, c in self.stages.items()}
@@ -250,13 +260,21 @@ def load_config(
     return with_option_variables(resolved, os.environ if environ is None else environ)
 
 
-def with_option_variables(config: Config, environ: Mapping[str, str]) -> Config:
+def with_option_variables(
+    config: Config, environ: Mapping[str, str], *, stages: Iterable[str] | None = None
+) -> Config:
     """``config`` with each set variable of :data:`OPTION_VARIABLES` as a layer of its own, for an
-    option no layer sets, when the stage's backend is installed and has that option."""
+    option no layer sets, when the stage's backend is installed and has that option (only for
+    ``stages``, when given); the set variables are kept in :attr:`Config.variables`."""
+    variables = {name: environ[name] for name in OPTION_VARIABLES if environ.get(name)}
+    config = evolve(config, variables=variables)
+    wanted = None if stages is None else set(stages)
     for variable, (stage, option) in OPTION_VARIABLES.items():
-        value = environ.get(variable, "")
-        conf = config.stages[stage]
-        if not value or conf.backend == "none" or option in conf.options:
+        value = variables.get(variable, "")
+        if not value or (wanted is not None and stage not in wanted):
+            continue
+        conf = config.stage(stage)
+        if conf.backend == "none" or option in conf.options:
             continue
         if option in _backend_options(stage, conf.backend):
             config = config.merged({stage: {option: value}}, f"{variable}={value}")

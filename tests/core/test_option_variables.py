@@ -42,3 +42,18 @@ def test_the_variable_reaches_the_renderer_only_through_the_configuration(tmp_pa
     font = str(tmp_path / "mine.sf2")
     config = load_config(cwd=tmp_path, environ={"MIRLOOP_SOUNDFONT": font})
     assert resolve_options(config).soundfont == font
+
+
+def test_a_backend_a_later_merge_switches_to_still_gets_the_variable(tmp_path: Path) -> None:
+    """The loop and the web server choose the classifier after the configuration is loaded; the
+    variable must reach that backend, and never one that sets the option or lacks it."""
+    config = load_config(cwd=tmp_path, environ={"MIRLOOP_MODEL": "/models/mlp"})
+    assert config.options("classifier") == {}
+    chosen = config.merged({"classifier": {"backend": "mlp"}}, "loop default")
+    assert chosen.options("classifier") == {"model": "/models/mlp"}
+    assert chosen.sources[-2:] == ("loop default", "MIRLOOP_MODEL=/models/mlp")
+    assert config.merged({"classifier": {"backend": "knn", "model": "/mine"}}, "job").options(
+        "classifier"
+    ) == {"model": "/mine"}
+    unset = load_config(cwd=tmp_path, environ={})
+    assert unset.merged({"classifier": "mlp"}, "x").options("classifier") == {}

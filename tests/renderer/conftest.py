@@ -6,8 +6,10 @@ same on machines with and without a system SoundFont.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 from mirloop.renderer.plan import RegionPlan
@@ -70,3 +72,10 @@ def make_plan(
 @pytest.fixture
 def fast_options() -> dict[str, Any]:
     return dict(FAST)
+
+
+def assert_seeded(note: Callable[[np.random.Generator], np.ndarray]) -> None:
+    """A NumPy voice's stereo note is byte-identical for the same seed and differs for another."""
+    first, again, other = (note(np.random.default_rng(seed)) for seed in (5, 5, 6))
+    assert first.shape[0] == 2 and first.tobytes() == again.tobytes()
+    assert not np.array_equal(first, other)

@@ -7,6 +7,7 @@ import numpy as np
 
 from mirloop.renderer.vocal import VOCAL_RANGE, VOWELS, fold, sing, syllables, vocal
 from mirloop.renderer.voices import hz
+from tests.renderer.conftest import assert_seeded
 
 SR = 22050
 
@@ -27,11 +28,7 @@ def _vowel(vowel: str, pitch: int = 60) -> np.ndarray:
 
 
 def test_a_note_is_byte_identical_for_the_same_seed_and_differs_for_another() -> None:
-    first = vocal(64, 100, 0.8, SR, np.random.default_rng(5))
-    again = vocal(64, 100, 0.8, SR, np.random.default_rng(5))
-    other = vocal(64, 100, 0.8, SR, np.random.default_rng(6))
-    assert first.shape[0] == 2 and first.tobytes() == again.tobytes()
-    assert not np.array_equal(first, other)
+    assert_seeded(lambda rng: vocal(64, 100, 0.8, SR, rng))
 
 
 def _share(mono: np.ndarray, low: float, high: float) -> float:

@@ -8,7 +8,7 @@ from typing import Any
 
 from mirloop.classify.backend import DEFAULT_KIND, default_classifier
 from mirloop.classify.storage import model_kind
-from mirloop.config import Config, load_config, option_variable, with_option_variables
+from mirloop.config import Config, load_config, option_variable
 from mirloop.errors import ModelError
 from mirloop.pipelines.analyze import validate_analysis_config
 
@@ -35,8 +35,6 @@ def loop_config(
         resolved = resolved.merged({"separator": {"backend": DEFAULT_SEPARATOR}}, "loop default")
     if resolved.backend("classifier") == "none":  # the loop classifies: by default as `classify` does
         resolved = resolved.merged(_default_classifier(resolved), "loop default")
-        # the variables give options of the final backends ($MIRLOOP_MODEL to the model chosen here)
-        resolved = with_option_variables(resolved, os.environ)
     validate_analysis_config(resolved)
     resolved.validate()
     _check_model(resolved)

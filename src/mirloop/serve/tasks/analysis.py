@@ -10,7 +10,6 @@ by stage; also in the job's result). Stages: ``load``, ``analyze``, ``write``.
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
@@ -56,12 +55,12 @@ def job_config(config: Any) -> dict[str, dict[str, Any]]:
 
 
 def analysis_config(config_path: Any, job: dict[str, dict[str, Any]] | None) -> Any:
-    """The server's configuration with a job's settings on top; a backend the job switches to gets
-    the options the environment gives (``$MIRLOOP_MODEL``), as one configured on the server would."""
-    from mirloop.config import load_config, with_option_variables
+    """The server's configuration with a job's settings on top (a backend the job switches to gets
+    the options the environment gives, ``$MIRLOOP_MODEL``, as :meth:`Config.merged` does)."""
+    from mirloop.config import load_config
 
     config = load_config(config_path)
-    return with_option_variables(config.merged(job, source="job"), os.environ) if job else config
+    return config.merged(job, source="job") if job else config
 
 
 def check(params: dict[str, Any], settings: ServeSettings) -> dict[str, Any]:
