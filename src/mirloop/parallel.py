@@ -322,8 +322,13 @@ def _serve(conn: Connection, initializer: Callable[[], Any] | None = None) -> No
             reply = ("error", f"{type(exc).__name__}: {exc}")
         try:
             conn.send(reply)
+        except OSError:  # the parent is gone (killed or interrupted): nobody to tell
+            return
         except Exception as exc:  # an unpicklable result
-            conn.send(("error", f"the result could not be sent back: {type(exc).__name__}: {exc}"))
+            try:
+                conn.send(("error", f"the result could not be sent back: {type(exc).__name__}: {exc}"))
+            except OSError:
+                return
 
 
 def _stop(slots: Sequence[_Worker]) -> None:

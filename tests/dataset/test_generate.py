@@ -118,6 +118,25 @@ def test_resuming_with_other_settings_is_refused(
         generate_dataset(root, **{**TINY, "seed": 1})  # type: ignore[arg-type]
 
 
+def test_a_dataset_grows_with_more_renders_per_descriptor_and_keeps_those_it_has(
+    tiny_dataset: tuple[Path, GenerationReport], tmp_path: Path
+) -> None:
+    root = tmp_path / "data"
+    small = {**TINY, "per_descriptor": 1}
+    generate_dataset(root, **small)  # type: ignore[arg-type]
+    first = {p.name: p.stat().st_mtime_ns for p in (root / "renders").iterdir()}
+    grown = generate_dataset(root, **TINY)  # type: ignore[arg-type]
+    assert (grown.already_done, grown.made, grown.collected) == (2, 2, True)
+    assert all((root / "renders" / name).stat().st_mtime_ns == t for name, t in first.items())
+    assert DatasetInfo.read(root).generation["per_descriptor"] == TINY["per_descriptor"]
+    # the grown dataset is the one made at that size in one go
+    reference = read_table(tiny_dataset[0]).sort_values(["render_id", "window"]).reset_index(drop=True)
+    again = read_table(root).sort_values(["render_id", "window"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(reference, again)
+    with pytest.raises(DatasetError, match="holds 2 renders per descriptor .* --per-descriptor 2 or more"):
+        generate_dataset(root, **small)  # type: ignore[arg-type]
+
+
 def test_only_picks_descriptors_by_glob_and_says_when_none_matches() -> None:
     catalog = list(load_catalog())
     chosen = pick_descriptors(catalog, None, ["pop_*", "*_dark"])

@@ -109,7 +109,8 @@ def generate(
     set_: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Render every descriptor and extract window features into OUTPUT (rerun to resume).
+    """Render every descriptor and extract window features into OUTPUT (rerun to resume, or
+    with a larger --per-descriptor to grow the dataset).
 
     Exits with status 1 when any render failed (listed on stderr and under "failed" in --json).
     """

@@ -5,6 +5,8 @@ complete in the folder (:meth:`DatasetLayout.finished_row`), runs the rest on a 
 (all local cores by default) with a progress bar, and — once every render is done — gathers
 the per-render parts into ``manifest.parquet`` and ``features.parquet``. A killed run is
 resumed by running the same command again: finished renders are kept, partial ones redone.
+A dataset grows the same way, rerun with a larger ``per_descriptor``: render ``i`` of a
+descriptor does not depend on how many there are, so those already made are kept.
 """
 
 from __future__ import annotations
@@ -41,8 +43,9 @@ from mirloop.types.features import FEATURE_NAMES
 RENDER_SR = 44100
 
 JobRunner = Callable[[RenderJob, JobSettings], ManifestRow]
-#: Generation settings that must match when a run resumes in an existing folder.
-RESUME_KEYS = ("per_descriptor", "durations", "seed", "audio_format", "sr", "store", "randomize", "renderer")
+#: Generation settings that must match when a run resumes in an existing folder
+#: (``per_descriptor`` may grow: render ``i`` of a descriptor is the same whatever the count).
+RESUME_KEYS = ("durations", "seed", "audio_format", "sr", "store", "randomize", "renderer")
 #: The value a resume key has in folders written before the key existed.
 RESUME_DEFAULTS = {"randomize": "none", "renderer": "mirloop"}
 #: Resume keys compared only when the folder records them (older folders did not).
@@ -95,6 +98,13 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
         raise DatasetError(
             f"{root} holds features re-extracted from {existing.generation['features_from']} "
             "(`mirloop dataset features`); generate into another folder"
+        )
+    had, asked = existing.generation.get("per_descriptor"), info.generation.get("per_descriptor")
+    if isinstance(had, int) and isinstance(asked, int) and asked < had:
+        raise DatasetError(
+            f"{root} holds {had} renders per descriptor and duration, more than the {asked} asked "
+            f"for; resume with --per-descriptor {had} or more (a dataset grows, it does not shrink), "
+            "or choose another output folder"
         )
     wanted = {k: info.generation.get(k, RESUME_DEFAULTS.get(k)) for k in RESUME_KEYS}
     found = {k: existing.generation.get(k, RESUME_DEFAULTS.get(k)) for k in RESUME_KEYS}
