@@ -1,6 +1,7 @@
 """The JAMS sidecar of one file of the annotated sets: what ``mirloop evaluate-backends`` reads.
 
-Namespaces written: ``tempo`` (one BPM over the whole file), ``key_mode`` (``"A:minor"``), ``beat``
+Namespaces written: ``tempo`` (one BPM over the whole file), ``key_mode`` (``"A:minor"`` over the
+whole file, or one per region of a modulating file), ``beat``
 (beat times, value 1 on a downbeat else the beat's number in the bar) and ``segment_open`` (the
 spliced chunks, labelled by their source). Same inputs, same bytes.
 """
@@ -19,6 +20,7 @@ def annotation_bytes(
     duration: float,
     tempo: float | None = None,
     key: str | None = None,
+    key_regions: Sequence[tuple[float, float, str]] = (),
     beats: Sequence[tuple[float, int]] = (),
     segments: Sequence[tuple[float, float, str]] = (),
     sandbox: dict[str, Any] | None = None,
@@ -40,9 +42,10 @@ def annotation_bytes(
         ann = annotation("tempo")
         ann.append(time=0.0, duration=duration, value=float(tempo), confidence=1.0)
         jam.annotations.append(ann)
-    if key is not None:
+    if key is not None or key_regions:
         ann = annotation("key_mode")
-        ann.append(time=0.0, duration=duration, value=key, confidence=1.0)
+        for start, end, value in key_regions or [(0.0, duration, key)]:
+            ann.append(time=round(start, 6), duration=round(end - start, 6), value=value, confidence=1.0)
         jam.annotations.append(ann)
     if beats:
         ann = annotation("beat")

@@ -93,7 +93,7 @@ SPLICE_EXCLUDED = ("frozen-bubble-data",)
 MIN_MODULE_SECONDS = 20.0
 #: Fewest beats such a stretch holds (a row held at speed 255 lasts seconds but is no tempo).
 MIN_MODULE_BEATS = 16
-SUBSETS = ("compositions", "spliced", "modules")
+SUBSETS = ("compositions", "spliced", "modules", "modulations")
 
 
 @dataclass(frozen=True)
@@ -273,6 +273,93 @@ def build_compositions(out: Path, cache: Path, seed: int, per_mode: int, report:
     license_text = (corpus_file(ABC_FILES[0]).parents[1] / "license.txt").read_bytes()
     report.wrote(write_atomic(out / "licenses" / "music21-corpus-license.txt", license_text))
     print(f"  {len(rows)} renders", flush=True)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------
+# modulations: one tune in two keys, then another tune in the other mode
+# ------------------------------------------------------------------------------------------------
+
+#: Key changes by transposition, in semitones: up a semitone or a tone (the pop "truck driver's"
+#: change), down a tone, to the subdominant and the dominant.
+MODULATION_STEPS = (1, 2, -2, 5, 7)
+#: Length of each part of a modulating file, s (drawn; each part is the opening of a render).
+PART_SECONDS = (16.0, 28.0)
+
+
+def modulation_parts(pieces: list[Piece], seed: int, i: int) -> list[tuple[Piece, str]]:
+    """The three parts of modulating file ``i``: a tune, the same tune transposed by a step of
+    :data:`MODULATION_STEPS`, then a tune of the other mode in the relative or parallel key of the
+    second part, played by the first tune's SoundFont and instruments; each with how it relates."""
+    rng = rng_for(seed, "modulation", i)
+    first = pieces[int(rng.integers(len(pieces)))]
+    step = int(MODULATION_STEPS[int(rng.integers(len(MODULATION_STEPS)))])
+    shifted = min((first.semitones + step + k for k in (-12, 0, 12)), key=abs)
+    second = Piece(**{**first.__dict__, "semitones": shifted})
+    tonic = (second.checked.tonic_pc + shifted) % 12
+    others = [p for p in pieces if p.checked.mode != first.checked.mode]
+    other = others[int(rng.integers(len(others)))]
+    relative = bool(rng.integers(2))  # relative: C major -> A minor, A minor -> C major
+    target = (tonic + (-3 if first.checked.mode == "major" else 3)) % 12 if relative else tonic
+    third = Piece(**{**other.__dict__, "font": first.font, "melody": first.melody,
+                     "doubling": first.doubling,
+                     "semitones": (target - other.checked.tonic_pc + 6) % 12 - 6})  # fmt: skip
+    third_relation = "relative" if relative else "parallel"
+    return [(first, "tune"), (second, f"transposed {step:+d}"), (third, third_relation)]
+
+
+def build_modulations(
+    out: Path, cache: Path, seed: int, per_mode: int, count: int, report: BuildReport
+) -> list[Row]:
+    print(f"[modulations: {count} files, one tune in two keys, then a tune in the other mode]", flush=True)
+    fonts, _ = installed_soundfonts()
+    pieces = [p for p in choose_pieces(seed, per_mode, report) if p.font in fonts]
+    version = music21_version()
+    rows = []
+    for i in range(count):
+        parts = modulation_parts(pieces, seed, i)
+        rng = rng_for(seed, "modulation-lengths", i)
+        chunks, described = [], []
+        try:
+            for piece, relation in parts:
+                data, seconds = render_piece(piece, fonts, cache)
+                audio, sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+                length = float(rng.uniform(PART_SECONDS[0], min(PART_SECONDS[1], seconds - 0.5)))
+                chunks.append(cut_chunk(to_stereo_rate(audio, sr, target_sr=SAMPLE_RATE), SAMPLE_RATE,
+                                        start=0.05, length=length))  # fmt: skip
+                described.append(f"{piece.header.work} in {piece.key} ({relation}) for {length:.2f} s")
+        except (RenderError, DatasetError) as exc:
+            report.warn(f"modulation {i}: {exc}; skipped")
+            continue
+        audio, bounds = splice(chunks, SAMPLE_RATE)
+        seconds = len(audio) / SAMPLE_RATE
+        edges = [0.0, *bounds, seconds]
+        keys = [piece.key for piece, _ in parts]
+        step = parts[1][1].split()[1]
+        track_id = f"modulation_{i:02d}_{'up' if step[0] == '+' else 'down'}{step[1:]}_{parts[2][1]}"
+        stem = f"modulations/{track_id}"
+        data = flac_bytes(audio, SAMPLE_RATE)
+        jams = annotation_bytes(
+            title=track_id, duration=seconds,
+            key_regions=[(edges[j], edges[j + 1], keys[j]) for j in range(3)],
+            segments=[(edges[0], edges[1], "A"), (edges[1], edges[2], "A'"), (edges[2], edges[3], "B")],
+            sandbox={"parts": described},
+        )  # fmt: skip
+        report.wrote(write_atomic(out / f"{stem}.flac", data))
+        report.wrote(write_atomic(out / f"{stem}.jams", jams))
+        first = parts[0][0]
+        rows.append(Row(
+            track_id=track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset="modulations",
+            kind="score-render-medley", source=f"music21 {version}",
+            license="music21 corpus (see licenses/music21-corpus-license.txt)",
+            evidence="Parts, in order: " + "; ".join(described) + ". Each part is the opening of a "
+                     "composition render (its key exact by construction, see compositions), joined at "
+                     "zero crossings with a 20-ms crossfade; each key change is the middle of its crossfade.",
+            key=" ".join(f"{k}@{t:.2f}" for k, t in zip(keys, edges)),
+            boundaries=" ".join(f"{b:.4f}" for b in bounds), duration_s=f"{seconds:.2f}",
+            sha256=sha256(data), details=f"font {first.font}; {MELODY_PROGRAMS[first.melody]}",
+        ))  # fmt: skip
+    print(f"  {len(rows)} modulating files", flush=True)
     return rows
 
 
@@ -606,6 +693,15 @@ def summary(rows: list[Row]) -> Iterator[str]:
             + "; rows per beat: "
             + ", ".join(f"{k}: {v}" for k, v in sorted(per_beat.items()))
         )
+    modulating = [r for r in rows if r.subset == "modulations"]
+    if modulating:
+        kinds = Counter(r.track_id.split("_", 2)[2] for r in modulating)
+        minutes = sum(float(r.duration_s) for r in modulating) / 60
+        yield ""
+        yield (
+            f"{len(modulating)} modulating files, {minutes:.1f} min, {2 * len(modulating)} key changes: "
+            + ", ".join(f"{v} × {k}" for k, v in sorted(kinds.items()))
+        )
     spliced = [r for r in rows if r.subset == "spliced"]
     if spliced:
         kinds = Counter(r.details for r in spliced)
@@ -636,6 +732,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17, help="seed of every draw (default 17)")
     parser.add_argument("--per-mode", type=int, default=80, help="compositions per mode (default 80)")
     parser.add_argument("--spliced", type=int, default=40, help="number of spliced files (default 40)")
+    parser.add_argument(
+        "--modulations", type=int, default=40, help="number of modulating files (default 40)"
+    )
     args = parser.parse_args(argv)
     only = set(args.only or SUBSETS)
     report = BuildReport()
@@ -647,6 +746,10 @@ def main(argv: list[str] | None = None) -> int:
             rows += build_spliced(args.out, args.real_cache, args.seed, args.spliced, report)
         if "modules" in only:
             rows += build_modules(args.out, args.real_cache, args.cache, report)
+        if "modulations" in only:
+            rows += build_modulations(
+                args.out, args.cache, args.seed, args.per_mode, args.modulations, report
+            )
     except MirloopError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

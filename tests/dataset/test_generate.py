@@ -133,7 +133,7 @@ def test_a_dataset_grows_with_more_renders_per_descriptor_and_keeps_those_it_has
     reference = read_table(tiny_dataset[0]).sort_values(["render_id", "window"]).reset_index(drop=True)
     again = read_table(root).sort_values(["render_id", "window"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(reference, again)
-    with pytest.raises(DatasetError, match="holds 2 renders per descriptor .* --per-descriptor 2 or more"):
+    with pytest.raises(DatasetError, match=r"holds 2 renders per descriptor .* --per-descriptor 2 or more"):
         generate_dataset(root, **small)  # type: ignore[arg-type]
 
 

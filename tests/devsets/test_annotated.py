@@ -132,3 +132,36 @@ def test_a_tune_that_does_not_end_on_its_declared_tonic_is_passed_over() -> None
     abc = "X:1\nT:t\nM:2/4\nL:1/8\nK:G\nG|ABcB|d3|]\n"
     with pytest.raises(RenderError, match="ends on D, not on the declared tonic G"):
         check_score(music21.converter.parse(abc, format="abc"), "G:major", "t")
+
+
+def test_a_modulating_file_has_a_key_per_region_and_its_parts_relate_as_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("music21")
+    from devsets.annotated.build import MODULATION_STEPS, choose_pieces, modulation_parts
+    from devsets.common import BuildReport
+
+    from mirloop.types.estimates import PITCH_CLASSES
+
+    pieces = choose_pieces(17, 3, BuildReport())
+    for i in range(6):
+        (first, _), (second, moved), (third, relation) = modulation_parts(pieces, 17, i)
+        assert modulation_parts(pieces, 17, i)[2][0] == third  # seeded
+        assert second.header == first.header and abs(second.semitones) <= 6
+        step = int(moved.split()[1])
+        assert step in MODULATION_STEPS
+        first_tonic, second_tonic, third_tonic = (
+            PITCH_CLASSES.index(p.key.split(":")[0]) for p in (first, second, third)
+        )
+        assert (second_tonic - first_tonic) % 12 == step % 12
+        assert third.checked.mode != first.checked.mode
+        assert (third.font, third.melody, third.doubling) == (first.font, first.melody, first.doubling)
+        expected = 0 if relation == "parallel" else (-3 if first.checked.mode == "major" else 3)
+        assert (third_tonic - second_tonic) % 12 == expected % 12
+
+    regions = [(0.0, 20.5, "D:major"), (20.5, 41.0, "E:major"), (41.0, 60.0, "C#:minor")]
+    path = tmp_path / "m.jams"
+    path.write_bytes(annotation_bytes(title="m", duration=60.0, key_regions=regions))
+    truth = read_truth(path)
+    assert truth.key is None  # no key holds half the file
+    assert [(s, e, str(k)) for s, e, k in truth.key_regions] == [
+        (0.0, 20.5, "D major"), (20.5, 41.0, "E major"), (41.0, 60.0, "C# minor")
+    ]

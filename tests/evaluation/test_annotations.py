@@ -49,7 +49,11 @@ def test_no_reference_when_no_tempo_or_key_covers_half_the_track(tmp_path: Path)
                     "segment,0,10,A\nsegment,10,20,B\nsegment,20,30,C\n")
     truth = read_truth(path)
     assert (truth.tempo, truth.key) == (None, None)
-    assert truth.stages == ("segmenter",)
+    # the key regions stay, for the window keys: no track-level key, but a key at each moment
+    assert truth.key_regions == (
+        (0.0, 10.0, Key("C", "major")), (10.0, 20.0, Key("A", "minor")), (20.0, 30.0, Key("E", "major"))
+    )
+    assert truth.stages == ("key", "segmenter")
 
 
 def test_a_bad_key_names_the_file(tmp_path: Path) -> None:

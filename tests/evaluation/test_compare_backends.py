@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
 import pytest
 
 from mirloop.cli.main import main
@@ -17,7 +18,7 @@ from mirloop.evaluation.synthetic import build_synthetic_dataset
 from mirloop.plugins import build_registry, hookimpl
 from mirloop.signal import TrackContext
 from mirloop.stages import Backend, Option
-from mirloop.types import TempoEstimate
+from mirloop.types import Key, KeyEstimate, TempoEstimate
 
 
 class CrashesOnFast(Backend):
@@ -43,11 +44,23 @@ class Fixed(Backend):
         return TempoEstimate(bpm=self.opts["bpm"], confidence=0.5, window_bpm=[100.0] * ctx.grid.n_windows)
 
 
+class FixedKey(Backend):
+    """Answers C major for the track and every window."""
+
+    name: ClassVar[str] = "c-major"
+    stage: ClassVar[str] = "key"
+
+    def estimate_key(self, ctx: TrackContext) -> KeyEstimate:
+        n = ctx.grid.n_windows
+        return KeyEstimate(Key("C", "major"), 0.5, (Key("C", "major"),) * n, np.full(n, 0.5))
+
+
 class FragilePlugin:
     @hookimpl
     def register_inducers(self, register) -> None:  # type: ignore[no-untyped-def]
         register(CrashesOnFast)
         register(Fixed)
+        register(FixedKey)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +103,7 @@ def test_a_crash_is_recorded_scored_zero_and_the_others_still_run(dataset: Path)
 
 def test_key_and_segmenter_are_compared_with_their_own_metrics(dataset: Path, tmp_path: Path) -> None:
     key = compare_backends(dataset, "key", backends=["librosa"])
-    assert key.metrics == ("mirex",) and len(key.results) == 2
+    assert key.metrics == ("mirex", "mirex_time") and len(key.results) == 2
     segments = compare_backends(dataset, "segmenter", backends=["laplacian"])
     assert segments.metrics == ("f_0.5s", "f_3s")
     written = save(segments, tmp_path)
@@ -151,3 +164,27 @@ def test_set_passes_an_option_to_the_compared_backend_and_refuses_one_nobody_has
     assert main(["evaluate-backends", str(dataset), "--stage", "tempo", "--set", "fixed.profile=edma"]) == 2
     err = capsys.readouterr().err
     assert "no compared stage (tempo) has a backend 'fixed' with an option 'profile'" in err
+
+
+def test_the_window_keys_of_a_modulating_file_are_scored_against_the_key_of_each_moment(
+    tmp_path: Path,
+) -> None:
+    from mirloop.io.audio_out import write_audio_file
+    from mirloop.testing.signals import cadence
+
+    keys = [("C", "major"), ("A", "minor"), ("E", "major")]
+    parts = [cadence(tonic, mode, chord_seconds=1.5, repeats=2) for tonic, mode in keys]  # 12 s each
+    audio = np.concatenate([part.samples for part in parts])
+    write_audio_file(tmp_path / "medley.wav", audio, parts[0].sr)
+    rows = [f"key,{12 * i},{12 * (i + 1)},{tonic}:{mode}\n" for i, (tonic, mode) in enumerate(keys)]
+    (tmp_path / "medley.csv").write_text("kind,start,end,value\n" + "".join(rows))
+    registry = build_registry(extra_plugins=(FragilePlugin(),))
+    comparison = compare_backends(tmp_path, "key", backends=["librosa", "c-major"], plugins=registry)
+    by_backend = {r.backend: r for r in comparison.results}
+    # C major throughout: right for 12 s, the relative key (0.3) for 12 s, wrong for 12 s
+    assert by_backend["c-major"].scores == {"mirex_time": pytest.approx((12 + 0.3 * 12) / 36)}
+    assert by_backend["librosa"].scores["mirex_time"] > 0.75  # it hears the key change
+    assert by_backend["librosa"].reference == "C major@0 A minor@12 E major@24"
+    summary = {s.backend: s.scores for s in comparison.summaries()}
+    assert np.isnan(summary["c-major"]["mirex"])  # no key covers half the file
+    assert "| `c-major` | — | 0.433 |" in to_markdown(comparison)

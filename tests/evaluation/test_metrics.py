@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from mirloop.errors import MirloopError
 from mirloop.evaluation import boundary_f, key_score, tempo_accuracy
 from mirloop.types import Key
 
@@ -47,3 +48,17 @@ def test_boundary_f_of_a_single_segment() -> None:
     assert boundary_f(whole, whole, 3.0) == 1.0
     assert boundary_f(split, whole, 3.0) == 0.0
     assert boundary_f(whole, split, 3.0) == 0.0
+
+
+def test_the_key_over_time_scores_each_moment_by_the_window_centred_nearest() -> None:
+    from mirloop.evaluation.metrics import key_timeline_score
+    from mirloop.types import Grid
+
+    c, g = Key("C", "major"), Key("G", "major")
+    centers = Grid(14.0).centers  # windows at 0, 2, 4 s: centres 5, 7, 9
+    regions = [(0.0, 8.0, c), (8.0, 14.0, g)]
+    assert key_timeline_score([c, c, g], centers, regions) == pytest.approx(1.0)
+    # the middle window (6-8 s) says G while C sounds: 2 s of 14 score a fifth's 0.5
+    assert key_timeline_score([c, g, g], centers, regions) == pytest.approx((12 + 0.5 * 2) / 14)
+    with pytest.raises(MirloopError, match="2 window keys for 3 window centres"):
+        key_timeline_score([c, g], centers, regions)

@@ -3,8 +3,10 @@
 JAMS (``<stem>.jams``): the ``tempo`` namespace (BPM), ``key_mode`` (``"A:minor"``) and
 ``segment_open`` (labelled intervals). Where a namespace holds several observations (a
 multi-region render), the tempo or key that covers at least half of the annotated time is the
-reference; when none does (three regions in three keys), the file has no reference for that
-stage — a single track-level answer cannot be right there.
+reference; when none does (three regions in three keys), the file has no track-level reference
+for that stage — a single answer cannot be right there. The key's observations are also kept as
+they are (:attr:`Truth.key_regions`), so the per-window keys of a modulating file are scored
+against the key of each moment.
 
 CSV (``<stem>.csv``), one observation per row with a header ``kind,start,end,value``::
 
@@ -39,11 +41,13 @@ class Truth:
     tempo: float | None = None
     key: Key | None = None
     intervals: np.ndarray | None = None
+    #: ``(start, end, key)`` of each annotated key region, by start; empty when no key is known.
+    key_regions: tuple[tuple[float, float, Key], ...] = ()
 
     @property
     def stages(self) -> tuple[str, ...]:
         """The stages this file can score."""
-        known = {"tempo": self.tempo is not None, "key": self.key is not None,
+        known = {"tempo": self.tempo is not None, "key": self.key is not None or bool(self.key_regions),
                  "segmenter": self.intervals is not None and len(self.intervals) > 0}
         return tuple(stage for stage, ok in known.items() if ok)
 
@@ -55,10 +59,14 @@ def read_truth(path: str | os.PathLike[str]) -> Truth:
     tempo = _dominant(observations["tempo"])
     key = _dominant(observations["key"])
     segments = sorted((start, end) for start, end, _ in observations["segment"])
+    regions = sorted(
+        (start, end, parse_key(str(value), path)) for start, end, value in observations["key"] if end > start
+    )
     return Truth(
         tempo=float(str(tempo)) if tempo is not None else None,
         key=parse_key(str(key), path) if key is not None else None,
         intervals=np.array(segments, dtype=np.float64) if segments else None,
+        key_regions=tuple(regions),
     )
 
 

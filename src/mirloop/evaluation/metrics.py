@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from types import ModuleType
 
 import numpy as np
@@ -35,6 +36,36 @@ def key_score(estimate: Key, reference: Key) -> float:
     0.3 relative, 0.2 parallel, 0 otherwise."""
     mir_eval = _mir_eval()
     return float(mir_eval.key.weighted_score(_mir_eval_key(reference), _mir_eval_key(estimate)))
+
+
+#: Spacing (s) of the instants at which :func:`key_timeline_score` compares the keys.
+KEY_TIMELINE_STEP = 0.1
+
+
+def key_timeline_score(
+    window_keys: Sequence[Key], centers: np.ndarray, regions: Sequence[tuple[float, float, Key]]
+) -> float:
+    """The MIREX key score over time: at every :data:`KEY_TIMELINE_STEP` within the annotated
+    ``regions`` (``(start, end, key)``), the key of the window whose centre is nearest against the
+    region's key, averaged. Each window speaks for the stretch around its centre, so a key change
+    is scored wherever it falls, not only at window edges."""
+    if not window_keys or len(window_keys) != len(centers):
+        raise MirloopError(f"{len(window_keys)} window keys for {len(centers)} window centres")
+    centers = np.asarray(centers, dtype=np.float64)
+    cache: dict[tuple[Key, Key], float] = {}
+    total, count = 0.0, 0
+    for start, end, reference in regions:
+        times = np.arange(start + KEY_TIMELINE_STEP / 2, end, KEY_TIMELINE_STEP)
+        nearest = np.abs(times[:, None] - centers[None, :]).argmin(axis=1)
+        for index, n in zip(*np.unique(nearest, return_counts=True)):
+            pair = (window_keys[int(index)], reference)
+            if pair not in cache:
+                cache[pair] = key_score(*pair)
+            total += cache[pair] * int(n)
+            count += int(n)
+    if count == 0:
+        raise MirloopError("no annotated key region to score")
+    return total / count
 
 
 def boundary_f(estimate: np.ndarray, reference: np.ndarray, window: float) -> float:

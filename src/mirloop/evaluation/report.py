@@ -10,7 +10,8 @@ from pathlib import Path
 
 from mirloop.evaluation.runner import Comparison
 
-_TITLES = {"acc1": "Acc1", "acc2": "Acc2", "mirex": "MIREX key score", "f_0.5s": "boundary F @0.5 s",
+_TITLES = {"acc1": "Acc1", "acc2": "Acc2", "mirex": "MIREX key score",
+           "mirex_time": "MIREX key score over time (window keys)", "f_0.5s": "boundary F @0.5 s",
            "f_3s": "boundary F @3 s"}
 
 
@@ -21,7 +22,7 @@ def to_markdown(comparison: Comparison, *, per_file: bool = True) -> str:
     lines = [f"### {comparison.stage}: {len(comparison.backends)} backends on `{comparison.dataset}`", "",
              _row(header), _row(["---"] * len(header))]
     for s in comparison.summaries():
-        lines.append(_row([f"`{s.backend}`", *(f"{s.scores[m]:.3f}" for m in metrics),
+        lines.append(_row([f"`{s.backend}`", *(_number(s.scores[m]) for m in metrics),
                            f"{s.seconds_per_minute:.2f}", str(s.n_files), str(s.n_failed)]))
     failures = [r for r in comparison.results if not r.ok]
     if failures:
@@ -74,6 +75,10 @@ def save(comparison: Comparison, folder: str | os.PathLike[str]) -> list[Path]:
         path.write_text(text)
         written.append(path)
     return written
+
+
+def _number(value: float) -> str:
+    return "—" if value != value else f"{value:.3f}"  # nan: no file had a reference for it
 
 
 def _row(cells: list[str]) -> str:

@@ -15,7 +15,7 @@ from attrs import field, frozen
 from mirloop.errors import ConfigError
 from mirloop.evaluation.annotations import Truth, read_truth
 from mirloop.evaluation.dataset import DatasetItem, find_items
-from mirloop.evaluation.metrics import boundary_f, key_score, tempo_accuracy
+from mirloop.evaluation.metrics import boundary_f, key_score, key_timeline_score, tempo_accuracy
 from mirloop.stages import stage_record
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 #: The stages that can be compared, and the metric columns of each.
 METRICS: dict[str, tuple[str, ...]] = {
     "tempo": ("acc1", "acc2"),
-    "key": ("mirex",),
+    "key": ("mirex", "mirex_time"),
     "segmenter": ("f_0.5s", "f_3s"),
 }
 #: The method each compared stage calls on a TrackContext (from the stage records).
@@ -77,15 +77,18 @@ class Comparison:
     def summaries(self) -> list[BackendSummary]:
         """One summary per backend, in :attr:`backends` order.
 
-        A failed file scores 0 on every metric (a crash is not an answer), so the means are
-        over all files; the speed is over the files that finished.
+        A failed file scores 0 on every metric its reference allows (a crash is not an answer),
+        so each mean is over the files with a reference for that metric (``nan`` when none has
+        one); the speed is over the files that finished.
         """
         out = []
         for backend in self.backends:
             rows = [r for r in self.results if r.backend == backend]
             done = [r for r in rows if r.ok]
-            scores = {m: float(np.mean([r.scores.get(m, 0.0) for r in rows])) if rows else float("nan")
-                      for m in self.metrics}
+            scores = {}
+            for m in self.metrics:
+                values = [r.scores[m] for r in rows if m in r.scores]
+                scores[m] = float(np.mean(values)) if values else float("nan")
             audio_minutes = sum(r.audio_seconds for r in done) / 60.0
             speed = sum(r.seconds for r in done) / audio_minutes if audio_minutes > 0 else float("nan")
             out.append(BackendSummary(backend, len(rows), len(rows) - len(done), scores, speed))
@@ -171,23 +174,37 @@ def _run_one(
         backend = create()
         estimate = getattr(backend, _METHODS[stage])(ctx)
         elapsed = time.perf_counter() - started
-        scores, answer = _score(stage, estimate, truth)
+        scores, answer = _score(stage, estimate, truth, ctx)
     except Exception as exc:  # one backend failing on one file must not stop the batch
         last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f" ({os.path.basename(last.filename)}:{last.lineno})" if last else ""
         return FileResult(name, item.name, duration, time.perf_counter() - started,
+                          scores=dict.fromkeys(_applicable(stage, truth), 0.0),
                           reference=reference, error=f"{type(exc).__name__}: {exc}{where}")
     return FileResult(name, item.name, duration, elapsed, scores, answer, reference)
 
 
-def _score(stage: str, estimate: Any, truth: Truth) -> tuple[dict[str, float], str]:
+def _applicable(stage: str, truth: Truth) -> tuple[str, ...]:
+    """The metrics of ``stage`` that ``truth`` has a reference for."""
+    if stage == "key":
+        return ("mirex",) * (truth.key is not None) + ("mirex_time",) * bool(truth.key_regions)
+    return METRICS[stage]
+
+
+def _score(stage: str, estimate: Any, truth: Truth, ctx: Any) -> tuple[dict[str, float], str]:
     if stage == "tempo":
         assert truth.tempo is not None
         acc1, acc2 = tempo_accuracy(float(estimate.bpm), truth.tempo)
         return {"acc1": acc1, "acc2": acc2}, f"{float(estimate.bpm):.1f}"
     if stage == "key":
-        assert truth.key is not None
-        return {"mirex": key_score(estimate.key, truth.key)}, str(estimate.key)
+        scores = {}
+        if truth.key is not None:
+            scores["mirex"] = key_score(estimate.key, truth.key)
+        if truth.key_regions:
+            centers = ctx.grid.centers
+            scores["mirex_time"] = key_timeline_score(estimate.window_keys, centers, truth.key_regions)
+        modulating = len(truth.key_regions) > 1
+        return scores, _describe_window_keys(estimate, ctx) if modulating else str(estimate.key)
     assert truth.intervals is not None
     intervals = estimate.intervals
     answer = " ".join(f"{b:.1f}" for b in estimate.boundaries)
@@ -195,10 +212,20 @@ def _score(stage: str, estimate: Any, truth: Truth) -> tuple[dict[str, float], s
              "f_3s": boundary_f(intervals, truth.intervals, 3.0)}, answer)
 
 
+def _describe_window_keys(estimate: Any, ctx: Any) -> str:
+    """The track's key, then each run of equal window keys as ``key@start`` (s, window centres)."""
+    keys, centers = estimate.window_keys, ctx.grid.centers
+    runs = [f"{key}@{center:.0f}" for i, (key, center) in enumerate(zip(keys, centers))
+            if i == 0 or key != keys[i - 1]]
+    return f"{estimate.key} ({' '.join(runs)})"
+
+
 def _describe_truth(stage: str, truth: Truth) -> str:
     if stage == "tempo":
         return f"{truth.tempo:.1f}"
     if stage == "key":
+        if len(truth.key_regions) > 1:
+            return " ".join(f"{key}@{start:.0f}" for start, _, key in truth.key_regions)
         return str(truth.key)
     assert truth.intervals is not None
     return " ".join(f"{b:.1f}" for b in truth.intervals[1:, 0]) or "—"

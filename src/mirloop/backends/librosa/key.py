@@ -20,6 +20,7 @@ from mirloop.backends.librosa.profiles import (
 from mirloop.errors import OptionError
 from mirloop.signal import TrackContext
 from mirloop.signal.context import frames_scaled_to_max
+from mirloop.signal.key_path import key_path
 from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
 from mirloop.types import KeyEstimate
@@ -75,7 +76,10 @@ class LibrosaKey(Backend):
     Confidence is the best correlation times a saturating margin over the runner-up
     (:func:`~mirloop.backends.librosa.profiles.key_confidence`), times how far the chroma is
     from flat (:func:`~mirloop.backends.librosa.profiles.tonal_weight`, weighted as the scores),
-    so noise and drums get low confidence.
+    so noise and drums get low confidence. The window keys are the best-scoring sequence of keys that
+    pays ``change_penalty`` (0.3) per key change (:func:`~mirloop.signal.key_path.key_path`;
+    windows weighted by how tonal they are), not each window's own best key: a window's evidence
+    is thin and flickers between neighbouring keys, a piece modulates rarely.
     """
 
     name: ClassVar[str] = "librosa"
@@ -120,6 +124,13 @@ class LibrosaKey(Backend):
             int,
             "harmonics each profile pitch class sounds in the templates (Gómez 2006; 1: none, 4: essentia's)",
         ),
+        "change_penalty": Option(
+            0.3,
+            float,
+            "price, in correlation, of each key change along the window keys: the sequence of keys "
+            "with the best total score wins, so a modulation must hold over several windows to be "
+            "taken (0: each window keeps its own best key)",
+        ),
     }
 
     def __init__(self, **options: object) -> None:
@@ -127,6 +138,10 @@ class LibrosaKey(Backend):
         if not 0.0 <= self.opts["notes_weight"] <= 1.0:
             raise OptionError(
                 f"key backend 'librosa': notes_weight must be in [0, 1], got {self.opts['notes_weight']}"
+            )
+        if self.opts["change_penalty"] < 0:
+            raise OptionError(
+                f"key backend 'librosa': change_penalty must be at least 0, got {self.opts['change_penalty']}"
             )
         if self.opts["harmonics"] < 1:
             raise OptionError(
@@ -166,11 +181,13 @@ class LibrosaKey(Backend):
         window_scores = sum(s[:, None] * r.window_scores for s, r in zip(window_shares, readings))
         track_tonal = sum(s * r.track_tonal for s, r in zip(track_shares, readings))
         window_tonal = sum(s * r.window_tonal for s, r in zip(window_shares, readings))
+        # a window without tonal content (drums, noise, silence) leaves the path where it is
+        path = key_path(window_scores * window_tonal[:, None], self.opts["change_penalty"])
         return KeyEstimate(
             key=KEYS[int(np.argmax(track_scores))],
             confidence=float(key_confidence(track_scores) * track_tonal),
-            window_keys=tuple(KEYS[int(i)] for i in np.argmax(window_scores, axis=1)),
-            window_confidence=key_confidence(window_scores) * window_tonal,
+            window_keys=tuple(KEYS[int(i)] for i in path),
+            window_confidence=key_confidence(window_scores, path) * window_tonal,
         )
 
     def _cqt_chroma(self, ctx: TrackContext) -> np.ndarray:

@@ -133,14 +133,24 @@ def mode_strength(scores: np.ndarray) -> np.ndarray:
     return mode[0] if np.ndim(scores) == 1 else mode
 
 
-def key_confidence(scores: np.ndarray) -> np.ndarray:
+def key_confidence(scores: np.ndarray, chosen: np.ndarray | None = None) -> np.ndarray:
     """Confidence in [0, 1] of the best key: its correlation times a saturating margin.
 
     ``clip(r1, 0, 1) * tanh((r1 - r2) / 0.05)`` with ``r1``, ``r2`` the best and second-best
-    correlations, so a clear winner with a 0.1 margin scores near ``r1``.
+    correlations, so a clear winner with a 0.1 margin scores near ``r1``. With ``chosen`` (one
+    key index per row), the confidence of that key instead: its correlation and its margin over
+    the best other key (0 where another key correlates better).
     """
-    ordered = np.sort(np.atleast_2d(scores), axis=1)
-    best, second = ordered[:, -1], ordered[:, -2]
+    rows = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    if chosen is None:
+        ordered = np.sort(rows, axis=1)
+        best, second = ordered[:, -1], ordered[:, -2]
+    else:
+        index = np.atleast_1d(np.asarray(chosen, dtype=np.int64))
+        best = rows[np.arange(len(rows)), index]
+        others = rows.copy()
+        others[np.arange(len(rows)), index] = -np.inf
+        second = others.max(axis=1)
     confidence = np.clip(best, 0.0, 1.0) * np.tanh(np.maximum(best - second, 0.0) / 0.05)
     return confidence[0] if np.ndim(scores) == 1 else confidence
 
