@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from mirloop.evaluation.runner import Comparison
+from mirloop.io.atomic import write_text
 
 _TITLES = {"acc1": "Acc1", "acc2": "Acc2", "mirex": "MIREX key score",
            "mirex_time": "MIREX key score over time (window keys)", "f_0.5s": "boundary F @0.5 s",
@@ -65,15 +66,14 @@ def to_json(comparison: Comparison) -> str:
 
 
 def save(comparison: Comparison, folder: str | os.PathLike[str]) -> list[Path]:
-    """Write ``<stage>.md``, ``<stage>.csv`` and ``<stage>.json`` into ``folder``; their paths."""
+    """Write ``<stage>.md``, ``<stage>.csv`` and ``<stage>.json`` into ``folder`` (each atomically);
+    their paths."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for suffix, text in (("md", to_markdown(comparison)), ("csv", to_csv(comparison)),
                          ("json", to_json(comparison))):
-        path = out / f"{comparison.stage}.{suffix}"
-        path.write_text(text)
-        written.append(path)
+        written.append(write_text(out / f"{comparison.stage}.{suffix}", text))
     return written
 
 

@@ -139,5 +139,7 @@ def _write(path: Path, samples: np.ndarray, sr: int) -> None:
 
 
 def _write_csv(path: Path, rows: list[tuple[str, float, float, str]]) -> None:
+    from mirloop.io.atomic import write_text
+
     lines = ["kind,start,end,value", *(f"{k},{a:g},{b:g},{v}" for k, a, b, v in rows)]
-    path.write_text("\n".join(lines) + "\n")
+    write_text(path, "\n".join(lines) + "\n")
