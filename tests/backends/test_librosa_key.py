@@ -164,6 +164,22 @@ def test_bad_note_chroma_options_are_rejected(options: dict[str, object]) -> Non
         LibrosaKey(**options)
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"attack_weight": -0.1}, "attack_weight must be in"), ({"notes_weight": 0.9, "attack_weight": 0.2},
+                                                              "sum to more than 1")],
+)
+def test_bad_attack_weights_are_rejected(options: dict[str, object], message: str) -> None:
+    with pytest.raises(OptionError, match=message):
+        LibrosaKey(**options)
+
+
+def test_the_attack_chroma_as_a_share_still_finds_a_cadence() -> None:
+    ctx = TrackContext(cadence("Eb", "minor"))
+    assert LibrosaKey(attack_weight=0.2).estimate_key(ctx).key == Key("Eb", "minor")
+    assert LibrosaKey(notes_weight=0.0, attack_weight=1.0).estimate_key(ctx).key == Key("Eb", "minor")
+
+
 def test_an_unknown_weighting_is_rejected_with_the_choices() -> None:
     with pytest.raises(OptionError, match=r"weighting.*confidence.*fixed"):
         LibrosaKey(weighting="vote")

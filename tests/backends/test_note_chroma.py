@@ -10,6 +10,7 @@ from mirloop.backends.librosa.notes import (
     harmonic_matrix,
     note_activations,
     note_chroma,
+    note_chromas,
     semitone_spectrum,
 )
 from mirloop.errors import InvalidValueError
@@ -70,3 +71,33 @@ def test_a_cqt_of_the_wrong_shape_is_rejected() -> None:
 def test_silence_has_no_notes() -> None:
     ctx = TrackContext(Audio(np.zeros(5 * SR, dtype=np.float32), SR))
     assert not note_chroma(ctx.constant_q.db, ctx.tuning).any()
+
+
+def test_the_attack_chroma_counts_a_note_when_it_starts_not_while_it_rings() -> None:
+    """A held A with a short C struck over it: the note chroma is mostly the A that rings on, the
+    attack chroma gives the C about as much as the A (each starts once)."""
+    n = round(3.0 * SR)
+    a = _tone(220.0, n, SR, 0.5) * _envelope(n, SR)
+    c = np.zeros(n)
+    start, length = round(1.5 * SR), round(0.4 * SR)
+    c[start : start + length] = _tone(261.63, length, SR, 0.5) * _envelope(length, SR)
+    samples = (0.4 * a / np.abs(a).max() + 0.4 * c / np.abs(c).max()).astype(np.float32)
+    ctx = TrackContext(Audio(samples, SR))
+    notes, attacks = note_chromas(ctx.constant_q.db, ctx.tuning, attack_lag=2)
+    assert shares(notes)[9] > 2 * shares(notes)[0]  # A rings three seconds, C sounds 0.4 s
+    assert shares(attacks)[0] > 0.6 * shares(attacks)[9]
+    onset = round(1.5 * ctx.chroma_frame_rate)
+    steady = slice(round(0.6 * ctx.chroma_frame_rate), onset - 3)  # the A held, nothing starts
+    assert attacks[:, steady].sum() < 0.1 * attacks[:, onset - 1 : onset + 4].sum()
+    assert np.array_equal(note_chromas(ctx.constant_q.db, ctx.tuning)[1], np.zeros_like(attacks))
+
+
+def test_the_attack_chroma_does_not_depend_on_the_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirloop.backends.librosa import notes as module
+
+    ctx = held_tone(57, seconds=2.0)
+    whole = note_chromas(ctx.constant_q.db, ctx.tuning, attack_lag=2)
+    monkeypatch.setattr(module, "BLOCK_FRAMES", 5)
+    blocked = note_chromas(ctx.constant_q.db, ctx.tuning, attack_lag=2)
+    np.testing.assert_allclose(blocked[0], whole[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(blocked[1], whole[1], rtol=1e-5, atol=1e-6)

@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 from attrs import frozen
 
-from mirloop.backends.librosa.notes import note_chroma
+from mirloop.backends.librosa.notes import note_chromas
 from mirloop.backends.librosa.profiles import (
     BLENDS,
     KEYS,
@@ -24,6 +24,9 @@ from mirloop.signal.key_path import key_path
 from mirloop.signal.windows import window_mean_std
 from mirloop.stages import Backend, Option
 from mirloop.types import KeyEstimate
+
+#: Frames (93 ms each) over which a note's rise makes the attack chroma.
+ATTACK_LAG = 2
 
 
 @frozen(eq=False)
@@ -73,6 +76,9 @@ class LibrosaKey(Backend):
     renormalised, track and window alike (:func:`reading_shares`): the reading that hears one key
     clearly outvotes the one torn between two. With ``notes_weight=0.5`` it reads melodies better
     than the fixed shares and chords over a bass slightly worse (docs/backends-comparison.md).
+    A third reading, off by default, is the *attack chroma* (``attack_weight``, read with
+    ``notes_profile``): each note counted when it starts, so a voice that rings on does not smear
+    a melody note into the next; its share comes out of the CQT chroma's.
     Confidence is the best correlation times a saturating margin over the runner-up
     (:func:`~mirloop.backends.librosa.profiles.key_confidence`), times how far the chroma is
     from flat (:func:`~mirloop.backends.librosa.profiles.tonal_weight`, weighted as the scores),
@@ -101,6 +107,13 @@ class LibrosaKey(Backend):
             "read with notes_profile, against the CQT chroma read with profile (0: the CQT chroma "
             "alone; 1: the note chroma alone, best on solo melodies, worse on chords over a bass); "
             "with weighting=confidence each share is also scaled by its reading's key confidence",
+        ),
+        "attack_weight": Option(
+            0.0,
+            float,
+            "weight in [0, 1] of the attack chroma (each note counted when it starts, read with "
+            "notes_profile; 0.2 reads solo melodies better, chords over a bass slightly worse); the "
+            "CQT chroma has what notes_weight and attack_weight leave (the two sum to at most 1)",
         ),
         "weighting": Option(
             "fixed",
@@ -139,6 +152,17 @@ class LibrosaKey(Backend):
             raise OptionError(
                 f"key backend 'librosa': notes_weight must be in [0, 1], got {self.opts['notes_weight']}"
             )
+        if not 0.0 <= self.opts["attack_weight"] <= 1.0:
+            raise OptionError(
+                f"key backend 'librosa': attack_weight must be in [0, 1], got {self.opts['attack_weight']}"
+            )
+        if self.opts["notes_weight"] + self.opts["attack_weight"] > 1.0 + 1e-9:
+            raise OptionError(
+                f"key backend 'librosa': notes_weight ({self.opts['notes_weight']}) and attack_weight "
+                f"({self.opts['attack_weight']}) sum to more than 1; lower one (e.g. attack_weight=0 "
+                "with notes_weight=1 for the note chroma alone)"
+            )
+        self._transcribed: tuple[TrackContext, tuple[np.ndarray, np.ndarray]] | None = None
         if self.opts["change_penalty"] < 0:
             raise OptionError(
                 f"key backend 'librosa': change_penalty must be at least 0, got {self.opts['change_penalty']}"
@@ -150,13 +174,15 @@ class LibrosaKey(Backend):
             )
 
     def estimate_key(self, ctx: TrackContext) -> KeyEstimate:
-        weight, harmonics = self.opts["notes_weight"], self.opts["harmonics"]
+        weight, attack = self.opts["notes_weight"], self.opts["attack_weight"]
+        harmonics = self.opts["harmonics"]
         readings = []
         for chroma, profile, prior in (
-            (self._cqt_chroma, self.opts["profile"], 1.0 - weight),
+            (self._cqt_chroma, self.opts["profile"], 1.0 - weight - attack),
             (self._note_chroma, self.opts["notes_profile"], weight),
+            (self._attack_chroma, self.opts["notes_profile"], attack),
         ):
-            if prior == 0.0:
+            if prior <= 1e-12:
                 continue
             frames = chroma(ctx)
             track_chroma = np.asarray(frames.mean(axis=1), dtype=np.float64)
@@ -196,5 +222,16 @@ class LibrosaKey(Backend):
 
     def _note_chroma(self, ctx: TrackContext) -> np.ndarray:
         """The note chroma (:mod:`~mirloop.backends.librosa.notes`), each frame scaled to max 1."""
-        tuning = ctx.tuning if self.opts["tuning"] else 0.0
-        return frames_scaled_to_max(note_chroma(ctx.constant_q.db, tuning))
+        return frames_scaled_to_max(self._note_chromas(ctx)[0])
+
+    def _attack_chroma(self, ctx: TrackContext) -> np.ndarray:
+        """The attack chroma (:func:`~mirloop.backends.librosa.notes.note_chromas`), as it is: a
+        frame weighs as much as the notes starting in it."""
+        return self._note_chromas(ctx)[1]
+
+    def _note_chromas(self, ctx: TrackContext) -> tuple[np.ndarray, np.ndarray]:
+        """Note and attack chroma of ``ctx``, transcribed once per track."""
+        if self._transcribed is None or self._transcribed[0] is not ctx:
+            tuning = ctx.tuning if self.opts["tuning"] else 0.0
+            self._transcribed = (ctx, note_chromas(ctx.constant_q.db, tuning, attack_lag=ATTACK_LAG))
+        return self._transcribed[1]

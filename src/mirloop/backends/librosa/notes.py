@@ -97,12 +97,33 @@ def note_activations(spectrum: np.ndarray, model: np.ndarray | None = None) -> n
 def note_chroma(cqt_db: np.ndarray, tuning: float) -> np.ndarray:
     """``(12, n)`` pitch-class activations (C first) of a ``(216, n)`` CQT in dB, frame by frame
     as the CQT (not normalised); zero where the CQT is at its floor (silence)."""
+    return note_chromas(cqt_db, tuning)[0]
+
+
+def note_chromas(cqt_db: np.ndarray, tuning: float, *, attack_lag: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The note chroma (:func:`note_chroma`) and, with ``attack_lag`` frames, the *attack
+    chroma*: each note's rise over the last ``attack_lag`` frames (``max(0, a[t] - a[t - lag])``),
+    folded into pitch classes like the notes (``(12, n)``, zeros when ``attack_lag`` is 0).
+
+    The attack chroma counts each note once, when it starts: a voice that rings on (piano,
+    vibraphone) or is detuned in its SoundFont smears a melody note into the next in the note
+    chroma, not in its onsets.
+    """
     model = harmonic_matrix()
     n_frames = np.shape(cqt_db)[1]
     floor = float(np.min(cqt_db)) if n_frames else 0.0
     chroma = np.zeros((12, n_frames), dtype=np.float32)
+    attacks = np.zeros((12, n_frames), dtype=np.float32)
+    previous = np.zeros((N_NOTES, attack_lag), dtype=np.float32)  # the frames before the block
     for f0 in range(0, n_frames, BLOCK_FRAMES):
         block = slice(f0, min(f0 + BLOCK_FRAMES, n_frames))
         notes = note_activations(semitone_spectrum(cqt_db[:, block], tuning, floor_db=floor), model)
         chroma[:, block] = notes.reshape(N_NOTES // 12, 12, -1).sum(axis=0)
-    return chroma
+        if attack_lag:
+            joined = np.concatenate([previous, notes], axis=1)
+            rise = np.maximum(joined[:, attack_lag:] - joined[:, :-attack_lag], 0.0)
+            if f0 == 0:
+                rise[:, :attack_lag] = 0.0  # no frames before the track: its first notes do not rise
+            attacks[:, block] = rise.reshape(N_NOTES // 12, 12, -1).sum(axis=0)
+            previous = joined[:, -attack_lag:]
+    return chroma, attacks
