@@ -162,7 +162,6 @@ class LibrosaKey(Backend):
                 f"({self.opts['attack_weight']}) sum to more than 1; lower one (e.g. attack_weight=0 "
                 "with notes_weight=1 for the note chroma alone)"
             )
-        self._transcribed: tuple[TrackContext, tuple[np.ndarray, np.ndarray]] | None = None
         if self.opts["change_penalty"] < 0:
             raise OptionError(
                 f"key backend 'librosa': change_penalty must be at least 0, got {self.opts['change_penalty']}"
@@ -174,17 +173,9 @@ class LibrosaKey(Backend):
             )
 
     def estimate_key(self, ctx: TrackContext) -> KeyEstimate:
-        weight, attack = self.opts["notes_weight"], self.opts["attack_weight"]
         harmonics = self.opts["harmonics"]
         readings = []
-        for chroma, profile, prior in (
-            (self._cqt_chroma, self.opts["profile"], 1.0 - weight - attack),
-            (self._note_chroma, self.opts["notes_profile"], weight),
-            (self._attack_chroma, self.opts["notes_profile"], attack),
-        ):
-            if prior <= 1e-12:
-                continue
-            frames = chroma(ctx)
+        for frames, profile, prior in self._reading_frames(ctx):
             track_chroma = np.asarray(frames.mean(axis=1), dtype=np.float64)
             window_chroma = window_mean_std(frames, ctx.chroma_frame_rate, ctx.grid)[0]
             readings.append(
@@ -216,22 +207,22 @@ class LibrosaKey(Backend):
             window_confidence=key_confidence(window_scores, path) * window_tonal,
         )
 
-    def _cqt_chroma(self, ctx: TrackContext) -> np.ndarray:
-        """The CQT chroma, tuning-corrected unless ``tuning`` is off, each frame scaled to max 1."""
-        return ctx.tuned_chroma if self.opts["tuning"] else ctx.chroma
-
-    def _note_chroma(self, ctx: TrackContext) -> np.ndarray:
-        """The note chroma (:mod:`~mirloop.backends.librosa.notes`), each frame scaled to max 1."""
-        return frames_scaled_to_max(self._note_chromas(ctx)[0])
-
-    def _attack_chroma(self, ctx: TrackContext) -> np.ndarray:
-        """The attack chroma (:func:`~mirloop.backends.librosa.notes.note_chromas`), as it is: a
-        frame weighs as much as the notes starting in it."""
-        return self._note_chromas(ctx)[1]
-
-    def _note_chromas(self, ctx: TrackContext) -> tuple[np.ndarray, np.ndarray]:
-        """Note and attack chroma of ``ctx``, transcribed once per track."""
-        if self._transcribed is None or self._transcribed[0] is not ctx:
+    def _reading_frames(self, ctx: TrackContext) -> list[tuple[np.ndarray, str, float]]:
+        """``(frames, profile, prior)`` of each reading with a share: the CQT chroma (tuning-corrected
+        unless ``tuning`` is off) and the note chroma (:mod:`~mirloop.backends.librosa.notes`),
+        each frame scaled to max 1, and the attack chroma as it is (a frame weighs as much as the
+        notes starting in it); the notes are transcribed once for both of theirs."""
+        weight, attack = self.opts["notes_weight"], self.opts["attack_weight"]
+        out = []
+        if 1.0 - weight - attack > 1e-12:
+            cqt = ctx.tuned_chroma if self.opts["tuning"] else ctx.chroma
+            out.append((cqt, self.opts["profile"], 1.0 - weight - attack))
+        if weight > 0 or attack > 0:
             tuning = ctx.tuning if self.opts["tuning"] else 0.0
-            self._transcribed = (ctx, note_chromas(ctx.constant_q.db, tuning, attack_lag=ATTACK_LAG))
-        return self._transcribed[1]
+            lag = ATTACK_LAG if attack > 0 else 0
+            notes, attacks = note_chromas(ctx.constant_q.db, tuning, attack_lag=lag)
+            if weight > 0:
+                out.append((frames_scaled_to_max(notes), self.opts["notes_profile"], weight))
+            if attack > 0:
+                out.append((attacks, self.opts["notes_profile"], attack))
+        return out
