@@ -9,7 +9,7 @@ import pytest
 
 from mirloop.backends.librosa.key import LibrosaKey
 from mirloop.backends.librosa.profiles import key_confidence
-from mirloop.errors import OptionError
+from mirloop.errors import InvalidValueError, OptionError
 from mirloop.signal import TrackContext
 from mirloop.signal.key_path import key_path
 from mirloop.testing.signals import SplicedTrack
@@ -53,7 +53,7 @@ def test_the_path_is_the_best_total_score_minus_the_changes() -> None:
     [(np.zeros(24), 0.1, "n_windows, n_keys"), (np.zeros((3, 24)), -0.1, "at least 0")],
 )
 def test_bad_inputs_are_refused(scores: np.ndarray, penalty: float, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InvalidValueError, match=message):
         key_path(scores, penalty)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mirloop.errors import InvalidValueError
+
 
 def key_path(scores: np.ndarray, change_penalty: float) -> np.ndarray:
     """The index of each window's key: ``scores`` is ``(n_windows, n_keys)`` (higher is better);
@@ -18,9 +20,9 @@ def key_path(scores: np.ndarray, change_penalty: float) -> np.ndarray:
     penalty of 0 every window keeps its own best key."""
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2 or scores.shape[1] == 0:
-        raise ValueError(f"scores must be (n_windows, n_keys), got shape {scores.shape}")
+        raise InvalidValueError(f"scores must be (n_windows, n_keys), got shape {scores.shape}")
     if change_penalty < 0:
-        raise ValueError(f"change_penalty must be at least 0, got {change_penalty}")
+        raise InvalidValueError(f"change_penalty must be at least 0, got {change_penalty}")
     n, n_keys = scores.shape
     if n == 0 or change_penalty == 0:
         return np.argmax(scores, axis=1) if n else np.zeros(0, dtype=np.int64)
