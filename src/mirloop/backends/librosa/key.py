@@ -198,8 +198,10 @@ class LibrosaKey(Backend):
         window_scores = sum(s[:, None] * r.window_scores for s, r in zip(window_shares, readings))
         track_tonal = sum(s * r.track_tonal for s, r in zip(track_shares, readings))
         window_tonal = sum(s * r.window_tonal for s, r in zip(window_shares, readings))
-        # a window without tonal content (drums, noise, silence) leaves the path where it is
-        path = key_path(window_scores * window_tonal[:, None], self.opts["change_penalty"])
+        penalty = self.opts["change_penalty"]
+        # along a path, a window without tonal content (drums, noise, silence) leaves it where it
+        # is; without one (penalty 0) each window keeps its own best key, as before the path
+        path = key_path(window_scores * window_tonal[:, None] if penalty > 0 else window_scores, penalty)
         return KeyEstimate(
             key=KEYS[int(np.argmax(track_scores))],
             confidence=float(key_confidence(track_scores) * track_tonal),
