@@ -242,8 +242,8 @@ def round_trip(kind: str, workers: int, n: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tracks", type=int, default=8, help="n for the analysis batches (30-s tracks)")
-    parser.add_argument("--renders", type=int, default=18,
+    parser.add_argument("--tracks", type=int, default=24, help="n for the analysis batches (30-s tracks)")
+    parser.add_argument("--renders", type=int, default=36,
                         help="n for the render batches (a multiple of 6: 2 descriptors x 3 durations)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")

@@ -27,3 +27,25 @@ def slower_when_repeated(marker: str, value: int) -> int:
     else:
         open(marker, "w").close()
     return value
+
+
+def mapped_on_its_own(nbytes: int) -> bool:
+    """Whether glibc serves a ``malloc`` of ``nbytes`` by mapping fresh pages for it alone (its
+    count of mapped blocks goes up while the block is held) rather than from the heap."""
+    import ctypes
+    import ctypes.util
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd",
+            "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = (ctypes.c_void_p,)
+    before = libc.mallinfo2().hblks
+    block = libc.malloc(nbytes)
+    mapped = libc.mallinfo2().hblks > before
+    libc.free(block)
+    return mapped

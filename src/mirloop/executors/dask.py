@@ -71,7 +71,11 @@ class DaskExecutor(Executor):
             import dask
 
             n = int(address.partition(":")[2] or 0) or None
-            with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
+            # no pre-spawn environment: Dask's sets MALLOC_TRIM_THRESHOLD_ in this process (every
+            # later child inherits it) and its workers' threads are limited by prepare_worker anyway
+            settings = {"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES,
+                        "distributed.nanny.pre-spawn-environ": {}}
+            with dask.config.set(settings):
                 self._cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
                 )
