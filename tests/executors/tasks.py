@@ -49,13 +49,3 @@ def mapped_on_its_own(nbytes: int) -> bool:
     mapped = libc.mallinfo2().hblks > before
     libc.free(block)
     return mapped
-
-
-def echo_after(seconds: float, value: int, fail: str = "") -> int:
-    """``value`` after ``seconds``; raises when ``fail`` is ``raise``, ends the process when ``die``."""
-    time.sleep(seconds)
-    if fail == "raise":
-        raise ValueError(f"job {value} refused")
-    if fail == "die":
-        os._exit(70)
-    return value

@@ -115,7 +115,7 @@ def test_a_result_lost_with_its_worker_after_it_finished_is_computed_again_not_r
     import distributed
     from distributed import as_completed
 
-    from mirloop.executors.dask import _chunk_outcomes
+    from mirloop.executors.dask import _outcome
     from tests.executors.tasks import slower_when_repeated
 
     client = dask_executor.client
@@ -128,7 +128,7 @@ def test_a_result_lost_with_its_worker_after_it_finished_is_computed_again_not_r
         time.sleep(0.005)  # the scheduler learns that the result went with its worker
 
     assert finished.status != "finished"  # being computed again (it takes 1.5 s now)
-    assert _chunk_outcomes(finished, distributed) == 42
+    assert _outcome(finished, distributed) == 42
     client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests
 
 
@@ -194,34 +194,3 @@ def test_dask_workers_tune_their_allocator_and_leave_this_process_environment_al
 
     assert len(answers) == 2 and not any(answers.values())  # a 4 MiB array comes from the heap
     assert "MALLOC_TRIM_THRESHOLD_" not in os.environ  # nor inherited by later child processes
-
-
-def test_chunks_hold_about_a_second_of_warm_jobs_and_keep_every_worker_busy() -> None:
-    from mirloop.executors.dask import CHUNK_SECONDS, chunk_size
-
-    assert chunk_size([], 1000, 2) == 1  # nothing timed on a warm worker yet: one job per task
-    assert chunk_size([0.1, 5.0, 0.1], 1000, 2) == int(CHUNK_SECONDS / 0.1)  # the median job
-    assert chunk_size([2.5], 1000, 2) == 1  # a long job runs alone
-    assert chunk_size([0.001], 40, 2) == 5  # 40 waiting jobs on 2 workers: still 8 tasks
-
-
-def test_short_jobs_run_in_chunks_each_outcome_once_a_raising_or_poisoned_job_alone(
-    dask_executor: Any,
-) -> None:
-    from distributed import get_task_stream
-
-    from mirloop.executors.base import TaskLost
-    from tests.executors.tasks import echo_after
-
-    jobs = [(0.02, i, {17: "raise", 29: "die"}.get(i, "")) for i in range(60)]
-    with get_task_stream(dask_executor.client) as stream:
-        outcomes = dict(dask_executor.run(echo_after, jobs, ids=[str(i) for i in range(60)]))
-
-    assert sorted(outcomes) == list(range(60))
-    assert {i: o for i, o in outcomes.items() if isinstance(o, TaskLost)}.keys() == {17, 29}
-    assert "ValueError: job 17 refused" in outcomes[17].error
-    assert "died" in outcomes[29].error
-    assert all(outcomes[i] == i for i in range(60) if i not in (17, 29))
-    chunks = [task for task in stream.data if "+" in task["key"]]
-    assert chunks and len(stream.data) < 60  # fewer tasks than jobs
-    dask_executor.client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests

@@ -10,27 +10,14 @@ Worker deaths are retried by the scheduler: a task on a worker that dies goes to
 until it has been on ``distributed.scheduler.allowed-failures + 1`` dying workers (the clusters
 started here allow 1 failure, as local processes retry once); it then comes back as a
 :data:`~mirloop.executors.base.TaskLost` for that task only. A task that raises is not retried.
-
-Short jobs go in chunks: Dask spends a few milliseconds of scheduler, client and worker time on
-every task, a tenth of the analysis of a 30-s clip. A batch's jobs are handed out as the workers
-need them (:data:`TASKS_PER_WORKER` tasks each in flight), one job per task until the jobs'
-seconds on warm workers are known, then in chunks of about :data:`CHUNK_SECONDS` of work (a job
-as long as that still runs alone). A chunk whose worker died on every attempt, or whose results
-could not come back, is split and its jobs run again one by one, so a poisoned input is still
-reported alone.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
-import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-
-from attrs import frozen
 
 from mirloop.errors import ExecutorError
 from mirloop.executors.base import Executor, TaskLost
@@ -41,16 +28,6 @@ CONNECT_SECONDS = 10
 LOCAL_ALLOWED_FAILURES = 1
 #: How a user installs the optional dependencies.
 INSTALL_HINT = "pip install 'mirloop[distributed]'"
-#: Seconds of work a chunk of short jobs should hold.
-CHUNK_SECONDS = 1.0
-#: Tasks per worker handed to the scheduler at a time (one running, the others queued).
-TASKS_PER_WORKER = 3
-#: Chunks per worker the waiting jobs are at least cut into, so that the workers finish together.
-CHUNKS_PER_WORKER = 4
-#: Jobs whose seconds size the next chunk (the most recent ones).
-WARM_WINDOW = 64
-#: Seconds between two readings of the cluster's size (workers may join or leave during a batch).
-RECOUNT_SECONDS = 5.0
 
 
 def import_distributed() -> Any:
@@ -134,56 +111,31 @@ class DaskExecutor(Executor):
         distributed = import_distributed()
         run = uuid.uuid4().hex[:8]
         name = getattr(function, "__name__", "task")
-        held: dict[str, list[int]] = {}  # a task's key -> the indices of its jobs
-        futures: dict[str, Any] = {}
-        waiting = deque(range(len(jobs)))
-        warm_seconds: deque[float] = deque(maxlen=WARM_WINDOW)  # recent jobs' seconds on warm workers
-        workers, counted = max(1, self.workers), time.monotonic()
-        done = distributed.as_completed()
-
-        def submit(indices: list[int]) -> None:
-            more = f"+{len(indices) - 1}" if len(indices) > 1 else ""
-            key = f"{name}-{ids[indices[0]]}{more}-{run}"
-            future = self.client.submit(run_chunk, function, [jobs[i] for i in indices], key=key, pure=False)
-            held[key], futures[key] = indices, future
-            done.add(future)
-
-        def refill() -> None:
-            while waiting and len(held) < TASKS_PER_WORKER * workers:
-                size = chunk_size(warm_seconds, len(waiting), workers)
-                submit([waiting.popleft() for _ in range(min(size, len(waiting)))])
-
-        refill()
+        futures = [
+            self.client.submit(function, *job, key=f"{name}-{task_id}-{run}", pure=False)
+            for job, task_id in zip(jobs, ids)
+        ]
+        index_of = {future.key: i for i, future in enumerate(futures)}
+        pending = set(index_of)
         try:
-            for future in done:
-                indices = held.pop(future.key)
-                del futures[future.key]
-                outcomes = _chunk_outcomes(future, distributed)
+            for future in distributed.as_completed(futures):
+                index = index_of[future.key]
+                pending.discard(future.key)
+                yield index, _outcome(future, distributed)
                 future.release()
-                if isinstance(outcomes, TaskLost) and len(indices) > 1 and outcomes.attempts > 0:
-                    for index in indices:  # one by one: only a poisoned job is lost
-                        submit([index])
-                    continue
-                outcomes = _spread(outcomes, len(indices))
-                warm_seconds.extend(o.seconds for o in outcomes if isinstance(o, JobDone) and o.warm)
-                if time.monotonic() - counted > RECOUNT_SECONDS:
-                    workers, counted = max(1, self.workers), time.monotonic()
-                refill()  # before handing the results on: the workers need not wait for this process
-                for index, outcome in zip(indices, outcomes):
-                    yield index, outcome.result if isinstance(outcome, JobDone) else outcome
         except KeyboardInterrupt:
             from mirloop.parallel import JobsInterrupted
 
-            self._cancel(futures)
+            self._cancel(futures, pending)
             raise JobsInterrupted([]) from None
         finally:
-            self._cancel(futures)
+            self._cancel(futures, pending)
 
-    def _cancel(self, futures: dict[str, Any]) -> None:
-        if futures:
+    def _cancel(self, futures: Sequence[Any], pending: set[Any]) -> None:
+        if pending:
             with contextlib.suppress(Exception):
-                self.client.cancel(list(futures.values()), force=True)
-            futures.clear()
+                self.client.cancel([future for future in futures if future.key in pending], force=True)
+            pending.clear()
 
     def close(self) -> None:
         if self._owns_client:
@@ -195,54 +147,8 @@ class DaskExecutor(Executor):
             self._cluster = None
 
 
-@frozen
-class JobDone:
-    """A job's result from a chunk, with its seconds on the worker; ``warm`` when the worker had
-    run a job of this kind before (the first pays for loading backends and models)."""
-
-    result: Any
-    seconds: float
-    warm: bool
-
-
-#: What the worker process has run jobs of (by function name): its later jobs are warm.
-_RAN: set[str] = set()
-
-
-def chunk_size(warm_seconds: Sequence[float], waiting: int, workers: int) -> int:
-    """Jobs per task: one until a warm job has been timed; then about :data:`CHUNK_SECONDS` of
-    work at the median warm job's seconds, and at least :data:`CHUNKS_PER_WORKER` tasks per
-    worker for the ``waiting`` jobs."""
-    if not warm_seconds:
-        return 1
-    per_job = sorted(warm_seconds)[len(warm_seconds) // 2]
-    by_time = max(1, int(CHUNK_SECONDS / max(per_job, 1e-3)))
-    by_balance = max(1, math.ceil(waiting / (CHUNKS_PER_WORKER * workers)))
-    return min(by_time, by_balance)
-
-
-def run_chunk(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
-    """A :class:`JobDone` for each job in turn on the worker, or a :data:`TaskLost` for a job that
-    raised (the others still run)."""
-    name = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', function)}"
-    outcomes: list[Any] = []
-    for job in jobs:
-        warm, started = name in _RAN, time.perf_counter()
-        try:
-            outcomes.append(JobDone(function(*job), time.perf_counter() - started, warm))
-        except Exception as exc:
-            outcomes.append(TaskLost(f"{type(exc).__name__}: {exc}", 1))
-        _RAN.add(name)
-    return outcomes
-
-
-def _spread(outcomes: Any, n: int) -> list[Any]:
-    """One outcome per job: a chunk's list as it is, or its one :data:`TaskLost` for every job."""
-    return outcomes if isinstance(outcomes, list) else [outcomes] * n
-
-
-def _chunk_outcomes(future: Any, distributed: Any) -> Any:
-    """The chunk's outcomes, or a :data:`TaskLost` saying why there are none.
+def _outcome(future: Any, distributed: Any) -> Any:
+    """The task's result, or a :data:`TaskLost` saying why there is none.
 
     A result can go with its worker after ``as_completed`` named the task finished; the scheduler
     then computes it again, and this waits for that run's result."""
