@@ -20,7 +20,8 @@ exit, start-up included. From those, all measured in the same run:
 The machine's load average is printed with each figure: on a machine that other work keeps
 busy, wall-clock scaling measures the contention as much as mirloop.
 
-Usage: ``python benchmarks/bench_scale.py [--tracks N] [--renders M] [--fresh] [--json] [--check]``.
+Usage: ``python benchmarks/bench_scale.py [--tracks N] [--track-seconds S] [--renders M] [--only W]
+[--fresh] [--json] [--check]``.
 """
 
 from __future__ import annotations
@@ -56,15 +57,15 @@ def open_executor(kind: str, workers: int) -> Any:
     return LocalExecutor(workers) if kind == "local" else DaskExecutor(f"local:{workers}")
 
 
-def make_tracks(folder: Path, count: int) -> list[Path]:
-    """``count`` WAV files of :data:`TRACK_SECONDS`, each starting from another clip."""
+def make_tracks(folder: Path, count: int, seconds: float = TRACK_SECONDS) -> list[Path]:
+    """``count`` WAV files of ``seconds`` (default :data:`TRACK_SECONDS`), each starting from another clip."""
     clips = clip_files(DEFAULT_CLIPS)
     folder.mkdir(parents=True)
     made = []
     for index in range(count):
         rotated = clips[index % len(clips):] + clips[: index % len(clips)] if clips else []
         path = folder / f"track-{index:03d}.wav"
-        write_wav(path, blocks(rotated, TRACK_SECONDS))
+        write_wav(path, blocks(rotated, seconds))
         made.append(path)
     return made
 
@@ -173,9 +174,9 @@ def cpu_clock(executor: Any) -> float:
 
 def measure(
     workload: str, executors: dict[str, Any], n: int, warm_up: int, rounds: int, work: Path,
-    *, fresh: bool = False,
+    *, fresh: bool = False, track_seconds: float = TRACK_SECONDS,
 ) -> dict[str, Any]:
-    inputs = make_tracks(work / f"tracks-{workload}", n) if workload == "analysis" else []
+    inputs = make_tracks(work / f"tracks-{workload}", n, track_seconds) if workload == "analysis" else []
     if fresh:
         batches = {name: command_batch(workload, executor.workers, inputs, work)
                    for name, executor in executors.items()}
@@ -242,7 +243,10 @@ def round_trip(kind: str, workers: int, n: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tracks", type=int, default=24, help="n for the analysis batches (30-s tracks)")
+    parser.add_argument("--tracks", type=int, default=24, help="n for the analysis batches")
+    parser.add_argument("--track-seconds", type=float, default=TRACK_SECONDS,
+                        help="seconds of each analysed track (30: an FMA clip; 270: an average full track)")
+    parser.add_argument("--only", choices=("analysis", "renders"), help="one workload only")
     parser.add_argument("--renders", type=int, default=36,
                         help="n for the render batches (a multiple of 6: 2 descriptors x 3 durations)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -272,12 +276,13 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
             work = Path(folder)
-            results = {
-                "analysis": measure("analysis", executors, args.tracks, 2, args.rounds, work,
-                                    fresh=args.fresh),
-                "renders": measure("renders", executors, args.renders, len(RENDER_DURATIONS) * 2,
-                                   args.rounds, work, fresh=args.fresh),
-            }
+            results = {}
+            if args.only in (None, "analysis"):
+                results["analysis"] = measure("analysis", executors, args.tracks, 2, args.rounds, work,
+                                              fresh=args.fresh, track_seconds=args.track_seconds)
+            if args.only in (None, "renders"):
+                results["renders"] = measure("renders", executors, args.renders, len(RENDER_DURATIONS) * 2,
+                                             args.rounds, work, fresh=args.fresh)
     finally:
         for executor in executors.values():
             executor.close()
