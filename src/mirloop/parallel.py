@@ -50,10 +50,20 @@ def single_threaded() -> None:
     threadpool_limits(1)
 
 
+def worker_process() -> None:
+    """What every spawned worker does first (a pool initializer): one compute thread, and glibc's
+    allocator set for large arrays whatever environment the worker inherited
+    (:mod:`mirloop.allocator`)."""
+    from mirloop.allocator import tune_allocator
+
+    single_threaded()
+    tune_allocator()
+
+
 def process_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A pool of ``workers`` spawned, single-threaded processes."""
     return cf.ProcessPoolExecutor(
-        max(1, workers), mp_context=multiprocessing.get_context("spawn"), initializer=single_threaded
+        max(1, workers), mp_context=multiprocessing.get_context("spawn"), initializer=worker_process
     )
 
 
@@ -303,7 +313,7 @@ def _serve(conn: Connection, initializer: Callable[[], Any] | None = None) -> No
     report), say it is ready, then run each ``(function, args)`` received and send back
     ``("ok", result)`` or ``("error", message)``; ``None`` ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    single_threaded()
+    worker_process()
     if initializer is not None:
         with contextlib.suppress(Exception):
             initializer()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mirloop.executors.allocator import MMAP_THRESHOLD
+from mirloop.allocator import MMAP_THRESHOLD
 
 glibc = pytest.mark.skipif(
     not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None, reason="glibc only"
@@ -32,7 +32,7 @@ def _in_fresh_process(code: str, **env: str) -> str:
 def test_the_tuned_allocator_serves_large_arrays_from_the_heap_under_dasks_environment() -> None:
     code = (
         "from tests.executors.tasks import mapped_on_its_own as m\n"
-        "from mirloop.executors.allocator import tune_allocator as t\n"
+        "from mirloop.allocator import tune_allocator as t\n"
         f"print(m({BLOCK}), t(), m({BLOCK}), m({2 * MMAP_THRESHOLD}))"
     )
     # mapped on its own before, tuned, from the heap after, and a block above the threshold still mapped
@@ -53,3 +53,21 @@ def test_local_workers_tune_their_allocator(tmp_path: Path) -> None:
     finally:
         del os.environ["MALLOC_TRIM_THRESHOLD_"]
     assert answers == [False] * 4
+
+
+@glibc
+@pytest.mark.parametrize("pool", ["batch jobs", "process pool"])
+def test_every_mirloop_worker_pool_tunes_its_allocator(pool: str) -> None:
+    from mirloop.parallel import process_pool, run_jobs
+    from tests.executors.tasks import mapped_on_its_own
+
+    os.environ["MALLOC_TRIM_THRESHOLD_"] = "65536"  # as a user's Dask worker running mirloop has it
+    try:
+        if pool == "batch jobs":
+            answers = [answer for _, answer in run_jobs(mapped_on_its_own, [(BLOCK,)] * 2, workers=2)]
+        else:
+            with process_pool(2) as workers:
+                answers = list(workers.map(mapped_on_its_own, [BLOCK] * 2))
+    finally:
+        del os.environ["MALLOC_TRIM_THRESHOLD_"]
+    assert answers == [False, False]

@@ -1,7 +1,7 @@
 """What every worker process does once, before its first task: local processes and Dask workers alike.
 
 One compute thread per numeric library (workers run side by side, one per core), the C
-allocator set for large arrays (:mod:`mirloop.executors.allocator`), then the plugin registry
+allocator set for large arrays (:mod:`mirloop.allocator`), then the plugin registry
 (every backend class) and the descriptor catalog loaded. The libraries a task uses are imported
 by its first task, not here: importing up front the ones the built-in backends use (librosa's
 submodules, scipy.signal, scikit-learn, JAMS) made a two-worker ``dataset generate`` slower,
@@ -18,11 +18,9 @@ def prepare_worker() -> None:
     """One compute thread per numeric library, the allocator tuned, the plugin registry and
     descriptor catalog loaded."""
     from mirloop.catalog import load_catalog
-    from mirloop.executors.allocator import tune_allocator
-    from mirloop.parallel import single_threaded
+    from mirloop.parallel import worker_process
     from mirloop.plugins import registry
 
-    single_threaded()
-    tune_allocator()
+    worker_process()
     registry()
     load_catalog()
