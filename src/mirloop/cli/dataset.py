@@ -1,5 +1,5 @@
-"""``mirloop dataset generate|features|report``: build a labelled training dataset from the catalog,
-re-extract its features with another backend, and explore it."""
+"""``mirloop dataset generate|features|merge|report``: build a labelled training dataset from the
+catalog, re-extract its features with another backend, merge the tables of several, and explore it."""
 
 from __future__ import annotations
 
@@ -168,6 +168,21 @@ def generate(
         if report.collected:
             click.echo(f"wrote {report.root / 'features.parquet'} and {report.root / 'manifest.parquet'}")
     _fail_on(report.failures)
+
+
+@dataset.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="New dataset folder.")
+def merge(sources: tuple[str, ...], output: str) -> None:
+    """Merge the window tables of SOURCES (datasets of one catalog and feature backend) into one
+    dataset to train on; render ids are prefixed with their source folder's name."""
+    from mirloop.dataset.merge import merge_datasets
+
+    merged = merge_datasets(sources, output)
+    for folder, prefix, renders, windows in merged.sources:
+        click.echo(f"{folder}: {renders} renders, {windows} windows (ids {prefix}/…)")
+    click.echo(f"wrote {merged.output}: {merged.renders} renders, {merged.windows} windows; "
+               f"train with `mirloop train {merged.output} -o MODEL`")
 
 
 @dataset.command()
