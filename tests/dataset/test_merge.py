@@ -37,13 +37,15 @@ def test_two_builds_merge_into_one_table_that_trains(
     merged = pd.read_parquet(out / "features.parquet")
     assert len(merged) == len(a) + len(b)
     assert set(merged.render_id) == {f"data/{r}" for r in a.render_id} | {f"other/{r}" for r in b.render_id}
-    pd.testing.assert_frame_equal(merged.drop(columns="render_id").iloc[: len(a)], a.drop(columns="render_id"))
+    ours = merged.drop(columns="render_id").iloc[: len(a)]
+    pd.testing.assert_frame_equal(ours, a.drop(columns="render_id"))
     info = DatasetInfo.read(out)
     assert info.feature_names == DatasetInfo.read(first).feature_names
     assert [m["prefix"] for m in info.generation["merged_from"]] == ["data", "other"]
     assert info.generation["merged_from"][1]["generation"]["seed"] == 5
     assert f"wrote {out}: 8 renders, {len(merged)} windows" in said
-    assert main(["train", str(out), "-o", str(model), "--classifier", "knn", "--test-size", "0", "--json"]) == 0
+    train = ["train", str(out), "-o", str(model), "--classifier", "knn", "--test-size", "0", "--json"]
+    assert main(train) == 0
     assert json.loads((model / "model.json").read_text())["info"]["feature_names"] == list(info.feature_names)
 
 
