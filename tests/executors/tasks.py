@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import time
 
+#: A spectrogram-sized block: above glibc's fixed 128 KiB mmap threshold, below the tuned one.
+BLOCK = 4 * 1024 * 1024
+
 
 def pid_after(seconds: float) -> int:
     """This process's id, after ``seconds`` of sleep."""

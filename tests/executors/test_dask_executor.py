@@ -188,9 +188,9 @@ def test_dataset_generate_on_dask_makes_the_dataset_local_processes_make(
 def test_dask_workers_tune_their_allocator_and_leave_this_process_environment_alone(
     dask_executor: Any,
 ) -> None:
-    from tests.executors.tasks import mapped_on_its_own
+    from tests.executors.tasks import BLOCK, mapped_on_its_own
 
-    answers = dask_executor.client.run(mapped_on_its_own, 4 * 1024 * 1024)
+    answers = dask_executor.client.run(mapped_on_its_own, BLOCK)
 
     assert len(answers) == 2 and not any(answers.values())  # a 4 MiB array comes from the heap
     assert "MALLOC_TRIM_THRESHOLD_" not in os.environ  # nor inherited by later child processes

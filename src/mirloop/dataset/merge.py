@@ -18,7 +18,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from mirloop.classify.feature_table import FEATURES_PARQUET, DatasetInfo, read_table
 from mirloop.errors import DatasetError
@@ -73,13 +73,11 @@ def merge_datasets(sources: Sequence[str | os.PathLike[str]], output: str | os.P
         tables.append(table)
         counts.append((str(folder), prefix, int(table["render_id"].nunique()), len(table)))
     merged = pd.concat(tables, ignore_index=True)
-    first = infos[0]
     generation = {"merged_from": [{"folder": folder, "prefix": prefix, "renders": renders,
                                    "windows": windows, "generation": info.generation}
                                   for (folder, prefix, renders, windows), info in zip(counts, infos)]}
     out.mkdir(parents=True, exist_ok=True)
-    DatasetInfo(first.feature_backend, first.feature_names, first.feature_options, first.catalog_version,
-                generation).write(out)
+    evolve(infos[0], generation=generation).write(out)  # the shared fields, checked above
     with atomic_path(out / FEATURES_PARQUET) as temporary:  # last: a merge is done when its table is there
         merged.to_parquet(temporary, index=False)
     return MergeReport(out, tuple(counts))
