@@ -13,12 +13,15 @@ render classifier (trained on the renders themselves) hears. A documentary rende
 cinematic counts as heard right (the two genres share their orchestral idiom).
 
     .venv/bin/python benchmarks/bench_genre_heard.py [--per-genre 5] [--seconds 30] [--seed 0]
-        [--render-set KEY=VALUE…] [--genres pop,folk] [--tags 6] [--json] [--figure heard.png] [--check]
+        [--render-set KEY=VALUE…] [--genres pop,folk] [--only GLOB…] [--tags 6] [--json]
+        [--figure heard.png] [--check]
     .venv/bin/python benchmarks/bench_genre_heard.py --cost [--render-set production=genre]
 
 ``--genres`` renders only some genres' descriptors (each keeps the seed it has in the whole draw, so
-a genre's renders are those of the full run); ``--tags N`` prints the N tags each render carries
-most above their real-music prior (``p(tag) / prior(tag)``, the lift the judge's table reads).
+a genre's renders are those of the full run), ``--only GLOB`` only the drawn descriptors whose name
+matches (e.g. ``'rock_classic_*'``, with a large ``--per-genre`` to draw a subgenre's moods);
+``--tags N`` prints the N tags each render carries most above their real-music prior
+(``p(tag) / prior(tag)``, the lift the judge's table reads).
 ``--cost`` judges nothing: it prints the CPU time of rendering the first drawn descriptor of every
 genre (``--seconds`` long, at the renderer's default 44.1 kHz), the cost of the render settings.
 
@@ -34,6 +37,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from fnmatch import fnmatch
 from typing import Any
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
@@ -126,7 +130,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if unknown:
         genres = sorted({g for g, _ in drawn})
         raise SystemExit(f"--genres: no such catalog genre {unknown}; choose from {genres}")
-    chosen = [(i, g, d) for i, (g, d) in enumerate(drawn) if wanted is None or g in wanted]
+    chosen = [
+        (i, g, d)
+        for i, (g, d) in enumerate(drawn)
+        if (wanted is None or g in wanted) and (not args.only or any(fnmatch(d, p) for p in args.only))
+    ]
+    if not chosen:
+        raise SystemExit("no drawn descriptor matches --genres/--only; draw more with --per-genre")
     for done, (i, genre, descriptor) in enumerate(chosen):
         seed = args.seed * 1000 + i
         timeline = single_region(descriptor, args.seconds, seed=seed)
@@ -253,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--render-set", action="append", default=[], metavar="KEY=VALUE",
                         help="renderer setting for every render (repeatable; JSON values)")
     parser.add_argument("--genres", default="", help="comma-separated genres to render (default: all)")
+    parser.add_argument("--only", action="append", default=[], metavar="GLOB",
+                        help="only drawn descriptors matching, e.g. 'rock_classic_*' (repeatable)")
     parser.add_argument("--tags", type=int, default=0, help="print each render's N most lifted musicnn tags")
     parser.add_argument("--cost", action="store_true", help="only time one render per genre (CPU s)")
     parser.add_argument("--json", action="store_true")

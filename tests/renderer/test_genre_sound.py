@@ -17,8 +17,10 @@ from mirloop.renderer import render, render_descriptor
 from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.buses import MasterBus
 from mirloop.renderer.compose import compose
+from mirloop.renderer.drums import BRIGHT_VOICES, DARK_VOICES, FLOOR_TOM, HIGH_TOM, LOW_TOM, MID_TOM, SHAKER
 from mirloop.renderer.genre_sound import DISTORTION_GUITAR, DOUBLE_DELAY, GATES, MASTERS, master_of
 from mirloop.renderer.idiom_measures import kick_times
+from mirloop.renderer.membrane import TAIKO, TAIKO_MAP
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
 from mirloop.renderer.score import Part
@@ -139,9 +141,10 @@ def test_rock_comping_guitars_are_distorted_power_chords_double_tracked() -> Non
             strums.append([])
         strums[-1].append(n.pitch)
         last = n.start
-    chords = [sorted(p) for p in strums if len(p) == 3]
+    chords = [sorted(p) for p in strums if len(p) == 4]
     assert len(chords) >= 0.9 * len(strums)  # a chord cut by the region's end may lose notes
-    assert all(c[1] - c[0] == 7 and c[2] - c[0] == 12 for c in chords)
+    # root, fifth, octave, and the chord's third a tenth above (the mode stays audible)
+    assert all(c[1] - c[0] == 7 and c[2] - c[0] == 12 and c[3] - c[0] in (15, 16) for c in chords)
 
 
 def test_double_tracking_spreads_the_guitars_across_the_stereo_field() -> None:
@@ -327,6 +330,17 @@ def test_the_cinematic_choir_sings_over_the_orchestra() -> None:
     assert parts["strings"].gain == 1.0
 
 
+def test_a_moods_revoicing_of_a_percussion_ensemble_moves_every_hit_onto_another_taiko_drum() -> None:
+    for moves in (DARK_VOICES, BRIGHT_VOICES):
+        for source, target in moves.items():
+            if source in TAIKO_MAP and target in TAIKO_MAP:
+                assert TAIKO_MAP[source] != TAIKO_MAP[target], (source, target)
+    # the dark moods' shakers and hats land on the shime, which keeps time: short and bright
+    assert TAIKO_MAP[DARK_VOICES[SHAKER]] == "shime" and TAIKO["shime"][1] < 0.15
+    hz = [TAIKO[TAIKO_MAP[note]][0] for note in (FLOOR_TOM, LOW_TOM, MID_TOM, HIGH_TOM)]
+    assert hz == sorted(hz) and len(set(hz)) == 4  # the toms stay four pitches, low to high
+
+
 def test_a_taiko_render_is_byte_identical_on_rerun_and_its_drums_are_low_and_without_hi_hats() -> None:
     first = _render("cinematic_percussion_driving", "hybrid_trailer", 8.0, production="genre")
     again = _render("cinematic_percussion_driving", "hybrid_trailer", 8.0, production="genre")
@@ -359,12 +373,17 @@ def _gaps(part: Part, beat: float) -> np.ndarray:
 
 def test_a_celtic_session_slurs_its_tunes_and_keeps_its_frame_drum_under_them() -> None:
     beat = 60.0 / 96.0
+    plain = _parts("folk_celtic_reflective", "session", 20.0, tempo=96.0)
+    produced = _parts("folk_celtic_reflective", "session", 20.0, "genre", tempo=96.0)
+    assert np.mean(_gaps(plain["fiddle"], beat) > 0.01) > 0.5  # a little detached on the font
+    assert _gaps(produced["fiddle"], beat).max() < 1e-6  # a legato mood: each note held into the next
+    assert [n.start for n in produced["fiddle"].notes] == [n.start for n in plain["fiddle"].notes]
+    # a staccato mood is slurred too (detached, the session was heard as jazz)
     plain = _parts("folk_celtic_driving", "session", 20.0, tempo=96.0)
     produced = _parts("folk_celtic_driving", "session", 20.0, "genre", tempo=96.0)
     for name in ("fiddle", "upright_bass"):
-        assert np.mean(_gaps(plain[name], beat) > 0.02) > 0.5  # detached (staccato) on the font
-        assert _gaps(produced[name], beat).max() < 1e-6  # each note held into the next
-    assert [n.start for n in produced["fiddle"].notes] == [n.start for n in plain["fiddle"].notes]
+        assert np.mean(_gaps(plain[name], beat) > 0.02) > 0.5
+        assert _gaps(produced[name], beat).max() < 1e-6
     assert produced["hand_percussion"].gain < 0.5 < produced["steel_guitar"].gain
     acoustic = _parts("folk_acoustic_idle", "banjo_and_fiddle", 8.0, "genre")["fiddle"]
     assert acoustic.notes == _parts("folk_acoustic_idle", "banjo_and_fiddle", 8.0)["fiddle"].notes
@@ -381,6 +400,12 @@ def test_synthwave_drives_its_bass_in_sixteenths_root_and_octave_in_turn() -> No
     assert np.mean(adjacent) > 0.9  # a note on every sixteenth
     assert np.mean(np.abs(np.diff(pitches))[adjacent] == 12) > 0.8  # up an octave and back
     assert set(pitches) >= {n.pitch for n in plain.notes}
+    # the notes keep the mood's articulation: legato (dark) nearly fills each sixteenth, staccato a third
+    lengths = np.array([n.end - n.start for n in bass.notes])
+    assert np.median(lengths) == pytest.approx(0.92 * sixteenth, rel=0.02)
+    energetic = _parts("electronica_synthwave_energetic", "arpeggios", 12.0, "genre", tempo=96.0)
+    lengths = np.array([n.end - n.start for n in energetic["synth_bass"].notes])
+    assert np.median(lengths) == pytest.approx(0.35 * sixteenth, rel=0.02)
     house = _parts("electronica_house_driving", "synth_stabs", 8.0, "genre")["synth_bass"]
     assert house.notes == _parts("electronica_house_driving", "synth_stabs", 8.0)["synth_bass"].notes
 

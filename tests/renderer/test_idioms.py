@@ -14,6 +14,7 @@ from mirloop.renderer.compose import compose
 from mirloop.renderer.drums import CRASH
 from mirloop.renderer.idiom_measures import crest_db, harmonic_db, kick_dip_db, kick_times
 from mirloop.renderer.options import RenderOptions
+from mirloop.renderer.pitched import power_chord
 from mirloop.renderer.production import Prepared
 from mirloop.renderer.score import Part
 from mirloop.types.render import RenderResult
@@ -96,6 +97,13 @@ def test_drive_adds_odd_harmonics_to_a_sine() -> None:
     assert harmonic(2) < -60  # symmetric clipping: no even harmonics
 
 
+def test_a_power_chord_carries_its_chords_third_a_tenth_above_the_root() -> None:
+    assert power_chord(9, (9, 0, 4)) == (45, 52, 57, 60)  # A minor: A2 E3 A3, C4
+    assert power_chord(9, (9, 1, 4)) == (45, 52, 57, 61)  # A major: C#4
+    assert power_chord(2, (2, 5, 9)) == (50, 57, 62, 65)  # the root stays in E2–D#3
+    assert power_chord(9) == (45, 52, 57)  # no chord tones: the bare fifth
+
+
 def test_distorted_guitars_play_power_chords_and_the_rock_bass_drives_root_eighths() -> None:
     guitar, plan = _part("rock_classic_aggressive", "power_trio", "distortion_guitar")
     chords: list[set[int]] = []
@@ -106,7 +114,7 @@ def test_distorted_guitars_play_power_chords_and_the_rock_bass_drives_root_eight
             last = note.start
         chords[-1].add(note.pitch)
     assert len(chords) > 8
-    assert all(len(c) == 3 and max(c) - min(c) == 12 and min(c) + 7 in c for c in chords)
+    assert all(len(c) == 4 and {min(c) + 7, min(c) + 12} < c and max(c) - min(c) in (15, 16) for c in chords)
     bass, _ = _part("rock_classic_aggressive", "power_trio", "pick_bass")
     beat = 60 / plan.tempo  # type: ignore[attr-defined]
     gaps = np.diff(sorted({n.start for n in bass.notes}))

@@ -12,15 +12,16 @@ General MIDI patches of the default render are weak (renderer option ``productio
   :mod:`mirloop.renderer.vocal` (the band's melody instrument, or a ``lead_vocal`` layer).
 - **A rapped verse** (:data:`RAP_ROLE`): hip-hop gets a rapper (:mod:`mirloop.renderer.rap`) over
   the beat, beside the band's melody.
-- **Bass lines**: synthwave's bass drives sixteenths, root and octave (:func:`arpeggiated`); jazz
-  basses walk, a note a beat (:func:`walking`).
+- **Bass lines**: synthwave's bass drives sixteenths, root and octave, each as long as the mood's
+  articulation holds a note (:func:`arpeggiated`); jazz basses walk, a note a beat (:func:`walking`).
 - **Celtic sessions** (:data:`SLURS`): the tunes and the low end slurred, the jig strummed in threes
   (:data:`COMPOUND_STRUM_PATTERN`), the frame drum under the tunes (:data:`SUBGENRE_ROLE_GAINS`).
 - **Trance gate** (:data:`GATES`): electronica's synth chords and pads are chopped into sixteenths.
 - **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front, pop its
   vocal.
 - **Guitar bands** (:data:`GUITAR_GENRES`): rock's comping guitars become distorted guitars playing
-  power chords, double-tracked (a second take a few milliseconds late, panned to the other side).
+  power chords with the chord's third a tenth up (the mode stays audible), double-tracked (a second
+  take a few milliseconds late, panned to the other side).
 - **Orchestral layers** (:data:`LAYERS`): cinematic cues get a choir and a low string section
   holding the chords under the band (under a percussion ensemble too), documentary a rhythmic
   string underscore (a pizzicato ostinato and string-section chords) — as film and documentary
@@ -45,6 +46,7 @@ from collections.abc import Sequence
 import numpy as np
 from attrs import evolve, frozen
 
+from mirloop.renderer.context import GATE
 from mirloop.renderer.score import Note, Part
 from mirloop.types import Descriptor, Instrument
 
@@ -293,12 +295,15 @@ ARPEGGIO_REACH = 4.0
 def arpeggiated(part: Part, descriptor: Descriptor, *, start: float, beat: float) -> Part:
     """``part`` as an octave bass if it is the bass of an :data:`ARPEGGIATED_BASS` subgenre: from each
     note on (to the next, at most :data:`ARPEGGIO_REACH` beats), a note on every step of the grid
-    from ``start``, the root on the even steps and its octave (up to MIDI 60) on the odd ones;
-    anything else as it is."""
+    from ``start``, the root on the even steps and its octave (up to MIDI 60) on the odd ones, each
+    held for the share of its step the mood's articulation gives a note (staccato 0.35 … legato
+    0.92: held alike, the moods of a synthwave lost their rhythm to the bass); anything else as it
+    is."""
     steps = ARPEGGIATED_BASS.get((descriptor.genre, descriptor.subgenre))
     if steps is None or part.instrument.drums or part.role != "bass" or not part.notes:
         return part
     step = beat / steps
+    length = GATE.get(descriptor.style.articulation, 0.9) * step
     notes = sorted(part.notes, key=lambda n: n.start)
     driven: list[Note] = []
     for k, note in enumerate(notes):
@@ -308,7 +313,7 @@ def arpeggiated(part: Part, descriptor: Descriptor, *, start: float, beat: float
         t = note.start
         while t < until - 0.5 * step:
             up = index % 2 == 1
-            end = min(start + (index + 1) * step, until) - 0.1 * step
+            end = min(t + length, until)
             pitch = note.pitch + 12 if up and note.pitch + 12 <= 60 else note.pitch
             if end - t > 0.02:
                 driven.append(Note(t, end, pitch, max(1, note.velocity - (10 if up else 0))))

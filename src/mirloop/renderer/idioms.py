@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from mirloop.renderer.score import Part
 from mirloop.types import Descriptor
 
-#: Harmony parts on these GM programs (29 overdriven, 30 distortion guitar) play power chords.
+#: Harmony parts on these GM programs (29 overdriven, 30 distortion guitar) play power chords
+#: (:func:`mirloop.renderer.pitched.power_chord`: root, fifth, octave and the chord's third a tenth up).
 POWER_CHORD_PROGRAMS = (29, 30)
 #: Genres whose bass plays straight eighths on the chord roots after the intro.
 ROOT_EIGHTHS_GENRES = ("rock",)

@@ -5,11 +5,17 @@ A drum head is a circular membrane: its modes sit at the zeros of the Bessel fun
 strike stretches the head, so the pitch starts a little high and falls onto its rest value
 (tension modulation); the mallet (a taiko's wooden *bachi*) adds a short, dull thump of noise.
 :func:`membrane` sums these; :func:`taiko_hit` maps the General MIDI drum notes onto an ensemble:
-kicks to the big ``ō-daiko``, low and mid toms to ``nagadō-daiko``, high toms, snares and claps to
-the high, tight ``shime-daiko`` with the rim's wooden ``ka`` click, rims and cowbells to the ``ka``
-alone; cymbals and shakers stay
-as they are in the drum machine (:func:`mirloop.renderer.voices.drum_hit`), hi-hats are left out
-(a taiko ensemble has none: over them, a percussion ensemble was heard as electronic music).
+kicks to the big ``ō-daiko``, floor, low and mid toms to three ``nagadō-daiko`` (low, middle,
+high), the high congas to the short barrel ``okedo``, high toms, snares, claps and the low conga to
+the high, tight ``shime-daiko`` (the ensemble's timekeeper) with the rim's wooden ``ka`` click,
+rims and cowbells to the ``ka`` alone; cymbals and shakers stay as they are in the drum machine
+(:func:`mirloop.renderer.voices.drum_hit`), hi-hats are left out (a taiko ensemble has none: over
+them, a percussion ensemble was heard as electronic music).
+
+Every drum the mood's re-voicing of a drum-only style moves a hit to
+(:data:`mirloop.renderer.drums.DARK_VOICES`) is another drum here: when toms shared a drum and
+the dark moods' shakers fell onto the long-ringing low nagadō, the dark moods lost their pulse
+(tempo read at random) and the moods of a percussion ensemble could hardly be told apart.
 """
 
 from __future__ import annotations
@@ -28,21 +34,24 @@ TAIKO: dict[str, tuple[float, float, float, float]] = {
     "odaiko": (52.0, 0.9, 0.12, 0.5),
     "nagado_low": (78.0, 0.55, 0.09, 0.6),
     "nagado": (104.0, 0.45, 0.08, 0.7),
+    "nagado_high": (132.0, 0.35, 0.07, 0.8),
+    "okedo": (165.0, 0.14, 0.06, 0.9),
     "shime": (260.0, 0.12, 0.05, 1.0),
 }
 #: General MIDI drum notes → taiko drum; rims and cowbells are the bachi's ``ka`` on a rim (cymbals and
-#: shakers: the drum machine's sound; hi-hats none).
+#: shakers: the drum machine's sound; hi-hats none). The low conga, where dark moods move the shakers
+#: and hats, is the shime that keeps the ensemble's time.
 TAIKO_MAP = {
     35: "odaiko",
     36: "odaiko",
     41: "nagado_low",
     43: "nagado_low",
-    45: "nagado_low",
-    64: "nagado_low",
-    47: "nagado",
-    48: "nagado",
-    62: "nagado",
-    63: "nagado",
+    45: "nagado",
+    47: "nagado_high",
+    48: "nagado_high",
+    64: "shime",
+    62: "okedo",
+    63: "okedo",
     50: "shime",
     38: "shime",
     40: "shime",
@@ -57,8 +66,10 @@ TAIKO_MAP = {
 HATS = (42, 44, 46)
 #: Level and pan (0 left … 1 right) of each drum in the ensemble (about half a drum machine's: louder,
 #: the drums mask the cue's choir and are heard as metal and punk).
-TAIKO_LEVELS = {"odaiko": 0.55, "nagado_low": 0.47, "nagado": 0.41, "shime": 0.28, "ka": 0.2}
-TAIKO_PANS = {"odaiko": 0.5, "nagado_low": 0.62, "nagado": 0.38, "shime": 0.7, "ka": 0.3}
+TAIKO_LEVELS = {"odaiko": 0.55, "nagado_low": 0.47, "nagado": 0.41, "nagado_high": 0.37, "okedo": 0.32,
+                "shime": 0.28, "ka": 0.2}
+TAIKO_PANS = {"odaiko": 0.5, "nagado_low": 0.62, "nagado": 0.38, "nagado_high": 0.55, "okedo": 0.25,
+              "shime": 0.7, "ka": 0.3}
 
 
 def membrane(

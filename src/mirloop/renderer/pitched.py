@@ -97,7 +97,8 @@ def chord_part(
     """Voice-led chords: pads hold each chord over a tonic pedal, harmony instruments comp in the
     style's rhythm. With ``pulse`` the band has nothing else keeping time: the part plays every beat
     and, bar by bar, the onsets of ``groove`` (the style's drum pattern, in beats), accented. With
-    ``power`` (distorted guitars) every chord is a power chord: root, fifth and octave, low."""
+    ``power`` (distorted guitars) every chord is a power chord: root, fifth and octave, low, and the
+    chord's third a tenth above the root."""
     low, high = _voicing_range(ctx, role)
     voices = 4 if len(ctx.spans[0].chord.tones) > 3 or ctx.style.density > 0.5 else 3
     notes: list[Note] = []
@@ -107,7 +108,7 @@ def chord_part(
         pitches = voice(span.chord, previous, low, high, max(voices, min(5, len(span.chord.tones))))
         previous = pitches
         if power:
-            pitches = power_chord(span.chord.root)
+            pitches = power_chord(span.chord.root, span.chord.tones)
         if span.bar >= len(active) or not active[span.bar]:
             continue
         span_start = span.bar * bpb + span.beat
@@ -154,10 +155,14 @@ def chord_part(
 POWER_ROOT = 40
 
 
-def power_chord(root: int) -> tuple[int, int, int]:
-    """Root, fifth and octave with the root in E2–D#3 (the chord's third left out)."""
+def power_chord(root: int, tones: tuple[int, ...] = ()) -> tuple[int, ...]:
+    """Root, fifth and octave with the root in E2–D#3, and the chord's third (``tones[1]``) a tenth
+    above the root when given: without it a power trio, whose guitar is its only chordal voice,
+    sounds the same in major and minor, and its moods could not be told apart by their mode."""
     low = POWER_ROOT + (root - POWER_ROOT) % 12
-    return (low, low + 7, low + 12)
+    if len(tones) < 2:
+        return (low, low + 7, low + 12)
+    return (low, low + 7, low + 12, low + 12 + (tones[1] - root) % 12)
 
 
 #: Timpani hits sit in D2–A3, the range of a set of four drums.
