@@ -56,17 +56,19 @@ def run(
     datasets: Sequence[Path], only: Sequence[str], folds: int, repeats: int
 ) -> dict[str, dict[str, float]]:
     """``{subgenre: {dataset name: accuracy}}``."""
+    from mirloop.classify.feature_table import DatasetInfo, read_table
+
     result: dict[str, dict[str, float]] = {}
     for root in datasets:
-        info = json.loads((root / "dataset.json").read_text())
-        table = pd.read_parquet(root / "features.parquet")
+        features = DatasetInfo.read(root).feature_names
+        table = read_table(root)
         table["subgenre_name"] = table["genre"] + "_" + table["subgenre"]
         for name, rows in table.groupby("subgenre_name"):
             if only and not any(fnmatch(str(name), pattern) for pattern in only):
                 continue
             if rows["mood"].nunique() < 2 or rows["render_id"].nunique() < folds * rows["mood"].nunique():
                 continue
-            score = subgenre_accuracy(rows, info["feature_names"], folds=folds, repeats=repeats)
+            score = subgenre_accuracy(rows, features, folds=folds, repeats=repeats)
             result.setdefault(str(name), {})[root.name] = score
             print(f"{root.name}: {name} {score:.3f}", file=sys.stderr, flush=True)
     return result

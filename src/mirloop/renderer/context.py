@@ -15,6 +15,11 @@ from mirloop.types import Style
 GATE = {"staccato": 0.35, "marcato": 0.6, "legato": 0.92, "sustained": 1.0}
 
 
+def note_gate(articulation: str | None) -> float:
+    """The share of its written length a note of ``articulation`` sounds (:data:`GATE`, else 0.9)."""
+    return GATE.get(articulation or "", 0.9)
+
+
 @frozen
 class RegionContext:
     """A region's grid, form, chords and style (times in s, pitches as MIDI numbers); ``genre`` is the
@@ -40,7 +45,7 @@ class RegionContext:
 
     @property
     def gate(self) -> float:
-        return GATE.get(self.style.articulation, 0.9)
+        return note_gate(self.style.articulation)
 
     def velocity(self, bar: int, accent: float, rng: random.Random) -> int:
         """Velocity 1–127 from the style's dynamics, the bar's intensity and an accent in [-1, 1]."""

@@ -46,7 +46,7 @@ from collections.abc import Sequence
 import numpy as np
 from attrs import evolve, frozen
 
-from mirloop.renderer.context import GATE
+from mirloop.renderer.context import note_gate
 from mirloop.renderer.score import Note, Part
 from mirloop.types import Descriptor, Instrument
 
@@ -303,7 +303,7 @@ def arpeggiated(part: Part, descriptor: Descriptor, *, start: float, beat: float
     if steps is None or part.instrument.drums or part.role != "bass" or not part.notes:
         return part
     step = beat / steps
-    length = GATE.get(descriptor.style.articulation, 0.9) * step
+    length = note_gate(descriptor.style.articulation) * step
     notes = sorted(part.notes, key=lambda n: n.start)
     driven: list[Note] = []
     for k, note in enumerate(notes):
