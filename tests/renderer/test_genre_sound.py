@@ -173,6 +173,28 @@ def test_cinematic_percussion_ensembles_get_a_choir_low_strings_and_timpani() ->
     assert len(downbeats) >= 4 and np.allclose(np.diff(downbeats[:4]) % (4 * beat), 0, atol=0.02)
 
 
+def test_over_a_percussion_ensemble_the_cinematic_layers_hit_the_chord_on_the_drums_groove() -> None:
+    catalog = load_catalog()
+    plan = descriptor_plan(catalog["cinematic_percussion_energetic"], 12.0, 4, band="war_drums")
+    parts = compose([plan], 12.0, 4, idioms=True, production="genre").parts
+    beat = 60 / plan.tempo
+    drum_onsets = np.array(sorted({n.start for p in parts if p.instrument.drums for n in p.notes}))
+    for name in ("choir_layer", "low_strings_layer"):
+        notes = next(p for p in parts if p.instrument.name == name).notes
+        hits = np.array(sorted({round(n.start, 3) for n in notes}))
+        assert len(hits) >= 12 / beat * 0.6  # a hit on most beats, not a held chord per bar
+        assert max(n.end - n.start for n in notes[:-8]) < beat  # short hits (the ring-out aside)
+        near_drum = [np.min(np.abs(drum_onsets - t)) < 0.03 for t in hits]
+        assert np.mean(near_drum) > 0.8  # on the drums' groove
+    # the same layers hold their chords over a band that plays the harmony itself
+    ambient = descriptor_plan(catalog["cinematic_ambient_dark"], 12.0, 4, band="pads_and_piano")
+    held = next(
+        p for p in compose([ambient], 12.0, 4, idioms=True, production="genre").parts
+        if p.instrument.name == "choir_layer"
+    )
+    assert np.median([n.end - n.start for n in held.notes]) > 60 / ambient.tempo
+
+
 def test_orchestral_cues_get_no_timpani_layer() -> None:
     plan = descriptor_plan(load_catalog()["cinematic_orchestral_uplifting"], 12.0, 4, band="chamber_strings")
     produced = compose([plan], 12.0, 4, idioms=True, production="genre")

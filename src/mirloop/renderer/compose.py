@@ -18,6 +18,7 @@ from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
 from mirloop.renderer.genre_sound import (
+    GROOVE_LAYER_GENRES,
     RAP_ROLE,
     arpeggiated,
     band_guitar,
@@ -161,7 +162,9 @@ def compose_region(
         if genre_production and doubled(instrument, plan.descriptor.genre):
             parts.append(second_take(parts[-1]))
     if genre_production:
-        parts += layer_parts(plan, ctx, active, seed, used=len(parts) - min(drum_count, 1))
+        parts += layer_parts(
+            plan, ctx, active, seed, used=len(parts) - min(drum_count, 1), groove=_groove(rhythm, ctx)
+        )
         genre, grid = plan.descriptor.genre, ctx.meter
         played = (
             walking(
@@ -193,10 +196,18 @@ def compose_region(
 
 
 def layer_parts(
-    plan: RegionPlan, ctx: RegionContext, active: list[set[int]], seed: int, *, used: int
+    plan: RegionPlan,
+    ctx: RegionContext,
+    active: list[set[int]],
+    seed: int,
+    *,
+    used: int,
+    groove: tuple[tuple[float, ...], ...] = (),
 ) -> list[Part]:
     """The genre production's layers (:data:`mirloop.renderer.genre_sound.LAYERS`): held chords in
-    every bar where the band plays, on the channels the band leaves free (``used`` taken)."""
+    every bar where the band plays, on the channels the band leaves free (``used`` taken); over a
+    percussion ensemble of a :data:`~mirloop.renderer.genre_sound.GROOVE_LAYER_GENRES` genre, chord
+    hits on every beat and on ``groove`` (the drums' pattern, in beats, bar by bar)."""
     band = () if ctx.percussion_only else playing_instruments(plan)
     layers = layers_of(
         plan.descriptor.genre,
@@ -218,6 +229,8 @@ def layer_parts(
             notes = melody_part(ctx, playing, rng)
         elif layer.role == "ostinato":
             notes = ostinato_part(ctx, playing, rng)
+        elif ctx.percussion_only and plan.descriptor.genre in GROOVE_LAYER_GENRES and layer.role == "pad":
+            notes = chord_part(ctx, playing, "harmony", rng, pulse=True, groove=groove)
         else:
             notes = chord_part(ctx, playing, "harmony" if layer.role == "harmony" else "pad", rng)
         if plan.ringout is not None and not plan.cut and layer.role == RAP_ROLE:
