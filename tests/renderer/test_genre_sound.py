@@ -183,7 +183,8 @@ def test_over_a_percussion_ensemble_the_cinematic_layers_hit_the_chord_on_the_dr
         notes = next(p for p in parts if p.instrument.name == name).notes
         hits = np.array(sorted({round(n.start, 3) for n in notes}))
         assert len(hits) >= 12 / beat * 0.6  # a hit on most beats, not a held chord per bar
-        assert max(n.end - n.start for n in notes[:-8]) < beat  # short hits (the ring-out aside)
+        ring_out = max(n.start for n in notes)  # the final chord rings to the end
+        assert max(n.end - n.start for n in notes if n.start < ring_out - 0.05) < beat  # short hits
         near_drum = [np.min(np.abs(drum_onsets - t)) < 0.03 for t in hits]
         assert np.mean(near_drum) > 0.8  # on the drums' groove
     # the same layers hold their chords over a band that plays the harmony itself

@@ -126,7 +126,8 @@ def compose_region(
     parts: list[Part] = []
     drum_count = 0
     pulse_carrier = _pulse_carrier(instruments)
-    groove = _groove(rhythm, ctx) if pulse_carrier is not None else ()
+    drum_groove = _groove(rhythm, ctx)
+    groove = drum_groove if pulse_carrier is not None else ()
     genre_production = production == "genre"
     for index, instrument in enumerate(instruments):
         if genre_production:
@@ -163,7 +164,7 @@ def compose_region(
             parts.append(second_take(parts[-1]))
     if genre_production:
         parts += layer_parts(
-            plan, ctx, active, seed, used=len(parts) - min(drum_count, 1), groove=_groove(rhythm, ctx)
+            plan, ctx, active, seed, used=len(parts) - min(drum_count, 1), groove=drum_groove
         )
         genre, grid = plan.descriptor.genre, ctx.meter
         played = (
