@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from mirloop.classify.estimators import MlpEstimator
 from mirloop.classify.fit import fit_model
@@ -149,3 +150,38 @@ def test_early_stopping_auto_is_for_big_networks_only() -> None:
     assert stops_early(True, 100) and not stops_early(True, 10) and not stops_early(False, 10**6)
     with pytest.raises(ModelError, match="true, false or 'auto'"):
         stops_early("sometimes", 100)
+
+
+def test_an_mlp_ensemble_averages_members_trained_from_consecutive_seeds(
+    windows: LabeledWindows, tmp_path
+) -> None:
+    from mirloop.classify.storage import MODEL_JSON, load_model, save_model
+    from mirloop.errors import ModelError
+
+    def trained(**extra: object) -> HierarchicalModel:
+        return fit_model(
+            windows, "mlp", hyperparameters={**SMALL_MLP, **extra}, validation_fraction=0.0,
+            provenance={"feature_backend": "librosa", "catalog_version": CATALOG_VERSION},
+        )
+
+    ensemble, seed0, seed1 = trained(ensemble=2, seed=0), trained(seed=0), trained(seed=1)
+    x = ensemble.design_matrix(windows.values[:30], windows.pca_input[:30])  # type: ignore[index]
+    multi_class = next(
+        k for k, n in ensemble.nodes.items() if isinstance(n, MlpEstimator) and not n.one_vs_rest
+    )
+    for key in (("genre", ()), multi_class):  # a one-vs-rest node and a multi-class one
+        node = ensemble.nodes[key]
+        assert isinstance(node, MlpEstimator) and node.members == 2
+        assert len(node.nets) == 2 * len(seed0.nodes[key].nets)  # type: ignore[attr-defined]
+        members = (seed0.nodes[key].predict_proba(x), seed1.nodes[key].predict_proba(x))
+        np.testing.assert_allclose(node.predict_proba(x), np.mean(members, axis=0), atol=1e-12)
+        assert not np.allclose(*members)  # two seeds, two different networks
+    saved = save_model(ensemble, tmp_path / "ensemble")
+    loaded = load_model(saved)
+    np.testing.assert_array_equal(
+        loaded.nodes[("genre", ())].predict_proba(x), ensemble.nodes[("genre", ())].predict_proba(x)
+    )
+    document = (saved / MODEL_JSON).read_text()
+    (saved / MODEL_JSON).write_text(document.replace('"members": 2', '"members": 3', 1))
+    with pytest.raises(ModelError, match="member"):
+        load_model(saved)

@@ -57,6 +57,16 @@ def test_hidden_layer_sizes_must_be_positive_whole_numbers(
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize("option", [["--ensemble", "3"], ["--hidden", "16"], ["--max-iter", "10"]])
+def test_mlp_options_with_the_knn_are_refused(
+    option: list[str], small_dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["train", str(small_dataset), "-o", str(tmp_path / "m"), *option])
+    assert code == 2
+    assert f"{option[0]} is an MLP option: add --classifier mlp" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
 def one_render_dataset(tmp_path: Path) -> Path:
     windows = synthetic_windows(renders_per_descriptor=1, windows_per_render=3)
     first = windows.groups[0]

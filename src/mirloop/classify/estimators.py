@@ -15,6 +15,7 @@ Probabilities are always ``(n_windows, n_classes)`` in the node's class order.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -73,9 +74,14 @@ def fit_network(job: NetworkJob) -> Any:
         return net.fit(job.z, job.y)
 
 
-def fit_networks(jobs: list[NetworkJob]) -> list[Any]:
-    """Train the networks one after the other in this process."""
-    return [fit_network(job) for job in jobs]
+def fit_networks(jobs: list[NetworkJob], done: Callable[[], object] | None = None) -> list[Any]:
+    """Train the networks one after the other in this process, calling ``done`` after each."""
+    nets = []
+    for job in jobs:
+        nets.append(fit_network(job))
+        if done is not None:
+            done()
+    return nets
 
 
 class Estimator(Protocol):
@@ -198,10 +204,13 @@ class KnnEstimator:
 
 @define
 class MlpEstimator:
-    """Scaler + one multi-class ``MLPClassifier``, or one binary network per class (one-vs-rest).
+    """Scaler + one multi-class ``MLPClassifier``, or one binary network per class (one-vs-rest);
+    or an ensemble of ``members`` such classifiers trained from consecutive seeds, whose
+    probabilities are averaged.
 
     One-vs-rest probabilities are each network's P(class) normalised to sum to 1.
     ``n_iter`` records the iterations each network ran; ``converged`` is ``n_iter < max_iter``.
+    ``nets`` holds the members' networks one member after the other.
     """
 
     classes: tuple[str, ...]
@@ -211,6 +220,7 @@ class MlpEstimator:
     n_iter: tuple[int, ...] = ()
     scaler: Any = field(default=None, repr=False)
     nets: list[Any] = field(factory=list, repr=False)
+    members: int = 1
 
     @property
     def converged(self) -> bool:
@@ -227,16 +237,22 @@ class MlpEstimator:
         max_iter: int,
         seed: int,
         early_stopping: bool | str,
+        members: int = 1,
     ) -> tuple[Any, list[NetworkJob]]:
-        """The fitted scaler and one :class:`NetworkJob` per network to train; ``early_stopping``
+        """The fitted scaler and one :class:`NetworkJob` per network to train (``members`` times,
+        seeds ``seed``, ``seed + 1``, …: member 0 is the single classifier); ``early_stopping``
         holds out 10 % of a network's rows and stops when their score stops improving
         (scikit-learn's option; ``"auto"``: for networks on at least :data:`EARLY_STOPPING_MIN_ROWS`
         rows). Fit the jobs with :func:`fit_networks` or on a pool, then :meth:`assemble`."""
+        if members < 1:
+            raise ModelError(f"an MLP ensemble needs at least one member, got {members}")
         scaler = _fit_scaler(x)
         z = scaler.transform(x)
         targets = [(codes == c).astype(np.int64) for c in range(n_classes)] if one_vs_rest else [codes]
+        layers = tuple(hidden_layer_sizes)
         return scaler, [
-            NetworkJob(z, y, tuple(hidden_layer_sizes), max_iter, seed, stops_early(early_stopping, len(y)))
+            NetworkJob(z, y, layers, max_iter, seed + m, stops_early(early_stopping, len(y)))
+            for m in range(members)
             for y in targets
         ]
 
@@ -249,6 +265,7 @@ class MlpEstimator:
         max_iter: int,
         scaler: Any,
         nets: list[Any],
+        members: int = 1,
     ) -> MlpEstimator:
         return cls(
             classes,
@@ -258,13 +275,23 @@ class MlpEstimator:
             tuple(int(n.n_iter_) for n in nets),
             scaler,
             list(nets),
+            members,
         )
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        probabilities = self.member_probabilities(x)
+        return probabilities[0] if self.members == 1 else np.mean(probabilities, axis=0)
+
+    def member_probabilities(self, x: np.ndarray) -> list[np.ndarray]:
+        """Each member's ``(n_windows, n_classes)`` probabilities, in seed order."""
         z = self.scaler.transform(x)
+        size = len(self.nets) // self.members
+        return [self._member_proba(z, self.nets[m * size : (m + 1) * size]) for m in range(self.members)]
+
+    def _member_proba(self, z: np.ndarray, nets: list[Any]) -> np.ndarray:
         if not self.one_vs_rest:
-            return np.asarray(self.nets[0].predict_proba(z), dtype=np.float64)
-        scores = np.column_stack([net.predict_proba(z)[:, 1] for net in self.nets]).astype(np.float64)
+            return np.asarray(nets[0].predict_proba(z), dtype=np.float64)
+        scores = np.column_stack([net.predict_proba(z)[:, 1] for net in nets]).astype(np.float64)
         total = scores.sum(axis=1, keepdims=True)
         uniform = np.full_like(scores, 1.0 / scores.shape[1])
         return np.where(total > 0, scores / np.where(total > 0, total, 1.0), uniform)
@@ -280,6 +307,7 @@ class MlpEstimator:
             "converged": self.converged,
             "n_nets": len(self.nets),
             "n_layers": len(self.nets[0].coefs_),
+            "members": self.members,
         }
         arrays = _scaler_arrays(self.scaler, prefix)
         for j, net in enumerate(self.nets):
@@ -316,6 +344,9 @@ class MlpEstimator:
                 raise ModelError(f"MLP node {prefix!r}: {net.n_outputs_} outputs for {len(classes)} classes")
             nets.append(net)
         scaler = _restore_scaler(arrays, prefix, 0)
+        members = int(meta.get("members", 1))  # models before ensembles have one member
+        if members < 1 or len(nets) % members:
+            raise ModelError(f"MLP node {prefix!r}: {len(nets)} networks do not split into {members} members")
         return cls(
             classes,
             bool(meta["one_vs_rest"]),
@@ -324,6 +355,7 @@ class MlpEstimator:
             tuple(int(n) for n in meta["n_iter"]),
             scaler,
             nets,
+            members,
         )
 
 

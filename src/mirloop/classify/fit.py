@@ -68,9 +68,11 @@ def fit_nodes(
     params: dict[str, Any],
     *,
     workers: int | None = None,
+    progress: str | None = None,
 ) -> dict[NodeKey, Estimator]:
     """One local classifier per target and parent value, trained on ``x[rows]``; the MLP networks
-    of all nodes are trained together on ``workers`` processes (see :mod:`mirloop.classify.parallel`)."""
+    of all nodes are trained together on ``workers`` processes (see :mod:`mirloop.classify.parallel`),
+    under a progress bar named ``progress`` if given."""
     nodes: dict[NodeKey, Estimator] = {}
     planned: dict[NodeKey, tuple[tuple[str, ...], bool, Any, list[NetworkJob]]] = {}
     for target, parent_columns in PARENT_PATH.items():
@@ -103,11 +105,12 @@ def fit_nodes(
                     max_iter=int(params["max_iter"]),
                     seed=int(params["seed"]),
                     early_stopping=params.get("early_stopping", False),
+                    members=int(params.get("ensemble", 1)),
                 )
                 planned[(target, path)] = (classes, one_vs_rest, scaler, jobs)
     if planned:
         all_jobs = [job for *_, jobs in planned.values() for job in jobs]
-        nets = iter(run_network_jobs(all_jobs, workers))
+        nets = iter(run_network_jobs(all_jobs, workers, progress=progress))
         for key, (classes, one_vs_rest, scaler, jobs) in planned.items():
             nodes[key] = MlpEstimator.assemble(
                 classes,
@@ -116,6 +119,7 @@ def fit_nodes(
                 int(params["max_iter"]),
                 scaler,
                 [next(nets) for _ in jobs],
+                int(params.get("ensemble", 1)),
             )
     return nodes
 
@@ -132,6 +136,7 @@ def default_hyperparameters(kind: str) -> dict[str, Any]:
             "max_iter": MLP_MAX_ITER,
             "seed": 0,
             "early_stopping": "auto",
+            "ensemble": 1,
             **decoding,
         }
     raise ModelError(f"unknown classifier kind {kind!r}; choose one of {', '.join(KINDS)}")
@@ -168,6 +173,7 @@ def fit_model(
     seed: int = 0,
     provenance: dict[str, Any] | None = None,
     workers: int | None = None,
+    progress: str | None = None,
 ) -> HierarchicalModel:
     """Train a hierarchical ``kind`` (``knn`` or ``mlp``) model on labelled windows.
 
@@ -175,7 +181,7 @@ def fit_model(
     validation windows come from renders the validation model never saw); the final model is
     then refit on every window. ``provenance`` fills :class:`ModelInfo` fields (feature backend
     and options, catalog version, table hash, held-out groups); ``workers`` processes train the MLP
-    networks (default: all cores on big tables).
+    networks (default: all cores on big tables); ``progress`` names the bars shown over them.
     """
     params = {**default_hyperparameters(kind), **(hyperparameters or {})}
     if params["decoding"] not in DECODINGS:
@@ -211,7 +217,8 @@ def fit_model(
     choose_weight = params["decoding"] == "coherent" and params.get("affect_weight") is None
     if validation_fraction > 0 and len(set(windows.groups.tolist())) >= 4:
         split = grouped_split(windows.labels["descriptor"], windows.groups, validation_fraction, seed=seed)
-        model.nodes = fit_nodes(x, windows.labels, split.train, kind, params, workers=workers)
+        model.nodes = fit_nodes(x, windows.labels, split.train, kind, params, workers=workers,
+                                progress=progress and f"{progress}, validation")
         model.train_x = x
         branches = model.branches(x[split.test])
         truth_labels = {t: windows.labels[t][split.test] for t in ALL_TARGETS}
@@ -243,7 +250,8 @@ def fit_model(
     if choose_weight and params.get("affect_weight") is None:
         params["affect_weight"] = DEFAULT_AFFECT_WEIGHT
 
-    model.nodes = fit_nodes(x, windows.labels, np.arange(len(windows)), kind, params, workers=workers)
+    model.nodes = fit_nodes(x, windows.labels, np.arange(len(windows)), kind, params, workers=workers,
+                            progress=progress)
     model.train_x = x if kind == "knn" else None
     model.info = ModelInfo(
         kind=kind,

@@ -162,9 +162,10 @@ def expected_arrays(document: Mapping[str, Any], where: str) -> dict[str, Shape]
                 raise _fail(f"{at}.one_vs_rest", f"{_short(one_vs_rest)} is not true or false")
             n_nets = _int(state.get("n_nets"), f"{at}.n_nets", low=1)
             n_layers = _int(state.get("n_layers"), f"{at}.n_layers", low=1)
-            if n_layers != len(sizes) + 1 or n_nets != (n_classes if one_vs_rest else 1):
-                raise _fail(at, f"{n_nets} networks of {n_layers} layers do not fit {n_classes} classes "
-                                f"and hidden layers {sizes}")
+            members = _int(state.get("members", 1), f"{at}.members", low=1)
+            if n_layers != len(sizes) + 1 or n_nets != (n_classes if one_vs_rest else 1) * members:
+                raise _fail(at, f"{n_nets} networks of {n_layers} layers do not fit {n_classes} classes, "
+                                f"hidden layers {sizes} and {members} member(s)")
             _int(state.get("max_iter"), f"{at}.max_iter", low=1)
             n_iter = state.get("n_iter")
             if not isinstance(n_iter, list):

@@ -68,6 +68,14 @@ def parse_hidden(text: str) -> list[int]:
 )
 @click.option("--max-iter", type=click.IntRange(1), default=None, help="MLP: iteration cap (default 2000).")
 @click.option(
+    "--ensemble",
+    type=click.IntRange(1),
+    default=None,
+    metavar="N",
+    help="MLP: N networks per node, trained from seeds SEED…SEED+N-1, their probabilities averaged "
+    "(default 1; training takes N times as long).",
+)
+@click.option(
     "--unknown-cost",
     type=click.FloatRange(0.0, 1.0),
     default=0.5,
@@ -106,6 +114,7 @@ def train(
     hidden: str | None,
     early_stopping: str,
     max_iter: int | None,
+    ensemble: int | None,
     unknown_cost: float,
     decoding: str,
     affect_weight: float | None,
@@ -116,6 +125,11 @@ def train(
     """Train a hierarchical KNN or MLP on DATA (a dataset folder or its features.parquet)."""
     from mirloop.pipelines.training import train_from_dataset
 
+    mlp_only = {"--hidden": hidden, "--max-iter": max_iter, "--ensemble": ensemble}
+    given = [name for name, value in mlp_only.items() if value is not None]
+    if kind != "mlp" and given:
+        what = "is an MLP option" if len(given) == 1 else "are MLP options"
+        raise click.UsageError(f"{', '.join(given)} {what}: add --classifier mlp, or leave it out")
     params: dict[str, Any] = {"decoding": decoding, "affect_weight": affect_weight}
     if neighbors is not None:
         params["n_neighbors"] = neighbors
@@ -123,6 +137,8 @@ def train(
         params["hidden_layer_sizes"] = parse_hidden(hidden)
     if max_iter is not None:
         params["max_iter"] = max_iter
+    if ensemble is not None:
+        params["ensemble"] = ensemble
     if kind == "mlp":
         params["seed"] = seed
         params["early_stopping"] = {"auto": "auto", "on": True, "off": False}[early_stopping]
@@ -138,6 +154,7 @@ def train(
         seed=seed,
         workers=workers,
         log=log,
+        progress=not as_json and kind == "mlp",
     )
     summary = result.summary()
     if as_json:

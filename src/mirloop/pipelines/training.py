@@ -131,13 +131,14 @@ def train_from_dataset(
     figures: bool = True,
     workers: int | None = None,
     log: Callable[[str], None] = lambda message: None,
+    progress: bool = False,
 ) -> TrainingResult:
     """Train a ``kind`` model on ``data`` (a dataset folder or its ``features.parquet``) into ``output``.
 
     ``test_size`` of the renders are held out (grouped split) and scored; 0 trains on
     everything and skips evaluation. The evaluation (JSON and confusion-matrix PNGs) is
     written to ``output/evaluation/``. ``workers`` processes train MLP networks (default: all
-    cores on big tables).
+    cores on big tables); ``progress`` shows bars over them.
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -177,6 +178,7 @@ def train_from_dataset(
         seed=seed,
         provenance=provenance,
         workers=workers,
+        progress="networks" if progress else None,
     )
     seconds["train"] = time.perf_counter() - step
     directory = save_model(model, output)
@@ -199,6 +201,7 @@ def train_from_dataset(
                 seed=seed,
                 validation_fraction=0.0,
                 workers=workers,
+                progress="comparison networks" if progress else None,
             )
             leaky = evaluate(
                 leaky_model,
