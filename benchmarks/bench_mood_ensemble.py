@@ -51,7 +51,7 @@ def run(root: Path, members: int, test_size: float) -> dict[str, list[float]]:
             max_iter=MLP_MAX_ITER, seed=0, early_stopping="auto", members=members,
         )
         nets = fit_networks(jobs)
-        node = MlpEstimator.assemble(classes, False, (100,), MLP_MAX_ITER, scaler, nets, members)
+        node = MlpEstimator.assemble(classes, False, (100,), MLP_MAX_ITER, scaler, nets)
         truth = held["mood"].to_numpy()
         probabilities = node.member_probabilities(held[features].to_numpy())
         for k, member in enumerate(probabilities):

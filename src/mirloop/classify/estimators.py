@@ -210,7 +210,8 @@ class MlpEstimator:
 
     One-vs-rest probabilities are each network's P(class) normalised to sum to 1.
     ``n_iter`` records the iterations each network ran; ``converged`` is ``n_iter < max_iter``.
-    ``nets`` holds the members' networks one member after the other.
+    ``nets`` holds the members' networks one member after the other; their number gives
+    :attr:`members`.
     """
 
     classes: tuple[str, ...]
@@ -220,7 +221,11 @@ class MlpEstimator:
     n_iter: tuple[int, ...] = ()
     scaler: Any = field(default=None, repr=False)
     nets: list[Any] = field(factory=list, repr=False)
-    members: int = 1
+
+    @property
+    def members(self) -> int:
+        """Networks averaged: each member is one network, or one per class when one-vs-rest."""
+        return max(1, len(self.nets) // (len(self.classes) if self.one_vs_rest else 1))
 
     @property
     def converged(self) -> bool:
@@ -265,7 +270,6 @@ class MlpEstimator:
         max_iter: int,
         scaler: Any,
         nets: list[Any],
-        members: int = 1,
     ) -> MlpEstimator:
         return cls(
             classes,
@@ -275,7 +279,6 @@ class MlpEstimator:
             tuple(int(n.n_iter_) for n in nets),
             scaler,
             list(nets),
-            members,
         )
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -343,10 +346,7 @@ class MlpEstimator:
             if max(net.n_outputs_, 2) != n_outputs_expected:
                 raise ModelError(f"MLP node {prefix!r}: {net.n_outputs_} outputs for {len(classes)} classes")
             nets.append(net)
-        scaler = _restore_scaler(arrays, prefix, 0)
-        members = int(meta.get("members", 1))  # models before ensembles have one member
-        if members < 1 or len(nets) % members:
-            raise ModelError(f"MLP node {prefix!r}: {len(nets)} networks do not split into {members} members")
+        scaler = _restore_scaler(arrays, prefix, 0)  # model_checks matched the networks to the members
         return cls(
             classes,
             bool(meta["one_vs_rest"]),
@@ -355,7 +355,6 @@ class MlpEstimator:
             tuple(int(n) for n in meta["n_iter"]),
             scaler,
             nets,
-            members,
         )
 
 

@@ -75,6 +75,7 @@ def fit_nodes(
     under a progress bar named ``progress`` if given."""
     nodes: dict[NodeKey, Estimator] = {}
     planned: dict[NodeKey, tuple[tuple[str, ...], bool, Any, list[NetworkJob]]] = {}
+    members = int(params.get("ensemble", 1))
     for target, parent_columns in PARENT_PATH.items():
         paths = (
             np.array(["\x1f".join(p) for p in zip(*(labels[c][rows] for c in parent_columns))])
@@ -105,7 +106,7 @@ def fit_nodes(
                     max_iter=int(params["max_iter"]),
                     seed=int(params["seed"]),
                     early_stopping=params.get("early_stopping", False),
-                    members=int(params.get("ensemble", 1)),
+                    members=members,
                 )
                 planned[(target, path)] = (classes, one_vs_rest, scaler, jobs)
     if planned:
@@ -119,7 +120,6 @@ def fit_nodes(
                 int(params["max_iter"]),
                 scaler,
                 [next(nets) for _ in jobs],
-                int(params.get("ensemble", 1)),
             )
     return nodes
 

@@ -154,7 +154,7 @@ def train(
         seed=seed,
         workers=workers,
         log=log,
-        progress=not as_json and kind == "mlp",
+        progress=not as_json,
     )
     summary = result.summary()
     if as_json:
