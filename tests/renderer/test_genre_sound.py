@@ -24,7 +24,7 @@ from mirloop.renderer.membrane import TAIKO, TAIKO_MAP
 from mirloop.renderer.options import RenderOptions
 from mirloop.renderer.production import Prepared
 from mirloop.renderer.score import Part
-from mirloop.renderer.voices import KITS, kick, pad, supersaw
+from mirloop.renderer.voices import KITS, drone_pad, kick, pad, supersaw
 from mirloop.timeline import multi_region, single_region
 from mirloop.types.render import RenderResult
 from tests.renderer.conftest import FAST
@@ -335,15 +335,40 @@ def test_electronica_synth_chords_are_chopped_into_sixteenths_by_the_trance_gate
     assert bass[0].notes == next(p for p in gm.parts if p.instrument.name == "synth_bass").notes
 
 
-def test_ambient_drones_are_played_by_the_evolving_pad_not_the_fonts_organ_and_choir() -> None:
+def test_ambient_drones_are_played_by_the_drone_pad_not_the_fonts_organ_and_choir() -> None:
     produced = _prepared("ambient_drone_dreamy", "organ_drone", production="genre")
     voices = {p.instrument.name: v for p, v in zip(produced.score.parts, produced.voices, strict=True)}
-    assert voices["church_organ"] == "pad" and voices["choir"] == "pad"
+    assert voices["church_organ"] == "drone_pad" and voices["choir"] == "drone_pad"
     assert voices["sub_bass"] == "sub_bass"
+    synths = _prepared("ambient_drone_dreamy", "synth_drone", production="genre")
+    voices = {p.instrument.name: v for p, v in zip(synths.score.parts, synths.voices, strict=True)}
+    assert voices["sweep_pad"] == "drone_pad" and voices["atmosphere_pad"] == "drone_pad"
     plain = _prepared("ambient_drone_dreamy", "organ_drone")
     assert plain.voices == [None] * len(plain.score.parts)
     cinematic = _prepared("cinematic_ambient_somber", "strings_and_choir", production="genre")
-    assert "pad" not in cinematic.voices  # the drone pad is ambient's: a cinematic choir stays a choir
+    assert "drone_pad" not in cinematic.voices  # the drone pad is ambient's: a cinematic choir stays a choir
+    glass = _prepared("cinematic_ambient_somber", "glass_textures", production="genre")
+    assert "pad" in glass.voices and "drone_pad" not in glass.voices  # other genres' pads still sweep
+
+
+def _centroids(note: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Spectral centroids of half-second frames of a note's left channel from ``start`` to ``end`` s."""
+    frames = np.arange(start, end, 0.5)
+    return np.array([_centroid(note[0, int(a * SR) : int((a + 0.5) * SR)]) for a in frames])
+
+
+def test_the_drone_pads_brightness_follows_its_note_and_holds_steady() -> None:
+    def brightness(voice, pitch: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+        return _centroids(voice(pitch, 100, 8.0, SR, np.random.default_rng(2)), 1.5, 7.5)
+
+    pad_ratio = brightness(pad, 72).mean() / brightness(pad, 48).mean()
+    drone_ratio = brightness(drone_pad, 72).mean() / brightness(drone_pad, 48).mean()
+    assert drone_ratio > 2.0 and drone_ratio > 1.3 * pad_ratio  # two octaves up: the filter follows
+    for pitch in (48, 60):  # the evolving pad's filter sweep moves its brightness; the drone's holds
+        swept, steady = brightness(pad, pitch), brightness(drone_pad, pitch)
+        assert steady.std() / steady.mean() < 0.6 * (swept.std() / swept.mean())
+    untracked = pad(60, 100, 3.0, SR, np.random.default_rng(2), tracking=0.0)
+    assert np.array_equal(pad(60, 100, 3.0, SR, np.random.default_rng(2)), untracked)  # the default
 
 
 def test_the_cinematic_choir_sings_over_the_orchestra() -> None:

@@ -4,7 +4,8 @@ General MIDI patches of the default render are weak (renderer option ``productio
 - **Synths** (:data:`SYNTH_VOICES`): in the genres of :data:`SYNTH_GENRES`, the GM synth programs
   (leads, pads, synth and sub basses, the poly synth and the pluck) are played by the NumPy voices
   of :mod:`mirloop.renderer.voices` — detuned supersaws with filter envelopes, acid and sub basses;
-  hip-hop's synth and sub basses are 808 basses (:data:`BASS_VOICES`).
+  hip-hop's synth and sub basses are 808 basses, ambient's pads the steady drone pad
+  (:data:`GENRE_VOICES`).
 - **Drum machines** (:data:`KITS`): electronica's kits are a synthesised 909, synth pop's and
   ambient's GM electronic and 808 kits the synthesised 808; hip-hop plays all its kits on the
   font's sampled TR-808 (:data:`FONT_KITS`) under 808 basses (its bass guitars too).
@@ -68,16 +69,19 @@ SYNTH_VOICES: dict[int, str] = {
     99: "pad",
 }
 #: Genres whose held GM string ensembles, organs and choirs (:data:`DRONE_PROGRAMS`) are played by
-#: the slow, evolving synth pad: ambient's bowed and organ drones were heard as strings, hence
-#: classical music.
+#: the drone pad (the synth pad held steady, its filter following the note): ambient's bowed and
+#: organ drones were heard as strings, hence classical music.
 PAD_DRONE_GENRES = ("ambient",)
 #: GM string ensembles (strings, slow strings, synth strings 1 and 2), organs and choirs.
 DRONE_PROGRAMS = (48, 49, 50, 51, 16, 17, 18, 19, 20, 52, 53)
 #: genre → GM program → voice, over :data:`SYNTH_VOICES`.
 #: Hip-hop's bass guitars (upright, finger, pick, fretless) are 808 basses too: under a rapped verse
-#: and the sampled 808 kit, their plucks were heard as jazz and funk.
-BASS_VOICES: dict[str, dict[int, str]] = {
-    "hiphop": {38: "bass_808", 39: "bass_808", 32: "bass_808", 33: "bass_808", 34: "bass_808", 35: "bass_808"}
+#: and the sampled 808 kit, their plucks were heard as jazz and funk. Ambient's synth pads are the
+#: drone pad: the evolving pad's filter, sweeping at a random phase under each note and fixed
+#: whatever the register, blurred the chords that tell a drone's moods apart.
+GENRE_VOICES: dict[str, dict[int, str]] = {
+    "hiphop": {program: "bass_808" for program in (32, 33, 34, 35, 38, 39)},
+    "ambient": {program: "drone_pad" for program, voice in SYNTH_VOICES.items() if voice == "pad"},
 }
 #: genre → drum machine (:data:`mirloop.renderer.voices.KITS`) for all of its kits. Hip-hop keeps the
 #: font's sampled kits (acoustic breaks for boom-bap and lo-fi, the sampled TR-808 of the GM 808
@@ -457,10 +461,10 @@ def part_voice(part: Part, descriptor: Descriptor) -> str | None:
     if genre in STRUM_GENRES and instrument.program in ACOUSTIC_GUITARS and instrument.role == "harmony":
         return "steel_guitar"
     if genre in PAD_DRONE_GENRES and instrument.program in DRONE_PROGRAMS and instrument.role == "pad":
-        return "pad"
+        return "drone_pad"
     if genre not in SYNTH_GENRES:
         return None
-    return BASS_VOICES.get(genre, {}).get(instrument.program) or SYNTH_VOICES.get(instrument.program)
+    return GENRE_VOICES.get(genre, {}).get(instrument.program) or SYNTH_VOICES.get(instrument.program)
 
 
 def part_voices(

@@ -10,6 +10,7 @@ Pitched voices (:data:`PITCHED`):
 - ``supersaw``: seven detuned band-limited saws per side (a wide stereo pair), a low-pass that
   opens on the attack and closes over the note — chords and stabs;
 - ``pad``: the supersaw with a slow attack, a darker filter and a slow filter sweep;
+- ``drone_pad``: the pad held steady, its filter following the note (ambient's drones);
 - ``saw_lead`` / ``square_lead``: three detuned saws, or a square over a sub octave, with delayed
   vibrato;
 - ``pluck``: a saw whose filter and level decay within a fraction of a second;
@@ -164,18 +165,41 @@ def supersaw(
     return np.vstack(sides) * env * _gain(velocity) * 0.55
 
 
-def pad(pitch: int, velocity: int, length: float, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """A slow, evolving supersaw pad: long attack and release, a dark filter slowly opening and closing."""
+#: The note (C3) above which a tracking pad's filter follows the pitch.
+PAD_TRACKING_FROM = 48
+
+
+def pad(
+    pitch: int,
+    velocity: int,
+    length: float,
+    sr: int,
+    rng: np.random.Generator,
+    *,
+    tracking: float = 0.0,
+    drift: float = 0.35,
+) -> np.ndarray:
+    """A slow, evolving supersaw pad: long attack and release, a dark filter slowly opening and closing
+    (by ``drift``, at a random phase per note). ``tracking`` is the filter's keyboard tracking above
+    C3: at 1 its cut-offs rise with the note's frequency, so a chord keeps its balance in any register."""
     release = 1.6
     n, gate = int((length + release) * sr), max(1, int(length * sr))
     f = hz(pitch)
     env = adsr(n, sr, gate, min(1.2, 0.4 * length + 0.05), 1.0, 0.85, release)
     t = np.arange(n) / sr
-    sweep = 0.45 + 0.35 * np.sin(TWO_PI * 0.15 * t + TWO_PI * float(rng.random()))
+    sweep = 0.45 + drift * np.sin(TWO_PI * 0.15 * t + TWO_PI * float(rng.random()))
+    track = max(1.0, f / hz(PAD_TRACKING_FROM)) ** tracking
     sides = [
-        swept(_supersaw_side(f, n, sr, rng, 0.7 + 0.2 * side), 350.0, 2600.0, sweep, sr) for side in (0, 1)
+        swept(_supersaw_side(f, n, sr, rng, 0.7 + 0.2 * side), 350.0 * track, 2600.0 * track, sweep, sr)
+        for side in (0, 1)
     ]
     return np.vstack(sides) * env * _gain(velocity) * 0.5
+
+
+def drone_pad(pitch: int, velocity: int, length: float, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """The pad held steady (no filter sweep), its filter following the note: a drone whose chords keep
+    their tones' balance from window to window and whose register is heard in its brightness."""
+    return pad(pitch, velocity, length, sr, rng, tracking=1.0, drift=0.0)
 
 
 def lead(
@@ -244,6 +268,7 @@ Voice = Callable[[int, int, float, int, np.random.Generator], np.ndarray]
 PITCHED: dict[str, Voice] = {
     "supersaw": supersaw,
     "pad": pad,
+    "drone_pad": drone_pad,
     "saw_lead": lead,
     "square_lead": lambda p, v, length, sr, rng: lead(p, v, length, sr, rng, shape="square"),
     "pluck": pluck,
