@@ -364,11 +364,11 @@ def test_the_drone_pads_brightness_follows_its_note_and_holds_steady() -> None:
     pad_ratio = brightness(pad, 72).mean() / brightness(pad, 48).mean()
     drone_ratio = brightness(drone_pad, 72).mean() / brightness(drone_pad, 48).mean()
     assert drone_ratio > 2.0 and drone_ratio > 1.3 * pad_ratio  # two octaves up: the filter follows
+    assert pad_ratio < 1.9  # other genres' evolving pad keeps its fixed cut-offs
     for pitch in (48, 60):  # the evolving pad's filter sweep moves its brightness; the drone's holds
         swept, steady = brightness(pad, pitch), brightness(drone_pad, pitch)
+        assert swept.std() / swept.mean() > 0.15
         assert steady.std() / steady.mean() < 0.6 * (swept.std() / swept.mean())
-    untracked = pad(60, 100, 3.0, SR, np.random.default_rng(2), tracking=0.0)
-    assert np.array_equal(pad(60, 100, 3.0, SR, np.random.default_rng(2)), untracked)  # the default
 
 
 def test_the_cinematic_choir_sings_over_the_orchestra() -> None:
