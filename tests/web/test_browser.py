@@ -121,6 +121,21 @@ def test_upload_analyse_change_render_play_and_download(server: str, clip: Path,
     page.wait_for_function(
         "[...document.querySelectorAll('audio.linked')].every(a => Math.abs(a.currentTime - 7) < 0.6)"
     )
+    # a second seek right after the first (as dragging a player's slider makes) is followed too,
+    # and the first seek's late events do not pull the players back
+    page.evaluate(
+        """() => {
+        const reference = document.getElementById('player-reference');
+        reference.addEventListener('seeked', () => { reference.currentTime = 9; }, { once: true });
+        reference.currentTime = 2;
+        }"""
+    )
+    page.wait_for_function(
+        "[...document.querySelectorAll('audio.linked')].every(a => Math.abs(a.currentTime - 9) < 0.05)"
+    )
+    page.wait_for_timeout(500)
+    positions = page.evaluate("[...document.querySelectorAll('audio.linked')].map(a => a.currentTime)")
+    assert len(positions) == 3 and set(positions) == {9}  # the reference and both renders
 
     assert download(page, multi, "WAV")[:4] == b"RIFF"
     assert download(page, multi, "FLAC")[:4] == b"fLaC"

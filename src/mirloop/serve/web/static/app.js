@@ -109,24 +109,33 @@ async function drawWave(canvas) {
 }
 
 // --- linked players: one position, one playing ------------------------------------------------
+// A seek the link makes is remembered by its target, so that its own "seeked" event (which may
+// arrive late, after the listener has moved a player again) is not taken for a listener's seek
+// and sent back to the others.
 function linkPlayers() {
   const players = [...document.querySelectorAll("audio.linked")];
   const toggle = document.getElementById("link-players");
-  let syncing = false;
+  const following = new Map(); // player -> the position the link sent it to
+  const linked = () => toggle && toggle.checked;
   for (const player of players) {
     player.addEventListener("play", () => {
-      if (!toggle || !toggle.checked) return;
+      if (!linked()) return;
       for (const other of players) if (other !== player) other.pause();
     });
     player.addEventListener("seeked", () => {
-      if (!toggle || !toggle.checked || syncing) return;
-      syncing = true;
+      if (following.has(player)) {
+        const target = following.get(player);
+        following.delete(player);
+        if (Math.abs(player.currentTime - target) < 0.05) return; // the link's own seek
+      }
+      if (!linked()) return;
       for (const other of players) {
         if (other !== player && Math.abs(other.currentTime - player.currentTime) > 0.05) {
-          other.currentTime = Math.min(player.currentTime, other.duration || player.currentTime);
+          const target = Math.min(player.currentTime, other.duration || player.currentTime);
+          following.set(other, target);
+          other.currentTime = target;
         }
       }
-      setTimeout(() => { syncing = false; }, 50);
     });
   }
 }
