@@ -18,7 +18,14 @@ from mirloop.renderer.api import descriptor_plan
 from mirloop.renderer.buses import MasterBus
 from mirloop.renderer.compose import compose
 from mirloop.renderer.drums import BRIGHT_VOICES, DARK_VOICES, FLOOR_TOM, HIGH_TOM, LOW_TOM, MID_TOM, SHAKER
-from mirloop.renderer.genre_sound import DISTORTION_GUITAR, DOUBLE_DELAY, GATES, MASTERS, master_of
+from mirloop.renderer.genre_sound import (
+    DISTORTION_GUITAR,
+    DOUBLE_DELAY,
+    GATES,
+    KICK_NOTES,
+    MASTERS,
+    master_of,
+)
 from mirloop.renderer.idiom_measures import kick_times
 from mirloop.renderer.membrane import TAIKO, TAIKO_MAP
 from mirloop.renderer.options import RenderOptions
@@ -470,3 +477,27 @@ def test_a_jazz_bass_walks_a_note_a_beat_and_steps_chromatically_onto_each_new_r
     previous = {n.start: bass.notes[i - 1].pitch for i, n in enumerate(bass.notes) if i}
     new_roots = [(t, b) for (_, a), (t, b) in pairwise(sorted(roots.items())) if a != b and t in previous]
     assert new_roots and all(abs(previous[t] - root) == 1 for t, root in new_roots)  # a semitone onto it
+
+
+def test_traps_kit_plays_no_kick_under_its_808_bass_and_the_rest_as_written() -> None:
+    plain = _parts("hiphop_trap_dark", "bells_and_808", 12.0)["analog_808_kit"]
+    produced = _parts("hiphop_trap_dark", "bells_and_808", 12.0, "genre")["analog_808_kit"]
+    assert sum(n.pitch in KICK_NOTES for n in plain.notes) >= 8
+    assert produced.notes == tuple(n for n in plain.notes if n.pitch not in KICK_NOTES)
+    assert produced.notes  # hats, snares and claps
+    # the other hip-hop subgenres keep their kick
+    boombap = _parts("hiphop_boombap_driving", "dusty_piano", 8.0, "genre")["room_kit"]
+    assert boombap.notes == _parts("hiphop_boombap_driving", "dusty_piano", 8.0)["room_kit"].notes
+    assert any(n.pitch in KICK_NOTES for n in boombap.notes)
+
+
+def test_traps_low_end_is_its_808_not_the_kit() -> None:
+    def low_share(production: str) -> float:
+        result = _render("hiphop_trap_dark", "bells_and_808", 10.0, production=production)
+        assert result.stems is not None
+        kit = result.stems["analog_808_kit"].samples.mean(axis=1)
+        spectrum = np.abs(np.fft.rfft(kit)) ** 2
+        freqs = np.fft.rfftfreq(len(kit), 1 / SR)
+        return float(spectrum[freqs < 120].sum() / spectrum[freqs > 2000].sum())
+
+    assert low_share("genre") < 0.01 * low_share("gm")

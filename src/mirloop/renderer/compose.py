@@ -31,6 +31,7 @@ from mirloop.renderer.genre_sound import (
     slurred,
     strummed,
     walking,
+    without_kick,
 )
 from mirloop.renderer.harmony import chord_spans, voice
 from mirloop.renderer.idioms import POWER_CHORD_PROGRAMS, ROOT_EIGHTHS_GENRES, TIMPANI_PROGRAM
@@ -170,7 +171,7 @@ def compose_region(
         played = (
             walking(
                 arpeggiated(
-                    gated(part, genre, start=grid.start, beat=grid.beat),
+                    gated(without_kick(part, plan.descriptor), genre, start=grid.start, beat=grid.beat),
                     plan.descriptor,
                     start=grid.start,
                     beat=grid.beat,
