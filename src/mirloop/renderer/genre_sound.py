@@ -347,10 +347,8 @@ KICK_NOTES = (35, 36)
 def without_kick(part: Part, descriptor: Descriptor) -> Part:
     """``part`` without its kick notes if it is the drum kit of a :data:`KICKLESS` subgenre (hand
     percussion and orchestral kits excepted); anything else as it is."""
-    instrument = part.instrument
-    if (descriptor.genre, descriptor.subgenre) not in KICKLESS or not instrument.drums:
-        return part
-    if instrument.name in ACOUSTIC_ONLY:
+    kit = part.instrument.drums and part.instrument.name not in ACOUSTIC_ONLY
+    if not kit or (descriptor.genre, descriptor.subgenre) not in KICKLESS:
         return part
     return evolve(part, notes=[n for n in part.notes if n.pitch not in KICK_NOTES])
 
