@@ -342,6 +342,17 @@ def test_electronica_synth_chords_are_chopped_into_sixteenths_by_the_trance_gate
     assert bass[0].notes == next(p for p in gm.parts if p.instrument.name == "synth_bass").notes
 
 
+def test_synthwave_holds_its_pads_and_chords_where_the_rest_of_electronica_gates_them() -> None:
+    plan = descriptor_plan(load_catalog()["electronica_synthwave_hopeful"], 12.0, 4, band="lead_and_pads")
+    gm = compose([plan], 12.0, 4, idioms=True)
+    produced = compose([plan], 12.0, 4, idioms=True, production="genre")
+    sixteenth = 60 / plan.tempo / GATES["electronica"][0]
+    held = next(p for p in gm.parts if p.instrument.name == "poly_synth").notes
+    kept = next(p for p in produced.parts if p.instrument.name == "poly_synth").notes
+    assert max(n.end - n.start for n in held) > 2 * sixteenth
+    assert kept == held
+
+
 def test_ambient_drones_are_played_by_the_drone_pad_not_the_fonts_organ_and_choir() -> None:
     produced = _prepared("ambient_drone_dreamy", "organ_drone", production="genre")
     voices = {p.instrument.name: v for p, v in zip(produced.score.parts, produced.voices, strict=True)}

@@ -167,11 +167,11 @@ def compose_region(
         parts += layer_parts(
             plan, ctx, active, seed, used=len(parts) - min(drum_count, 1), groove=drum_groove
         )
-        genre, grid = plan.descriptor.genre, ctx.meter
+        genre, grid, descriptor = plan.descriptor.genre, ctx.meter, plan.descriptor
         played = (
             walking(
                 arpeggiated(
-                    gated(without_kick(part, plan.descriptor), genre, start=grid.start, beat=grid.beat),
+                    gated(without_kick(part, descriptor), descriptor, start=grid.start, beat=grid.beat),
                     plan.descriptor,
                     start=grid.start,
                     beat=grid.beat,

@@ -19,7 +19,8 @@ General MIDI patches of the default render are weak (renderer option ``productio
   articulation holds a note (:func:`arpeggiated`); jazz basses walk, a note a beat (:func:`walking`).
 - **Celtic sessions** (:data:`SLURS`): the tunes and the low end slurred, the jig strummed in threes
   (:data:`COMPOUND_STRUM_PATTERN`), the frame drum under the tunes (:data:`SUBGENRE_ROLE_GAINS`).
-- **Trance gate** (:data:`GATES`): electronica's synth chords and pads are chopped into sixteenths.
+- **Trance gate** (:data:`GATES`): electronica's synth chords and pads are chopped into sixteenths
+  (synthwave's are held, :data:`UNGATED`).
 - **Balance** (:data:`ROLE_GAINS`): hip-hop and dance mixes put drums and bass in front, pop its
   vocal.
 - **Guitar bands** (:data:`GUITAR_GENRES`): rock's comping guitars become distorted guitars playing
@@ -166,12 +167,18 @@ def layers_of(
 GATES: dict[str, tuple[int, float]] = {"electronica": (4, 0.55)}
 #: Roles whose synth parts the gate chops.
 GATED_ROLES = ("pad", "harmony")
+#: Subgenres (genre, subgenre) of a gated genre whose pads and chords are held, not gated:
+#: synthwave's held analog pads (gated, its moods within the subgenre .801 against GM's .867;
+#: held, .834, and every render still heard as electronica).
+UNGATED: tuple[tuple[str, str], ...] = (("electronica", "synthwave"),)
 
 
-def gated(part: Part, genre: str, *, start: float, beat: float) -> Part:
-    """``part`` with its held synth notes chopped by the :data:`GATES` of ``genre`` (on the grid from
-    ``start`` with ``beat`` s a beat); other parts, and genres without a gate, as they are."""
-    gate = GATES.get(genre)
+def gated(part: Part, descriptor: Descriptor, *, start: float, beat: float) -> Part:
+    """``part`` with its held synth notes chopped by the :data:`GATES` of ``descriptor``'s genre (on
+    the grid from ``start`` with ``beat`` s a beat); other parts, genres without a gate and the
+    :data:`UNGATED` subgenres, as they are."""
+    ungated = (descriptor.genre, descriptor.subgenre) in UNGATED
+    gate = None if ungated else GATES.get(descriptor.genre)
     instrument = part.instrument
     synth = not instrument.drums and instrument.program in SYNTH_VOICES
     if gate is None or not synth or part.role not in GATED_ROLES:
