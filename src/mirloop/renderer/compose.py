@@ -167,12 +167,13 @@ def compose_region(
         parts += layer_parts(
             plan, ctx, active, seed, used=len(parts) - min(drum_count, 1), groove=drum_groove
         )
-        genre, grid, descriptor = plan.descriptor.genre, ctx.meter, plan.descriptor
+        descriptor, grid = plan.descriptor, ctx.meter
+        genre = descriptor.genre
         played = (
             walking(
                 arpeggiated(
                     gated(without_kick(part, descriptor), descriptor, start=grid.start, beat=grid.beat),
-                    plan.descriptor,
+                    descriptor,
                     start=grid.start,
                     beat=grid.beat,
                 ),
@@ -186,10 +187,10 @@ def compose_region(
             evolve(
                 slurred(
                     strummed(part, genre, start=grid.start, beat=grid.beat, compound=grid.steps == 3),
-                    plan.descriptor,
+                    descriptor,
                     beat=grid.beat,
                 ),
-                gain=role_gain(plan.descriptor, part),
+                gain=role_gain(descriptor, part),
             )
             for part in played
         ]
