@@ -203,6 +203,26 @@ def test_over_a_percussion_ensemble_the_cinematic_layers_hit_the_chord_on_the_dr
     assert np.median([n.end - n.start for n in held.notes]) > 60 / ambient.tempo
 
 
+def test_over_a_band_the_cinematic_layers_play_the_chords_as_the_mood_articulates_them() -> None:
+    catalog = load_catalog()
+
+    def layer_and_beat(name: str, band: str, layer: str = "choir_layer") -> tuple[Part, float]:
+        plan = descriptor_plan(catalog[name], 12.0, 4, band=band)
+        parts = compose([plan], 12.0, 4, idioms=True, production="genre").parts
+        return next(p for p in parts if p.instrument.name == layer), 60 / plan.tempo
+
+    detached, beat = layer_and_beat("cinematic_minimal_tense", "piano_pulse")  # staccato
+    assert len(detached.notes) >= 24 and np.median([n.end - n.start for n in detached.notes]) < beat
+    held, beat = layer_and_beat("cinematic_ambient_ominous", "pads_and_piano")  # sustained
+    assert np.median([n.end - n.start for n in held.notes]) >= 3.5 * beat  # a chord held for a bar or more
+    assert held.instrument.role == "pad" and min(n.pitch for n in held.notes) >= 33  # the pad's register
+    # an orchestra's low strings articulate, its choir holds (articulated, heard as documentary)
+    strings, beat = layer_and_beat("cinematic_orchestral_tense", "full_orchestra", "low_strings_layer")
+    assert np.median([n.end - n.start for n in strings.notes]) < 0.5 * beat  # staccato
+    choir, beat = layer_and_beat("cinematic_orchestral_tense", "full_orchestra")
+    assert np.median([n.end - n.start for n in choir.notes]) >= beat
+
+
 def test_orchestral_cues_get_no_timpani_layer() -> None:
     plan = descriptor_plan(load_catalog()["cinematic_orchestral_uplifting"], 12.0, 4, band="chamber_strings")
     produced = compose([plan], 12.0, 4, idioms=True, production="genre")

@@ -18,6 +18,7 @@ from mirloop.renderer.context import RegionContext
 from mirloop.renderer.drums import drum_part
 from mirloop.renderer.form import active_instruments, plan_form
 from mirloop.renderer.genre_sound import (
+    ARTICULATED_LAYERS,
     GROOVE_LAYER_GENRES,
     RAP_ROLE,
     arpeggiated,
@@ -210,7 +211,9 @@ def layer_parts(
     """The genre production's layers (:data:`mirloop.renderer.genre_sound.LAYERS`): held chords in
     every bar where the band plays, on the channels the band leaves free (``used`` taken); over a
     percussion ensemble of a :data:`~mirloop.renderer.genre_sound.GROOVE_LAYER_GENRES` genre, chord
-    hits on every beat and on ``groove`` (the drums' pattern, in beats, bar by bar)."""
+    hits on every beat and on ``groove`` (the drums' pattern, in beats, bar by bar); the
+    :data:`~mirloop.renderer.genre_sound.ARTICULATED_LAYERS` over a band, chords as the mood
+    articulates them."""
     band = () if ctx.percussion_only else playing_instruments(plan)
     layers = layers_of(
         plan.descriptor.genre,
@@ -234,6 +237,8 @@ def layer_parts(
             notes = ostinato_part(ctx, playing, rng)
         elif ctx.percussion_only and plan.descriptor.genre in GROOVE_LAYER_GENRES and layer.role == "pad":
             notes = chord_part(ctx, playing, "harmony", rng, pulse=True, groove=groove)
+        elif layer.name in ARTICULATED_LAYERS.get((plan.descriptor.genre, plan.descriptor.subgenre), ()):
+            notes = chord_part(ctx, playing, "pad", rng, articulated=True)
         else:
             notes = chord_part(ctx, playing, "harmony" if layer.role == "harmony" else "pad", rng)
         if plan.ringout is not None and not plan.cut and layer.role == RAP_ROLE:

@@ -93,12 +93,14 @@ def chord_part(
     pulse: bool = False,
     groove: tuple[tuple[float, ...], ...] = (),
     power: bool = False,
+    articulated: bool = False,
 ) -> list[Note]:
     """Voice-led chords: pads hold each chord over a tonic pedal, harmony instruments comp in the
     style's rhythm. With ``pulse`` the band has nothing else keeping time: the part plays every beat
     and, bar by bar, the onsets of ``groove`` (the style's drum pattern, in beats), accented. With
     ``power`` (distorted guitars) every chord is a power chord: root, fifth and octave, low, and the
-    chord's third a tenth above the root."""
+    chord's third a tenth above the root. With ``articulated`` a pad keeps its register and pedal
+    but plays as the style articulates, as harmony instruments do (held only when sustained)."""
     low, high = _voicing_range(ctx, role)
     voices = 4 if len(ctx.spans[0].chord.tones) > 3 or ctx.style.density > 0.5 else 3
     notes: list[Note] = []
@@ -116,7 +118,8 @@ def chord_part(
             pedal = tonic_below(ctx, min(pitches), 33)
             if pedal is not None and pedal not in pitches:
                 pitches = (pedal, *pitches)
-        if (role == "pad" or ctx.style.articulation == "sustained") and not pulse:
+        holds = role == "pad" and not articulated
+        if (holds or ctx.style.articulation == "sustained") and not pulse:
             onsets = [(span_start, span.beats)]
         else:
             onsets = []
@@ -138,7 +141,7 @@ def chord_part(
         for at, length in onsets:
             bar_index, beat = divmod(at, bpb)
             start = ctx.meter.step_time(int(bar_index), beat * ctx.meter.steps)
-            gate = 1.0 if role == "pad" and not pulse else ctx.gate
+            gate = 1.0 if holds and not pulse else ctx.gate
             end = start + max(0.06, length * ctx.meter.beat * gate)
             accent = (0.2 if beat == 0 else -0.1) - (0.35 if role == "pad" else 0.0)
             if pulse and groove and any(abs(beat - g) < 1e-6 for g in groove[int(bar_index) % len(groove)]):
