@@ -457,7 +457,7 @@ def _gaps(part: Part, beat: float) -> np.ndarray:
     return np.array([b.start - a.end for a, b in pairwise(notes) if b.start - a.start <= beat])
 
 
-def test_a_celtic_session_slurs_its_tunes_and_keeps_its_frame_drum_under_them() -> None:
+def test_a_celtic_session_slurs_its_tunes_not_its_bass_and_keeps_its_frame_drum_under_them() -> None:
     beat = 60.0 / 96.0
     plain = _parts("folk_celtic_reflective", "session", 20.0, tempo=96.0)
     produced = _parts("folk_celtic_reflective", "session", 20.0, "genre", tempo=96.0)
@@ -467,9 +467,11 @@ def test_a_celtic_session_slurs_its_tunes_and_keeps_its_frame_drum_under_them() 
     # a staccato mood is slurred too (detached, the session was heard as jazz)
     plain = _parts("folk_celtic_driving", "session", 20.0, tempo=96.0)
     produced = _parts("folk_celtic_driving", "session", 20.0, "genre", tempo=96.0)
-    for name in ("fiddle", "upright_bass"):
-        assert np.mean(_gaps(plain[name], beat) > 0.02) > 0.5
-        assert _gaps(produced[name], beat).max() < 1e-6
+    assert np.mean(_gaps(plain["fiddle"], beat) > 0.02) > 0.5
+    assert _gaps(produced["fiddle"], beat).max() < 1e-6
+    # the bass keeps the mood's articulation (slurred too, the moods sounded alike)
+    assert np.mean(_gaps(produced["upright_bass"], beat) > 0.02) > 0.5
+    assert produced["upright_bass"].notes == plain["upright_bass"].notes
     assert produced["hand_percussion"].gain < 0.5 < produced["steel_guitar"].gain
     acoustic = _parts("folk_acoustic_idle", "banjo_and_fiddle", 8.0, "genre")["fiddle"]
     assert acoustic.notes == _parts("folk_acoustic_idle", "banjo_and_fiddle", 8.0)["fiddle"].notes
