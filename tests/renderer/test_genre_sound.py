@@ -194,7 +194,7 @@ def test_over_a_percussion_ensemble_the_cinematic_layers_hit_the_chord_on_the_dr
         assert max(n.end - n.start for n in notes if n.start < ring_out - 0.05) < beat  # short hits
         near_drum = [np.min(np.abs(drum_onsets - t)) < 0.03 for t in hits]
         assert np.mean(near_drum) > 0.8  # on the drums' groove
-    # the same layers hold their chords over a band that plays the harmony itself
+    # over a band that plays the harmony itself the same layers play long chords in a legato mood
     ambient = descriptor_plan(catalog["cinematic_ambient_dark"], 12.0, 4, band="pads_and_piano")
     held = next(
         p for p in compose([ambient], 12.0, 4, idioms=True, production="genre").parts

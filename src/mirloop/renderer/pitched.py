@@ -106,6 +106,7 @@ def chord_part(
     notes: list[Note] = []
     previous: tuple[int, ...] | None = None
     bpb = ctx.meter.beats_per_bar
+    holds = role == "pad" and not articulated
     for span in ctx.spans:
         pitches = voice(span.chord, previous, low, high, max(voices, min(5, len(span.chord.tones))))
         previous = pitches
@@ -118,7 +119,6 @@ def chord_part(
             pedal = tonic_below(ctx, min(pitches), 33)
             if pedal is not None and pedal not in pitches:
                 pitches = (pedal, *pitches)
-        holds = role == "pad" and not articulated
         if (holds or ctx.style.articulation == "sustained") and not pulse:
             onsets = [(span_start, span.beats)]
         else:
