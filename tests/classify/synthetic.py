@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,9 +63,14 @@ def synthetic_windows(
 
 
 def write_synthetic_dataset(
-    folder: Path, windows: LabeledWindows, *, feature_backend: str = "librosa"
+    folder: Path,
+    windows: LabeledWindows,
+    *,
+    feature_backend: str = "librosa",
+    generation: dict[str, Any] | None = None,
 ) -> Path:
-    """A dataset folder (``features.parquet`` + ``dataset.json``) holding ``windows``."""
+    """A dataset folder (``features.parquet`` + ``dataset.json``, with ``generation`` as the
+    generation settings) holding ``windows``."""
     import pandas as pd
 
     from mirloop.classify.feature_table import FEATURES_PARQUET, PCA_INPUT_PREFIX, DatasetInfo
@@ -78,5 +84,9 @@ def write_synthetic_dataset(
         {f"{PCA_INPUT_PREFIX}{i:03d}": windows.pca_input[:, i] for i in range(windows.pca_input.shape[1])}
     )
     pd.DataFrame(columns).to_parquet(folder / FEATURES_PARQUET, index=False)
-    DatasetInfo(feature_backend=feature_backend, feature_names=windows.feature_names).write(folder)
+    DatasetInfo(
+        feature_backend=feature_backend,
+        feature_names=windows.feature_names,
+        generation=dict(generation or {}),
+    ).write(folder)
     return folder

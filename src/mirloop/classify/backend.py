@@ -24,6 +24,9 @@ MODEL_ENV = "MIRLOOP_MODEL"
 
 #: The model shipped with mirloop: an MLP trained on a small rendered dataset (docs/training.md).
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "default"
+#: The models shipped with mirloop, by the renderer production of their training renders (the
+#: model that hears a production's renders best: :func:`mirloop.loop.configuration.choose_listener`).
+SHIPPED_MODELS: dict[str, Path] = {"gm": DEFAULT_MODEL}
 #: The classifier backend the shipped model is for.
 DEFAULT_KIND = "mlp"
 #: The default classifier for real music when installed: (classifier, feature backend) — the
@@ -69,6 +72,21 @@ def load_cached(path: str) -> HierarchicalModel:
         _LOADED[key] = load_model(path)
     model: HierarchicalModel = _LOADED[key]
     return model
+
+
+def listener_layer(path: str) -> dict[str, Any]:
+    """The configuration layer in which the model at ``path`` hears mirloop's own renders: its own
+    features and its classifier backend, told the input is a render (no real-music adaptation)."""
+    from mirloop.plugins import registry
+
+    model = load_cached(path)
+    classifier: dict[str, Any] = {"backend": model.kind, "model": path}
+    if "domain" in registry().get("classifier", model.kind).option_table:
+        classifier["domain"] = "render"
+    return {
+        "features": {"backend": model.info.feature_backend or "librosa", **model.info.feature_options},
+        "classifier": classifier,
+    }
 
 
 class _HierarchicalClassifier(Backend):

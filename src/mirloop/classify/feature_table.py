@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 from attrs import asdict, field, frozen
@@ -69,6 +70,40 @@ class DatasetInfo:
 
     def write(self, directory: str | os.PathLike[str]) -> Path:
         return write_text(Path(directory) / DATASET_JSON, self.to_json())
+
+    def render_settings(self, resolve: Resolver | None = None) -> dict[str, Any]:
+        """How the renders were made: the renderer and its options but those that do not change
+        the sound (:data:`UNHEARD_RENDER_OPTIONS`), e.g. ``{"renderer": "mirloop", "production":
+        "genre", …}``; ``resolve(renderer, options)`` may fill in the options a run left at their
+        defaults. A merged dataset gives each option where its parts agree and the list of the
+        parts' values where they do not; ``{}`` when the dataset does not record them."""
+        parts = [part.get("generation", {}) for part in self.generation.get("merged_from", ())]
+        settings = [_render_settings(g, resolve) for g in (parts or [self.generation])]
+        if not all(settings):
+            return {}
+        merged: dict[str, Any] = {}
+        for key in dict.fromkeys(key for s in settings for key in s):
+            values = [s.get(key) for s in settings]
+            merged[key] = values[0] if all(v == values[0] for v in values) else values
+        return merged
+
+
+#: ``resolve(renderer, options)``: the renderer's options with its defaults filled in.
+Resolver: TypeAlias = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+#: Renderer options that change how a render is made or stored, not how it sounds.
+UNHEARD_RENDER_OPTIONS = frozenset({"sr", "block", "stems"})
+
+
+def _render_settings(generation: dict[str, Any], resolve: Resolver | None) -> dict[str, Any]:
+    """The renderer and its (sounding) options that one generation run recorded."""
+    if "renderer" not in generation:
+        return {}
+    renderer = str(generation["renderer"])
+    options = dict(generation.get("renderer_options") or {})
+    if resolve is not None:
+        options = resolve(renderer, options)
+    return {"renderer": renderer, **{k: v for k, v in options.items() if k not in UNHEARD_RENDER_OPTIONS}}
 
 
 def pca_input_columns(table: pd.DataFrame) -> list[str]:

@@ -44,7 +44,9 @@ class ModelInfo:
     ``feature_backend``/``feature_options`` name the extractor that produced the training
     table; ``table_sha256`` hashes that table; ``heldout_groups`` are renders kept out of
     training for evaluation; ``thresholds`` are the open-set thresholds per target;
-    ``mood_profiles`` the (sentiment, valence, momentum) of each mood, for mood distances.
+    ``mood_profiles`` the (sentiment, valence, momentum) of each mood, for mood distances;
+    ``renders`` how the training renders were made (renderer and options,
+    :meth:`~mirloop.classify.feature_table.DatasetInfo.render_settings`; ``{}``: not recorded).
     """
 
     kind: str
@@ -63,6 +65,14 @@ class ModelInfo:
     thresholds: dict[str, float] = field(factory=dict)
     validation: dict[str, Any] = field(factory=dict)
     mood_profiles: dict[str, tuple[str, int, int]] = field(factory=dict, converter=_profiles)
+    renders: dict[str, Any] = field(factory=dict)
+
+    @property
+    def production(self) -> str:
+        """The renderer production of the training renders (``"gm"``, ``"genre"``); ``""`` when
+        not recorded or mixed."""
+        value = self.renders.get("production")
+        return value if isinstance(value, str) else ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +92,7 @@ class ModelInfo:
             "thresholds": dict(self.thresholds),
             "validation": dict(self.validation),
             "mood_profiles": {mood: list(profile) for mood, profile in self.mood_profiles.items()},
+            "renders": dict(self.renders),
         }
 
     @classmethod

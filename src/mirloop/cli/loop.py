@@ -41,6 +41,13 @@ def setting(name: str) -> dict[str, Any]:
     "when mirloop-musicnn is installed, else the MLP shipped with mirloop).",
 )
 @click.option(
+    "--listener",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Model directory that hears the renders (default: the input's classifier's model, or the "
+    "model shipped for the renderer's production when that one was trained on another).",
+)
+@click.option(
     "--renders", type=click.IntRange(0), **setting("renders"),
     help="Multi-region renders per track.",
 )
@@ -121,6 +128,7 @@ def loop(
     tracks: tuple[str, ...],
     output: str,
     model: str | None,
+    listener: str | None,
     renders: int,
     descriptors: int,
     tempi: int,
@@ -163,6 +171,7 @@ def loop(
         separate=separation,
         audio=audio,
         peer=resolve_peer(peer),
+        listener=listener or "",
     )
     options = {
         "config": resolve_config(config_path, use, set_),

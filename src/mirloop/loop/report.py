@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,11 +109,13 @@ def build_report(
     config: Config,
     seconds: float,
     heldout: dict[str, dict[str, float]] | None = None,
+    notes: Sequence[str] = (),
 ) -> LoopReport:
-    """Score every track's records into the report tables. ``heldout`` is the classifier's
-    held-out render accuracy per target and descriptor (saved with the model, see
-    :func:`mirloop.classify.evaluation.read_descriptor_scores`): with it, every prediction row
-    gets a ``heldout`` column and the accuracy and loss tables compare the loop with it."""
+    """Score every track's records into the report tables. ``heldout`` is the held-out render
+    accuracy per target and descriptor of the model that hears the renders (saved with the model,
+    see :func:`mirloop.classify.evaluation.read_descriptor_scores`): with it, every prediction row
+    gets a ``heldout`` column and the accuracy and loss tables compare the loop with it. ``notes``
+    are warnings about the run's set-up, listed first among the report's flags."""
     import pandas as pd
 
     single = row_table([r for t in tracks for r in t.single], SingleRow)
@@ -134,7 +137,7 @@ def build_report(
         "multi-region render segments": [str(d) for d in multi["descriptor"]] if len(multi) else [],
     }
     spread_table = pd.DataFrame([{"predictions": name, **spread(labels)} for name, labels in spreads.items()])
-    flags = tuple(
+    flags = tuple(notes) + tuple(
         f"one descriptor dominates the {row['predictions']}: {row['top']} "
         f"({row['top_share']:.0%} of {row['count']})"
         for row in spread_table.to_dict("records")

@@ -18,9 +18,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+import attrs
+
 from mirloop.config import Config
 from mirloop.executors.base import Executor
-from mirloop.loop.configuration import heldout_scores, loop_config
+from mirloop.loop.configuration import choose_listener, heldout_scores, loop_config
 from mirloop.loop.settings import LoopSettings
 from mirloop.loop.track import TrackLoop, commit_track, loop_track
 
@@ -62,7 +64,9 @@ def run_loop(
     from mirloop.plugins import registry
 
     settings = settings or LoopSettings()
-    resolved = loop_config(config, model=model, separate=settings.separate)
+    resolved = loop_config(config, model=model, separate=settings.separate, listener=settings.listener)
+    listener = choose_listener(resolved, settings.listener)
+    settings = attrs.evolve(settings, listener=listener.model)  # every track hears its renders alike
     renderer = registry().create("renderer", resolved.backend("renderer"), resolved.options("renderer"))
     catalog = load_catalog()
     scanned = scanned_inputs(tracks)
@@ -111,6 +115,7 @@ def run_loop(
                 config=resolved,
                 seconds=time.perf_counter() - started,
                 heldout=None,
+                notes=(listener.note,) if listener.note else (),
             )
             write_report(report, finished, out, settings=settings)
         not_started = [str(paths[i]) for i in range(len(paths)) if i not in done]
@@ -128,7 +133,8 @@ def run_loop(
         settings=settings,
         config=resolved,
         seconds=time.perf_counter() - started,
-        heldout=heldout_scores(resolved),
+        heldout=heldout_scores(resolved, listener.model),
+        notes=(listener.note,) if listener.note else (),
     )
     write_report(report, results, out, settings=settings)
     return report

@@ -19,7 +19,8 @@ class LoopSettings:
     range kept clear at either end when the track's tempo is fitted to it
     (:func:`mirloop.loop.renders.fit_tempo`); ``peer``: a second listener whose view of each input
     segment is shown beside the classifier's (``CLASSIFIER[:FEATURES]`` backends, ``""`` for none;
-    :mod:`mirloop.loop.peer`).
+    :mod:`mirloop.loop.peer`); ``listener``: the model directory that hears the renders (``""``:
+    chosen by :func:`mirloop.loop.configuration.choose_listener`).
     """
 
     renders: int = 10
@@ -33,6 +34,7 @@ class LoopSettings:
     html: bool = True
     tempo_margin: float = TEMPO_MARGIN
     peer: str = ""
+    listener: str = ""
 
 
 

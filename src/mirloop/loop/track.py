@@ -242,8 +242,8 @@ def _loop_track(
     if bar is not None:
         bar.total += len(jobs)
         bar.refresh()
-    single_config = render_analysis_config(config, segment=False)
-    multi_config = render_analysis_config(config, segment=True)
+    single_config = render_analysis_config(config, segment=False, listener=settings.listener)
+    multi_config = render_analysis_config(config, segment=True, listener=settings.listener)
     for job in jobs:
         started = time.perf_counter()
         player = folder / "renders" / f"{job.name}.ogg" if settings.audio else None

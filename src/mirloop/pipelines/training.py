@@ -103,6 +103,18 @@ def dataset_info(data: str | os.PathLike[str], table: pd.DataFrame) -> DatasetIn
         return DatasetInfo(feature_backend="", feature_names=names)
 
 
+def renderer_defaults(renderer: str, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` of an installed ``renderer`` backend with its defaults filled in (what a dataset
+    generated without setting them was rendered with); as given for a renderer not installed here."""
+    from mirloop.errors import MirloopError
+    from mirloop.plugins import registry
+
+    try:
+        return registry().get("renderer", renderer).cls.resolve_options(options)
+    except MirloopError:
+        return dict(options)
+
+
 def descriptor_distance_for(table: pd.DataFrame) -> Callable[[str, str], float]:
     """The catalog's descriptor distance, else one computed from the table's label fields."""
     found = catalog_descriptor_distance()
@@ -151,6 +163,7 @@ def train_from_dataset(
         "feature_options": dict(info.feature_options),
         "catalog_version": info.catalog_version,
         "table_sha256": sha256_file(table_path(data)),
+        "renders": info.render_settings(renderer_defaults),
     }
     seconds["load"] = time.perf_counter() - started
     log(

@@ -118,13 +118,9 @@ class MusicnnFused(Backend):
     def render_listener(self) -> dict[str, Any]:
         """How ``mirloop loop`` hears its renders: the model alone, on its own features (what this
         classifier does with ``domain = "render"``, without extracting the musicnn features)."""
-        from mirloop.classify.backend import load_cached
+        from mirloop.classify.backend import listener_layer
 
-        model = load_cached(self.model_path())
-        return {
-            "features": {"backend": model.info.feature_backend or "librosa", **model.info.feature_options},
-            "classifier": {"backend": model.kind, "model": self.model_path(), "domain": "render"},
-        }
+        return listener_layer(self.model_path())
 
     def predict(self, features: Features) -> Prediction:
         from mirloop.classify.backend import load_cached
