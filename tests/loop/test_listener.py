@@ -145,3 +145,22 @@ def test_the_command_line_hears_renders_with_the_listener_and_reports_a_mismatch
     assert report["config"]["settings"]["listener"] == str(tiny_model)
     assert report["flags"] and "production 'genre'" in report["flags"][0]
     assert "production 'genre'" in capsys.readouterr().err
+
+
+def test_the_genre_production_ships_its_own_listener() -> None:
+    """The model shipped for the genre production was trained on it, with the shipped model's
+    features and catalog, and the default loop hears genre-production renders with it."""
+    from mirloop.classify.backend import SHIPPED_MODELS
+    from mirloop.classify.setup import installed_catalog_version
+
+    for production, path in SHIPPED_MODELS.items():
+        model = load_model(path)
+        assert model.info.production == production
+        assert model.info.catalog_version == installed_catalog_version()
+        assert model.info.feature_backend == load_model(DEFAULT_MODEL).info.feature_backend
+        assert (path / "evaluation" / "descriptors.json").is_file()
+
+    config = loop_config({"renderer": {"production": "genre"}})
+    assert choose_listener(config) == choose_listener(config, SHIPPED_MODELS["genre"])
+    assert choose_listener(config).model == str(SHIPPED_MODELS["genre"])
+    assert choose_listener(loop_config()).model == ""  # GM renders: the input classifier's model

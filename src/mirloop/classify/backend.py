@@ -26,7 +26,7 @@ MODEL_ENV = "MIRLOOP_MODEL"
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "models" / "default"
 #: The models shipped with mirloop, by the renderer production of their training renders (the
 #: model that hears a production's renders best: :func:`mirloop.loop.configuration.choose_listener`).
-SHIPPED_MODELS: dict[str, Path] = {"gm": DEFAULT_MODEL}
+SHIPPED_MODELS: dict[str, Path] = {"gm": DEFAULT_MODEL, "genre": DEFAULT_MODEL.parent / "genre-production"}
 #: The classifier backend the shipped model is for.
 DEFAULT_KIND = "mlp"
 #: The default classifier for real music when installed: (classifier, feature backend) — the
