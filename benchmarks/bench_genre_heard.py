@@ -6,7 +6,8 @@ Each render is then classified twice in the same run:
 
 * by the *judge*, a real-music tagger (default: the ``musicnn`` feature and classifier backends
   of the mirloop-musicnn plugin; tags map to catalog genres through its documented table), and
-* by the *reference*, the descriptor classifier trained on renders (default: the shipped MLP),
+* by the *reference*, the descriptor classifier trained on renders: the model shipped for the
+  renders' production (the loop's listener; the default MLP for GM renders),
 
 so the table shows how far the renders' genre as real music hears it lies from the genre the
 render classifier (trained on the renders themselves) hears. A documentary render heard as
@@ -113,6 +114,15 @@ def _top_tags(features: Any, count: int) -> list[str]:
     return [f"{name} ×{lift:.1f}" for lift, name in sorted(lifts, reverse=True)[:count]]
 
 
+def listener_model(render_config: dict[str, Any]) -> str:
+    """The model shipped for the production the renders are made with (the loop's listener)."""
+    from mirloop.classify.backend import DEFAULT_MODEL, SHIPPED_MODELS
+    from mirloop.renderer.option_table import OPTIONS
+
+    production = str(render_config.get("production", OPTIONS["production"].default))
+    return str(SHIPPED_MODELS.get(production, DEFAULT_MODEL))
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from mirloop.dataset.render_job import stored_analysis_audio
     from mirloop.renderer import render
@@ -120,8 +130,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     off = {"tempo": {"backend": "none"}, "key": {"backend": "none"}, "segmenter": {"backend": "none"}}
     judge = {**off, "features": {"backend": args.judge_features}, "classifier": {"backend": args.judge}}
-    reference = {**off, "classifier": {"backend": "mlp", "domain": "render"}}
     render_config = _parse_settings(args.render_set)
+    listener = listener_model(render_config)
+    reference = {**off, "classifier": {"backend": "mlp", "domain": "render", "model": listener}}
     rows = []
     started = time.perf_counter()
     drawn = draw_descriptors(args.per_genre, args.seed)
@@ -166,7 +177,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     overall = float(np.mean([r["heard_right"] for r in rows]))
     return {
         "judge": f"features={args.judge_features} classifier={args.judge}",
-        "reference": "classifier=mlp (shipped model, domain=render)",
+        "reference": f"classifier=mlp (model {listener}, domain=render)",
         "render_config": render_config,
         "per_genre_descriptors": args.per_genre,
         "seconds": args.seconds,
