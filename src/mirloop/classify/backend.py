@@ -56,10 +56,13 @@ def configured_model(given: str | None = None, *, kind: str = DEFAULT_KIND) -> s
 
 
 _LOADED: dict[tuple[str, float], Any] = {}
+#: Models kept loaded at once (the loop's input classifier and its listener take two).
+CACHED_MODELS = 4
 
 
 def load_cached(path: str) -> HierarchicalModel:
-    """Load the model at ``path`` once per process (reloaded when ``model.json`` changes)."""
+    """Load the model at ``path`` once per process (reloaded when ``model.json`` changes); the
+    :data:`CACHED_MODELS` most recently used stay loaded."""
     from mirloop.classify.storage import MODEL_JSON, load_model
 
     try:
@@ -67,10 +70,12 @@ def load_cached(path: str) -> HierarchicalModel:
     except OSError:
         stamp = -1.0
     key = (os.path.abspath(path), stamp)
-    if key not in _LOADED:
-        _LOADED.clear()
-        _LOADED[key] = load_model(path)
-    model: HierarchicalModel = _LOADED[key]
+    for stale in [k for k in _LOADED if k[0] == key[0] and k != key]:  # an older version of this model
+        del _LOADED[stale]
+    model: HierarchicalModel = _LOADED.pop(key) if key in _LOADED else load_model(path)
+    _LOADED[key] = model  # the most recently used last
+    while len(_LOADED) > CACHED_MODELS:
+        del _LOADED[next(iter(_LOADED))]
     return model
 
 
