@@ -20,17 +20,21 @@ def installed_catalog_version() -> str | None:
     return None if version is None else str(version)
 
 
-def resolved_feature_options(config: Config) -> dict[str, Any]:
-    """The configured feature backend's options with its defaults filled in (JSON-comparable)."""
+def resolved_options(stage: str, backend: str, given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` options of ``stage``'s ``backend`` with its defaults filled in; as given for a
+    backend not installed here or options it refuses (whoever runs it reports that)."""
     from mirloop.plugins import registry
 
-    name = config.backend("features")
-    given = config.options("features")
     try:
-        backend: Any = registry().get("features", name).cls
-        resolved = backend.resolve_options(given)
-    except Exception:  # unknown backend: the analysis reports it; compare what was given
-        resolved = given
+        resolved: dict[str, Any] = registry().get(stage, backend).cls.resolve_options(given)
+    except Exception:  # unknown backend or bad options: reported where the backend is created
+        resolved = dict(given)
+    return resolved
+
+
+def resolved_feature_options(config: Config) -> dict[str, Any]:
+    """The configured feature backend's options with its defaults filled in (JSON-comparable)."""
+    resolved = resolved_options("features", config.backend("features"), config.options("features"))
     return {
         key: value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
         for key, value in resolved.items()

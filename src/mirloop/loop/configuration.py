@@ -104,15 +104,12 @@ class Listener:
 def renderer_production(config: Config) -> str:
     """The production the configured renderer makes (its ``production`` option: ``"gm"``,
     ``"genre"``); ``""`` for a renderer without one."""
-    from mirloop.plugins import registry
+    from mirloop.classify.setup import resolved_options
 
     backend = config.backend("renderer")
     if backend == "none":
         return ""
-    cls = registry().get("renderer", backend).cls
-    if "production" not in cls.options:
-        return ""
-    return str(cls.resolve_options(config.options("renderer"))["production"])
+    return str(resolved_options("renderer", backend, config.options("renderer")).get("production", ""))
 
 
 def classifier_model(config: Config) -> str:

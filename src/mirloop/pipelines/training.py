@@ -14,6 +14,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ from mirloop.classify.openset import (
     catalog_descriptor_distance,
     fallback_descriptor_distance,
 )
-from mirloop.classify.setup import installed_catalog_version
+from mirloop.classify.setup import installed_catalog_version, resolved_options
 from mirloop.classify.splits import grouped_split, window_split
 from mirloop.classify.storage import load_model, save_model, sha256_file
 from mirloop.errors import DatasetError, ModelError
@@ -103,18 +104,6 @@ def dataset_info(data: str | os.PathLike[str], table: pd.DataFrame) -> DatasetIn
         return DatasetInfo(feature_backend="", feature_names=names)
 
 
-def renderer_defaults(renderer: str, options: dict[str, Any]) -> dict[str, Any]:
-    """``options`` of an installed ``renderer`` backend with its defaults filled in (what a dataset
-    generated without setting them was rendered with); as given for a renderer not installed here."""
-    from mirloop.errors import MirloopError
-    from mirloop.plugins import registry
-
-    try:
-        return registry().get("renderer", renderer).cls.resolve_options(options)
-    except MirloopError:
-        return dict(options)
-
-
 def descriptor_distance_for(table: pd.DataFrame) -> Callable[[str, str], float]:
     """The catalog's descriptor distance, else one computed from the table's label fields."""
     found = catalog_descriptor_distance()
@@ -163,7 +152,8 @@ def train_from_dataset(
         "feature_options": dict(info.feature_options),
         "catalog_version": info.catalog_version,
         "table_sha256": sha256_file(table_path(data)),
-        "renders": info.render_settings(renderer_defaults),
+        # the renderer's defaults filled in: what a run that left them unset rendered with
+        "renders": info.render_settings(partial(resolved_options, "renderer")),
     }
     seconds["load"] = time.perf_counter() - started
     log(
