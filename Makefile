@@ -135,8 +135,8 @@ bench-long: install
 # and every classifier's genre agreement on the labelled development set (make real-dev first).
 bench-real: install
 	$(BIN)/python benchmarks/bench_genre_heard.py --per-genre 5 --figure genre-heard.png
-	$(BIN)/python benchmarks/bench_genre_heard.py --per-genre 5 --render-set production=genre \
-	  --figure genre-heard-production.png
+	$(BIN)/python benchmarks/bench_genre_heard.py --per-genre 5 --render-set production=gm \
+	  --figure genre-heard-gm.png
 	@if [ -f "$(REAL_DEV)/manifest.csv" ]; then \
 	  $(BIN)/python benchmarks/bench_real_music.py "$(REAL_DEV)/manifest.csv" --workers 2; \
 	else echo "no $(REAL_DEV)/manifest.csv: run make real-dev to build the development set"; fi

@@ -54,14 +54,28 @@ if TYPE_CHECKING:
     )
 
 
+#: :attr:`Option.former`'s value for an option whose default never changed.
+UNCHANGED: Any = "<unchanged>"
+
+
 @frozen
 class Option:
-    """A backend option: default value, converter (``int``, ``float``, ``str``, ``bool``…) and help."""
+    """A backend option: default value, converter (``int``, ``float``, ``str``, ``bool``…) and help.
+
+    ``former`` is the default a changed option had before (or the value an option added later
+    stood for): options a run recorded without it (e.g. a dataset's renderer options) are read
+    with it (:meth:`Backend.resolve_options` with ``recorded=True``)."""
 
     default: Any
     type: Callable[[Any], Any] = str
     help: str = ""
     choices: tuple[Any, ...] | None = None
+    former: Any = UNCHANGED
+
+    @property
+    def unrecorded(self) -> Any:
+        """The value a recorded run that left this option out used."""
+        return self.default if self.former is UNCHANGED else self.former
 
     def convert(self, value: Any, *, name: str) -> Any:
         """``value`` converted with :attr:`type` and checked against :attr:`choices`; a string for
@@ -117,8 +131,10 @@ class Backend:
         self.opts: dict[str, Any] = self.resolve_options(options)
 
     @classmethod
-    def resolve_options(cls, given: dict[str, Any]) -> dict[str, Any]:
-        """Defaults updated with ``given``; unknown keys fail with the list of valid ones."""
+    def resolve_options(cls, given: dict[str, Any], *, recorded: bool = False) -> dict[str, Any]:
+        """Defaults updated with ``given``; unknown keys fail with the list of valid ones. With
+        ``recorded``, ``given`` is what an earlier run wrote down: options it left out take the
+        value they had then (:attr:`Option.unrecorded`)."""
         unknown = sorted(set(given) - set(cls.options))
         if unknown:
             valid = ", ".join(sorted(cls.options)) or "(none)"
@@ -126,7 +142,7 @@ class Backend:
                 f"unknown option(s) {', '.join(unknown)} for {cls.stage} backend {cls.name!r}; "
                 f"valid options: {valid}{_stage_as_option_hint(cls.stage, unknown)}"
             )
-        resolved = {key: option.default for key, option in cls.options.items()}
+        resolved = {k: option.unrecorded if recorded else option.default for k, option in cls.options.items()}
         for key, value in given.items():
             resolved[key] = cls.options[key].convert(value, name=f"option {key!r} of backend {cls.name!r}")
         return resolved

@@ -63,9 +63,31 @@ def test_a_resume_with_another_renderer_or_its_options_is_refused(tmp_path: Path
 
     with pytest.raises(DatasetError, match="renderer: 'half-gain' in the folder vs 'mirloop' now"):
         generated(root)
-    with pytest.raises(DatasetError, match="renderer_options"):
+    with pytest.raises(DatasetError, match=r"renderer option reverb: 0\.18 in the folder vs 0\.0 now"):
         generated(root, {"backend": "half-gain", "reverb": 0.0})
     assert generated(root, {"backend": "half-gain"}).already_done == 1
+
+
+def test_a_folder_records_every_renderer_option_and_an_older_record_keeps_its_former_defaults(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from mirloop.renderer.option_table import OPTIONS
+
+    root = tmp_path / "data"
+    assert not generated(root, {"production": "gm"}).failures
+    path = root / "dataset.json"
+    record = json.loads(path.read_text())
+    options = record["generation"]["renderer_options"]
+    assert set(options) == set(OPTIONS) and options["production"] == "gm" and options["sr"] == 44100
+
+    # a folder written when GM was the default production recorded only what was set
+    record["generation"]["renderer_options"] = {"randomize": "none", "sr": 44100}
+    path.write_text(json.dumps(record))
+    with pytest.raises(DatasetError, match="renderer option production: 'gm' in the folder vs 'genre' now"):
+        generated(root)  # today's default would mix genre renders into a GM dataset
+    assert generated(root, {"production": "gm"}).already_done == 1
 
 
 def test_a_renderer_without_a_rate_option_renders_at_its_own_rate(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_a_trained_model_records_its_renders_production_with_the_renderer_defaul
 ) -> None:
     genre, gm = load_model(models["genre"]).info, load_model(models["gm"]).info
     assert genre.production == "genre" and genre.renders["randomize"] == "none" and "sr" not in genre.renders
-    assert gm.production == "gm"  # left at the renderer's default, which the model records
+    assert gm.production == "gm"  # recorded before the genre production was the default: read as GM
     assert json.loads((models["genre"] / "model.json").read_text())["info"]["renders"] == genre.renders
     assert load_model(DEFAULT_MODEL).info.production == "gm"
 
@@ -137,14 +137,15 @@ def test_the_command_line_hears_renders_with_the_listener_and_reports_a_mismatch
     from mirloop.cli.main import main
 
     status = main(["loop", str(tracks["short"]), "-o", str(tmp_path / "out"), "--model", str(tiny_model),
-                   "--listener", str(tiny_model), "--set", "renderer.production=genre",
+                   "--listener", str(tiny_model), "--set", "renderer.production=gm",
                    "--renders", "0", "--descriptors", "0", "--no-separation", "--no-audio", "--no-progress"])
 
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert status == 0
     assert report["config"]["settings"]["listener"] == str(tiny_model)
-    assert report["flags"] and "production 'genre'" in report["flags"][0]
-    assert "production 'genre'" in capsys.readouterr().err
+    assert load_model(tiny_model).info.production == "genre"  # the default production
+    assert report["flags"] and "production 'gm'" in report["flags"][0]
+    assert "production 'gm'" in capsys.readouterr().err
 
 
 def test_the_genre_production_ships_its_own_listener() -> None:
@@ -163,4 +164,6 @@ def test_the_genre_production_ships_its_own_listener() -> None:
     config = loop_config({"renderer": {"production": "genre"}})
     assert choose_listener(config) == choose_listener(config, SHIPPED_MODELS["genre"])
     assert choose_listener(config).model == str(SHIPPED_MODELS["genre"])
-    assert choose_listener(loop_config()).model == ""  # GM renders: the input classifier's model
+    assert choose_listener(loop_config()) == choose_listener(config)  # the default production
+    gm = loop_config({"renderer": {"production": "gm"}})
+    assert choose_listener(gm).model == ""  # GM renders: the input classifier's model

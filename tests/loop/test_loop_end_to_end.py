@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from mirloop.config import Config
 from mirloop.loop.report import LoopReport
 from mirloop.loop.run import run_loop
 from mirloop.loop.settings import LoopSettings
@@ -179,22 +180,29 @@ def test_a_model_from_the_environment_hears_the_inputs_and_the_renders(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """``$MIRLOOP_MODEL`` reaches the classifier the loop picks after the configuration is loaded
-    (it used to fall back to the shipped model, silently, for inputs and renders alike)."""
+    (it used to fall back to the shipped model, silently, for inputs and renders alike); renders
+    of another production than the model's are heard by the model shipped for theirs."""
     import shutil
 
-    from mirloop.classify.backend import DEFAULT_MODEL
+    from mirloop.classify.backend import DEFAULT_MODEL, SHIPPED_MODELS
     from mirloop.loop.configuration import loop_config, render_analysis_config
     from mirloop.plugins import registry
 
     model = tmp_path / "my-model"
-    shutil.copytree(DEFAULT_MODEL, model)
+    shutil.copytree(DEFAULT_MODEL, model)  # a model of GM renders
     monkeypatch.setenv("MIRLOOP_MODEL", str(model))
-    config = loop_config({"classifier": {"backend": "none"}})
 
-    assert config.backend("classifier") == "mlp" and config.backend("features") == "librosa"
-    for heard_as in (config, render_analysis_config(config, segment=False)):
-        backend = registry().create("classifier", "mlp", heard_as.options("classifier"))
-        assert backend.model_path() == str(model)
+    def heard(config: Config) -> tuple[str, str]:
+        return tuple(  # type: ignore[return-value]
+            registry().create("classifier", "mlp", heard_as.options("classifier")).model_path()
+            for heard_as in (config, render_analysis_config(config, segment=False))
+        )
+
+    gm = loop_config({"classifier": {"backend": "none"}, "renderer": {"production": "gm"}})
+    assert gm.backend("classifier") == "mlp" and gm.backend("features") == "librosa"
+    assert heard(gm) == (str(model), str(model))
+    default = loop_config({"classifier": {"backend": "none"}})
+    assert heard(default) == (str(model), str(SHIPPED_MODELS["genre"]))
 
 
 def test_configured_real_music_features_go_with_the_real_music_classifier(

@@ -24,7 +24,7 @@ SR = FAST["sr"]
 
 
 def _render(name: str, band: str, *, idioms: bool, seconds: float = 12.0) -> RenderResult:
-    config = {**FAST, "idioms": idioms, "stems": True}
+    config = {**FAST, "production": "gm", "idioms": idioms, "stems": True}  # genre plays them always
     return render_descriptor(name, seconds, seed=4, band=band, config=config)
 
 
@@ -146,8 +146,8 @@ def test_timpani_play_accents_not_a_bass_line() -> None:
 
 def test_orchestral_styles_get_a_hall_with_the_idioms_and_none_without() -> None:
     plan = descriptor_plan(load_catalog()["cinematic_orchestral_triumphant"], 6.0, 1, band="chamber_strings")
-    hall = Prepared([plan], 6.0, 1, RenderOptions(**FAST, idioms=True)).settings
-    dry = Prepared([plan], 6.0, 1, RenderOptions(**FAST, idioms=False)).settings
+    hall = Prepared([plan], 6.0, 1, RenderOptions(**FAST, production="gm", idioms=True)).settings
+    dry = Prepared([plan], 6.0, 1, RenderOptions(**FAST, production="gm", idioms=False)).settings
     assert hall.decay > dry.decay + 1.0
     assert hall.wet > dry.wet * 1.4
 

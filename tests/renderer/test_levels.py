@@ -54,10 +54,12 @@ def test_calm_styles_are_rendered_quieter_than_loud_ones() -> None:
     assert level(calm) < level(loud) - 6.0
 
 
+@pytest.mark.parametrize("production", ["gm", "genre"])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_each_section_of_a_stitched_render_sits_at_its_own_level(seed: int) -> None:
+def test_each_section_of_a_stitched_render_sits_at_its_own_level(seed: int, production: str) -> None:
     # a loud and a calm descriptor joined: each section is as loud as its descriptor rendered alone
-    # (one master gain for the whole piece put both several dB under, by the mean of their dynamics)
+    # (one master gain for the whole piece put both several dB under, by the mean of their dynamics;
+    # in the genre production, the pop master's make-up gain lifted the jazz section by 5 dB)
     from mirloop.renderer import render
     from mirloop.timeline import multi_region, single_region
 
@@ -66,7 +68,7 @@ def test_each_section_of_a_stitched_render_sits_at_its_own_level(seed: int) -> N
     def rms(samples: np.ndarray, start: float, stop: float) -> float:
         return _dbfs(float(np.sqrt(np.mean(samples[:, int(start * sr) : int(stop * sr)] ** 2))))
 
-    config = {**FAST, "sr": sr}
+    config = {**FAST, "sr": sr, "production": production}
     alone = [
         render(single_region(name, 10.0, seed=seed), seed=seed, config=config).audio.samples
         for name in (loud, calm)
@@ -86,6 +88,36 @@ def test_section_gains_ramp_at_the_boundaries_and_stay_flat_inside() -> None:
     at = np.array([0.0, 1000.0, 2000.0 - SECTION_RAMP * sr, 2000.0, 2000.0 + SECTION_RAMP * sr, 5000.0])
     assert np.interp(at, points, gains).tolist() == pytest.approx([1.0, 1.0, 1.0, 0.75, 0.5, 0.5])
     assert np.interp(at, points, wets).tolist() == pytest.approx([0.2, 0.2, 0.2, 0.15, 0.1, 0.1])
+
+
+def test_each_section_goes_through_its_own_master_crossfaded_at_the_boundary() -> None:
+    from mirloop.renderer.buses import SECTION_RAMP, MasterBus, SectionMasters, master_for
+    from mirloop.renderer.genre_sound import MASTERS
+
+    sr, pop = 8000, MASTERS["pop"]
+    t = np.arange(3 * sr) / sr
+    signal = np.stack([0.3 * np.sin(2 * np.pi * 220 * t)] * 2).astype(np.float32)
+    sections = [(0.0, None), (1.5, pop)]
+
+    def run(block: int) -> np.ndarray:
+        masters = SectionMasters(sections, sr)
+        return np.concatenate(
+            [masters.process(signal[:, i : i + block], i) for i in range(0, signal.shape[1], block)], axis=1
+        )
+
+    out = run(1000)
+    np.testing.assert_array_equal(out, run(4096))  # streaming: the same at any block size
+    half = int(SECTION_RAMP * sr / 2)
+    boundary = int(1.5 * sr)
+    np.testing.assert_array_equal(out[:, : boundary - half], signal[:, : boundary - half])  # no master
+    alone = MasterBus(pop, sr).process(signal[:, boundary - half :], boundary - half)
+    np.testing.assert_allclose(out[:, boundary + half :], alone[:, 2 * half :], atol=1e-6)
+    at = boundary + 3  # in the ramp: each section weighted by how far the ramp has gone
+    weight = (at - (boundary - half)) / (2 * half)
+    expected = (1 - weight) * signal[:, at] + weight * alone[:, at - (boundary - half)]
+    np.testing.assert_allclose(out[:, at], expected, rtol=1e-5)
+    assert master_for([(0.0, pop), (1.0, pop)], sr).__class__ is MasterBus
+    assert master_for([(0.0, None), (1.0, None)], sr) is None
 
 
 def test_the_limiter_only_turns_the_gain_down_around_peaks() -> None:

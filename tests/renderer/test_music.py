@@ -16,11 +16,25 @@ from tests.renderer.conftest import BAND, FAST, make_descriptor, make_plan
 
 
 def test_a_percussion_only_style_has_no_pitched_notes_and_no_key() -> None:
-    result = render_descriptor("cinematic_percussion_primal_pulsing", 8.0, seed=2, config=FAST)
+    config = {**FAST, "production": "gm"}
+    result = render_descriptor("cinematic_percussion_primal_pulsing", 8.0, seed=2, config=config)
     instruments = result.pretty_midi.instruments
     assert instruments and all(i.is_drum for i in instruments)
     assert sum(len(i.notes) for i in instruments) > 20
     assert result.truth.regions[0].key is None
+    assert all("kit" in name for name in result.truth.regions[0].instruments)
+
+
+def test_chords_a_production_lays_over_a_percussion_ensemble_give_its_truth_a_key() -> None:
+    # the genre production's cinematic layers play the plan's chords: the truth names them and the key
+    result = render_descriptor("cinematic_percussion_primal_pulsing", 8.0, seed=2, config=FAST)
+    region = result.truth.regions[0]
+    pitched = [i for i in result.pretty_midi.instruments if not i.is_drum and i.notes]
+    assert pitched and region.key is not None
+    assert {i.name.split(" (")[0] for i in pitched} <= set(region.instruments)
+    tonic = region.key.pitch_class
+    classes = {n.pitch % 12 for i in pitched for n in i.notes}
+    assert tonic in classes or (tonic + 7) % 12 in classes  # the chords are the key's
 
 
 def _profile(name: str, seed: int) -> dict[str, float]:

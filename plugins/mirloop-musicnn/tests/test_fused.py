@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mirloop.classify.backend import DEFAULT_MODEL, load_cached
+from mirloop.classify.backend import DEFAULT_MODEL, SHIPPED_MODELS, load_cached
 from mirloop.errors import ConfigError
 from mirloop.plugins import registry
 from mirloop.signal import TrackContext
@@ -118,10 +118,12 @@ def test_the_loop_hears_its_renders_with_the_model_alone_on_librosa_features() -
     from mirloop.config import load_config
     from mirloop.loop.configuration import render_analysis_config
 
-    config = load_config({"features": {"backend": "musicnn"}, "classifier": {"backend": "fused"}})
+    for production, listener in SHIPPED_MODELS.items():  # the model shipped for the renders' production
+        config = load_config({"features": {"backend": "musicnn"}, "classifier": {"backend": "fused"},
+                              "renderer": {"production": production}})
 
-    heard = render_analysis_config(config, segment=True)
+        heard = render_analysis_config(config, segment=True)
 
-    assert heard.backend("features") == "librosa"
-    assert heard.backend("classifier") == "mlp"
-    assert heard.options("classifier") == {"model": str(DEFAULT_MODEL), "domain": "render"}
+        assert heard.backend("features") == "librosa"
+        assert heard.backend("classifier") == "mlp"
+        assert heard.options("classifier") == {"model": str(listener), "domain": "render"}

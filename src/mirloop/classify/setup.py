@@ -20,13 +20,17 @@ def installed_catalog_version() -> str | None:
     return None if version is None else str(version)
 
 
-def resolved_options(stage: str, backend: str, given: dict[str, Any]) -> dict[str, Any]:
-    """``given`` options of ``stage``'s ``backend`` with its defaults filled in; as given for a
-    backend not installed here or options it refuses (whoever runs it reports that)."""
+def resolved_options(
+    stage: str, backend: str, given: dict[str, Any], *, recorded: bool = False
+) -> dict[str, Any]:
+    """``given`` options of ``stage``'s ``backend`` with its defaults filled in (with ``recorded``,
+    options an earlier run wrote down: those it left out take the value they had then); as given
+    for a backend not installed here or options it refuses (whoever runs it reports that)."""
     from mirloop.plugins import registry
 
     try:
-        resolved: dict[str, Any] = registry().get(stage, backend).cls.resolve_options(given)
+        cls = registry().get(stage, backend).cls
+        resolved: dict[str, Any] = cls.resolve_options(given, recorded=recorded)
     except Exception:  # unknown backend or bad options: reported where the backend is created
         resolved = dict(given)
     return resolved

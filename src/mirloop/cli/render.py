@@ -144,10 +144,8 @@ def render(
 
     remove_stale_temporaries(Path(output).parent, before=started, depth=1)
     if streamed:
-        from mirloop.renderer.truth import ground_truth
-
         written = write_streamed_render(result, output, midi=midi, stems=stems)
-        truth = ground_truth(result.plans, result.duration)
+        truth = result.truth
         duration, soundfont = result.duration, result.soundfont
     else:
         written = write_render(result, output, midi=midi, stems=stems)

@@ -23,12 +23,13 @@ from typing import Any, ClassVar
 from attrs import field, frozen
 
 from mirloop.classify.feature_table import FEATURES_PARQUET, DatasetInfo
+from mirloop.classify.setup import resolved_options
 from mirloop.dataset.jobs import JobFailure, RunReport, run_render_jobs
 from mirloop.dataset.layout import DatasetLayout
 from mirloop.dataset.manifest import ManifestRow, write_manifest
 from mirloop.dataset.plan import DEFAULT_DURATIONS, DEFAULT_PER_DESCRIPTOR, RenderJob, plan_jobs
 from mirloop.dataset.render_job import AUDIO_SUBTYPES, STORES, JobSettings, run_job
-from mirloop.errors import DatasetError
+from mirloop.errors import DatasetError, OptionError
 from mirloop.executors.base import Executor
 from mirloop.io.atomic import atomic_path
 from mirloop.limits import MAX_RENDER_SECONDS
@@ -48,8 +49,6 @@ JobRunner = Callable[[RenderJob, JobSettings], ManifestRow]
 RESUME_KEYS = ("durations", "seed", "audio_format", "sr", "store", "randomize", "renderer")
 #: The value a resume key has in folders written before the key existed.
 RESUME_DEFAULTS = {"randomize": "none", "renderer": "mirloop"}
-#: Resume keys compared only when the folder records them (older folders did not).
-RECORDED_RESUME_KEYS = ("renderer_options",)
 
 
 @frozen
@@ -89,6 +88,15 @@ def pick_descriptors(
     return [ordered[(i * len(ordered)) // limit] for i in range(limit)]
 
 
+def _recorded_renderer_options(generation: dict[str, Any]) -> dict[str, Any] | None:
+    """The renderer options a folder's run recorded, those it left out at the value they had then
+    (:attr:`~mirloop.stages.Option.former`); ``None`` for folders that predate the record."""
+    if "renderer_options" not in generation:
+        return None
+    renderer = str(generation.get("renderer", RESUME_DEFAULTS["renderer"]))
+    return resolved_options("renderer", renderer, dict(generation["renderer_options"]), recorded=True)
+
+
 def _check_resume(root: Path, info: DatasetInfo) -> None:
     try:
         existing = DatasetInfo.read(root)
@@ -108,12 +116,18 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
         )
     wanted = {k: info.generation.get(k, RESUME_DEFAULTS.get(k)) for k in RESUME_KEYS}
     found = {k: existing.generation.get(k, RESUME_DEFAULTS.get(k)) for k in RESUME_KEYS}
-    recorded = [k for k in RECORDED_RESUME_KEYS if k in existing.generation]
+    had_options = _recorded_renderer_options(existing.generation)
+    asked_options = info.generation.get("renderer_options") or {}
+    compared = sorted({*had_options, *asked_options}) if had_options is not None else []
+    had_options = had_options or {}
     differences = [
         f"{name}: {a!r} in the folder vs {b!r} now"
         for name, a, b in (
             *((k, found[k], wanted[k]) for k in RESUME_KEYS),
-            *((k, existing.generation[k], info.generation.get(k)) for k in recorded),
+            *(
+                (f"renderer option {k}", had_options.get(k), asked_options.get(k))
+                for k in compared
+            ),
             ("feature backend", existing.feature_backend, info.feature_backend),
             ("feature options", existing.feature_options, info.feature_options),
             ("catalog version", existing.catalog_version, info.catalog_version),
@@ -129,15 +143,18 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
 
 def renderer_options(config: Any, *, sr: int, randomize: str) -> dict[str, Any]:
     """The options the configured renderer backend makes the dataset's renders with: its
-    configured options, with the run's sample rate and domain randomisation. A backend without an
-    ``sr`` or ``randomize`` option renders at its own rate, unrandomised; asking it for another
-    rate or a randomisation is an error, as is a renderer no plugin provides."""
+    configured options, with the run's sample rate and domain randomisation, and its defaults
+    filled in (the dataset records every one, so a later change of a default cannot change what
+    a resumed run renders). A backend without an ``sr`` or ``randomize`` option renders at its own
+    rate, unrandomised; asking it for another rate or a randomisation is an error, as is a
+    renderer no plugin provides."""
     from mirloop.plugins import registry
 
     name = config.backend("renderer")
     if name == "none":
         raise DatasetError("a dataset needs a renderer; the configuration turns the renderer stage off")
-    table = registry().get("renderer", name).option_table
+    backend = registry().get("renderer", name)
+    table = backend.option_table
     options = dict(config.options("renderer"))
     for key, value, default in (("sr", sr, RENDER_SR), ("randomize", randomize, "none")):
         if key in table:
@@ -147,7 +164,11 @@ def renderer_options(config: Any, *, sr: int, randomize: str) -> dict[str, Any]:
                 f"renderer {name!r} has no {key!r} option, so it cannot render with {key}={value!r}; "
                 f"drop that setting or use a renderer that has it (e.g. --use renderer=mirloop)"
             )
-    return options
+    try:
+        resolved: dict[str, Any] = backend.cls.resolve_options(options)
+    except OptionError as exc:
+        raise DatasetError(f"the renderer's options: {exc}") from exc
+    return resolved
 
 
 def _safe_run(runner: JobRunner, job: RenderJob, settings: JobSettings) -> ManifestRow | JobFailure:

@@ -153,7 +153,7 @@ def train_from_dataset(
         "catalog_version": info.catalog_version,
         "table_sha256": sha256_file(table_path(data)),
         # the renderer's defaults filled in: what a run that left them unset rendered with
-        "renders": info.render_settings(partial(resolved_options, "renderer")),
+        "renders": info.render_settings(partial(resolved_options, "renderer", recorded=True)),
     }
     seconds["load"] = time.perf_counter() - started
     log(

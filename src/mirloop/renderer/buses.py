@@ -1,4 +1,5 @@
-"""Bus processing of the streaming mix: side-chain ducking, guitar drive, and the chain's chorus.
+"""Bus processing of the streaming mix: side-chain ducking, guitar drive, the chain's chorus and
+the genre production's master (one per section of a render that joins genres).
 
 A bus processor takes consecutive ``(2, n)`` blocks with the absolute sample index of the
 block's first sample (``process(block, start)``) and keeps whatever state it needs between
@@ -25,6 +26,9 @@ DUCK_ATTACK = 0.004
 CABINET_HZ = 5500.0
 #: Level (linear) around which the waveshaper bends: a bus peaking near it saturates by ``drive``.
 DRIVE_REFERENCE = 0.12
+#: Time (s) over which a render of several sections moves from one section's gain, reverb send and
+#: master to the next's, centred on each boundary.
+SECTION_RAMP = 0.05
 
 
 class BusProcessor(Protocol):
@@ -141,3 +145,72 @@ class MasterBus:
         if self.eq is not None:
             out = self.eq.process(out)
         return out.astype(np.float32)
+
+
+class SectionRamps:
+    """Each section's weight over time, for sections starting at ``starts`` (s, in time order): 1
+    inside the section, 0 outside, linear over :data:`SECTION_RAMP` centred on each boundary, so
+    the weights sum to 1 everywhere."""
+
+    def __init__(self, starts: Sequence[float], sr: int) -> None:
+        half = SECTION_RAMP * sr / 2
+        at = [start * sr for start in starts]
+        #: Per section: first and last sample index of a non-zero weight, and the weight's breakpoints.
+        self.spans: list[tuple[float, float, np.ndarray, np.ndarray]] = []
+        for k, start in enumerate(at):
+            end = at[k + 1] if k + 1 < len(at) else np.inf
+            rise = (start - half, start + half) if k else (-np.inf, -np.inf)
+            fall = (end - half, end + half) if np.isfinite(end) else (np.inf, np.inf)
+            fall = (max(fall[0], rise[1]), max(fall[1], rise[1]))  # a section shorter than the ramp
+            points = np.array([*rise, *fall])
+            finite = np.isfinite(points)
+            self.spans.append((rise[0], fall[1], points[finite], np.array([0.0, 1.0, 1.0, 0.0])[finite]))
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def slice(self, k: int, start: int, n: int) -> tuple[int, int]:
+        """``(lo, hi)``: the samples of the block ``[start, start + n)`` where section ``k`` weighs."""
+        first, last = self.spans[k][:2]
+        lo, hi = (int(np.ceil(np.clip(edge - start, 0, n))) for edge in (first, last))
+        return lo, hi
+
+    def weight(self, k: int, start: int, stop: int) -> np.ndarray:
+        """Section ``k``'s weight (float32) at samples ``[start, stop)``."""
+        _, _, points, weights = self.spans[k]
+        if not len(points):
+            return np.ones(stop - start, dtype=np.float32)
+        return np.interp(np.arange(start, stop, dtype=np.float64), points, weights).astype(np.float32)
+
+
+class SectionMasters:
+    """The masters of a render's sections: ``masters`` is ``(start s, master or None)`` per section
+    in time order. Each section's material goes through its own master (a fresh compressor state,
+    as in the section rendered alone; ``None`` passes it through), crossfaded as the sections'
+    gains are (:class:`SectionRamps`)."""
+
+    def __init__(self, masters: Sequence[tuple[float, Master | None]], sr: int) -> None:
+        self.ramps = SectionRamps([start for start, _ in masters], sr)
+        self.buses = [MasterBus(master, sr) if master is not None else None for _, master in masters]
+
+    def process(self, block: np.ndarray, start: int) -> np.ndarray:
+        n = block.shape[1]
+        out = np.zeros_like(block, dtype=np.float32)
+        for k, bus in enumerate(self.buses):
+            lo, hi = self.ramps.slice(k, start, n)
+            if lo >= hi:
+                continue
+            part = block[:, lo:hi]
+            heard = bus.process(part, start + lo) if bus is not None else part
+            out[:, lo:hi] += heard * self.ramps.weight(k, start + lo, start + hi)[None, :]
+        return out
+
+
+def master_for(sections: Sequence[tuple[float, Master | None]], sr: int) -> BusProcessor | None:
+    """The master bus of a render whose sections (``(start s, master or None)``) have these masters:
+    none, one :class:`MasterBus`, or :class:`SectionMasters` when they differ."""
+    masters = {master for _, master in sections}
+    if len(masters) == 1:
+        (only,) = masters
+        return MasterBus(only, sr) if only is not None else None
+    return SectionMasters(sections, sr)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from attrs import frozen
 
-from mirloop.renderer.buses import BusProcessor
+from mirloop.renderer.buses import SECTION_RAMP, BusProcessor, SectionRamps
 from mirloop.renderer.channels import Channel
 from mirloop.renderer.limiter import Limiter
 from mirloop.renderer.reverb import FdnReverb
@@ -25,14 +25,15 @@ from mirloop.renderer.synth import BlockSynth, ChannelGain, part_events
 from mirloop.renderer.voice_synth import VoiceSynth
 
 END_FADE = 0.005  # s of fade-out at the very end, so a render never ends on a click
-SECTION_RAMP = 0.05  # s over which the gain and reverb send move from one section to the next
 
 
 @frozen
 class MixSettings:
     """Mixing parameters: linear master ``gain``, reverb ``wet`` level and RT60 ``decay`` (s),
     limiter ``ceiling_db`` (dBFS) and processing ``block`` size (samples). ``sections``, when
-    given, overrides ``gain`` and ``wet`` per section: ``(start s, gain, wet)`` in time order."""
+    given, overrides ``gain`` and ``wet`` per section: ``(start s, gain, wet)`` in time order;
+    ``decays``, one per section, their rooms' RT60s (s), overrides ``decay``: each section is sent
+    to a reverb of its own decay, whose tail rings on into the next section."""
 
     gain: float = 1.0
     wet: float = 0.18
@@ -40,6 +41,7 @@ class MixSettings:
     ceiling_db: float = -2.0
     block: int = 16384
     sections: tuple[tuple[float, float, float], ...] = ()
+    decays: tuple[float, ...] = ()
 
     def curves(self, sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """Breakpoint sample positions and the gain and wet at each (``None`` for one section):
@@ -134,7 +136,7 @@ def stream_audio(
         for key, members in groups.items()
     }
     position = 0  # synth sample index of the next block
-    reverb = FdnReverb(sr, decay=settings.decay)
+    reverb = _SectionReverbs(settings, sr)
     limiter = Limiter(ceiling_db=settings.ceiling_db, window=max(64, int(0.03 * sr)))
     delays = {name: _Delay(limiter.latency) for name, _ in synths} if stems else {}
     latency = limiter.latency
@@ -162,7 +164,7 @@ def stream_audio(
             mix: np.ndarray = np.zeros((2, n), dtype=np.float32)
             if parts:
                 mix = parts[0] if len(parts) == 1 else np.add.reduce(parts, dtype=np.float32)
-            mix = mix + reverb.process(mix) * wet
+            mix = mix + reverb.process(mix, position - n) * wet
             if master is not None:
                 mix = master.process(mix, position - n).astype(np.float32)
             out = limiter.process(mix)
@@ -192,6 +194,33 @@ def stream_audio(
     finally:
         for synth in synths.values():
             synth.close()
+
+
+class _SectionReverbs:
+    """The render's reverb: one room, or, when :attr:`MixSettings.decays` differ, one per decay,
+    each fed its sections' share of the mix (:class:`~mirloop.renderer.buses.SectionRamps`)."""
+
+    def __init__(self, settings: MixSettings, sr: int) -> None:
+        distinct = dict.fromkeys(settings.decays)
+        self.decays = settings.decays if len(distinct) > 1 else ()
+        self.rooms = {d: FdnReverb(sr, decay=d) for d in distinct} if self.decays else {}
+        self.room = None if self.decays else FdnReverb(sr, decay=settings.decay)
+        self.ramps = SectionRamps([s[0] for s in settings.sections], sr) if self.decays else None
+
+    def process(self, mix: np.ndarray, start: int) -> np.ndarray:
+        """The wet signal of the ``(2, n)`` block of the mix starting at sample ``start``."""
+        if self.room is not None:
+            return self.room.process(mix)
+        assert self.ramps is not None
+        n = mix.shape[1]
+        sends = {d: np.zeros_like(mix) for d in self.rooms}
+        for k, decay in enumerate(self.decays):
+            lo, hi = self.ramps.slice(k, start, n)
+            if lo < hi:
+                weight = self.ramps.weight(k, start + lo, start + hi)
+                sends[decay][:, lo:hi] += mix[:, lo:hi] * weight[None, :]
+        wet = [room.process(sends[d]) for d, room in self.rooms.items()]
+        return np.add.reduce(wet, dtype=np.float32) if len(wet) > 1 else wet[0]
 
 
 def _fade(start: int, end: int, fade_start: int, total: int) -> np.ndarray:

@@ -31,11 +31,13 @@ OPTIONS: dict[str, Option] = {
         "(off until the shipped model is retrained on renders that play them)"
     ),
     "production": Option(
-        "gm",
+        "genre",
         str,
         "gm (every part on the GM font) or genre: genre-typical instruments and mix — synthesised "
         "synths and drum machines, distorted double-tracked rock guitars, glue-compressed masters, "
-        "genre reverbs; plays the genre idioms too (off by default, as the shipped model's renders)",
+        "genre reverbs; plays the genre idioms too. The loop hears genre renders with the model "
+        "shipped for them",
         choices=PRODUCTIONS,
+        former="gm",  # the default before: a dataset that did not record it rendered GM
     ),
 }

@@ -12,7 +12,7 @@ import numpy as np
 
 from mirloop.errors import AudioError, RenderError
 from mirloop.limits import MAX_RENDER_SECONDS, MAX_STREAMED_RENDER_SECONDS
-from mirloop.renderer.buses import BusProcessor, Ducker, MasterBus, ducker_for, make_processors
+from mirloop.renderer.buses import BusProcessor, Ducker, ducker_for, make_processors, master_for
 from mirloop.renderer.channels import allocate
 from mirloop.renderer.compose import compose
 from mirloop.renderer.engine import Block, MixSettings, stream_audio
@@ -124,18 +124,23 @@ class Prepared:
                 self.voices,
             )
         ]
+        #: The ground truth: beats, tempo, key, regions and their instruments, read off plans and score.
+        self.truth = ground_truth(plans, duration, self.score)
         self._index = ScoreIndex(self.score)
         #: The NumPy voices' notes, synthesised once for the level probes and the render.
         self.notes = NoteCache()
-        levels = [self._level(section) for section in sections([p.descriptor.name for p in plans])]
+        runs = sections([p.descriptor.name for p in plans])
+        levels = [self._level(section) for section in runs]
         gain, wet = levels[0][1:]
+        rooms = tuple(self._space([plans[run[0]].descriptor])[0] for run in runs)  # RT60 per section
         self.settings = MixSettings(
             gain=gain,
             wet=wet,
-            decay=self._space([self.descriptors[0]])[0],
+            decay=rooms[0],
             ceiling_db=options.ceiling,
             block=options.block,
             sections=tuple(levels) if len(levels) > 1 else (),
+            decays=rooms if len(runs) > 1 else (),
         )
 
     def _level(self, section: tuple[int, ...]) -> tuple[float, float, float]:
@@ -177,7 +182,10 @@ class Prepared:
 
     def blocks(self, *, stems: bool | None = None) -> Iterator[Block]:
         ducker = ducker_for(self.score, self.descriptors, self.options.sr)
-        master = master_of(self.descriptors[0], production=self.options.production)
+        production = self.options.production
+        firsts = [self.plans[run[0]] for run in sections([d.name for d in self.descriptors])]
+        masters = [(p.start, master_of(p.descriptor, production=production)) for p in firsts]
+        master = master_for(masters, self.options.sr)
         return stream_audio(
             self.score,
             self.channels,
@@ -189,7 +197,7 @@ class Prepared:
             processors=self._processors,
             ducker=ducker,
             voices=self._voice_synth(ducker) if any(v is not None for v in self.voices) else None,
-            master=MasterBus(master, self.options.sr) if master is not None else None,
+            master=master,
         )
 
     def _voice_synth(self, ducker: Ducker | None) -> Callable[[list[int]], VoiceSynth]:
@@ -229,7 +237,7 @@ def render_plans(plans: list[RegionPlan], duration: float, seed: int, options: R
 
 def render_prepared(prepared: Prepared) -> RenderResult:
     """Synthesize and mix a prepared render in memory."""
-    plans, duration, seed, options = prepared.plans, prepared.duration, prepared.seed, prepared.options
+    plans, seed, options = prepared.plans, prepared.seed, prepared.options
     sr, n = options.sr, prepared.n_samples
     audio = np.zeros((2, n), dtype=np.float32)
     stems: dict[str, np.ndarray] | None = {} if options.stems else None
@@ -245,7 +253,7 @@ def render_prepared(prepared: Prepared) -> RenderResult:
     return RenderResult(
         audio=Audio(audio, sr, source),
         midi=prepared.midi,
-        truth=ground_truth(plans, duration),
+        truth=prepared.truth,
         seed=seed,
         stems={name: Audio(s, sr, name) for name, s in stems.items()} if stems is not None else None,
         soundfont=str(prepared.soundfont),

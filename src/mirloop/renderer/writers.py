@@ -257,7 +257,6 @@ def write_streamed_render(
     timeline and seed holds (the same bytes, for WAV and FLAC). ``listener`` gets each block of
     the mix as it is written (:func:`~mirloop.renderer.production.stream_prepared_to_file`)."""
     from mirloop.renderer.production import stream_prepared_to_file
-    from mirloop.renderer.truth import ground_truth
 
     target = Path(path)
     if stems:  # refuse before anything is written
@@ -278,9 +277,10 @@ def write_streamed_render(
         if midi:
             written["midi"] = write_midi(prepared.midi, others["midi"])
         if jams:
-            truth = ground_truth(prepared.plans, prepared.duration)
-            written["jams"] = write_jams(truth, others["jams"], title=target.stem, seed=prepared.seed,
-                                         augmentation=prepared.augmentation)
+            written["jams"] = write_jams(
+                prepared.truth, others["jams"], title=target.stem, seed=prepared.seed,
+                augmentation=prepared.augmentation,
+            )
         return written
 
     return _write_staged(target, fill)

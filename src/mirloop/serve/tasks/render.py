@@ -124,14 +124,12 @@ def _stream(
     """The render written block by block into ``path`` (with its MIDI, JAMS and, with ``stems``,
     its stems folder), as ``mirloop render``."""
     from mirloop.renderer.api import prepare_streamed
-    from mirloop.renderer.truth import ground_truth
     from mirloop.renderer.writers import write_streamed_render
 
     prepared = prepare_streamed(timeline, seed=seed, config=options)
     ctx.progress("write", 40)  # the audio is rendered as it is written
     write_streamed_render(prepared, path, midi=True, stems=stems, jams=True)
-    truth = ground_truth(prepared.plans, prepared.duration)
-    return prepared.seed, prepared.duration, prepared.options.sr, truth
+    return prepared.seed, prepared.duration, prepared.options.sr, prepared.truth
 
 
 def _in_memory(
