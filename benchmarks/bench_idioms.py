@@ -4,7 +4,8 @@
 
 Prints, for a house render, the pad's level change just after each kick (side-chain pumping)
 and, for a power-trio rock render, the distortion guitar's crest factor (drive), each with the
-renderer option ``idioms`` on and off (22.05 kHz, bundled sound font, seed 4, stems).
+renderer option ``idioms`` on and off (GM production, which plays them only when asked; 22.05 kHz,
+bundled sound font, seed 4, stems).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ SR = 22050
 
 def main() -> None:
     for idioms in (True, False):
-        config = {"sr": SR, "soundfont": "bundled", "idioms": idioms, "stems": True}
+        config = {"sr": SR, "soundfont": "bundled", "production": "gm", "idioms": idioms, "stems": True}
         house = render_descriptor(
             "electronica_house_driving", 12.0, seed=4, band="piano_house", config=config
         )

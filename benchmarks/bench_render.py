@@ -8,6 +8,10 @@ Run: ``.venv/bin/python benchmarks/bench_render.py [--soundfont auto|bundled|PAT
    alone, no mixing).
 2. Memory: peak Python allocations (tracemalloc) and peak RSS of streaming 60 s and 600 s
    straight to a WAV file, each in a fresh process; flat means 600 s needs about what 60 s needs.
+
+Both render the GM production (every part on the font), so the engine is measured against the
+synthesis it drives; the genre production's NumPy voices are timed by ``bench_genre_heard.py
+--cost`` and, in the loop, by ``bench_loop.py``.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def speed(kind: str, soundfont: str, runs: int) -> dict:
 
     duration = 60.0
     plans = plans_for(kind, duration)
-    options = RenderOptions(soundfont=soundfont)
+    options = RenderOptions(soundfont=soundfont, production="gm")
     render_plans(plans, 5.0 if kind == "single" else duration, 1, options)  # warm caches and the font pool
     total = best_of(runs, lambda: render_plans(plans, duration, 1, options))
     prepared = Prepared(plans, duration, 1, options)
@@ -114,7 +118,7 @@ def memory_child(duration: float, soundfont: str) -> None:
     tracemalloc.start()
     with tempfile.TemporaryDirectory() as folder:
         stream_plans_to_file(
-            plans, duration, 1, RenderOptions(soundfont=soundfont), Path(folder) / "long.wav"
+            plans, duration, 1, RenderOptions(soundfont=soundfont, production="gm"), Path(folder) / "long.wav"
         )
     _, peak = tracemalloc.get_traced_memory()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -4,7 +4,8 @@ Run from the repository root::
 
     .venv/bin/python docs/genres/build.py
 
-Writes ``docs/genres/<genre>.png`` and ``<genre>.ogg`` (12 s, the bundled sound font, seed 1)
+Writes ``docs/genres/<genre>.png`` and ``<genre>.ogg`` (12 s, the default genre production with
+its font parts on the bundled sound font, seed 1)
 and ``docs/genres/README.md`` (ending with the genre idioms of ``idioms.md``). The same command
 gives the same files.
 """
@@ -85,8 +86,9 @@ IDIOMS = HERE / "idioms.md"
 
 def main() -> None:
     lines = ["# Genre gallery", "",
-             "One 12-s render per genre (first subgenre and mood in catalog order, seed 1, bundled",
-             "General MIDI sound font). Rebuild with `.venv/bin/python docs/genres/build.py`.", ""]
+             "One 12-s render per genre (first subgenre and mood in catalog order, seed 1) in the",
+             "renderer's default genre production, its sampled parts on the bundled General MIDI sound",
+             "font. Rebuild with `.venv/bin/python docs/genres/build.py`.", ""]
     for genre, name in first_descriptor_per_genre().items():
         result = render_descriptor(name, SECONDS, seed=SEED, config={"soundfont": "bundled"})
         audio = result.audio.samples
