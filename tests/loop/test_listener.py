@@ -146,6 +146,11 @@ def test_the_command_line_hears_renders_with_the_listener_and_reports_a_mismatch
     assert load_model(tiny_model).info.production == "genre"  # the default production
     assert report["flags"] and "production 'gm'" in report["flags"][0]
     assert "production 'gm'" in capsys.readouterr().err
+    heard = report["config"]["hearing"]  # who heard what, in report.json and at the top of report.html
+    assert heard == {"inputs": f"knn ({tiny_model})", "renders": "mirloop, production gm",
+                     "renders heard by": str(tiny_model)}
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "renders: <code>mirloop, production gm</code>" in page and f"heard by: <code>{tiny_model}" in page
 
 
 def test_the_genre_production_ships_its_own_listener() -> None:

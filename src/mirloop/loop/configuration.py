@@ -112,6 +112,19 @@ def renderer_production(config: Config) -> str:
     return str(resolved_options("renderer", backend, config.options("renderer")).get("production", ""))
 
 
+def hearing(config: Config, listener: str = "") -> dict[str, str]:
+    """Who hears what in a loop run, for its report: the input's classifier (backend and model),
+    the renderer and its production, and the model that hears the renders (``listener``, else the
+    input classifier's own)."""
+    backend, model = config.backend("classifier"), classifier_model(config)
+    production = renderer_production(config)
+    return {
+        "inputs": f"{backend} ({model})" if model else backend,
+        "renders": config.backend("renderer") + (f", production {production}" if production else ""),
+        "renders heard by": listener or model or backend,
+    }
+
+
 def classifier_model(config: Config) -> str:
     """The model directory of the configured classifier (``""`` for a classifier without one)."""
     from mirloop.plugins import registry

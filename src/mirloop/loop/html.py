@@ -38,6 +38,10 @@ def write_html(report: LoopReport, tracks: list[TrackLoop], out: Path) -> Path:
         "<h1>mirloop feedback loop</h1>",
         f"<p>{len(tracks)} track(s), {report.seconds:.1f} s.</p>",
     ]
+    heard = report.config.get("hearing") or {}
+    if heard:
+        said = "; ".join(f"{html.escape(k)}: <code>{html.escape(v)}</code>" for k, v in heard.items())
+        parts.append(f"<p>{said}.</p>")
     for flag in report.flags:
         parts.append(f"<div class='flag'>⚠ {html.escape(flag)}</div>")
     parts += [

@@ -118,6 +118,8 @@ def build_report(
     are warnings about the run's set-up, listed first among the report's flags."""
     import pandas as pd
 
+    from mirloop.loop.configuration import hearing
+
     single = row_table([r for t in tracks for r in t.single], SingleRow)
     multi = row_table([r for t in tracks for r in t.multi])  # a column per target heard
     agreement = row_table([r for t in tracks for r in t.agreement], AgreementRow)
@@ -155,7 +157,11 @@ def build_report(
         agreement=agreement,
         tracks=tuple(t.summary() for t in tracks),
         failed_renders=failed,
-        config={"stages": config.to_dict(), "settings": _settings(settings)},
+        config={
+            "stages": config.to_dict(),
+            "settings": _settings(settings),
+            "hearing": hearing(config, settings.listener),
+        },
         seconds=seconds,
         flags=flags,
         losses=loss_table(agreement),
