@@ -135,9 +135,15 @@ def _check_resume(root: Path, info: DatasetInfo) -> None:
         if a != b
     ]
     if differences:
+        options = [  # --sr and --randomize have options of their own
+            f"--set renderer.{k}={had_options[k]}"
+            for k in compared
+            if k in had_options and had_options[k] != asked_options.get(k) and k not in ("sr", "randomize")
+        ]
+        same = f" (e.g. {' '.join(options)})" if options else ""
         raise DatasetError(
             f"{root} holds a dataset generated with other settings ({'; '.join(differences)}); "
-            "resume with the same settings or choose another output folder"
+            f"resume with the same settings{same} or choose another output folder"
         )
 
 
