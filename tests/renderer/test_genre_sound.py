@@ -298,7 +298,7 @@ def test_a_render_joining_genres_keeps_each_sections_room() -> None:
 
 
 def test_each_sections_reverb_rings_with_its_own_decay_into_the_next() -> None:
-    from mirloop.renderer.engine import MixSettings, _SectionReverbs
+    from mirloop.renderer.engine import MixSettings, SectionReverbs
     from mirloop.renderer.reverb import FdnReverb
 
     sr, n = 11025, 4 * 11025
@@ -309,7 +309,7 @@ def test_each_sections_reverb_rings_with_its_own_decay_into_the_next() -> None:
     late[:, int(1.5 * sr)] = mix[:, int(1.5 * sr)] = 1.0  # inside the second
 
     def streamed(block: int) -> np.ndarray:
-        rooms = _SectionReverbs(settings, sr)
+        rooms = SectionReverbs(settings, sr)
         return np.concatenate([rooms.process(mix[:, i : i + block], i) for i in range(0, n, block)], axis=1)
 
     out = streamed(1024)

@@ -166,9 +166,6 @@ class SectionRamps:
             finite = np.isfinite(points)
             self.spans.append((rise[0], fall[1], points[finite], np.array([0.0, 1.0, 1.0, 0.0])[finite]))
 
-    def __len__(self) -> int:
-        return len(self.spans)
-
     def slice(self, k: int, start: int, n: int) -> tuple[int, int]:
         """``(lo, hi)``: the samples of the block ``[start, start + n)`` where section ``k`` weighs."""
         first, last = self.spans[k][:2]

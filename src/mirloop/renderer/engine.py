@@ -136,7 +136,7 @@ def stream_audio(
         for key, members in groups.items()
     }
     position = 0  # synth sample index of the next block
-    reverb = _SectionReverbs(settings, sr)
+    reverb = SectionReverbs(settings, sr)
     limiter = Limiter(ceiling_db=settings.ceiling_db, window=max(64, int(0.03 * sr)))
     delays = {name: _Delay(limiter.latency) for name, _ in synths} if stems else {}
     latency = limiter.latency
@@ -196,7 +196,7 @@ def stream_audio(
             synth.close()
 
 
-class _SectionReverbs:
+class SectionReverbs:
     """The render's reverb: one room, or, when :attr:`MixSettings.decays` differ, one per decay,
     each fed its sections' share of the mix (:class:`~mirloop.renderer.buses.SectionRamps`)."""
 
