@@ -55,3 +55,21 @@ def test_mirloop_model_names_the_model_while_no_classifier_is_configured(
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["model"] == str(model)
+
+
+def test_folders_are_searched_for_audio_and_an_empty_one_fails_named(track: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "album" / "disc 1"
+    folder.mkdir(parents=True)
+    write(folder / "b.flac", pulse_track(12.0), 22050)
+    write(folder / "a.wav", pulse_track(12.0), 44100)
+    (tmp_path / "album" / "notes.txt").write_text("not audio")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    result = CliRunner().invoke(cli, ["classify", str(tmp_path / "album"), str(empty), *TOY, "--json"])
+
+    reports = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [r["track"] for r in reports] == [str(empty), str(folder / "a.wav"), str(folder / "b.flac")]
+    assert "holds no audio files" in reports[0]["error"] and all("labels" in r for r in reports[1:])
+    assert "1 of 3 track(s) failed" in result.stderr

@@ -30,7 +30,8 @@ def classify(
     set_: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Classify TRACKs with a trained model, using the configured feature backend.
+    """Classify TRACKs (audio files or folders of them) with a trained model, using the
+    configured feature backend.
 
     Without --model, a configured classifier or $MIRLOOP_MODEL, the real-music classifier
     ``fused`` classifies when the mirloop-musicnn plugin is installed (genre from a tagger trained
@@ -65,9 +66,18 @@ def classify(
             config_path, (*skipped, *use, f"classifier={model.kind}"), (*set_, f"classifier.model={path}")
         )
         check_model_setup(model, config)
-    reports = []
+    from mirloop.pipelines.batch import empty_folder_message, scan_inputs, temporary_note
+
+    scanned = scan_inputs(tracks)
+    for temporary in scanned.temporaries:
+        click.echo(f"note: {temporary_note(temporary)}", err=True)
+    reports: list[dict[str, Any]] = []
     failed: list[str] = []
-    for track in tracks:
+    for folder in scanned.empty_folders:  # reported as failed; the other tracks go on
+        click.echo(f"error: {empty_folder_message(folder)}", err=True)
+        failed.append(str(folder))
+        reports.append({"track": str(folder), "error": empty_folder_message(folder)})
+    for track in map(str, scanned.tracks):
         try:
             analysis = mirloop.analyze(track, config=config)
         except Exception as exc:  # one bad track (unreadable, or a backend failing on it) stops nothing
@@ -114,9 +124,10 @@ def classify(
         if not as_json:
             _print_report(report, prediction, top)
     if as_json:
-        echo_json(reports if len(reports) > 1 else reports[0])
+        echo_json(reports if len(reports) != 1 else reports[0])
     if failed:
-        raise BatchFailed(f"{len(failed)} of {len(tracks)} track(s) failed: {', '.join(failed)}")
+        total = len(scanned.tracks) + len(scanned.empty_folders)
+        raise BatchFailed(f"{len(failed)} of {total} track(s) failed: {', '.join(failed)}")
 
 
 def _print_report(report: dict[str, Any], prediction: Any, top: int) -> None:
