@@ -216,7 +216,7 @@ def find_damage(
             problems.append(f"the WAV header declares {claimed} bytes of audio, the file holds {held}")
             declared = int(sound.frames) * claimed / held / rate
     if declared is not None:
-        shortfall = declared * rate - frames_read
+        shortfall = round(declared * rate) - frames_read  # whole frames: n / rate * rate is not always n
         container = str(sound.format).upper()
         if container in _ESTIMATED_LENGTH_FORMATS:
             tolerance = _ESTIMATE_TOLERANCE * declared * rate
