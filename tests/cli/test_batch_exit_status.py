@@ -43,16 +43,18 @@ def test_classify_goes_past_missing_and_unreadable_files_and_exits_1(
     good = str(write(tmp_path / "good.wav", pulse_track(6.0), 22050))
     garbled = tmp_path / "garbled.ogg"
     garbled.write_bytes(b"OggS" + bytes(range(256)) * 8)
-    missing, folder = str(tmp_path / "missing.wav"), str(tmp_path)
+    missing, folder = str(tmp_path / "missing.wav"), tmp_path / "no audio"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not audio")
 
-    status = main(["classify", missing, str(garbled), folder, good, "--json"])
+    status = main(["classify", missing, str(garbled), str(folder), good, "--json"])
 
     captured = capsys.readouterr()
     assert status == 1
     reports = json.loads(captured.out)
-    assert [r["track"] for r in reports] == [missing, str(garbled), folder, good]
+    assert [r["track"] for r in reports] == [str(folder), missing, str(garbled), good]  # folders first
     assert [("error" in r) for r in reports] == [True, True, True, False]
     assert reports[3]["labels"]["descriptor"]
     assert "error: 3 of 4 track(s) failed" in captured.err
-    for bad in (missing, str(garbled), folder):
+    for bad in (missing, str(garbled), str(folder)):
         assert f"error: {bad}" in captured.err

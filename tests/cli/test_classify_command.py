@@ -73,3 +73,20 @@ def test_folders_are_searched_for_audio_and_an_empty_one_fails_named(track: Path
     assert [r["track"] for r in reports] == [str(empty), str(folder / "a.wav"), str(folder / "b.flac")]
     assert "holds no audio files" in reports[0]["error"] and all("labels" in r for r in reports[1:])
     assert "1 of 3 track(s) failed" in result.stderr
+
+
+def test_a_track_shorter_than_a_window_is_classified_flagged_and_warned_about_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mirloop.cli.main import main
+
+    short = write(tmp_path / "short.wav", pulse_track(3.0), 22050)
+
+    assert main(["classify", str(short), *TOY, "--json"]) == 0
+
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["labels"]["genre"]
+    assert captured.err.splitlines() == [
+        f"warning: {short}: the track lasts 3.00 s, less than one 10-s analysis window; its tempo, key "
+        "and labels rest on that little audio (the analysis is flagged 'short')"
+    ]

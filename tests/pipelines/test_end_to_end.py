@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import jams
@@ -85,19 +86,28 @@ def test_example_track_is_small() -> None:
 def test_unusual_but_valid_files_give_a_full_analysis(
     tmp_path: Path, name: str, seconds: float, sr: int, channels: int, windows: int
 ) -> None:
-    from mirloop.pipelines.analyze import analyze
+    from mirloop.pipelines.analyze import ShortTrackWarning, analyze
 
     mono = pulse_track(seconds, sr)
     samples = mono if channels == 1 else np.stack([mono] * channels, axis=1)
     path = write(tmp_path / name, samples, sr)
 
-    analysis = analyze(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analysis = analyze(path)
 
     assert analysis.grid.n_windows == windows
     assert analysis.duration == pytest.approx(seconds, abs=0.05)
     assert analysis.features is not None and np.isfinite(analysis.features.values).all()
     assert analysis.tempo is not None and analysis.key is not None and analysis.segmentation is not None
-    assert analysis.flags == ()
+    short = seconds < 10.0  # less than one analysis window: analysed, flagged and warned about
+    assert analysis.flags == (("short",) if short else ())
+    said = [str(w.message) for w in caught if w.category is ShortTrackWarning]
+    expected = (
+        f"{path}: the track lasts {analysis.duration:.2f} s, less than one 10-s analysis window; "
+        "its tempo, key and labels rest on that little audio (the analysis is flagged 'short')"
+    )
+    assert said == ([expected] if short else [])
 
 
 def test_silence_through_the_default_backends_is_flagged(tmp_path: Path) -> None:

@@ -141,6 +141,16 @@ def test_the_fault_setting_reads_names_and_refuses_anything_else() -> None:
         Faults.parse("delay=soon")
 
 
+def test_injected_faults_are_spread_evenly_and_the_same_on_every_run() -> None:
+    from mirloop.serve.settings import faulty
+
+    third = [faulty(i, 0.33) for i in range(12)]
+    assert [i for i, fails in enumerate(third) if fails] == [3, 6, 9]  # never twice in a row
+    assert [faulty(i, 0.5) for i in range(6)] == [False, True] * 3
+    assert all(faulty(i, 1.0) for i in range(5)) and not any(faulty(i, 0.0) for i in range(5))
+    assert sum(faulty(i, 0.1) for i in range(1000)) == 100
+
+
 def test_the_fault_setting_fails_a_render_in_its_worker(tmp_path: Path) -> None:
     from mirloop.serve import ServeSettings
     from mirloop.serve.tasks import render

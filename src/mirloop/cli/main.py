@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import warnings
+from collections.abc import Iterator
 from importlib import import_module
+from typing import Any
 
 import click
 
@@ -53,7 +57,8 @@ def run_cli(group: click.Command, argv: list[str] | None, prog_name: str) -> int
     """Run a click command as mirloop's commands run: a MirloopError prints as one clear line and
     gives status 2, Ctrl-C 130, a usage error click's own status (plugins' commands use it too)."""
     try:
-        group.main(args=argv, prog_name=prog_name, standalone_mode=False)
+        with _plain_warnings():
+            group.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130
@@ -66,6 +71,25 @@ def run_cli(group: click.Command, argv: list[str] | None, prog_name: str) -> int
         click.echo(f"error: {exc}", err=True)
         return 2
     return 0
+
+
+@contextlib.contextmanager
+def _plain_warnings() -> Iterator[None]:
+    """mirloop's own warnings (a silent or damaged track, …) as one ``warning: …`` line on stderr,
+    not Python's ``file:line: Category: …`` with a line of source; other warnings as Python shows them."""
+    shown = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if category.__module__.startswith("mirloop"):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            shown(message, category, *args, **kwargs)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def main(argv: list[str] | None = None) -> int:

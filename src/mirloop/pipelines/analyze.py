@@ -38,6 +38,7 @@ from mirloop.types import (
     Grid,
     Segmentation,
 )
+from mirloop.types.grid import WINDOW_SECONDS
 from mirloop.types.stage_output import output_problem
 
 #: The built-in stages an analysis runs, in order (their records say ``analysis``).
@@ -53,6 +54,10 @@ T = TypeVar("T")
 
 class SilentTrackWarning(UserWarning):
     """The track is digital silence; its analysis is flagged ``silent``."""
+
+
+class ShortTrackWarning(UserWarning):
+    """The track is shorter than one analysis window; its analysis is flagged ``short``."""
 
 
 class DamagedAudioWarning(UserWarning):
@@ -303,9 +308,13 @@ def _spilled_analysis_signal(audio: Audio, *, block: int = sample_file.BLOCK_SAM
 
 
 def _input_flags(signal: Audio) -> tuple[str, ...]:
+    """``silent`` (peak below :data:`SILENCE_PEAK`), ``short`` (less than one analysis window)."""
+    flags: tuple[str, ...] = ()
     if signal.n_samples and sample_file.peak(signal.samples) < SILENCE_PEAK:
-        return ("silent",)
-    return ()
+        flags += ("silent",)
+    if signal.n_samples < WINDOW_SECONDS * signal.sr:
+        flags += ("short",)
+    return flags
 
 
 def _warn_about_flags(analysis: Analysis) -> None:
@@ -322,6 +331,14 @@ def _warn_about_flags(analysis: Analysis) -> None:
             f"{analysis.source}: the track is silent (peak below -80 dBFS); its tempo, key and form carry no "
             "information (the analysis is flagged 'silent')",
             SilentTrackWarning,
+            stacklevel=3,
+        )
+    if "short" in analysis.flags:
+        warnings.warn(
+            f"{analysis.source}: the track lasts {analysis.duration:.2f} s, less than one "
+            f"{WINDOW_SECONDS:g}-s analysis window; its tempo, key and labels rest on that little audio "
+            "(the analysis is flagged 'short')",
+            ShortTrackWarning,
             stacklevel=3,
         )
 

@@ -8,8 +8,8 @@ stops with it. Errors answer in one JSON shape, ``{"errors": [{"status", "title"
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import import_module
@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mirloop.errors import MirloopError
 from mirloop.serve.errors import ServeError
 from mirloop.serve.service import Service
-from mirloop.serve.settings import ServeSettings
+from mirloop.serve.settings import ServeSettings, faulty
 
 log = logging.getLogger("mirloop.serve")
 
@@ -139,13 +139,14 @@ def _add_upload_guard(app: FastAPI, settings: ServeSettings) -> None:
 
 def _add_faults(app: FastAPI, settings: ServeSettings) -> None:
     faults = settings.faults
+    requests = itertools.count()
 
     @app.middleware("http")
     async def inject(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if request.url.path.startswith(API_PREFIXES):
             if faults.delay:
                 await asyncio.sleep(faults.delay)
-            if faults.error_rate and random.random() < faults.error_rate:
+            if faults.error_rate and faulty(next(requests), faults.error_rate):
                 return JSONResponse(
                     error_body(500, "Injected fault", "a fault injected by the server's fault setting"), 500
                 )

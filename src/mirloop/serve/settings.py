@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,7 +33,9 @@ class Faults:
     ``delay`` the seconds every API request waits before it is handled, ``fail_renders`` the
     share of render jobs whose worker fails them (status ``FAILED_CREATE``), ``render_delay`` the
     seconds a render job waits in ``RUNNING_COMPOSE`` (to catch a job mid-way). All 0 by default.
-    Written as ``error_rate=0.5,delay=0.2`` in ``MIRLOOP_SERVE_FAULTS``.
+    Written as ``error_rate=0.5,delay=0.2`` in ``MIRLOOP_SERVE_FAULTS``. The shares are spread
+    evenly and the same on every run (:func:`faulty`): at 0.33 every third request fails, so a
+    client's retries are exercised every time, never by luck.
     """
 
     error_rate: float = 0.0
@@ -69,6 +72,12 @@ class Faults:
 
 
 _FAULT_NAMES = ("error_rate", "delay", "fail_renders", "render_delay")
+
+
+def faulty(index: int, share: float) -> bool:
+    """Whether event ``index`` (0, 1, …) of a stream gets a fault injected at ``share``: the
+    faults are spread evenly, ``⌊n · share⌋`` of the first ``n`` events (``share`` ≥ 1: all)."""
+    return math.floor((index + 1) * share) > math.floor(index * share)
 
 
 @frozen

@@ -8,9 +8,9 @@ than finishing a run the restarted server has already queued again.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
-import random
 import shutil
 import threading
 import time
@@ -22,13 +22,15 @@ from attrs import frozen
 
 from mirloop.errors import MirloopError
 from mirloop.serve.files import FileStore
-from mirloop.serve.settings import ServeSettings
+from mirloop.serve.settings import ServeSettings, faulty
 from mirloop.serve.store import Job, JobStore
 from mirloop.serve.tasks import task
 
 log = logging.getLogger("mirloop.serve")
 #: How much lower than the server's the workers' CPU priority is.
 WORKER_NICENESS = 5
+#: Render jobs this process has run, for the ``fail_renders`` fault's even spread.
+_RENDER_JOBS = itertools.count()
 
 
 class JobAbandoned(Exception):
@@ -104,7 +106,7 @@ def run_job(settings: ServeSettings, job_id: str, run: int) -> str:
     state = "abandoned"
     try:
         fail_share = settings.faults.fail_renders if job.kind == "render" else 0.0
-        if fail_share and random.random() < fail_share:
+        if fail_share and faulty(next(_RENDER_JOBS), fail_share):
             raise InjectedFault("the render failed: a fault injected by the server's fault setting")
         result: dict[str, Any] = dict(task(job.kind).run(ctx, job.params))
         result["files"] = files.outputs(staging)
