@@ -100,6 +100,25 @@ def test_an_unknown_descriptor_suggests_the_nearest(
     assert not list(tmp_path.iterdir())
 
 
+def test_an_output_format_mirloop_cannot_write_is_refused_by_its_name_before_the_render(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mirloop.errors import AudioError
+    from mirloop.renderer import render_descriptor
+    from mirloop.renderer.writers import write_render
+
+    target = tmp_path / "out.xyz"
+    code = main(["render", "--descriptor", "rock_indie_driving", "--duration", "3", "-o", str(target)])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: cannot write audio as '.xyz' ({target}); use .wav, .flac, .ogg or .mp3"
+    )
+    result = render_descriptor("rock_indie_driving", 2.0, seed=1, config=FAST)
+    with pytest.raises(AudioError, match=rf"\({target}\)"):  # the target, not a staging path
+        write_render(result, target)
+    assert not list(tmp_path.iterdir())
+
+
 def test_the_backend_renders_with_its_validated_options() -> None:
     renderer = registry().create("renderer", "mirloop", {"sr": "22050", "soundfont": "bundled"})
     result = renderer.render(multi_region([(0, 2, "jazz_swing_tense")]), seed=3)

@@ -98,6 +98,9 @@ def render(
         raise click.UsageError("give either a TIMELINE file or --descriptor NAME (not both)")
     if not math.isfinite(duration):
         raise click.BadParameter(f"{duration} is not a number of seconds", param_hint="--duration")
+    from mirloop.io.audio_out import audio_format
+
+    audio_format(output)  # an output format mirloop cannot write is refused before the render
     config = resolve_config(config_path, use, set_)
     streamed = False
     if config.backend("renderer") != "mirloop":

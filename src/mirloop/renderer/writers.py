@@ -19,7 +19,7 @@ import numpy as np
 
 from mirloop.errors import AudioError, OutputError, RenderError
 from mirloop.io.atomic import atomic_open, atomic_path
-from mirloop.io.audio_out import write_audio_file
+from mirloop.io.audio_out import audio_format, write_audio_file
 from mirloop.types import Audio
 from mirloop.types.render import GroundTruth, RenderResult
 
@@ -289,6 +289,7 @@ def write_streamed_render(
 def _write_staged(target: Path, fill: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
     """Run ``fill(staging)`` in a temporary folder beside ``target``, then rename what it wrote
     into place (sidecars first, the audio last); see :func:`write_render`."""
+    audio_format(target)  # an unknown suffix is refused by its own name, before any work
     others = sidecar_paths(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
