@@ -63,6 +63,21 @@ def test_homogeneous_audio_is_one_section(audio) -> None:  # type: ignore[no-unt
     assert_covers(segmentation, audio.duration)
 
 
+@pytest.mark.parametrize("kind", ["dc", "clicks"])
+def test_audio_whose_every_beat_is_the_same_is_one_section_without_a_warning(kind: str) -> None:
+    import warnings
+
+    from mirloop.types import Audio
+
+    sr = 22050
+    n = 12 * sr
+    samples = np.full(n, 0.5) if kind == "dc" else (np.arange(n) % sr == 0).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # k-means finding fewer distinct points than clusters warned
+        segmentation = LaplacianSegmenter().segment(TrackContext(Audio(samples.astype(np.float32), sr)))
+    assert segmentation.labels == ["A"]
+
+
 @pytest.mark.parametrize("level", [1e-7, 1e-6])
 @pytest.mark.parametrize("duration", [10.0, 10.5])
 def test_dither_level_noise_is_one_section_not_an_error(level: float, duration: float) -> None:

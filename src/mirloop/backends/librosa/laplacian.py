@@ -132,12 +132,19 @@ def _cluster(embedding: np.ndarray, k: int) -> np.ndarray:
     """k-means on the first ``k`` eigenvectors, rows normalised as in McFee & Ellis (2014)."""
     if k == 1:
         return np.zeros(embedding.shape[0], dtype=int)
+    import warnings
+
     from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
 
     x = embedding[:, :k]
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     x = x / np.maximum(norms, 1e-12)
-    return KMeans(n_clusters=k, n_init=5, random_state=0).fit_predict(x)
+    with warnings.catch_warnings():
+        # fewer distinct points than k (a track whose every beat sounds the same) gives fewer
+        # clusters: the silhouette then scores that k as it is, nothing for the user to act on
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return np.asarray(KMeans(n_clusters=k, n_init=5, random_state=0).fit_predict(x))
 
 
 def _runs(labels: np.ndarray, bounds: np.ndarray) -> list[tuple[float, float, int, int, int]]:
