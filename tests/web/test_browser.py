@@ -49,12 +49,16 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1100, "height": 900}, accept_downloads=True)
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    failed_before = request.session.testsfailed
     yield opened
+    if request.session.testsfailed > failed_before:  # the page as the failing step left it
+        shot(opened, f"failed-{request.node.name}")
+        (ARTEFACTS / f"failed-{request.node.name}.html").write_text(opened.content())
     context.close()
     assert errors == [], f"script errors on the page: {errors}"
 
