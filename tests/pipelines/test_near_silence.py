@@ -63,6 +63,20 @@ def test_near_silent_stretches_are_found_where_they_are() -> None:
     assert near_silent_spans(_music(15.0), SR) == ()
 
 
+def test_a_dc_offset_held_is_silence_and_does_not_hide_music_on_top_of_it() -> None:
+    from mirloop.pipelines.analyze import _input_flags
+    from mirloop.types import Audio
+
+    offset = np.float32(0.25)  # a quarter of full scale, in a 16-bit file far above the -80 dBFS floor
+    y = np.concatenate([_music(15.0), offset + _dither(20.0), _music(15.0) + offset])
+
+    (span,) = near_silent_spans(y, SR)
+    assert span == pytest.approx((15.0, 35.0), abs=0.3)
+    assert _input_flags(Audio(offset + _dither(12.0), SR)) == ("silent",)
+    assert _input_flags(Audio(np.full(12 * SR, -0.5, dtype=np.float32), SR)) == ("silent",)
+    assert _input_flags(Audio(_music(12.0) + offset, SR)) == ()
+
+
 @pytest.fixture(scope="module")
 def analysed(tracks: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("near-silence-out")

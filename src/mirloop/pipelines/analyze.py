@@ -308,9 +308,10 @@ def _spilled_analysis_signal(audio: Audio, *, block: int = sample_file.BLOCK_SAM
 
 
 def _input_flags(signal: Audio) -> tuple[str, ...]:
-    """``silent`` (peak below :data:`SILENCE_PEAK`), ``short`` (less than one analysis window)."""
+    """``silent`` (peak around any DC offset below :data:`SILENCE_PEAK`: a constant offset is
+    silence too), ``short`` (less than one analysis window)."""
     flags: tuple[str, ...] = ()
-    if signal.n_samples and sample_file.peak(signal.samples) < SILENCE_PEAK:
+    if signal.n_samples and sample_file.swing(signal.samples) < SILENCE_PEAK:
         flags += ("silent",)
     if signal.n_samples < WINDOW_SECONDS * signal.sr:
         flags += ("short",)
@@ -328,8 +329,8 @@ def _warn_about_flags(analysis: Analysis) -> None:
         )
     if "silent" in analysis.flags:
         warnings.warn(
-            f"{analysis.source}: the track is silent (peak below -80 dBFS); its tempo, key and form carry no "
-            "information (the analysis is flagged 'silent')",
+            f"{analysis.source}: the track is silent (peak below -80 dBFS around any DC offset); its tempo, "
+            "key and form carry no information (the analysis is flagged 'silent')",
             SilentTrackWarning,
             stacklevel=3,
         )

@@ -25,7 +25,8 @@ def near_silent_spans(
     y: np.ndarray, sr: int, *, level: float = QUIET_RMS, min_seconds: float = MIN_QUIET_SECONDS
 ) -> tuple[tuple[float, float], ...]:
     """``(start, end)`` seconds of each run of at least ``min_seconds`` whose 0.25-s windows of
-    mono ``y`` all have an RMS below ``level``; computed a block at a time."""
+    mono ``y`` all have an RMS below ``level`` around their mean (a DC offset held is silence too);
+    computed a block at a time."""
     width = max(1, round(WINDOW_SECONDS * sr))
     n_windows = -(-len(y) // width)
     quiet = np.empty(n_windows, dtype=bool)
@@ -37,7 +38,9 @@ def near_silent_spans(
         padded[: len(block)] = block
         counts = np.full(w1 - w0, width, dtype=np.float64)
         counts[-1] = len(block) - (w1 - w0 - 1) * width
-        power = (padded.reshape(w1 - w0, width) ** 2).sum(axis=1) / counts
+        windows = padded.reshape(w1 - w0, width)
+        mean = windows.sum(axis=1) / counts
+        power = (windows**2).sum(axis=1) / counts - mean**2  # the variance: the offset taken out
         quiet[w0:w1] = power < level**2
         release_before(y, w1 * width)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))

@@ -249,6 +249,19 @@ def peak(y: np.ndarray) -> float:
     return top
 
 
+def swing(y: np.ndarray) -> float:
+    """Half the peak-to-peak range of 1-D ``y`` (0 when empty): its peak around a DC offset, which
+    a constant offset alone does not raise; a block at a time, as :func:`peak`."""
+    if not len(y):
+        return 0.0
+    top, bottom = -np.inf, np.inf
+    for start in range(0, len(y), BLOCK_SAMPLES):
+        block = y[start : start + BLOCK_SAMPLES]
+        top, bottom = max(top, float(block.max())), min(bottom, float(block.min()))
+        release_before(y, start + BLOCK_SAMPLES)
+    return (top - bottom) / 2
+
+
 def column_extremes(y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
     """Minimum and maximum of each of ``columns`` equal runs of 1-D ``y`` (the tail that does not
     fill a run is left out), computed a block of runs at a time as :func:`peak` is."""
