@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from mirloop.classify.feature_table import FEATURES_PARQUET
 from mirloop.dataset.layout import MANIFEST_PARQUET
@@ -189,7 +190,7 @@ def write_report(data: str | os.PathLike[str], output: str | os.PathLike[str] | 
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in summary.items()
     )
     body = "".join(
-        f"<h2>{html.escape(title)}</h2><img src='{path.name}' alt='{html.escape(title)}'>"
+        f"<h2>{html.escape(title)}</h2><img src='{html.escape(quote(path.name))}' alt='{html.escape(title)}'>"
         for title, path in drawn
     )
     page = (

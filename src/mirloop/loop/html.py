@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from mirloop.io.atomic import atomic_open
 from mirloop.loop.scores import WEAK_DESCRIPTOR
@@ -91,7 +92,7 @@ def _track_section(track: TrackLoop) -> str:
     if track.skipped:
         parts.append(f"<p class='flag'>{html.escape(track.skipped)}</p>")
     if "figure" in track.media:
-        parts.append(f"<img src='{html.escape(track.media['figure'])}' alt='{html.escape(track.name)}'>")
+        parts.append(f"<img src='{_link(track.media['figure'])}' alt='{html.escape(track.name)}'>")
     if "input_audio" in track.media:
         parts.append(f"<p>input (as analysed): {_player(track.media['input_audio'])}</p>")
     if "error" in track.media:
@@ -115,14 +116,20 @@ def _track_section(track: TrackLoop) -> str:
             )
             parts.append(
                 f"<tr><td>{render['name']}</td><td>{html.escape(str(render.get('descriptor') or ''))}</td>"
-                f"<td><a href='{html.escape(render['timeline'])}'>JSON</a></td><td>{player}</td></tr>"
+                f"<td><a href='{_link(render['timeline'])}'>JSON</a></td><td>{player}</td></tr>"
             )
         parts.append("</table>")
     return "\n".join(parts)
 
 
 def _player(src: str) -> str:
-    return f"<audio controls preload='none' src='{html.escape(src)}'></audio>"
+    return f"<audio controls preload='none' src='{_link(src)}'></audio>"
+
+
+def _link(path: str) -> str:
+    """A relative file path as an HTML attribute's URL: ``#``, ``?``, ``%`` and spaces in a track's
+    name are escaped (a raw ``#`` made the rest of the path a fragment: no figure, no audio)."""
+    return html.escape(quote(path))
 
 
 def _table(table: pd.DataFrame) -> str:
