@@ -129,7 +129,9 @@ class Prepared:
         self._index = ScoreIndex(self.score)
         #: The NumPy voices' notes, synthesised once for the level probes and the render.
         self.notes = NoteCache()
-        runs = sections([p.descriptor.name for p in plans])
+        #: Runs of regions with one descriptor: the sections levelled, roomed and mastered alike.
+        self.runs = sections([p.descriptor.name for p in plans])
+        runs = self.runs
         levels = [self._level(section) for section in runs]
         gain, wet = levels[0][1:]
         rooms = tuple(self._space([plans[run[0]].descriptor])[0] for run in runs)  # RT60 per section
@@ -183,7 +185,7 @@ class Prepared:
     def blocks(self, *, stems: bool | None = None) -> Iterator[Block]:
         ducker = ducker_for(self.score, self.descriptors, self.options.sr)
         production = self.options.production
-        firsts = [self.plans[run[0]] for run in sections([d.name for d in self.descriptors])]
+        firsts = [self.plans[run[0]] for run in self.runs]
         masters = [(p.start, master_of(p.descriptor, production=production)) for p in firsts]
         master = master_for(masters, self.options.sr)
         return stream_audio(

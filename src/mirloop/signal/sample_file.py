@@ -238,27 +238,31 @@ class SpilledRows(_SpilledArray):
 BLOCK_SAMPLES = 1 << 20
 
 
-def peak(y: np.ndarray) -> float:
-    """``max(|y|)`` of 1-D ``y`` (0 when empty), a block at a time: no whole-signal temporary,
-    and a spilled track's pages are released behind each block."""
-    top = 0.0
+def extremes(y: np.ndarray) -> tuple[float, float]:
+    """``(min, max)`` of non-empty 1-D ``y``, a block at a time: no whole-signal temporary, and a
+    spilled track's pages are released behind each block."""
+    bottom, top = np.inf, -np.inf
     for start in range(0, len(y), BLOCK_SAMPLES):
         block = y[start : start + BLOCK_SAMPLES]
-        top = max(top, float(block.max()), -float(block.min()))
+        bottom, top = min(bottom, float(block.min())), max(top, float(block.max()))
         release_before(y, start + BLOCK_SAMPLES)
-    return top
+    return bottom, top
+
+
+def peak(y: np.ndarray) -> float:
+    """``max(|y|)`` of 1-D ``y`` (0 when empty), a block at a time (:func:`extremes`)."""
+    if not len(y):
+        return 0.0
+    bottom, top = extremes(y)
+    return max(top, -bottom)
 
 
 def swing(y: np.ndarray) -> float:
     """Half the peak-to-peak range of 1-D ``y`` (0 when empty): its peak around a DC offset, which
-    a constant offset alone does not raise; a block at a time, as :func:`peak`."""
+    a constant offset alone does not raise; a block at a time (:func:`extremes`)."""
     if not len(y):
         return 0.0
-    top, bottom = -np.inf, np.inf
-    for start in range(0, len(y), BLOCK_SAMPLES):
-        block = y[start : start + BLOCK_SAMPLES]
-        top, bottom = max(top, float(block.max())), min(bottom, float(block.min()))
-        release_before(y, start + BLOCK_SAMPLES)
+    bottom, top = extremes(y)
     return (top - bottom) / 2
 
 
