@@ -52,3 +52,10 @@ def mapped_on_its_own(nbytes: int) -> bool:
     mapped = libc.mallinfo2().hblks > before
     libc.free(block)
     return mapped
+
+
+def started_at(seconds: float) -> float:
+    """When this task started (``time.time()``), returned after ``seconds`` of sleep."""
+    began = time.time()
+    time.sleep(seconds)
+    return began

@@ -21,6 +21,7 @@ from mirloop.corpus.run import read_table
 from mirloop.executors.state import cached_backends
 from mirloop.pipelines.batch import analyze_tracks
 from tests.corpus.fma_fixture import make_fma
+from tests.executors.test_launch_order import SECONDS, starts
 from tests.pipelines.audio_files import pulse_track, write
 from tests.pipelines.toy_backends import TOY_CONFIG
 
@@ -194,3 +195,7 @@ def test_dask_workers_tune_their_allocator_and_leave_this_process_environment_al
 
     assert len(answers) == 2 and not any(answers.values())  # a 4 MiB array comes from the heap
     assert "MALLOC_TRIM_THRESHOLD_" not in os.environ  # nor inherited by later child processes
+
+
+def test_two_dask_workers_start_the_longest_task_first(dask_executor: Any) -> None:
+    assert 5 in starts(dask_executor, SECONDS)[:2]

@@ -23,7 +23,7 @@ from attrs import frozen
 from mirloop.corpus.sources import Corpus, read_corpus
 from mirloop.corpus.storage import Store
 from mirloop.corpus.task import TABLE_DIR, analyze_corpus_track
-from mirloop.executors.base import Executor
+from mirloop.executors.base import Executor, file_costs
 
 #: The run's summary, next to ``tracks/`` and ``jams/``.
 SUMMARY_FILE = "summary.json"
@@ -119,7 +119,8 @@ def analyze_corpus(
 
     try:
         with bar:
-            for index, outcome in executor.run(analyze_corpus_track, jobs, ids=[t.track_id for t in todo]):
+            for index, outcome in executor.run(analyze_corpus_track, jobs, ids=[t.track_id for t in todo],
+                                                  costs=file_costs([t.path for t in todo])):
                 if isinstance(outcome, TaskLost):
                     outcome = {"track_id": todo[index].track_id, "ok": False, "seconds": 0.0,
                                "duration": None, "error": f"{todo[index].path}: {outcome.error}"}

@@ -299,6 +299,7 @@ def generate_dataset(
         desc="dataset",
         on_done=done,
         executor=executor,
+        seconds=[job.duration for job in todo],
     )
     new_rows, failures, wall = list(run.made), list(run.failures), run.wall_seconds
 

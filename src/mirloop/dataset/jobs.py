@@ -121,10 +121,11 @@ def run_render_jobs(
     desc: str,
     on_done: Callable[[ManifestRow], None] | None = None,
     executor: Executor | None = None,
+    seconds: Sequence[float] | None = None,
 ) -> JobsRun:
     """``function(*call)`` for every call (``render_ids`` name them, for a worker lost on one) on
-    ``executor`` (default: ``workers`` local processes); the progress bar counts ``total``
-    renders, the ones not in ``calls`` already done."""
+    ``executor`` (default: ``workers`` local processes), the longest renders (``seconds`` of
+    audio) first; the progress bar counts ``total`` renders, the ones not in ``calls`` already done."""
     from tqdm import tqdm
 
     from mirloop.executors import TaskLost, executor_for
@@ -154,7 +155,7 @@ def run_render_jobs(
 
     try:
         with executor_for(executor, workers) as runner:
-            for index, outcome in runner.run(function, calls, ids=render_ids):
+            for index, outcome in runner.run(function, calls, ids=render_ids, costs=seconds):
                 lost = isinstance(outcome, TaskLost)
                 record(JobFailure(render_ids[index], outcome.error) if lost else outcome)
     finally:

@@ -226,6 +226,7 @@ def refeature_dataset(
         progress=progress,
         desc="features",
         on_done=finished,
+        seconds=[row.duration for row in todo],
     )
     collected = False
     if not run.failures and len(done) == len(rows):

@@ -105,7 +105,7 @@ class DaskExecutor(Executor):
         where = f"dask scheduler {self.client.scheduler.address}: {self.workers} worker(s)"
         return where + (f"; dashboard {self.dashboard}" if self.dashboard else "")
 
-    def run(
+    def _run(
         self, function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]], *, ids: Sequence[str]
     ) -> Iterator[tuple[int, Any]]:
         distributed = import_distributed()

@@ -54,7 +54,7 @@ class LocalExecutor(Executor):
             weakref.finalize(self, self._pool.close)  # an executor dropped without close()
         return self._pool
 
-    def run(
+    def _run(
         self, function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]], *, ids: Sequence[str]
     ) -> Iterator[tuple[int, Any]]:
         if self.inline(len(jobs)):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import attrs
 
 from mirloop.config import Config
-from mirloop.executors.base import Executor
+from mirloop.executors.base import Executor, file_costs
 from mirloop.loop.configuration import choose_listener, heldout_scores, loop_config
 from mirloop.loop.settings import LoopSettings
 from mirloop.loop.track import TrackLoop, commit_track, loop_track
@@ -194,7 +194,7 @@ def _loop_on_executor(
 
     staged = not executor.remote
     jobs = [(path, name, out / name, config, settings, staged) for path, name in zip(paths, names)]
-    for index, outcome in executor.run(_loop_track_in_process, jobs, ids=names):
+    for index, outcome in executor.run(_loop_track_in_process, jobs, ids=names, costs=file_costs(paths)):
         if isinstance(outcome, TaskLost):  # the worker died on this track: report it, keep the others
             lost = outcome
             outcome = TrackLoop(name=names[index], source=str(paths[index]), folder=str(out / names[index]))

@@ -21,6 +21,7 @@ from attrs import asdict, evolve, frozen
 from mirloop.config import Config
 from mirloop.errors import AudioError, MirloopError, OutputError
 from mirloop.executors import Executor, TaskLost, executor_for
+from mirloop.executors.base import file_costs
 from mirloop.io.output_names import output_names
 from mirloop.parallel import Interrupted
 from mirloop.pipelines.analyze import ConfigLike, analyze_file, resolve_analysis_config
@@ -257,7 +258,8 @@ def _run(jobs: list[Job], executor: Executor) -> Iterator[tuple[int, TrackReport
     staged = not (executor.remote or executor.inline(len(jobs)))
     staged_jobs = [(*job, staged) for job in jobs]
     ids = [name for _, _, name, _, _ in jobs]
-    for index, outcome in executor.run(analyze_one, staged_jobs, ids=ids):
+    costs = file_costs([track for track, *_ in jobs])
+    for index, outcome in executor.run(analyze_one, staged_jobs, ids=ids, costs=costs):
         if isinstance(outcome, TaskLost):
             track, out_dir, name = jobs[index][:3]
             outcome = TrackReport(str(track), False, 0.0, str(out_dir / name), error=f"{outcome.error}")
