@@ -199,3 +199,11 @@ def test_dask_workers_tune_their_allocator_and_leave_this_process_environment_al
 
 def test_two_dask_workers_start_the_longest_task_first(dask_executor: Any) -> None:
     assert 5 in starts(dask_executor, SECONDS)[:2]
+
+
+def profiling(dask_worker: Any) -> bool:
+    return "profile" in dask_worker.periodic_callbacks
+
+
+def test_the_local_clusters_workers_do_not_sample_their_tasks_stacks(dask_executor: Any) -> None:
+    assert set(dask_executor.client.run(profiling).values()) == {False}
