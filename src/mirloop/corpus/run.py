@@ -98,8 +98,9 @@ def analyze_corpus(
     jobs = [(track, str(output), resolved) for track in todo]
     results: dict[int, dict[str, Any]] = {}
     started = time.perf_counter()
+    costs = file_costs([t.path for t in todo])
     bar = TaskProgress(len(corpus.tracks), initial=len(corpus.tracks) - len(todo), unit="track",
-                       desc="corpus", enabled=progress)
+                       desc="corpus", enabled=progress, costs=costs)
 
     def report(interrupted: bool = False) -> CorpusReport:
         finished = list(results.values())
@@ -120,12 +121,12 @@ def analyze_corpus(
     try:
         with bar:
             for index, outcome in executor.run(analyze_corpus_track, jobs, ids=[t.track_id for t in todo],
-                                                  costs=file_costs([t.path for t in todo])):
+                                                  costs=costs):
                 if isinstance(outcome, TaskLost):
                     outcome = {"track_id": todo[index].track_id, "ok": False, "seconds": 0.0,
                                "duration": None, "error": f"{todo[index].path}: {outcome.error}"}
                 results[index] = outcome
-                bar.update(ok=outcome["ok"])
+                bar.update(ok=outcome["ok"], cost=costs[index])
     except KeyboardInterrupt:
         made = report(interrupted=True)
         not_started = [t.path for i, t in enumerate(todo) if i not in results]

@@ -126,13 +126,12 @@ def run_render_jobs(
     """``function(*call)`` for every call (``render_ids`` name them, for a worker lost on one) on
     ``executor`` (default: ``workers`` local processes), the longest renders (``seconds`` of
     audio) first; the progress bar counts ``total`` renders, the ones not in ``calls`` already done."""
-    from tqdm import tqdm
-
     from mirloop.executors import TaskLost, executor_for
+    from mirloop.executors.progress import CostBar
 
     made: list[ManifestRow] = []
     failures: list[JobFailure] = []
-    bar = tqdm(
+    bar = CostBar(
         total=total,
         initial=total - len(calls),
         unit="render",
@@ -140,10 +139,11 @@ def run_render_jobs(
         disable=not progress,
         smoothing=0.1,
         dynamic_ncols=True,
+        total_cost=sum(seconds or ()),
     )
     started = time.perf_counter()
 
-    def record(outcome: ManifestRow | JobFailure) -> None:
+    def record(outcome: ManifestRow | JobFailure, cost: float) -> None:
         if isinstance(outcome, JobFailure):
             failures.append(outcome)
             bar.set_postfix_str(f"{len(failures)} failed", refresh=False)
@@ -151,13 +151,14 @@ def run_render_jobs(
             made.append(outcome)
             if on_done is not None:
                 on_done(outcome)
-        bar.update(1)
+        bar.done(cost)
 
     try:
         with executor_for(executor, workers) as runner:
             for index, outcome in runner.run(function, calls, ids=render_ids, costs=seconds):
                 lost = isinstance(outcome, TaskLost)
-                record(JobFailure(render_ids[index], outcome.error) if lost else outcome)
+                record(JobFailure(render_ids[index], outcome.error) if lost else outcome,
+                       seconds[index] if seconds else 0.0)
     finally:
         bar.close()
     return JobsRun(tuple(made), tuple(failures), time.perf_counter() - started)

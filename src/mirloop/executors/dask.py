@@ -26,6 +26,11 @@ from mirloop.executors.base import Executor, TaskLost
 CONNECT_SECONDS = 10
 #: Worker deaths a task survives on clusters started here (``local:N``), like local processes.
 LOCAL_ALLOWED_FAILURES = 1
+#: What the workers of a ``local:N`` cluster run with (each nanny hands it to its worker process,
+#: restarted ones included): no statistical profiler, whose stack sample of the running task every
+#: 10 ms takes the task's GIL, and waits for a core when the workers fill them all (renders 4-5 %
+#: slower on two workers).
+WORKER_CONFIG = {"distributed": {"worker": {"profile": {"enabled": False}}}}
 #: How a user installs the optional dependencies.
 INSTALL_HINT = "pip install 'mirloop[distributed]'"
 
@@ -72,15 +77,13 @@ class DaskExecutor(Executor):
 
             n = int(address.partition(":")[2] or 0) or None
             # no pre-spawn environment: Dask's sets MALLOC_TRIM_THRESHOLD_ in this process (every
-            # later child inherits it) and its workers' threads are limited by prepare_worker anyway;
-            # no statistical profiler: sampling each task's stack every 10 ms takes the GIL from it,
-            # and when the workers fill every core each sample waits for one (renders 4-5 % slower)
+            # later child inherits it) and its workers' threads are limited by prepare_worker anyway
             settings = {"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES,
-                        "distributed.nanny.pre-spawn-environ": {},
-                        "distributed.worker.profile.enabled": False}
+                        "distributed.nanny.pre-spawn-environ": {}}
             with dask.config.set(settings):
                 self._cluster = distributed.LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
+                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                    config=dask.config.merge(dask.config.config, WORKER_CONFIG),
                 )
             client = distributed.Client(self._cluster)
             client.wait_for_workers(len(self._cluster.workers))

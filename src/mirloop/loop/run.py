@@ -56,6 +56,7 @@ def run_loop(
 
     from mirloop.catalog import load_catalog
     from mirloop.executors import LocalExecutor
+    from mirloop.executors.progress import CostBar
     from mirloop.io.atomic import remove_stale_temporaries
     from mirloop.io.output_names import output_names
     from mirloop.loop.report import REPORT_FILES, build_report, write_report
@@ -78,7 +79,9 @@ def run_loop(
     started = time.perf_counter()
     runner = executor if executor is not None else LocalExecutor(workers)
     inline = runner.inline(len(paths))
-    track_bar = tqdm(total=len(paths), unit="track", file=sys.stderr, disable=not progress, position=0)
+    costs = file_costs(paths)
+    track_bar = CostBar(total=len(paths), unit="track", file=sys.stderr, disable=not progress, position=0,
+                        total_cost=0 if inline else sum(costs))
     render_bar = tqdm(
         total=0, unit="render", file=sys.stderr, disable=not progress or not inline, position=1, leave=False
     )
@@ -86,7 +89,7 @@ def run_loop(
     try:
         with track_bar, render_bar:
             if not inline:
-                _loop_on_executor(paths, names, out, resolved, settings, runner, track_bar, done)
+                _loop_on_executor(paths, names, out, resolved, settings, runner, track_bar, done, costs)
             for index, (path, name) in enumerate(zip(paths, names)):
                 if index in done:
                     continue
@@ -186,6 +189,7 @@ def _loop_on_executor(
     executor: Executor,
     bar: Any,
     done: dict[int, TrackLoop],
+    costs: list[float],
 ) -> None:
     """:func:`loop_track` for every track on the executor's workers, each result put into
     ``done`` by its index as it arrives (a local worker's folder is put in place here, a remote
@@ -194,14 +198,14 @@ def _loop_on_executor(
 
     staged = not executor.remote
     jobs = [(path, name, out / name, config, settings, staged) for path, name in zip(paths, names)]
-    for index, outcome in executor.run(_loop_track_in_process, jobs, ids=names, costs=file_costs(paths)):
+    for index, outcome in executor.run(_loop_track_in_process, jobs, ids=names, costs=costs):
         if isinstance(outcome, TaskLost):  # the worker died on this track: report it, keep the others
             lost = outcome
             outcome = TrackLoop(name=names[index], source=str(paths[index]), folder=str(out / names[index]))
             outcome.ok, outcome.error = False, lost.error
         done[index] = commit_track(outcome)
         bar.set_postfix_str(paths[index].name, refresh=False)
-        bar.update()
+        bar.done(costs[index])
 
 
 def _loop_track_in_process(

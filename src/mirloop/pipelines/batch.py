@@ -175,18 +175,20 @@ def analyze_tracks(
     names = output_names(tracks, reserved=(SUMMARY_FILE,))
     jobs = [(track, Path(out_dir), name, resolved, figure) for track, name in zip(tracks, names)]
     reports: dict[int, TrackReport] = {}
-    from tqdm import tqdm
+    from mirloop.executors.progress import CostBar
 
-    bar = tqdm(total=len(jobs), unit="track", file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    costs = file_costs(tracks)
+    bar = CostBar(total=len(jobs), unit="track", file=sys.stderr, disable=not progress, dynamic_ncols=True,
+                  total_cost=sum(costs))
     failed = 0
     try:
         with bar, executor_for(executor, workers) as runner:
-            for index, report in _run(jobs, runner):
+            for index, report in _run(jobs, runner, costs):
                 reports[index] = report
                 failed += not report.ok
                 note = f"{failed} failed, " if failed else ""
                 bar.set_postfix_str(f"{note}{Path(report.source).name}", refresh=False)
-                bar.update()
+                bar.done(costs[index])
                 if on_report is not None:
                     on_report(report)
     except KeyboardInterrupt as interrupt:
@@ -251,14 +253,13 @@ def _plain(value: Any) -> Any:
 Job = tuple[Path, Path, str, Config, bool]
 
 
-def _run(jobs: list[Job], executor: Executor) -> Iterator[tuple[int, TrackReport]]:
+def _run(jobs: list[Job], executor: Executor, costs: list[float]) -> Iterator[tuple[int, TrackReport]]:
     # local workers leave each track's outputs staged; they are put in place here, as each report
     # arrives, so a track counts as finished exactly when its folder appears; remote workers (and
     # this process, for one worker) write their folders themselves, each atomically
     staged = not (executor.remote or executor.inline(len(jobs)))
     staged_jobs = [(*job, staged) for job in jobs]
     ids = [name for _, _, name, _, _ in jobs]
-    costs = file_costs([track for track, *_ in jobs])
     for index, outcome in executor.run(analyze_one, staged_jobs, ids=ids, costs=costs):
         if isinstance(outcome, TaskLost):
             track, out_dir, name = jobs[index][:3]
