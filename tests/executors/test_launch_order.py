@@ -13,7 +13,8 @@ from mirloop.errors import InvalidValueError
 from mirloop.executors import Executor, LocalExecutor
 from mirloop.executors.base import file_costs, launch_order
 from mirloop.parallel import JobsInterrupted
-from tests.executors.tasks import started_at
+from tests.executors.tasks import pid_after, started_at
+from tests.executors.test_local_pool import gone
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:jsonschema")
 
@@ -79,3 +80,16 @@ def test_file_costs_are_sizes_and_zero_for_what_cannot_be_read(tmp_path: Path) -
     (tmp_path / "a.wav").write_bytes(b"x" * 300)
     (tmp_path / "b.wav").write_bytes(b"x" * 20)
     assert file_costs([tmp_path / "a.wav", tmp_path / "b.wav", tmp_path / "gone.wav"]) == [300.0, 20.0, 0.0]
+
+
+
+def test_a_batch_left_early_stops_the_worker_still_on_its_longest_task() -> None:
+    with LocalExecutor(2) as executor:
+        executor.start()
+        batch = executor.run(pid_after, [(0.0,), (60.0,)], ids=["quick", "long"], costs=[0.0, 60.0])
+        index, idle = next(batch)
+        busy = next(pid for pid in executor.pids if pid != idle)
+
+        batch.close()  # the caller stops iterating: the 60-s task, started first, must not run on
+
+        assert index == 0 and gone(busy) and idle in executor.pids

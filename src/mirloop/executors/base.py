@@ -56,13 +56,17 @@ class Executor(ABC):
         if order is None or self.inline(len(jobs)):
             yield from self._run(function, jobs, ids=ids)
             return
+        batch = self._run(function, [jobs[i] for i in order], ids=[ids[i] for i in order])
         try:
-            reordered = [jobs[i] for i in order]
-            for position, outcome in self._run(function, reordered, ids=[ids[i] for i in order]):
+            for position, outcome in batch:
                 yield order[position], outcome
         except JobsInterrupted as interrupted:
             arrived = [(order[position], outcome) for position, outcome in interrupted.arrived]
             raise JobsInterrupted(arrived) from None
+        finally:  # left early: the backend stops the batch's queued and running tasks now
+            close = getattr(batch, "close", None)
+            if close is not None:
+                close()
 
     @abstractmethod
     def _run(
