@@ -82,7 +82,6 @@ def test_file_costs_are_sizes_and_zero_for_what_cannot_be_read(tmp_path: Path) -
     assert file_costs([tmp_path / "a.wav", tmp_path / "b.wav", tmp_path / "gone.wav"]) == [300.0, 20.0, 0.0]
 
 
-
 def test_a_batch_left_early_stops_the_worker_still_on_its_longest_task() -> None:
     with LocalExecutor(2) as executor:
         executor.start()

@@ -81,7 +81,7 @@ def run_loop(
     inline = runner.inline(len(paths))
     costs = file_costs(paths)
     track_bar = CostBar(total=len(paths), unit="track", file=sys.stderr, disable=not progress, position=0,
-                        total_cost=0 if inline else sum(costs))
+                        total_cost=sum(costs))
     render_bar = tqdm(
         total=0, unit="render", file=sys.stderr, disable=not progress or not inline, position=1, leave=False
     )
@@ -104,7 +104,7 @@ def run_loop(
                     settings=settings,
                     bar=render_bar,
                 )
-                track_bar.update()
+                track_bar.done(costs[index])
     except KeyboardInterrupt as interrupt:
         for index, track in getattr(interrupt, "arrived", ()):  # finished in a worker as Ctrl-C came
             done[index] = commit_track(track)
