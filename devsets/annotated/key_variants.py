@@ -6,7 +6,8 @@ reading of each file's chromas (no backend option covers them; they were tried a
 For every audio file with a ``key_mode`` reference in its JAMS sidecar, the tuning-corrected CQT
 chroma and the note chroma are computed once (as the backend does) and read by:
 
-- ``fixed 0.3`` (the default) and ``confidence 0.5`` (``weighting=confidence, notes_weight=0.5``);
+- ``fixed 0.3`` (the backend with ``melody_gate=false``) and ``confidence 0.5``
+  (``weighting=confidence, notes_weight=0.5``);
 - ``window vote``: the default's per-window keys (10-s windows, 2-s hop), the most frequent wins
   (ties by the track scores);
 - ``sqrt frames`` / ``squared frames``: the frames compressed or expanded before averaging;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirloop.backends.librosa.key import LibrosaKey, reading_shares
+from mirloop.backends.librosa.key import LibrosaKey, melody_share, reading_shares
 from mirloop.backends.librosa.profiles import BLENDS, PROFILES
 from mirloop.errors import OptionError
 from mirloop.signal import TrackContext
@@ -104,36 +104,59 @@ def minor_tune(tonic_midi: int, *, brightness: float = 1.0) -> TrackContext:
 
 @pytest.mark.parametrize("tonic_midi", range(57, 69))
 def test_a_minor_tune_that_dwells_on_its_fifth_is_read_in_its_own_key(tonic_midi: int) -> None:
-    """The CQT chroma read with ``edma`` alone (``notes_weight=0``, the default before the note
-    chroma) answers the key a fifth above, its most frequent miss on the rendered folk tunes of
-    the annotated set; with the note chroma's share the default finds the tonic."""
+    """The CQT chroma read with ``edma`` alone (``notes_weight=0`` without the melody gate, the
+    default before the note chroma) answers the key a fifth above, its most frequent miss on the
+    rendered folk tunes of the annotated set; with the note chroma's share the default finds the
+    tonic, with fixed shares or gated."""
     truth = Key(PITCH_CLASSES[tonic_midi % 12], "minor")
     dominant = Key(PITCH_CLASSES[(tonic_midi + 7) % 12], "minor")
     ctx = minor_tune(tonic_midi)
-    assert LibrosaKey(notes_weight=0.0).estimate_key(ctx).key == dominant
+    assert LibrosaKey(notes_weight=0.0, melody_gate=False).estimate_key(ctx).key == dominant
+    assert LibrosaKey(melody_gate=False).estimate_key(ctx).key == truth
     assert LibrosaKey().estimate_key(ctx).key == truth
     assert LibrosaKey(notes_weight=1.0).estimate_key(ctx).key == truth
 
 
 def test_the_clearer_reading_outvotes_the_torn_one_on_a_bright_melody() -> None:
     """With every harmonic as loud as the fundamental, the CQT chroma of the fifth-heavy minor
-    tune hears its dominant; the note chroma, harmonics taken out, hears the tonic. The default's
-    fixed 0.3 share for the note chroma leaves most tonics to the CQT chroma's reading; weighting
-    each reading by the confidence of its own best key finds every one, as the note chroma alone
-    does."""
-    hits = {"cqt chroma alone": 0, "default": 0, "confidence": 0, "note chroma alone": 0}
+    tune hears its dominant; the note chroma, harmonics taken out, hears the tonic. The fixed 0.3
+    share for the note chroma leaves most tonics to the CQT chroma's reading; weighting each
+    reading by the confidence of its own best key finds every one, as the note chroma alone does,
+    and so does the default: the melody gate hears one line and gives it to the note chroma."""
+    hits = {"cqt chroma alone": 0, "fixed shares": 0, "confidence": 0, "note chroma alone": 0, "default": 0}
     settings: dict[str, dict[str, object]] = {
-        "cqt chroma alone": {"notes_weight": 0.0},
-        "default": {},
-        "confidence": {"weighting": "confidence", "notes_weight": 0.5},
+        "cqt chroma alone": {"notes_weight": 0.0, "melody_gate": False},
+        "fixed shares": {"melody_gate": False},
+        "confidence": {"weighting": "confidence", "notes_weight": 0.5, "melody_gate": False},
         "note chroma alone": {"notes_weight": 1.0},
+        "default": {},
     }
     for tonic_midi in range(57, 69):
         ctx = minor_tune(tonic_midi, brightness=0.0)
         truth = Key(PITCH_CLASSES[tonic_midi % 12], "minor")
         for name, options in settings.items():
             hits[name] += LibrosaKey(**options).estimate_key(ctx).key == truth
-    assert hits == {"cqt chroma alone": 0, "default": 1, "confidence": 12, "note chroma alone": 12}
+    assert hits == {
+        "cqt chroma alone": 0,
+        "fixed shares": 1,
+        "confidence": 12,
+        "note chroma alone": 12,
+        "default": 12,
+    }
+
+
+def test_the_melody_share_falls_from_one_line_to_a_triad() -> None:
+    assert [melody_share(p) for p in (None, 1.0, 1.5, 1.75, 2.5, 9.0)] == [0.0, 1.0, 1.0, 0.75, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("mode", ["major", "minor"])
+def test_chords_keep_their_key_under_the_melody_gate(mode: str) -> None:
+    """Cadences in every key: the gate moves little of the CQT chroma's share (their triads start
+    together) and no answer."""
+    for tonic in PITCH_CLASSES:
+        ctx = TrackContext(cadence(tonic, mode))
+        assert LibrosaKey().estimate_key(ctx).key == LibrosaKey(melody_gate=False).estimate_key(ctx).key
+        assert LibrosaKey().estimate_key(ctx).key == Key(tonic, mode)
 
 
 def test_reading_shares_follow_each_readings_confidence() -> None:
@@ -166,8 +189,10 @@ def test_bad_note_chroma_options_are_rejected(options: dict[str, object]) -> Non
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"attack_weight": -0.1}, "attack_weight must be in"), ({"notes_weight": 0.9, "attack_weight": 0.2},
-                                                              "sum to more than 1")],
+    [
+        ({"attack_weight": -0.1}, "attack_weight must be in"),
+        ({"notes_weight": 0.9, "attack_weight": 0.2}, "sum to more than 1"),
+    ],
 )
 def test_bad_attack_weights_are_rejected(options: dict[str, object], message: str) -> None:
     with pytest.raises(OptionError, match=message):

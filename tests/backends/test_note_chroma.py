@@ -11,11 +11,12 @@ from mirloop.backends.librosa.notes import (
     note_activations,
     note_chroma,
     note_chromas,
+    onset_polyphony,
     semitone_spectrum,
 )
 from mirloop.errors import InvalidValueError
 from mirloop.signal import TrackContext
-from mirloop.testing.signals import _envelope, _tone
+from mirloop.testing.signals import _envelope, _tone, cadence, drum_pattern, silence
 from mirloop.types import Audio
 
 SR = 22050
@@ -101,3 +102,41 @@ def test_the_attack_chroma_does_not_depend_on_the_blocks(monkeypatch: pytest.Mon
     blocked = note_chromas(ctx.constant_q.db, ctx.tuning, attack_lag=2)
     np.testing.assert_allclose(blocked[0], whole[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(blocked[1], whole[1], rtol=1e-5, atol=1e-6)
+
+
+def melody(steps: list[int], *, seconds: float = 0.4, doubled: bool = True) -> TrackContext:
+    """A line of bright tones from A3 (``steps`` in semitones), each ``seconds`` long, doubled an
+    octave below."""
+    n = round(seconds * SR)
+    notes = []
+    for step in steps:
+        freq = 220.0 * 2 ** (step / 12)
+        tone = _tone(freq, n, SR, 0.5) + (0.7 * _tone(freq / 2, n, SR, 0.5) if doubled else 0.0)
+        notes.append(tone * _envelope(n, SR))
+    samples = np.concatenate(notes)
+    return TrackContext(Audio((0.8 * samples / np.abs(samples).max()).astype(np.float32), SR))
+
+
+def polyphony(ctx: TrackContext) -> float | None:
+    return onset_polyphony(note_chromas(ctx.constant_q.db, ctx.tuning, attack_lag=2)[1])
+
+
+def test_a_melodic_line_starts_one_pitch_class_at_a_time() -> None:
+    """Octave doubling folds into one pitch class; a line of single notes stays near 1."""
+    line = [0, 2, 3, 5, 7, 5, 3, 2, 0, 7, 8, 7, 5, 3, 2, 0] * 2
+    assert polyphony(melody(line)) <= 1.6
+    assert polyphony(melody(line, doubled=False)) <= 1.6
+
+
+@pytest.mark.parametrize("key", ["C", "E", "F#"])
+def test_chords_start_several_pitch_classes_together_and_drums_nearly_all(key: str) -> None:
+    """The triads' upper notes lose part of their rise to the bass's modelled partials (these
+    tones' partials fall off faster than the model's), so a cadence reads 1.9-2.6, not 3-4."""
+    assert polyphony(TrackContext(cadence(key, "major"))) >= 1.9
+    assert polyphony(TrackContext(cadence(key, "minor"))) >= 2.3
+    assert polyphony(TrackContext(drum_pattern(120, 8.0))) >= 8
+
+
+def test_nothing_rising_has_no_polyphony() -> None:
+    assert polyphony(TrackContext(silence(3.0))) is None
+    assert onset_polyphony(np.zeros((12, 0))) is None

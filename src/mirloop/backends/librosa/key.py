@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 from attrs import frozen
 
-from mirloop.backends.librosa.notes import note_chromas
+from mirloop.backends.librosa.notes import note_chromas, onset_polyphony
 from mirloop.backends.librosa.profiles import (
     BLENDS,
     KEYS,
@@ -27,6 +27,21 @@ from mirloop.types import KeyEstimate
 
 #: Frames (93 ms each) over which a note's rise makes the attack chroma.
 ATTACK_LAG = 2
+
+
+#: Onset polyphony at or under which a track is one melodic line, and at or over which it is harmony.
+MELODY_POLYPHONY, HARMONY_POLYPHONY = 1.5, 2.5
+
+
+def melody_share(polyphony: float | None) -> float:
+    """How much of a track is one melodic line, from its
+    :func:`~mirloop.backends.librosa.notes.onset_polyphony`: 1 up to :data:`MELODY_POLYPHONY`
+    (a line of single notes), 0 from :data:`HARMONY_POLYPHONY` (triads over a bass, drums),
+    linear between; 0 when nothing rises."""
+    if polyphony is None:
+        return 0.0
+    span = HARMONY_POLYPHONY - MELODY_POLYPHONY
+    return float(np.clip((HARMONY_POLYPHONY - polyphony) / span, 0.0, 1.0))
 
 
 @frozen(eq=False)
@@ -79,6 +94,11 @@ class LibrosaKey(Backend):
     A third reading, off by default, is the *attack chroma* (``attack_weight``, read with
     ``notes_profile``): each note counted when it starts, so a voice that rings on does not smear
     a melody note into the next; its share comes out of the CQT chroma's.
+    With ``melody_gate`` (the default) the shares follow the texture: the note chroma reads a
+    single melodic line best and chords over a bass worse, so the CQT chroma's share passes to the
+    note chroma as the pitch classes starting together thin from those of a triad to one
+    (:func:`melody_share` of :func:`~mirloop.backends.librosa.notes.onset_polyphony`; a solo
+    melody is read by the note chroma alone, a chordal track with the fixed shares).
     Confidence is the best correlation times a saturating margin over the runner-up
     (:func:`~mirloop.backends.librosa.profiles.key_confidence`), times how far the chroma is
     from flat (:func:`~mirloop.backends.librosa.profiles.tonal_weight`, weighted as the scores),
@@ -128,6 +148,13 @@ class LibrosaKey(Backend):
             str,
             "key profile the note chroma is read with (choices as for profile)",
             choices=tuple(PROFILES) + tuple(BLENDS),
+        ),
+        "melody_gate": Option(
+            True,
+            bool,
+            "give the CQT chroma's share to the note chroma as the texture thins to one melodic line "
+            "(one pitch class starting at a time: the note chroma alone; triads over a bass, drums: "
+            "the fixed shares); false: the fixed shares for every track",
         ),
         "tuning": Option(
             True, bool, "estimate the track's tuning offset and correct the chroma before the profile match"
@@ -213,18 +240,26 @@ class LibrosaKey(Backend):
         """``(frames, profile, prior)`` of each reading with a share: the CQT chroma (tuning-corrected
         unless ``tuning`` is off) and the note chroma (:mod:`~mirloop.backends.librosa.notes`),
         each frame scaled to max 1, and the attack chroma as it is (a frame weighs as much as the
-        notes starting in it); the notes are transcribed once for both of theirs."""
+        notes starting in it); the notes are transcribed once for all of them. With
+        ``melody_gate`` the CQT chroma's share moves to the note chroma by the track's
+        :func:`melody_share`."""
         weight, attack = self.opts["notes_weight"], self.opts["attack_weight"]
-        out = []
-        if 1.0 - weight - attack > 1e-12:
-            cqt = ctx.tuned_chroma if self.opts["tuning"] else ctx.chroma
-            out.append((cqt, self.opts["profile"], 1.0 - weight - attack))
-        if weight > 0 or attack > 0:
+        cqt_share = 1.0 - weight - attack
+        gate = self.opts["melody_gate"] and cqt_share > 1e-12
+        notes = attacks = None
+        if weight > 0 or attack > 0 or gate:
             tuning = ctx.tuning if self.opts["tuning"] else 0.0
-            lag = ATTACK_LAG if attack > 0 else 0
+            lag = ATTACK_LAG if attack > 0 or gate else 0
             notes, attacks = note_chromas(ctx.constant_q.db, tuning, attack_lag=lag)
-            if weight > 0:
-                out.append((frames_scaled_to_max(notes), self.opts["notes_profile"], weight))
-            if attack > 0:
-                out.append((attacks, self.opts["notes_profile"], attack))
+            if gate:
+                moved = cqt_share * melody_share(onset_polyphony(attacks))
+                cqt_share, weight = cqt_share - moved, weight + moved
+        out = []
+        if cqt_share > 1e-12:
+            cqt = ctx.tuned_chroma if self.opts["tuning"] else ctx.chroma
+            out.append((cqt, self.opts["profile"], cqt_share))
+        if notes is not None and weight > 0:
+            out.append((frames_scaled_to_max(notes), self.opts["notes_profile"], weight))
+        if attacks is not None and attack > 0:
+            out.append((attacks, self.opts["notes_profile"], attack))
         return out

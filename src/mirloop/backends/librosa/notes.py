@@ -127,3 +127,26 @@ def note_chromas(cqt_db: np.ndarray, tuning: float, *, attack_lag: int = 0) -> t
             attacks[:, block] = rise.reshape(N_NOTES // 12, 12, -1).sum(axis=0)
             previous = joined[:, -attack_lag:]
     return chroma, attacks
+
+
+#: A pitch class starts with a frame's onset when it rises by at least this share of the frame's largest rise.
+ONSET_SHARE = 0.3
+
+
+def onset_polyphony(attacks: np.ndarray) -> float | None:
+    """How many pitch classes start together in a track: for every frame of the ``(12, n)``
+    attack chroma of :func:`note_chromas`, the pitch classes rising by at least
+    :data:`ONSET_SHARE` of the frame's largest rise, averaged over the frames weighted by their
+    total rise (strong onsets count most, the tails of decaying notes least). About 1.5 for a
+    single melodic line (an octave doubling folds into one pitch class; the next note's rise
+    overlaps the last one's tail), 2.4 or more for triads over a bass, 9 or more for drums, which
+    rise in every pitch class. ``None`` when nothing rises (silence, a held tone).
+    """
+    rise = np.asarray(attacks, dtype=np.float64)
+    total = rise.sum(axis=0) if rise.size else np.zeros(0)
+    onsets = total > 0
+    if not np.any(onsets):
+        return None
+    frames = rise[:, onsets]
+    starting = (frames >= ONSET_SHARE * frames.max(axis=0, keepdims=True)).sum(axis=0)
+    return float((starting * total[onsets]).sum() / total[onsets].sum())
