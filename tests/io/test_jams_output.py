@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import jams
 import pytest
 
@@ -83,3 +84,29 @@ def test_written_file_loads_back(tmp_path: Path) -> None:
 
     assert loaded.file_metadata.title == "song"
     assert len(loaded.annotations) == len(analysis_to_jams(sample_analysis()).annotations)
+
+
+def test_writing_validates_the_document_once_and_refuses_an_invalid_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving validates (strictly); building the document for it does not validate it again. A
+    document the schema refuses is not written, and no temporary file is left."""
+    calls = []
+    validate = jams.JAMS.validate
+
+    def counted(self: jams.JAMS, strict: bool = True) -> bool:
+        calls.append(strict)
+        return validate(self, strict=strict)
+
+    monkeypatch.setattr(jams.JAMS, "validate", counted)
+    write_jams(sample_analysis(), tmp_path / "song.jams")
+    assert calls == [True]
+
+    monkeypatch.setattr(jams.JAMS, "validate", validate)
+    analysis = sample_analysis()
+    tempo = analysis.tempo
+    assert tempo is not None
+    beats_before_the_start = attrs.evolve(tempo, beats=tempo.beats - 1.0)  # JAMS times are >= 0
+    with pytest.raises(jams.SchemaError):
+        write_jams(attrs.evolve(analysis, tempo=beats_before_the_start), tmp_path / "bad.jams")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["song.jams"]

@@ -42,8 +42,9 @@ if TYPE_CHECKING:
 DATA_SOURCE = "mirloop automatic analysis"
 
 
-def analysis_to_jams(analysis: Analysis, *, title: str | None = None) -> jams.JAMS:
-    """Build (and validate) the JAMS document of ``analysis``."""
+def analysis_to_jams(analysis: Analysis, *, title: str | None = None, validate: bool = True) -> jams.JAMS:
+    """Build the JAMS document of ``analysis``, validated against the JAMS schema unless
+    ``validate`` is false (for a caller that validates it next, as saving does)."""
     import jams
 
     duration = float(analysis.duration)
@@ -124,8 +125,9 @@ def analysis_to_jams(analysis: Analysis, *, title: str | None = None) -> jams.JA
     for stage, result in analysis.extra.items():
         _add_stage_result(jam, analysis, stage, result)
 
-    with _quiet_schema_warnings():
-        jam.validate()
+    if validate:
+        with _quiet_schema_warnings():
+            jam.validate()
     return jam
 
 
@@ -170,8 +172,11 @@ def _add_stage_result(jam: jams.JAMS, analysis: Analysis, stage: str, result: An
 
 
 def write_jams(analysis: Analysis, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
-    """Atomically write the validated JAMS file of ``analysis`` to ``path``."""
-    jam = analysis_to_jams(analysis, title=title)
+    """Atomically write the validated JAMS file of ``analysis`` to ``path``.
+
+    The document is validated once, as jams saves it (strict): checking every observation
+    against its namespace costs about 3 ms for a 30-s clip, 4 % of the clip's analysis."""
+    jam = analysis_to_jams(analysis, title=title, validate=False)
     with atomic_path(path) as temporary, _quiet_schema_warnings():
         jam.save(str(temporary), strict=True, fmt="jams")
     return Path(path)
