@@ -125,8 +125,9 @@ class LibrosaKey(Backend):
             float,
             "weight in [0, 1] of the note chroma (an approximate transcription, harmonics taken out) "
             "read with notes_profile, against the CQT chroma read with profile (0: the CQT chroma "
-            "alone; 1: the note chroma alone, best on solo melodies, worse on chords over a bass); "
-            "with weighting=confidence each share is also scaled by its reading's key confidence",
+            "alone, with melody_gate=false; 1: the note chroma alone, best on solo melodies, worse on "
+            "chords over a bass); with weighting=confidence each share is also scaled by its "
+            "reading's key confidence; melody_gate raises it on melodic lines",
         ),
         "attack_weight": Option(
             0.0,
