@@ -140,9 +140,9 @@ def onset_polyphony(attacks: np.ndarray) -> float | None:
     total rise (strong onsets count most, the tails of decaying notes least). About 1.5 for a
     single melodic line (an octave doubling folds into one pitch class; the next note's rise
     overlaps the last one's tail); 1.9-2.6 for cadences of synthetic triads over a bass (the
-    triads' upper notes lose part of their rise to the bass's modelled partials) and 2.3 or more
-    for nineteen in twenty of mirloop's chordal renders; 9 or more for drums, which rise in every
-    pitch class. ``None`` when nothing rises (silence, a held tone).
+    triads' upper notes lose part of their rise to the bass's modelled partials), a median of
+    4.4-5.9 over mirloop's renders (one in twenty under 2.1-2.7); 9 or more for drums, which rise
+    in every pitch class. ``None`` when nothing rises (silence, a held tone).
     """
     rise = np.asarray(attacks, dtype=np.float64)
     total = rise.sum(axis=0) if rise.size else np.zeros(0)
