@@ -141,7 +141,7 @@ def onset_polyphony(attacks: np.ndarray) -> float | None:
     single melodic line (an octave doubling folds into one pitch class; the next note's rise
     overlaps the last one's tail); 1.9-2.6 for cadences of synthetic triads over a bass (the
     triads' upper notes lose part of their rise to the bass's modelled partials), a median of
-    4.4-5.9 over mirloop's renders (one in twenty under 2.1-2.7); 9 or more for drums, which rise
+    4.4-4.9 over mirloop's renders (one in twenty under 2.1-2.7); 9 or more for drums, which rise
     in every pitch class. ``None`` when nothing rises (silence, a held tone).
     """
     rise = np.asarray(attacks, dtype=np.float64)
