@@ -130,8 +130,7 @@ class Prepared:
         #: The NumPy voices' notes, synthesised once for the level probes and the render.
         self.notes = NoteCache()
         #: Runs of regions with one descriptor: the sections levelled, roomed and mastered alike.
-        self.runs = sections([p.descriptor.name for p in plans])
-        runs = self.runs
+        self.runs = runs = sections([p.descriptor.name for p in plans])
         levels = [self._level(section) for section in runs]
         gain, wet = levels[0][1:]
         rooms = tuple(self._space([plans[run[0]].descriptor])[0] for run in runs)  # RT60 per section
