@@ -1,11 +1,13 @@
 """Scaling the per-track batches: throughput from 1 to 2 workers, and the Dask executor's
 per-task cost against local processes, for dataset renders and for track analysis.
 
-Every configuration (local processes or a ``local:N`` Dask cluster, 1 or 2 workers; every one
-runs its tasks in worker processes, one local worker too) runs a warm-up batch (the workers'
-first imports: both executors keep their workers between batches), then the configurations
-take turns running a timed batch of ``n`` tasks, ``--rounds`` times;
-each keeps its fastest wall time (the round least disturbed by other work on the machine). With
+The configurations (local processes or a ``local:N`` Dask cluster, 1 or 2 workers; every one
+runs its tasks in worker processes, one local worker too) take turns, ``--rounds`` times: each
+opens its executor, runs a warm-up batch (the workers' first imports and models), a timed batch
+of ``n`` tasks, and closes it, so that no other configuration's workers are up meanwhile (an idle
+Dask cluster's heartbeats and monitors take about 5 % of a core, which a configuration that keeps
+both cores busy would pay for and one worker would not). Each keeps its fastest wall time (the
+round least disturbed by other work on the machine). With
 ``--fresh``, every batch of the local configurations is one command in a new process
 (``mirloop analyze`` or ``mirloop dataset generate --workers N``), its wall time from start to
 exit, start-up included. From those, all measured in the same run:
@@ -35,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,24 +129,22 @@ def figures(wall: float, busy: float, n: int, workers: int, load: float) -> dict
 
 
 def _batch(
-    workload: str, executor: Any, inputs: list[Path], work: Path
+    workload: str, executor: Any, inputs: list[Path], work: Path, seeds: Iterator[int]
 ) -> Callable[[int], tuple[float, float]]:
-    """A batch of ``k`` tasks of ``workload`` on ``executor`` (each render batch with new seeds)."""
+    """A batch of ``k`` tasks of ``workload`` on ``executor`` (each render batch with the next seed)."""
     if workload == "analysis":
         return lambda k: analysis_batch(executor, inputs[:k], work)
-    seeds = iter(range(1000))
     per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
     return lambda k: render_batch(executor, k // per_render, work, next(seeds))
 
 
 def command_batch(
-    workload: str, workers: int, inputs: list[Path], work: Path
+    workload: str, workers: int, inputs: list[Path], work: Path, seeds: Iterator[int]
 ) -> Callable[[int], tuple[float, float]]:
     """A batch of ``k`` tasks as one command in a new process — ``mirloop analyze`` (no figure)
     or ``mirloop dataset generate`` with ``--workers`` — timed from its start to its exit, so the
     wall includes the interpreter's and the workers' start-up; and the tasks' own seconds, read
     from its outputs."""
-    seeds = iter(range(1000))
     per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
 
     def batch(k: int) -> tuple[float, float]:
@@ -196,31 +196,33 @@ def cpu_clock(executor: Any) -> float:
 
 
 def measure(
-    workload: str, executors: dict[str, Any], n: int, warm_up: int, rounds: int, work: Path,
+    workload: str, configurations: list[tuple[str, int]], n: int, warm_up: int, rounds: int, work: Path,
     *, fresh: bool = False, track_seconds: float = TRACK_SECONDS,
 ) -> dict[str, Any]:
     inputs = make_tracks(work / f"tracks-{workload}", n, track_seconds) if workload == "analysis" else []
-    if fresh:
-        batches = {name: command_batch(workload, executor.workers, inputs, work)
-                   for name, executor in executors.items()}
-    else:
-        batches = {name: _batch(workload, executor, inputs, work) for name, executor in executors.items()}
-    for batch in batches.values():
-        batch(warm_up)
+    seeds = {f"{kind}-{workers}": iter(range(1000)) for kind, workers in configurations}
     best: dict[str, tuple[float, float, float]] = {}
     cpu: dict[str, float] = {}
     for _ in range(rounds):
-        for name, batch in batches.items():
-            load = os.getloadavg()[0]
-            before = cpu_clock(executors[name])
-            wall, busy = batch(n)
-            cpu[name] = min(cpu.get(name, float("inf")), cpu_clock(executors[name]) - before)
+        for kind, workers in configurations:
+            name = f"{kind}-{workers}"
+            with open_executor(kind, workers) as executor:
+                if fresh:
+                    batch = command_batch(workload, workers, inputs, work, seeds[name])
+                else:
+                    executor.start()
+                    batch = _batch(workload, executor, inputs, work, seeds[name])
+                batch(warm_up)
+                load = os.getloadavg()[0]
+                before = cpu_clock(executor)
+                wall, busy = batch(n)
+                cpu[name] = min(cpu.get(name, float("inf")), cpu_clock(executor) - before)
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, busy, load)
             print(f"  {workload:8} {name}: {n} tasks in {wall:.1f} s (load average {load:.1f})",
                   file=sys.stderr)
     results = {
-        name: {**figures(wall, busy, n, executors[name].workers, load), "cpu_seconds": cpu[name]}
+        name: {**figures(wall, busy, n, int(name.rsplit("-", 1)[1]), load), "cpu_seconds": cpu[name]}
         for name, (wall, busy, load) in best.items()
     }
     ratios = {"scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"],
@@ -295,20 +297,15 @@ def main() -> int:
               "\n".join(f"{name}: {seconds:.3f} CPU s per task" for name, seconds in cpu.items()))
         return 0
     chosen = [(kind, workers) for kind, workers in CONFIGURATIONS if kind == "local" or not args.fresh]
-    executors = {f"{kind}-{workers}": open_executor(kind, workers) for kind, workers in chosen}
-    try:
-        with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
-            work = Path(folder)
-            results = {}
-            if args.only in (None, "analysis"):
-                results["analysis"] = measure("analysis", executors, args.tracks, 2, args.rounds, work,
-                                              fresh=args.fresh, track_seconds=args.track_seconds)
-            if args.only in (None, "renders"):
-                results["renders"] = measure("renders", executors, args.renders, len(RENDER_DURATIONS) * 2,
-                                             args.rounds, work, fresh=args.fresh)
-    finally:
-        for executor in executors.values():
-            executor.close()
+    with tempfile.TemporaryDirectory(prefix="mirloop-bench-scale-") as folder:
+        work = Path(folder)
+        results = {}
+        if args.only in (None, "analysis"):
+            results["analysis"] = measure("analysis", chosen, args.tracks, 2, args.rounds, work,
+                                          fresh=args.fresh, track_seconds=args.track_seconds)
+        if args.only in (None, "renders"):
+            results["renders"] = measure("renders", chosen, args.renders, len(RENDER_DURATIONS) * 2,
+                                         args.rounds, work, fresh=args.fresh)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
