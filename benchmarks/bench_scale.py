@@ -244,7 +244,7 @@ def cpu_per_task(workload: str, n: int, work: Path) -> float:
     executor = LocalExecutor(1)
     inputs = make_tracks(work / f"cpu-{workload}", n) if workload == "analysis" else []
     per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
-    batch = _batch(workload, executor, inputs, work)
+    batch = _batch(workload, executor, inputs, work, iter(range(1000)))
     batch(1 if workload == "analysis" else per_render)
     started = time.process_time()
     batch(n)
