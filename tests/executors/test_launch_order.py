@@ -44,7 +44,10 @@ def starts(executor: Executor, costs: Sequence[float] | None) -> list[int]:
 def test_two_local_workers_start_the_longest_task_first() -> None:
     with LocalExecutor(2) as executor:
         executor.start()
-        assert starts(executor, None)[-1] == 5
+        # the last two tasks go out as the first two of the other four finish, so which of them a
+        # busy machine starts first is a race: the long one is among the last two without costs,
+        # among the first two with them
+        assert 5 in starts(executor, None)[-2:]
         assert 5 in starts(executor, SECONDS)[:2]
 
 
