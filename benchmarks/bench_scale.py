@@ -30,6 +30,8 @@ Usage: ``python benchmarks/bench_scale.py [--tracks N] [--track-seconds S] [--re
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -67,9 +69,10 @@ def open_executor(kind: str, workers: int) -> Any:
 def one_worker_process() -> Any:
     """A :class:`~mirloop.executors.LocalExecutor` of one worker that runs its tasks in a worker
     process, as two workers do, instead of in the calling process (the executor's own choice for
-    one worker, which saves the process). In this benchmark the calling process also holds the
-    Dask configurations' scheduler and client, so tasks run there took a few per cent longer
-    than in a worker and flattered the local scaling by as much."""
+    one worker, which saves the process): then both local configurations pay for sending tasks
+    and results between processes, and the ratio compares worker counts only. (When every
+    configuration's executor stayed open for the whole run, the calling process also held the
+    Dask scheduler and client, and tasks run there took a few per cent longer.)"""
     from mirloop.executors import LocalExecutor
 
     class OneWorkerProcess(LocalExecutor):
@@ -175,9 +178,9 @@ def command_batch(
 
 def cpu_clock(executor: Any) -> float:
     """CPU seconds used so far by this process, its finished child processes (a ``--fresh``
-    command and the workers it waited for) and ``executor``'s running local workers: summed
-    over a batch on every core, it does not grow with other work on the machine as wall time
-    does (Dask workers are not counted)."""
+    command and the workers it waited for) and ``executor``'s running local workers (none for a
+    ``--fresh`` batch): summed over a batch on every core, it does not grow with other work on
+    the machine as wall time does (Dask workers are not counted)."""
     import resource
 
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -200,14 +203,15 @@ def measure(
     *, fresh: bool = False, track_seconds: float = TRACK_SECONDS,
 ) -> dict[str, Any]:
     inputs = make_tracks(work / f"tracks-{workload}", n, track_seconds) if workload == "analysis" else []
-    seeds = {f"{kind}-{workers}": iter(range(1000)) for kind, workers in configurations}
+    workers_of = {f"{kind}-{workers}": workers for kind, workers in configurations}
+    seeds = {name: itertools.count() for name in workers_of}
     best: dict[str, tuple[float, float, float]] = {}
     cpu: dict[str, float] = {}
     for _ in range(rounds):
-        for kind, workers in configurations:
-            name = f"{kind}-{workers}"
-            with open_executor(kind, workers) as executor:
-                if fresh:
+        for (kind, workers), name in zip(configurations, workers_of):
+            # a --fresh batch is a command that starts its own workers: no executor here
+            with contextlib.nullcontext() if fresh else open_executor(kind, workers) as executor:
+                if executor is None:
                     batch = command_batch(workload, workers, inputs, work, seeds[name])
                 else:
                     executor.start()
@@ -222,7 +226,7 @@ def measure(
             print(f"  {workload:8} {name}: {n} tasks in {wall:.1f} s (load average {load:.1f})",
                   file=sys.stderr)
     results = {
-        name: {**figures(wall, busy, n, int(name.rsplit("-", 1)[1]), load), "cpu_seconds": cpu[name]}
+        name: {**figures(wall, busy, n, workers_of[name], load), "cpu_seconds": cpu[name]}
         for name, (wall, busy, load) in best.items()
     }
     ratios = {"scaling_local": results["local-1"]["wall"] / results["local-2"]["wall"],
@@ -244,7 +248,7 @@ def cpu_per_task(workload: str, n: int, work: Path) -> float:
     executor = LocalExecutor(1)
     inputs = make_tracks(work / f"cpu-{workload}", n) if workload == "analysis" else []
     per_render = len(RENDER_DURATIONS) * RENDER_DESCRIPTORS
-    batch = _batch(workload, executor, inputs, work, iter(range(1000)))
+    batch = _batch(workload, executor, inputs, work, itertools.count())
     batch(1 if workload == "analysis" else per_render)
     started = time.process_time()
     batch(n)
