@@ -272,11 +272,13 @@ def round_trip(kind: str, workers: int, n: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tracks", type=int, default=24, help="n for the analysis batches")
+    parser.add_argument("--tracks", type=int, default=96,
+                        help="n for the analysis batches (96: 3 s a batch on two workers; a sub-second batch "
+                             "times its own start and end more than its tasks)")
     parser.add_argument("--track-seconds", type=float, default=TRACK_SECONDS,
                         help="seconds of each analysed track (30: an FMA clip; 270: an average full track)")
     parser.add_argument("--only", choices=("analysis", "renders"), help="one workload only")
-    parser.add_argument("--renders", type=int, default=36,
+    parser.add_argument("--renders", type=int, default=72,
                         help="n for the render batches (a multiple of 6: 2 descriptors x 3 durations)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")

@@ -59,3 +59,10 @@ def started_at(seconds: float) -> float:
     began = time.time()
     time.sleep(seconds)
     return began
+
+
+def pid_or_fail(fail: bool) -> int:
+    """This process's id, or a ``ValueError`` when asked to fail."""
+    if fail:
+        raise ValueError("asked to fail")
+    return os.getpid()

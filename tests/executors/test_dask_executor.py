@@ -4,6 +4,7 @@ when a worker is killed mid-run, a track is poisoned or a run is repeated."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 import mirloop
 from mirloop.corpus import analyze_corpus
 from mirloop.corpus.run import read_table
+from mirloop.executors import TaskLost
 from mirloop.executors.state import cached_backends
 from mirloop.pipelines.batch import analyze_tracks
 from tests.corpus.fma_fixture import make_fma
@@ -131,6 +133,76 @@ def test_a_result_lost_with_its_worker_after_it_finished_is_computed_again_not_r
     assert finished.status != "finished"  # being computed again (it takes 1.5 s now)
     assert _outcome(finished, distributed) == 42
     client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests
+
+
+def test_short_jobs_travel_in_chunks_and_come_back_one_by_one(dask_executor: Any) -> None:
+    from distributed import get_task_stream
+
+    from tests.executors.tasks import pid_after
+
+    jobs = [(0.005,)] * 80
+    with get_task_stream(dask_executor.client) as stream:
+        outcomes = dict(dask_executor.run(pid_after, jobs, ids=[f"j{i}" for i in range(80)]))
+
+    assert sorted(outcomes) == list(range(80))  # every index once
+    assert all(isinstance(pid, int) for pid in outcomes.values())
+    assert len(stream.data) < 40  # the first jobs alone, then chunks
+
+
+def scheduled_keys(dask_scheduler: Any) -> list[str]:
+    return [str(entry[0]) for entry in dask_scheduler.transition_log]
+
+
+def chunked(client: Any, prefix: str) -> list[range]:
+    """The jobs each chunk the scheduler saw held, from its key (``NAME-{prefix}{first}+{more}-RUN``)."""
+    found = (re.search(rf"-{prefix}(\d+)\+(\d+)-", key) for key in client.run_on_scheduler(scheduled_keys))
+    return [range(int(m[1]), int(m[1]) + int(m[2]) + 1) for m in found if m]
+
+
+def test_a_job_that_raises_in_a_chunk_is_reported_alone(dask_executor: Any) -> None:
+    from tests.executors.tasks import pid_or_fail
+
+    jobs = [(i == 25,) for i in range(40)]
+    outcomes = dict(dask_executor.run(pid_or_fail, jobs, ids=[f"f{i}" for i in range(40)]))
+
+    assert any(25 in chunk for chunk in chunked(dask_executor.client, "f"))
+    raised = outcomes.pop(25)
+    assert isinstance(raised, TaskLost) and raised.error == "ValueError: asked to fail"
+    assert sorted(outcomes) == [i for i in range(40) if i != 25]
+    assert all(isinstance(pid, int) for pid in outcomes.values())
+
+
+@pytest.mark.parametrize("culprit", [0, 25], ids=["first-job-alone", "in-a-chunk"])
+def test_a_job_that_takes_its_worker_down_is_reported_alone_the_others_run(
+    dask_executor: Any, culprit: int
+) -> None:
+    from tests.executors.tasks import pid_or_die
+
+    jobs = [(i == culprit,) for i in range(40)]
+    outcomes = dict(dask_executor.run(pid_or_die, jobs, ids=[f"d{i}" for i in range(40)]))
+
+    lost = outcomes.pop(culprit)
+    assert isinstance(lost, TaskLost) and "died on every attempt" in lost.error
+    assert sorted(outcomes) == [i for i in range(40) if i != culprit]
+    assert all(isinstance(pid, int) for pid in outcomes.values())  # none lost beside it
+    assert any(culprit in chunk for chunk in chunked(dask_executor.client, "d")) == (culprit > 0)
+    dask_executor.client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests
+
+
+def test_a_worker_killed_mid_chunk_loses_nothing(dask_executor: Any) -> None:
+    from tests.executors.tasks import pid_after
+
+    victim = next(iter(dask_executor.client.run(os.getpid).values()))
+    outcomes = {}
+    for index, outcome in dask_executor.run(pid_after, [(0.01,)] * 150, ids=[f"k{i}" for i in range(150)]):
+        outcomes[index] = outcome
+        if len(outcomes) == 10:  # the first chunks are out: both workers are on one
+            os.kill(victim, signal.SIGKILL)
+
+    assert victim not in dask_executor.client.run(os.getpid).values()  # the worker did die
+    assert sorted(outcomes) == list(range(150))
+    assert all(isinstance(pid, int) for pid in outcomes.values())  # its chunk ran again elsewhere
+    dask_executor.client.wait_for_workers(2, timeout=180)
 
 
 def test_where_the_tasks_run_and_the_dashboard_are_named(dask_executor: Any) -> None:

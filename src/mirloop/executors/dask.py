@@ -6,21 +6,32 @@ is asked for; ``pip install 'mirloop[distributed]'`` installs it. Tasks carry pa
 write their outputs to storage every worker sees (a shared folder or an fsspec URL), each output
 atomically, so a task the scheduler reruns after its worker died leaves one result.
 
+Short jobs go to the workers in chunks of about half a second of work
+(:mod:`mirloop.executors.chunks`), sized from the seconds the finished jobs took; two chunks per
+worker thread are in flight at a time, and their results are yielded job by job.
+
 Worker deaths are retried by the scheduler: a task on a worker that dies goes to another worker,
 until it has been on ``distributed.scheduler.allowed-failures + 1`` dying workers (the clusters
-started here allow 1 failure, as local processes retry once); it then comes back as a
-:data:`~mirloop.executors.base.TaskLost` for that task only. A task that raises is not retried.
+started here allow 1 failure, as local processes retry once). The scheduler counts a death
+against every task the worker holds, the one waiting behind the culprit too, so a task lost that
+way is sent again job by job, each alone (nothing else of the run in flight): only a job that
+then takes its worker down again comes back as a :data:`~mirloop.executors.base.TaskLost`; the
+others run again, their outputs written atomically. A job that raises is not retried: it alone
+is reported.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from mirloop.errors import ExecutorError
 from mirloop.executors.base import Executor, TaskLost
+from mirloop.executors.chunks import IN_FLIGHT_PER_SLOT, ChunkSizer, JobRaised, run_chunk
 
 #: Seconds to wait for a scheduler to answer before the run is refused.
 CONNECT_SECONDS = 10
@@ -31,6 +42,8 @@ LOCAL_ALLOWED_FAILURES = 1
 #: 10 ms takes the task's GIL, and waits for a core when the workers fill them all (renders 4-5 %
 #: slower on two workers).
 WORKER_CONFIG = {"distributed": {"worker": {"profile": {"enabled": False}}}}
+#: Seconds between two counts of the scheduler's worker threads during a run (workers come and go).
+RECOUNT_SECONDS = 2.0
 #: How a user installs the optional dependencies.
 INSTALL_HINT = "pip install 'mirloop[distributed]'"
 
@@ -117,31 +130,70 @@ class DaskExecutor(Executor):
         distributed = import_distributed()
         run = uuid.uuid4().hex[:8]
         name = getattr(function, "__name__", "task")
-        futures = [
-            self.client.submit(function, *job, key=f"{name}-{task_id}-{run}", pure=False)
-            for job, task_id in zip(jobs, ids)
-        ]
-        index_of = {future.key: i for i, future in enumerate(futures)}
-        pending = set(index_of)
+        sizer = ChunkSizer()
+        queue = collections.deque(range(len(jobs)))  # positions not yet sent, in launch order
+        alone: collections.deque[int] = collections.deque()  # lost: to run again on their own
+        sent_alone: set[str] = set()  # the keys of those runs
+        chunks: dict[str, tuple[Any, list[int]]] = {}  # in flight: key -> (future, positions)
+        completed = distributed.as_completed()
+        slots, counted = self._slots(), time.monotonic()
+
+        def send() -> None:
+            while alone or queue:
+                if alone or sent_alone & chunks.keys():  # one at a time, nothing else in flight
+                    if chunks or not alone:
+                        return
+                    positions, suffix = [alone.popleft()], "-alone"
+                elif len(chunks) < IN_FLIGHT_PER_SLOT * slots:
+                    size = min(sizer.size(len(queue), slots), len(queue))
+                    positions = [queue.popleft() for _ in range(size)]
+                    suffix = f"+{size - 1}" if size > 1 else ""
+                else:
+                    return
+                key = f"{name}-{ids[positions[0]]}{suffix}-{run}"
+                chunk = [jobs[p] for p in positions]
+                future = self.client.submit(run_chunk, function, chunk, key=key, pure=False)
+                chunks[key] = (future, positions)
+                completed.add(future)
+                if suffix == "-alone":
+                    sent_alone.add(key)
+
         try:
-            for future in distributed.as_completed(futures):
-                index = index_of[future.key]
-                pending.discard(future.key)
-                yield index, _outcome(future, distributed)
+            send()
+            for future in completed:
+                _, positions = chunks.pop(future.key)
+                outcome = _outcome(future, distributed)
                 future.release()
+                if isinstance(outcome, TaskLost) and future.key not in sent_alone:
+                    # the job that took its worker down may have been another one on that worker
+                    # (Dask counts a death against every task the worker holds): each alone
+                    alone.extend(positions)
+                elif isinstance(outcome, TaskLost):
+                    yield positions[0], outcome
+                else:
+                    for position, (seconds, result) in zip(positions, outcome):
+                        sizer.timed(seconds)
+                        yield position, TaskLost(result.error, 1) if isinstance(result, JobRaised) else result
+                if time.monotonic() - counted > RECOUNT_SECONDS:
+                    slots, counted = self._slots(), time.monotonic()
+                send()
         except KeyboardInterrupt:
             from mirloop.parallel import JobsInterrupted
 
-            self._cancel(futures, pending)
+            self._cancel(chunks)
             raise JobsInterrupted([]) from None
         finally:
-            self._cancel(futures, pending)
+            self._cancel(chunks)
 
-    def _cancel(self, futures: Sequence[Any], pending: set[Any]) -> None:
-        if pending:
+    def _slots(self) -> int:
+        """The worker threads the scheduler has now (at least 1: tasks wait for workers to come)."""
+        return max(sum(self.client.nthreads().values()), 1)
+
+    def _cancel(self, chunks: dict[str, tuple[Any, list[int]]]) -> None:
+        if chunks:
             with contextlib.suppress(Exception):
-                self.client.cancel([future for future in futures if future.key in pending], force=True)
-            pending.clear()
+                self.client.cancel([future for future, _ in chunks.values()], force=True)
+            chunks.clear()
 
     def close(self) -> None:
         if self._owns_client:
