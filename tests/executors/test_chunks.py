@@ -23,6 +23,16 @@ def test_a_chunk_holds_the_target_seconds_of_work() -> None:
     assert sizer.size(1000, 2) == int(TARGET_SECONDS / 0.05)
 
 
+def test_chunks_grow_as_the_jobs_get_shorter() -> None:
+    sizer = ChunkSizer()
+    for _ in range(4):
+        sizer.timed(2.0)  # the longest first: full tracks
+    assert sizer.size(1000, 2) == 1
+    for _ in range(20):
+        sizer.timed(0.05)  # then clips
+    assert sizer.size(1000, 2) >= int(TARGET_SECONDS / 0.05) - 1
+
+
 def test_chunks_shrink_to_single_jobs_as_the_batch_ends() -> None:
     sizer = ChunkSizer()
     for _ in range(4):
