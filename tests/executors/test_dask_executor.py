@@ -146,7 +146,7 @@ def test_short_jobs_travel_in_chunks_and_come_back_one_by_one(dask_executor: Any
 
     assert sorted(outcomes) == list(range(80))  # every index once
     assert all(isinstance(pid, int) for pid in outcomes.values())
-    assert len(stream.data) < 40  # the first jobs alone, then chunks
+    assert len(stream.data) < 40  # the first jobs one by one, then chunks
 
 
 def scheduled_keys(dask_scheduler: Any) -> list[str]:
@@ -172,20 +172,21 @@ def test_a_job_that_raises_in_a_chunk_is_reported_alone(dask_executor: Any) -> N
     assert all(isinstance(pid, int) for pid in outcomes.values())
 
 
-@pytest.mark.parametrize("culprit", [0, 25], ids=["first-job-alone", "in-a-chunk"])
+@pytest.mark.parametrize("culprit", [0, 25], ids=["first-job", "in-a-chunk"])
 def test_a_job_that_takes_its_worker_down_is_reported_alone_the_others_run(
     dask_executor: Any, culprit: int
 ) -> None:
     from tests.executors.tasks import pid_or_die
 
     jobs = [(i == culprit,) for i in range(40)]
-    outcomes = dict(dask_executor.run(pid_or_die, jobs, ids=[f"d{i}" for i in range(40)]))
+    prefix = f"d{culprit}-"  # this run's keys apart from the other parameter's in the scheduler's log
+    outcomes = dict(dask_executor.run(pid_or_die, jobs, ids=[f"{prefix}{i}" for i in range(40)]))
 
     lost = outcomes.pop(culprit)
     assert isinstance(lost, TaskLost) and "died on every attempt" in lost.error
     assert sorted(outcomes) == [i for i in range(40) if i != culprit]
     assert all(isinstance(pid, int) for pid in outcomes.values())  # none lost beside it
-    assert any(culprit in chunk for chunk in chunked(dask_executor.client, "d")) == (culprit > 0)
+    assert any(culprit in chunk for chunk in chunked(dask_executor.client, prefix)) == (culprit > 0)
     dask_executor.client.wait_for_workers(2, timeout=180)  # the nanny's new worker, for the next tests
 
 
@@ -200,6 +201,7 @@ def test_a_worker_killed_mid_chunk_loses_nothing(dask_executor: Any) -> None:
             os.kill(victim, signal.SIGKILL)
 
     assert victim not in dask_executor.client.run(os.getpid).values()  # the worker did die
+    assert chunked(dask_executor.client, "k")  # the jobs did travel in chunks
     assert sorted(outcomes) == list(range(150))
     assert all(isinstance(pid, int) for pid in outcomes.values())  # its chunk ran again elsewhere
     dask_executor.client.wait_for_workers(2, timeout=180)
