@@ -13,12 +13,18 @@ quarter note of a 6/8 jig whose dotted quarter is the beat), not a metrical leve
 weighted by a broad log-Gaussian prior (Ellis 2007; Klapuri et al. 2006 use the same idea
 with a resonator bank). Because a comb over several multiples is evaluated on linearly
 interpolated lags, the chosen tempo is precise to a fraction of a frame.
+
+The autocorrelation cannot tell a 6/8 tune's quarter-eighth rhythm (notes on eighths 0, 2, 3
+and 5 of the bar, periodic at 2 eighths as well as at 3) from a duple one; the accents can. So
+the track tempo is checked once more (:func:`groups_in_threes`): when the pulse at twice the
+tempo accents in groups of three, the tempo is two thirds of a compound beat and the dotted
+beat, 1.5 periods, replaces it.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from attrs import frozen
+from attrs import evolve, frozen
 
 from mirloop.signal.beats import track_beats
 from mirloop.signal.sample_file import SpilledRows, is_spilled, release_all, release_before
@@ -36,6 +42,10 @@ SUBDIVISION_RATIO = 0.7
 COMPOUND_RATIO = 1.0
 #: The double tempo counts as a plausible beat rate up to this multiple of the prior centre.
 FASTEST_BEAT_FACTOR = 1.6
+#: Significance (F test) at which the accents of the half-period pulse count as grouped in threes.
+TRIPLE_GROUPING_ALPHA = 1e-3
+#: Fewest groups of three pulses the grouping test reads.
+MIN_PULSE_GROUPS = 4
 #: Tempo-curve points scored at a time (one a second: 8.5 minutes).
 CURVE_BLOCK = 512
 
@@ -239,6 +249,53 @@ def salience_map(
     return comb_salience(acf, grid, fps, fastest_beat=fastest_beat) * prior[:, None]
 
 
+def phase_f_test(accents: np.ndarray, group: int) -> tuple[float, float]:
+    """One-way ANOVA of ``accents`` across the ``group`` phases of consecutive groups: (F, p).
+
+    A large F says the accent depends on the place in the group, i.e. the pulses group by
+    ``group``; ``(0, 1)`` when fewer than :data:`MIN_PULSE_GROUPS` groups or all accents equal.
+    """
+    from scipy.special import fdtrc
+
+    rows = len(accents) // group
+    if rows < MIN_PULSE_GROUPS:
+        return 0.0, 1.0
+    table = np.asarray(accents[: rows * group], dtype=np.float64).reshape(rows, group)
+    means = table.mean(axis=0)
+    between = rows * float(((means - table.mean()) ** 2).sum()) / (group - 1)
+    within = float(((table - means) ** 2).sum()) / (rows * group - group)
+    if within <= 0.0:  # every group alike: perfectly grouped, unless all accents are equal
+        return (np.inf, 0.0) if between > 0.0 else (0.0, 1.0)
+    f = between / within
+    return f, float(fdtrc(group - 1, rows * group - group, f))
+
+
+def groups_in_threes(onset: np.ndarray, acf: np.ndarray, *, fps: float, bpm: float) -> bool:
+    """Whether ``bpm`` is two thirds of a compound beat: its half-period pulses accent in threes.
+
+    Read only where half the period is more periodic than a third (``acf``, the mean onset
+    autocorrelation), so that half a period is the tatum. The pulses at twice ``bpm`` are
+    tracked on ``onset`` (:func:`~mirloop.signal.beats.track_beats`); each pulse's accent is the
+    envelope's maximum within ⅛ period of it. True when the accents differ across the phases of
+    groups of three (:func:`phase_f_test`, significant at :data:`TRIPLE_GROUPING_ALPHA`) and more
+    than across groups of two (a larger F): a quarter-eighth jig rhythm groups its eighths in
+    threes, a duple tune in twos.
+    """
+    from scipy.ndimage import maximum_filter1d
+
+    period = 60.0 * fps / bpm
+    half, third = positive_acf(acf, np.array([period / 2, period / 3]))
+    if third > half:
+        return False
+    pulses = np.round(track_beats(onset, fps=fps, bpm=2.0 * bpm) * fps).astype(np.int64)
+    pulses = pulses[(pulses >= 0) & (pulses < len(onset))]
+    reach = max(1, int(period / 8))
+    accents = maximum_filter1d(np.asarray(onset, dtype=np.float32), size=2 * reach + 1)[pulses]
+    f_two, _ = phase_f_test(accents, 2)
+    f_three, p_three = phase_f_test(accents, 3)
+    return p_three < TRIPLE_GROUPING_ALPHA and f_three > f_two
+
+
 @frozen
 class TempoSettings:
     """Tempo search range and prior (BPM; ``prior_width`` in octaves).
@@ -277,19 +334,25 @@ def estimate_track_tempo(
 ) -> TempoEstimate:
     """Track tempo, per-window tempo on ``grid``, a tempo curve and beats.
 
-    The track tempo comes from the mean tempogram; windows and the curve (one point every
+    The track tempo comes from the mean tempogram, moved to the dotted beat when its
+    half-period pulses accent in threes (:func:`groups_in_threes`); windows and the curve (one point every
     ``curve_step`` s, averaging ``curve_span`` s of tempogram) are re-estimated under a prior
     centred on the track tempo. Beats come from dynamic programming at the track tempo
     (:func:`~mirloop.signal.beats.track_beats`, Ellis 2007).
     """
     fps = tempogram.fps
     search = {"fps": fps, "min_bpm": settings.min_bpm, "max_bpm": settings.max_bpm}
+    mean_acf = column_mean(tempogram.acf)
     track = choose_tempo(
-        column_mean(tempogram.acf),
-        prior_center=settings.prior_center,
-        prior_width=settings.prior_width,
-        **search,
+        mean_acf, prior_center=settings.prior_center, prior_width=settings.prior_width, **search
     )
+    dotted = track.bpm / 1.5
+    if (
+        track.confidence > 0
+        and dotted >= settings.min_bpm
+        and groups_in_threes(onset, mean_acf, fps=fps, bpm=track.bpm)
+    ):
+        track = evolve(track, bpm=dotted)
     times = tempogram.times
     local = {"prior_center": track.bpm, "prior_width": settings.window_width, "default": track.bpm}
     window_bpm = []
