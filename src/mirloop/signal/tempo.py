@@ -5,14 +5,14 @@ often lands one metrical level off (a 70-BPM groove with eighth-note hats read a
 180-BPM click as 90). Here every candidate tempo is scored by a *metrical comb*: the
 autocorrelation at its beat period plus, with decreasing weights, at 2, 3 and 4 periods (the
 bar-level evidence that a true beat level has and a subdivision does not), minus a penalty
-when half the period is nearly as periodic as the period and the double tempo is still a
-plausible beat rate (≤ 1.6 × the prior centre): then the faster level is the beat, as for
-a 178-BPM groove read at 89; and minus a penalty when the period 1.5 times as long is more
-periodic than the period itself: then the candidate is two thirds of a compound beat (the
-quarter note of a 6/8 jig whose dotted quarter is the beat), not a metrical level. The comb is then
-weighted by a broad log-Gaussian prior (Ellis 2007; Klapuri et al. 2006 use the same idea
-with a resonator bank). Because a comb over several multiples is evaluated on linearly
-interpolated lags, the chosen tempo is precise to a fraction of a frame.
+when the period 1.5 times as long is more periodic than the period itself: then the candidate
+is two thirds of a compound beat (the quarter note of a 6/8 jig whose dotted quarter is the
+beat), not a metrical level. The comb is then weighted by a broad log-Gaussian prior (Ellis
+2007; Klapuri et al. 2006 use the same idea with a resonator bank). Because a comb over several
+multiples is evaluated on linearly interpolated lags, the chosen tempo is precise to a fraction
+of a frame. No penalty pushes a candidate to the double tempo when its half period is periodic
+too: on real music that reads an 85–95 BPM beat with eighth notes at its eighths
+(docs/backends-comparison.md).
 
 The autocorrelation cannot tell a 6/8 tune's quarter-eighth rhythm (notes on eighths 0, 2, 3
 and 5 of the bar, periodic at 2 eighths as well as at 3) from a duple one; the accents can. So
@@ -34,14 +34,9 @@ from mirloop.types import Grid, TempoEstimate
 TEMPOGRAM_WINDOW = 384
 #: Weights of the autocorrelation at 1, 2, 3 and 4 beat periods in the metrical comb.
 COMB_WEIGHTS = (1.0, 0.5, 0.5, 0.25)
-#: A candidate loses the excess of its half-period autocorrelation over this fraction of its
-#: period's: strong evidence that it is half the beat rate.
-SUBDIVISION_RATIO = 0.7
 #: A candidate loses the excess of the autocorrelation at 1.5 periods over this fraction of its
 #: period's: evidence that its period is two thirds of a compound (dotted) beat.
 COMPOUND_RATIO = 1.0
-#: The double tempo counts as a plausible beat rate up to this multiple of the prior centre.
-FASTEST_BEAT_FACTOR = 1.6
 #: Significance (F test) at which the accents of the half-period pulse count as grouped in threes.
 TRIPLE_GROUPING_ALPHA = 1e-3
 #: Fewest groups of three pulses the grouping test reads.
@@ -138,14 +133,8 @@ def _interpolate(acf: np.ndarray, lags: np.ndarray) -> np.ndarray:
     return np.where(mask, values, 0.0)
 
 
-def comb_salience(
-    acf: np.ndarray, bpm: np.ndarray, fps: float, *, fastest_beat: float = np.inf
-) -> np.ndarray:
-    """Metrical-comb salience of each tempo in ``bpm`` for ``acf`` (1-D, or lags × columns).
-
-    The half-period penalty applies only to candidates whose double tempo is at most
-    ``fastest_beat`` BPM, i.e. when the faster level is itself a plausible beat rate.
-    """
+def comb_salience(acf: np.ndarray, bpm: np.ndarray, fps: float) -> np.ndarray:
+    """Metrical-comb salience of each tempo in ``bpm`` for ``acf`` (1-D, or lags × columns)."""
     from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
     lag = 60.0 * fps / np.asarray(bpm, dtype=np.float64)
@@ -156,13 +145,9 @@ def comb_salience(
     level = [_interpolate(positive, lag * k) for k in (1, 2, 3, 4)]
     w1, w2, w3, w4 = COMB_WEIGHTS
     comb = w1 * level[0] + np.maximum(w2 * level[1], w3 * level[2]) + w4 * level[3]
-    # Half a period almost as periodic as the period itself: the faster level is the beat.
-    half = _interpolate(positive, lag / 2)
-    penalty = np.maximum(half - SUBDIVISION_RATIO * level[0], 0.0)
-    plausible = 2.0 * np.asarray(bpm, dtype=np.float64) <= fastest_beat
     # 1.5 periods more periodic than the period: the candidate is 2/3 of a compound beat.
     compound = np.maximum(_interpolate(positive, lag * 1.5) - COMPOUND_RATIO * level[0], 0.0)
-    return comb - penalty * (plausible[:, None] if penalty.ndim == 2 else plausible) - compound
+    return comb - compound
 
 
 def log_gaussian_prior(bpm: np.ndarray, center: float, width: float) -> np.ndarray:
@@ -225,10 +210,7 @@ def choose_tempo(
     ``default`` with confidence 0.
     """
     grid = bpm_grid(min_bpm, max_bpm)
-    fastest = min(max_bpm, FASTEST_BEAT_FACTOR * prior_center)
-    score = comb_salience(acf, grid, fps, fastest_beat=fastest) * log_gaussian_prior(
-        grid, prior_center, prior_width
-    )
+    score = comb_salience(acf, grid, fps) * log_gaussian_prior(grid, prior_center, prior_width)
     best = int(np.argmax(score))
     if score[best] <= 1e-6:
         return TempoChoice(bpm=float(default), confidence=0.0, clarity=0.0)
@@ -242,11 +224,9 @@ def choose_tempo(
     )
 
 
-def salience_map(
-    acf: np.ndarray, *, fps: float, grid: np.ndarray, prior: np.ndarray, fastest_beat: float = np.inf
-) -> np.ndarray:
+def salience_map(acf: np.ndarray, *, fps: float, grid: np.ndarray, prior: np.ndarray) -> np.ndarray:
     """Comb salience × prior for every column of a tempogram: shape ``(len(grid), n_columns)``."""
-    return comb_salience(acf, grid, fps, fastest_beat=fastest_beat) * prior[:, None]
+    return comb_salience(acf, grid, fps) * prior[:, None]
 
 
 def phase_f_test(accents: np.ndarray, group: int) -> tuple[float, float]:
@@ -364,7 +344,6 @@ def estimate_track_tempo(
     curve_times = np.arange(0.0, duration, curve_step) if duration > curve_step else np.array([0.0])
     coarse = bpm_grid(settings.min_bpm, settings.max_bpm, step=0.01)
     prior = log_gaussian_prior(coarse, track.bpm, settings.window_width)
-    fastest = min(settings.max_bpm, FASTEST_BEAT_FACTOR * track.bpm)
     curve_bpm = np.empty(len(curve_times))
     # A block of curve points at a time: the salience map of a whole 10-h curve would take 2 GB
     # of temporaries; each column is scored on its own, so blocks give the same values.
@@ -376,7 +355,7 @@ def estimate_track_tempo(
             ],
             axis=1,
         )
-        curve_salience = salience_map(pooled, fps=fps, grid=coarse, prior=prior, fastest_beat=fastest)
+        curve_salience = salience_map(pooled, fps=fps, grid=coarse, prior=prior)
         curve_bpm[p0 : p0 + CURVE_BLOCK] = np.where(
             curve_salience.max(axis=0) > 1e-6, coarse[np.argmax(curve_salience, axis=0)], track.bpm
         )
