@@ -315,9 +315,9 @@ def estimate_track_tempo(
     """Track tempo, per-window tempo on ``grid``, a tempo curve and beats.
 
     The track tempo comes from the mean tempogram, moved to the dotted beat when its
-    half-period pulses accent in threes (:func:`groups_in_threes`); windows and the curve (one point every
-    ``curve_step`` s, averaging ``curve_span`` s of tempogram) are re-estimated under a prior
-    centred on the track tempo. Beats come from dynamic programming at the track tempo
+    half-period pulses accent in threes (:func:`groups_in_threes`); windows and the curve (one
+    point every ``curve_step`` s, averaging ``curve_span`` s of tempogram) are re-estimated
+    under a prior centred on the track tempo. Beats come from dynamic programming at the track tempo
     (:func:`~mirloop.signal.beats.track_beats`, Ellis 2007).
     """
     fps = tempogram.fps

@@ -19,10 +19,11 @@ class LibrosaTempo(Backend):
     mean onset autocorrelation (evidence at 1, 2, 3 and 4 beat periods, and against two
     thirds of a compound beat) times a log-Gaussian prior (``prior_center`` BPM,
     ``prior_width`` octaves), then moved to the dotted beat when its half-period pulses accent
-    in threes; see :mod:`mirloop.signal.tempo`. Windows and the curve are re-estimated under a narrow prior
-    around the track tempo. Beats come from the dynamic-programming tracker of Ellis (2007),
-    the one in ``librosa.beat``, at the track tempo. With default options the result is
-    the one cached on the :class:`~mirloop.signal.TrackContext` (shared with the segmenter).
+    in threes; see :mod:`mirloop.signal.tempo`. Windows and the curve are re-estimated under a
+    narrow prior around the track tempo. Beats come from the dynamic-programming tracker of
+    Ellis (2007), the one in ``librosa.beat``, at the track tempo. With default options the
+    result is the one cached on the :class:`~mirloop.signal.TrackContext` (shared with the
+    segmenter).
     """
 
     name: ClassVar[str] = "librosa"
