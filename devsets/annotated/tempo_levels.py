@@ -65,18 +65,10 @@ def read_file_audio(audio: Any) -> dict[str, Any]:
 
 def track_tempo(reading: dict[str, Any], center: float, width: float) -> float:
     """The built-in track tempo (comb, prior, grouping test) under another prior."""
-    from mirloop.signal.tempo import choose_tempo, groups_in_threes
+    from mirloop.signal.tempo import TempoSettings, choose_track_tempo
 
-    acf, fps = reading["acf"], reading["fps"]
-    choice = choose_tempo(acf, fps=fps, min_bpm=40.0, max_bpm=240.0, prior_center=center, prior_width=width)
-    bpm = choice.bpm
-    if (
-        choice.confidence > 0
-        and bpm / 1.5 >= 40.0
-        and groups_in_threes(reading["env"], acf, fps=fps, bpm=bpm)
-    ):
-        bpm /= 1.5
-    return bpm
+    settings = TempoSettings(prior_center=center, prior_width=width)
+    return choose_track_tempo(reading["acf"], reading["env"], fps=reading["fps"], settings=settings).bpm
 
 
 def level_features(reading: dict[str, Any], bpm: float) -> list[float]:

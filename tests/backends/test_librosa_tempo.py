@@ -11,7 +11,6 @@ from mirloop.errors import OptionError
 from mirloop.renderer import render_descriptor
 from mirloop.signal import TrackContext
 from mirloop.testing.signals import click_track, drum_pattern, silence
-from mirloop.types import Audio
 
 #: 70–184 BPM in 6-BPM steps, plus 180.
 TEMPI = (*range(70, 185, 6), 180)
@@ -44,7 +43,7 @@ def test_a_beat_near_90_bpm_with_eighth_notes_is_not_read_at_its_eighths(
     # while half a period as periodic as the period pushed the answer to the faster level.
     result = render_descriptor(descriptor, 20.0, seed=seed, config={"production": production, "sr": 22050})
     truth = result.truth.regions[0].tempo
-    ctx = TrackContext(Audio(result.audio.samples.mean(axis=0).astype(np.float32), 22050))
+    ctx = TrackContext(result.audio.mono())
     assert LibrosaTempo().estimate_tempo(ctx).bpm == pytest.approx(truth, rel=0.02)
 
 

@@ -35,7 +35,7 @@ def _render(descriptor: str, seed: int, production: str) -> Callable[[], Audio]:
         result = render_descriptor(
             descriptor, 20.0, seed=seed, config={"production": production, "sr": 22050}
         )
-        return Audio(result.audio.samples.mean(axis=0).astype(np.float32), 22050)
+        return result.audio.mono()
 
     return make
 

@@ -292,6 +292,30 @@ class TempoSettings:
     window_width: float = 0.3
 
 
+def choose_track_tempo(
+    acf: np.ndarray, onset: np.ndarray, *, fps: float, settings: TempoSettings
+) -> TempoChoice:
+    """The track tempo from the mean onset autocorrelation ``acf``: :func:`choose_tempo` under the
+    settings' prior, then the dotted beat when the answer's half-period pulses accent in threes
+    (:func:`groups_in_threes`; only for a confident answer whose dotted beat is in range)."""
+    track = choose_tempo(
+        acf,
+        fps=fps,
+        min_bpm=settings.min_bpm,
+        max_bpm=settings.max_bpm,
+        prior_center=settings.prior_center,
+        prior_width=settings.prior_width,
+    )
+    dotted = track.bpm / 1.5
+    if (
+        track.confidence > 0
+        and dotted >= settings.min_bpm
+        and groups_in_threes(onset, acf, fps=fps, bpm=track.bpm)
+    ):
+        return evolve(track, bpm=dotted)
+    return track
+
+
 def _column_range(times: np.ndarray, start: float, end: float) -> slice:
     lo = int(np.searchsorted(times, start, side="left"))
     hi = int(np.searchsorted(times, end, side="left"))
@@ -315,24 +339,14 @@ def estimate_track_tempo(
     """Track tempo, per-window tempo on ``grid``, a tempo curve and beats.
 
     The track tempo comes from the mean tempogram, moved to the dotted beat when its
-    half-period pulses accent in threes (:func:`groups_in_threes`); windows and the curve (one
+    half-period pulses accent in threes (:func:`choose_track_tempo`); windows and the curve (one
     point every ``curve_step`` s, averaging ``curve_span`` s of tempogram) are re-estimated
     under a prior centred on the track tempo. Beats come from dynamic programming at the track tempo
     (:func:`~mirloop.signal.beats.track_beats`, Ellis 2007).
     """
     fps = tempogram.fps
     search = {"fps": fps, "min_bpm": settings.min_bpm, "max_bpm": settings.max_bpm}
-    mean_acf = column_mean(tempogram.acf)
-    track = choose_tempo(
-        mean_acf, prior_center=settings.prior_center, prior_width=settings.prior_width, **search
-    )
-    dotted = track.bpm / 1.5
-    if (
-        track.confidence > 0
-        and dotted >= settings.min_bpm
-        and groups_in_threes(onset, mean_acf, fps=fps, bpm=track.bpm)
-    ):
-        track = evolve(track, bpm=dotted)
+    track = choose_track_tempo(column_mean(tempogram.acf), onset, fps=fps, settings=settings)
     times = tempogram.times
     local = {"prior_center": track.bpm, "prior_width": settings.window_width, "default": track.bpm}
     window_bpm = []
