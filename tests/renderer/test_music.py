@@ -76,6 +76,46 @@ def test_roman_numerals_are_realised_in_the_key_and_scale() -> None:
     assert pitch_class("fis") == pitch_class("F#") == 6 and pitch_class("es") == 3
 
 
+def test_a_progression_changes_mode_chord_by_chord() -> None:
+    from mirloop.renderer.theory import SCALES, in_other_mode
+
+    def played(symbols: list[str], tonic: str, home: str, scale: str) -> list[set[str]]:
+        t, h, s = pitch_class(tonic), SCALES[home], SCALES[scale]
+        names = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+        return [{names[p] for p in in_other_mode(parse_numeral(x, t, h), t, h, s).tones} for x in symbols]
+
+    # a minor progression in C major: i bVI bIII become I vi iii; bVII and iv, which hold no
+    # E flat, stay (both modes borrow them)
+    assert played(["i", "bVI", "bIII", "bVII", "iv"], "C", "minor", "major") == [
+        {"C", "E", "G"}, {"A", "C", "E"}, {"E", "G", "B"}, {"Bb", "D", "F"}, {"F", "Ab", "C"}
+    ]
+    # a major one in A minor: I vi iii become i bVI bIII; V (the minor key's dominant) and IV stay
+    assert played(["I", "V", "vi", "iii", "IV"], "A", "major", "minor") == [
+        {"A", "C", "E"}, {"E", "Ab", "B"}, {"F", "A", "C"}, {"C", "E", "G"}, {"D", "F#", "A"}
+    ]
+    # sevenths keep their size; dorian's i7 in mixolydian is I7
+    assert played(["Imaj7"], "C", "major", "minor") == [{"C", "Eb", "G", "Bb"}]
+    assert played(["i7"], "C", "dorian", "mixolydian") == [{"C", "E", "G", "Bb"}]
+
+
+def test_no_chord_of_a_key_of_the_other_mode_holds_the_descriptors_own_third() -> None:
+    catalog = load_catalog()
+    for descriptor in catalog:
+        style = descriptor.style
+        if not style.scales or style.open_harmony:
+            continue
+        own = descriptor_plan(descriptor, 12.0, seed=5, tonic="D").key
+        other = Key("D", "minor" if own.mode == "major" else "major")
+        ctx = region_context(descriptor_plan(descriptor, 12.0, seed=5, key=other), seed=5, idioms=False)
+        own_third, key_third = (ctx.tonic + 4) % 12, (ctx.tonic + 3) % 12
+        if own.mode == "minor":
+            own_third, key_third = key_third, own_third
+        for span in ctx.spans:
+            assert own_third not in span.chord.tones, f"{descriptor.name} in {other}: {span.chord}"
+            if span.chord.root == ctx.tonic:  # a tonic chord states the key's mode
+                assert key_third in span.chord.tones, f"{descriptor.name} in {other}: {span.chord}"
+
+
 def test_voice_leading_moves_each_voice_as_little_as_possible() -> None:
     c_major = parse_numeral("I", 0, (0, 2, 4, 5, 7, 9, 11))
     f_major = parse_numeral("IV", 0, (0, 2, 4, 5, 7, 9, 11))

@@ -40,7 +40,9 @@ from mirloop.cli.common import config_options, echo_json, json_option, resolve_c
     "key_text",
     metavar="KEY",
     default=None,
-    help='Key (with --descriptor), e.g. "fis minor", "F#:minor" or a tonic alone.',
+    help='Key (with --descriptor), e.g. "fis minor", "F#:minor" or a tonic alone (then the '
+    "descriptor's own mode); a mode the descriptor's tonality is not plays its progression in "
+    "that mode.",
 )
 @click.option("--band", default=None, help="Band of the descriptor (with --descriptor; default: drawn).")
 @click.option("--cut", is_flag=True, help="End with a hard cut instead of a ring-out (with --descriptor).")

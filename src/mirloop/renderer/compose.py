@@ -93,6 +93,7 @@ def region_context(plan: RegionPlan, seed: int, *, idioms: bool) -> RegionContex
         form.sections,
         rng,
         style.open_harmony,
+        home=harmony_scale(style.scales[0]) if style.scales else None,
     )
     melody = melody_scale(plan.scale)
     return RegionContext(

@@ -11,7 +11,7 @@ import random
 
 from attrs import frozen
 
-from mirloop.renderer.theory import Chord, add_colour, open_chord, parse_numeral
+from mirloop.renderer.theory import Chord, add_colour, in_other_mode, open_chord, parse_numeral
 
 
 @frozen
@@ -35,12 +35,20 @@ def chord_spans(
     sections: tuple[str, ...],
     rng: random.Random,
     open_harmony: bool = False,
+    home: tuple[int, ...] | None = None,
 ) -> list[ChordSpan]:
     """The chords of ``n_bars`` bars: the progression cycled in the body, the tonic in intro/outro;
-    with ``open_harmony`` every chord leaves its third out (:func:`open_chord`)."""
+    with ``open_harmony`` every chord leaves its third out (:func:`open_chord`).
+
+    ``home`` is the scale the progression is written in (default ``scale``); when its third is not
+    ``scale``'s, the progression is played in the key's mode (:func:`in_other_mode`).
+    """
 
     def realise(symbol: str) -> Chord:
-        chord = parse_numeral(symbol, tonic, scale)
+        if home is None or home[2] == scale[2]:
+            chord = parse_numeral(symbol, tonic, scale)
+        else:
+            chord = in_other_mode(parse_numeral(symbol, tonic, home), tonic, home, scale)
         return open_chord(chord, scale, tonic) if open_harmony else chord
 
     tonic_numeral = "I" if (scale[2] - scale[0]) % 12 == 4 else "i"

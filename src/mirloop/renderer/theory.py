@@ -147,6 +147,27 @@ def parse_numeral(symbol: str, tonic: int, scale: tuple[int, ...]) -> Chord:
     return Chord(symbol, root, tuple((root + i) % 12 for i in intervals))
 
 
+def in_other_mode(chord: Chord, tonic: int, home: tuple[int, ...], scale: tuple[int, ...]) -> Chord:
+    """``chord``, of a progression written in the ``home`` scale, as it is played in ``scale``,
+    whose third is the other one (a major progression in a minor key, or the reverse).
+
+    A chord holding the home scale's third would contradict the key's mode: each of its tones on a
+    degree of ``home`` moves to the same degree of ``scale`` (the mode change of the whole chord:
+    ``i`` → ``I``, ``bVI`` → ``vi``, ``iii`` → ``bIII``, ``IVmaj7`` → ``iv7``), chromatic tones
+    stay. Any other chord is kept as written (``V`` in a minor key, ``bVII`` or ``iv`` in a major
+    one: chords both modes borrow).
+    """
+    foreign = (tonic + home[2]) % 12
+    if foreign not in chord.tones:
+        return chord
+
+    def moved(pc: int) -> int:
+        step = (pc - tonic) % 12
+        return (tonic + scale[home.index(step)]) % 12 if step in home else pc
+
+    return Chord(chord.symbol, moved(chord.root), tuple(moved(t) for t in chord.tones))
+
+
 def open_chord(chord: Chord, scale: tuple[int, ...], tonic: int) -> Chord:
     """The chord without its third: sus4 when the fourth is in the scale, else sus2, else a fifth."""
     third = [t for t in chord.tones if (t - chord.root) % 12 in (3, 4)]
