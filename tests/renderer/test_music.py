@@ -78,11 +78,12 @@ def test_roman_numerals_are_realised_in_the_key_and_scale() -> None:
 
 def test_a_progression_changes_mode_chord_by_chord() -> None:
     from mirloop.renderer.theory import SCALES, in_other_mode
+    from mirloop.types.estimates import PITCH_CLASSES
 
     def played(symbols: list[str], tonic: str, home: str, scale: str) -> list[set[str]]:
         t, h, s = pitch_class(tonic), SCALES[home], SCALES[scale]
-        names = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
-        return [{names[p] for p in in_other_mode(parse_numeral(x, t, h), t, h, s).tones} for x in symbols]
+        chords = [in_other_mode(parse_numeral(x, t, h), t, h, s) for x in symbols]
+        return [{PITCH_CLASSES[p] for p in chord.tones} for chord in chords]
 
     # a minor progression in C major: i bVI bIII become I vi iii; bVII and iv, which hold no
     # E flat, stay (both modes borrow them)
