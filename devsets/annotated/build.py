@@ -55,6 +55,7 @@ from devsets.annotated.compositions import (
     scan_abc,
     with_tempo,
 )
+from devsets.annotated.forms import strain_of_measures, strain_sections
 from devsets.annotated.splice import cut_chunk, splice, to_stereo_rate
 from devsets.annotated.tracker import SteadyRun, beat_rows, library_version, play, steady_runs
 from devsets.common import BuildReport, cached_pair, csv_text, read_csv_rows, sha256, slug, write_atomic
@@ -93,7 +94,7 @@ SPLICE_EXCLUDED = ("frozen-bubble-data",)
 MIN_MODULE_SECONDS = 20.0
 #: Fewest beats such a stretch holds (a row held at speed 255 lasts seconds but is no tempo).
 MIN_MODULE_BEATS = 16
-SUBSETS = ("compositions", "spliced", "modules", "modulations")
+SUBSETS = ("compositions", "spliced", "modules", "modulations", "forms")
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,10 @@ class Piece:
         return key_name(self.checked.tonic_pc + self.semitones, self.checked.mode)
 
 
+#: Name of the beat by its length in quarter notes.
+BEAT_NAMES = {1.0: "quarter", 2.0: "half", 1.5: "dotted quarter"}
+
+
 def candidate_tunes(seed: int) -> list[TuneHeader]:
     """Every tune with a declared major or minor key, in the seeded order they are tried."""
     tunes = []
@@ -201,15 +206,18 @@ def choose_pieces(seed: int, per_mode: int, report: BuildReport) -> list[Piece]:
     return pieces
 
 
-def render_piece(piece: Piece, fonts: dict[str, Path], cache: Path) -> tuple[bytes, float]:
-    """FLAC bytes and length (s) of one piece, kept in the cache under a key of every render input."""
+def render_piece(
+    piece: Piece, fonts: dict[str, Path], cache: Path, *, max_seconds: float = MAX_SECONDS
+) -> tuple[bytes, float]:
+    """FLAC bytes and length (s) of one piece (at most ``max_seconds``), kept in the cache under a
+    key of every render input."""
     if piece.font not in fonts:
         package = next(f.package for f in GM_FONTS if f.name == piece.font)
         raise RenderError(f"SoundFont {piece.font} is not installed: apt-get install {package}")
     font = fonts[piece.font]
     key = sha256(
         f"{FORMAT}|{music21_version()}|{piece.header.work}|{piece.semitones}|{piece.bpm}|{font}|"
-        f"{font.stat().st_size}|{piece.melody}|{piece.doubling}|{SAMPLE_RATE}|{MAX_SECONDS}".encode()
+        f"{font.stat().st_size}|{piece.melody}|{piece.doubling}|{SAMPLE_RATE}|{max_seconds}".encode()
     )[:24]
     flac = cache / "renders" / f"{key}.flac"
     if flac.is_file():
@@ -217,7 +225,7 @@ def render_piece(piece: Piece, fonts: dict[str, Path], cache: Path) -> tuple[byt
     else:
         score = with_tempo(piece.checked, semitones=piece.semitones, bpm=piece.bpm)
         events = arrange(score_events(score), melody=piece.melody, doubling=piece.doubling)
-        audio = render_events(events, soundfont=font, sr=SAMPLE_RATE, max_seconds=MAX_SECONDS)
+        audio = render_events(events, soundfont=font, sr=SAMPLE_RATE, max_seconds=max_seconds)
         data = flac_bytes(audio, SAMPLE_RATE)
         write_atomic(flac, data)
     return data, sf.info(io.BytesIO(data)).duration
@@ -237,7 +245,7 @@ def build_compositions(out: Path, cache: Path, seed: int, per_mode: int, report:
             continue
         stem = f"compositions/{piece.track_id}"
         beats = beat_times(piece.checked, bpm=piece.bpm, end=seconds)
-        beat_name = {1.0: "quarter", 2.0: "half", 1.5: "dotted quarter"}[piece.checked.beat_quarters]
+        beat_name = BEAT_NAMES[piece.checked.beat_quarters]
         instruments = MELODY_PROGRAMS[piece.melody] + (
             f" doubled an octave below by {DOUBLING_PROGRAMS[piece.doubling]}"
             if piece.doubling is not None
@@ -360,6 +368,109 @@ def build_modulations(
             sha256=sha256(data), details=f"font {first.font}; {MELODY_PROGRAMS[first.melody]}",
         ))  # fmt: skip
     print(f"  {len(rows)} modulating files", flush=True)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------
+# forms: whole tunes of two or more strains, with the time of each strain
+# ------------------------------------------------------------------------------------------------
+
+#: Longest form render (s); a tune that plays longer is cut (and faded) there.
+MAX_FORM_SECONDS = 90.0
+#: Shortest form render (s): shorter tunes are passed over.
+MIN_FORM_SECONDS = 30.0
+
+
+def choose_forms(seed: int, count: int, report: BuildReport) -> list[tuple[Piece, dict[int, int]]]:
+    """``count`` tunes of two or more strains (``forms.py``), each with its drawn tempo, key,
+    SoundFont and instruments, and the strain of each of its measures."""
+    chosen: list[tuple[Piece, dict[int, int]]] = []
+    passed_over: Counter[str] = Counter()
+    for header in candidate_tunes(seed + 1):  # another order than the compositions'
+        if len(chosen) >= count:
+            break
+        try:
+            score = parse_work(header.work)
+            strains = strain_of_measures(score, header.work)
+            checked = check_score(score, header.key, header.work)
+        except RenderError as exc:
+            passed_over[str(exc).split(": ", 1)[-1].split(" (")[0].split(",")[0]] += 1
+            continue
+        rng = rng_for(seed, "form", header.work)
+        low, high = TEMPO_RANGE[checked.beat_quarters]
+        bpm = round(float(rng.uniform(low, high)) * 2) / 2
+        seconds = checked.quarters * 60.0 / (bpm * checked.beat_quarters)
+        if seconds < MIN_FORM_SECONDS:
+            continue
+        doubling_choices = list(DOUBLING_PROGRAMS)
+        piece = Piece(
+            header, checked, bpm,
+            font=GM_FONTS[int(rng.integers(len(GM_FONTS)))].name,
+            melody=list(MELODY_PROGRAMS)[int(rng.integers(len(MELODY_PROGRAMS)))],
+            doubling=doubling_choices[int(rng.integers(len(doubling_choices)))],
+            semitones=int(rng.integers(-5, 7)),
+        )  # fmt: skip
+        chosen.append((piece, strains))
+    if passed_over:
+        print(
+            "  passed over: " + ", ".join(f"{n} × {why}" for why, n in passed_over.most_common()), flush=True
+        )
+    if len(chosen) < count:
+        report.warn(f"forms: only {len(chosen)} tunes of two or more strains qualify, not {count}")
+    return chosen
+
+
+def build_forms(out: Path, cache: Path, seed: int, count: int, report: BuildReport) -> list[Row]:
+    print(f"[forms: {count} whole tunes of two or more strains, at most {MAX_FORM_SECONDS:g} s]", flush=True)
+    version = music21_version()
+    fonts, _ = installed_soundfonts()
+    rows = []
+    for piece, strains in choose_forms(seed, count, report):
+        try:
+            data, seconds = render_piece(piece, fonts, cache, max_seconds=MAX_FORM_SECONDS)
+        except RenderError as exc:
+            report.warn(f"{piece.header.work}: {exc}; skipped")
+            continue
+        seconds_per_quarter = 60.0 / (piece.bpm * piece.checked.beat_quarters)
+        sections = strain_sections(
+            piece.checked.score, strains, seconds_per_quarter=seconds_per_quarter, end=seconds
+        )
+        if len(sections) < 2:
+            report.warn(f"{piece.header.work}: one section in the first {seconds:.0f} s; skipped")
+            continue
+        stem = f"forms/{piece.track_id}"
+        form = " ".join(label for _, _, label in sections)
+        details = (
+            f"font {piece.font}; {MELODY_PROGRAMS[piece.melody]}"
+            + (f" doubled by {DOUBLING_PROGRAMS[piece.doubling]}" if piece.doubling is not None else "")
+            + f"; meter {piece.checked.meter}, beat = {BEAT_NAMES[piece.checked.beat_quarters]}"
+            + f"; sections {form}"
+        )
+        jams = annotation_bytes(
+            title=piece.header.title or piece.header.work,
+            duration=seconds,
+            tempo=piece.bpm,
+            key=piece.key,
+            beats=beat_times(piece.checked, bpm=piece.bpm, end=seconds),
+            segments=sections,
+            sandbox={"work": piece.header.work, "transpose_semitones": piece.semitones, "details": details},
+        )
+        report.wrote(write_atomic(out / f"{stem}.flac", data))
+        report.wrote(write_atomic(out / f"{stem}.jams", jams))
+        collection = piece.header.work.split("/")[0]
+        rows.append(Row(
+            track_id=piece.track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset="forms",
+            kind="score-render-form", source=f"music21 {version} {collection}",
+            license="music21 corpus (see licenses/music21-corpus-license.txt)",
+            evidence=(f"{piece.header.work} '{piece.header.title}': {len(set(strains.values()))} strains "
+                      f"between repeat signs; music21 writes the repeats out and the render plays them "
+                      f"in that order at one tempo ({piece.bpm:g} BPM), so each section (a run of "
+                      f"measures of one strain) starts exactly at its first measure."),
+            key=piece.key, tempo=f"{piece.bpm:g}",
+            boundaries=" ".join(f"{start:.4f}" for start, _, _ in sections[1:]),
+            duration_s=f"{seconds:.2f}", sha256=sha256(data), details=details,
+        ))  # fmt: skip
+    print(f"  {len(rows)} forms", flush=True)
     return rows
 
 
@@ -702,6 +813,16 @@ def summary(rows: list[Row]) -> Iterator[str]:
             f"{len(modulating)} modulating files, {minutes:.1f} min, {2 * len(modulating)} key changes: "
             + ", ".join(f"{v} × {k}" for k, v in sorted(kinds.items()))
         )
+    forms = [r for r in rows if r.subset == "forms"]
+    if forms:
+        shapes = Counter(r.details.split("sections ")[1] for r in forms)
+        yield ""
+        yield (
+            f"{len(forms)} forms, {sum(float(r.duration_s) for r in forms) / 60:.1f} min, "
+            f"{sum(len(r.boundaries.split()) for r in forms)} inner boundaries; sections: "
+            + ", ".join(f"{v} × {k}" for k, v in shapes.most_common(4))
+            + (f", {len(forms) - sum(v for _, v in shapes.most_common(4))} other" if len(shapes) > 4 else "")
+        )
     spliced = [r for r in rows if r.subset == "spliced"]
     if spliced:
         kinds = Counter(r.details for r in spliced)
@@ -732,8 +853,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17, help="seed of every draw (default 17)")
     parser.add_argument("--per-mode", type=int, default=80, help="compositions per mode (default 80)")
     parser.add_argument("--spliced", type=int, default=40, help="number of spliced files (default 40)")
+    parser.add_argument("--modulations", type=int, default=40, help="number of modulating files (default 40)")
     parser.add_argument(
-        "--modulations", type=int, default=40, help="number of modulating files (default 40)"
+        "--forms", type=int, default=60, help="number of whole tunes with strains (default 60)"
     )
     args = parser.parse_args(argv)
     only = set(args.only or SUBSETS)
@@ -750,6 +872,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += build_modulations(
                 args.out, args.cache, args.seed, args.per_mode, args.modulations, report
             )
+        if "forms" in only:
+            rows += build_forms(args.out, args.cache, args.seed, args.forms, report)
     except MirloopError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -132,22 +132,35 @@ def key_table(runs: dict[str, list[dict[str, str]]]) -> Iterator[str]:
         )
 
 
-def boundary_table(runs: dict[str, list[dict[str, str]]], folder: Path) -> Iterator[str]:
+def boundary_group(track_id: str, subset: str) -> str | None:
+    """The breakdown a boundary table gives: spliced files by same or cross source; none for others."""
+    if subset != "spliced":
+        return None
+    return "same source" if "_same_" in track_id else "cross source"
+
+
+def boundary_table(
+    runs: dict[str, list[dict[str, str]]], folder: Path, manifest: dict[str, dict[str, str]]
+) -> Iterator[str]:
     import mir_eval
 
     from mirloop.evaluation.annotations import read_truth
 
+    stems = [Path(r["file"]).stem for rows in runs.values() for r in rows]
+    groups = sorted({g for s in stems if (g := boundary_group(s, manifest[s]["subset"]))}, reverse=True)
     yield (
-        "| backend | files | F @0.5 s | P @0.5 s | R @0.5 s | F @3 s | P @3 s | R @3 s "
-        "| F @3 s same source | F @3 s cross source | boundaries found / true | s / min |"
+        "| backend | files | F @0.5 s | P @0.5 s | R @0.5 s | F @3 s | P @3 s | R @3 s | "
+        + "".join(f"F @3 s {g} | " for g in groups)
+        + "boundaries found / true | files answered as one section | s / min |"
     )
-    yield "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    yield "|---|" + "---:|" * (10 + len(groups))
     for name, rows in runs.items():
         prf: dict[float, list[tuple[float, float, float]]] = defaultdict(list)
-        by_kind: dict[str, list[float]] = defaultdict(list)
-        found = true = 0
+        by_group: dict[str, list[float]] = defaultdict(list)
+        found = true = single = 0
         for r in rows:
-            reference = read_truth(folder / "spliced" / Path(r["file"]).with_suffix(".jams").name).intervals
+            stem = Path(r["file"]).stem
+            reference = read_truth(folder / manifest[stem]["annotation"]).intervals
             assert reference is not None
             end = float(reference[-1, 1])
             inner = [float(b) for b in r["estimate"].split()]
@@ -155,15 +168,19 @@ def boundary_table(runs: dict[str, list[dict[str, str]]], folder: Path) -> Itera
             estimate = np.stack([edges[:-1], edges[1:]], axis=1)
             found += len(edges) - 2
             true += len(reference) - 1
+            single += len(edges) == 2
             for window in (0.5, 3.0):
                 p, rec, f = mir_eval.segment.detection(reference, estimate, window=window, trim=True)
                 prf[window].append((p, rec, f))
-            by_kind["same" if "_same_" in r["file"] else "cross"].append(prf[3.0][-1][2])
+            group = boundary_group(stem, manifest[stem]["subset"])
+            if group:
+                by_group[group].append(prf[3.0][-1][2])
         m = {w: np.mean(v, axis=0) for w, v in prf.items()}
         yield (
             f"| `{name}` | {len(rows)} | {m[0.5][2]:.3f} | {m[0.5][0]:.3f} | {m[0.5][1]:.3f} | "
-            f"{m[3.0][2]:.3f} | {m[3.0][0]:.3f} | {m[3.0][1]:.3f} | {np.mean(by_kind['same']):.3f} | "
-            f"{np.mean(by_kind['cross']):.3f} | {found} / {true} | {speed(rows):.2f} |"
+            f"{m[3.0][2]:.3f} | {m[3.0][0]:.3f} | {m[3.0][1]:.3f} | "
+            + "".join(f"{np.mean(by_group[g]):.3f} | " for g in groups)
+            + f"{found} / {true} | {single} | {speed(rows):.2f} |"
         )
 
 
@@ -188,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         elif stage == "key":
             print("\n".join(key_table(runs)))
         else:
-            print("\n".join(boundary_table(runs, args.folder)))
+            print("\n".join(boundary_table(runs, args.folder, manifest)))
     return 0
 
 

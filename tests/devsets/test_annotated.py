@@ -97,8 +97,14 @@ def test_a_silent_or_too_long_chunk_is_refused() -> None:
 
 
 def test_the_sidecar_is_what_evaluate_backends_reads(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    truth = {"title": "x", "duration": 30.0, "tempo": 96.5, "key": "Eb:minor", "beats": [(0.0, 1), (0.62, 2)],
-             "segments": [(0.0, 12.0, "a"), (12.0, 30.0, "b")]}
+    truth = {
+        "title": "x",
+        "duration": 30.0,
+        "tempo": 96.5,
+        "key": "Eb:minor",
+        "beats": [(0.0, 1), (0.62, 2)],
+        "segments": [(0.0, 12.0, "a"), (12.0, 30.0, "b")],
+    }
     data = annotation_bytes(**truth)  # type: ignore[arg-type]
     assert data == annotation_bytes(**truth)  # type: ignore[arg-type]
     path = tmp_path / "x.jams"
@@ -163,5 +169,43 @@ def test_a_modulating_file_has_a_key_per_region_and_its_parts_relate_as_named(tm
     truth = read_truth(path)
     assert truth.key is None  # no key holds half the file
     assert [(s, e, str(k)) for s, e, k in truth.key_regions] == [
-        (0.0, 20.5, "D major"), (20.5, 41.0, "E major"), (41.0, 60.0, "C# minor")
+        (0.0, 20.5, "D major"),
+        (20.5, 41.0, "E major"),
+        (41.0, 60.0, "C# minor"),
     ]
+
+
+STRAINS_ABC = "X:1\nT:t\nM:2/4\nL:1/8\nK:G\nD|:G2 B2|d2 g2|B2 d2|G3 D:|\n|:e2 c2|A2 F2|A2 c2|B2 G2:|\n"
+
+
+def test_a_tunes_sections_are_its_strains_and_start_exactly_on_their_first_note() -> None:
+    music21 = pytest.importorskip("music21")
+    from devsets.annotated.compositions import check_score
+    from devsets.annotated.forms import strain_of_measures, strain_sections
+
+    score = music21.converter.parse(STRAINS_ABC, format="abc")
+    strains = strain_of_measures(score, "t")
+    assert strains == {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 1, 6: 1, 7: 1, 8: 1}  # the pickup belongs to A
+    checked = check_score(score, "G:major", "t")
+    sections = strain_sections(checked.score, strains, seconds_per_quarter=0.5, end=15.0)
+    # the pickup (half a quarter) and A twice (8 quarters a pass), then B twice, cut at 15 s
+    assert sections == [(0.0, 8.25, "A"), (8.25, 15.0, "B")]
+    part = checked.score.parts[0] if checked.score.parts else checked.score
+    first = {
+        label: [n.nameWithOctave for n in part.flatten().notes if abs(float(n.offset) * 0.5 - start) < 1e-9]
+        for start, _, label in sections
+    }
+    assert first == {"A": ["D4"], "B": ["E5"]}  # each section starts on its strain's first note
+
+
+def test_scores_without_two_plain_strains_are_not_taken() -> None:
+    music21 = pytest.importorskip("music21")
+    from devsets.annotated.forms import strain_of_measures
+    from devsets.real_music.renders import RenderError
+
+    endings = "X:1\nT:t\nM:2/4\nL:1/8\nK:G\n|:G2 B2|d2 g2|1 B2 d2:|2 G4||\n"
+    with pytest.raises(RenderError, match="first and second endings"):
+        strain_of_measures(music21.converter.parse(endings, format="abc"), "t")
+    one = "X:1\nT:t\nM:2/4\nL:1/8\nK:G\n|:G2 B2|d2 g2:|\n"
+    with pytest.raises(RenderError, match="one strain"):
+        strain_of_measures(music21.converter.parse(one, format="abc"), "t")
