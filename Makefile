@@ -30,7 +30,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(PYPROJECTS) 2>/dev/null | (sha256sum 2
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install apt demo test lint typecheck pytest fuzz bench bench-long bench-real clean spleeter-env musicnn-weights real-dev annotated-dev
+.PHONY: help install apt demo test lint typecheck pytest fuzz bench bench-long bench-real bench-annotated clean spleeter-env musicnn-weights real-dev annotated-dev
 
 help:
 	@echo "make demo       set up .venv and run the loop on $(DEMO_INPUT) into $(DEMO_OUTPUT)/ (report and renders)"
@@ -39,6 +39,7 @@ help:
 	@echo "make bench      analysis speed and memory, and 1→2-worker and Dask scaling (benchmarks/README.md)"
 	@echo "make bench-long peak memory of analysing 1-h and 3-h files (benchmarks/bench_long_input.py)"
 	@echo "make bench-real renders heard as their genre, and genre agreement on the real-music set"
+	@echo "make bench-annotated  every tempo, key and segmenter backend against the goals on the annotated sets"
 	@echo "make install    only the set-up (Debian packages when root, .venv, editable installs)"
 	@echo "make spleeter-env  spleeter's own TensorFlow environment (about 2.4 GB; used by make test)"
 	@echo "make musicnn-weights  export musicnn's models to NumPy once (part of make install)"
@@ -94,7 +95,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy src/mirloop $(EXAMPLE_PLUGIN)/src benchmarks/tracks.py benchmarks/bench_analysis.py benchmarks/naive_recipe.py \
-		benchmarks/bench_scale.py benchmarks/ab_cpu.py docs/examples/loudness_plugin.py
+		benchmarks/bench_scale.py benchmarks/ab_cpu.py benchmarks/bench_annotated.py docs/examples/loudness_plugin.py
 	for p in $(PEER_PLUGINS); do $(BIN)/mypy plugins/mirloop-$$p/src || exit 1; done
 
 # spleeter pins TensorFlow and an old NumPy: it runs in its own environment, made once.
@@ -130,6 +131,13 @@ bench: install
 # Peak memory of mirloop analyze on near-silent 1-h and 3-h FLAC files against a 10-min one (~15 min).
 bench-long: install
 	nice -n 10 $(BIN)/python benchmarks/bench_long_input.py --check
+
+# The tempo, key and boundary goals of the analysis on the annotated development sets (make
+# annotated-dev first): every installed backend, its distance from each goal (about 10 min).
+bench-annotated: install
+	@if [ -f "$(ANNOTATED_DEV)/manifest.csv" ]; then \
+	  nice -n 10 $(BIN)/python benchmarks/bench_annotated.py "$(ANNOTATED_DEV)" --figure annotated-goals.png; \
+	else echo "no $(ANNOTATED_DEV)/manifest.csv: run make annotated-dev to build the annotated sets"; fi
 
 # Real music: renders heard as their own genre by the real-music tagger (5 descriptors per genre),
 # and every classifier's genre agreement on the labelled development set (make real-dev first).

@@ -1,7 +1,7 @@
 """Build the annotated development sets: renders with exact key and tempo, real tracks spliced at known joins.
 
     python devsets/annotated/build.py --out DIR [--cache DIR] [--real-cache DIR]
-                                      [--only compositions|spliced|modules]
+                                      [--only compositions|spliced|modules|modulations|forms]
 
 ``DIR/compositions/``: music21 corpus tunes (see ``compositions.py``) transposed so that the keys
 balance across the 12 tonics within each mode, each at a tempo drawn for it, through one of the
@@ -11,6 +11,9 @@ packages (pinned in ``devsets/real_music/sources.toml``), joined at zero crossin
 crossfade (``splice.py``); every other file takes all its chunks from one package.
 ``DIR/modules/``: the tracker modules of those packages, each cut to its longest stretch at one
 exact tempo (``tracker.py`` reads the playing tempo from libopenmpt while rendering).
+``DIR/modulations/``: three parts joined like the spliced files, a tune, the same tune
+transposed, then a tune of the other mode. ``DIR/forms/``: whole tunes of two or more strains
+played as music21 writes their repeats out, a section per run of one strain (``forms.py``).
 
 Each audio file has a JAMS sidecar of its stem (tempo, key, beats; or the spliced sections), so
 ``mirloop evaluate-backends DIR/compositions`` and ``DIR/spliced`` run on them as they are;
