@@ -234,6 +234,33 @@ def render_piece(
     return data, sf.info(io.BytesIO(data)).duration
 
 
+def write_score_render(
+    out: Path,
+    report: BuildReport,
+    piece: Piece,
+    *,
+    stem: str,
+    subset: str,
+    kind: str,
+    data: bytes,
+    jams: bytes,
+    seconds: float,
+    evidence: str,
+    details: str,
+    boundaries: str = "",
+) -> Row:
+    """Write one score render and its sidecar under ``out/stem``; its manifest row."""
+    report.wrote(write_atomic(out / f"{stem}.flac", data))
+    report.wrote(write_atomic(out / f"{stem}.jams", jams))
+    return Row(
+        track_id=piece.track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset=subset, kind=kind,
+        source=f"music21 {music21_version()} {piece.header.work.split('/')[0]}",
+        license="music21 corpus (see licenses/music21-corpus-license.txt)", evidence=evidence,
+        key=piece.key, tempo=f"{piece.bpm:g}", boundaries=boundaries, duration_s=f"{seconds:.2f}",
+        sha256=sha256(data), details=details,
+    )  # fmt: skip
+
+
 def build_compositions(out: Path, cache: Path, seed: int, per_mode: int, report: BuildReport) -> list[Row]:
     version = music21_version()
     print(f"[compositions: music21 {version}, {per_mode} tunes per mode]", flush=True)
@@ -266,20 +293,16 @@ def build_compositions(out: Path, cache: Path, seed: int, per_mode: int, report:
             beats=beats,
             sandbox={"work": piece.header.work, "transpose_semitones": piece.semitones, "details": details},
         )
-        report.wrote(write_atomic(out / f"{stem}.flac", data))
-        report.wrote(write_atomic(out / f"{stem}.jams", jams))
         original = key_name(piece.checked.tonic_pc, piece.checked.mode)
-        collection = piece.header.work.split("/")[0]
-        rows.append(Row(
-            track_id=piece.track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset="compositions",
-            kind="score-render", source=f"music21 {version} {collection}",
-            license="music21 corpus (see licenses/music21-corpus-license.txt)",
-            evidence=(f"{piece.header.work} '{piece.header.title}': ABC header declares {original} "
-                      f"(M:{piece.header.meter}); music21 finds one key signature and one meter, and the "
-                      f"last note is the tonic. Transposed {piece.semitones:+d} semitones; the render's "
-                      f"only metronome mark is {piece.bpm:g} {beat_name} beats per minute."),
-            key=piece.key, tempo=f"{piece.bpm:g}", duration_s=f"{seconds:.2f}", sha256=sha256(data),
-            details=details,
+        evidence = (
+            f"{piece.header.work} '{piece.header.title}': ABC header declares {original} "
+            f"(M:{piece.header.meter}); music21 finds one key signature and one meter, and the "
+            f"last note is the tonic. Transposed {piece.semitones:+d} semitones; the render's "
+            f"only metronome mark is {piece.bpm:g} {beat_name} beats per minute."
+        )
+        rows.append(write_score_render(
+            out, report, piece, stem=stem, subset="compositions", kind="score-render", data=data, jams=jams,
+            seconds=seconds, evidence=evidence, details=details,
         ))  # fmt: skip
     license_text = (corpus_file(ABC_FILES[0]).parents[1] / "license.txt").read_bytes()
     report.wrote(write_atomic(out / "licenses" / "music21-corpus-license.txt", license_text))
@@ -425,7 +448,7 @@ def choose_forms(seed: int, count: int, report: BuildReport) -> list[tuple[Piece
 
 def build_forms(out: Path, cache: Path, seed: int, count: int, report: BuildReport) -> list[Row]:
     print(f"[forms: {count} whole tunes of two or more strains, at most {MAX_FORM_SECONDS:g} s]", flush=True)
-    version = music21_version()
+    music21_version()  # a clear error now when music21 is missing
     fonts, _ = installed_soundfonts()
     rows = []
     for piece, strains in choose_forms(seed, count, report):
@@ -458,20 +481,16 @@ def build_forms(out: Path, cache: Path, seed: int, count: int, report: BuildRepo
             segments=sections,
             sandbox={"work": piece.header.work, "transpose_semitones": piece.semitones, "details": details},
         )
-        report.wrote(write_atomic(out / f"{stem}.flac", data))
-        report.wrote(write_atomic(out / f"{stem}.jams", jams))
-        collection = piece.header.work.split("/")[0]
-        rows.append(Row(
-            track_id=piece.track_id, path=f"{stem}.flac", annotation=f"{stem}.jams", subset="forms",
-            kind="score-render-form", source=f"music21 {version} {collection}",
-            license="music21 corpus (see licenses/music21-corpus-license.txt)",
-            evidence=(f"{piece.header.work} '{piece.header.title}': {len(set(strains.values()))} strains "
-                      f"between repeat signs; music21 writes the repeats out and the render plays them "
-                      f"in that order at one tempo ({piece.bpm:g} BPM), so each section (a run of "
-                      f"measures of one strain) starts exactly at its first measure."),
-            key=piece.key, tempo=f"{piece.bpm:g}",
+        evidence = (
+            f"{piece.header.work} '{piece.header.title}': {len(set(strains.values()))} strains "
+            f"between repeat signs; music21 writes the repeats out and the render plays them "
+            f"in that order at one tempo ({piece.bpm:g} BPM), so each section (a run of "
+            f"measures of one strain) starts exactly at its first measure."
+        )
+        rows.append(write_score_render(
+            out, report, piece, stem=stem, subset="forms", kind="score-render-form", data=data, jams=jams,
+            seconds=seconds, evidence=evidence, details=details,
             boundaries=" ".join(f"{start:.4f}" for start, _, _ in sections[1:]),
-            duration_s=f"{seconds:.2f}", sha256=sha256(data), details=details,
         ))  # fmt: skip
     print(f"  {len(rows)} forms", flush=True)
     return rows
