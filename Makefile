@@ -133,7 +133,7 @@ bench-long: install
 	nice -n 10 $(BIN)/python benchmarks/bench_long_input.py --check
 
 # The tempo, key and boundary goals of the analysis on the annotated development sets (make
-# annotated-dev first): every installed backend, its distance from each goal (about 10 min).
+# annotated-dev first): every installed backend, its distance from each goal (about 11 min).
 bench-annotated: install
 	@if [ -f "$(ANNOTATED_DEV)/manifest.csv" ]; then \
 	  nice -n 10 $(BIN)/python benchmarks/bench_annotated.py "$(ANNOTATED_DEV)" --figure annotated-goals.png; \
