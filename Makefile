@@ -45,7 +45,7 @@ help:
 	@echo "make musicnn-weights  export musicnn's models to NumPy once (part of make install)"
 	@echo "make real-dev   fetch and build the labelled real-music development set into \$$REAL_DEV"
 	@echo "                (default $(REAL_DEV); see devsets/real_music/README.md)"
-	@echo "make annotated-dev  build the annotated sets (exact key, tempo, beats, joins) into \$$ANNOTATED_DEV"
+	@echo "make annotated-dev  build the annotated sets (exact key, tempo, beats, joins, strains) into \$$ANNOTATED_DEV"
 	@echo "                (default $(ANNOTATED_DEV); see devsets/annotated/README.md)"
 	@echo "make clean      remove .venv and generated output"
 

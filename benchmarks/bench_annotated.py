@@ -22,7 +22,8 @@ goes to the faster one. ``--figure`` draws the scores against the goals. The spe
 issue (the whole default analysis ≤ 0.35 CPU s per minute) is ``make bench``'s.
 
 Usage: ``python benchmarks/bench_annotated.py DIR [--only SET] [--backend NAME ...] [--skip NAME ...]
-[--workers N] [--json OUT.json] [--figure OUT.png]``. The whole run with every peer plugin
+[--workers N] [--json OUT.json] [--figure OUT.png] [--check]`` (``--check``: exit status 1 when
+the best backend of a goal row misses the goal). The whole run with every peer plugin
 (essentia, madmom, tempocnn, ``make install``) took 11 minutes on the two idle cores of the
 development machine (28 jobs over 3.5 h of audio, each file scored by every backend of its stage).
 """
@@ -110,6 +111,11 @@ def best(results: Sequence[Result], goal: Goal) -> Result | None:
     return min(ok, key=rank)
 
 
+def meets(result: Result, goal: Goal) -> bool:
+    """Whether ``result`` reaches every goal of the row (a row without goals is met)."""
+    return all(result.scores.get(m, math.nan) >= t for m, _, t in goal.measures if t is not None)
+
+
 def goal_table(goal: Goal, results: Sequence[Result]) -> list[str]:
     """Markdown lines: each backend's scores, distance from the goal and speed, and the best."""
     head = f"{goal.subset}/ — {goal.stage}" + (f" ({goal.note})" if goal.note else "")
@@ -133,10 +139,8 @@ def goal_table(goal: Goal, results: Sequence[Result]) -> list[str]:
         )
     top = best(results, goal)
     if top is not None:
-        met = all(top.scores.get(m, math.nan) >= t for m, _, t in goal.measures if t is not None) and any(
-            t is not None for _, _, t in goal.measures
-        )
-        verdict = "meets the goal" if met else "short of the goal" if goal.measures[0][2] else "no goal"
+        has_goal = any(t is not None for _, _, t in goal.measures)
+        verdict = "no goal" if not has_goal else "meets the goal" if meets(top, goal) else "short of the goal"
         lines += ["", f"best: `{top.backend}` ({verdict})"]
     return [*lines, ""]
 
@@ -184,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--json", type=Path, help="write every result as JSON")
     parser.add_argument("--figure", type=Path, help="draw the scores against the goals as a PNG")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a goal row's best backend misses it"
+    )
     args = parser.parse_args(argv)  # fmt: skip
 
     goals = [g for g in GOALS if not args.only or g.subset in args.only]
@@ -229,6 +236,15 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(records, indent=1) + "\n", encoding="utf-8")
     if args.figure:
         print(f"figure: {save_figure(goals, results, args.figure)}")
+    missed = [
+        f"{g.subset} {g.stage}"
+        for g in goals
+        if (top := best([r for r in results if (r.subset, r.stage) == (g.subset, g.stage)], g)) is None
+        or not meets(top, g)
+    ]
+    if args.check and missed:
+        print(f"goals missed: {', '.join(missed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -76,3 +76,20 @@ def test_a_run_scores_the_installed_backend_on_the_set_and_draws_the_goals(
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| `librosa`"))
     assert [c.strip() for c in row.strip("|").split("|")][1:6] == ["2", "1.000", "1.000", "+0.200", "+0.050"]
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_check_exits_1_when_a_rows_best_backend_misses_its_goal(tmp_path: Path) -> None:
+    import soundfile as sf
+    from devsets.annotated.annotation import annotation_bytes
+
+    from mirloop.testing.signals import drum_pattern
+
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    audio = drum_pattern(100.0, 16.0)
+    sf.write(modules / "groove.wav", audio.samples, audio.sr)
+    argv = [str(tmp_path), "--only", "modules", "--backend", "librosa", "--workers", "1", "--check"]
+    (modules / "groove.jams").write_bytes(annotation_bytes(title="g", duration=16.0, tempo=100.0))
+    assert main(argv) == 0  # read right: the goal is met
+    (modules / "groove.jams").write_bytes(annotation_bytes(title="g", duration=16.0, tempo=137.0))
+    assert main(argv) == 1  # a reference no level of the groove matches: missed
