@@ -458,9 +458,13 @@ def build_forms(out: Path, cache: Path, seed: int, count: int, report: BuildRepo
             report.warn(f"{piece.header.work}: {exc}; skipped")
             continue
         seconds_per_quarter = 60.0 / (piece.bpm * piece.checked.beat_quarters)
-        sections = strain_sections(
-            piece.checked.score, strains, seconds_per_quarter=seconds_per_quarter, end=seconds
-        )
+        try:
+            sections = strain_sections(
+                piece.checked.score, strains, seconds_per_quarter=seconds_per_quarter, end=seconds
+            )
+        except RenderError as exc:
+            report.warn(f"{piece.header.work}: {exc}; skipped")
+            continue
         if len(sections) < 2:
             report.warn(f"{piece.header.work}: one section in the first {seconds:.0f} s; skipped")
             continue

@@ -58,12 +58,15 @@ def strain_sections(
     expanded: Any, strains: dict[int, int], *, seconds_per_quarter: float, end: float
 ) -> list[tuple[float, float, str]]:
     """``(start, end, label)`` of each section of the expanded score before ``end`` seconds: runs of
-    measures of one strain, labelled ``A``, ``B``, … by strain."""
+    measures of one strain, labelled ``A``, ``B``, … by strain. Raises :class:`RenderError` for a
+    measure whose number the score as written does not have."""
     sections: list[tuple[float, float, str]] = []
     for measure in _part(expanded).getElementsByClass("Measure"):
         start = float(measure.offset) * seconds_per_quarter
         if start >= end:
             break
+        if int(measure.number) not in strains:
+            raise RenderError(f"measure {measure.number} of the performance is not a measure of the score")
         label = STRAIN_LABELS[strains[int(measure.number)] % len(STRAIN_LABELS)]
         if not sections or sections[-1][2] != label:
             if sections:

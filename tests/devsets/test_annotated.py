@@ -209,3 +209,14 @@ def test_scores_without_two_plain_strains_are_not_taken() -> None:
     one = "X:1\nT:t\nM:2/4\nL:1/8\nK:G\n|:G2 B2|d2 g2:|\n"
     with pytest.raises(RenderError, match="one strain"):
         strain_of_measures(music21.converter.parse(one, format="abc"), "t")
+
+
+def test_a_performance_measure_the_score_does_not_have_is_refused() -> None:
+    music21 = pytest.importorskip("music21")
+    from devsets.annotated.compositions import check_score
+    from devsets.annotated.forms import strain_sections
+    from devsets.real_music.renders import RenderError
+
+    checked = check_score(music21.converter.parse(STRAINS_ABC, format="abc"), "G:major", "t")
+    with pytest.raises(RenderError, match="measure 5 of the performance is not a measure of the score"):
+        strain_sections(checked.score, {n: 0 for n in range(5)}, seconds_per_quarter=0.5, end=60.0)
