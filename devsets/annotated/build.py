@@ -415,12 +415,15 @@ def choose_forms(seed: int, count: int, report: BuildReport) -> list[tuple[Piece
     for header in candidate_tunes(seed + 1):  # another order than the compositions'
         if len(chosen) >= count:
             break
+        why = "music21 cannot read it"
         try:
             score = parse_work(header.work)
+            why = "not two strains between plain repeat signs"
             strains = strain_of_measures(score, header.work)
+            why = "fails the compositions' key, meter or final-note check"
             checked = check_score(score, header.key, header.work)
-        except RenderError as exc:
-            passed_over[str(exc).split(": ", 1)[-1].split(" (")[0].split(",")[0]] += 1
+        except RenderError:
+            passed_over[why] += 1
             continue
         rng = rng_for(seed, "form", header.work)
         low, high = TEMPO_RANGE[checked.beat_quarters]

@@ -95,6 +95,11 @@ def corpus_file(path: str) -> Path:
     return Path(str(found if not isinstance(found, list) else found[0]))
 
 
+def first_part(score: Any) -> Any:
+    """The score's first part (the tune), or the score itself when music21 made no parts."""
+    return score.parts[0] if score.parts else score
+
+
 def pitch_class(name: str) -> int:
     """0–11 for a tonic name (``"Eb"``, ``"D#"``, ``"B-"``)."""
     from music21 import pitch
@@ -137,7 +142,7 @@ def check_score(score: Any, declared: str, work: str) -> CheckedScore:
         score = score.expandRepeats()
     except Exception as exc:  # music21 raises plain exceptions for repeats it cannot expand
         raise RenderError(f"{work}: music21 cannot write out the repeats ({exc})") from exc
-    notes = list(score.parts[0].recurse().notes) if score.parts else list(score.recurse().notes)
+    notes = list(first_part(score).recurse().notes)
     if not notes:
         raise RenderError(f"{work}: no notes")
     last = min(notes[-1].pitches, key=lambda p: p.ps)
@@ -155,7 +160,7 @@ def with_tempo(checked: CheckedScore, *, semitones: int, bpm: float) -> Any:
     score = checked.score.transpose(semitones) if semitones else checked.score
     for mark in list(score.recurse().getElementsByClass(tempo.TempoIndication)):
         mark.activeSite.remove(mark)
-    first = score.parts[0] if score.parts else score
+    first = first_part(score)
     first.insert(0, tempo.MetronomeMark(number=bpm * checked.beat_quarters))
     return score
 
@@ -166,7 +171,7 @@ def beat_times(checked: CheckedScore, *, bpm: float, end: float) -> list[tuple[f
 
     beat = checked.beat_quarters
     seconds_per_quarter = 60.0 / (bpm * beat)
-    part = checked.score.parts[0] if checked.score.parts else checked.score
+    part = first_part(checked.score)
     ts = next(iter(checked.score.recurse().getElementsByClass(meter.TimeSignature)))
     per_bar = round(ts.barDuration.quarterLength / beat)
     beats = []

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from devsets.annotated.compositions import first_part
 from devsets.real_music.renders import RenderError
 
 #: Labels of the strains, in the order the score writes them.
 STRAIN_LABELS = "ABCDEFGH"
-
-
-def _part(score: Any) -> Any:
-    return score.parts[0] if score.parts else score
 
 
 def strain_of_measures(score: Any, work: str) -> dict[int, int]:
@@ -38,7 +35,7 @@ def strain_of_measures(score: Any, work: str) -> dict[int, int]:
         raise RenderError(f"{work}: first and second endings; strains not taken from such scores")
     strains: dict[int, int] = {}
     strain, ended, full_measures = 0, False, 0
-    for measure in _part(score).getElementsByClass("Measure"):
+    for measure in first_part(score).getElementsByClass("Measure"):
         left = measure.leftBarline
         starts = isinstance(left, bar.Repeat) and left.direction == "start"
         if ended or (starts and full_measures > 0):  # a pickup before the first |: stays in strain A
@@ -61,7 +58,7 @@ def strain_sections(
     measures of one strain, labelled ``A``, ``B``, … by strain. Raises :class:`RenderError` for a
     measure whose number the score as written does not have."""
     sections: list[tuple[float, float, str]] = []
-    for measure in _part(expanded).getElementsByClass("Measure"):
+    for measure in first_part(expanded).getElementsByClass("Measure"):
         start = float(measure.offset) * seconds_per_quarter
         if start >= end:
             break

@@ -180,7 +180,7 @@ STRAINS_ABC = "X:1\nT:t\nM:2/4\nL:1/8\nK:G\nD|:G2 B2|d2 g2|B2 d2|G3 D:|\n|:e2 c2
 
 def test_a_tunes_sections_are_its_strains_and_start_exactly_on_their_first_note() -> None:
     music21 = pytest.importorskip("music21")
-    from devsets.annotated.compositions import check_score
+    from devsets.annotated.compositions import check_score, first_part
     from devsets.annotated.forms import strain_of_measures, strain_sections
 
     score = music21.converter.parse(STRAINS_ABC, format="abc")
@@ -190,7 +190,7 @@ def test_a_tunes_sections_are_its_strains_and_start_exactly_on_their_first_note(
     sections = strain_sections(checked.score, strains, seconds_per_quarter=0.5, end=15.0)
     # the pickup (half a quarter) and A twice (8 quarters a pass), then B twice, cut at 15 s
     assert sections == [(0.0, 8.25, "A"), (8.25, 15.0, "B")]
-    part = checked.score.parts[0] if checked.score.parts else checked.score
+    part = first_part(checked.score)
     first = {
         label: [n.nameWithOctave for n in part.flatten().notes if abs(float(n.offset) * 0.5 - start) < 1e-9]
         for start, _, label in sections
